@@ -1,0 +1,22 @@
+"""Character tables shipped with the package (loaded lazily, once)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def traditional_to_simplified() -> dict[str, str]:
+    """Single-character traditional → simplified map (``data/t2s.tsv``)."""
+    table: dict[str, str] = {}
+    path = resources.files("detector").joinpath("data/t2s.tsv")
+    if not path.is_file():
+        return table
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        trad, simp = line.split("\t")[:2]
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[trad] = simp
+    return table

@@ -1,0 +1,110 @@
+"""Character tagging: which characters of a flagged clause are the injected ad.
+
+Jieba cannot place the boundaries (stock jieba cuts the seed's
+``服务杨方线上配资股票`` as ``杨方线/上/配资/股票``), so boundaries come from a
+per-character linear tagger over hashed context features: the characters around
+a position, bigrams and trigrams at fixed offsets, bags of trigrams to the left
+and right, and character classes.  Decoding turns per-character probabilities
+into spans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detector.features import _PRIME, _bucket, _mix
+
+__all__ = ["decode_spans", "tagger_features"]
+
+_SENTINEL = np.uint64(0x110000)  # stands for "outside the clause"
+
+# (template id, offsets) for position-specific n-grams.
+_TEMPLATES: tuple[tuple[int, tuple[int, ...]], ...] = (
+    (1, (-2,)), (2, (-1,)), (3, (0,)), (4, (1,)), (5, (2,)),
+    (6, (-2, -1)), (7, (-1, 0)), (8, (0, 1)), (9, (1, 2)),
+    (10, (-2, -1, 0)), (11, (-1, 0, 1)), (12, (0, 1, 2)),
+    (13, (-3, -2, -1)), (14, (1, 2, 3)),
+)  # fmt: skip
+# Bags: trigrams anywhere in a window, position not recorded.
+_BAGS: tuple[tuple[int, range], ...] = ((20, range(-8, -3)), (21, range(2, 7)))
+_CLASS_TEMPLATE = 30
+_BIAS_TEMPLATE = 31
+
+
+def _char_class(codes: np.ndarray) -> np.ndarray:
+    cls = np.full(codes.shape, 4, dtype=np.uint64)  # other / punctuation
+    cls[(codes >= 0x4E00) & (codes <= 0x9FFF)] = 1
+    cls[(codes >= 0x30) & (codes <= 0x39)] = 2
+    cls[(codes >= 0x61) & (codes <= 0x7A)] = 3
+    cls[codes == 0x20] = 5
+    cls[codes == _SENTINEL] = 0
+    return cls
+
+
+def _neighbour(codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, d: int) -> np.ndarray:
+    idx = positions + d
+    inside = (idx >= 0) & (idx < len(codes))
+    safe = np.where(inside, idx, 0)
+    same = inside & (rows[safe] == rows[positions])
+    return np.where(same, codes[safe], _SENTINEL)
+
+
+def _ngram_key(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, offsets: tuple[int, ...] | range,
+    template: int,
+) -> np.ndarray:
+    key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
+    for d in offsets:
+        key = key * _PRIME + _neighbour(codes, rows, positions, d)
+    return key
+
+
+def tagger_features(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(position index, bucket) pairs: every position gets the same number of
+    features, so the arrays are built column by column without Python loops over
+    characters."""
+    keys: list[np.ndarray] = []
+    for template, offsets in _TEMPLATES:
+        keys.append(_ngram_key(codes, rows, positions, offsets, template))
+    for template, window in _BAGS:
+        for d in window:
+            keys.append(_ngram_key(codes, rows, positions, (d, d + 1, d + 2), template))
+    classes = _char_class(codes)
+    class_key = np.full(len(positions), np.uint64(_CLASS_TEMPLATE), dtype=np.uint64)
+    for d in (-1, 0, 1):
+        neighbour = _neighbour(classes, rows, positions, d)
+        class_key = class_key * _PRIME + np.where(neighbour == _SENTINEL, 0, neighbour)
+    keys.append(class_key)
+    keys.append(np.full(len(positions), np.uint64(_BIAS_TEMPLATE), dtype=np.uint64))
+    stacked = np.stack(keys, axis=1)  # (positions, features)
+    index = np.repeat(np.arange(len(positions), dtype=np.int64), stacked.shape[1])
+    return index, _bucket(_mix(stacked.ravel()), bits)
+
+
+_TRIM = set(" \t\r\n,.;:!?()[]{}<>\"'、。:“”‘’《》【】-_|/\\~·")
+
+
+def decode_spans(
+    text: str, start: int, probs: np.ndarray, threshold: float = 0.5
+) -> list[tuple[int, int]]:
+    """Spans of ``text`` (absolute offsets) where the per-character probabilities
+    of the clause beginning at ``start`` reach ``threshold``.  Single-character
+    gaps inside a run are bridged; punctuation and spaces at the edges are
+    trimmed; a span must keep two characters."""
+    inside = probs >= threshold
+    if len(inside) > 2:
+        gap = ~inside[1:-1] & inside[:-2] & inside[2:]
+        inside[1:-1] |= gap
+    spans: list[tuple[int, int]] = []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inside.astype(np.int8), [0]))))
+    for run_start, run_end in zip(edges[::2], edges[1::2], strict=True):
+        s, e = start + int(run_start), start + int(run_end)
+        while s < e and text[s] in _TRIM:
+            s += 1
+        while e > s and text[e - 1] in _TRIM:
+            e -= 1
+        if e - s >= 2:
+            spans.append((s, e))
+    return spans

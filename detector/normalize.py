@@ -1,0 +1,122 @@
+"""Normalization that keeps a character map back to the caller's original text.
+
+Spammers evade keyword and n-gram filters with full-width letters, zero-width
+characters, separators between characters and traditional characters.  The model
+sees the normalized text; every finding is mapped back through ``Normalized.src``
+so offsets always point into the string the caller gave.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from detector import _chardata
+
+__all__ = ["Normalized", "normalize"]
+
+# Invisible characters removed outright: zero-width space/joiners, direction marks,
+# word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
+# vowel separator, variation selectors, invisible math operators, Hangul fillers.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+)
+# Everything outside this class is looked at one by one (NFKC, case folding,
+# invisibles); the class is what ordinary Chinese news is made of, so the common
+# case stays in C code (str.translate and re).
+_PLAIN = "\x00-\x7f\u3001\u3002\u3008-\u3011\u4e00-\u9fff\u201c\u201d\u2018\u2019\u2014"
+_UNUSUAL = re.compile(f"[^{_PLAIN}]|[{_INVISIBLE}]")
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Separators dropped when they stand between two CJK characters: "杨 方 线",
+# "杨·方·线", "杨*方", "杨|方" all read as "杨方线".
+_SEPARATORS = " \u00a0\u00b7\u2022\u2027\u30fb\\-*|._~/\\\\+=#"
+_SPLIT_CJK = re.compile(f"(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalized text plus, for each of its characters, the index of the
+    original character it came from (``src[i]``)."""
+
+    text: str
+    src: np.ndarray
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the half-open span ``[start, end)`` of ``text`` to the original string."""
+        if end <= start:
+            raise ValueError(f"empty span [{start}, {end})")
+        return int(self.src[start]), int(self.src[end - 1]) + 1
+
+
+def _translate_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code + 32)
+    # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space: NFKC maps each
+    # to exactly one character, so str.translate keeps the map one-to-one.
+    for code in range(0xFF01, 0xFF5F):
+        table[code] = chr(code - 0xFEE0).lower()
+    table[0x3000] = " "
+    for trad, simp in _chardata.traditional_to_simplified().items():
+        table[ord(trad)] = simp
+    return table
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, str]:
+    return _translate_table()
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    if re.fullmatch(f"[{_INVISIBLE}]", ch):
+        return ""
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    simplified = _chardata.traditional_to_simplified()
+    return "".join(simplified.get(c, c) for c in folded)
+
+
+def _apply_edits(
+    text: str, src: np.ndarray, edits: list[tuple[int, int, str]]
+) -> tuple[str, np.ndarray]:
+    """Replace each ``[start, end)`` of ``text`` by its replacement.  Every new
+    character takes the source index of the first replaced character."""
+    if not edits:
+        return text, src
+    pieces: list[str] = []
+    sources: list[np.ndarray] = []
+    pos = 0
+    for start, end, replacement in edits:
+        pieces.append(text[pos:start])
+        sources.append(src[pos:start])
+        if replacement:
+            pieces.append(replacement)
+            sources.append(np.full(len(replacement), src[start], dtype=src.dtype))
+        pos = end
+    pieces.append(text[pos:])
+    sources.append(src[pos:])
+    return "".join(pieces), np.concatenate(sources)
+
+
+def normalize(text: str) -> Normalized:
+    """NFKC + lower case, full-width to half-width, invisible characters removed,
+    traditional to simplified, separators between CJK characters collapsed."""
+    src = np.arange(len(text), dtype=np.int64)
+    folded = text.translate(_table())
+    edits = []
+    for match in _UNUSUAL.finditer(folded):
+        ch = match.group()
+        replacement = _fold_char(ch)
+        if replacement != ch:
+            edits.append((match.start(), match.end(), replacement))
+    folded, src = _apply_edits(folded, src, edits)
+    edits = [(m.start(), m.end(), "") for m in _SPLIT_CJK.finditer(folded)]
+    folded, src = _apply_edits(folded, src, edits)
+    return Normalized(folded, src, len(text))

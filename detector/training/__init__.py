@@ -1,0 +1,1 @@
+"""Training, evaluation and benchmark building (needs scikit-learn and the corpora)."""

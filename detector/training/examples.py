@@ -1,0 +1,282 @@
+"""Labelled examples for every model head, built from documents with gold spans.
+
+Documents are turned into clauses exactly as the detector sees them (normalize,
+then ``split_clauses``); each clause and character is labelled by overlap with the
+gold spans mapped into normalized coordinates, so training and inference agree on
+what a clause is.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from detector.categories import CLEAN, MODEL_CLASSES
+from detector.normalize import normalize
+from detector.segment import split_clauses
+from detector.training import corpora
+from detector.training.grammar import Grammar, SeoGrammar, load_grammar, load_lines, load_seo
+from detector.training.inject import EVASIONS, RECIPES, GoldSpan, Injected, evade, inject
+
+__all__ = ["ClauseExample", "Datasets", "GoldDocument", "build_documents", "clause_examples"]
+
+# How often each ad category is drawn; stock-margin is the product's first job.
+CATEGORY_WEIGHTS = {
+    "stock-margin": 4.0,
+    "gambling": 2.5,
+    "loan": 1.0,
+    "fake-invoice": 1.0,
+    "adult": 1.0,
+    "contact": 1.5,
+    "link": 1.0,
+    "promotion": 1.5,
+    "phishing": 0.7,
+}
+RECIPE_WEIGHTS = {"splice": 4.0, "clause-end": 1.5, "append": 2.0, "prepend": 1.0, "title": 1.0}
+# Recipes that add a whole line: real spam lines fit there as well as grammar ads.
+LINE_RECIPES = ("append", "prepend")
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    """A document with gold spans; ``kind`` is clean, hard-negative, injected or seo."""
+
+    id: str
+    text: str
+    spans: tuple[GoldSpan, ...]
+    kind: str
+    recipe: str
+    source: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "spans": [s.to_dict() for s in self.spans],
+            "kind": self.kind,
+            "recipe": self.recipe,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class ClauseExample:
+    text: str  # normalized clause text
+    category: str
+    char_labels: np.ndarray | None = None  # 1 where the character is injected
+
+
+@dataclass
+class Datasets:
+    documents: list[GoldDocument] = field(default_factory=list)
+    phrases: list[tuple[str, str]] = field(default_factory=list)  # (text, category)
+
+
+@dataclass
+class Sources:
+    grammar: Grammar
+    seo: SeoGrammar
+    hard_negatives: list[str]
+    spam: list[tuple[str, str]]  # (text, category) real spam lines
+    ham: list[str]
+    domains: list[str]
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    names = sorted(weights)
+    return rng.choices(names, [weights[n] for n in names])[0]
+
+
+def load_sources(training_data: Path, corpora_root: Path, split: str, seed: int) -> Sources:
+    rng = random.Random(seed)
+    spam: list[tuple[str, str]] = []
+    ham: list[str] = []
+    for label, text in corpora.sms_lines(corpora_root, rng):
+        in_dev = corpora.stable_fraction("sms:" + text) < 0.2
+        if in_dev != (split == "dev"):
+            continue
+        if label:
+            spam.append((text, _sms_category(text)))
+        else:
+            ham.append(text)
+    for line in corpora.fbs_spam(corpora_root, rng):
+        in_dev = corpora.stable_fraction("fbs:" + line.text) < 0.2
+        if in_dev == (split == "dev"):
+            spam.append((line.text, line.category))
+    domains = [
+        d for d in corpora.illegal_domains(corpora_root)
+        if (corpora.stable_fraction("domain:" + d) < 0.2) == (split == "dev")
+    ]
+    return Sources(
+        grammar=load_grammar(training_data / "grammars" / "ad_phrases.json"),
+        seo=load_seo(training_data / "grammars" / "seo_articles.json"),
+        hard_negatives=load_lines(training_data / "hard_negatives" / f"{split}.txt"),
+        spam=spam,
+        ham=ham,
+        domains=domains,
+    )
+
+
+_SMS_RULES = (
+    ("gambling", ("娱乐", "博彩", "百家乐", "彩金", "赌", "棋牌", "投注", "六合彩", "时时彩")),
+    ("fake-invoice", ("发票", "办证", "代开", "刻章", "证件")),
+    ("loan", ("贷款", "借款", "放款", "信用贷", "额度", "低息")),
+    ("stock-margin", ("配资", "股票", "牛股", "涨停")),
+    ("adult", ("按摩", "约炮", "上门服务", "小姐")),
+    ("phishing", ("积分兑换", "账户异常", "冻结", "中奖")),
+)
+
+
+def _sms_category(text: str) -> str:
+    """Rough category for an unlabelled SMS spam line (the corpus has none)."""
+    for category, keys in _SMS_RULES:
+        if any(k in text for k in keys):
+            return category
+    return "promotion"
+
+
+def draw_ad(sources: Sources, rng: random.Random, split: str, recipe: str) -> tuple[str, str]:
+    """(ad text, category) for one injection."""
+    if recipe in LINE_RECIPES and sources.spam and rng.random() < 0.35:
+        text, category = rng.choice(sources.spam)
+        return text[:120], category
+    category = _weighted(rng, CATEGORY_WEIGHTS)
+    if category == "link" and sources.domains and rng.random() < 0.4:
+        domain = rng.choice(sources.domains)
+        return rng.choice(["", "www.", "http://", "https://"]) + domain, category
+    ad = sources.grammar.expand(category, rng, split)
+    if recipe in LINE_RECIPES and rng.random() < 0.5:
+        extra = _weighted(rng, {"contact": 2, "link": 1, "promotion": 1})
+        ad = ad + rng.choice(["，", " ", "！", "。"]) + sources.grammar.expand(extra, rng, split)
+    return ad, category
+
+
+def build_documents(
+    hosts: Sequence[tuple[str, str, str]],
+    sources: Sources,
+    split: str,
+    seed: int,
+    injected_fraction: float = 0.5,
+    evasion_fraction: float = 0.1,
+    n_hard_negative_docs: int = 0,
+    n_seo: int = 0,
+) -> list[GoldDocument]:
+    """Clean, injected, hard-negative and SEO documents from host articles.
+
+    ``hosts`` are (id, source, text); each becomes a clean or an injected document.
+    Hard-negative documents put a legitimate sentence that uses ad vocabulary into
+    a host; SEO documents are whole machine-written articles.
+    """
+    rng = random.Random(seed)
+    documents: list[GoldDocument] = []
+    for doc_id, source, text in hosts:
+        if rng.random() >= injected_fraction:
+            documents.append(GoldDocument(doc_id, text, (), "clean", "", source))
+            continue
+        recipe = _weighted(rng, RECIPE_WEIGHTS)
+        ad, category = draw_ad(sources, rng, split, recipe)
+        label = recipe
+        if rng.random() < evasion_fraction and recipe != "title":
+            how = rng.choice(EVASIONS)
+            ad = evade(ad, how, rng)
+            label = f"{recipe}+{how}"
+        injected: Injected = inject(text, ad, category, recipe, rng)
+        documents.append(
+            GoldDocument(doc_id, injected.text, injected.spans, "injected", label, source)
+        )
+    negatives = sources.hard_negatives + [
+        sources.grammar.expand(CLEAN, rng, split) for _ in range(len(sources.hard_negatives))
+    ]
+    for i in range(n_hard_negative_docs):
+        _, source, host = hosts[rng.randrange(len(hosts))]
+        sentence = rng.choice(negatives)
+        if not sentence.endswith(("。", "！", "？")):
+            sentence += "。"
+        cut = host.find("。", rng.randrange(max(1, len(host))))
+        at = len(host) if cut < 0 else cut + 1
+        text = host[:at] + sentence + host[at:]
+        documents.append(GoldDocument(f"hard-negative:{i}", text, (), "hard-negative", "", source))
+    categories = sources.seo.categories
+    for i in range(n_seo):
+        category = rng.choice(categories)
+        title, body = sources.seo.article(category, rng, split)
+        text = f"{title}\n{body}"
+        documents.append(
+            GoldDocument(
+                f"seo:{i}", text, (GoldSpan(0, len(text), category),), "seo", "seo", "grammar"
+            )
+        )
+    return documents
+
+
+def _gold_codes(doc: GoldDocument, src: np.ndarray) -> np.ndarray:
+    """Category index per normalized character (0 = clean)."""
+    codes = np.zeros(len(src), dtype=np.int64)
+    for span in doc.spans:
+        inside = (src >= span.start) & (src < span.end)
+        codes[inside] = MODEL_CLASSES.index(span.category)
+    return codes
+
+
+def clause_examples(documents: Iterable[GoldDocument]) -> list[ClauseExample]:
+    """Clauses of clean, hard-negative and injected documents, labelled by overlap.
+
+    A clause is labelled with an ad category when at least two of its characters,
+    or half of it, are gold; the characters carry per-character labels for the
+    tagger.  SEO documents are left to the document head: their sentences read as
+    finance prose one by one.
+    """
+    out: list[ClauseExample] = []
+    for doc in documents:
+        if doc.kind == "seo":
+            continue
+        norm = normalize(doc.text)
+        codes = _gold_codes(doc, norm.src)
+        for clause in split_clauses(norm.text):
+            clause_codes = codes[clause.start : clause.end]
+            hits = int((clause_codes > 0).sum())
+            text = norm.text[clause.start : clause.end]
+            if hits >= 2 or (hits and hits * 2 >= len(clause_codes)):
+                category = MODEL_CLASSES[int(np.bincount(clause_codes[clause_codes > 0]).argmax())]
+                out.append(ClauseExample(text, category, (clause_codes > 0).astype(np.int8)))
+            else:
+                out.append(ClauseExample(text, CLEAN, np.zeros(len(text), np.int8)))
+    return out
+
+
+def phrase_examples(phrases: Iterable[tuple[str, str]]) -> list[ClauseExample]:
+    """Stand-alone texts (ad phrases, spam lines, negatives) split into clauses the
+    way the detector does; every character of an ad phrase is an ad character."""
+    out = []
+    for text, category in phrases:
+        norm = normalize(text)
+        for clause in split_clauses(norm.text):
+            clause_text = norm.text[clause.start : clause.end]
+            label = 0 if category == CLEAN else 1
+            out.append(
+                ClauseExample(clause_text, category, np.full(len(clause_text), label, np.int8))
+            )
+    return out
+
+
+def standalone_phrases(
+    sources: Sources, rng: random.Random, split: str, n_grammar: int, thuc_titles: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Ad phrases and negatives that are not inside a host article."""
+    phrases: list[tuple[str, str]] = []
+    for _ in range(n_grammar):
+        category = _weighted(rng, CATEGORY_WEIGHTS)
+        phrases.append((sources.grammar.expand(category, rng, split), category))
+    phrases.extend(sources.spam)
+    phrases.extend((t, CLEAN) for t in sources.ham)
+    phrases.extend((t, CLEAN) for t in sources.hard_negatives)
+    phrases.extend((sources.grammar.expand(CLEAN, rng, split), CLEAN) for _ in range(n_grammar // 4))
+    phrases.extend((t, CLEAN) for t in thuc_titles)
+    return phrases
+
+
+__all__ += ["RECIPES", "Sources", "draw_ad", "load_sources", "phrase_examples", "standalone_phrases"]
