@@ -98,11 +98,26 @@ class Detector:
         r, c, v = features.tfidf(rows, cols, n_rows, head.idf, self._bits)
         return features.linear_scores(r, c, v, n_rows, head.coef, head.intercept)
 
-    def _clause_probabilities(
+    def _document_score(self, char_cols: np.ndarray) -> float:
+        """Probability that the whole text is a machine-written ad article."""
+        logit = self._head_scores(self._heads["document"], np.zeros_like(char_cols), char_cols, 1)
+        return float(_sigmoid(logit[0, 0]))
+
+    def document_score(self, text: str) -> float:
+        """The document head's score (0..1) for ``text`` as a whole."""
+        norm = normalize(text)
+        clauses = [tuple(c) for c in split_clauses(norm.text)]
+        _, cols = features.char_ngrams(
+            features.codepoints(norm.text), features.row_ids(len(norm.text), clauses),
+            self._ngrams, self._bits,
+        )
+        return self._document_score(cols)
+
+    def _clause_scores(
         self, text: str, clauses: list[tuple[int, int]], char_rows: np.ndarray,
         char_cols: np.ndarray, selected: np.ndarray,
-    ) -> np.ndarray:
-        """Class probabilities of the selected clauses (rows of ``selected``)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ad probability (0..1) and category probabilities of the selected clauses."""
         remap = np.full(len(clauses), -1, dtype=np.int64)
         remap[selected] = np.arange(len(selected))
         keep = remap[char_rows] >= 0
@@ -112,7 +127,15 @@ class Detector:
         word_rows, word_cols = features.word_features(text, spans, self._bits)
         rows = np.concatenate([rows, word_rows])
         cols = np.concatenate([cols, word_cols])
-        return _softmax(self._head_scores(self._heads["clause"], rows, cols, len(selected)))
+        clause = self._heads["clause"]
+        assert clause.idf is not None
+        r, c, v = features.tfidf(rows, cols, len(selected), clause.idf, self._bits)
+        ad = _sigmoid(features.linear_scores(r, c, v, len(selected), clause.coef, clause.intercept))
+        category = self._heads["category"]
+        kinds = _softmax(
+            features.linear_scores(r, c, v, len(selected), category.coef, category.intercept)
+        )
+        return ad[:, 0], kinds
 
     def _localize(
         self, norm: Normalized, codes: np.ndarray, clause: tuple[int, int], score: float,
@@ -145,11 +168,7 @@ class Detector:
         )
         thresholds = self.model.thresholds
 
-        # Whole machine-written articles: one document-level score.
-        doc_logit = self._head_scores(
-            self._heads["document"], np.zeros_like(char_cols), char_cols, 1
-        )[0, 0]
-        doc_score = float(_sigmoid(np.array(doc_logit)))
+        doc_score = self._document_score(char_cols)
 
         pre = _sigmoid(
             self._head_scores(self._heads["prefilter"], char_rows, char_cols, len(clauses))[:, 0]
@@ -160,12 +179,11 @@ class Detector:
         spans: list[_Span] = []
         category_mass = np.zeros(len(self._classes))
         if len(selected):
-            probs = self._clause_probabilities(
+            scores, kinds = self._clause_scores(
                 norm.text, clauses, char_rows, char_cols, selected
             )
-            category_mass = probs.sum(axis=0)
-            scores = 1.0 - probs[:, 0]
-            best = 1 + probs[:, 1:].argmax(axis=1)
+            category_mass = (kinds * scores[:, None]).sum(axis=0)
+            best = 1 + kinds[:, 1:].argmax(axis=1)
             for i, score, cls in zip(selected, scores, best, strict=True):
                 if score >= self.threshold:
                     spans.extend(

@@ -22,7 +22,7 @@ __all__ = ["FORMAT_VERSION", "Head", "Model", "ModelError", "load_model", "save_
 FORMAT_VERSION = 1
 CARD_NAME = "model.json"
 ARRAYS_NAME = "model.npz"
-HEADS = ("prefilter", "clause", "tagger", "document")
+HEADS = ("prefilter", "clause", "category", "tagger", "document")
 
 
 class ModelError(Exception):

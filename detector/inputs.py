@@ -1,0 +1,211 @@
+"""Reading what the user asks to scan: files, directories, stdin, JSONL records.
+
+Readers yield ``Document`` objects or ``InputError`` objects, never raise for a
+bad input: one unreadable file or malformed line must not stop a batch.  JSONL is
+streamed line by line so memory stays bounded on large corpora.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = [
+    "INPUT_FORMATS",
+    "Document",
+    "InputError",
+    "decode",
+    "iter_documents",
+    "iter_paths",
+]
+
+INPUT_FORMATS = ("auto", "text", "jsonl")
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".rst", ".csv", ".tsv", ""}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One scannable unit: a whole text file, or one JSONL record.
+
+    ``fields`` maps a field name to its text (``None`` for a plain file);
+    ``line`` is the record's 1-based line number in a JSONL file.
+    """
+
+    path: str
+    fields: dict[str | None, str]
+    line: int | None = None
+    id: object = None
+    record: dict[str, object] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class InputError:
+    """An input that could not be scanned, with where and why."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something skipped on purpose (a binary file), reported but not an error."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def decode(data: bytes) -> str:
+    """Bytes → text: UTF-8 (BOM stripped); otherwise GB18030; undecodable bytes
+    become U+FFFD so the rest of the text is still scanned."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def _looks_binary(head: bytes) -> bool:
+    return b"\x00" in head
+
+
+def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
+    """Expand directories (recursively, sorted, following no symlink loops)."""
+    for raw in paths:
+        if raw == STDIN:
+            yield STDIN
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.exists() or path.is_symlink():
+            yield str(path)
+        else:
+            yield InputError(raw, "no such file or directory")
+
+
+def _walk(root: Path) -> Iterator[str | InputError]:
+    seen: set[tuple[int, int]] = set()
+
+    def onerror(exc: OSError) -> None:
+        errors.append(InputError(str(exc.filename or root), f"cannot list directory ({exc.strerror})"))
+
+    errors: list[InputError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+        try:
+            stat = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key in seen:
+            dirnames[:] = []
+            yield InputError(dirpath, "symlink loop: directory already scanned, skipped")
+            continue
+        seen.add(key)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield os.path.join(dirpath, name)
+        yield from errors
+        errors.clear()
+
+
+def _format_for(path: str, input_format: str) -> str:
+    if input_format != "auto":
+        return input_format
+    if path == STDIN:
+        return "text"
+    return "jsonl" if Path(path).suffix.lower() in JSONL_SUFFIXES else "text"
+
+
+def _open(path: str) -> BinaryIO:
+    if path == STDIN:
+        return sys.stdin.buffer
+    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+
+
+def iter_documents(
+    paths: Iterable[str | InputError],
+    input_format: str = "auto",
+    text_fields: Sequence[str] = ("text",),
+) -> Iterator[Document | InputError | Notice]:
+    for item in paths:
+        if isinstance(item, InputError):
+            yield item
+            continue
+        display = "<stdin>" if item == STDIN else item
+        fmt = _format_for(item, input_format)
+        try:
+            handle = _open(item)
+        except IsADirectoryError:
+            yield InputError(display, "is a directory")
+            continue
+        except OSError as exc:
+            yield InputError(display, f"cannot open ({exc.strerror or exc})")
+            continue
+        try:
+            if fmt == "jsonl":
+                yield from _jsonl_documents(display, handle, text_fields)
+            else:
+                yield from _text_document(display, handle)
+        except OSError as exc:
+            yield InputError(display, f"cannot read ({exc.strerror or exc})")
+        finally:
+            if item != STDIN:
+                handle.close()
+
+
+def _text_document(display: str, handle: BinaryIO) -> Iterator[Document | InputError | Notice]:
+    data = handle.read()
+    if _looks_binary(data[:8192]):
+        yield Notice(display, "binary file skipped")
+        return
+    yield Document(display, {None: decode(data)})
+
+
+def _jsonl_documents(
+    display: str, handle: BinaryIO, text_fields: Sequence[str]
+) -> Iterator[Document | InputError]:
+    for number, raw in enumerate(handle, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(decode(raw))
+        except json.JSONDecodeError as exc:
+            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", number)
+            continue
+        if not isinstance(record, dict):
+            yield InputError(display, "a JSONL record must be an object", number)
+            continue
+        found: dict[str | None, str] = {}
+        for name in text_fields:
+            value = record.get(name)
+            if isinstance(value, str):
+                found[name] = value
+            elif value is not None:
+                yield InputError(display, f"field {name!r} is not a string", number)
+        if not found and not any(name in record for name in text_fields):
+            names = ", ".join(repr(n) for n in text_fields)
+            yield InputError(display, f"record has none of the text fields {names}", number)
+            continue
+        yield Document(display, found, line=number, id=record.get("id"), record=record)

@@ -1,0 +1,79 @@
+"""Turning verdicts into output records and lines (no I/O here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from detector.inputs import Document
+from detector.results import Finding, Verdict
+
+__all__ = ["DocumentResult", "line_col", "text_lines", "to_record"]
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    document: Document
+    verdicts: dict[str | None, Verdict]  # field name (None for a plain file) → verdict
+
+    @property
+    def is_spam(self) -> bool:
+        return any(v.is_spam for v in self.verdicts.values())
+
+    @property
+    def score(self) -> float:
+        return max((v.score for v in self.verdicts.values()), default=0.0)
+
+    @property
+    def findings(self) -> list[tuple[str | None, Finding]]:
+        return [(name, f) for name, v in self.verdicts.items() for f in v.findings]
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def to_record(result: DocumentResult) -> dict[str, Any]:
+    """The JSON object for one scanned document (see README, "Output schema")."""
+    doc = result.document
+    record: dict[str, Any] = {"path": doc.path}
+    if doc.line is not None:
+        record["line"] = doc.line
+        record["id"] = doc.id
+    record["is_spam"] = result.is_spam
+    record["score"] = round(result.score, 4)
+    findings = []
+    for name, finding in result.findings:
+        item = finding.to_dict()
+        if doc.line is not None:
+            item = {"field": name, **item}
+        findings.append(item)
+    record["findings"] = findings
+    return record
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return json.dumps(short, ensure_ascii=False)
+
+
+def text_lines(result: DocumentResult) -> list[str]:
+    """Linter-style lines: ``path:line:col: category score "snippet"``."""
+    doc = result.document
+    lines = []
+    for name, finding in result.findings:
+        if doc.line is None:
+            line, col = line_col(doc.fields[name], finding.start)
+            suffix = ""
+        else:
+            line, col = doc.line, finding.start + 1
+            suffix = f" [{name}]"
+        lines.append(
+            f"{doc.path}:{line}:{col}: {finding.category} {finding.score:.2f}"
+            f" {_snippet(finding.text)}{suffix}"
+        )
+    return lines
