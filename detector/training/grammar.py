@@ -303,8 +303,12 @@ class SeoGrammar:
         used: set[str] = set()
 
         def pick(candidates: list[str]) -> str:
+            # Prefer unused sentences of the wanted kind, then any unused
+            # sentence, and only repeat once the whole pool is exhausted.
             fresh = [c for c in candidates if c not in used]
-            choice = rng.choice(fresh or candidates)
+            if not fresh:
+                fresh = [c for c in pool if c not in used] or candidates
+            choice = rng.choice(fresh)
             used.add(choice)
             return choice
 
