@@ -60,25 +60,42 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "jsonl"]), default="text",
-    show_default=True, help="text: path:line:col lines; json: one array; jsonl: one object per document.",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col lines; json: one array; jsonl: one object per document.",
 )
 @click.option(
-    "--input-format", type=click.Choice(["auto", "text", "jsonl"]), default="auto",
-    show_default=True, help="auto: .jsonl/.ndjson files are JSONL, everything else text.",
+    "--input-format",
+    type=click.Choice(["auto", "text", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="auto: .jsonl/.ndjson files are JSONL, everything else text.",
 )
 @click.option(
-    "--text-field", "text_fields", multiple=True, default=("text",), show_default=True,
+    "--text-field",
+    "text_fields",
+    multiple=True,
+    default=("text",),
+    show_default=True,
     help="JSONL field to scan (repeatable).",
 )
 @click.option(
-    "--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
     help="Report spans scoring at least this (default: the model's review threshold).",
 )
 @click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
 def scan(
-    paths: tuple[str, ...], output_format: str, input_format: str,
-    text_fields: tuple[str, ...], threshold: float | None, model: str | None,
+    paths: tuple[str, ...],
+    output_format: str,
+    input_format: str,
+    text_fields: tuple[str, ...],
+    threshold: float | None,
+    model: str | None,
 ) -> NoReturn:
     """Scan files, directories (recursively), stdin (no path or -) or JSONL.
 
@@ -105,7 +122,9 @@ def scan(
                 click.echo(f"detector: {item}", err=True)
             continue
         assert isinstance(item, Document)
-        result = DocumentResult(item, {name: detector.scan(text) for name, text in item.fields.items()})
+        result = DocumentResult(
+            item, {name: detector.scan(text) for name, text in item.fields.items()}
+        )
         found = found or bool(result.findings)
         if output_format == "text":
             for line in text_lines(result):
@@ -125,15 +144,22 @@ def _default_training_data() -> Path:
 
 @main.command()
 @click.option(
-    "--corpora", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/corpora"),
-    show_default=True, help="Folder of the training corpora (see PROVENANCE.md).",
+    "--corpora",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/corpora"),
+    show_default=True,
+    help="Folder of the training corpora (see PROVENANCE.md).",
 )
 @click.option(
-    "--training-data", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--training-data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="The project's training_data/ folder (default: ./training_data).",
 )
 @click.option(
-    "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Where to write model.npz and model.json (default: the packaged model).",
 )
 def train(corpora: Path, training_data: Path | None, output: Path | None) -> None:

@@ -8,6 +8,7 @@ by many threads.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -106,16 +107,22 @@ class Detector:
     def document_score(self, text: str) -> float:
         """The document head's score (0..1) for ``text`` as a whole."""
         norm = normalize(text)
-        clauses = [tuple(c) for c in split_clauses(norm.text)]
+        clauses = split_clauses(norm.text)
         _, cols = features.char_ngrams(
-            features.codepoints(norm.text), features.row_ids(len(norm.text), clauses),
-            self._ngrams, self._bits,
+            features.codepoints(norm.text),
+            features.row_ids(len(norm.text), clauses),
+            self._ngrams,
+            self._bits,
         )
         return self._document_score(cols)
 
     def _clause_scores(
-        self, text: str, clauses: list[tuple[int, int]], char_rows: np.ndarray,
-        char_cols: np.ndarray, selected: np.ndarray,
+        self,
+        text: str,
+        clauses: Sequence[tuple[int, int]],
+        char_rows: np.ndarray,
+        char_cols: np.ndarray,
+        selected: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Ad probability (0..1) and category probabilities of the selected clauses."""
         remap = np.full(len(clauses), -1, dtype=np.int64)
@@ -138,7 +145,11 @@ class Detector:
         return ad[:, 0], kinds
 
     def _localize(
-        self, norm: Normalized, codes: np.ndarray, clause: tuple[int, int], score: float,
+        self,
+        norm: Normalized,
+        codes: np.ndarray,
+        clause: tuple[int, int],
+        score: float,
         category: str,
     ) -> list[_Span]:
         start, end = clause
@@ -159,7 +170,7 @@ class Detector:
         if not isinstance(text, str):
             raise TypeError(f"scan() needs str, got {type(text).__name__}")
         norm = normalize(text)
-        clauses = [tuple(c) for c in split_clauses(norm.text)]
+        clauses = split_clauses(norm.text)
         if not clauses:
             return Verdict(False, 0.0, (), self.model_version)
         codes = features.codepoints(norm.text)
@@ -179,9 +190,7 @@ class Detector:
         spans: list[_Span] = []
         category_mass = np.zeros(len(self._classes))
         if len(selected):
-            scores, kinds = self._clause_scores(
-                norm.text, clauses, char_rows, char_cols, selected
-            )
+            scores, kinds = self._clause_scores(norm.text, clauses, char_rows, char_cols, selected)
             category_mass = (kinds * scores[:, None]).sum(axis=0)
             best = 1 + kinds[:, 1:].argmax(axis=1)
             for i, score, cls in zip(selected, scores, best, strict=True):

@@ -125,7 +125,11 @@ def tfidf(
 
 
 def linear_scores(
-    r: np.ndarray, c: np.ndarray, values: np.ndarray, n_rows: int, coef: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray,
+    values: np.ndarray,
+    n_rows: int,
+    coef: np.ndarray,
     intercept: np.ndarray,
 ) -> np.ndarray:
     """Decision values ``X @ coef + intercept`` for sparse rows; shape (n_rows, K)."""

@@ -107,7 +107,9 @@ def _walk(root: Path) -> Iterator[str | InputError]:
     seen: set[tuple[int, int]] = set()
 
     def onerror(exc: OSError) -> None:
-        errors.append(InputError(str(exc.filename or root), f"cannot list directory ({exc.strerror})"))
+        errors.append(
+            InputError(str(exc.filename or root), f"cannot list directory ({exc.strerror})")
+        )
 
     errors: list[InputError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
@@ -141,7 +143,7 @@ def _format_for(path: str, input_format: str) -> str:
 def _open(path: str) -> BinaryIO:
     if path == STDIN:
         return sys.stdin.buffer
-    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+    return open(path, "rb")
 
 
 def iter_documents(

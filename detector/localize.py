@@ -50,7 +50,10 @@ def _neighbour(codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, d: in
 
 
 def _ngram_key(
-    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, offsets: tuple[int, ...] | range,
+    codes: np.ndarray,
+    rows: np.ndarray,
+    positions: np.ndarray,
+    offsets: tuple[int, ...] | range,
     template: int,
 ) -> np.ndarray:
     key = np.full(len(positions), np.uint64(template), dtype=np.uint64)

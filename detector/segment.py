@@ -48,4 +48,3 @@ def split_clauses(text: str) -> list[Clause]:
             start = cut
         clauses.append(Clause(start, end))
     return clauses
-

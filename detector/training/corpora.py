@@ -165,13 +165,14 @@ def sms_lines(root: Path, rng: random.Random) -> Iterator[tuple[int, str]]:
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌飞宇浩然欣怡"
-_PLACES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "苏州", "重庆",
-           "长沙", "郑州", "西安", "天津", "东莞", "佛山", "合肥", "昆明", "福州", "厦门"]  # fmt: skip
+_PLACES = "北京 上海 广州 深圳 杭州 成都 武汉 南京 苏州 重庆 长沙 郑州 西安 天津 东莞 佛山".split()
 _TLDS = [".com", ".cn", ".net", ".cc", ".vip", ".top", ".xyz"]
 
 
 def _random_url(rng: random.Random) -> str:
-    name = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rng.randint(3, 8)))
+    name = "".join(
+        rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rng.randint(3, 8))
+    )
     prefix = rng.choice(["", "www.", "http://", "https://", "m.", "http://www."])
     return f"{prefix}{name}{rng.choice(_TLDS)}"
 

@@ -108,7 +108,8 @@ def load_sources(training_data: Path, corpora_root: Path, split: str, seed: int)
         if in_dev == (split == "dev"):
             spam.append((line.text, line.category))
     domains = [
-        d for d in corpora.illegal_domains(corpora_root)
+        d
+        for d in corpora.illegal_domains(corpora_root)
         if (corpora.stable_fraction("domain:" + d) < 0.2) == (split == "dev")
     ]
     return Sources(
@@ -274,9 +275,18 @@ def standalone_phrases(
     phrases.extend(sources.spam)
     phrases.extend((t, CLEAN) for t in sources.ham)
     phrases.extend((t, CLEAN) for t in sources.hard_negatives)
-    phrases.extend((sources.grammar.expand(CLEAN, rng, split), CLEAN) for _ in range(n_grammar // 4))
+    phrases.extend(
+        (sources.grammar.expand(CLEAN, rng, split), CLEAN) for _ in range(n_grammar // 4)
+    )
     phrases.extend((t, CLEAN) for t in thuc_titles)
     return phrases
 
 
-__all__ += ["RECIPES", "Sources", "draw_ad", "load_sources", "phrase_examples", "standalone_phrases"]
+__all__ += [
+    "RECIPES",
+    "Sources",
+    "draw_ad",
+    "load_sources",
+    "phrase_examples",
+    "standalone_phrases",
+]

@@ -140,7 +140,7 @@ def _check_cycles(slots: _SplitTable, source: str) -> None:
         for ref in edges[name]:
             mark = state.get(ref, 0)
             if mark == 1:
-                cycle = " -> ".join([*path[path.index(ref):], ref])
+                cycle = " -> ".join([*path[path.index(ref) :], ref])
                 raise GrammarError(f"{source}: slot {ref!r} is part of a cycle: {cycle}")
             if mark == 0:
                 visit(ref, path)
@@ -235,9 +235,7 @@ class Grammar:
         """Number of derivations of ``category`` (an upper bound on distinct phrases)."""
         _check_split(split)
         memo: dict[str, int] = {}
-        return sum(
-            self._expander.count(t, split, memo) for t in self.templates[category][split]
-        )
+        return sum(self._expander.count(t, split, memo) for t in self.templates[category][split])
 
 
 def load_grammar(path: str | Path) -> Grammar:
@@ -280,9 +278,7 @@ class SeoGrammar:
     def categories(self) -> tuple[str, ...]:
         return tuple(self.keywords)
 
-    def article(
-        self, category: str, rng: random.Random, split: str = "train"
-    ) -> tuple[str, str]:
+    def article(self, category: str, rng: random.Random, split: str = "train") -> tuple[str, str]:
         """Return ``(title, body)``; body paragraphs are separated by ``"\\n"``.
 
         The body has 3-8 paragraphs of 2-5 sentences; most paragraphs contain
@@ -323,9 +319,7 @@ class SeoGrammar:
                 use_kw = bool(with_kw) and (not without_kw or rng.random() < 0.35)
                 chosen.append(pick(with_kw if use_kw else without_kw))
             rng.shuffle(chosen)
-            paragraphs.append(
-                "".join(self._expander.fill(s, rng, split, extra) for s in chosen)
-            )
+            paragraphs.append("".join(self._expander.fill(s, rng, split, extra) for s in chosen))
         return title, "\n".join(paragraphs)
 
 

@@ -76,7 +76,9 @@ def _char_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix
         spans.append((pos, pos + len(text)))
         pos += len(text) + 1
     rows, cols = features.char_ngrams(
-        features.codepoints(joined), features.row_ids(len(joined), spans), config.char_ngrams,
+        features.codepoints(joined),
+        features.row_ids(len(joined), spans),
+        config.char_ngrams,
         config.bits,
     )
     return _rows_to_csr(rows, cols, len(texts), config.bits)
@@ -100,7 +102,9 @@ def _tfidf(counts: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
     return matrix.tocsr(), transformer.idf_.astype(np.float32)
 
 
-def _fit_binary(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _fit_binary(
+    x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=seed)
@@ -187,33 +191,66 @@ def train(
     fit_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if not v]
     validation_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if v]
     documents = build_documents(
-        fit_hosts, sources, "train", config.seed,
-        n_hard_negative_docs=config.hard_negative_docs, n_seo=config.seo_docs,
+        fit_hosts,
+        sources,
+        "train",
+        config.seed,
+        n_hard_negative_docs=config.hard_negative_docs,
+        n_seo=config.seo_docs,
     )
     validation_docs = build_documents(
-        validation_hosts, sources, "train", config.seed + 1,
-        n_hard_negative_docs=config.hard_negative_docs // 8, n_seo=config.seo_docs // 8,
+        validation_hosts,
+        sources,
+        "train",
+        config.seed + 1,
+        n_hard_negative_docs=config.hard_negative_docs // 8,
+        n_seo=config.seo_docs // 8,
     )
     thuc = list(corpora.thucnews_titles(corpora_root, "dev"))
     phrases = standalone_phrases(sources, rng, "train", config.grammar_phrases, thuc)
     clauses = clause_examples(documents) + phrase_examples(phrases)
     _log(f"documents {len(documents)}, clause examples {len(clauses)}")
+    model, stats = fit_model(clauses, documents, config, validation_docs)
+    card: dict[str, Any] = {
+        "name": "detector default model",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "libraries": _library_versions(),
+        "training_data": _training_data_manifest(training_data),
+        "corpora": corpora.file_manifest(corpora_root),
+        "examples": {"documents": len(documents), **stats},
+    }
+    if evaluate is not None:
+        card["metrics"] = evaluate(model)
+    save_model(model, output, card)
+    _log(f"model {model.version} written to {output} ({time.perf_counter() - started:.0f}s)")
+    return model
 
+
+def fit_model(
+    clauses: Sequence[ClauseExample],
+    documents: Sequence[GoldDocument],
+    config: TrainConfig,
+    validation_docs: Sequence[GoldDocument] = (),
+) -> tuple[Model, dict[str, int]]:
+    """Fit every head on labelled clauses and documents (no corpus access here).
+
+    Thresholds come from ``validation_docs`` when given, else default to 0.5.
+    """
+    started = time.perf_counter()
     texts = [c.text for c in clauses]
     labels = np.array([MODEL_CLASSES.index(c.category) for c in clauses])
     char_counts = _char_matrix(texts, config)
 
-    # Prefilter: char n-grams only, binary, tuned for recall.
+    # Prefilter: char n-grams only (no jieba), binary, tuned for recall.
     pre_x, pre_idf = _tfidf(char_counts)
     pre_coef, pre_b = _fit_binary(pre_x, (labels > 0).astype(int), 4.0, config.seed)
     _log(f"prefilter fitted ({time.perf_counter() - started:.0f}s)")
 
     # Clause model: char n-grams + jieba words; binary ad/clean, then the category
     # among ad clauses (multinomial), sharing one tf-idf space.
-    clause_counts = char_counts + _word_matrix(texts, config)
-    clause_x, clause_idf = _tfidf(clause_counts.tocsr())
-    clause_coef, clause_b = _fit_binary(clause_x, (labels > 0).astype(int), config.clause_c, config.seed)
+    clause_x, clause_idf = _tfidf((char_counts + _word_matrix(texts, config)).tocsr())
     ads = labels > 0
+    clause_coef, clause_b = _fit_binary(clause_x, ads.astype(int), config.clause_c, config.seed)
     category_coef, category_b = _fit_multiclass(clause_x[ads], labels[ads], config.clause_c)
     _log(f"clause and category models fitted ({time.perf_counter() - started:.0f}s)")
 
@@ -226,15 +263,14 @@ def train(
     _log(f"tagger fitted on {tag_x.shape[0]} characters ({time.perf_counter() - started:.0f}s)")
 
     # Document head: whole SEO articles against clean, injected and hard-negative ones.
-    doc_texts = [d.text for d in documents]
     doc_labels = np.array([d.kind == "seo" for d in documents], dtype=int)
-    doc_x, doc_idf = _tfidf(_char_matrix(doc_texts, config))
+    doc_x, doc_idf = _tfidf(_char_matrix([d.text for d in documents], config))
     doc_coef, doc_b = _fit_binary(doc_x, doc_labels, 4.0, config.seed)
     _log(f"document model fitted ({time.perf_counter() - started:.0f}s)")
 
     # Prefilter threshold: keep the clause model's recall on ad clauses.
     pre_scores = 1 / (1 + np.exp(-(pre_x @ pre_coef + pre_b[0])))
-    ad_scores = np.sort(pre_scores[labels > 0])
+    ad_scores = np.sort(pre_scores[ads])
     prefilter = float(ad_scores[int((1 - config.prefilter_recall) * len(ad_scores))])
     params = {
         "bits": config.bits,
@@ -254,30 +290,17 @@ def train(
         "document": Head(doc_coef, doc_b, doc_idf),
     }
     thresholds = {"prefilter": min(prefilter, 0.5), "review": 0.5, "block": 0.5, "document": 0.5}
-    model = Model("unsaved", MODEL_CLASSES, params, thresholds, heads)
-    thresholds.update(choose_thresholds(model, validation_docs))
-    version = time.strftime("%Y.%m.%d", time.gmtime()) + "-" + hashlib.sha256(
-        b"".join(h.coef.tobytes() for h in heads.values())
-    ).hexdigest()[:8]
-    model = Model(version, MODEL_CLASSES, params, thresholds, heads)
-    card: dict[str, Any] = {
-        "name": "detector default model",
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "libraries": _library_versions(),
-        "training_data": _training_data_manifest(training_data),
-        "corpora": corpora.file_manifest(corpora_root),
-        "examples": {
-            "documents": len(documents),
-            "clauses": len(clauses),
-            "ad_clauses": int((labels > 0).sum()),
-            "tagger_characters": int(tag_x.shape[0]),
-        },
+    if validation_docs:
+        draft = Model("draft", MODEL_CLASSES, params, thresholds, heads)
+        thresholds.update(choose_thresholds(draft, validation_docs))
+    digest = hashlib.sha256(b"".join(h.coef.tobytes() for h in heads.values())).hexdigest()
+    version = time.strftime("%Y.%m.%d", time.gmtime()) + "-" + digest[:8]
+    stats = {
+        "clauses": len(clauses),
+        "ad_clauses": int(ads.sum()),
+        "tagger_characters": int(tag_x.shape[0]),
     }
-    if evaluate is not None:
-        card["metrics"] = evaluate(model)
-    save_model(model, output, card)
-    _log(f"model {version} written to {output} ({time.perf_counter() - started:.0f}s)")
-    return model
+    return Model(version, MODEL_CLASSES, params, thresholds, heads), stats
 
 
 def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:

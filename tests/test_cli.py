@@ -1,0 +1,141 @@
+"""The CLI contract: exact output lines, JSONL schema, exit codes, batch errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+
+INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资股票,推动循环。\n"
+CLEAN = "农业农村部部署秋粮收获工作。\n气象台发布暴雨蓝色预警。\n"
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture()
+def articles(tmp_path: Path) -> Path:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "injected.txt").write_text(INJECTED, encoding="utf-8")
+    (tmp_path / "clean.txt").write_text(CLEAN, encoding="utf-8")
+    return tmp_path
+
+
+def scan(runner: CliRunner, model: Path, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(main, ["scan", "--model", str(model), *args], input=stdin)
+
+
+def test_text_format_is_linter_style(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path
+) -> None:
+    path = articles / "a" / "injected.txt"
+    result = scan(runner, tiny_model_dir, str(path))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    prefix = f"{path}:2:"
+    assert lines[0].startswith(prefix)
+    column = int(lines[0][len(prefix) :].split(":")[0])
+    finding = json.loads(scan(runner, tiny_model_dir, "--format", "jsonl", str(path)).stdout)
+    start = finding["findings"][0]["start"]
+    assert column == start - INJECTED.index("\n") - 1 + 1
+    text = finding["findings"][0]["text"]
+    score = finding["findings"][0]["score"]
+    assert lines[0] == f'{prefix}{column}: stock-margin {score:.2f} "{text}"'
+
+
+def test_clean_file_exits_zero_with_no_output(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path
+) -> None:
+    result = scan(runner, tiny_model_dir, str(articles / "clean.txt"))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_directories_are_walked_files_first_then_subdirectories(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path
+) -> None:
+    result = scan(runner, tiny_model_dir, "--format", "jsonl", str(articles))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [Path(r["path"]).name for r in records] == ["clean.txt", "injected.txt"]
+    clean, injected = records
+    assert set(injected) == {"path", "is_spam", "score", "findings"}
+    assert clean == {"path": str(articles / "clean.txt"), "is_spam": False, "score": 0.0,
+                     "findings": []}  # fmt: skip
+    for finding in injected["findings"]:
+        assert set(finding) == {"start", "end", "text", "score", "category"}
+        assert INJECTED[finding["start"] : finding["end"]] == finding["text"]
+
+
+def test_stdin_is_read_without_paths_and_with_dash(runner: CliRunner, tiny_model_dir: Path) -> None:
+    for args in ([], ["-"]):
+        result = scan(runner, tiny_model_dir, "--format", "jsonl", *args, stdin=INJECTED)
+        assert result.exit_code == 1
+        assert json.loads(result.stdout)["path"] == "<stdin>"
+
+
+def test_jsonl_records_name_their_line_id_and_field(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "items.jsonl"
+    rows = [
+        {"id": "a1", "title": "气象台发布暴雨蓝色预警", "content": INJECTED},
+        {"title": "学校开展消防安全演练活动", "content": CLEAN},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    result = scan(
+        runner, tiny_model_dir, "--format", "jsonl", "--text-field", "title",
+        "--text-field", "content", str(path),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert (first["line"], first["id"], second["line"], second["id"]) == (1, "a1", 2, None)
+    assert first["findings"] and all(f["field"] == "content" for f in first["findings"])
+    for finding in first["findings"]:
+        assert INJECTED[finding["start"] : finding["end"]] == finding["text"]
+    assert second["findings"] == [] and second["is_spam"] is False
+
+
+def test_bad_inputs_are_reported_and_the_batch_goes_on(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "学校开展消防安全演练活动"}\n{not json\n"a string"\n', "utf-8")
+    missing = tmp_path / "missing.txt"
+    result = scan(
+        runner, tiny_model_dir, "--format", "jsonl", str(missing), str(broken),
+        str(articles / "a" / "injected.txt"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [Path(r["path"]).name for r in records] == ["broken.jsonl", "injected.txt"]
+    assert f"detector: error: {missing}: no such file or directory" in result.stderr
+    assert f"detector: error: {broken}:2: invalid JSON" in result.stderr
+    assert f"detector: error: {broken}:3: a JSONL record must be an object" in result.stderr
+
+
+def test_binary_files_are_skipped_with_a_notice(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02binary")
+    result = scan(runner, tiny_model_dir, str(tmp_path / "blob.bin"))
+    assert result.exit_code == 0
+    assert "binary file skipped" in result.stderr
+
+
+def test_a_bad_model_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["scan", "--model", str(tmp_path), "-"], input="x")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("detector: error: ")
+    assert "model card not found" in result.stderr
+
+
+def test_unknown_option_is_exit_two(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["scan", "--no-such-option"]).exit_code == 2

@@ -1,0 +1,69 @@
+"""The pipeline with the tiny fixture model: offsets, categories, verdicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector import Detector, Finding, Verdict
+
+HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
+
+
+def test_clean_text_has_no_findings(tiny_detector: Detector) -> None:
+    verdict = tiny_detector.scan("农业农村部部署秋粮收获工作。气象台发布暴雨蓝色预警。")
+    assert verdict == Verdict(False, 0.0, (), tiny_detector.model_version)
+
+
+def test_empty_and_punctuation_only_texts(tiny_detector: Detector) -> None:
+    assert tiny_detector.scan("").findings == ()
+    assert tiny_detector.scan("，。！\n\n").findings == ()
+
+
+def test_injected_phrase_is_found_and_offsets_slice_the_original(
+    tiny_detector: Detector,
+) -> None:
+    text = HOST + "强化服务杨方线上配资股票,推动循环。"
+    verdict = tiny_detector.scan(text)
+    assert verdict.is_spam
+    assert len(verdict.findings) == 1
+    finding = verdict.findings[0]
+    assert text[finding.start : finding.end] == finding.text
+    assert "配资" in finding.text and finding.category == "stock-margin"
+    assert verdict.score == finding.score
+
+
+@pytest.mark.parametrize(
+    "evasive", ["杨 方 线 上 配 资 股 票", "楊方線上配資股票", "杨\u200b方\u200b线上配资股票"]
+)
+def test_evasive_injection_maps_back_to_the_evasive_text(
+    tiny_detector: Detector, evasive: str
+) -> None:
+    text = HOST + f"强化服务{evasive},推动循环。"
+    findings = tiny_detector.scan(text).findings
+    assert findings, text
+    for finding in findings:
+        assert text[finding.start : finding.end] == finding.text
+    assert any("配" in f.text or "配" in f.text for f in findings)
+
+
+def test_threshold_one_reports_nothing(tiny_detector: Detector, tiny_model_dir: object) -> None:
+    strict = Detector(tiny_detector.model, threshold=1.0)
+    assert strict.scan(HOST + "杨方线上配资股票").findings == ()
+
+
+def test_scan_rejects_bytes(tiny_detector: Detector) -> None:
+    with pytest.raises(TypeError):
+        tiny_detector.scan(b"bytes")  # type: ignore[arg-type]
+
+
+def test_results_serialise() -> None:
+    finding = Finding(3, 5, "配资", 0.91234, "stock-margin")
+    verdict = Verdict(True, 0.91234, (finding,), "v1")
+    assert verdict.to_dict() == {
+        "is_spam": True,
+        "score": 0.9123,
+        "findings": [
+            {"start": 3, "end": 5, "text": "配资", "score": 0.9123, "category": "stock-margin"}
+        ],
+        "model_version": "v1",
+    }

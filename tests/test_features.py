@@ -1,0 +1,55 @@
+"""The NumPy inference path must equal scikit-learn's tf-idf + linear model."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+from detector import features
+
+TEXTS = ["杨方线上配资股票", "证监会打击场外配资", "银行调配资金", "加微信abc123", "配资配资配资"]
+
+
+def test_row_ids_mark_each_span_and_leave_gaps() -> None:
+    assert list(features.row_ids(7, [(0, 2), (4, 7)])) == [0, 0, -1, -1, 1, 1, 1]
+
+
+def test_char_ngrams_never_cross_rows() -> None:
+    text = "ab|cd"
+    rows, _ = features.char_ngrams(
+        features.codepoints(text), features.row_ids(5, [(0, 2), (3, 5)]), (1, 3), 16
+    )
+    # per row: 2 unigrams + 1 bigram, no trigram fits
+    assert sorted(rows.tolist()) == [0, 0, 0, 1, 1, 1]
+
+
+def test_hashing_is_stable_across_runs() -> None:
+    _, cols = features.char_ngrams(
+        features.codepoints("配资"), features.row_ids(2, [(0, 2)]), (1, 2), 20
+    )
+    again = features.char_ngrams(
+        features.codepoints("配资"), features.row_ids(2, [(0, 2)]), (1, 2), 20
+    )
+    assert cols.tolist() == again[1].tolist()
+
+
+def test_tfidf_and_linear_scores_match_scikit_learn() -> None:
+    bits = 12
+    joined = "\n".join(TEXTS)
+    spans, pos = [], 0
+    for text in TEXTS:
+        spans.append((pos, pos + len(text)))
+        pos += len(text) + 1
+    rows, cols = features.char_ngrams(
+        features.codepoints(joined), features.row_ids(len(joined), spans), (1, 3), bits
+    )
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(TEXTS), 1 << bits))
+    transformer = TfidfTransformer(sublinear_tf=True)
+    x = transformer.fit_transform(counts)
+    model = LogisticRegression().fit(x, [1, 0, 0, 1, 1])
+
+    r, c, v = features.tfidf(rows, cols, len(TEXTS), transformer.idf_, bits)
+    ours = features.linear_scores(r, c, v, len(TEXTS), model.coef_[0], model.intercept_)
+    np.testing.assert_allclose(ours[:, 0], model.decision_function(x), rtol=1e-9, atol=1e-9)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from detector.core import Detector
+from detector.model import ModelError, load_model
+
+
+def copy_model(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_round_trip_keeps_heads_and_thresholds(tiny_model_dir: Path) -> None:
+    model = load_model(tiny_model_dir)
+    assert set(model.heads) == {"prefilter", "clause", "category", "tagger", "document"}
+    assert model.classes[0] == "clean"
+    assert 0.0 < model.thresholds["review"] <= 1.0
+    assert load_model(tiny_model_dir / "model.json").version == model.version
+    assert load_model(tiny_model_dir / "model.npz").version == model.version
+
+
+def test_tampered_arrays_are_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    directory = copy_model(tiny_model_dir, tmp_path / "m")
+    with (directory / "model.npz").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelError, match="SHA-256"):
+        load_model(directory)
+
+
+def test_missing_card_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="model card not found"):
+        load_model(tmp_path)
+
+
+class _Exploit:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.write_text, (self.marker, "pwned"))
+
+
+def test_a_pickle_posing_as_a_model_never_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "created-by-unpickling"
+    (tmp_path / "model.npz").write_bytes(pickle.dumps(_Exploit(marker)))
+    # Even with a card whose checksum matches the pickle, nothing is unpickled.
+    import hashlib
+
+    digest = hashlib.sha256((tmp_path / "model.npz").read_bytes()).hexdigest()
+    card = {
+        "format": 1, "version": "x", "sha256": digest, "classes": ["clean"],
+        "params": {}, "thresholds": {},
+    }  # fmt: skip
+    (tmp_path / "model.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError):
+        load_model(tmp_path)
+    assert not marker.exists()
+
+
+def test_from_path_uses_the_threshold(tiny_model_dir: Path) -> None:
+    detector = Detector.from_path(tiny_model_dir, threshold=0.9)
+    assert detector.threshold == 0.9
+    with pytest.raises(ValueError):
+        Detector.from_path(tiny_model_dir, threshold=1.5)

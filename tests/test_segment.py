@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import itertools
+
+from detector.segment import MAX_CLAUSE_CHARS, split_clauses
+
+
+def texts(text: str) -> list[str]:
+    return [text[c.start : c.end] for c in split_clauses(text)]
+
+
+def test_clauses_break_at_sentence_and_clause_punctuation() -> None:
+    assert texts("强化金融精准有效服务,深化产融合作。推动循环!好吗?是;否\n下一行") == [
+        "强化金融精准有效服务",
+        "深化产融合作",
+        "推动循环",
+        "好吗",
+        "是",
+        "否",
+        "下一行",
+    ]
+
+
+def test_urls_and_decimals_stay_whole() -> None:
+    assert texts("访问www.abc.com 增长3.5%. 完") == ["访问www.abc.com 增长3.5%", "完"]
+
+
+def test_white_space_is_trimmed_and_empty_clauses_dropped() -> None:
+    assert texts("  甲  ,, \n\n 乙 ") == ["甲", "乙"]
+
+
+def test_long_runs_are_cut_into_windows_that_cover_the_text() -> None:
+    text = "字" * (MAX_CLAUSE_CHARS * 3 + 5)
+    clauses = split_clauses(text)
+    assert [c.end - c.start for c in clauses] == [MAX_CLAUSE_CHARS] * 3 + [5]
+    assert clauses[0].start == 0 and clauses[-1].end == len(text)
+    assert all(a.end == b.start for a, b in itertools.pairwise(clauses))
