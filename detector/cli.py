@@ -142,43 +142,118 @@ def _default_training_data() -> Path:
     return Path.cwd() / "training_data"
 
 
-@main.command()
-@click.option(
-    "--corpora",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/corpora"),
-    show_default=True,
-    help="Folder of the training corpora (see PROVENANCE.md).",
-)
-@click.option(
-    "--training-data",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
+_CORPORA_OPTION = click.option(
+    "--corpora", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/corpora"), show_default=True,
+    help="Folder of the training corpora (see its PROVENANCE.md).",
+)  # fmt: skip
+_TRAINING_DATA_OPTION = click.option(
+    "--training-data", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="The project's training_data/ folder (default: ./training_data).",
-)
+)  # fmt: skip
+DEV_BENCHMARK = Path("build/dev_benchmark.jsonl")
+
+
+@main.command()
+@_CORPORA_OPTION
+@_TRAINING_DATA_OPTION
 @click.option(
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
+    "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Where to write model.npz and model.json (default: the packaged model).",
-)
+)  # fmt: skip
 def train(corpora: Path, training_data: Path | None, output: Path | None) -> None:
-    """Train the model from training_data/ and the corpora (deterministic)."""
-    from detector.core import default_model_path
+    """Train the model from training_data/ and the corpora (deterministic), then
+    evaluate it and both baselines on the dev benchmark; the figures go into the
+    model card and are printed."""
+    from detector.core import Detector, default_model_path
+    from detector.model import Model
+    from detector.training.benchmark import build_dev_benchmark, write_jsonl
     from detector.training.corpora import CorpusError
+    from detector.training.evaluation import evaluate_all, format_table
+    from detector.training.examples import GoldDocument
     from detector.training.train import train as run_training
 
     training_data = training_data or _default_training_data()
     output = output or default_model_path().parent
+
+    def evaluate(model: Model, documents: list[GoldDocument]) -> dict[str, Any]:
+        dev = [d.to_dict() for d in build_dev_benchmark(training_data, corpora)]
+        write_jsonl(build_dev_benchmark(training_data, corpora), DEV_BENCHMARK)
+        results = evaluate_all(Detector(model), dev, corpora, documents)
+        click.echo(format_table(results))
+        return {"dev_benchmark": str(DEV_BENCHMARK), **results}
+
     try:
-        run_training(training_data, corpora, output)
+        run_training(training_data, corpora, output, evaluate=evaluate)
     except CorpusError as exc:
         raise DetectorError(str(exc)) from None
 
 
-def _iter_stdout(lines: Iterator[str]) -> None:
-    for line in lines:
-        click.echo(line)
+@main.command()
+@_CORPORA_OPTION
+@_TRAINING_DATA_OPTION
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=DEV_BENCHMARK,
+    show_default=True, help="Where to write the gold JSONL.",
+)  # fmt: skip
+def benchmark(corpora: Path, training_data: Path | None, output: Path) -> None:
+    """Build the cross-source dev benchmark (gold JSONL) from the corpora."""
+    from detector.training.benchmark import build_dev_benchmark, write_jsonl
+    from detector.training.corpora import CorpusError
+
+    try:
+        documents = build_dev_benchmark(training_data or _default_training_data(), corpora)
+    except CorpusError as exc:
+        raise DetectorError(str(exc)) from None
+    write_jsonl(documents, output)
+    click.echo(f"wrote {len(documents)} documents to {output}", err=True)
+
+
+@main.command(name="eval")
+@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--corpora", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Corpora folder: enables the keyword and document TF-IDF baselines.",
+)  # fmt: skip
+@_TRAINING_DATA_OPTION
+def evaluate(
+    gold: Path | None,
+    model: str | None,
+    output_format: str,
+    corpora: Path | None,
+    training_data: Path | None,
+) -> None:
+    """Score a gold JSONL (records with `text` and `spans`) and print metrics.
+
+    \b
+    Without GOLD, uses build/dev_benchmark.jsonl (see `detector benchmark`).
+    Examples:
+      detector eval --corpora ../shared/corpora          # model + both baselines
+      detector eval gold.jsonl --format json
+    """
+    from detector.training.benchmark import read_gold
+    from detector.training.evaluation import evaluate_all, format_table
+
+    gold = gold or DEV_BENCHMARK
+    detector = _load_detector(model, None)
+    try:
+        records = list(read_gold(gold))
+    except (OSError, ValueError) as exc:
+        raise DetectorError(str(exc)) from None
+    documents = None
+    if corpora is not None:
+        from detector.training.train import TrainConfig, training_examples
+
+        documents, _, _ = training_examples(
+            training_data or _default_training_data(), corpora, TrainConfig()
+        )
+    results = evaluate_all(detector, records, corpora, documents)
+    if output_format == "json":
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_table(results))
 
 
 if __name__ == "__main__":

@@ -175,15 +175,11 @@ def train_hosts(corpora_root: Path, n_docs: int, seed: int) -> list[tuple[str, s
     return [(d.key, d.source, d.text[:2500]) for d in stories[:n_docs]]
 
 
-def train(
-    training_data: Path,
-    corpora_root: Path,
-    output: Path,
-    config: TrainConfig = TrainConfig(),
-    evaluate: Callable[[Model], dict[str, Any]] | None = None,
-) -> Model:
-    """Train all heads and write the model; returns it."""
-    started = time.perf_counter()
+def training_examples(
+    training_data: Path, corpora_root: Path, config: TrainConfig
+) -> tuple[list[GoldDocument], list[GoldDocument], list[ClauseExample]]:
+    """(training documents, validation documents, clause examples) — all from the
+    training side of every split."""
     rng = random.Random(config.seed)
     sources = load_sources(training_data, corpora_root, "train", config.seed)
     hosts = train_hosts(corpora_root, config.host_docs, config.seed)
@@ -191,25 +187,30 @@ def train(
     fit_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if not v]
     validation_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if v]
     documents = build_documents(
-        fit_hosts,
-        sources,
-        "train",
-        config.seed,
-        n_hard_negative_docs=config.hard_negative_docs,
-        n_seo=config.seo_docs,
-    )
+        fit_hosts, sources, "train", config.seed,
+        n_hard_negative_docs=config.hard_negative_docs, n_seo=config.seo_docs,
+    )  # fmt: skip
     validation_docs = build_documents(
-        validation_hosts,
-        sources,
-        "train",
-        config.seed + 1,
-        n_hard_negative_docs=config.hard_negative_docs // 8,
-        n_seo=config.seo_docs // 8,
-    )
+        validation_hosts, sources, "train", config.seed + 1,
+        n_hard_negative_docs=config.hard_negative_docs // 8, n_seo=config.seo_docs // 8,
+    )  # fmt: skip
     thuc = list(corpora.thucnews_titles(corpora_root, "dev"))
     phrases = standalone_phrases(sources, rng, "train", config.grammar_phrases, thuc)
     clauses = clause_examples(documents) + phrase_examples(phrases)
     _log(f"documents {len(documents)}, clause examples {len(clauses)}")
+    return documents, validation_docs, clauses
+
+
+def train(
+    training_data: Path,
+    corpora_root: Path,
+    output: Path,
+    config: TrainConfig = TrainConfig(),
+    evaluate: Callable[[Model, list[GoldDocument]], dict[str, Any]] | None = None,
+) -> Model:
+    """Train all heads and write the model; returns it."""
+    started = time.perf_counter()
+    documents, validation_docs, clauses = training_examples(training_data, corpora_root, config)
     model, stats = fit_model(clauses, documents, config, validation_docs)
     card: dict[str, Any] = {
         "name": "detector default model",
@@ -220,7 +221,7 @@ def train(
         "examples": {"documents": len(documents), **stats},
     }
     if evaluate is not None:
-        card["metrics"] = evaluate(model)
+        card["metrics"] = evaluate(model, documents)
     save_model(model, output, card)
     _log(f"model {model.version} written to {output} ({time.perf_counter() - started:.0f}s)")
     return model

@@ -1,0 +1,114 @@
+"""Metrics for ``detector eval``: documents, characters, categories, recipes.
+
+Pure functions over gold records and predictions, so any detector (the model, or
+a baseline) is scored the same way.  A prediction is ``(is_spam, spans)`` with
+spans as ``(start, end, category)`` in the gold text's offsets; ``spans`` is None
+for detectors that only judge whole documents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Prediction", "score"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    is_spam: bool
+    spans: tuple[tuple[int, int, str], ...] | None
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else 0.0
+
+
+def _chars(spans: Sequence[tuple[int, int]]) -> set[int]:
+    out: set[int] = set()
+    for start, end in spans:
+        out.update(range(start, end))
+    return out
+
+
+def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """All metrics as one JSON-ready dict."""
+    tp = fp = fn = tn = 0
+    clean_total = clean_flagged = hard_total = hard_flagged = 0
+    char_tp = char_pred = char_gold = 0
+    has_spans = all(p.spans is not None for p in predictions)
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_recipe: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    exact_total = exact_hits = 0
+    for record, prediction in zip(gold, predictions, strict=True):
+        spans = [(int(s["start"]), int(s["end"]), str(s["category"])) for s in record["spans"]]
+        positive = bool(spans)
+        kind = str(record.get("kind", "injected" if positive else "clean"))
+        if positive and prediction.is_spam:
+            tp += 1
+        elif positive:
+            fn += 1
+        elif prediction.is_spam:
+            fp += 1
+        else:
+            tn += 1
+        if kind == "clean":
+            clean_total += 1
+            clean_flagged += prediction.is_spam
+        elif kind == "hard-negative":
+            hard_total += 1
+            hard_flagged += prediction.is_spam
+        for _, _, category in spans[:1]:
+            by_category[category][0] += 1
+            by_category[category][1] += prediction.is_spam
+        if positive:
+            recipe = str(record.get("recipe") or "unknown")
+            by_recipe[recipe][0] += 1
+            by_recipe[recipe][1] += prediction.is_spam
+        if prediction.spans is not None:
+            gold_chars = _chars([(s, e) for s, e, _ in spans])
+            pred_chars = _chars([(s, e) for s, e, _ in prediction.spans])
+            char_tp += len(gold_chars & pred_chars)
+            char_pred += len(pred_chars)
+            char_gold += len(gold_chars)
+            if positive and kind != "seo":
+                exact_total += len(spans)
+                predicted = {(s, e) for s, e, _ in prediction.spans}
+                exact_hits += sum((s, e) in predicted for s, e, _ in spans)
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    result: dict[str, Any] = {
+        "documents": len(gold),
+        "document": {
+            "precision": precision,
+            "recall": recall,
+            "f1": _f1(precision, recall),
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "tn": tn,
+        },  # fmt: skip
+        "false_positive_rate": {
+            "clean": _ratio(clean_flagged, clean_total),
+            "clean_documents": clean_total,
+            "hard_negative": _ratio(hard_flagged, hard_total),
+            "hard_negative_documents": hard_total,
+        },
+        "recall_by_category": {k: _ratio(v[1], v[0]) for k, v in sorted(by_category.items())},
+        "recall_by_recipe": {k: _ratio(v[1], v[0]) for k, v in sorted(by_recipe.items())},
+        "span": None,
+    }
+    if has_spans:
+        span_precision, span_recall = _ratio(char_tp, char_pred), _ratio(char_tp, char_gold)
+        result["span"] = {
+            "precision": span_precision,
+            "recall": span_recall,
+            "f1": _f1(span_precision, span_recall),
+            "exact_match": _ratio(exact_hits, exact_total),
+        }
+    return result

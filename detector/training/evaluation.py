@@ -1,0 +1,103 @@
+"""Running the model and the two baselines over a gold set, and printing the table."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from detector.core import Detector
+from detector.evaluate import Prediction, score
+from detector.training import corpora
+from detector.training.baselines import OBVIOUS_AD_WORDS, DocumentTfidfBaseline, KeywordBaseline
+from detector.training.examples import GoldDocument
+
+__all__ = ["TARGETS", "evaluate_all", "format_table", "predict"]
+
+#: The quality targets (issue: detection quality); checked on the dev benchmark.
+TARGETS = {
+    "document F1": (">=", 0.95),
+    "clean FPR": ("<=", 0.01),
+    "hard-negative FPR": ("<=", 0.03),
+    "span F1 (chars)": (">=", 0.85),
+    "stock-margin recall": (">=", 0.98),
+}
+
+
+def predict(detector: Detector, text: str) -> Prediction:
+    verdict = detector.scan(text)
+    return Prediction(
+        verdict.is_spam, tuple((f.start, f.end, f.category) for f in verdict.findings)
+    )
+
+
+def evaluate_all(
+    detector: Detector,
+    gold: Sequence[Mapping[str, Any]],
+    corpora_root: Path | None = None,
+    training_documents: Sequence[GoldDocument] | None = None,
+) -> dict[str, Any]:
+    """Metrics for the model and, when their inputs are given, the baselines."""
+    texts = [str(record["text"]) for record in gold]
+    results: dict[str, Any] = {"model": score(gold, [predict(detector, t) for t in texts])}
+    if corpora_root is not None:
+        keyword = KeywordBaseline([*corpora.lexicon_words(corpora_root), *OBVIOUS_AD_WORDS])
+        results["keyword"] = score(gold, [keyword.predict(t) for t in texts])
+    if training_documents:
+        tfidf = DocumentTfidfBaseline(training_documents)
+        results["document_tfidf"] = score(gold, tfidf.predict_many(texts))
+    return results
+
+
+def _rows(metrics: Mapping[str, Any]) -> dict[str, float | None]:
+    span = metrics["span"] or {}
+    rows: dict[str, float | None] = {
+        "document precision": metrics["document"]["precision"],
+        "document recall": metrics["document"]["recall"],
+        "document F1": metrics["document"]["f1"],
+        "clean FPR": metrics["false_positive_rate"]["clean"],
+        "hard-negative FPR": metrics["false_positive_rate"]["hard_negative"],
+        "span precision (chars)": span.get("precision"),
+        "span recall (chars)": span.get("recall"),
+        "span F1 (chars)": span.get("f1"),
+        "span exact match": span.get("exact_match"),
+    }
+    for category, value in metrics["recall_by_category"].items():
+        rows[f"{category} recall"] = value
+    for recipe, value in metrics["recall_by_recipe"].items():
+        rows[f"recipe {recipe} recall"] = value
+    return rows
+
+
+def format_table(results: Mapping[str, Any]) -> str:
+    """A fixed-width table: one row per metric, one column per system, plus the
+    target and whether the model meets it."""
+    systems = list(results)
+    tables = {name: _rows(results[name]) for name in systems}
+    names = list(tables["model"])
+    header = f"{'metric':<34}" + "".join(f"{s:>16}" for s in systems) + f"{'target':>10}  ok"
+    lines = [header, "-" * len(header)]
+    for name in names:
+        cells = ""
+        for system in systems:
+            value = tables[system].get(name)
+            cells += f"{'-' if value is None else f'{value:.4f}':>16}"
+        target = TARGETS.get(name)
+        mark = ""
+        if target is not None:
+            op, bound = target
+            value = tables["model"][name]
+            ok = value is not None and (value >= bound if op == ">=" else value <= bound)
+            mark = f"{op}{bound:>8}  {'yes' if ok else 'NO'}"
+        lines.append(f"{name:<34}{cells}{mark:>12}" if mark else f"{name:<34}{cells}")
+    counts = results["model"]
+    lines.append(
+        f"documents: {counts['documents']} (clean {counts['false_positive_rate']['clean_documents']},"
+        f" hard-negative {counts['false_positive_rate']['hard_negative_documents']})"
+    )
+    return "\n".join(lines)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
