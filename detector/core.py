@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from detector import features
-from detector.localize import decode_spans, tagger_features
+from detector.localize import char_contributions, decode_spans, refine_spans, tagger_features
 from detector.model import Head, Model, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
@@ -71,6 +71,7 @@ class Detector:
         self._ngrams = (int(low), int(high))
         self._classes = model.classes
         self._heads = model.heads
+        self._weights: np.ndarray | None = None  # clause weight × idf, built on first use
 
     @classmethod
     def default(cls) -> Detector:
@@ -163,7 +164,15 @@ class Detector:
         spans = decode_spans(norm.text, start, probs)
         if not spans:
             spans = decode_spans(norm.text, start, np.ones(end - start))
+        spans = refine_spans(spans, start, self._evidence(codes[start:end]))
         return [_Span(s, e, score, category) for s, e in spans]
+
+    def _evidence(self, clause_codes: np.ndarray) -> np.ndarray:
+        clause = self._heads["clause"]
+        if self._weights is None:
+            assert clause.idf is not None
+            self._weights = clause.coef.reshape(-1).astype(np.float64) * clause.idf
+        return char_contributions(clause_codes, self._ngrams, self._bits, self._weights)
 
     def scan(self, text: str) -> Verdict:
         """Find injected spans in ``text``; offsets index into ``text`` itself."""

@@ -92,7 +92,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
             "fp": fp,
             "fn": fn,
             "tn": tn,
-        },  # fmt: skip
+        },
         "false_positive_rate": {
             "clean": _ratio(clean_flagged, clean_total),
             "clean_documents": clean_total,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.features import _PRIME, _bucket, _mix
+from detector.features import _PRIME, _bucket, _mix, char_ngrams
 
-__all__ = ["decode_spans", "tagger_features"]
+__all__ = ["char_contributions", "decode_spans", "refine_spans", "tagger_features"]
 
 _SENTINEL = np.uint64(0x110000)  # stands for "outside the clause"
 
@@ -111,3 +111,44 @@ def decode_spans(
         if e - s >= 2:
             spans.append((s, e))
     return spans
+
+
+def char_contributions(
+    codes: np.ndarray, ngram_range: tuple[int, int], bits: int, weights: np.ndarray
+) -> np.ndarray:
+    """Per-character share of the clause model's evidence: each n-gram's
+    ``weight × idf`` (``weights``) spread evenly over its characters.  ``codes`` are
+    the clause's code points only."""
+    length = len(codes)
+    out = np.zeros(length, dtype=np.float64)
+    rows = np.zeros(length, dtype=np.int64)
+    _, cols = char_ngrams(codes, rows, ngram_range, bits)
+    offset = 0
+    for n in range(ngram_range[0], ngram_range[1] + 1):
+        count = length - n + 1
+        if count <= 0:
+            break
+        share = weights[cols[offset : offset + count]].astype(np.float64) / n
+        for j in range(n):
+            out[j : j + count] += share
+        offset += count
+    return out
+
+
+def refine_spans(
+    spans: list[tuple[int, int]], start: int, contributions: np.ndarray
+) -> list[tuple[int, int]]:
+    """Tighten tagger spans with the clause model's evidence: edge characters
+    that count against the ad (news words such as 服务, 精准) are trimmed, and a
+    span with no positive evidence is dropped when another span of the clause
+    has some."""
+    refined = []
+    for s, e in spans:
+        while e - s > 2 and contributions[s - start] < 0:
+            s += 1
+        while e - s > 2 and contributions[e - 1 - start] < 0:
+            e -= 1
+        refined.append((s, e, float(contributions[s - start : e - start].sum())))
+    if any(total > 0 for _, _, total in refined):
+        refined = [r for r in refined if r[2] > 0]
+    return [(s, e) for s, e, _ in refined]

@@ -92,9 +92,10 @@ def format_table(results: Mapping[str, Any]) -> str:
             mark = f"{op}{bound:>8}  {'yes' if ok else 'NO'}"
         lines.append(f"{name:<34}{cells}{mark:>12}" if mark else f"{name:<34}{cells}")
     counts = results["model"]
+    rates = counts["false_positive_rate"]
     lines.append(
-        f"documents: {counts['documents']} (clean {counts['false_positive_rate']['clean_documents']},"
-        f" hard-negative {counts['false_positive_rate']['hard_negative_documents']})"
+        f"documents: {counts['documents']} (clean {rates['clean_documents']},"
+        f" hard-negative {rates['hard_negative_documents']})"
     )
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ what a clause is.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,7 @@ class Datasets:
 @dataclass
 class Sources:
     grammar: Grammar
+    finance: Grammar  # clean finance-market prose: numbers and stock words in news
     seo: SeoGrammar
     hard_negatives: list[str]
     spam: list[tuple[str, str]]  # (text, category) real spam lines
@@ -114,6 +116,7 @@ def load_sources(training_data: Path, corpora_root: Path, split: str, seed: int)
     ]
     return Sources(
         grammar=load_grammar(training_data / "grammars" / "ad_phrases.json"),
+        finance=load_grammar(training_data / "grammars" / "finance_news.json"),
         seo=load_seo(training_data / "grammars" / "seo_articles.json"),
         hard_negatives=load_lines(training_data / "hard_negatives" / f"{split}.txt"),
         spam=spam,
@@ -145,6 +148,12 @@ def draw_ad(sources: Sources, rng: random.Random, split: str, recipe: str) -> tu
     if recipe in LINE_RECIPES and sources.spam and rng.random() < 0.35:
         text, category = rng.choice(sources.spam)
         return text[:120], category
+    if sources.spam and rng.random() < 0.15:
+        # A piece of a real spam message spliced in: wording no grammar has.
+        text, category = rng.choice(sources.spam)
+        pieces = [p for p in re.split(r"[，。！!？?；;,\s]+", text) if 6 <= len(p) <= 30]
+        if pieces:
+            return rng.choice(pieces), category
     category = _weighted(rng, CATEGORY_WEIGHTS)
     if category == "link" and sources.domains and rng.random() < 0.4:
         domain = rng.choice(sources.domains)
@@ -189,9 +198,11 @@ def build_documents(
         documents.append(
             GoldDocument(doc_id, injected.text, injected.spans, "injected", label, source)
         )
-    negatives = sources.hard_negatives + [
-        sources.grammar.expand(CLEAN, rng, split) for _ in range(len(sources.hard_negatives))
-    ]
+    negatives = (
+        sources.hard_negatives
+        + [sources.grammar.expand(CLEAN, rng, split) for _ in sources.hard_negatives]
+        + [sources.finance.expand(CLEAN, rng, split) for _ in sources.hard_negatives]
+    )
     for i in range(n_hard_negative_docs):
         _, source, host = hosts[rng.randrange(len(hosts))]
         sentence = rng.choice(negatives)
@@ -277,6 +288,9 @@ def standalone_phrases(
     phrases.extend((t, CLEAN) for t in sources.hard_negatives)
     phrases.extend(
         (sources.grammar.expand(CLEAN, rng, split), CLEAN) for _ in range(n_grammar // 4)
+    )
+    phrases.extend(
+        (sources.finance.expand(CLEAN, rng, split), CLEAN) for _ in range(n_grammar // 2)
     )
     phrases.extend((t, CLEAN) for t in thuc_titles)
     return phrases

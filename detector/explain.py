@@ -1,0 +1,130 @@
+"""Why a span was flagged: the n-grams that contributed most to its score.
+
+The clause model is linear over tf-idf features, so a clause's decision value is
+exactly ``intercept + Σ weight(f) × tfidf(f)``; each term is one character n-gram
+or jieba word of the clause.  Contributions are reported on the clause that holds
+the finding (or the whole text, for a document-level finding).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detector import features, words
+from detector.normalize import normalize
+from detector.results import Finding
+from detector.segment import split_clauses
+
+if TYPE_CHECKING:
+    from detector.core import Detector
+
+__all__ = ["Explanation", "explain"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """``contributions`` are (feature, weight × tf-idf) pairs, largest first;
+    ``decision`` = ``intercept`` + the sum of all contributions (not only the top)."""
+
+    finding: Finding
+    scope: str  # the normalized clause (or document) the model scored
+    head: str  # "clause" or "document"
+    intercept: float
+    decision: float
+    contributions: tuple[tuple[str, float], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding.to_dict(),
+            "scope": self.scope,
+            "head": self.head,
+            "intercept": round(self.intercept, 4),
+            "decision": round(self.decision, 4),
+            "contributions": [[name, round(value, 4)] for name, value in self.contributions],
+        }
+
+
+def _named_features(
+    text: str, ngram_range: tuple[int, int], bits: int, with_words: bool
+) -> list[tuple[str, int]]:
+    """(feature name, bucket) for every feature of ``text`` taken as one row,
+    in the order ``features`` emits them."""
+    codes = features.codepoints(text)
+    rows = features.row_ids(len(text), [(0, len(text))])
+    _, cols = features.char_ngrams(codes, rows, ngram_range, bits)
+    folded = features.fold_digits(text)
+    names = [
+        folded[i : i + n]
+        for n in range(ngram_range[0], ngram_range[1] + 1)
+        for i in range(len(text) - n + 1)
+    ]
+    pairs = list(zip(names, cols.tolist(), strict=True))
+    if with_words:
+        _, word_cols = features.word_features(text, [(0, len(text))], bits)
+        kept = [w for w in words.cut(folded) if len(w) > 1 and not w.isspace()]
+        pairs += [(f"[{w}]", int(c)) for w, c in zip(kept, word_cols.tolist(), strict=True)]
+    return pairs
+
+
+def _contributions(
+    pairs: list[tuple[str, int]], idf: np.ndarray, coef: np.ndarray, top: int
+) -> tuple[float, tuple[tuple[str, float], ...]]:
+    counts: dict[int, int] = defaultdict(int)
+    names: dict[int, list[str]] = defaultdict(list)
+    for name, bucket in pairs:
+        counts[bucket] += 1
+        if name not in names[bucket]:
+            names[bucket].append(name)
+    values = {b: (1.0 + np.log(c)) * float(idf[b]) for b, c in counts.items()}
+    norm = float(np.sqrt(sum(v * v for v in values.values()))) or 1.0
+    terms = {" | ".join(names[b]): float(coef[b]) * v / norm for b, v in values.items()}
+    decision = sum(terms.values())
+    ranked = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:top]
+    return decision, tuple(ranked)
+
+
+def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
+    """One explanation per finding of ``detector.scan(text)``."""
+    verdict = detector.scan(text)
+    if not verdict.findings:
+        return []
+    norm = normalize(text)
+    clauses = split_clauses(norm.text)
+    params = detector.model.params
+    bits = int(params["bits"])
+    low, high = params["char_ngrams"]
+    heads = detector.model.heads
+    out = []
+    for finding in verdict.findings:
+        covering = [
+            c
+            for c in clauses
+            if norm.src[c.start] < finding.end and norm.src[c.end - 1] >= finding.start
+        ]
+        whole = len(covering) == len(clauses) and len(clauses) > 1
+        if whole and finding.score == detector.document_score(text):
+            head_name = "document"
+            scope = norm.text
+            pairs = [
+                pair
+                for c in clauses
+                for pair in _named_features(
+                    norm.text[c.start : c.end], (int(low), int(high)), bits, with_words=False
+                )
+            ]
+        else:
+            head_name = "clause"
+            # The clause scoring highest is the one that produced the finding.
+            best = covering[0]
+            scope = norm.text[best.start : best.end]
+            pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True)
+        head = heads[head_name]
+        assert head.idf is not None
+        decision, ranked = _contributions(pairs, head.idf, head.coef.reshape(-1), top)
+        intercept = float(head.intercept.reshape(-1)[0])
+        out.append(Explanation(finding, scope, head_name, intercept, decision + intercept, ranked))
+    return out

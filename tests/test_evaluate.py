@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+from detector.evaluate import Prediction, score
+from detector.training.baselines import KeywordBaseline
+
+GOLD = [
+    {"text": "甲乙丙丁戊己", "spans": [{"start": 2, "end": 4, "category": "stock-margin"}],
+     "kind": "injected", "recipe": "splice"},
+    {"text": "庚辛壬癸", "spans": [], "kind": "clean"},
+    {"text": "子丑寅卯", "spans": [], "kind": "hard-negative"},
+    {"text": "辰巳午未", "spans": [{"start": 0, "end": 4, "category": "gambling"}],
+     "kind": "injected", "recipe": "append"},
+]  # fmt: skip
+
+
+def test_score_counts_documents_characters_and_groups() -> None:
+    predictions = [
+        Prediction(True, ((1, 4, "stock-margin"),)),  # 2 of 3 predicted chars are gold
+        Prediction(False, ()),
+        Prediction(True, ((0, 1, "promotion"),)),  # a hard-negative false positive
+        Prediction(False, ()),  # missed
+    ]
+    metrics = score(GOLD, predictions)
+    assert metrics["document"] == {
+        "precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": 1, "fp": 1, "fn": 1, "tn": 1,
+    }  # fmt: skip
+    assert metrics["false_positive_rate"]["clean"] == 0.0
+    assert metrics["false_positive_rate"]["hard_negative"] == 1.0
+    span = metrics["span"]
+    assert span["precision"] == pytest.approx(2 / 4)
+    assert span["recall"] == pytest.approx(2 / 6)
+    assert span["exact_match"] == 0.0
+    assert metrics["recall_by_category"] == {"gambling": 0.0, "stock-margin": 1.0}
+    assert metrics["recall_by_recipe"] == {"append": 0.0, "splice": 1.0}
+
+
+def test_document_only_predictions_have_no_span_metrics() -> None:
+    metrics = score(GOLD, [Prediction(True, None)] * 4)
+    assert metrics["span"] is None
+    assert metrics["document"]["recall"] == 1.0
+
+
+def test_keyword_baseline_flags_every_occurrence_including_legitimate_news() -> None:
+    baseline = KeywordBaseline(["配资", "微信"])
+    prediction = baseline.predict("证监会打击场外配资，关注官方微信")
+    assert prediction.is_spam
+    assert prediction.spans == ((7, 9, "keyword"), (14, 16, "keyword"))
+
+
+def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    text = "会议强调要深化产融合作,强化服务杨方线上配资股票,推动循环。"
+    start = text.index("杨方")
+    records = [
+        {"text": text, "spans": [{"start": start, "end": start + 8, "category": "stock-margin"}]},
+        {"text": "农业农村部部署秋粮收获工作。", "spans": []},
+    ]
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    result = CliRunner().invoke(
+        main, ["eval", str(gold), "--model", str(tiny_model_dir), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)["model"]
+    assert metrics["documents"] == 2
+    assert metrics["document"]["tp"] == 1 and metrics["document"]["tn"] == 1
+    assert 0.0 < metrics["span"]["f1"] <= 1.0
+    text_result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    assert "document F1" in text_result.stdout and "span F1 (chars)" in text_result.stdout
+
+
+def test_eval_names_the_bad_line(tiny_model_dir: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "x", "spans": []}\n{oops\n')
+    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 2
+    assert f"{gold}:2: invalid JSON" in result.stderr
+
+
+def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: object) -> None:
+    from detector.explain import explain
+
+    text = "会议强调要深化产融合作,强化服务杨方线上配资股票,推动循环。"
+    explanations = explain(tiny_detector, text, top=5)  # type: ignore[arg-type]
+    assert explanations
+    item = explanations[0]
+    assert item.head == "clause"
+    assert len(item.contributions) == 5
+    assert 1 / (1 + math.exp(-item.decision)) == pytest.approx(item.finding.score, abs=1e-4)
+    values = [abs(v) for _, v in item.contributions]
+    assert values == sorted(values, reverse=True)
