@@ -255,7 +255,7 @@ def clean(
                 "clean writes one output: give one file (or -), or use --in-place"
             )
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
-            raise click.UsageError(f"-o {output} is the input file; use --in-place to rewrite it")
+            raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
     detector = _load_detector(model, threshold)
     errors = 0
     removed = False
