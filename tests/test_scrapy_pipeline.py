@@ -264,3 +264,32 @@ def test_scrapy_items_and_dataclasses(crawl: Path) -> None:
 def test_pipeline_raises_no_deprecation_warnings(crawl: Path) -> None:
     result = json.loads((crawl / "result.json").read_text(encoding="utf-8"))
     assert [w for w in result["warnings"] if "Deprecat" in w] == []
+
+
+def test_settings_are_read_once_in_from_crawler(tiny_model_dir: Path) -> None:
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+
+    from detector.integrations.scrapy import DetectorPipeline
+
+    settings = {
+        "DETECTOR_MODEL": str(tiny_model_dir),
+        "DETECTOR_THRESHOLD": "0.6",
+        "DETECTOR_FIELDS": "content",
+        "DETECTOR_ACTION": "Drop",
+        "DETECTOR_RESULT_FIELD": None,
+    }
+    crawler = get_crawler(settings_dict=settings)
+    pipeline = DetectorPipeline.from_crawler(crawler)
+    assert pipeline.detector.threshold == 0.6
+    assert pipeline.fields == ("content",) and pipeline.action == "drop"
+    pipeline.open_spider()
+    item = {"title": INJECTED, "content": CLEAN}  # the title is not scanned
+    assert pipeline.process_item(item) == {"title": INJECTED, "content": CLEAN}
+    with pytest.raises(DropItem, match="content"):
+        pipeline.process_item({"content": INJECTED})
+    pipeline.close_spider()
+    with pytest.raises(ValueError, match="DETECTOR_ACTION"):
+        DetectorPipeline.from_crawler(
+            get_crawler(settings_dict={**settings, "DETECTOR_ACTION": "delete"})
+        )

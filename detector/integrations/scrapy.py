@@ -111,7 +111,12 @@ class DetectorPipeline:
             detector,
             fields=tuple(settings.getlist("DETECTOR_FIELDS", list(DEFAULT_FIELDS))),
             action=str(settings.get("DETECTOR_ACTION", "flag")).strip().lower(),
-            result_field=settings.get("DETECTOR_RESULT_FIELD", "detector"),
+            # Settings.get() turns an explicit None into the default: look first.
+            result_field=(
+                settings.get("DETECTOR_RESULT_FIELD")
+                if "DETECTOR_RESULT_FIELD" in settings
+                else "detector"
+            ),
             quarantine=settings.get("DETECTOR_QUARANTINE"),
             crawler=crawler,
         )
