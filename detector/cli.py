@@ -271,8 +271,8 @@ def clean(
             else:
                 changed, failed = _clean_to_output(path, output, fmt, text_fields, detector)
         except OSError as exc:
-            display = "<stdin>" if path == "-" else path
-            click.echo(f"detector: error: {display}: {exc.strerror or exc}", err=True)
+            where = exc.filename2 or exc.filename or ("<stdin>" if path == "-" else path)
+            click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
             errors += 1
             continue
         removed = removed or changed
@@ -414,8 +414,12 @@ class _AtomicFile:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-        os.chmod(self._temp, mode)
-        os.replace(self._temp, self.path)
+        try:
+            os.chmod(self._temp, mode)
+            os.replace(self._temp, self.path)
+        except OSError:
+            os.unlink(self._temp)
+            raise
 
 
 if __name__ == "__main__":

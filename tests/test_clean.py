@@ -296,3 +296,16 @@ def test_jsonl_cleans_only_the_text_fields(
     assert f"detector: error: {source}:4: invalid JSON" in result.stderr
     assert f"{source}:1:{SEED.index(AD) + 1}: removed stock-margin" in result.stderr
     assert "[content]" in result.stderr
+
+
+def test_failed_write_leaves_no_temporary_file(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    target = tmp_path / "out"
+    target.mkdir()
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
+    assert result.exit_code == 2
+    assert f"detector: error: {target}: Is a directory" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "seed.txt"]
