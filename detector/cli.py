@@ -296,5 +296,246 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     sys.exit(EXIT_FINDINGS if explanations else EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Where to write the cleaned input (- for stdout).  Never one of the inputs.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Rewrite each input file that had something removed (atomically); "
+    "several files and directories allowed.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "text", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="auto: .jsonl/.ndjson files are JSONL, everything else text.",
+)
+@click.option(
+    "--text-field",
+    "text_fields",
+    multiple=True,
+    default=("text",),
+    show_default=True,
+    help="JSONL field to clean (repeatable).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Remove spans scoring at least this (default: the model's review threshold).",
+)
+@click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
+def clean(
+    paths: tuple[str, ...],
+    output: str,
+    in_place: bool,
+    input_format: str,
+    text_fields: tuple[str, ...],
+    threshold: float | None,
+    model: str | None,
+) -> NoReturn:
+    """Remove exactly the flagged spans; every other byte is kept.
+
+    Text files keep their encoding (UTF-8, or GB18030), UTF-8 byte-order mark and
+    line endings.  In JSONL only the --text-field string values are rewritten; the
+    other fields and the line's formatting stay byte for byte.  Each removed span
+    is reported on stderr.  Exit 1 if anything was removed.
+
+    \b
+    Examples:
+      detector clean article.txt -o article.clean.txt
+      detector clean --text-field title --text-field content items.jsonl -o clean.jsonl
+      detector clean --in-place crawl/
+      cat article.txt | detector clean - > article.clean.txt
+    """
+    from detector.inputs import InputError, iter_paths
+
+    paths = paths or ("-",)
+    if in_place:
+        if output != "-":
+            raise click.UsageError("--in-place rewrites the inputs: leave out -o")
+        if "-" in paths:
+            raise click.UsageError("--in-place cannot rewrite stdin")
+    else:
+        if len(paths) != 1 or (paths[0] != "-" and Path(paths[0]).is_dir()):
+            raise click.UsageError(
+                "clean writes one output: give one file (or -), or use --in-place"
+            )
+        if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
+            raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
+    detector = _load_detector(model, threshold)
+    errors = 0
+    removed = False
+    for path in iter_paths(paths):
+        if isinstance(path, InputError):
+            errors += 1
+            click.echo(f"detector: error: {path}", err=True)
+            continue
+        fmt = _clean_format(path, input_format)
+        try:
+            if in_place:
+                changed, failed = _clean_in_place(path, fmt, text_fields, detector)
+            else:
+                changed, failed = _clean_to_output(path, output, fmt, text_fields, detector)
+        except OSError as exc:
+            where = exc.filename2 or exc.filename or ("<stdin>" if path == "-" else path)
+            click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
+            errors += 1
+            continue
+        removed = removed or changed
+        errors += failed
+    sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _clean_format(path: str, input_format: str) -> str:
+    from detector.inputs import JSONL_SUFFIXES
+
+    if input_format != "auto":
+        return input_format
+    return "jsonl" if path != "-" and Path(path).suffix.lower() in JSONL_SUFFIXES else "text"
+
+
+def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
+    """Print what was removed and any error to stderr; return the error count."""
+    from detector.report import line_col
+
+    for name, findings in cleaned.removed.items():
+        for f in findings:
+            if line is None:
+                row, col = line_col(cleaned.texts[name], f.start)
+                where, suffix = f"{display}:{row}:{col}", ""
+            else:
+                where, suffix = f"{display}:{line}:{f.start + 1}", f" [{name}]"
+            snippet = json.dumps(
+                f.text if len(f.text) <= 60 else f.text[:59] + "…", ensure_ascii=False
+            )
+            click.echo(f"{where}: removed {f.category} {f.score:.2f} {snippet}{suffix}", err=True)
+    if cleaned.skipped:
+        click.echo(f"detector: {display}: {cleaned.skipped}", err=True)
+    for message in cleaned.errors:
+        where = display if line is None else f"{display}:{line}"
+        click.echo(f"detector: error: {where}: {message}", err=True)
+    return len(cleaned.errors)
+
+
+def _clean_stream(
+    source: Any,
+    sink: Any,
+    display: str,
+    fmt: str,
+    text_fields: tuple[str, ...],
+    detector: Detector,
+) -> tuple[bool, int]:
+    """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
+    from detector.clean import clean_jsonl_line, clean_text_bytes
+
+    changed = False
+    errors = 0
+    if fmt == "jsonl":
+        for number, raw in enumerate(source, start=1):
+            cleaned = clean_jsonl_line(raw, text_fields, detector.scan)
+            errors += _report_cleaned(display, cleaned, number)
+            changed = changed or bool(cleaned.removed)
+            sink.write(cleaned.data)
+    else:
+        cleaned = clean_text_bytes(source.read(), detector.scan)
+        errors += _report_cleaned(display, cleaned)
+        changed = bool(cleaned.removed)
+        sink.write(cleaned.data)
+    return changed, errors
+
+
+def _clean_to_output(
+    path: str, output: str, fmt: str, text_fields: tuple[str, ...], detector: Detector
+) -> tuple[bool, int]:
+    import contextlib
+
+    display = "<stdin>" if path == "-" else path
+    with contextlib.ExitStack() as stack:
+        source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
+        if output == "-":
+            sink = sys.stdout.buffer
+            result = _clean_stream(source, sink, display, fmt, text_fields, detector)
+            sink.flush()
+            return result
+        with _AtomicFile(output) as atomic:
+            return _clean_stream(source, atomic.handle, display, fmt, text_fields, detector)
+
+
+def _clean_in_place(
+    path: str, fmt: str, text_fields: tuple[str, ...], detector: Detector
+) -> tuple[bool, int]:
+    with open(path, "rb") as source, _AtomicFile(path) as atomic:
+        changed, errors = _clean_stream(source, atomic.handle, path, fmt, text_fields, detector)
+        if not changed:
+            atomic.discard()  # nothing removed: leave the file (and its mtime) alone
+    return changed, errors
+
+
+class _AtomicFile:
+    """A temporary file beside ``path`` that replaces it (``os.replace``) only when
+    the block completes: readers see the old file or the new one, never a part."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._keep = True
+
+    def __enter__(self) -> _AtomicFile:
+        import os
+        import tempfile
+
+        directory = os.path.dirname(os.path.abspath(self.path))
+        fd, self._temp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(self.path)}.", suffix=".tmp", dir=directory
+        )
+        self.handle = os.fdopen(fd, "wb")
+        return self
+
+    def discard(self) -> None:
+        self._keep = False
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        import os
+
+        if kind is None and self._keep:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        self.handle.close()
+        if kind is not None or not self._keep:
+            os.unlink(self._temp)
+            return
+        try:
+            mode = os.stat(self.path).st_mode & 0o7777  # keep an existing file's mode
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        try:
+            os.chmod(self._temp, mode)
+            os.replace(self._temp, self.path)
+        except OSError:
+            os.unlink(self._temp)
+            raise
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,246 @@
+"""Removing flagged spans from text, and from the fields of a JSON line (pure).
+
+Everything here is a function of its arguments: no I/O, no model.  The CLI's
+``detector clean`` and the scraper hook call these with the findings of a scan.
+
+Guarantee: only the characters inside the given spans go; every other character
+(newlines, spaces, punctuation around the span) stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from detector.results import Finding, Verdict
+
+__all__ = [
+    "CleanedBytes",
+    "Span",
+    "clean_jsonl_line",
+    "clean_text_bytes",
+    "decode_exact",
+    "merge_spans",
+    "remove_spans",
+    "replace_json_strings",
+]
+
+Scan = Callable[[str], Verdict]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class Span(Protocol):
+    """Anything with half-open ``start``/``end`` character offsets (a ``Finding``)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def merge_spans(spans: Iterable[Span | tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping ``(start, end)`` ranges covering the same characters.
+
+    Overlapping and touching spans are joined; empty spans vanish.  Raises
+    ``ValueError`` for a span outside ``0..length`` or with ``start > end``.
+    """
+    ranges: list[tuple[int, int]] = []
+    for span in spans:
+        start, end = span if isinstance(span, tuple) else (span.start, span.end)
+        if not 0 <= start <= end <= length:
+            raise ValueError(f"span {start}..{end} is outside the text (length {length})")
+        if start < end:
+            ranges.append((start, end))
+    ranges.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def remove_spans(text: str, spans: Iterable[Span | tuple[int, int]]) -> str:
+    """``text`` without the characters covered by ``spans`` and nothing else.
+
+    ``spans`` are half-open character offsets into ``text`` (``Finding`` objects
+    or ``(start, end)`` pairs), in any order, possibly overlapping.
+
+    >>> remove_spans("深化产融合作杨方线上配资股票,推动发展", [(6, 14)])
+    '深化产融合作,推动发展'
+    """
+    pieces = []
+    position = 0
+    for start, end in merge_spans(spans, len(text)):
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
+    """Split ``data`` into ``(bom, text, encoding)`` so that
+    ``bom + text.encode(encoding) == data``, or ``None`` when no encoding round-trips.
+
+    Tries UTF-8 (after a UTF-8 byte-order mark, which is kept aside), then GB18030:
+    the same order as the scanner's decoding, so offsets agree with ``detector scan``.
+    """
+    bom = _BOM if data.startswith(_BOM) else b""
+    body = data[len(bom) :]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text.encode(encoding) == body:
+            return bom, text, encoding
+    return None
+
+
+def _skip_space(line: str, index: int) -> int:
+    while index < len(line) and line[index] in " \t\r\n":
+        index += 1
+    return index
+
+
+def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
+    """Rewrite the top-level string values named in ``values`` inside one JSON object
+    text, leaving every other character of ``line`` untouched (key order, spacing,
+    escapes and number formatting of the other fields).
+
+    A replaced value is written as ``json.dumps(value, ensure_ascii=False)``.  With a
+    duplicated key the last occurrence is rewritten, the one ``json.loads`` keeps.
+    Raises ``ValueError`` if ``line`` is not a JSON object or a named key is missing.
+    """
+    decoder = json.JSONDecoder()
+    index = _skip_space(line, 0)
+    if not line.startswith("{", index):
+        raise ValueError("not a JSON object")
+    index = _skip_space(line, index + 1)
+    where: dict[str, tuple[int, int]] = {}
+    while not line.startswith("}", index):
+        if not line.startswith('"', index):
+            raise ValueError(f"expected a key at column {index + 1}")
+        key, index = decoder.raw_decode(line, index)
+        index = _skip_space(line, index)
+        if not line.startswith(":", index):
+            raise ValueError(f"expected ':' at column {index + 1}")
+        index = _skip_space(line, index + 1)
+        _, end = decoder.raw_decode(line, index)
+        where[key] = (index, end)
+        index = _skip_space(line, end)
+        if line.startswith(",", index):
+            index = _skip_space(line, index + 1)
+        elif not line.startswith("}", index):
+            raise ValueError(f"expected ',' or '}}' at column {index + 1}")
+    missing = [name for name in values if name not in where]
+    if missing:
+        raise ValueError(f"no top-level field {missing[0]!r}")
+    pieces = []
+    position = 0
+    for start, end, name in sorted((*where[name], name) for name in values):
+        pieces.append(line[position:start])
+        pieces.append(json.dumps(values[name], ensure_ascii=False))
+        position = end
+    pieces.append(line[position:])
+    return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class CleanedBytes:
+    """The cleaned bytes of one file or JSONL line, and what was taken out.
+
+    ``removed`` maps a field name (``None`` for a whole text file) to the findings
+    removed from it; offsets index the ORIGINAL decoded text.  ``texts`` holds those
+    original texts (for reporting line and column).  When ``errors`` is not empty
+    the input could not be (fully) cleaned; ``data`` then still holds the input,
+    unchanged where it could not be cleaned, so nothing is lost.  ``skipped`` is a
+    notice for input left alone on purpose (a binary file).
+    """
+
+    data: bytes
+    removed: dict[str | None, tuple[Finding, ...]] = field(default_factory=dict)
+    texts: dict[str | None, str] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
+    skipped: str | None = None
+
+
+def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
+    """Remove the flagged spans from a whole text file's bytes.
+
+    Bytes outside the removed spans are kept exactly: line endings, a UTF-8 BOM,
+    and the encoding (UTF-8, or GB18030 for a file that is not valid UTF-8).  A file
+    that neither encoding round-trips exactly is returned unchanged with an error;
+    a binary file (NUL bytes) is returned unchanged and marked skipped.
+    """
+    if b"\x00" in data[:8192]:
+        return CleanedBytes(data, skipped="binary file skipped")
+    decoded = decode_exact(data)
+    if decoded is None:
+        return CleanedBytes(data, errors=("not valid UTF-8 or GB18030; left unchanged",))
+    bom, text, encoding = decoded
+    verdict = scan(text)
+    if not verdict.findings:
+        return CleanedBytes(data)
+    cleaned = remove_spans(text, verdict.findings)
+    return CleanedBytes(bom + cleaned.encode(encoding), {None: verdict.findings}, {None: text})
+
+
+def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2], b"\r\n"
+    if raw.endswith(b"\n"):
+        return raw[:-1], b"\n"
+    return raw, b""
+
+
+def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> CleanedBytes:
+    """Remove the flagged spans from the ``text_fields`` of one JSONL line.
+
+    Only the cleaned string values are rewritten (see :func:`replace_json_strings`);
+    every other byte of the line, its line ending included, is kept.  Blank lines
+    pass through; a line that is not a JSON object, or whose fields are not
+    strings, is returned unchanged (or cleaned in its string fields) with errors
+    worded like ``detector scan``'s.
+    """
+    body, ending = _split_line_ending(raw)
+    if not body.strip():
+        return CleanedBytes(raw)
+    decoded = decode_exact(body)
+    if decoded is None:
+        return CleanedBytes(raw, errors=("not valid UTF-8 or GB18030; left unchanged",))
+    bom, text, encoding = decoded
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return CleanedBytes(raw, errors=(f"invalid JSON ({exc.msg} at column {exc.colno})",))
+    if not isinstance(record, dict):
+        return CleanedBytes(raw, errors=("a JSONL record must be an object",))
+    errors: list[str] = []
+    removed: dict[str | None, tuple[Finding, ...]] = {}
+    texts: dict[str | None, str] = {}
+    cleaned: dict[str, str] = {}
+    for name in dict.fromkeys(text_fields):
+        value = record.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            errors.append(f"field {name!r} is not a string")
+            continue
+        verdict = scan(value)
+        if verdict.findings:
+            removed[name] = verdict.findings
+            texts[name] = value
+            cleaned[name] = remove_spans(value, verdict.findings)
+    if not any(name in record for name in text_fields):
+        names = ", ".join(repr(n) for n in text_fields)
+        errors.append(f"record has none of the text fields {names}")
+    if not cleaned:
+        return CleanedBytes(raw, errors=tuple(errors))
+    data = bom + replace_json_strings(text, cleaned).encode(encoding) + ending
+    return CleanedBytes(data, removed, texts, tuple(errors))

@@ -1,0 +1,11 @@
+"""Adapters that plug the detector into scrapers.
+
+``detector.integrations.hook`` works with any Python scraper (plain mappings in,
+a typed result out); ``detector.integrations.scrapy`` is a Scrapy item pipeline and
+needs the optional extra ``pip install 'detector[scrapy]'``.  Nothing here is
+imported by ``import detector``.
+"""
+
+from detector.integrations.hook import ACTIONS, HookResult, check_item
+
+__all__ = ["ACTIONS", "HookResult", "check_item"]

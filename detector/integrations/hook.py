@@ -1,0 +1,147 @@
+"""One function for any scraper: scan an item's text fields, then flag, clean or drop.
+
+    from detector.integrations import check_item
+
+    result = check_item({"url": url, "title": title, "content": body}, action="clean")
+    if not result.dropped:
+        save(result.item)            # a cleaned copy; the input is never changed
+
+An item is *flagged* when any scanned field has a finding, i.e. a span scoring at
+least the detector's threshold (the model's review threshold unless ``threshold``
+is given).  Actions:
+
+``flag``
+    Scan only.  ``result.item`` is an unchanged copy; store ``result.to_dict()``
+    wherever you keep metadata.
+``clean``
+    Remove every finding from its field (exactly the span, nothing around it);
+    ``result.removed`` lists what went, by field.
+``drop``
+    ``result.dropped`` is true for a flagged item; ``result.item`` is an unchanged
+    copy so the caller can still quarantine it.
+
+Fields that are missing or not strings are skipped (not scanned, not changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from detector.clean import remove_spans
+from detector.results import Finding, Verdict
+
+if TYPE_CHECKING:
+    from detector.core import Detector
+
+__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item"]
+
+ACTIONS = ("flag", "clean", "drop")
+DEFAULT_FIELDS = ("title", "content")
+
+
+@dataclass(frozen=True)
+class HookResult:
+    """What :func:`check_item` decided for one item.
+
+    ``verdicts`` maps each scanned field to its :class:`~detector.results.Verdict`
+    (offsets index the field's ORIGINAL string).  ``item`` is a shallow copy of the
+    input, with flagged spans removed from the scanned fields when ``action`` is
+    ``clean``.  ``removed`` maps each field that was changed to the findings taken
+    out of it.  ``dropped`` is true when ``action`` is ``drop`` and the item is
+    flagged.
+    """
+
+    action: str
+    item: dict[str, Any]
+    verdicts: dict[str, Verdict]
+    removed: dict[str, tuple[Finding, ...]]
+    dropped: bool
+
+    @property
+    def flagged(self) -> bool:
+        """True when any scanned field has at least one finding."""
+        return any(v.findings for v in self.verdicts.values())
+
+    @property
+    def is_spam(self) -> bool:
+        """True when any field's verdict reaches the model's block threshold."""
+        return any(v.is_spam for v in self.verdicts.values())
+
+    @property
+    def score(self) -> float:
+        """The highest finding score (0..1) over all fields, 0.0 without findings."""
+        return max((v.score for v in self.verdicts.values()), default=0.0)
+
+    @property
+    def cleaned(self) -> bool:
+        return bool(self.removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary, as stored on Scrapy items and in quarantine files.
+
+        Each finding names its ``field``; ``removed`` is true for findings that
+        were cut out of the item (``clean`` action).
+        """
+        findings = []
+        for name, verdict in self.verdicts.items():
+            taken = set(self.removed.get(name, ()))
+            for finding in verdict.findings:
+                findings.append({"field": name, **finding.to_dict(), "removed": finding in taken})
+        versions = {v.model_version for v in self.verdicts.values()}
+        return {
+            "action": self.action,
+            "flagged": self.flagged,
+            "is_spam": self.is_spam,
+            "score": round(self.score, 4),
+            "dropped": self.dropped,
+            "cleaned": self.cleaned,
+            "findings": findings,
+            "fields": list(self.verdicts),
+            "model_version": versions.pop() if len(versions) == 1 else "",
+        }
+
+
+def _resolve_detector(detector: Detector | None, threshold: float | None) -> Detector:
+    from detector.core import Detector
+
+    base = Detector.default() if detector is None else detector
+    if threshold is None:
+        return base
+    return Detector(base.model, threshold=threshold)
+
+
+def check_item(
+    item: Mapping[str, Any],
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    action: str = "flag",
+    detector: Detector | None = None,
+    threshold: float | None = None,
+) -> HookResult:
+    """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
+
+    ``item`` is any mapping (a dict, a ``scrapy.Item``, an ``ItemAdapter``) and is
+    never modified.  ``detector`` defaults to the packaged model (loaded once per
+    process); ``threshold`` (0..1) overrides its review threshold.  Raises
+    ``ValueError`` for an unknown action or a threshold outside 0..1.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
+    if isinstance(fields, str):
+        fields = (fields,)
+    scanner = _resolve_detector(detector, threshold)
+    copy = dict(item)
+    verdicts: dict[str, Verdict] = {}
+    removed: dict[str, tuple[Finding, ...]] = {}
+    for name in dict.fromkeys(fields):
+        text = copy.get(name)
+        if not isinstance(text, str):
+            continue
+        verdict = scanner.scan(text)
+        verdicts[name] = verdict
+        if action == "clean" and verdict.findings:
+            copy[name] = remove_spans(text, verdict.findings)
+            removed[name] = verdict.findings
+    flagged = any(v.findings for v in verdicts.values())
+    return HookResult(action, copy, verdicts, removed, action == "drop" and flagged)

@@ -1,0 +1,186 @@
+"""Scrapy item pipeline: flag, clean or drop items carrying injected advertising.
+
+Needs the optional extra: ``pip install 'detector[scrapy]'``.  Enable it in
+``settings.py``::
+
+    ITEM_PIPELINES = {"detector.integrations.scrapy.DetectorPipeline": 300}
+    DETECTOR_ACTION = "clean"                     # flag (default) | clean | drop
+    DETECTOR_FIELDS = ["title", "content"]        # text fields to scan
+    DETECTOR_QUARANTINE = "quarantine.jsonl"      # originals of cleaned/dropped items
+
+Settings:
+
+``DETECTOR_FIELDS``
+    Item fields to scan (default ``["title", "content"]``); missing or non-string
+    fields are skipped.
+``DETECTOR_ACTION``
+    ``flag``: keep the item unchanged apart from the result field.  ``clean``:
+    remove the flagged spans from the scanned fields.  ``drop``: raise ``DropItem``
+    for a flagged item.  An item is flagged when a scanned field has a finding.
+``DETECTOR_THRESHOLD``
+    Report spans scoring at least this (0..1); default: the model's review threshold.
+``DETECTOR_MODEL``
+    A model directory or ``model.json``; default: the packaged model.
+``DETECTOR_RESULT_FIELD``
+    Item field that receives ``HookResult.to_dict()`` (default ``"detector"``; empty
+    or ``None`` to store nothing).  It is set on every item the pipeline lets
+    through.  Dicts accept any key; a ``scrapy.Item``, dataclass, attrs or pydantic
+    item must declare the field (``detector = scrapy.Field()``, or
+    ``detector: dict | None = None``).  If it does not, the item passes through
+    without it, one warning per item class is logged and the stat
+    ``detector/results_not_stored`` counts such items: the item itself is never lost
+    for want of a field.
+``DETECTOR_QUARANTINE``
+    A JSONL file.  For every cleaned or dropped item one line is appended with the
+    ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
+    Opened in append mode when the spider opens, flushed after every line.
+
+Stats: ``detector/items_scanned``, ``detector/items_flagged``,
+``detector/items_cleaned``, ``detector/items_dropped``.
+
+The model is loaded once, in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
+crawl before it starts.  The pipeline follows Scrapy's current component contract:
+``process_item(item)``, ``open_spider()`` and ``close_spider()`` take no spider
+(an optional ``spider`` argument is accepted from Scrapy versions that still pass it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import IO, TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from detector.integrations.hook import ACTIONS, DEFAULT_FIELDS, HookResult, check_item
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from detector.core import Detector
+
+__all__ = ["DetectorPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+def _load_detector(model: str | None, threshold: float | None) -> Detector:
+    from detector.core import Detector
+
+    if model:
+        return Detector.from_path(model, threshold=threshold)
+    detector = Detector.default()
+    return detector if threshold is None else Detector(detector.model, threshold=threshold)
+
+
+class DetectorPipeline:
+    """Scans each item's text fields; see the module documentation for settings."""
+
+    def __init__(
+        self,
+        detector: Detector,
+        fields: tuple[str, ...] = DEFAULT_FIELDS,
+        action: str = "flag",
+        result_field: str | None = "detector",
+        quarantine: str | None = None,
+        crawler: Crawler | None = None,
+    ) -> None:
+        if action not in ACTIONS:
+            raise ValueError(f"DETECTOR_ACTION must be one of {', '.join(ACTIONS)}; got {action!r}")
+        if not fields:
+            raise ValueError("DETECTOR_FIELDS is empty: name at least one item field to scan")
+        self.detector = detector
+        self.fields = fields
+        self.action = action
+        self.result_field = result_field or None
+        self.quarantine_path = quarantine or None
+        self.crawler = crawler
+        self._quarantine: IO[str] | None = None
+        self._warned_classes: set[type] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
+        settings = crawler.settings
+        threshold = settings.get("DETECTOR_THRESHOLD")
+        detector = _load_detector(
+            settings.get("DETECTOR_MODEL") or None,
+            None if threshold in (None, "") else float(threshold),
+        )
+        return cls(
+            detector,
+            fields=tuple(settings.getlist("DETECTOR_FIELDS", list(DEFAULT_FIELDS))),
+            action=str(settings.get("DETECTOR_ACTION", "flag")).strip().lower(),
+            # Settings.get() turns an explicit None into the default: look first.
+            result_field=(
+                settings.get("DETECTOR_RESULT_FIELD")
+                if "DETECTOR_RESULT_FIELD" in settings
+                else "detector"
+            ),
+            quarantine=settings.get("DETECTOR_QUARANTINE"),
+            crawler=crawler,
+        )
+
+    # ``spider`` is optional: current Scrapy passes nothing, older versions pass it.
+    def open_spider(self, spider: Any = None) -> None:
+        if self.quarantine_path:
+            self._quarantine = open(self.quarantine_path, "a", encoding="utf-8")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._quarantine is not None:
+            self._quarantine.close()
+            self._quarantine = None
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        adapter = ItemAdapter(item)
+        result = check_item(adapter, self.fields, self.action, self.detector)
+        self._inc("items_scanned")
+        if result.flagged:
+            self._inc("items_flagged")
+        if result.dropped or result.cleaned:
+            self._write_quarantine(adapter.asdict(), result)
+        if result.dropped:
+            self._inc("items_dropped")
+            names = ", ".join(f for f, v in result.verdicts.items() if v.findings)
+            raise DropItem(f"injected advertising in {names} (score {result.score:.2f})")
+        if result.cleaned:
+            self._inc("items_cleaned")
+            for name in result.removed:
+                adapter[name] = result.item[name]
+        self._store_result(adapter, result)
+        return item
+
+    def _store_result(self, adapter: ItemAdapter, result: HookResult) -> None:
+        if self.result_field is None:
+            return
+        try:
+            adapter[self.result_field] = result.to_dict()
+        except KeyError:
+            self._inc("results_not_stored")
+            kind = type(adapter.item)
+            if kind not in self._warned_classes:
+                self._warned_classes.add(kind)
+                logger.warning(
+                    "%s has no field %r: detector results are not stored on these items "
+                    "(declare the field, or set DETECTOR_RESULT_FIELD)",
+                    kind.__name__,
+                    self.result_field,
+                )
+
+    def _write_quarantine(self, original: dict[str, Any], result: HookResult) -> None:
+        if self._quarantine is None:
+            return
+        spider = getattr(self.crawler, "spider", None) if self.crawler else None
+        record = {
+            "spider": getattr(spider, "name", None),
+            "action": self.action,
+            "item": original,
+            "detector": result.to_dict(),
+        }
+        self._quarantine.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self._quarantine.flush()
+
+    def _inc(self, name: str) -> None:
+        stats = getattr(self.crawler, "stats", None)
+        if stats is not None:
+            stats.inc_value(f"detector/{name}")

@@ -1,0 +1,311 @@
+"""Clean mode: exactly the flagged spans go, every other byte stays."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from detector.clean import (
+    clean_jsonl_line,
+    decode_exact,
+    merge_spans,
+    remove_spans,
+    replace_json_strings,
+)
+from detector.cli import main
+from detector.core import Detector
+from detector.results import Finding
+
+AD = "杨方线上配资股票"
+SEED = (
+    f"今年以来全市工业增加值同比增长百分之六，各地加快推进{AD}重大项目建设，"
+    "气象台发布暴雨蓝色预警。\n学校开展消防安全演练活动。\n"
+)
+CLEAN = "农业农村部部署秋粮收获工作。\n气象台发布暴雨蓝色预警。\n"
+CONTACT_AD = "加微信abc12345领取福利"
+CONTACT = f"全国夏粮实现丰收,文旅市场持续升温。\n科研团队在量子通信领域取得突破{CONTACT_AD}。\n"
+
+
+# -- remove_spans --------------------------------------------------------------
+
+
+def _reference(text: str, spans: list[tuple[int, int]]) -> str:
+    covered = {i for start, end in spans for i in range(start, end)}
+    return "".join(ch for i, ch in enumerate(text) if i not in covered)
+
+
+@st.composite
+def text_and_spans(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
+    text = draw(st.text(alphabet="新闻配资股票,。\n ab", max_size=40))
+    bound = st.integers(0, len(text))
+    pairs = draw(st.lists(st.tuples(bound, bound), max_size=6))
+    return text, [(min(a, b), max(a, b)) for a, b in pairs]
+
+
+@given(text_and_spans())
+def test_remove_spans_removes_exactly_the_covered_characters(
+    case: tuple[str, list[tuple[int, int]]],
+) -> None:
+    text, spans = case
+    assert remove_spans(text, spans) == _reference(text, spans)
+
+
+@given(text_and_spans(), st.randoms(use_true_random=False))
+def test_remove_spans_ignores_span_order(
+    case: tuple[str, list[tuple[int, int]]], rnd: random.Random
+) -> None:
+    text, spans = case
+    shuffled = list(spans)
+    rnd.shuffle(shuffled)
+    assert remove_spans(text, shuffled) == remove_spans(text, spans)
+
+
+def test_remove_spans_seed_case_with_findings() -> None:
+    start = SEED.index(AD)
+    finding = Finding(start, start + len(AD), AD, 0.97, "stock-margin")
+    assert SEED[finding.start : finding.end] == finding.text
+    assert remove_spans(SEED, [finding]) == SEED.replace(AD, "")
+
+
+def test_overlapping_and_adjacent_spans_merge() -> None:
+    assert merge_spans([(5, 8), (0, 2), (2, 3), (6, 9), (4, 4)], 10) == [(0, 3), (5, 9)]
+    assert remove_spans("0123456789", [(5, 8), (0, 2), (2, 3), (6, 9)]) == "349"
+    assert remove_spans("新闻", []) == "新闻"
+
+
+@pytest.mark.parametrize("span", [(-1, 2), (3, 2), (0, 5)])
+def test_spans_outside_the_text_are_rejected(span: tuple[int, int]) -> None:
+    with pytest.raises(ValueError, match="outside the text"):
+        remove_spans("新闻稿", [span])
+
+
+# -- JSON lines and decoding ---------------------------------------------------
+
+
+def test_replace_json_strings_keeps_every_other_byte() -> None:
+    line = '{ "id" :7,"content":"a\\u4e2db" , "n": 1.50, "title":"t", "tags":["x"] }'
+    out = replace_json_strings(line, {"content": '新"闻', "title": "T"})
+    assert out == '{ "id" :7,"content":"新\\"闻" , "n": 1.50, "title":"T", "tags":["x"] }'
+
+
+def test_replace_json_strings_rewrites_the_key_json_keeps() -> None:
+    line = '{"content": "first", "content": "second"}'
+    out = replace_json_strings(line, {"content": "X"})
+    assert out == '{"content": "first", "content": "X"}'
+    assert json.loads(out)["content"] == "X"
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=5),
+        st.one_of(st.text(max_size=8), st.integers(), st.floats(allow_nan=False), st.none()),
+        max_size=5,
+    ),
+    st.text(max_size=8),
+    st.sampled_from([(",", ":"), (", ", ": "), (" ,", " : ")]),
+    st.booleans(),
+)
+def test_replace_json_strings_round_trips(
+    record: dict[str, object], value: str, separators: tuple[str, str], ascii_only: bool
+) -> None:
+    record = {**record, "content": "旧"}
+    line = json.dumps(record, separators=separators, ensure_ascii=ascii_only)
+    out = replace_json_strings(line, {"content": value})
+    assert json.loads(out) == {**record, "content": value}
+
+
+def test_decode_exact_keeps_bom_and_encoding() -> None:
+    assert decode_exact(b"\xef\xbb\xbf" + "新闻".encode()) == (b"\xef\xbb\xbf", "新闻", "utf-8")
+    assert decode_exact("新闻".encode("gb18030")) == (b"", "新闻", "gb18030")
+    assert decode_exact(b"\xff\xfe\x00") is None
+
+
+def test_clean_jsonl_line_reports_like_scan(tiny_detector: Detector) -> None:
+    bad = clean_jsonl_line(b"[1, 2]\n", ["text"], tiny_detector.scan)
+    assert bad.data == b"[1, 2]\n"
+    assert bad.errors == ("a JSONL record must be an object",)
+    blank = clean_jsonl_line(b"  \r\n", ["text"], tiny_detector.scan)
+    assert blank.data == b"  \r\n" and not blank.errors
+
+
+# -- detector clean ------------------------------------------------------------
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def clean(runner: CliRunner, model: Path, *args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(main, ["clean", "--model", str(model), *args], input=stdin)
+
+
+def test_clean_writes_input_minus_the_span(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert out.read_bytes() == SEED.replace(AD, "").encode()
+    assert source.read_text(encoding="utf-8") == SEED
+    column = SEED.index(AD) + 1
+    assert result.stderr.startswith(f"{source}:1:{column}: removed stock-margin 0.")
+    assert result.stderr.rstrip().endswith(f'"{AD}"')
+    assert result.stdout == ""
+
+
+def test_clean_to_stdout_and_from_stdin(runner: CliRunner, tiny_model_dir: Path) -> None:
+    result = clean(runner, tiny_model_dir, "-", "-o", "-", stdin=CONTACT.encode())
+    assert result.exit_code == 1
+    assert result.stdout_bytes == CONTACT.replace(CONTACT_AD, "").encode()
+    assert result.stderr.startswith("<stdin>:2:")
+
+
+def test_clean_input_is_copied_unchanged_with_exit_zero(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "clean.txt"
+    source.write_text(CLEAN, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 0
+    assert result.stdout_bytes == CLEAN.encode()
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: b"\xef\xbb\xbf" + s.replace("\n", "\r\n").encode("utf-8"),
+        lambda s: s.encode("gb18030"),
+    ],
+    ids=["utf8-bom-crlf", "gb18030"],
+)
+def test_clean_keeps_bom_line_endings_and_encoding(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, encode
+) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "seed.txt"
+    source.write_bytes(encode(SEED))
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1
+    assert result.stdout_bytes == encode(SEED.replace(AD, ""))
+
+
+def test_undecodable_text_is_left_alone_with_an_error(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "broken.txt"
+    data = SEED.encode() + b"\xff\xff"
+    source.write_bytes(data)
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 2
+    assert result.stdout_bytes == data
+    assert (
+        result.stderr == f"detector: error: {source}: not valid UTF-8 or GB18030; left unchanged\n"
+    )
+
+
+def test_refuses_to_overwrite_the_input_without_in_place(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    for spelling in (str(source), str(tmp_path / "sub" / ".." / "seed.txt")):
+        result = clean(runner, tiny_model_dir, str(source), "-o", spelling)
+        assert result.exit_code == 2
+        assert "use --in-place" in result.stderr
+        assert result.stderr.startswith("detector: error: ")
+    assert source.read_text(encoding="utf-8") == SEED
+
+
+def test_several_inputs_need_in_place(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text(SEED, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(tmp_path / "a.txt"), str(tmp_path / "a.txt"))
+    assert result.exit_code == 2
+    result = clean(runner, tiny_model_dir, str(tmp_path))
+    assert result.exit_code == 2
+    result = clean(runner, tiny_model_dir, "--in-place", "-o", "x", str(tmp_path))
+    assert result.exit_code == 2
+
+
+def test_in_place_rewrites_atomically_and_only_what_changed(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    injected, untouched = folder / "seed.txt", folder / "clean.txt"
+    injected.write_text(SEED, encoding="utf-8")
+    untouched.write_text(CLEAN, encoding="utf-8")
+    injected.chmod(0o640)
+    before = {p: os.stat(p) for p in (injected, untouched)}
+    result = clean(runner, tiny_model_dir, "--in-place", str(folder))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    assert injected.read_text(encoding="utf-8") == SEED.replace(AD, "")
+    after = os.stat(injected)
+    # os.replace of a new file: a different inode, the old mode, no temp file left.
+    assert after.st_ino != before[injected].st_ino
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert sorted(p.name for p in folder.iterdir()) == ["clean.txt", "seed.txt"]
+    assert os.stat(untouched).st_ino == before[untouched].st_ino
+    assert os.stat(untouched).st_mtime_ns == before[untouched].st_mtime_ns
+    assert untouched.read_text(encoding="utf-8") == CLEAN
+
+
+def test_jsonl_cleans_only_the_text_fields(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    seed, contact = json.dumps(SEED, ensure_ascii=False), json.dumps(CONTACT)
+    lines = [
+        f'{{"id": "a1", "title": "学校开展消防安全演练活动", "content": {seed}, "n": 1.50}}\r\n',
+        "\n",
+        '{"id":"a2","content":"\\u519c\\u4e1a\\u519c\\u6751\\u90e8"}\n',
+        "not json\n",
+        f'{{"id": "a3", "content": {contact}}}',
+    ]
+    source = tmp_path / "items.jsonl"
+    source.write_bytes("".join(lines).encode())
+    out = tmp_path / "clean.jsonl"
+    result = clean(
+        runner, tiny_model_dir, "--text-field", "title", "--text-field", "content",
+        str(source), "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 2  # the invalid line is an error, reported after the rest
+    expected = [
+        lines[0].replace(AD, ""),
+        lines[1],
+        lines[2],
+        lines[3],
+        '{"id": "a3", "content": '
+        + json.dumps(CONTACT.replace(CONTACT_AD, ""), ensure_ascii=False)
+        + "}",
+    ]
+    assert out.read_bytes() == "".join(expected).encode()
+    assert f"detector: error: {source}:4: invalid JSON" in result.stderr
+    assert f"{source}:1:{SEED.index(AD) + 1}: removed stock-margin" in result.stderr
+    assert "[content]" in result.stderr
+
+
+def test_failed_write_leaves_no_temporary_file(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    target = tmp_path / "out"
+    target.mkdir()
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
+    assert result.exit_code == 2
+    assert f"detector: error: {target}: Is a directory" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "seed.txt"]

@@ -1,0 +1,87 @@
+"""The scraper hook: flag, clean or drop a mapping, never touching the caller's copy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from detector.core import Detector
+from detector.integrations import HookResult, check_item
+
+AD = "杨方线上配资股票"
+CONTENT = (
+    f"今年以来全市工业增加值同比增长百分之六，各地加快推进{AD}重大项目建设，"
+    "气象台发布暴雨蓝色预警。\n学校开展消防安全演练活动。\n"
+)
+CLEAN_CONTENT = "农业农村部部署秋粮收获工作。\n气象台发布暴雨蓝色预警。\n"
+
+
+def injected_item() -> dict[str, object]:
+    return {"url": "http://127.0.0.1/a", "title": "多地出台措施稳定和扩大就业", "content": CONTENT}
+
+
+def test_flag_scans_fields_and_leaves_the_item(tiny_detector: Detector) -> None:
+    item = injected_item()
+    original = dict(item)
+    result = check_item(item, action="flag", detector=tiny_detector)
+    assert isinstance(result, HookResult)
+    assert item == original
+    assert result.item == original and result.item is not item
+    assert set(result.verdicts) == {"title", "content"}
+    assert not result.verdicts["title"].findings
+    [finding] = result.verdicts["content"].findings
+    assert CONTENT[finding.start : finding.end] == finding.text == AD
+    assert result.flagged and result.is_spam and not result.dropped and not result.cleaned
+    assert result.removed == {}
+    assert result.score == finding.score
+
+
+def test_clean_removes_exactly_the_span_from_a_copy(tiny_detector: Detector) -> None:
+    item = injected_item()
+    result = check_item(item, action="clean", detector=tiny_detector)
+    assert item["content"] == CONTENT
+    assert result.item["content"] == CONTENT.replace(AD, "")
+    assert result.item["title"] == item["title"] and result.item["url"] == item["url"]
+    assert [f.text for f in result.removed["content"]] == [AD]
+    assert list(result.removed) == ["content"]
+    assert result.cleaned and not result.dropped
+
+
+def test_drop_marks_only_flagged_items(tiny_detector: Detector) -> None:
+    dropped = check_item(injected_item(), action="drop", detector=tiny_detector)
+    assert dropped.dropped and dropped.item == injected_item()
+    kept = check_item({"content": CLEAN_CONTENT}, action="drop", detector=tiny_detector)
+    assert not kept.dropped and not kept.flagged and kept.score == 0.0
+
+
+def test_missing_and_non_string_fields_are_skipped(tiny_detector: Detector) -> None:
+    item = {"title": None, "content": ["not", "a", "string"], "body": CONTENT}
+    result = check_item(item, fields=("title", "content", "summary"), detector=tiny_detector)
+    assert result.verdicts == {} and not result.flagged
+    assert result.item == item
+    single = check_item(item, fields="body", action="clean", detector=tiny_detector)
+    assert single.item["body"] == CONTENT.replace(AD, "")
+
+
+def test_threshold_overrides_the_review_threshold(tiny_detector: Detector) -> None:
+    result = check_item(injected_item(), action="clean", detector=tiny_detector, threshold=1.0)
+    assert not result.flagged and result.item == injected_item()
+    with pytest.raises(ValueError, match="threshold"):
+        check_item(injected_item(), detector=tiny_detector, threshold=1.5)
+
+
+def test_unknown_action_is_rejected(tiny_detector: Detector) -> None:
+    with pytest.raises(ValueError, match="flag, clean, drop"):
+        check_item(injected_item(), action="delete", detector=tiny_detector)
+
+
+def test_to_dict_is_json_and_names_fields(tiny_detector: Detector) -> None:
+    result = check_item(injected_item(), action="clean", detector=tiny_detector)
+    record = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+    assert record["action"] == "clean" and record["cleaned"] and record["flagged"]
+    assert record["fields"] == ["title", "content"]
+    [finding] = record["findings"]
+    assert finding["field"] == "content" and finding["removed"] is True
+    assert CONTENT[finding["start"] : finding["end"]] == finding["text"]
+    assert record["model_version"] == tiny_detector.model_version

@@ -1,0 +1,295 @@
+"""A real crawl: a local site, a real Scrapy spider, the pipeline with the tiny model.
+
+Twisted's reactor cannot be restarted inside pytest, so the crawl runs in a
+subprocess; it runs one spider per configuration (flag / clean / drop, with dict,
+``scrapy.Item`` and dataclass items) in a single ``CrawlerProcess``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("scrapy")
+
+AD = "杨方线上配资股票"
+CONTACT_AD = "加微信abc12345领取福利"
+INJECTED = (
+    f"今年以来全市工业增加值同比增长百分之六，各地加快推进{AD}重大项目建设，"
+    "气象台发布暴雨蓝色预警。"
+)
+CONTACT = f"全国夏粮实现丰收,文旅市场持续升温。科研团队在量子通信领域取得突破{CONTACT_AD}。"
+CLEAN = "农业农村部部署秋粮收获工作。气象台发布暴雨蓝色预警。"
+TITLE = "多地出台措施稳定和扩大就业"
+ARTICLES = {"/injected.html": INJECTED, "/contact.html": CONTACT, "/clean.html": CLEAN}
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>新闻</title></head>'
+        f'<body><h1>{title}</h1><div class="content">{body}</div></body></html>'
+    ).encode()
+
+
+PAGES = {path: _page(TITLE, body) for path, body in ARTICLES.items()}
+PAGES["/"] = (
+    "<html><body>" + "".join(f'<a href="{p}">{p}</a>' for p in ARTICLES) + "</body></html>"
+).encode()
+
+
+class _Site(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        page = PAGES.get(self.path)
+        self.send_response(200 if page else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(page or b"")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+CRAWL = textwrap.dedent(
+    """
+    import dataclasses, json, sys, warnings
+
+    warnings.simplefilter("always")
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    config = json.loads(sys.argv[1])
+
+
+    class Article(scrapy.Item):
+        url = scrapy.Field()
+        title = scrapy.Field()
+        content = scrapy.Field()
+        detector = scrapy.Field()
+
+
+    class BareArticle(scrapy.Item):  # no ``detector`` field declared
+        url = scrapy.Field()
+        title = scrapy.Field()
+        content = scrapy.Field()
+
+
+    @dataclasses.dataclass
+    class ArticleData:
+        url: str
+        title: str
+        content: str
+        detector: dict | None = None
+
+
+    KINDS = {"dict": dict, "item": Article, "bare": BareArticle, "dataclass": ArticleData}
+
+
+    class News(scrapy.Spider):
+        name = "news"
+        kind = "dict"
+
+        def parse(self, response):
+            for href in response.css("a::attr(href)").getall():
+                yield response.follow(href, self.parse_article)
+
+        def parse_article(self, response):
+            yield KINDS[self.kind](
+                url=response.url,
+                title=response.css("h1::text").get(),
+                content=response.css("div.content::text").get(),
+            )
+
+
+    process = CrawlerProcess(
+        {
+            "LOG_LEVEL": "WARNING",
+            "ROBOTSTXT_OBEY": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "ITEM_PIPELINES": {"detector.integrations.scrapy.DetectorPipeline": 300},
+            "DETECTOR_MODEL": config["model"],
+        }
+    )
+    crawlers = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for run in config["runs"]:
+            out = config["out"] + "/" + run["name"]
+            settings = {
+                "DETECTOR_ACTION": run["action"],
+                "DETECTOR_QUARANTINE": out + ".quarantine.jsonl",
+                "FEEDS": {out + ".items.jsonl": {"format": "jsonlines", "encoding": "utf8"}},
+            }
+            spider = type(run["name"], (News,), {
+                "name": run["name"],
+                "kind": run["kind"],
+                "start_urls": [config["site"] + "/"],
+                "custom_settings": settings,
+            })
+            crawlers[run["name"]] = process.create_crawler(spider)
+            process.crawl(crawlers[run["name"]])
+        process.start()
+    stats = {name: crawler.stats.get_stats() for name, crawler in crawlers.items()}
+    warned = [f"{w.category.__name__}: {w.message}" for w in caught]
+    with open(config["out"] + "/result.json", "w") as handle:
+        json.dump({"stats": stats, "warnings": warned}, handle, default=str)
+    """
+)
+
+RUNS = [
+    {"name": "flag_dict", "action": "flag", "kind": "dict"},
+    {"name": "clean_dict", "action": "clean", "kind": "dict"},
+    {"name": "drop_dict", "action": "drop", "kind": "dict"},
+    {"name": "flag_item", "action": "flag", "kind": "item"},
+    {"name": "flag_bare", "action": "flag", "kind": "bare"},
+    {"name": "clean_dataclass", "action": "clean", "kind": "dataclass"},
+]
+
+
+@pytest.fixture(scope="module")
+def crawl(site: str, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("crawl")
+    script = out / "crawl.py"
+    script.write_text(CRAWL, encoding="utf-8")
+    config = {"site": site, "model": str(tiny_model_dir), "out": str(out), "runs": RUNS}
+    done = subprocess.run(
+        [sys.executable, str(script), json.dumps(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=out,
+    )
+    assert done.returncode == 0, done.stderr
+    (out / "stderr.txt").write_text(done.stderr, encoding="utf-8")
+    return out
+
+
+def _items(crawl: Path, name: str) -> dict[str, dict[str, Any]]:
+    lines = (crawl / f"{name}.items.jsonl").read_text(encoding="utf-8").splitlines()
+    return {item["url"].rsplit("/", 1)[1]: item for item in map(json.loads, lines)}
+
+
+def _quarantine(crawl: Path, name: str) -> dict[str, dict[str, Any]]:
+    path = crawl / f"{name}.quarantine.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return {r["item"]["url"].rsplit("/", 1)[1]: r for r in map(json.loads, lines)}
+
+
+def _stats(crawl: Path, name: str) -> dict[str, Any]:
+    result = json.loads((crawl / "result.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in result["stats"][name].items() if k.startswith("detector/")}
+
+
+def test_flag_stores_the_verdict_and_keeps_the_text(crawl: Path) -> None:
+    items = _items(crawl, "flag_dict")
+    assert set(items) == {"injected.html", "contact.html", "clean.html"}
+    injected = items["injected.html"]
+    assert injected["content"] == INJECTED
+    assert injected["detector"]["flagged"] and not injected["detector"]["cleaned"]
+    [finding] = injected["detector"]["findings"]
+    assert finding["field"] == "content" and finding["text"] == AD
+    assert INJECTED[finding["start"] : finding["end"]] == AD
+    assert items["clean.html"]["detector"]["findings"] == []
+    assert not items["clean.html"]["detector"]["flagged"]
+    assert _quarantine(crawl, "flag_dict") == {}
+    assert _stats(crawl, "flag_dict") == {"detector/items_scanned": 3, "detector/items_flagged": 2}
+
+
+def test_clean_removes_spans_and_quarantines_originals(crawl: Path) -> None:
+    items = _items(crawl, "clean_dict")
+    assert items["injected.html"]["content"] == INJECTED.replace(AD, "")
+    assert items["contact.html"]["content"] == CONTACT.replace(CONTACT_AD, "")
+    assert items["clean.html"]["content"] == CLEAN
+    assert all(item["title"] == TITLE for item in items.values())
+    removed = items["injected.html"]["detector"]["findings"]
+    assert [(f["text"], f["removed"]) for f in removed] == [(AD, True)]
+    quarantine = _quarantine(crawl, "clean_dict")
+    assert set(quarantine) == {"injected.html", "contact.html"}
+    assert quarantine["injected.html"]["item"]["content"] == INJECTED
+    assert quarantine["injected.html"]["action"] == "clean"
+    assert quarantine["injected.html"]["spider"] == "clean_dict"
+    assert _stats(crawl, "clean_dict") == {
+        "detector/items_scanned": 3,
+        "detector/items_flagged": 2,
+        "detector/items_cleaned": 2,
+    }
+
+
+def test_drop_drops_flagged_items_and_quarantines_them(crawl: Path) -> None:
+    items = _items(crawl, "drop_dict")
+    assert set(items) == {"clean.html"}
+    assert items["clean.html"]["content"] == CLEAN
+    quarantine = _quarantine(crawl, "drop_dict")
+    assert set(quarantine) == {"injected.html", "contact.html"}
+    assert quarantine["contact.html"]["item"]["content"] == CONTACT
+    assert quarantine["contact.html"]["detector"]["dropped"] is True
+    stats = _stats(crawl, "drop_dict")
+    assert stats["detector/items_dropped"] == 2
+    assert stats["detector/items_scanned"] == 3
+
+
+def test_scrapy_items_and_dataclasses(crawl: Path) -> None:
+    declared = _items(crawl, "flag_item")
+    assert declared["injected.html"]["detector"]["findings"][0]["text"] == AD
+    # An Item class without the result field: items pass through without it.
+    bare = _items(crawl, "flag_bare")
+    assert set(bare) == {"injected.html", "contact.html", "clean.html"}
+    assert all("detector" not in item for item in bare.values())
+    assert _stats(crawl, "flag_bare")["detector/results_not_stored"] == 3
+    stderr = (crawl / "stderr.txt").read_text(encoding="utf-8")
+    assert stderr.count("BareArticle has no field 'detector'") == 1
+    dataclass_items = _items(crawl, "clean_dataclass")
+    assert dataclass_items["injected.html"]["content"] == INJECTED.replace(AD, "")
+    assert dataclass_items["injected.html"]["detector"]["cleaned"] is True
+
+
+def test_pipeline_raises_no_deprecation_warnings(crawl: Path) -> None:
+    result = json.loads((crawl / "result.json").read_text(encoding="utf-8"))
+    assert [w for w in result["warnings"] if "Deprecat" in w] == []
+
+
+def test_settings_are_read_once_in_from_crawler(tiny_model_dir: Path) -> None:
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+
+    from detector.integrations.scrapy import DetectorPipeline
+
+    settings = {
+        "DETECTOR_MODEL": str(tiny_model_dir),
+        "DETECTOR_THRESHOLD": "0.6",
+        "DETECTOR_FIELDS": "content",
+        "DETECTOR_ACTION": "Drop",
+        "DETECTOR_RESULT_FIELD": None,
+    }
+    crawler = get_crawler(settings_dict=settings)
+    pipeline = DetectorPipeline.from_crawler(crawler)
+    assert pipeline.detector.threshold == 0.6
+    assert pipeline.fields == ("content",) and pipeline.action == "drop"
+    pipeline.open_spider()
+    item = {"title": INJECTED, "content": CLEAN}  # the title is not scanned
+    assert pipeline.process_item(item) == {"title": INJECTED, "content": CLEAN}
+    with pytest.raises(DropItem, match="content"):
+        pipeline.process_item({"content": INJECTED})
+    pipeline.close_spider()
+    with pytest.raises(ValueError, match="DETECTOR_ACTION"):
+        DetectorPipeline.from_crawler(
+            get_crawler(settings_dict={**settings, "DETECTOR_ACTION": "delete"})
+        )
