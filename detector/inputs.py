@@ -1,8 +1,10 @@
-"""Reading what the user asks to scan: files, directories, stdin, JSONL records.
+"""Reading what the user asks to scan: files, directories, stdin, JSONL records,
+JSON arrays of records and HTML pages.
 
 Readers yield ``Document`` objects or ``InputError`` objects, never raise for a
 bad input: one unreadable file or malformed line must not stop a batch.  JSONL is
-streamed line by line so memory stays bounded on large corpora.
+streamed line by line so memory stays bounded on large corpora.  Bytes are decoded
+by :func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected).
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+from detector.encodings import decode as _decode
+
+if TYPE_CHECKING:
+    from detector.html import HtmlText
 
 __all__ = [
     "INPUT_FORMATS",
@@ -24,18 +31,23 @@ __all__ = [
     "iter_paths",
 ]
 
-INPUT_FORMATS = ("auto", "text", "jsonl")
+INPUT_FORMATS = ("auto", "text", "jsonl", "json", "html")
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".rst", ".csv", ".tsv", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+JSON_SUFFIXES = {".json"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 STDIN = "-"
 
 
 @dataclass(frozen=True)
 class Document:
-    """One scannable unit: a whole text file, or one JSONL record.
+    """One scannable unit: a whole text or HTML file, or one JSONL/JSON record.
 
-    ``fields`` maps a field name to its text (``None`` for a plain file);
-    ``line`` is the record's 1-based line number in a JSONL file.
+    ``fields`` maps a field name to its text (``None`` for a plain file; for an
+    HTML file the extracted text, see :mod:`detector.html`); ``line`` is the
+    record's 1-based line number in a JSONL file, or the line where the record
+    starts in a JSON array file; ``html`` keeps an HTML page's hidden ranges and
+    the map back to its source.
     """
 
     path: str
@@ -43,6 +55,7 @@ class Document:
     line: int | None = None
     id: object = None
     record: dict[str, object] | None = field(default=None, compare=False)
+    html: HtmlText | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,19 +82,9 @@ class Notice:
         return f"{self.path}: {self.message}"
 
 
-def decode(data: bytes) -> str:
-    """Bytes → text: UTF-8 (BOM stripped); otherwise GB18030; undecodable bytes
-    become U+FFFD so the rest of the text is still scanned."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace")
+def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
+    """Bytes → text, never raising (see :mod:`detector.encodings`)."""
+    return _decode(data, encoding, html)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -137,7 +140,14 @@ def _format_for(path: str, input_format: str) -> str:
         return input_format
     if path == STDIN:
         return "text"
-    return "jsonl" if Path(path).suffix.lower() in JSONL_SUFFIXES else "text"
+    suffix = Path(path).suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in JSON_SUFFIXES:
+        return "json"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    return "text"
 
 
 def _open(path: str) -> BinaryIO:
@@ -150,7 +160,9 @@ def iter_documents(
     paths: Iterable[str | InputError],
     input_format: str = "auto",
     text_fields: Sequence[str] = ("text",),
+    encoding: str | None = None,
 ) -> Iterator[Document | InputError | Notice]:
+    """Documents of each path; ``encoding`` forces a codec (else detected)."""
     for item in paths:
         if isinstance(item, InputError):
             yield item
@@ -167,9 +179,13 @@ def iter_documents(
             continue
         try:
             if fmt == "jsonl":
-                yield from _jsonl_documents(display, handle, text_fields)
+                yield from _jsonl_documents(display, handle, text_fields, encoding)
+            elif fmt == "json":
+                yield from _json_documents(display, handle, text_fields, encoding)
+            elif fmt == "html":
+                yield from _html_document(display, handle, encoding)
             else:
-                yield from _text_document(display, handle)
+                yield from _text_document(display, handle, encoding)
         except OSError as exc:
             yield InputError(display, f"cannot read ({exc.strerror or exc})")
         finally:
@@ -177,37 +193,110 @@ def iter_documents(
                 handle.close()
 
 
-def _text_document(display: str, handle: BinaryIO) -> Iterator[Document | InputError | Notice]:
+def _text_document(
+    display: str, handle: BinaryIO, encoding: str | None = None
+) -> Iterator[Document | InputError | Notice]:
     data = handle.read()
     if _looks_binary(data[:8192]):
         yield Notice(display, "binary file skipped")
         return
-    yield Document(display, {None: decode(data)})
+    yield Document(display, {None: decode(data, encoding)})
+
+
+def _html_document(
+    display: str, handle: BinaryIO, encoding: str | None = None
+) -> Iterator[Document | InputError | Notice]:
+    from detector.html import extract
+
+    data = handle.read()
+    if _looks_binary(data[:8192]):
+        yield Notice(display, "binary file skipped")
+        return
+    page = extract(decode(data, encoding, html=True))
+    yield Document(display, {None: page.text}, html=page)
+
+
+def _json_documents(
+    display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
+) -> Iterator[Document | InputError]:
+    """A JSON file holding one array of records, each scanned like a JSONL record;
+    ``line`` is the line where the record starts in the file."""
+    text = decode(handle.read(), encoding)
+    decoder = json.JSONDecoder()
+    index = _skip_space(text, 0)
+    if index < len(text) and text[index] == "{":
+        # A single record on its own is scanned like a one-item array.
+        try:
+            record, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+            return
+        if text[end:].strip():
+            yield InputError(display, "invalid JSON (extra data after the record)")
+            return
+        yield from _record_document(display, record, text.count("\n", 0, index) + 1,
+                                    text_fields, "a JSON record")  # fmt: skip
+        return
+    if index >= len(text) or text[index] != "[":
+        yield InputError(display, "a JSON file must hold an array of records (objects)")
+        return
+    index = _skip_space(text, index + 1)
+    if index < len(text) and text[index] == "]":
+        return
+    while True:
+        number = text.count("\n", 0, index) + 1
+        try:
+            record, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+            return
+        yield from _record_document(display, record, number, text_fields, "a JSON array item")
+        index = _skip_space(text, index)
+        if index < len(text) and text[index] == ",":
+            index = _skip_space(text, index + 1)
+            continue
+        if index < len(text) and text[index] == "]" and not text[index + 1 :].strip():
+            return
+        line = text.count("\n", 0, index) + 1
+        yield InputError(display, "invalid JSON (expected ',' or ']' after an array item)", line)
+        return
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
 
 
 def _jsonl_documents(
-    display: str, handle: BinaryIO, text_fields: Sequence[str]
+    display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
     for number, raw in enumerate(handle, start=1):
         if not raw.strip():
             continue
         try:
-            record = json.loads(decode(raw))
+            record = json.loads(decode(raw, encoding))
         except json.JSONDecodeError as exc:
             yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", number)
             continue
-        if not isinstance(record, dict):
-            yield InputError(display, "a JSONL record must be an object", number)
-            continue
-        found: dict[str | None, str] = {}
-        for name in text_fields:
-            value = record.get(name)
-            if isinstance(value, str):
-                found[name] = value
-            elif value is not None:
-                yield InputError(display, f"field {name!r} is not a string", number)
-        if not found and not any(name in record for name in text_fields):
-            names = ", ".join(repr(n) for n in text_fields)
-            yield InputError(display, f"record has none of the text fields {names}", number)
-            continue
-        yield Document(display, found, line=number, id=record.get("id"), record=record)
+        yield from _record_document(display, record, number, text_fields, "a JSONL record")
+
+
+def _record_document(
+    display: str, record: object, number: int, text_fields: Sequence[str], kind: str
+) -> Iterator[Document | InputError]:
+    if not isinstance(record, dict):
+        yield InputError(display, f"{kind} must be an object", number)
+        return
+    found: dict[str | None, str] = {}
+    for name in text_fields:
+        value = record.get(name)
+        if isinstance(value, str):
+            found[name] = value
+        elif value is not None:
+            yield InputError(display, f"field {name!r} is not a string", number)
+    if not found and not any(name in record for name in text_fields):
+        names = ", ".join(repr(n) for n in text_fields)
+        yield InputError(display, f"record has none of the text fields {names}", number)
+        return
+    yield Document(display, found, line=number, id=record.get("id"), record=record)

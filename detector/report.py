@@ -66,7 +66,11 @@ def text_lines(result: DocumentResult) -> list[str]:
     doc = result.document
     lines = []
     for name, finding in result.findings:
-        if doc.line is None:
+        if doc.html is not None:
+            # HTML: offsets index the extracted text; point into the HTML source.
+            line, col = line_col(doc.html.source, doc.html.source_offset(finding.start))
+            suffix = ""
+        elif doc.line is None:
             line, col = line_col(doc.fields[name], finding.start)
             suffix = ""
         else:

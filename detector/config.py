@@ -1,0 +1,81 @@
+"""Project settings for ``detector scan``: ``.detector.toml`` or ``[tool.detector]``.
+
+Found by walking up from the current directory; in each directory
+``.detector.toml`` is read first, then ``pyproject.toml`` if it has a
+``[tool.detector]`` table; the first found wins (like ruff and black).
+
+``.detector.toml`` holds the keys at its top level (or under
+``[tool.detector]``)::
+
+    allow = ["证监会依法查处场外配资", "官方微信公众号"]
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Config", "ConfigError", "find_config", "load_config"]
+
+CONFIG_NAMES = (".detector.toml", "pyproject.toml")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be read or has wrong keys."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from a file (``path`` is None when none was found)."""
+
+    allow: tuple[str, ...] = ()
+    path: Path | None = None
+
+
+def _table(path: Path) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    tool = document.get("tool", {})
+    table = tool.get("detector") if isinstance(tool, dict) else None
+    if path.name == "pyproject.toml":
+        return table if isinstance(table, dict) else None
+    return table if isinstance(table, dict) else document
+
+
+def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The first settings file from ``start`` upwards, with its detector table."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                table = _table(candidate)
+                if table is not None:
+                    return candidate, table
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    """Settings for a scan started in ``start`` (default: the current directory)."""
+    found = find_config((start or Path.cwd()).resolve())
+    if found is None:
+        return Config()
+    path, table = found
+    unknown = sorted(set(table) - {"allow", "tool"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
+    allow = table.get("allow", [])
+    if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
+        raise ConfigError(f"{path}: 'allow' must be a list of strings")
+    return Config(tuple(allow), path)

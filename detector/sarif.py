@@ -1,0 +1,130 @@
+"""SARIF 2.1.0 output (``detector scan --format sarif``), built from scan results.
+
+One run; ``tool.driver`` is ``detector`` with one rule per category
+(descriptions from :mod:`detector.categories`); columns count Unicode code points
+(``run.columnKind``).  Regions:
+
+* text files: ``startLine``/``startColumn``/``endLine``/``endColumn`` (end column
+  exclusive) plus ``charOffset``/``charLength`` into the decoded file text;
+* HTML files: the same, into the HTML source (through the text → source map of
+  :mod:`detector.html`);
+* JSONL/JSON records: ``startLine`` of the record only, since the finding's
+  offsets index a field's string, not the file; the field and those offsets are in
+  the result's ``properties``.
+
+``partialFingerprints["detectorFinding/v1"]`` is the content fingerprint also used
+by baselines (:func:`detector.suppress.fingerprints`).  ``level`` is ``error`` for
+findings at or above the model's *block* threshold, else ``warning``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from detector.categories import DESCRIPTIONS
+from detector.report import DocumentResult, line_col
+from detector.results import Finding
+from detector.suppress import fingerprints
+
+__all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "to_sarif"]
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "detectorFinding/v1"
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace("\\", "/"), safe="/:@")
+
+
+def _rule(category: str) -> dict[str, Any]:
+    description = DESCRIPTIONS[category]
+    return {
+        "id": category,
+        "name": "".join(part.capitalize() for part in category.split("-")),
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": f"Injected advertising: {description}."},
+        "defaultConfiguration": {"level": "warning"},
+    }
+
+
+def _region(result: DocumentResult, field: str | None, finding: Finding) -> dict[str, Any]:
+    doc = result.document
+    if doc.line is not None:
+        return {"startLine": doc.line}
+    if doc.html is not None:
+        text = doc.html.source
+        start = doc.html.source_offset(finding.start)
+        end = doc.html.source_offset(finding.end)
+        if end <= start:
+            end = min(start + len(finding.text), len(text))
+    else:
+        text = doc.fields[field]
+        start, end = finding.start, finding.end
+    start_line, start_col = line_col(text, start)
+    end_line, end_col = line_col(text, end)
+    return {
+        "startLine": start_line,
+        "startColumn": start_col,
+        "endLine": end_line,
+        "endColumn": end_col,
+        "charOffset": start,
+        "charLength": end - start,
+    }
+
+
+def to_sarif(
+    results: Iterable[DocumentResult], tool_version: str, block_threshold: float
+) -> dict[str, Any]:
+    """The SARIF log (a JSON-ready dict) for ``results``."""
+    rule_ids = list(DESCRIPTIONS)
+    sarif_results: list[dict[str, Any]] = []
+    for result in results:
+        doc = result.document
+        for field, verdict in result.verdicts.items():
+            prints = fingerprints(doc.path, doc.id, field, verdict.findings)
+            for finding, fingerprint in zip(verdict.findings, prints, strict=True):
+                properties: dict[str, Any] = {"score": round(finding.score, 4)}
+                if doc.line is not None:
+                    properties.update(field=field, id=doc.id, start=finding.start, end=finding.end)
+                where = f" in field {field!r}" if field is not None else ""
+                sarif_results.append(
+                    {
+                        "ruleId": finding.category,
+                        "ruleIndex": rule_ids.index(finding.category),
+                        "level": "error" if finding.score >= block_threshold else "warning",
+                        "message": {
+                            "text": f"{finding.category} ({finding.score:.2f}){where}: "
+                            f"{finding.text}"
+                        },
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": _uri(doc.path)},
+                                    "region": _region(result, field, finding),
+                                }
+                            }
+                        ],
+                        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+                        "properties": properties,
+                    }
+                )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "detector",
+                        "version": tool_version,
+                        "rules": [_rule(category) for category in rule_ids],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": sarif_results,
+            }
+        ],
+    }

@@ -1,0 +1,108 @@
+"""Decoding scraped files: UTF-8 (BOM or not), GB18030/GBK, Big5, broken UTF-8,
+and --encoding to force a codec."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+from detector.encodings import decode
+
+SIMPLIFIED = (
+    "会议强调要深化产融合作推动科技产业金融良性循环。农业农村部部署秋粮收获工作。"
+    "新能源汽车产销量连续多年位居世界第一。"
+)
+TRADITIONAL = (
+    "學校開展消防安全演練活動，氣象台發布暴雨藍色預警。新能源汽車產銷量連續多年位居世界第一。"
+)
+INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资股票,推动循环。\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (SIMPLIFIED, "utf-8"),
+        (SIMPLIFIED, "gbk"),
+        (SIMPLIFIED, "gb18030"),
+        (TRADITIONAL, "big5"),
+        (TRADITIONAL, "utf-8"),
+    ],
+)
+def test_encodings_are_detected(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding)) == text
+
+
+def test_utf8_bom_is_stripped() -> None:
+    assert decode(b"\xef\xbb\xbf" + SIMPLIFIED.encode()) == SIMPLIFIED
+
+
+def test_gb18030_only_characters_survive() -> None:
+    text = SIMPLIFIED + "㐀䶵"  # CJK extension A: in GB18030, not in GBK
+    assert decode(text.encode("gb18030")) == text
+
+
+def test_broken_bytes_in_utf8_become_replacement_characters() -> None:
+    head, tail = "会议强调要深化产融合作。", "强化服务杨方线上配资股票,推动循环。"
+    data = head.encode() + b"\xff\xfe\x80" + tail.encode()
+    text = decode(data)
+    assert text.startswith(head) and text.endswith(tail)
+    assert set(text[len(head) : -len(tail)]) == {"\ufffd"}
+
+
+def test_forced_encoding_wins() -> None:
+    data = SIMPLIFIED.encode("gbk")
+    assert decode(data, "gbk") == SIMPLIFIED
+    assert decode("abc".encode("utf-16"), "utf-16") == "abc"
+
+
+def test_html_meta_charset_is_used_when_not_utf8() -> None:
+    page = '<html><head><meta charset="gbk"></head><body>' + SIMPLIFIED + "</body></html>"
+    assert decode(page.encode("gbk"), html=True) == page
+
+
+INJECTED_TRADITIONAL = "會議強調要深化產融合作。\n強化服務楊方線上配資股票,推動循環。\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [(INJECTED, "gbk"), (INJECTED_TRADITIONAL, "big5"), (INJECTED, "utf-8-sig")],
+)
+def test_cli_finds_spans_in_every_encoding(
+    tiny_model_dir: Path, tmp_path: Path, text: str, encoding: str
+) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(text.encode(encoding))
+    result = CliRunner().invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--format", "jsonl", str(path)]
+    )
+    assert result.exit_code == 1, result.output
+    record = json.loads(result.stdout)
+    assert len(record["findings"]) == 1
+    for finding in record["findings"]:
+        assert text[finding["start"] : finding["end"]] == finding["text"]
+        assert "配資" in finding["text"] or "配资" in finding["text"]
+
+
+def test_cli_encoding_option(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(INJECTED.encode("gb18030"))
+    args = ["scan", "--model", str(tiny_model_dir), "--format", "jsonl"]
+    forced = CliRunner().invoke(main, [*args, "--encoding", "GB18030", str(path)])
+    assert forced.exit_code == 1
+    assert json.loads(forced.stdout)["findings"][0]["text"] == "杨方线上配资股票"
+    wrong = CliRunner().invoke(main, [*args, "--encoding", "latin-1", str(path)])
+    assert wrong.exit_code == 0  # mojibake: nothing to find, but still scanned
+
+
+def test_cli_unknown_encoding_is_a_usage_error(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "article.txt"
+    path.write_text(INJECTED, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--encoding", "klingon", str(path)]
+    )
+    assert result.exit_code == 2
+    assert "unknown encoding 'klingon'" in result.stderr

@@ -1,0 +1,157 @@
+"""HTML input: visible and hidden text, offsets, source positions, deep nesting."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+from detector.html import extract, is_hidden_style
+from detector.inputs import Document, iter_documents
+
+PAGE = """<!DOCTYPE html>
+<html><head><title>秋粮收获</title><style>.x{color:red}</style>
+<script>var ad = "杨方线上配资股票";</script></head>
+<body>
+<p>会议强调要深化产融合作。</p>
+<p>强化服务杨方线上配资股票,推动循环。</p>
+<div style="display: none">王磊在线配资平台</div>
+</body></html>
+"""
+
+
+def test_visible_text_in_document_order_without_script_and_style() -> None:
+    page = extract(PAGE)
+    lines = [line for line in page.text.split("\n") if line]
+    assert lines == [
+        "秋粮收获",
+        "会议强调要深化产融合作。",
+        "强化服务杨方线上配资股票,推动循环。",
+        "王磊在线配资平台",
+    ]
+    assert "var ad" not in page.text and "color" not in page.text
+
+
+def test_hidden_ranges_slice_the_extracted_text() -> None:
+    page = extract(PAGE)
+    assert [page.text[s:e] for s, e in page.hidden] == ["王磊在线配资平台"]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        'style="display:none"',
+        'style="DISPLAY: NONE !important"',
+        'style="visibility:hidden"',
+        'style="font-size:0"',
+        'style="font-size: 0px"',
+        'style="position:absolute; left:-9999px"',
+        'style="text-indent:-10000px"',
+        'style="opacity:0"',
+        "hidden",
+    ],
+)
+def test_hiding_styles(attributes: str) -> None:
+    page = extract(f"<p>正文。</p><span {attributes}><b>隐藏</b>文字</span><p>结尾</p>")
+    assert [page.text[s:e] for s, e in page.hidden] == ["隐藏文字"]
+
+
+@pytest.mark.parametrize(
+    "style", ["display:block", "font-size:12px", "left:10px", "color:red", "margin-left:-5px"]
+)
+def test_visible_styles(style: str) -> None:
+    assert not is_hidden_style(style)
+
+
+def test_entities_are_decoded_and_offsets_map_to_source() -> None:
+    source = "<p>甲&amp;乙</p>\n<p>强化服务杨方线上配资股票</p>"
+    page = extract(source)
+    start = page.text.index("杨方")
+    offset = page.source_offset(start)
+    assert source[offset : offset + 2] == "杨方"
+    assert "甲&乙" in page.text
+
+
+def test_hundred_thousand_nested_divs_do_not_crash_or_lose_text() -> None:
+    depth = 100_000
+    source = "<div>" * depth + "强化服务杨方线上配资股票" + "</div>" * depth
+    started = time.monotonic()
+    page = extract(source)
+    assert page.text.strip() == "强化服务杨方线上配资股票"
+    assert time.monotonic() - started < 10
+
+
+def test_unclosed_and_broken_markup_is_tolerated() -> None:
+    page = extract("<div><p>会议<span style='display:none'>隐藏<p>下一段</div></i></b><<>")
+    assert "会议" in page.text and "下一段" in page.text
+
+
+def test_html_files_are_read_by_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "page.htm"
+    path.write_text(PAGE, encoding="utf-8")
+    (doc,) = list(iter_documents([str(path)]))
+    assert isinstance(doc, Document) and doc.html is not None
+    assert doc.fields[None] == doc.html.text
+
+
+def scan_json(model: Path, path: Path) -> tuple[int, dict[str, object]]:
+    result = CliRunner().invoke(
+        main, ["scan", "--model", str(model), "--format", "jsonl", str(path)]
+    )
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_cli_reports_model_and_hidden_text_findings(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    code, record = scan_json(tiny_model_dir, path)
+    assert code == 1
+    text = extract(PAGE).text
+    findings = record["findings"]
+    assert isinstance(findings, list)
+    for finding in findings:
+        assert text[finding["start"] : finding["end"]] == finding["text"]
+    categories = {(f["category"], f["text"]) for f in findings}
+    assert ("hidden-text", "王磊在线配资平台") in categories
+    hidden = next(f for f in findings if f["category"] == "hidden-text")
+    inside = [
+        f for f in findings if f["category"] != "hidden-text" and f["start"] >= hidden["start"]
+    ]
+    assert hidden["score"] == max(f["score"] for f in inside)
+
+
+def test_cli_text_lines_point_into_the_html_source(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", "--model", str(tiny_model_dir), str(path)])
+    source_lines = PAGE.split("\n")
+    for line in result.stdout.splitlines():
+        where, _, rest = line.partition(": ")
+        _, line_no, col = where.rsplit(":", 2)
+        snippet = json.loads(rest.split(" ", 2)[2])
+        assert source_lines[int(line_no) - 1][int(col) - 1 :].startswith(snippet[:4])
+
+
+def test_hidden_menus_without_ads_are_not_reported(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<p>农业农村部部署秋粮收获工作。</p><ul style='display:none'><li>首页</li></ul>",
+        encoding="utf-8",
+    )
+    code, record = scan_json(tiny_model_dir, path)
+    assert code == 0 and record["findings"] == []
+
+
+def test_inline_marker_in_an_html_comment(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<p>会议强调要深化产融合作。</p>\n"
+        "<p>强化服务杨方线上配资股票,推动循环。</p> <!-- detector: allow -->\n",
+        encoding="utf-8",
+    )
+    code, record = scan_json(tiny_model_dir, path)
+    assert code == 0 and record["findings"] == []

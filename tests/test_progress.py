@@ -1,0 +1,63 @@
+"""The progress line: only for directory scans with stderr on a terminal."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+from detector.progress import Progress, wants_progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_needs_a_terminal_and_a_directory() -> None:
+    assert wants_progress(Terminal(), has_directory=True)
+    assert not wants_progress(Terminal(), has_directory=False)
+    assert not wants_progress(io.StringIO(), has_directory=True)
+
+
+def test_progress_draws_and_clears() -> None:
+    stream = Terminal()
+    progress = Progress(2, stream, delay_s=0, interval_s=0)
+    progress.advance("a.txt")
+    assert "scanning [" in stream.getvalue() and "1/2" in stream.getvalue()
+    progress.close()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_progress_waits_before_drawing() -> None:
+    stream = Terminal()
+    Progress(2, stream, delay_s=60).advance("a.txt")
+    assert stream.getvalue() == ""
+
+
+def test_non_tty_directory_scan_prints_no_progress(tiny_model_dir: Path, tmp_path: Path) -> None:
+    for i in range(30):
+        (tmp_path / f"{i:02d}.txt").write_text("农业农村部部署秋粮收获工作。\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", "--model", str(tiny_model_dir), str(tmp_path)])
+    assert result.exit_code == 0
+    assert (result.stdout, result.stderr) == ("", "")
+
+
+def test_tty_directory_scan_shows_progress(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text("农业农村部部署秋粮收获工作。\n", encoding="utf-8")
+    monkeypatch.setattr("detector.progress.wants_progress", lambda stream, has_directory: True)
+    original = Progress.__init__
+
+    def immediate(self: Progress, total: int, stream: object, **_: float) -> None:
+        original(self, total, stream, delay_s=0, interval_s=0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Progress, "__init__", immediate)
+    result = CliRunner().invoke(main, ["scan", "--model", str(tiny_model_dir), str(tmp_path)])
+    assert result.exit_code == 0
+    assert "3/3 100%" in result.stderr and result.stdout == ""

@@ -1,0 +1,160 @@
+"""Suppressions: inline marker, allowlist (.detector.toml / pyproject.toml), baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+from detector.config import ConfigError, load_config
+from detector.results import Finding
+from detector.suppress import (
+    BaselineError,
+    Suppressions,
+    dump_baseline,
+    fingerprints,
+    has_inline_marker,
+    parse_baseline,
+)
+
+INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资股票,推动循环。\n"
+AD = "杨方线上配资股票"
+
+
+def finding(text: str, start: int = 0, category: str = "stock-margin") -> Finding:
+    return Finding(start, start + len(text), text, 0.9, category)
+
+
+def test_inline_marker_applies_to_its_own_line_only() -> None:
+    text = "第一行 detector: allow\n第二行"
+    assert has_inline_marker(text, 0) and has_inline_marker(text, 3)
+    assert not has_inline_marker(text, text.index("第二行"))
+
+
+def test_allowlist_matches_normalized_text() -> None:
+    rules = Suppressions(allow=("楊方 線上配資",))
+    assert rules.is_allowlisted(finding("强化杨方线上配资股票"))
+    assert not rules.is_allowlisted(finding("王磊在线配资平台"))
+
+
+def test_fingerprints_ignore_position_but_count_repeats() -> None:
+    first = fingerprints("a.txt", None, None, [finding(AD, 10)])
+    moved = fingerprints("./a.txt", None, None, [finding(AD, 500)])
+    assert first == moved
+    twice = fingerprints("a.txt", None, None, [finding(AD, 10), finding(AD, 90)])
+    assert twice[0] == first[0] and twice[1] != first[0]
+    assert fingerprints("b.txt", None, None, [finding(AD)]) != first
+    assert fingerprints("a.txt", None, None, [finding(AD, category="link")]) != first
+
+
+def test_baseline_round_trip_and_errors() -> None:
+    entries = [
+        {"fingerprint": "b", "path": "z.txt", "category": "link", "text": "x"},
+        {"fingerprint": "a", "path": "a.txt", "category": "link", "text": "y"},
+    ]
+    content = dump_baseline(entries)
+    assert content == dump_baseline(list(reversed(entries)))
+    assert [e["path"] for e in json.loads(content)["findings"]] == ["a.txt", "z.txt"]
+    assert parse_baseline(content) == {"a", "b"}
+    for bad in ("[]", "{", '{"version": 9, "findings": []}', '{"version": 1, "findings": [1]}'):
+        with pytest.raises(BaselineError):
+            parse_baseline(bad)
+
+
+def test_config_is_found_walking_up(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.detector]\nallow = ["甲"]\n', encoding="utf-8")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert load_config(nested).allow == ("甲",)
+    (tmp_path / "a" / ".detector.toml").write_text('allow = ["乙"]\n', encoding="utf-8")
+    assert load_config(nested).allow == ("乙",)
+    (tmp_path / "a" / ".detector.toml").write_text("allow = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'allow' must be a list of strings"):
+        load_config(nested)
+
+
+def test_pyproject_without_a_detector_table_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".detector.toml").write_text('allow = ["甲"]\n', encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text("[tool.ruff]\n", encoding="utf-8")
+    assert load_config(tmp_path / "sub").allow == ("甲",)
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.txt").write_text(INJECTED, encoding="utf-8")
+    return tmp_path
+
+
+def scan(model: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["scan", "--model", str(model), *args])
+
+
+def test_cli_inline_marker(tiny_model_dir: Path, workdir: Path) -> None:
+    marked = INJECTED.replace("推动循环。", "推动循环。 # detector: allow")
+    (workdir / "articles" / "a.txt").write_text(marked, encoding="utf-8")
+    result = scan(tiny_model_dir, "articles")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (".detector.toml", 'allow = ["杨方线上配资"]\n'),
+        ("pyproject.toml", '[project]\nname = "x"\n[tool.detector]\nallow = ["杨方线上配资"]\n'),
+    ],
+)
+def test_cli_allowlist(tiny_model_dir: Path, workdir: Path, name: str, content: str) -> None:
+    assert scan(tiny_model_dir, "articles").exit_code == 1
+    (workdir / name).write_text(content, encoding="utf-8")
+    result = scan(tiny_model_dir, "articles")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_cli_bad_config_is_an_error(tiny_model_dir: Path, workdir: Path) -> None:
+    (workdir / ".detector.toml").write_text("allow = [", encoding="utf-8")
+    result = scan(tiny_model_dir, "articles")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("detector: error: ")
+    assert "invalid TOML" in result.stderr
+
+
+def test_cli_baseline_hides_recorded_findings_and_survives_moves(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    baseline = workdir / ".detector-baseline.json"
+    result = scan(tiny_model_dir, "--baseline", str(baseline), "--update-baseline", "articles")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"detector: {baseline}: baseline of 1 finding(s) written" in result.stderr
+    content = baseline.read_text(encoding="utf-8")
+    (entry,) = json.loads(content)["findings"]
+    assert entry["path"] == "articles/a.txt" and entry["text"] == AD
+    assert scan(tiny_model_dir, "--baseline", str(baseline), "articles").exit_code == 0
+    # Moving the text keeps it hidden; a new copy of the ad is reported.
+    article = workdir / "articles" / "a.txt"
+    article.write_text("农业农村部部署秋粮收获工作。\n\n" + INJECTED, encoding="utf-8")
+    assert scan(tiny_model_dir, "--baseline", str(baseline), "articles").exit_code == 0
+    article.write_text(INJECTED + INJECTED, encoding="utf-8")
+    again = scan(tiny_model_dir, "--baseline", str(baseline), "articles")
+    assert again.exit_code == 1 and len(again.stdout.splitlines()) == 1
+    # Rewriting the baseline is byte-for-byte stable.
+    scan(tiny_model_dir, "--baseline", str(baseline), "--update-baseline", "articles")
+    first = baseline.read_bytes()
+    scan(tiny_model_dir, "--baseline", str(baseline), "--update-baseline", "articles")
+    assert baseline.read_bytes() == first
+
+
+def test_cli_baseline_errors(tiny_model_dir: Path, workdir: Path) -> None:
+    result = scan(tiny_model_dir, "--update-baseline", "articles")
+    assert result.exit_code == 2 and "--update-baseline needs --baseline FILE" in result.stderr
+    missing = scan(tiny_model_dir, "--baseline", "nope.json", "articles")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("detector: error: nope.json: cannot read baseline")
+    (workdir / "bad.json").write_text("[]", encoding="utf-8")
+    bad = scan(tiny_model_dir, "--baseline", "bad.json", "articles")
+    assert bad.exit_code == 2 and "not a detector baseline" in bad.stderr
