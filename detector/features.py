@@ -52,7 +52,7 @@ def codepoints(text: str) -> np.ndarray:
     )
 
 
-def row_ids(length: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
     """Array of ``length`` giving, per character, the index of the span holding it
     (-1 outside every span).  Spans must be disjoint."""
     ids = np.full(length, -1, dtype=np.int64)

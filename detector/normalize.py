@@ -74,6 +74,22 @@ def _table() -> dict[int, str]:
     return _translate_table()
 
 
+@lru_cache(maxsize=1)
+def _code_table() -> np.ndarray:
+    """``_table()`` as a lookup array over all code points (every replacement is
+    one character), so the translation is one NumPy gather instead of a dict
+    lookup per character."""
+    table = np.arange(0x110000, dtype=np.uint32)
+    for code, replacement in _table().items():
+        table[code] = ord(replacement)
+    return table
+
+
+def _translate(text: str) -> str:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _code_table()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     if re.fullmatch(f"[{_INVISIBLE}]", ch):
@@ -109,7 +125,7 @@ def normalize(text: str) -> Normalized:
     """NFKC + lower case, full-width to half-width, invisible characters removed,
     traditional to simplified, separators between CJK characters collapsed."""
     src = np.arange(len(text), dtype=np.int64)
-    folded = text.translate(_table())
+    folded = _translate(text)
     edits = []
     for match in _UNUSUAL.finditer(folded):
         ch = match.group()
