@@ -28,7 +28,7 @@ _INVISIBLE = (
 )
 # Everything outside this class is looked at one by one (NFKC, case folding,
 # invisibles); the class is what ordinary Chinese news is made of, so the common
-# case stays in C code (str.translate and re).
+# case stays in NumPy (a lookup table per code point).
 _PLAIN = "\x00-\x7f\u3001\u3002\u3008-\u3011\u4e00-\u9fff\u201c\u201d\u2018\u2019\u2014"
 _UNUSUAL = re.compile(f"[^{_PLAIN}]|[{_INVISIBLE}]")
 
@@ -85,9 +85,33 @@ def _code_table() -> np.ndarray:
     return table
 
 
-def _translate(text: str) -> str:
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return _code_table()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+def _translate(text: str) -> tuple[str, np.ndarray]:
+    """``text.translate(_table())`` and the code points of the result."""
+    codes = _code_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)]
+    return codes.tobytes().decode("utf-32-le", "surrogatepass"), codes
+
+
+_UNUSUAL_BIT, _CJK_BIT, _SEPARATOR_BIT = 1, 2, 4
+
+
+@lru_cache(maxsize=1)
+def _char_flags() -> np.ndarray:
+    """Per code point: matched by ``_UNUSUAL``, CJK, separator (bit flags).  The
+    classes only name BMP characters, so the regexes are applied to the BMP once."""
+    flags = np.full(0x110000, _UNUSUAL_BIT, dtype=np.uint8)
+    bmp = "".join(map(chr, range(0x10000)))
+    for pattern, bit in (
+        (f"[{_PLAIN}]", -_UNUSUAL_BIT),
+        (f"[{_INVISIBLE}]", _UNUSUAL_BIT),
+        (f"[{_CJK}]", _CJK_BIT),
+        (f"[{_SEPARATORS}]", _SEPARATOR_BIT),
+    ):
+        positions = [m.start() for m in re.finditer(pattern, bmp)]
+        if bit < 0:
+            flags[positions] &= ~np.uint8(-bit)
+        else:
+            flags[positions] |= np.uint8(bit)
+    return flags
 
 
 @lru_cache(maxsize=8192)
@@ -125,14 +149,29 @@ def normalize(text: str) -> Normalized:
     """NFKC + lower case, full-width to half-width, invisible characters removed,
     traditional to simplified, separators between CJK characters collapsed."""
     src = np.arange(len(text), dtype=np.int64)
-    folded = _translate(text)
+    folded, codes = _translate(text)
+    flags = _char_flags()[codes]
     edits = []
-    for match in _UNUSUAL.finditer(folded):
-        ch = match.group()
+    # Ordinary news has few characters outside the plain class: look at those only.
+    for position in np.flatnonzero(flags & _UNUSUAL_BIT).tolist():
+        ch = folded[position]
         replacement = _fold_char(ch)
         if replacement != ch:
-            edits.append((match.start(), match.end(), replacement))
-    folded, src = _apply_edits(folded, src, edits)
-    edits = [(m.start(), m.end(), "") for m in _SPLIT_CJK.finditer(folded)]
+            edits.append((position, position + 1, replacement))
+    if edits:
+        folded, src = _apply_edits(folded, src, edits)
+        flags = _char_flags()[np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), np.uint32)]
+    candidates = (flags[1:] & _SEPARATOR_BIT).astype(bool) & (flags[:-1] & _CJK_BIT).astype(bool)
+    edits = []
+    end = 0
+    # A collapsible run starts at a separator that follows a CJK character: try
+    # the regex there only (the same matches as finditer over the whole text).
+    for position in (np.flatnonzero(candidates) + 1).tolist():
+        if position < end:
+            continue
+        match = _SPLIT_CJK.match(folded, position)
+        if match:
+            edits.append((position, match.end(), ""))
+            end = match.end()
     folded, src = _apply_edits(folded, src, edits)
     return Normalized(folded, src, len(text))
