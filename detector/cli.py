@@ -89,6 +89,14 @@ def main() -> None:
     help="Report spans scoring at least this (default: the model's review threshold).",
 )
 @click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core when the input is more than one"
+    " chunk of documents, else 1).  Output is the same and in input order.",
+)
 def scan(
     paths: tuple[str, ...],
     output_format: str,
@@ -96,6 +104,7 @@ def scan(
     text_fields: tuple[str, ...],
     threshold: float | None,
     model: str | None,
+    jobs: int | None,
 ) -> NoReturn:
     """Scan files, directories (recursively), stdin (no path or -) or JSONL.
 
@@ -106,6 +115,7 @@ def scan(
       detector scan --input-format jsonl --text-field content - < items.jsonl
     """
     from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
+    from detector.parallel import scan_fields
     from detector.report import DocumentResult, text_lines, to_record
 
     detector = _load_detector(model, threshold)
@@ -113,7 +123,8 @@ def scan(
     found = False
     records: list[dict[str, Any]] = []
     documents = iter_documents(iter_paths(paths or ("-",)), input_format, text_fields)
-    for item in documents:
+    items = ((item, item.fields if isinstance(item, Document) else None) for item in documents)
+    for item, verdicts in scan_fields(detector, items, jobs, model):
         if isinstance(item, (InputError, Notice)):
             if isinstance(item, InputError):
                 errors += 1
@@ -122,9 +133,8 @@ def scan(
                 click.echo(f"detector: {item}", err=True)
             continue
         assert isinstance(item, Document)
-        result = DocumentResult(
-            item, {name: detector.scan(text) for name, text in item.fields.items()}
-        )
+        assert verdicts is not None
+        result = DocumentResult(item, verdicts)
         found = found or bool(result.findings)
         if output_format == "text":
             for line in text_lines(result):

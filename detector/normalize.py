@@ -94,23 +94,40 @@ def _translate(text: str) -> tuple[str, np.ndarray]:
 _UNUSUAL_BIT, _CJK_BIT, _SEPARATOR_BIT = 1, 2, 4
 
 
+def _class_ranges(members: str) -> list[tuple[int, int]]:
+    """Code point ranges of a regex character class body made of single
+    characters, ``a-b`` ranges and backslash escapes (the classes above)."""
+    ranges: list[tuple[int, int]] = []
+    i = 0
+    while i < len(members):
+        if members[i] == "\\":
+            i += 1
+        low = ord(members[i])
+        i += 1
+        if i + 1 < len(members) and members[i] == "-":
+            i += 1
+            if members[i] == "\\":
+                i += 1
+            ranges.append((low, ord(members[i])))
+            i += 1
+        else:
+            ranges.append((low, low))
+    return ranges
+
+
 @lru_cache(maxsize=1)
 def _char_flags() -> np.ndarray:
-    """Per code point: matched by ``_UNUSUAL``, CJK, separator (bit flags).  The
-    classes only name BMP characters, so the regexes are applied to the BMP once."""
+    """Per code point: matched by ``_UNUSUAL``, CJK, separator (bit flags)."""
     flags = np.full(0x110000, _UNUSUAL_BIT, dtype=np.uint8)
-    bmp = "".join(map(chr, range(0x10000)))
-    for pattern, bit in (
-        (f"[{_PLAIN}]", -_UNUSUAL_BIT),
-        (f"[{_INVISIBLE}]", _UNUSUAL_BIT),
-        (f"[{_CJK}]", _CJK_BIT),
-        (f"[{_SEPARATORS}]", _SEPARATOR_BIT),
+    for low, high in _class_ranges(_PLAIN):
+        flags[low : high + 1] = 0
+    for members, bit in (
+        (_INVISIBLE, _UNUSUAL_BIT),
+        (_CJK, _CJK_BIT),
+        (_SEPARATORS, _SEPARATOR_BIT),
     ):
-        positions = [m.start() for m in re.finditer(pattern, bmp)]
-        if bit < 0:
-            flags[positions] &= ~np.uint8(-bit)
-        else:
-            flags[positions] |= np.uint8(bit)
+        for low, high in _class_ranges(members):
+            flags[low : high + 1] |= np.uint8(bit)
     return flags
 
 

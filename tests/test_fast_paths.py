@@ -99,3 +99,25 @@ def test_scan_many_equals_scan_one_by_one(
     assert tiny_detector.scan_many(texts) == alone
     monkeypatch.setattr(core, "_BATCH_CHARS", 50)  # several batches
     assert tiny_detector.scan_many(texts) == alone
+
+
+def test_character_flags_match_the_regex_classes() -> None:
+    from detector.normalize import (
+        _CJK,
+        _CJK_BIT,
+        _SEPARATOR_BIT,
+        _SEPARATORS,
+        _UNUSUAL_BIT,
+        _char_flags,
+    )
+
+    flags = _char_flags()
+    chars = "".join(map(chr, range(0x110000)))
+    for pattern, bit in (
+        (_UNUSUAL, _UNUSUAL_BIT),
+        (re.compile(f"[{_CJK}]"), _CJK_BIT),
+        (re.compile(f"[{_SEPARATORS}]"), _SEPARATOR_BIT),
+    ):
+        expected = np.zeros(0x110000, dtype=bool)
+        expected[[m.start() for m in pattern.finditer(chars)]] = True
+        assert np.array_equal((flags & bit).astype(bool), expected)
