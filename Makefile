@@ -40,3 +40,9 @@ eval: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Performance figures with PASS/FAIL against the targets (README, "Performance").
+# BENCH_ARGS="--model /tmp/full_model --mb 10" to change the model or the size.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --corpora $(CORPORA) $(BENCH_ARGS)

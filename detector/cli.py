@@ -119,6 +119,14 @@ def main() -> None:
     envvar="DETECTOR_MODEL",
     help="Model directory or model.json (env: DETECTOR_MODEL).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core when the input is more than one"
+    " chunk of documents, else 1).  Output is the same and in input order.",
+)
 def scan(
     paths: tuple[str, ...],
     output_format: str,
@@ -129,6 +137,7 @@ def scan(
     update_baseline: bool,
     threshold: float | None,
     model: str | None,
+    jobs: int | None,
 ) -> NoReturn:
     """Scan files, directories (recursively), stdin (no path or -) or JSONL.
 
@@ -139,6 +148,7 @@ def scan(
       detector scan --input-format jsonl --text-field content - < items.jsonl
     """
     from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
+    from detector.parallel import scan_fields
     from detector.report import text_lines, to_record
     from detector.scanning import scan_document
 
@@ -159,7 +169,8 @@ def scan(
     if progress is not None:
         path_items = progress.wrap(list(path_items))
     documents = iter_documents(path_items, input_format, text_fields, encoding)
-    for item in documents:
+    pairs = ((item, item.fields if isinstance(item, Document) else None) for item in documents)
+    for item, verdicts in scan_fields(detector, pairs, jobs, model):
         if progress is not None:
             progress.bar.clear()
         if isinstance(item, (InputError, Notice)):
@@ -170,7 +181,9 @@ def scan(
                 click.echo(f"detector: {item}", err=True)
             continue
         assert isinstance(item, Document)
-        scanned = scan_document(detector, item, suppressions, use_baseline=not update_baseline)
+        scanned = scan_document(
+            detector, item, suppressions, use_baseline=not update_baseline, scanned=verdicts
+        )
         result = scanned.result
         found = found or bool(result.findings)
         if update_baseline:

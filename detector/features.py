@@ -64,7 +64,7 @@ def codepoints(text: str) -> np.ndarray:
     return codes
 
 
-def row_ids(length: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
     """Array of ``length`` giving, per character, the index of the span holding it
     (-1 outside every span).  Spans must be disjoint."""
     ids = np.full(length, -1, dtype=np.int64)
@@ -121,18 +121,29 @@ def word_features(
     return np.asarray(out_rows, dtype=np.int64), _bucket(hashed, bits)
 
 
+def _unique_counts(key: np.ndarray, fits_uint32: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of ``key`` and how often each occurs (``np.unique``
+    with ``return_counts``, sorting 32-bit keys when they fit: about twice as fast)."""
+    ordered = np.sort(key.astype(np.uint32) if fits_uint32 else key)
+    if not len(ordered):
+        return key[:0], np.empty(0, np.int64)
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(first, len(ordered)))
+    return ordered[first].astype(np.int64), counts
+
+
 def tfidf(
     rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarray, bits: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse l2-normalized sublinear tf-idf rows as (row, col, value) triples,
     sorted by row then column."""
     key = (rows << bits) | cols
-    unique, counts = np.unique(key, return_counts=True)
+    unique, counts = _unique_counts(key, n_rows << bits <= 1 << 32)
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
     values = (1.0 + np.log(counts)) * idf[c]
     norms = np.sqrt(np.bincount(r, values * values, minlength=n_rows))
-    values = values / np.where(norms[r] > 0, norms[r], 1.0)
+    values = values / np.where(norms > 0, norms, 1.0)[r]
     return r, c, values
 
 
@@ -145,6 +156,9 @@ def linear_scores(
     intercept: np.ndarray,
 ) -> np.ndarray:
     """Decision values ``X @ coef + intercept`` for sparse rows; shape (n_rows, K)."""
+    if coef.ndim == 1:
+        out = np.bincount(r, coef[c] * values, minlength=n_rows)[:, None]
+        return out + intercept.reshape(1, -1)
     coef2 = coef.reshape(coef.shape[0], -1)
     contrib = coef2[c].astype(np.float64) * values[:, None]
     out = np.empty((n_rows, coef2.shape[1]), dtype=np.float64)

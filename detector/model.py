@@ -123,7 +123,9 @@ def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any
         if head.idf is not None:
             arrays[f"{name}.idf"] = head.idf
     arrays_path = directory / ARRAYS_NAME
-    np.savez_compressed(arrays_path, **arrays)  # type: ignore[arg-type]
+    # Uncompressed: loads ~3x faster (no zlib inflate on every start); the
+    # SHA-256 check reads the file once anyway.  Compressed files still load.
+    np.savez(arrays_path, **arrays)  # type: ignore[arg-type]
     card = {
         "format": FORMAT_VERSION,
         "version": model.version,

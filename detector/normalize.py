@@ -28,7 +28,7 @@ _INVISIBLE = (
 )
 # Everything outside this class is looked at one by one (NFKC, case folding,
 # invisibles); the class is what ordinary Chinese news is made of, so the common
-# case stays in C code (str.translate and re).
+# case stays in NumPy (a lookup table per code point).
 _PLAIN = "\x00-\x7f\u3001\u3002\u3008-\u3011\u4e00-\u9fff\u201c\u201d\u2018\u2019\u2014"
 _UNUSUAL = re.compile(f"[^{_PLAIN}]|[{_INVISIBLE}]")
 
@@ -74,6 +74,63 @@ def _table() -> dict[int, str]:
     return _translate_table()
 
 
+@lru_cache(maxsize=1)
+def _code_table() -> np.ndarray:
+    """``_table()`` as a lookup array over all code points (every replacement is
+    one character), so the translation is one NumPy gather instead of a dict
+    lookup per character."""
+    table = np.arange(0x110000, dtype=np.uint32)
+    for code, replacement in _table().items():
+        table[code] = ord(replacement)
+    return table
+
+
+def _translate(text: str) -> tuple[str, np.ndarray]:
+    """``text.translate(_table())`` and the code points of the result."""
+    codes = _code_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)]
+    return codes.tobytes().decode("utf-32-le", "surrogatepass"), codes
+
+
+_UNUSUAL_BIT, _CJK_BIT, _SEPARATOR_BIT = 1, 2, 4
+
+
+def _class_ranges(members: str) -> list[tuple[int, int]]:
+    """Code point ranges of a regex character class body made of single
+    characters, ``a-b`` ranges and backslash escapes (the classes above)."""
+    ranges: list[tuple[int, int]] = []
+    i = 0
+    while i < len(members):
+        if members[i] == "\\":
+            i += 1
+        low = ord(members[i])
+        i += 1
+        if i + 1 < len(members) and members[i] == "-":
+            i += 1
+            if members[i] == "\\":
+                i += 1
+            ranges.append((low, ord(members[i])))
+            i += 1
+        else:
+            ranges.append((low, low))
+    return ranges
+
+
+@lru_cache(maxsize=1)
+def _char_flags() -> np.ndarray:
+    """Per code point: matched by ``_UNUSUAL``, CJK, separator (bit flags)."""
+    flags = np.full(0x110000, _UNUSUAL_BIT, dtype=np.uint8)
+    for low, high in _class_ranges(_PLAIN):
+        flags[low : high + 1] = 0
+    for members, bit in (
+        (_INVISIBLE, _UNUSUAL_BIT),
+        (_CJK, _CJK_BIT),
+        (_SEPARATORS, _SEPARATOR_BIT),
+    ):
+        for low, high in _class_ranges(members):
+            flags[low : high + 1] |= np.uint8(bit)
+    return flags
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     if re.fullmatch(f"[{_INVISIBLE}]", ch):
@@ -107,16 +164,61 @@ def _apply_edits(
 
 def normalize(text: str) -> Normalized:
     """NFKC + lower case, full-width to half-width, invisible characters removed,
-    traditional to simplified, separators between CJK characters collapsed."""
+    traditional to simplified, separators between CJK characters collapsed, spaces
+    beside CJK characters dropped."""
     src = np.arange(len(text), dtype=np.int64)
-    folded = text.translate(_table())
+    folded, codes = _translate(text)
+    flags = _char_flags()[codes]
     edits = []
-    for match in _UNUSUAL.finditer(folded):
-        ch = match.group()
+    # Ordinary news has few characters outside the plain class: look at those only.
+    for position in np.flatnonzero(flags & _UNUSUAL_BIT).tolist():
+        ch = folded[position]
         replacement = _fold_char(ch)
         if replacement != ch:
-            edits.append((match.start(), match.end(), replacement))
+            edits.append((position, position + 1, replacement))
+    if edits:
+        folded, src = _apply_edits(folded, src, edits)
+        flags = _char_flags()[np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), np.uint32)]
+    candidates = (flags[1:] & _SEPARATOR_BIT).astype(bool) & (flags[:-1] & _CJK_BIT).astype(bool)
+    edits = []
+    end = 0
+    # A collapsible run starts at a separator that follows a CJK character: try
+    # the regex there only (the same matches as finditer over the whole text).
+    for position in (np.flatnonzero(candidates) + 1).tolist():
+        if position < end:
+            continue
+        match = _SPLIT_CJK.match(folded, position)
+        if match:
+            edits.append((position, match.end(), ""))
+            end = match.end()
     folded, src = _apply_edits(folded, src, edits)
-    edits = [(m.start(), m.end(), "") for m in _SPLIT_CJK.finditer(folded)]
-    folded, src = _apply_edits(folded, src, edits)
+    folded, src = _drop_spaces_by_cjk(folded, src)
     return Normalized(folded, src, len(text))
+
+
+# Code points for which str.isspace() is true.
+_WHITE_SPACE = np.array(
+    [ord(c) for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"]
+    + list(range(0x2000, 0x200B)),
+    dtype=np.uint32,
+)
+
+
+def _drop_spaces_by_cjk(text: str, src: np.ndarray) -> tuple[str, np.ndarray]:
+    """Remove runs of spaces that touch a CJK character on one side and a
+    non-space on the other ("自 2013 年", "加 微 信 abc"): Chinese typesetting
+    differs between outlets and spam, and the spaces carry no meaning."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    space = codes == 0x20
+    if not space.any():
+        return text, src
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], space.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2]
+    inner = (starts > 0) & (ends < len(codes))  # runs with a character on both sides
+    starts, ends = starts[inner], ends[inner]
+    cjk = (_char_flags()[codes] & _CJK_BIT).astype(bool)
+    blank = np.isin(codes, _WHITE_SPACE)
+    before, after = starts - 1, ends
+    keep = (cjk[before] & ~blank[after]) | (cjk[after] & ~blank[before])
+    edits = [(int(a), int(b), "") for a, b in zip(starts[keep], ends[keep], strict=True)]
+    return _apply_edits(text, src, edits)

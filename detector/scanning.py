@@ -32,14 +32,18 @@ def scan_document(
     document: Document,
     suppressions: Suppressions | None = None,
     use_baseline: bool = True,
+    scanned: dict[str | None, Verdict] | None = None,
 ) -> ScannedDocument:
-    """Scan every field of ``document`` and drop suppressed findings."""
+    """Scan every field of ``document`` and drop suppressed findings.
+
+    ``scanned`` holds verdicts already computed for the fields (by worker
+    processes, see :mod:`detector.parallel`); missing fields are scanned here."""
     suppressions = suppressions or Suppressions()
     page = document.html
     verdicts: dict[str | None, Verdict] = {}
     kept_all: list[tuple[str | None, Finding, str]] = []
     for name, text in document.fields.items():
-        verdict = detector.scan(text)
+        verdict = scanned[name] if scanned and name in scanned else detector.scan(text)
         if page is not None:
             verdict = hidden_findings(page, verdict)
         kept = suppressions.keep(

@@ -11,14 +11,35 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["MAX_CLAUSE_CHARS", "Clause", "split_clauses"]
+import numpy as np
+
+__all__ = [
+    "MAX_CLAUSE_CHARS",
+    "MIN_CLAUSE_CHARS",
+    "Clause",
+    "clause_bounds",
+    "merge_short",
+    "split_clauses",
+]
 
 MAX_CLAUSE_CHARS = 160
+#: A clause shorter than this is scored together with its neighbour in the same
+#: sentence: two or three characters ("还有", "电话") carry too little evidence.
+MIN_CLAUSE_CHARS = 6
+_SENTENCE_END_CODES = np.array([ord(c) for c in "。!?\n\r\u2028\u2029"], dtype=np.uint32)
 
 # A clause is a run of characters that are not breaks (sentence ends, commas,
 # semicolons, line breaks); '.' breaks only before white space or at the end.
 _BREAKS = re.compile(r"(?:[^。!?;,\r\n\u2028\u2029.]|\.(?=\S))+")
 _CONTENT = re.compile(r"\S")
+_BREAK_CODES = np.array([ord(c) for c in "。!?;,\r\n\u2028\u2029"], dtype=np.uint32)
+# Code points for which str.isspace() (and re's \s) is true.
+_SPACE_CODES = np.array(
+    [ord(c) for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"]
+    + list(range(0x2000, 0x200B)),
+    dtype=np.uint32,
+)
+_DOT = 0x2E
 
 
 class Clause(NamedTuple):
@@ -30,8 +51,9 @@ def split_clauses(text: str) -> list[Clause]:
     """Half-open clause spans of ``text`` without surrounding white space.
 
     Spans contain at least one non-space character, never overlap and are in
-    order.  A '.' only breaks a clause when followed by white space or the end of
-    the text, so URLs and decimals stay whole.
+    order; short clauses are joined to a neighbour (see :func:`merge_short`).  A
+    '.' only breaks a clause when followed by white space or the end of the text,
+    so URLs and decimals stay whole.
     """
     clauses: list[Clause] = []
     for match in _BREAKS.finditer(text):
@@ -47,4 +69,77 @@ def split_clauses(text: str) -> list[Clause]:
             clauses.append(Clause(start, cut))
             start = cut
         clauses.append(Clause(start, end))
-    return clauses
+    if not clauses:
+        return clauses
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    bounds = merge_short(codes, np.array(clauses, dtype=np.int64))
+    return [Clause(int(a), int(b)) for a, b in bounds]
+
+
+def merge_short(codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Join each clause shorter than ``MIN_CLAUSE_CHARS`` to the next clause, or
+    else the previous one, when no sentence end lies between them; the joined
+    span then holds the comma between them.  Long windows are never joined."""
+    sizes = bounds[:, 1] - bounds[:, 0]
+    if not len(bounds) or sizes.min() >= MIN_CLAUSE_CHARS:
+        return bounds
+    ends_before = np.concatenate(([0], np.cumsum(np.isin(codes, _SENTENCE_END_CODES))))
+
+    def joinable(left_end: int, right_start: int) -> bool:
+        return bool(ends_before[right_start] == ends_before[left_end])
+
+    merged: list[list[int]] = []
+    pending: list[int] | None = None
+
+    def settle(short: list[int]) -> None:
+        """A short clause that cannot join the next one joins the previous one."""
+        if merged and joinable(merged[-1][1], short[0]):
+            merged[-1][1] = short[1]
+        else:
+            merged.append(short)
+
+    for start, end in bounds.tolist():
+        if pending is not None:
+            if joinable(pending[1], start):
+                start = pending[0]
+            else:
+                settle(pending)
+            pending = None
+        if end - start < MIN_CLAUSE_CHARS:
+            pending = [start, end]
+            continue
+        merged.append([start, end])
+    if pending is not None:
+        settle(pending)
+    return np.array(merged, dtype=np.int64).reshape(-1, 2)
+
+
+def clause_bounds(codes: np.ndarray) -> np.ndarray:
+    """The spans of :func:`split_clauses` as a ``(k, 2)`` int64 array, computed
+    from the code points of the text without a Python loop per clause."""
+    codes = codes.astype(np.uint32, copy=False)
+    space = np.isin(codes, _SPACE_CODES)
+    breaks = np.isin(codes, _BREAK_CODES)
+    dots = np.flatnonzero(codes == _DOT)
+    if len(dots):
+        # '.' breaks before white space or at the very end.
+        after = dots + 1
+        last = after >= len(codes)
+        follows_space = np.zeros(len(dots), dtype=bool)
+        follows_space[~last] = space[after[~last]]
+        breaks[dots[last | follows_space]] = True
+    content = np.flatnonzero(~breaks & ~space)
+    if not len(content):
+        return np.empty((0, 2), dtype=np.int64)
+    run = np.cumsum(breaks)[content]  # runs of non-break characters
+    new = np.flatnonzero(np.diff(run)) + 1
+    starts = content[np.concatenate(([0], new))].astype(np.int64)
+    ends = content[np.concatenate((new - 1, [len(content) - 1]))].astype(np.int64) + 1
+    pieces = (ends - starts + MAX_CLAUSE_CHARS - 1) // MAX_CLAUSE_CHARS
+    if (pieces > 1).any():
+        which = np.repeat(np.arange(len(starts)), pieces)
+        first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+        piece_starts = starts[which] + (np.arange(len(which)) - first) * MAX_CLAUSE_CHARS
+        ends = np.minimum(piece_starts + MAX_CLAUSE_CHARS, ends[which])
+        starts = piece_starts
+    return merge_short(codes, np.stack([starts, ends], axis=1))

@@ -59,8 +59,10 @@ def test_expansion_maps_every_output_character_to_its_source() -> None:
     assert text[s:e] == "明显"
 
 
-def test_separators_between_latin_words_are_kept() -> None:
-    assert normalize("hello world 中国").text == "hello world 中国"
+def test_spaces_between_latin_words_are_kept_and_spaces_beside_cjk_dropped() -> None:
+    norm = normalize("hello world 中国 2013 年\n 中")
+    assert norm.text == "hello world中国2013年\n 中"
+    assert norm.to_original(norm.text.index("2013"), norm.text.index("年") + 1) == (15, 21)
 
 
 def test_empty_span_is_rejected() -> None:

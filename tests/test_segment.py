@@ -10,28 +10,42 @@ def texts(text: str) -> list[str]:
 
 
 def test_clauses_break_at_sentence_and_clause_punctuation() -> None:
-    assert texts("强化金融精准有效服务,深化产融合作。推动循环!好吗?是;否\n下一行") == [
+    assert texts(
+        "强化金融精准有效服务,深化产融合作;推动科技产业循环。第二句话在这里!下一行的内容"
+    ) == [
         "强化金融精准有效服务",
         "深化产融合作",
-        "推动循环",
-        "好吗",
-        "是",
-        "否",
-        "下一行",
+        "推动科技产业循环",
+        "第二句话在这里",
+        "下一行的内容",
     ]
 
 
+def test_short_clauses_join_a_neighbour_within_the_sentence() -> None:
+    assert texts("还有,电话号码是多少。他说,今天天气很好\n是;否") == [
+        "还有,电话号码是多少",
+        "他说,今天天气很好",
+        "是;否",
+    ]
+    # A short last clause joins the previous one; a lone short sentence stays.
+    assert texts("今天天气很好,是的。好") == ["今天天气很好,是的", "好"]
+
+
 def test_urls_and_decimals_stay_whole() -> None:
-    assert texts("访问www.abc.com 增长3.5%. 完") == ["访问www.abc.com 增长3.5%", "完"]
+    assert texts("访问www.abc.com 增长3.5%. 完成任务的人数") == [
+        "访问www.abc.com 增长3.5%",
+        "完成任务的人数",
+    ]
 
 
 def test_white_space_is_trimmed_and_empty_clauses_dropped() -> None:
     assert texts("  甲  ,, \n\n 乙 ") == ["甲", "乙"]
+    assert texts("  甲  ,, 乙 ") == ["甲  ,, 乙"]
 
 
 def test_long_runs_are_cut_into_windows_that_cover_the_text() -> None:
-    text = "字" * (MAX_CLAUSE_CHARS * 3 + 5)
+    text = "字" * (MAX_CLAUSE_CHARS * 3 + 50)
     clauses = split_clauses(text)
-    assert [c.end - c.start for c in clauses] == [MAX_CLAUSE_CHARS] * 3 + [5]
+    assert [c.end - c.start for c in clauses] == [MAX_CLAUSE_CHARS] * 3 + [50]
     assert clauses[0].start == 0 and clauses[-1].end == len(text)
     assert all(a.end == b.start for a, b in itertools.pairwise(clauses))
