@@ -73,6 +73,7 @@ class Detector:
         self._ngrams = (int(low), int(high))
         self._classes = model.classes
         self._heads = model.heads
+        self._l2 = params.get("norm", "l2") == "l2"  # clause-level heads
         self._weights: np.ndarray | None = None  # clause weight × idf, built on first use
 
     @classmethod
@@ -96,10 +97,10 @@ class Detector:
     # -- scoring -----------------------------------------------------------------
 
     def _head_scores(
-        self, head: Head, rows: np.ndarray, cols: np.ndarray, n_rows: int
+        self, head: Head, rows: np.ndarray, cols: np.ndarray, n_rows: int, l2: bool = True
     ) -> np.ndarray:
         assert head.idf is not None
-        r, c, v = features.tfidf(rows, cols, n_rows, head.idf, self._bits)
+        r, c, v = features.tfidf(rows, cols, n_rows, head.idf, self._bits, l2)
         return features.linear_scores(r, c, v, n_rows, head.coef, head.intercept)
 
     def document_score(self, text: str) -> float:
@@ -133,7 +134,7 @@ class Detector:
         cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
         assert clause.idf is not None
-        r, c, v = features.tfidf(rows, cols, len(selected), clause.idf, self._bits)
+        r, c, v = features.tfidf(rows, cols, len(selected), clause.idf, self._bits, self._l2)
         ad = _sigmoid(features.linear_scores(r, c, v, len(selected), clause.coef, clause.intercept))
         category = self._heads["category"]
         kinds = _softmax(
@@ -224,7 +225,9 @@ class Detector:
             )[:, 0]
         )
         pre = _sigmoid(
-            self._head_scores(self._heads["prefilter"], char_rows, char_cols, len(clauses))[:, 0]
+            self._head_scores(
+                self._heads["prefilter"], char_rows, char_cols, len(clauses), self._l2
+            )[:, 0]
         )
         is_document = doc_scores >= thresholds["document"]
         # A machine-written ad article is reported as one span over all its clauses.

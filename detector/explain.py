@@ -71,7 +71,7 @@ def _named_features(
 
 
 def _contributions(
-    pairs: list[tuple[str, int]], idf: np.ndarray, coef: np.ndarray, top: int
+    pairs: list[tuple[str, int]], idf: np.ndarray, coef: np.ndarray, top: int, l2: bool = True
 ) -> tuple[float, tuple[tuple[str, float], ...]]:
     counts: dict[int, int] = defaultdict(int)
     names: dict[int, list[str]] = defaultdict(list)
@@ -80,7 +80,7 @@ def _contributions(
         if name not in names[bucket]:
             names[bucket].append(name)
     values = {b: (1.0 + np.log(c)) * float(idf[b]) for b, c in counts.items()}
-    norm = float(np.sqrt(sum(v * v for v in values.values()))) or 1.0
+    norm = float(np.sqrt(sum(v * v for v in values.values()))) or 1.0 if l2 else 1.0
     terms = {" | ".join(names[b]): float(coef[b]) * v / norm for b, v in values.items()}
     decision = sum(terms.values())
     ranked = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:top]
@@ -124,7 +124,8 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
             pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True)
         head = heads[head_name]
         assert head.idf is not None
-        decision, ranked = _contributions(pairs, head.idf, head.coef.reshape(-1), top)
+        l2 = head_name == "document" or params.get("norm", "l2") == "l2"
+        decision, ranked = _contributions(pairs, head.idf, head.coef.reshape(-1), top, l2)
         intercept = float(head.intercept.reshape(-1)[0])
         out.append(Explanation(finding, scope, head_name, intercept, decision + intercept, ranked))
     return out

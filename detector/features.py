@@ -133,15 +133,22 @@ def _unique_counts(key: np.ndarray, fits_uint32: bool) -> tuple[np.ndarray, np.n
 
 
 def tfidf(
-    rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarray, bits: int
+    rows: np.ndarray,
+    cols: np.ndarray,
+    n_rows: int,
+    idf: np.ndarray,
+    bits: int,
+    l2: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sparse l2-normalized sublinear tf-idf rows as (row, col, value) triples,
-    sorted by row then column."""
+    """Sparse sublinear tf-idf rows as (row, col, value) triples, sorted by row
+    then column; l2-normalized per row unless ``l2`` is false."""
     key = (rows << bits) | cols
     unique, counts = _unique_counts(key, n_rows << bits <= 1 << 32)
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
     values = (1.0 + np.log(counts)) * idf[c]
+    if not l2:
+        return r, c, values
     norms = np.sqrt(np.bincount(r, values * values, minlength=n_rows))
     values = values / np.where(norms > 0, norms, 1.0)[r]
     return r, c, values

@@ -52,8 +52,11 @@ class TrainConfig:
     seo_docs: int = 600
     hard_negative_docs: int = 600
     grammar_phrases: int = 12000
-    tagger_clean_clauses: int = 30000
+    tagger_ad_clauses: int = 15000
+    tagger_clean_clauses: int = 10000
     clause_c: float = 8.0
+    prefilter_c: float = 4.0
+    norm: str = "l2"  # of the clause-level heads: "l2" or "none"
     prefilter_recall: float = 0.995
 
 
@@ -94,10 +97,12 @@ def _word_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix
     return _rows_to_csr(rows, cols, len(texts), config.bits)
 
 
-def _tfidf(counts: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _tfidf(counts: sparse.csr_matrix, norm: str = "l2") -> tuple[sparse.csr_matrix, np.ndarray]:
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    transformer = TfidfTransformer(sublinear_tf=True, norm="l2", smooth_idf=True)
+    transformer = TfidfTransformer(
+        sublinear_tf=True, norm=None if norm == "none" else "l2", smooth_idf=True
+    )
     matrix = transformer.fit_transform(counts)
     return matrix.tocsr(), transformer.idf_.astype(np.float32)
 
@@ -115,7 +120,7 @@ def _fit_binary(
 def _fit_multiclass(x: sparse.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, solver="lbfgs", max_iter=400)
+    model = LogisticRegression(C=c, solver="lbfgs", max_iter=200)
     model.fit(x, y)
     coef = np.zeros((x.shape[1], len(MODEL_CLASSES)), dtype=np.float32)
     intercept = np.zeros(len(MODEL_CLASSES), dtype=np.float32)
@@ -243,13 +248,13 @@ def fit_model(
     char_counts = _char_matrix(texts, config)
 
     # Prefilter: char n-grams only (no jieba), binary, tuned for recall.
-    pre_x, pre_idf = _tfidf(char_counts)
-    pre_coef, pre_b = _fit_binary(pre_x, (labels > 0).astype(int), 4.0, config.seed)
+    pre_x, pre_idf = _tfidf(char_counts, config.norm)
+    pre_coef, pre_b = _fit_binary(pre_x, (labels > 0).astype(int), config.prefilter_c, config.seed)
     _log(f"prefilter fitted ({time.perf_counter() - started:.0f}s)")
 
     # Clause model: char n-grams + jieba words; binary ad/clean, then the category
     # among ad clauses (multinomial), sharing one tf-idf space.
-    clause_x, clause_idf = _tfidf((char_counts + _word_matrix(texts, config)).tocsr())
+    clause_x, clause_idf = _tfidf((char_counts + _word_matrix(texts, config)).tocsr(), config.norm)
     ads = labels > 0
     clause_coef, clause_b = _fit_binary(clause_x, ads.astype(int), config.clause_c, config.seed)
     category_coef, category_b = _fit_multiclass(clause_x[ads], labels[ads], config.clause_c)
@@ -258,8 +263,11 @@ def fit_model(
     # Tagger: every ad clause plus a sample of clean clauses.
     positives = [c for c in clauses if c.category != CLEAN]
     negatives = [c for c in clauses if c.category == CLEAN]
+    random.Random(config.seed).shuffle(positives)
     random.Random(config.seed).shuffle(negatives)
-    tag_x, tag_y = _tagger_matrix(positives + negatives[: config.tagger_clean_clauses], config)
+    tag_x, tag_y = _tagger_matrix(
+        positives[: config.tagger_ad_clauses] + negatives[: config.tagger_clean_clauses], config
+    )
     tag_coef, tag_b = _fit_binary(tag_x, tag_y, 1.0, config.seed)
     _log(f"tagger fitted on {tag_x.shape[0]} characters ({time.perf_counter() - started:.0f}s)")
 
@@ -282,6 +290,8 @@ def fit_model(
         "seo_docs": config.seo_docs,
         "grammar_phrases": config.grammar_phrases,
         "clause_c": config.clause_c,
+        "prefilter_c": config.prefilter_c,
+        "norm": config.norm,
     }
     heads = {
         "prefilter": Head(pre_coef, pre_b, pre_idf),
