@@ -1,0 +1,1 @@
+"""Adapters that plug the detector into other tools."""
