@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import shutil
 import sys
 from collections.abc import Iterator
@@ -256,3 +257,23 @@ def test_batch_job_writes_parquet_and_jsonl(
     )
     assert missing.exit_code == 2
     assert "no column 'body'" in missing.output
+
+
+@pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")
+def test_module_entry_point_runs_the_job(
+    spark: SparkSession,
+    documents_jsonl: Path,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `python -m detector.integrations.spark` and `spark-submit .../spark.py` run the
+    # file as __main__, whose functions the workers could not unpickle.
+    output = tmp_path / "out"
+    argv = ["spark", "--input", str(documents_jsonl), "--output", str(output),
+            "--model", str(tiny_model_dir)]  # fmt: skip
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("detector.integrations.spark", run_name="__main__")
+    assert exit_info.value.code == 0
+    assert spark.read.parquet(str(output)).where(IS_SPAM_COL).count() >= 5

@@ -383,4 +383,8 @@ def main(
 
 
 if __name__ == "__main__":
-    main()
+    # Run the copy imported under its real name: Spark pickles the UDFs by
+    # reference to their module, and workers cannot import "__main__".
+    from detector.integrations.spark import main as run_main
+
+    run_main()
