@@ -148,6 +148,19 @@ def test_schema_and_nulls(documents_df: DataFrame, tiny_model_dir: Path) -> None
     assert rows["null"]["text"] is None
 
 
+def test_batches_of_only_nulls(spark: SparkSession, tiny_model_dir: Path) -> None:
+    nulls = spark.createDataFrame([(None,), (None,)], "text string")
+    scanned = scan_dataframe(nulls, model=tiny_model_dir).collect()
+    assert [(r[IS_SPAM_COL], r[SCORE_COL], r[FINDINGS_COL]) for r in scanned] == [
+        (False, 0.0, []),
+        (False, 0.0, []),
+    ]
+    assert [r["text_clean"] for r in clean_dataframe(nulls, model=tiny_model_dir).collect()] == [
+        None,
+        None,
+    ]
+
+
 def test_threshold_is_passed_to_the_executors(
     documents_df: DataFrame, tiny_model_dir: Path
 ) -> None:
@@ -233,9 +246,15 @@ def test_batch_job_writes_parquet_and_jsonl(
                                     "text_clean"}  # fmt: skip
     expected = by_id(scan_dataframe(spark.read.json(str(documents_jsonl)), model=tiny_model_dir))
     rows = by_id(written)
+    texts = {doc["id"]: doc["text"] for doc in DOCUMENTS}
     for doc_id, row in expected.items():
         assert rows[doc_id][FINDINGS_COL] == row[FINDINGS_COL]
         assert rows[doc_id][SCORE_COL] == row[SCORE_COL]
+        if texts[doc_id] is None:
+            assert rows[doc_id]["text_clean"] is None
+        else:
+            spans = [Finding(**f.asDict()) for f in row[FINDINGS_COL]]
+            assert rows[doc_id]["text_clean"] == detector_spark._remove_spans(texts[doc_id], spans)
 
     jsonl = tmp_path / "jsonl"
     result = runner.invoke(detector_spark.main, [*common, "--output", str(jsonl), "--format",

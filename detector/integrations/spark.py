@@ -3,7 +3,7 @@
 Install with ``pip install 'detector[spark]'`` (pyspark, pandas, pyarrow).  This
 module is the only place that imports them.
 
-The scoring runs in pandas UDFs: Spark ships the text column to the Python
+The scoring runs in a pandas UDF: Spark ships the text column to the Python
 workers in Arrow batches, and each worker process loads the model once, on first
 use, and keeps it cached by (model path, threshold) for every later batch and task
 (Spark reuses Python workers by default).  Only the text column crosses to Python.
@@ -65,8 +65,10 @@ IS_SPAM_COL = "detector_is_spam"
 SCORE_COL = "detector_score"
 FINDINGS_COL = "detector_findings"
 FINDINGS_TYPE = "array<struct<start:int,end:int,text:string,score:double,category:string>>"
-_VERDICT_TYPE = f"is_spam:boolean,score:double,findings:{FINDINGS_TYPE}"
 _VERDICT_COL = "__detector_verdict"
+
+# PySpark's overloads for pandas_udf reject DDL-string struct types; untyped here.
+_pandas_udf: Any = pandas_udf
 
 _CACHE_LOCK = threading.Lock()
 _CACHE: dict[tuple[str | None, float | None], Detector] = {}
@@ -130,31 +132,34 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _scan_series(texts: pd.Series, model: str | None, threshold: float | None) -> pd.DataFrame:
+def _scan_series(
+    texts: pd.Series, model: str | None, threshold: float | None, scan: bool, clean: bool
+) -> pd.DataFrame:
+    """One Arrow batch: the verdict columns (``scan``) and/or the cleaned text."""
     detector = _cached_detector(model, threshold)
     is_spam: list[bool] = []
     scores: list[float] = []
     findings: list[list[dict[str, Any]]] = []
+    cleaned: list[str | None] = []
     for text in texts:
         if not isinstance(text, str):  # null (None or NaN): nothing to scan
             is_spam.append(False)
             scores.append(0.0)
             findings.append([])
+            cleaned.append(None)
             continue
         verdict = detector.scan(text)
         is_spam.append(verdict.is_spam)
         scores.append(verdict.score)
         findings.append([_finding_row(f) for f in verdict.findings])
-    return pd.DataFrame({"is_spam": is_spam, "score": scores, "findings": findings})
-
-
-def _clean_series(texts: pd.Series, model: str | None, threshold: float | None) -> pd.Series:
-    detector = _cached_detector(model, threshold)
-    cleaned = [
-        _remove_spans(text, detector.scan(text).findings) if isinstance(text, str) else None
-        for text in texts
-    ]
-    return pd.Series(cleaned, dtype=object)
+        if clean:
+            cleaned.append(_remove_spans(text, verdict.findings))
+    columns: dict[str, list[Any]] = {}
+    if scan:
+        columns.update(is_spam=is_spam, score=scores, findings=findings)
+    if clean:
+        columns["clean"] = cleaned
+    return pd.DataFrame(columns)
 
 
 def _check_text_column(df: DataFrame, text_col: str) -> None:
@@ -163,6 +168,45 @@ def _check_text_column(df: DataFrame, text_col: str) -> None:
     data_type = df.schema[text_col].dataType
     if not isinstance(data_type, StringType):
         raise TypeError(f"column {text_col!r} must be a string, not {data_type.simpleString()}")
+
+
+def _annotate(
+    df: DataFrame,
+    text_col: str,
+    threshold: float | None,
+    model: str | Path | None,
+    *,
+    scan: bool,
+    clean_col: str | None,
+) -> DataFrame:
+    """Add the verdict columns (``scan``) and/or ``clean_col``, scanning each text
+    once: one pandas UDF returns a struct whose fields become the columns."""
+    _check_text_column(df, text_col)
+    location = _model_location(model, threshold)
+    clean = clean_col is not None
+    fields = []
+    if scan:
+        fields.append(f"is_spam:boolean,score:double,findings:{FINDINGS_TYPE}")
+    if clean:
+        fields.append("clean:string")
+
+    @_pandas_udf(",".join(fields))
+    def scan_texts(texts: pd.Series) -> pd.DataFrame:
+        return _scan_series(texts, location, threshold, scan, clean)
+
+    verdict = F.col(_VERDICT_COL)
+    columns = {}
+    if scan:
+        columns[IS_SPAM_COL] = verdict.getField("is_spam")
+        columns[SCORE_COL] = verdict.getField("score")
+        columns[FINDINGS_COL] = verdict.getField("findings")
+    if clean_col is not None:
+        columns[clean_col] = verdict.getField("clean")
+    return (
+        df.withColumn(_VERDICT_COL, scan_texts(F.col(text_col)))
+        .withColumns(columns)
+        .drop(_VERDICT_COL)
+    )
 
 
 def scan_dataframe(
@@ -183,25 +227,7 @@ def scan_dataframe(
     mean what they mean for :meth:`Detector.from_path`; ``model`` must be
     readable by the executors.  Lazy, like any transformation.
     """
-    _check_text_column(df, text_col)
-    location = _model_location(model, threshold)
-
-    @pandas_udf(_VERDICT_TYPE)  # type: ignore[call-overload]
-    def scan_texts(texts: pd.Series) -> pd.DataFrame:
-        return _scan_series(texts, location, threshold)
-
-    verdict = F.col(_VERDICT_COL)
-    return (
-        df.withColumn(_VERDICT_COL, scan_texts(F.col(text_col)))
-        .withColumns(
-            {
-                IS_SPAM_COL: verdict.getField("is_spam"),
-                SCORE_COL: verdict.getField("score"),
-                FINDINGS_COL: verdict.getField("findings"),
-            }
-        )
-        .drop(_VERDICT_COL)
-    )
+    return _annotate(df, text_col, threshold, model, scan=True, clean_col=None)
 
 
 def clean_dataframe(
@@ -213,14 +239,8 @@ def clean_dataframe(
 ) -> DataFrame:
     """``df`` with ``output_col`` (default ``<text_col>_clean``) holding the text
     without the spans that :func:`scan_dataframe` would report; null stays null."""
-    _check_text_column(df, text_col)
-    location = _model_location(model, threshold)
-
-    @pandas_udf(StringType())  # type: ignore[call-overload]
-    def clean_texts(texts: pd.Series) -> pd.Series:
-        return _clean_series(texts, location, threshold)
-
-    return df.withColumn(output_col or f"{text_col}_clean", clean_texts(F.col(text_col)))
+    output_col = output_col or f"{text_col}_clean"
+    return _annotate(df, text_col, threshold, model, scan=False, clean_col=output_col)
 
 
 # -- batch job -------------------------------------------------------------------
@@ -262,11 +282,7 @@ def run_job(
     wanted = partitions or spark.sparkContext.defaultParallelism
     if partitions or df.rdd.getNumPartitions() < wanted:
         df = df.repartition(wanted)
-    result = scan_dataframe(df, text_col, threshold=threshold, model=model)
-    if clean_col is not None:
-        result = clean_dataframe(
-            result, text_col, output_col=clean_col, threshold=threshold, model=model
-        )
+    result = _annotate(df, text_col, threshold, model, scan=True, clean_col=clean_col)
     writer = result.write.mode("overwrite" if overwrite else "errorifexists")
     if output_format == "jsonl":
         writer = writer.option("ignoreNullFields", False)
