@@ -1,8 +1,9 @@
-"""Adapters that plug the detector into scrapers.
+"""Adapters that plug the detector into scrapers and data tools.
 
 ``detector.integrations.hook`` works with any Python scraper (plain mappings in,
 a typed result out); ``detector.integrations.scrapy`` is a Scrapy item pipeline and
-needs the optional extra ``pip install 'detector[scrapy]'``.  Nothing here is
+needs the optional extra ``pip install 'detector[scrapy]'``;
+``detector.integrations.spark`` scans DataFrames (``pip install 'detector[spark]'``).  Nothing here is
 imported by ``import detector``.
 """
 

@@ -1,0 +1,392 @@
+"""Apache Spark adapter: scan or clean a text column of a DataFrame.
+
+Install with ``pip install 'detector[spark]'`` (pyspark, pandas, pyarrow).  This
+module is the only place that imports them.
+
+The scoring runs in a pandas UDF: Spark ships the text column to the Python
+workers in Arrow batches, and each worker process loads the model once, on first
+use, and keeps it cached by (model path, threshold) for every later batch and task
+(Spark reuses Python workers by default).  Only the text column crosses to Python.
+
+Null text is treated as "nothing to scan": ``detector_is_spam`` false,
+``detector_score`` 0.0, ``detector_findings`` an empty array, and a null cleaned
+text.  Empty strings are scanned like any other text (and never have findings).
+
+The model path must be readable at the same location by every executor (a shared
+filesystem, the container image, or ``spark-submit --archives``).  Without
+``model`` the model packaged with ``detector`` is used.
+
+Run as a batch job (see ``--help``)::
+
+    python -m detector.integrations.spark --input items.jsonl --output out/ \\
+        --format parquet --text-col text
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from detector.clean import remove_spans
+from detector.cli import DetectorError
+from detector.core import Detector
+from detector.model import ModelError
+from detector.results import Finding
+
+try:
+    import pandas as pd
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import functions as F
+    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.types import StringType
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"detector.integrations.spark needs pyspark, pandas and pyarrow ({exc});"
+        " install them with: pip install 'detector[spark]'"
+    ) from exc
+
+__all__ = [
+    "FINDINGS_COL",
+    "FINDINGS_TYPE",
+    "IS_SPAM_COL",
+    "SCORE_COL",
+    "clean_dataframe",
+    "main",
+    "scan_dataframe",
+]
+
+IS_SPAM_COL = "detector_is_spam"
+SCORE_COL = "detector_score"
+FINDINGS_COL = "detector_findings"
+FINDINGS_TYPE = "array<struct<start:int,end:int,text:string,score:double,category:string>>"
+_VERDICT_COL = "__detector_verdict"
+
+# PySpark's overloads for pandas_udf reject DDL-string struct types; untyped here.
+_pandas_udf: Any = pandas_udf
+
+_CACHE_LOCK = threading.Lock()
+_CACHE: dict[tuple[str | None, float | None], Detector] = {}
+
+
+def _cached_detector(model: str | None, threshold: float | None) -> Detector:
+    """The detector for (model path, threshold), loaded once per Python process."""
+    key = (model, threshold)
+    with _CACHE_LOCK:
+        detector = _CACHE.get(key)
+        if detector is None:
+            if model is None:
+                detector = Detector.default()
+                if threshold is not None:
+                    detector = Detector(detector.model, threshold=threshold)
+            else:
+                detector = Detector.from_path(model, threshold=threshold)
+            _CACHE[key] = detector
+        return detector
+
+
+def _model_location(model: str | Path | None, threshold: float | None) -> str | None:
+    """Check the model on the driver when it can see it, so a bad path, a corrupt
+    file or a bad threshold fails here instead of inside a task; returns the path
+    the executors should load (absolute when the driver found it)."""
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be within 0..1, got {threshold}")
+    if model is None:
+        _cached_detector(None, threshold)
+        return None
+    path = Path(model)
+    if not path.exists():
+        return str(model)  # maybe only on the executors (--archives); they will tell
+    location = str(path.resolve())
+    _cached_detector(location, threshold)
+    return location
+
+
+def _finding_row(finding: Finding) -> dict[str, Any]:
+    return {
+        "start": finding.start,
+        "end": finding.end,
+        "text": finding.text,
+        "score": finding.score,
+        "category": finding.category,
+    }
+
+
+def _scan_series(
+    texts: pd.Series, model: str | None, threshold: float | None, scan: bool, clean: bool
+) -> pd.DataFrame:
+    """One Arrow batch: the verdict columns (``scan``) and/or the cleaned text."""
+    detector = _cached_detector(model, threshold)
+    is_spam: list[bool] = []
+    scores: list[float] = []
+    findings: list[list[dict[str, Any]]] = []
+    cleaned: list[str | None] = []
+    for text in texts:
+        if not isinstance(text, str):  # null (None or NaN): nothing to scan
+            is_spam.append(False)
+            scores.append(0.0)
+            findings.append([])
+            cleaned.append(None)
+            continue
+        verdict = detector.scan(text)
+        is_spam.append(verdict.is_spam)
+        scores.append(verdict.score)
+        findings.append([_finding_row(f) for f in verdict.findings])
+        if clean:
+            cleaned.append(remove_spans(text, verdict.findings))
+    columns: dict[str, list[Any]] = {}
+    if scan:
+        columns.update(is_spam=is_spam, score=scores, findings=findings)
+    if clean:
+        columns["clean"] = cleaned
+    return pd.DataFrame(columns)
+
+
+def _check_text_column(df: DataFrame, text_col: str) -> None:
+    if text_col not in df.columns:
+        raise ValueError(f"no column {text_col!r}; columns are {', '.join(df.columns)}")
+    data_type = df.schema[text_col].dataType
+    if not isinstance(data_type, StringType):
+        raise TypeError(f"column {text_col!r} must be a string, not {data_type.simpleString()}")
+
+
+def _annotate(
+    df: DataFrame,
+    text_col: str,
+    threshold: float | None,
+    model: str | Path | None,
+    *,
+    scan: bool,
+    clean_col: str | None,
+) -> DataFrame:
+    """Add the verdict columns (``scan``) and/or ``clean_col``, scanning each text
+    once: one pandas UDF returns a struct whose fields become the columns."""
+    _check_text_column(df, text_col)
+    location = _model_location(model, threshold)
+    clean = clean_col is not None
+    fields = []
+    if scan:
+        fields.append(f"is_spam:boolean,score:double,findings:{FINDINGS_TYPE}")
+    if clean:
+        fields.append("clean:string")
+
+    @_pandas_udf(",".join(fields))
+    def scan_texts(texts: pd.Series) -> pd.DataFrame:
+        return _scan_series(texts, location, threshold, scan, clean)
+
+    verdict = F.col(_VERDICT_COL)
+    columns = {}
+    if scan:
+        columns[IS_SPAM_COL] = verdict.getField("is_spam")
+        columns[SCORE_COL] = verdict.getField("score")
+        columns[FINDINGS_COL] = verdict.getField("findings")
+    if clean_col is not None:
+        columns[clean_col] = verdict.getField("clean")
+    return (
+        df.withColumn(_VERDICT_COL, scan_texts(F.col(text_col)))
+        .withColumns(columns)
+        .drop(_VERDICT_COL)
+    )
+
+
+def scan_dataframe(
+    df: DataFrame,
+    text_col: str = "text",
+    threshold: float | None = None,
+    model: str | Path | None = None,
+) -> DataFrame:
+    """``df`` with three columns added (replaced if present):
+
+    * ``detector_is_spam`` (boolean): the score reaches the model's block threshold;
+    * ``detector_score`` (double, 0..1): the highest finding score, 0.0 without;
+    * ``detector_findings`` (``array<struct<start:int, end:int, text:string,
+      score:double, category:string>>``): the injected spans, half-open character
+      offsets into the row's text, ordered by ``start``.
+
+    Null text gives false, 0.0 and an empty array.  ``threshold`` and ``model``
+    mean what they mean for :meth:`Detector.from_path`; ``model`` must be
+    readable by the executors.  Lazy, like any transformation.
+    """
+    return _annotate(df, text_col, threshold, model, scan=True, clean_col=None)
+
+
+def clean_dataframe(
+    df: DataFrame,
+    text_col: str = "text",
+    output_col: str | None = None,
+    threshold: float | None = None,
+    model: str | Path | None = None,
+) -> DataFrame:
+    """``df`` with ``output_col`` (default ``<text_col>_clean``) holding the text
+    without the spans that :func:`scan_dataframe` would report; null stays null."""
+    output_col = output_col or f"{text_col}_clean"
+    return _annotate(df, text_col, threshold, model, scan=False, clean_col=output_col)
+
+
+# -- batch job -------------------------------------------------------------------
+
+_READ_FORMATS = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parquet": "parquet"}
+_WRITE_FORMATS = {"parquet": "parquet", "jsonl": "json"}
+
+
+def _read_format(paths: Sequence[str], input_format: str) -> str:
+    if input_format != "auto":
+        return _WRITE_FORMATS[input_format]
+    formats = {_READ_FORMATS.get(Path(p.rstrip("/")).suffix.lower(), "parquet") for p in paths}
+    if len(formats) > 1:
+        raise click.UsageError("mixed input formats; pass --input-format")
+    return formats.pop()
+
+
+def run_job(
+    spark: SparkSession,
+    inputs: Sequence[str],
+    output: str,
+    *,
+    input_format: str = "auto",
+    output_format: str = "parquet",
+    text_col: str = "text",
+    threshold: float | None = None,
+    model: str | None = None,
+    clean_col: str | None = None,
+    partitions: int = 0,
+    overwrite: bool = False,
+) -> None:
+    """Read ``inputs``, add the detector columns (and ``clean_col``), write ``output``.
+
+    ``partitions`` 0 spreads the input over at least the default parallelism, so a
+    single small file still keeps every core busy; scanning, not the shuffle,
+    dominates the cost.
+    """
+    df = spark.read.format(_read_format(inputs, input_format)).load(list(inputs))
+    wanted = partitions or spark.sparkContext.defaultParallelism
+    if partitions or df.rdd.getNumPartitions() < wanted:
+        df = df.repartition(wanted)
+    result = _annotate(df, text_col, threshold, model, scan=True, clean_col=clean_col)
+    writer = result.write.mode("overwrite" if overwrite else "errorifexists")
+    if output_format == "jsonl":
+        writer = writer.option("ignoreNullFields", False)
+    writer.format(_WRITE_FORMATS[output_format]).save(output)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--input",
+    "inputs",
+    required=True,
+    multiple=True,
+    help="JSONL or Parquet file or directory (repeatable; local, hdfs://, s3a://…).",
+)
+@click.option("--output", required=True, help="Output directory (Spark writes part files).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(_WRITE_FORMATS)),
+    default="parquet",
+    show_default=True,
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", *sorted(_WRITE_FORMATS)]),
+    default="auto",
+    show_default=True,
+    help="auto: .jsonl/.ndjson/.json are JSONL, everything else Parquet.",
+)
+@click.option("--text-col", default="text", show_default=True, help="Column to scan.")
+@click.option(
+    "--clean-col",
+    default=None,
+    help="Also write the text without the flagged spans to this column.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Report spans scoring at least this (default: the model's review threshold).",
+)
+@click.option(
+    "--model",
+    default=None,
+    help="Model directory or model.json, readable by every executor (default: packaged).",
+)
+@click.option(
+    "--partitions",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Repartition the input to N partitions (0: at least the default parallelism).",
+)
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master when not run by spark-submit (default: local[*]).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the output directory if it exists.")
+def main(
+    inputs: tuple[str, ...],
+    output: str,
+    output_format: str,
+    input_format: str,
+    text_col: str,
+    clean_col: str | None,
+    threshold: float | None,
+    model: str | None,
+    partitions: int,
+    master: str | None,
+    overwrite: bool,
+) -> None:
+    """Scan a text column of JSONL or Parquet data on Spark and write the results.
+
+    Adds detector_is_spam, detector_score and detector_findings to every record.
+
+    \b
+    Examples:
+      python -m detector.integrations.spark --input items.jsonl --output out/
+      python -m detector.integrations.spark --master 'local[2]' --input crawl/ \\
+          --input-format jsonl --output out/ --format jsonl --clean-col text_clean
+      spark-submit --master yarn path/to/detector/integrations/spark.py --input …
+    """
+    launching = "PYSPARK_GATEWAY_PORT" not in os.environ  # not under spark-submit
+    if launching and (master is None or master.startswith("local")):
+        # Local workers must run this interpreter (where detector is installed),
+        # not whatever "python3" is first on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("detector")
+    if master is not None:
+        builder = builder.master(master)
+    owned = SparkSession.getActiveSession() is None
+    spark = builder.getOrCreate()
+    try:
+        run_job(
+            spark,
+            inputs,
+            output,
+            input_format=input_format,
+            output_format=output_format,
+            text_col=text_col,
+            threshold=threshold,
+            model=model,
+            clean_col=clean_col,
+            partitions=partitions,
+            overwrite=overwrite,
+        )
+    except (ModelError, ValueError, TypeError, AnalysisException) as exc:
+        raise DetectorError(str(exc).splitlines()[0]) from None
+    finally:
+        if owned:
+            spark.stop()
+    click.echo(f"detector: wrote {output} ({output_format})", err=True)
+
+
+if __name__ == "__main__":
+    # Run the copy imported under its real name: Spark pickles the UDFs by
+    # reference to their module, and workers cannot import "__main__".
+    from detector.integrations.spark import main as run_main
+
+    run_main()

@@ -1,0 +1,298 @@
+"""The Spark adapter on local mode: the same verdicts as ``detector scan --format jsonl``.
+
+Skipped without pyspark/pandas/pyarrow (``pip install -e '.[spark]'``) or without Java.
+One local[2] session serves the whole module; starting Spark dominates its run time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("pyspark")
+pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("Spark needs a Java runtime", allow_module_level=True)
+
+from pyspark.sql import DataFrame, SparkSession
+
+from detector.cli import main as detector_main
+from detector.core import Detector
+from detector.integrations import spark as detector_spark
+from detector.integrations.spark import (
+    FINDINGS_COL,
+    FINDINGS_TYPE,
+    IS_SPAM_COL,
+    SCORE_COL,
+    clean_dataframe,
+    scan_dataframe,
+)
+from detector.model import ModelError
+from detector.results import Finding
+
+DOCUMENTS: list[dict[str, Any]] = [
+    {"id": "margin", "text": "会议强调要深化产融合作,各地加快推进王磊在线配资平台重大项目建设。"},
+    {"id": "gambling", "text": "文旅市场持续升温。金沙体育(中国)官方网站\n全国夏粮实现丰收。"},
+    {"id": "contact", "text": "专家表示消费市场持续回暖,加微信abc12345领取福利"},
+    {"id": "two", "text": "铁路部门增开临时旅客列车代开各类正规发票。"
+                          "科研团队无抵押贷款当天放款在量子通信领域取得突破。"},
+    {"id": "evasive", "text": "全国夏粮实现丰收,楊方線上配資股票。气象台发布暴雨蓝色预警。"},
+    {"id": "zero-width", "text": "文旅市场持续升温杨\u200b方线上配资股票。"},
+    {"id": "clean", "text": "证监会依法查处场外配资违法违规行为。银行调配资金支持小微企业发展。"},
+    {"id": "seo", "text": "股票配资平台哪家好。选择正规股票配资平台很重要。股票配资杠杆要适度。"
+                          * 2},
+    {"id": "long", "text": "农业农村部部署秋粮收获工作。" * 40 + "访问www.xyz888.com注册就送。"},
+    {"id": "empty", "text": ""},
+    {"id": "blank", "text": " \n\t "},
+    {"id": "null", "text": None},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    previous = os.environ.get("PYSPARK_PYTHON")
+    # Workers must run this interpreter, where detector and pandas are installed.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("detector-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        # Short jobs on a small machine: the C1 compiler and serial GC start faster.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+    if previous is None:
+        os.environ.pop("PYSPARK_PYTHON", None)
+    else:
+        os.environ["PYSPARK_PYTHON"] = previous
+
+
+@pytest.fixture(scope="module")
+def documents_jsonl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spark-input") / "documents.jsonl"
+    lines = [json.dumps(doc, ensure_ascii=False) for doc in DOCUMENTS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def documents_df(spark: SparkSession, documents_jsonl: Path) -> DataFrame:
+    # Three partitions so that both local workers score batches.
+    return spark.read.json(str(documents_jsonl)).repartition(3)
+
+
+def by_id(df: DataFrame) -> dict[str, Any]:
+    return {row["id"]: row for row in df.collect()}
+
+
+def test_scan_dataframe_matches_cli_jsonl_row_for_row(
+    documents_df: DataFrame, documents_jsonl: Path, tiny_model_dir: Path, tiny_detector: Detector
+) -> None:
+    cli = CliRunner().invoke(
+        detector_main, ["scan", "--model", str(tiny_model_dir), "--format", "jsonl",
+                        str(documents_jsonl)],
+    )  # fmt: skip
+    assert cli.exit_code == 1, cli.output
+    expected = {record["id"]: record for record in map(json.loads, cli.stdout.splitlines())}
+    rows = by_id(scan_dataframe(documents_df, model=tiny_model_dir))
+    assert set(rows) == set(expected) == {doc["id"] for doc in DOCUMENTS}
+    texts = {doc["id"]: doc["text"] for doc in DOCUMENTS}
+    for doc_id, record in expected.items():
+        row = rows[doc_id]
+        assert row[IS_SPAM_COL] == record["is_spam"], doc_id
+        # The CLI rounds scores to 4 decimals; the DataFrame keeps full precision.
+        assert abs(round(row[SCORE_COL], 4) - record["score"]) <= 1e-9, doc_id
+        got = [(f.start, f.end, f.text, f.category) for f in row[FINDINGS_COL]]
+        want = [(f["start"], f["end"], f["text"], f["category"]) for f in record["findings"]]
+        assert got == want, doc_id
+        for finding, cli_finding in zip(row[FINDINGS_COL], record["findings"], strict=True):
+            assert abs(round(finding.score, 4) - cli_finding["score"]) <= 1e-9, doc_id
+            assert texts[doc_id][finding.start : finding.end] == finding.text
+        if texts[doc_id] is not None:
+            verdict = tiny_detector.scan(texts[doc_id])
+            assert abs(row[SCORE_COL] - verdict.score) <= 1e-9, doc_id
+            pairs = zip(row[FINDINGS_COL], verdict.findings, strict=True)
+            assert all(abs(got.score - want.score) <= 1e-9 for got, want in pairs), doc_id
+    flagged = {doc_id for doc_id, row in rows.items() if row[FINDINGS_COL]}
+    assert {"margin", "gambling", "contact", "two", "seo"} <= flagged
+    assert not {"clean", "empty", "blank", "null"} & flagged
+
+
+def test_schema_and_nulls(documents_df: DataFrame, tiny_model_dir: Path) -> None:
+    result = scan_dataframe(documents_df, model=str(tiny_model_dir))
+    types = {field.name: field.dataType.simpleString() for field in result.schema.fields}
+    assert types[IS_SPAM_COL] == "boolean"
+    assert types[SCORE_COL] == "double"
+    assert types[FINDINGS_COL] == FINDINGS_TYPE
+    assert result.columns[: len(documents_df.columns)] == documents_df.columns
+    rows = by_id(result)
+    for doc_id in ("null", "empty", "blank"):
+        assert rows[doc_id][IS_SPAM_COL] is False
+        assert rows[doc_id][SCORE_COL] == 0.0
+        assert rows[doc_id][FINDINGS_COL] == []
+    assert rows["null"]["text"] is None
+
+
+def test_batches_of_only_nulls(spark: SparkSession, tiny_model_dir: Path) -> None:
+    nulls = spark.createDataFrame([(None,), (None,)], "text string")
+    scanned = scan_dataframe(nulls, model=tiny_model_dir).collect()
+    assert [(r[IS_SPAM_COL], r[SCORE_COL], r[FINDINGS_COL]) for r in scanned] == [
+        (False, 0.0, []),
+        (False, 0.0, []),
+    ]
+    assert [r["text_clean"] for r in clean_dataframe(nulls, model=tiny_model_dir).collect()] == [
+        None,
+        None,
+    ]
+
+
+def test_threshold_is_passed_to_the_executors(
+    documents_df: DataFrame, tiny_model_dir: Path
+) -> None:
+    strict = Detector.from_path(tiny_model_dir, threshold=0.9)
+    rows = by_id(scan_dataframe(documents_df, threshold=0.9, model=tiny_model_dir))
+    for doc in DOCUMENTS:
+        if doc["text"] is not None:
+            want = [(f.start, f.end) for f in strict.scan(doc["text"]).findings]
+            assert [(f.start, f.end) for f in rows[doc["id"]][FINDINGS_COL]] == want
+
+
+def test_clean_dataframe_removes_exactly_the_findings(
+    documents_df: DataFrame, tiny_model_dir: Path, tiny_detector: Detector
+) -> None:
+    rows = by_id(clean_dataframe(documents_df, model=tiny_model_dir))
+    for doc in DOCUMENTS:
+        text = doc["text"]
+        cleaned = rows[doc["id"]]["text_clean"]
+        if text is None:
+            assert cleaned is None
+        else:
+            findings = tiny_detector.scan(text).findings
+            assert cleaned == detector_spark._remove_spans(text, findings)
+    assert "王磊在线配资平台" not in rows["margin"]["text_clean"]
+    assert rows["clean"]["text_clean"] == rows["clean"]["text"]
+    named = clean_dataframe(documents_df, output_col="body", model=tiny_model_dir)
+    assert named.columns == [*documents_df.columns, "body"]
+
+
+@pytest.mark.parametrize(
+    ("findings", "expected"),
+    [
+        ([], "abcdefgh"),
+        ([(2, 4)], "abefgh"),
+        ([(5, 6), (0, 1)], "bcdegh"),
+        ([(1, 4), (3, 6)], "agh"),  # overlapping
+        ([(1, 3), (3, 5)], "afgh"),  # adjacent
+        ([(0, 8)], ""),
+    ],
+)
+def test_remove_spans(findings: list[tuple[int, int]], expected: str) -> None:
+    text = "abcdefgh"
+    spans = [Finding(s, e, text[s:e], 0.9, "link") for s, e in findings]
+    assert detector_spark._remove_spans(text, spans) == expected
+
+
+def test_model_is_cached_per_process_by_path_and_threshold(tiny_model_dir: Path) -> None:
+    path = str(tiny_model_dir)
+    first = detector_spark._cached_detector(path, None)
+    assert detector_spark._cached_detector(path, None) is first
+    other = detector_spark._cached_detector(path, 0.9)
+    assert other is not first and other.threshold == 0.9
+
+
+def test_bad_arguments_fail_on_the_driver(
+    documents_df: DataFrame, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="no column 'body'"):
+        scan_dataframe(documents_df, text_col="body", model=tiny_model_dir)
+    with pytest.raises(TypeError, match="must be a string"):
+        scan_dataframe(documents_df.selectExpr("length(text) AS text"), model=tiny_model_dir)
+    with pytest.raises(ValueError, match="threshold"):
+        clean_dataframe(documents_df, threshold=1.5, model=tiny_model_dir)
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model_dir, broken)
+    (broken / "model.npz").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="SHA-256"):
+        scan_dataframe(documents_df, model=broken)
+
+
+def test_batch_job_writes_parquet_and_jsonl(
+    spark: SparkSession, documents_jsonl: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    common = ["--input", str(documents_jsonl), "--model", str(tiny_model_dir)]
+    parquet = tmp_path / "parquet"
+    result = runner.invoke(
+        detector_spark.main, [*common, "--output", str(parquet), "--clean-col", "text_clean"]
+    )
+    assert result.exit_code == 0, result.output
+    written = spark.read.parquet(str(parquet))
+    assert set(written.columns) == {"id", "text", IS_SPAM_COL, SCORE_COL, FINDINGS_COL,
+                                    "text_clean"}  # fmt: skip
+    expected = by_id(scan_dataframe(spark.read.json(str(documents_jsonl)), model=tiny_model_dir))
+    rows = by_id(written)
+    texts = {doc["id"]: doc["text"] for doc in DOCUMENTS}
+    for doc_id, row in expected.items():
+        assert rows[doc_id][FINDINGS_COL] == row[FINDINGS_COL]
+        assert rows[doc_id][SCORE_COL] == row[SCORE_COL]
+        if texts[doc_id] is None:
+            assert rows[doc_id]["text_clean"] is None
+        else:
+            spans = [Finding(**f.asDict()) for f in row[FINDINGS_COL]]
+            assert rows[doc_id]["text_clean"] == detector_spark._remove_spans(texts[doc_id], spans)
+
+    jsonl = tmp_path / "jsonl"
+    result = runner.invoke(detector_spark.main, [*common, "--output", str(jsonl), "--format",
+                                                 "jsonl"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    records = [
+        json.loads(line)
+        for part in sorted(jsonl.glob("part-*.json"))
+        for line in part.read_text(encoding="utf-8").splitlines()
+    ]
+    assert {r["id"] for r in records} == {doc["id"] for doc in DOCUMENTS}
+    null = next(r for r in records if r["id"] == "null")
+    assert null["text"] is None and null[FINDINGS_COL] == [] and null[IS_SPAM_COL] is False
+
+    again = runner.invoke(detector_spark.main, [*common, "--output", str(jsonl)])
+    assert again.exit_code == 2  # exists, no --overwrite
+    missing = runner.invoke(
+        detector_spark.main, [*common, "--output", str(tmp_path / "x"), "--text-col", "body"]
+    )
+    assert missing.exit_code == 2
+    assert "no column 'body'" in missing.output
+
+
+@pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")
+def test_module_entry_point_runs_the_job(
+    spark: SparkSession,
+    documents_jsonl: Path,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `python -m detector.integrations.spark` and `spark-submit .../spark.py` run the
+    # file as __main__, whose functions the workers could not unpickle.
+    output = tmp_path / "out"
+    argv = ["spark", "--input", str(documents_jsonl), "--output", str(output),
+            "--model", str(tiny_model_dir)]  # fmt: skip
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("detector.integrations.spark", run_name="__main__")
+    assert exit_info.value.code == 0
+    assert spark.read.parquet(str(output)).where(IS_SPAM_COL).count() >= 5
