@@ -3,8 +3,8 @@
 ``detector.integrations.hook`` works with any Python scraper (plain mappings in,
 a typed result out); ``detector.integrations.scrapy`` is a Scrapy item pipeline and
 needs the optional extra ``pip install 'detector[scrapy]'``;
-``detector.integrations.spark`` scans DataFrames (``pip install 'detector[spark]'``).  Nothing here is
-imported by ``import detector``.
+``detector.integrations.spark`` scans DataFrames (``pip install 'detector[spark]'``).
+Nothing here is imported by ``import detector``.
 """
 
 from detector.integrations.hook import ACTIONS, HookResult, check_item
