@@ -16,7 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from detector import features
-from detector.localize import char_contributions, decode_spans, refine_spans, tagger_features
+from detector.localize import (
+    best_spans,
+    bigram_buckets,
+    char_contributions,
+    decode_spans,
+    lm_logprob,
+    refine_spans,
+    tagger_features,
+    trim_spans,
+)
 from detector.model import Head, Model, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
@@ -26,6 +35,8 @@ __all__ = ["Detector", "default_model_path"]
 
 _DEFAULT_LOCK = threading.Lock()
 _DEFAULT: Detector | None = None
+#: Width of the scoring windows inside long clauses (characters).
+WINDOW = 12
 _MERGE_GAP = set(" \t,.;:!?、。")
 # Texts are scanned in batches of about this many characters (bounded memory).
 _BATCH_CHARS = 1 << 15
@@ -74,6 +85,9 @@ class Detector:
         self._classes = model.classes
         self._heads = model.heads
         self._l2 = params.get("norm", "l2") == "l2"  # clause-level heads
+        self._tagger_weight = float(params.get("tagger_weight", 0.5))
+        self._span_cost = float(params.get("span_cost", 2.0))
+        self._char_cost = float(params.get("char_cost", 1.0))
         self._weights: np.ndarray | None = None  # clause weight × idf, built on first use
 
     @classmethod
@@ -113,6 +127,36 @@ class Detector:
         )
         logit = self._head_scores(self._heads["document"], np.zeros_like(cols), cols, 1)
         return float(_sigmoid(logit[:, 0])[0])
+
+    def _units(
+        self, codes: np.ndarray, clauses: np.ndarray, char_rows: np.ndarray, char_cols: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Scoring units: every clause, then windows of ``WINDOW`` characters every
+        ``WINDOW // 2`` inside clauses longer than ``WINDOW + WINDOW // 2``.
+        Returns (unit bounds, clause of each unit, feature rows, feature columns);
+        units 0..len(clauses)-1 are the clauses themselves."""
+        step = WINDOW // 2
+        sizes = clauses[:, 1] - clauses[:, 0]
+        counts = np.where(sizes >= WINDOW + step, (sizes - WINDOW) // step + 1, 0)
+        if not counts.any():
+            return clauses, np.arange(len(clauses)), char_rows, char_cols
+        owner = np.repeat(np.arange(len(clauses)), counts)
+        index = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        starts = clauses[owner, 0] + index * step
+        windows = np.stack([starts, starts + WINDOW], axis=1)
+        rows, cols = [char_rows], [char_cols]
+        for parity in (0, 1):  # windows of one parity never overlap
+            pick = np.flatnonzero(index % 2 == parity)
+            if not len(pick):
+                continue
+            r, c = features.char_ngrams(
+                codes, features.row_ids(len(codes), windows[pick]), self._ngrams, self._bits
+            )
+            rows.append(len(clauses) + pick[r])
+            cols.append(c)
+        units = np.concatenate([clauses, windows])
+        unit_clause = np.concatenate([np.arange(len(clauses)), owner])
+        return units, unit_clause, np.concatenate(rows), np.concatenate(cols)
 
     def _clause_scores(
         self,
@@ -156,17 +200,42 @@ class Detector:
             codes[positions], rows, np.arange(total, dtype=np.int64), self._tagger_bits
         )
         head = self._heads["tagger"]
-        logits = np.bincount(index, head.coef[cols].astype(np.float64), minlength=total)
-        probs = _sigmoid(logits + float(head.intercept[0]))
+        logits = np.bincount(index, head.coef[cols].astype(np.float64), minlength=total) + float(
+            head.intercept[0]
+        )
+        probs = _sigmoid(logits)
+        if "ad_lm" in self._heads:
+            evidence = (
+                self._lm_ratio(codes[positions], rows)
+                + self._tagger_weight * logits
+                - self._char_cost
+            )
         found = []
         for start, size, offset in zip(
             starts.tolist(), sizes.tolist(), offsets.tolist(), strict=True
         ):
+            if "ad_lm" in self._heads:
+                local = best_spans(evidence[offset : offset + size], self._span_cost)
+                spans = trim_spans(text, [(start + s, start + e) for s, e in local])
+                if not spans:
+                    spans = decode_spans(text, start, np.ones(size))
+                found.append(spans)
+                continue
             spans = decode_spans(text, start, probs[offset : offset + size])
             if not spans:
                 spans = decode_spans(text, start, np.ones(size))
             found.append(refine_spans(spans, start, self._evidence(codes[start : start + size])))
         return found
+
+    def _lm_ratio(self, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """log P_ad(c | previous) - log P_news(c | previous) per character."""
+        unigram, previous, bigram = bigram_buckets(codes, rows)
+        out = np.zeros(len(codes))
+        for name, sign in (("ad_lm", 1.0), ("news_lm", -1.0)):
+            lm = self._heads[name]
+            assert lm.idf is not None
+            out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous)
+        return out
 
     def _evidence(self, clause_codes: np.ndarray) -> np.ndarray:
         clause = self._heads["clause"]
@@ -224,19 +293,35 @@ class Detector:
                 self._heads["document"], clause_text[char_rows], char_cols, len(texts)
             )[:, 0]
         )
+        # Score every clause and, inside long clauses, overlapping windows: an ad
+        # spliced into a long sentence is a small part of its clause but most of a
+        # window.  A clause takes the best score of its units.
+        units, unit_clause, unit_rows, unit_cols = self._units(codes, clauses, char_rows, char_cols)
         pre = _sigmoid(
-            self._head_scores(
-                self._heads["prefilter"], char_rows, char_cols, len(clauses), self._l2
-            )[:, 0]
+            self._head_scores(self._heads["prefilter"], unit_rows, unit_cols, len(units), self._l2)[
+                :, 0
+            ]
         )
         is_document = doc_scores >= thresholds["document"]
         # A machine-written ad article is reported as one span over all its clauses.
         replaced = is_document & (doc_scores >= self.threshold)
-        selected = np.flatnonzero((pre >= thresholds["prefilter"]) | is_document[clause_text])
+        chosen = np.flatnonzero(
+            (pre >= thresholds["prefilter"]) | is_document[clause_text[unit_clause]]
+        )
         spans: list[list[_Span]] = [[] for _ in texts]
         category_mass: dict[int, np.ndarray] = {}
-        if len(selected):
-            scores, kinds = self._clause_scores(norm.text, clauses, char_rows, char_cols, selected)
+        if len(chosen):
+            unit_scores, unit_kinds = self._clause_scores(
+                norm.text, units, unit_rows, unit_cols, chosen
+            )
+            # Best unit per clause (units of a clause are contiguous in ``chosen``
+            # only after sorting by clause, then by descending score).
+            order = np.lexsort((-unit_scores, unit_clause[chosen]))
+            owners = unit_clause[chosen][order]
+            first = np.flatnonzero(np.diff(owners, prepend=-1))
+            selected = owners[first]
+            scores = unit_scores[order][first]
+            kinds = unit_kinds[order][first]
             owner = clause_text[selected]
             group_starts = np.flatnonzero(np.diff(owner, prepend=-1))
             for begin, finish in zip(
@@ -257,8 +342,8 @@ class Detector:
         verdicts = []
         doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1))
         for doc, text in enumerate(texts):
-            first, last = int(doc_clauses[doc]), int(doc_clauses[doc + 1])
-            if first == last:
+            first_clause, last = int(doc_clauses[doc]), int(doc_clauses[doc + 1])
+            if first_clause == last:
                 verdicts.append(empty)
                 continue
             doc_score = float(doc_scores[doc])
@@ -266,7 +351,7 @@ class Detector:
             if replaced[doc]:
                 mass = category_mass[doc]
                 category = self._classes[1 + int(mass[1:].argmax())]
-                start, end = int(clauses[first, 0]), int(clauses[last - 1, 1])
+                start, end = int(clauses[first_clause, 0]), int(clauses[last - 1, 1])
                 doc_spans = [_Span(start, end, doc_score, category)]
             findings = self._to_findings(
                 text, norm, int(text_starts[doc]), self._merge(norm.text, doc_spans)
@@ -279,21 +364,17 @@ class Detector:
 
     @staticmethod
     def _merge(text: str, spans: list[_Span]) -> list[_Span]:
-        """Join neighbouring spans of one category separated only by punctuation
-        or spaces (an appended promotion line split into clauses)."""
+        """Join neighbouring spans separated only by punctuation or spaces: an
+        appended promotion line ("加微信…，每日荐股，访问www…") is one injection even
+        when its clauses name different categories; the best-scoring one names it."""
         merged: list[_Span] = []
         for span in sorted(spans, key=lambda s: s.start):
             if merged:
                 last = merged[-1]
                 gap = text[last.end : span.start]
-                if (
-                    last.category == span.category
-                    and len(gap) <= 3
-                    and all(ch in _MERGE_GAP for ch in gap)
-                ):
-                    merged[-1] = _Span(
-                        last.start, span.end, max(last.score, span.score), last.category
-                    )
+                if len(gap) <= 3 and all(ch in _MERGE_GAP for ch in gap):
+                    top = last if last.score >= span.score else span
+                    merged[-1] = _Span(last.start, span.end, top.score, top.category)
                     continue
             merged.append(span)
         return merged

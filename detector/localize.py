@@ -14,7 +14,16 @@ import numpy as np
 
 from detector.features import _PRIME, _bucket, _mix, char_ngrams
 
-__all__ = ["char_contributions", "decode_spans", "refine_spans", "tagger_features"]
+__all__ = [
+    "best_spans",
+    "bigram_buckets",
+    "char_contributions",
+    "decode_spans",
+    "lm_logprob",
+    "refine_spans",
+    "tagger_features",
+    "trim_spans",
+]
 
 _SENTINEL = np.uint64(0x110000)  # stands for "outside the clause"
 
@@ -100,17 +109,22 @@ def decode_spans(
     if len(inside) > 2:
         gap = ~inside[1:-1] & inside[:-2] & inside[2:]
         inside[1:-1] |= gap
-    spans: list[tuple[int, int]] = []
     edges = np.flatnonzero(np.diff(np.concatenate(([0], inside.astype(np.int8), [0]))))
-    for run_start, run_end in zip(edges[::2], edges[1::2], strict=True):
-        s, e = start + int(run_start), start + int(run_end)
+    runs = [(start + int(a), start + int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    return trim_spans(text, runs)
+
+
+def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans without punctuation or spaces at their edges, of two characters or more."""
+    out = []
+    for s, e in spans:
         while s < e and text[s] in _TRIM:
             s += 1
         while e > s and text[e - 1] in _TRIM:
             e -= 1
         if e - s >= 2:
-            spans.append((s, e))
-    return spans
+            out.append((s, e))
+    return out
 
 
 def char_contributions(
@@ -152,3 +166,76 @@ def refine_spans(
     if any(total > 0 for _, _, total in refined):
         refined = [r for r in refined if r[2] > 0]
     return [(s, e) for s, e, _ in refined]
+
+
+# -- boundaries from two character language models --------------------------------
+#
+# Content farms splice an ad into a sentence at a word boundary, so the characters
+# at the edges of the ad are unlikely continuations of the news around them
+# ("服务|杨方…"), while inside the ad each character is a likely continuation of ad
+# text.  Two bigram models (news and ads) score every character; the ad span is the
+# stretch where the ad model wins by the most, found exactly by a maximum-sum
+# subarray (a three-state host → ad → host path).
+
+LM_BITS = 20
+UNIGRAM_BITS = 18
+
+
+def bigram_buckets(
+    codes: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unigram bucket of c[i], unigram bucket of c[i-1], bigram bucket of
+    c[i-1] c[i]) per position; the character before the first one of a row is a
+    boundary sentinel."""
+    previous = np.empty_like(codes)
+    previous[1:] = codes[:-1]
+    if len(codes):
+        previous[0] = _SENTINEL
+    starts = np.ones(len(codes), dtype=bool)
+    starts[1:] = rows[1:] != rows[:-1]
+    previous[starts] = _SENTINEL
+    unigram = _bucket(_mix(codes * _PRIME + np.uint64(77)), UNIGRAM_BITS)
+    previous_unigram = _bucket(_mix(previous * _PRIME + np.uint64(77)), UNIGRAM_BITS)
+    bigram = _bucket(_mix((previous * _PRIME + codes) * _PRIME + np.uint64(78)), LM_BITS)
+    return unigram, previous_unigram, bigram
+
+
+def lm_logprob(
+    unigram: np.ndarray,
+    bigram: np.ndarray,
+    counts: np.ndarray,
+    history: np.ndarray,
+    previous_unigram: np.ndarray,
+    interpolation: float = 0.8,
+) -> np.ndarray:
+    """log P(c[i] | c[i-1]), a bigram model interpolated with add-one unigrams.
+
+    ``counts`` holds bigram counts (``LM_BITS``), ``history`` unigram counts
+    (``UNIGRAM_BITS``); the total is ``history.sum()``."""
+    total = float(history.sum()) + len(history)
+    p_unigram = (history[unigram].astype(np.float64) + 1.0) / total
+    seen = history[previous_unigram].astype(np.float64)
+    p_bigram = np.where(seen > 0, counts[bigram] / np.maximum(seen, 1.0), 0.0)
+    weight = np.where(seen > 0, interpolation, 0.0)
+    return np.log(weight * p_bigram + (1.0 - weight) * p_unigram)
+
+
+def best_spans(evidence: np.ndarray, cost: float, max_spans: int = 3) -> list[tuple[int, int]]:
+    """Non-overlapping ``[s, e)`` maximizing ``sum(evidence[s:e]) - cost``, best
+    first and then in what is left on either side, while that stays positive."""
+    found: list[tuple[int, int]] = []
+    pending = [(0, len(evidence))]
+    while pending and len(found) < max_spans:
+        low, high = pending.pop()
+        best, best_span = 0.0, None
+        running, start = 0.0, low
+        for i in range(low, high):
+            if running <= 0.0:
+                running, start = 0.0, i
+            running += float(evidence[i])
+            if running - cost > best:
+                best, best_span = running - cost, (start, i + 1)
+        if best_span is not None:
+            found.append(best_span)
+            pending.extend([(low, best_span[0]), (best_span[1], high)])
+    return sorted(found)

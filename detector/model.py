@@ -23,6 +23,9 @@ FORMAT_VERSION = 1
 CARD_NAME = "model.json"
 ARRAYS_NAME = "model.npz"
 HEADS = ("prefilter", "clause", "category", "tagger", "document")
+#: Character language models for span boundaries: ``coef`` holds bigram counts and
+#: ``idf`` unigram (history) counts.  Optional: older models lack them.
+LANGUAGE_MODELS = ("news_lm", "ad_lm")
 
 
 class ModelError(Exception):
@@ -102,6 +105,11 @@ def load_model(path: str | Path) -> Model:
             )
         except KeyError as exc:
             raise ModelError(f"{arrays_path}: missing array {exc}") from None
+    for name in LANGUAGE_MODELS:
+        if f"{name}.coef" in arrays:
+            heads[name] = Head(
+                arrays[f"{name}.coef"], arrays[f"{name}.intercept"], arrays.get(f"{name}.idf")
+            )
     return Model(
         version=str(card["version"]),
         classes=tuple(card["classes"]),

@@ -52,7 +52,9 @@ AD_PHRASES = [
     ("无抵押贷款当天放款", "loan"),
     ("访问www.xyz888.com注册就送", "link"),
 ]
-TINY_CONFIG = TrainConfig(bits=14, tagger_bits=12, tagger_clean_clauses=1000)
+TINY_CONFIG = TrainConfig(
+    bits=14, tagger_bits=12, tagger_clean_clauses=1000, tagger_weight=1.0, char_cost=0.5
+)
 
 
 def _tiny_examples() -> tuple[list[ClauseExample], list[GoldDocument]]:

@@ -18,7 +18,9 @@ def copy_model(src: Path, dst: Path) -> Path:
 
 def test_round_trip_keeps_heads_and_thresholds(tiny_model_dir: Path) -> None:
     model = load_model(tiny_model_dir)
-    assert set(model.heads) == {"prefilter", "clause", "category", "tagger", "document"}
+    assert set(model.heads) == {
+        "prefilter", "clause", "category", "tagger", "document", "news_lm", "ad_lm",
+    }  # fmt: skip
     assert model.classes[0] == "clean"
     assert 0.0 < model.thresholds["review"] <= 1.0
     assert load_model(tiny_model_dir / "model.json").version == model.version

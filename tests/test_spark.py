@@ -26,6 +26,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 
 from pyspark.sql import DataFrame, SparkSession
 
+from detector.clean import remove_spans
 from detector.cli import main as detector_main
 from detector.core import Detector
 from detector.integrations import spark as detector_spark
@@ -183,28 +184,11 @@ def test_clean_dataframe_removes_exactly_the_findings(
             assert cleaned is None
         else:
             findings = tiny_detector.scan(text).findings
-            assert cleaned == detector_spark._remove_spans(text, findings)
+            assert cleaned == remove_spans(text, findings)
     assert "王磊在线配资平台" not in rows["margin"]["text_clean"]
     assert rows["clean"]["text_clean"] == rows["clean"]["text"]
     named = clean_dataframe(documents_df, output_col="body", model=tiny_model_dir)
     assert named.columns == [*documents_df.columns, "body"]
-
-
-@pytest.mark.parametrize(
-    ("findings", "expected"),
-    [
-        ([], "abcdefgh"),
-        ([(2, 4)], "abefgh"),
-        ([(5, 6), (0, 1)], "bcdegh"),
-        ([(1, 4), (3, 6)], "agh"),  # overlapping
-        ([(1, 3), (3, 5)], "afgh"),  # adjacent
-        ([(0, 8)], ""),
-    ],
-)
-def test_remove_spans(findings: list[tuple[int, int]], expected: str) -> None:
-    text = "abcdefgh"
-    spans = [Finding(s, e, text[s:e], 0.9, "link") for s, e in findings]
-    assert detector_spark._remove_spans(text, spans) == expected
 
 
 def test_model_is_cached_per_process_by_path_and_threshold(tiny_model_dir: Path) -> None:
@@ -254,7 +238,7 @@ def test_batch_job_writes_parquet_and_jsonl(
             assert rows[doc_id]["text_clean"] is None
         else:
             spans = [Finding(**f.asDict()) for f in row[FINDINGS_COL]]
-            assert rows[doc_id]["text_clean"] == detector_spark._remove_spans(texts[doc_id], spans)
+            assert rows[doc_id]["text_clean"] == remove_spans(texts[doc_id], spans)
 
     jsonl = tmp_path / "jsonl"
     result = runner.invoke(detector_spark.main, [*common, "--output", str(jsonl), "--format",

@@ -22,7 +22,7 @@ from scipy import sparse
 
 from detector import features
 from detector.categories import CLEAN, MODEL_CLASSES
-from detector.localize import tagger_features
+from detector.localize import LM_BITS, UNIGRAM_BITS, bigram_buckets, tagger_features
 from detector.model import Head, Model, save_model
 from detector.training import corpora
 from detector.training.examples import (
@@ -57,6 +57,10 @@ class TrainConfig:
     clause_c: float = 8.0
     prefilter_c: float = 4.0
     norm: str = "l2"  # of the clause-level heads: "l2" or "none"
+    # Span boundaries (chosen on validation documents when there are some).
+    tagger_weight: float = 0.5
+    char_cost: float = 1.0
+    span_cost: float = 3.0
     prefilter_recall: float = 0.995
 
 
@@ -271,6 +275,9 @@ def fit_model(
     tag_coef, tag_b = _fit_binary(tag_x, tag_y, 1.0, config.seed)
     _log(f"tagger fitted on {tag_x.shape[0]} characters ({time.perf_counter() - started:.0f}s)")
 
+    # Character language models of news and of ads, for span boundaries.
+    news_lm, ad_lm = _fit_language_models(clauses)
+
     # Document head: whole SEO articles against clean, injected and hard-negative ones.
     doc_labels = np.array([d.kind == "seo" for d in documents], dtype=int)
     doc_x, doc_idf = _tfidf(_char_matrix([d.text for d in documents], config))
@@ -292,6 +299,9 @@ def fit_model(
         "clause_c": config.clause_c,
         "prefilter_c": config.prefilter_c,
         "norm": config.norm,
+        "tagger_weight": config.tagger_weight,
+        "char_cost": config.char_cost,
+        "span_cost": config.span_cost,
     }
     heads = {
         "prefilter": Head(pre_coef, pre_b, pre_idf),
@@ -299,9 +309,13 @@ def fit_model(
         "category": Head(category_coef.astype(np.float16), category_b, clause_idf),
         "tagger": Head(tag_coef.astype(np.float16), tag_b),
         "document": Head(doc_coef, doc_b, doc_idf),
+        "news_lm": news_lm,
+        "ad_lm": ad_lm,
     }
     thresholds = {"prefilter": min(prefilter, 0.5), "review": 0.5, "block": 0.5, "document": 0.5}
     if validation_docs:
+        draft = Model("draft", MODEL_CLASSES, params, thresholds, heads)
+        params.update(choose_localizer(draft, validation_docs))
         draft = Model("draft", MODEL_CLASSES, params, thresholds, heads)
         thresholds.update(choose_thresholds(draft, validation_docs))
     digest = hashlib.sha256(b"".join(h.coef.tobytes() for h in heads.values())).hexdigest()
@@ -312,6 +326,71 @@ def fit_model(
         "tagger_characters": int(tag_x.shape[0]),
     }
     return Model(version, MODEL_CLASSES, params, thresholds, heads), stats
+
+
+def _count_language_model(texts: Sequence[str]) -> Head:
+    joined = "\n".join(texts)
+    spans, pos = [], 0
+    for text in texts:
+        spans.append((pos, pos + len(text)))
+        pos += len(text) + 1
+    rows = features.row_ids(len(joined), spans)
+    inside = rows >= 0
+    _, previous, bigram = bigram_buckets(features.codepoints(joined)[inside], rows[inside])
+    return Head(
+        np.bincount(bigram, minlength=1 << LM_BITS).astype(np.float32),
+        np.zeros(1, np.float32),
+        np.bincount(previous, minlength=1 << UNIGRAM_BITS).astype(np.float32),
+    )
+
+
+def _fit_language_models(clauses: Sequence[ClauseExample]) -> tuple[Head, Head]:
+    """Bigram counts of news text (clean clauses and the host part of ad clauses)
+    and of ad text (the gold characters)."""
+    news: list[str] = []
+    ads: list[str] = []
+    for clause in clauses:
+        labels = clause.char_labels
+        if clause.category == CLEAN or labels is None or not labels.any():
+            news.append(clause.text)
+            continue
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], labels.astype(np.int8), [0]))))
+        last = 0
+        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+            if start > last:
+                news.append(clause.text[last:start])
+            ads.append(clause.text[start:end])
+            last = end
+        if last < len(clause.text):
+            news.append(clause.text[last:])
+    return _count_language_model(news), _count_language_model(ads)
+
+
+def choose_localizer(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:
+    """Span-boundary parameters with the best character F1 on the validation
+    documents' injected spans."""
+    from detector.core import Detector
+    from detector.evaluate import Prediction, score
+
+    gold = [d.to_dict() for d in documents if d.kind == "injected"]
+    best: tuple[float, dict[str, float]] = (-1.0, {})
+    for weight, char_cost in ((0.35, 0.5), (0.35, 1.0), (0.5, 0.5), (0.5, 1.0)):
+        params = {**model.params, "tagger_weight": weight, "char_cost": char_cost}
+        candidate = Model("draft", model.classes, params, model.thresholds, model.heads)
+        detector = Detector(candidate, threshold=0.0)
+        predictions = []
+        for record in gold:
+            verdict = detector.scan(str(record["text"]))
+            predictions.append(
+                Prediction(
+                    verdict.is_spam, tuple((f.start, f.end, f.category) for f in verdict.findings)
+                )
+            )
+        f1 = score(gold, predictions)["span"]["f1"]
+        _log(f"localizer tagger_weight={weight} char_cost={char_cost}: span F1 {f1:.4f}")
+        if f1 > best[0]:
+            best = (f1, {"tagger_weight": weight, "char_cost": char_cost, "span_cost": 3.0})
+    return best[1]
 
 
 def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:
