@@ -35,8 +35,6 @@ __all__ = ["Detector", "default_model_path"]
 
 _DEFAULT_LOCK = threading.Lock()
 _DEFAULT: Detector | None = None
-#: Width of the scoring windows inside long clauses (characters).
-WINDOW = 12
 _MERGE_GAP = set(" \t,.;:!?、。")
 # Texts are scanned in batches of about this many characters (bounded memory).
 _BATCH_CHARS = 1 << 15
@@ -127,36 +125,6 @@ class Detector:
         )
         logit = self._head_scores(self._heads["document"], np.zeros_like(cols), cols, 1)
         return float(_sigmoid(logit[:, 0])[0])
-
-    def _units(
-        self, codes: np.ndarray, clauses: np.ndarray, char_rows: np.ndarray, char_cols: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Scoring units: every clause, then windows of ``WINDOW`` characters every
-        ``WINDOW // 2`` inside clauses longer than ``WINDOW + WINDOW // 2``.
-        Returns (unit bounds, clause of each unit, feature rows, feature columns);
-        units 0..len(clauses)-1 are the clauses themselves."""
-        step = WINDOW // 2
-        sizes = clauses[:, 1] - clauses[:, 0]
-        counts = np.where(sizes >= WINDOW + step, (sizes - WINDOW) // step + 1, 0)
-        if not counts.any():
-            return clauses, np.arange(len(clauses)), char_rows, char_cols
-        owner = np.repeat(np.arange(len(clauses)), counts)
-        index = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-        starts = clauses[owner, 0] + index * step
-        windows = np.stack([starts, starts + WINDOW], axis=1)
-        rows, cols = [char_rows], [char_cols]
-        for parity in (0, 1):  # windows of one parity never overlap
-            pick = np.flatnonzero(index % 2 == parity)
-            if not len(pick):
-                continue
-            r, c = features.char_ngrams(
-                codes, features.row_ids(len(codes), windows[pick]), self._ngrams, self._bits
-            )
-            rows.append(len(clauses) + pick[r])
-            cols.append(c)
-        units = np.concatenate([clauses, windows])
-        unit_clause = np.concatenate([np.arange(len(clauses)), owner])
-        return units, unit_clause, np.concatenate(rows), np.concatenate(cols)
 
     def _clause_scores(
         self,
@@ -293,35 +261,19 @@ class Detector:
                 self._heads["document"], clause_text[char_rows], char_cols, len(texts)
             )[:, 0]
         )
-        # Score every clause and, inside long clauses, overlapping windows: an ad
-        # spliced into a long sentence is a small part of its clause but most of a
-        # window.  A clause takes the best score of its units.
-        units, unit_clause, unit_rows, unit_cols = self._units(codes, clauses, char_rows, char_cols)
         pre = _sigmoid(
-            self._head_scores(self._heads["prefilter"], unit_rows, unit_cols, len(units), self._l2)[
-                :, 0
-            ]
+            self._head_scores(
+                self._heads["prefilter"], char_rows, char_cols, len(clauses), self._l2
+            )[:, 0]
         )
         is_document = doc_scores >= thresholds["document"]
         # A machine-written ad article is reported as one span over all its clauses.
         replaced = is_document & (doc_scores >= self.threshold)
-        chosen = np.flatnonzero(
-            (pre >= thresholds["prefilter"]) | is_document[clause_text[unit_clause]]
-        )
+        selected = np.flatnonzero((pre >= thresholds["prefilter"]) | is_document[clause_text])
         spans: list[list[_Span]] = [[] for _ in texts]
         category_mass: dict[int, np.ndarray] = {}
-        if len(chosen):
-            unit_scores, unit_kinds = self._clause_scores(
-                norm.text, units, unit_rows, unit_cols, chosen
-            )
-            # Best unit per clause (units of a clause are contiguous in ``chosen``
-            # only after sorting by clause, then by descending score).
-            order = np.lexsort((-unit_scores, unit_clause[chosen]))
-            owners = unit_clause[chosen][order]
-            first = np.flatnonzero(np.diff(owners, prepend=-1))
-            selected = owners[first]
-            scores = unit_scores[order][first]
-            kinds = unit_kinds[order][first]
+        if len(selected):
+            scores, kinds = self._clause_scores(norm.text, clauses, char_rows, char_cols, selected)
             owner = clause_text[selected]
             group_starts = np.flatnonzero(np.diff(owner, prepend=-1))
             for begin, finish in zip(

@@ -235,18 +235,14 @@ def _gold_codes(doc: GoldDocument, src: np.ndarray) -> np.ndarray:
 
 
 def clause_examples(documents: Iterable[GoldDocument]) -> list[ClauseExample]:
-    """Clauses of clean, hard-negative and injected documents, labelled by overlap,
-    plus the scoring windows inside long clauses (see ``detector.core.WINDOW``).
+    """Clauses of clean, hard-negative and injected documents, labelled by overlap.
 
-    A unit is labelled with an ad category when at least two of its characters,
+    A clause is labelled with an ad category when at least two of its characters,
     or half of it, are gold; the characters carry per-character labels for the
-    tagger.  Clean windows are subsampled (every third).  SEO documents are left
-    to the document head: their sentences read as finance prose one by one.
+    tagger.  SEO documents are left to the document head: their sentences read as
+    finance prose one by one.
     """
-    from detector.core import WINDOW
-
     out: list[ClauseExample] = []
-    step = WINDOW // 2
     for doc in documents:
         if doc.kind == "seo":
             continue
@@ -254,23 +250,13 @@ def clause_examples(documents: Iterable[GoldDocument]) -> list[ClauseExample]:
         codes = _gold_codes(doc, norm.src)
         for clause in split_clauses(norm.text):
             out.append(_labelled(norm.text, codes, clause.start, clause.end))
-            size = clause.end - clause.start
-            if size < WINDOW + step:
-                continue
-            for k, start in enumerate(range(clause.start, clause.end - WINDOW + 1, step)):
-                example = _labelled(norm.text, codes, start, start + WINDOW, window=True)
-                if example.category != CLEAN or k % 3 == 0:
-                    out.append(example)
     return out
 
 
-def _labelled(
-    text: str, codes: np.ndarray, start: int, end: int, window: bool = False
-) -> ClauseExample:
+def _labelled(text: str, codes: np.ndarray, start: int, end: int) -> ClauseExample:
     unit_codes = codes[start:end]
     hits = int((unit_codes > 0).sum())
-    minimum = 4 if window else 2
-    if hits >= minimum or (hits and hits * 2 >= len(unit_codes)):
+    if hits >= 2 or (hits and hits * 2 >= len(unit_codes)):
         category = MODEL_CLASSES[int(np.bincount(unit_codes[unit_codes > 0]).argmax())]
         return ClauseExample(text[start:end], category, (unit_codes > 0).astype(np.int8))
     return ClauseExample(text[start:end], CLEAN, np.zeros(end - start, np.int8))
