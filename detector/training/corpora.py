@@ -23,6 +23,7 @@ __all__ = [
     "CorpusError",
     "Document",
     "SpamLine",
+    "check_manifest",
     "eastmoney_articles",
     "fbs_spam",
     "file_manifest",
@@ -104,6 +105,21 @@ def file_manifest(root: Path) -> dict[str, dict[str, object]]:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         manifest[relative] = {"sha256": digest, "bytes": path.stat().st_size}
     return manifest
+
+
+def check_manifest(root: Path, manifest_path: Path) -> dict[str, dict[str, object]]:
+    """The corpora's checksums, after checking them against the recorded manifest
+    (``training_data/corpora_manifest.json``): different data would make a
+    different model, so a mismatch is an error naming the files."""
+    actual = file_manifest(root)
+    expected = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
+    changed = sorted(
+        name for name in set(actual) | set(expected)
+        if actual.get(name, {}).get("sha256") != expected.get(name, {}).get("sha256")
+    )  # fmt: skip
+    if changed:
+        raise CorpusError(f"{root}: corpus files differ from {manifest_path}: {', '.join(changed)}")
+    return actual
 
 
 _XWLB_BOILERPLATE = re.compile(r"^\s*(央视网消息)?\s*[（(]?\s*新闻联播\s*[）)]?\s*[：:]\s*")

@@ -8,6 +8,7 @@ what a clause is.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -25,19 +26,7 @@ from detector.training.inject import EVASIONS, RECIPES, GoldSpan, Injected, evad
 
 __all__ = ["ClauseExample", "Datasets", "GoldDocument", "build_documents", "clause_examples"]
 
-# How often each ad category is drawn; stock-margin is the product's first job.
-CATEGORY_WEIGHTS = {
-    "stock-margin": 4.0,
-    "gambling": 2.5,
-    "loan": 1.0,
-    "fake-invoice": 1.0,
-    "adult": 1.0,
-    "contact": 1.5,
-    "link": 1.0,
-    "promotion": 1.5,
-    "phishing": 0.7,
-}
-RECIPE_WEIGHTS = {"splice": 4.0, "clause-end": 1.5, "append": 2.0, "prepend": 1.0, "title": 1.0}
+
 # Recipes that add a whole line: real spam lines fit there as well as grammar ads.
 LINE_RECIPES = ("append", "prepend")
 
@@ -86,6 +75,9 @@ class Sources:
     spam: list[tuple[str, str]]  # (text, category) real spam lines
     ham: list[str]
     domains: list[str]
+    # Relative draw frequencies from training_data/recipes.json.
+    recipes: dict[str, float]
+    categories: dict[str, float]
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -93,7 +85,11 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(names, [weights[n] for n in names])[0]
 
 
-def load_sources(training_data: Path, corpora_root: Path, split: str, seed: int) -> Sources:
+def load_sources(
+    training_data: Path, corpora_root: Path, split: str, seed: int, retail_spam: bool = True
+) -> Sources:
+    """Everything the examples are made from.  ``retail_spam=False`` leaves out
+    SMS/FBS shop and service promotions (a genre unlike injected ads)."""
     rng = random.Random(seed)
     spam: list[tuple[str, str]] = []
     ham: list[str] = []
@@ -102,19 +98,24 @@ def load_sources(training_data: Path, corpora_root: Path, split: str, seed: int)
         if in_dev != (split == "dev"):
             continue
         if label:
-            spam.append((text, _sms_category(text)))
+            category = _sms_category(text)
+            if retail_spam or category != "promotion":
+                spam.append((text, category))
         else:
             ham.append(text)
     for line in corpora.fbs_spam(corpora_root, rng):
         in_dev = corpora.stable_fraction("fbs:" + line.text) < 0.2
-        if in_dev == (split == "dev"):
+        if in_dev == (split == "dev") and (retail_spam or line.category != "promotion"):
             spam.append((line.text, line.category))
     domains = [
         d
         for d in corpora.illegal_domains(corpora_root)
         if (corpora.stable_fraction("domain:" + d) < 0.2) == (split == "dev")
     ]
+    recipes = json.loads((training_data / "recipes.json").read_text(encoding="utf-8"))
     return Sources(
+        recipes=recipes["recipes"],
+        categories=recipes["categories"],
         grammar=load_grammar(training_data / "grammars" / "ad_phrases.json"),
         finance=load_grammar(training_data / "grammars" / "finance_news.json"),
         seo=load_seo(training_data / "grammars" / "seo_articles.json"),
@@ -154,7 +155,7 @@ def draw_ad(sources: Sources, rng: random.Random, split: str, recipe: str) -> tu
         pieces = [p for p in re.split(r"[，。！!？?；;,\s]+", text) if 6 <= len(p) <= 30]
         if pieces:
             return rng.choice(pieces), category
-    category = _weighted(rng, CATEGORY_WEIGHTS)
+    category = _weighted(rng, sources.categories)
     if category == "link" and sources.domains and rng.random() < 0.4:
         domain = rng.choice(sources.domains)
         return rng.choice(["", "www.", "http://", "https://"]) + domain, category
@@ -187,7 +188,7 @@ def build_documents(
         if rng.random() >= injected_fraction:
             documents.append(GoldDocument(doc_id, text, (), "clean", "", source))
             continue
-        recipe = _weighted(rng, RECIPE_WEIGHTS)
+        recipe = _weighted(rng, sources.recipes)
         ad, category = draw_ad(sources, rng, split, recipe)
         label = recipe
         if rng.random() < evasion_fraction and recipe != "title":
@@ -283,7 +284,7 @@ def standalone_phrases(
     """Ad phrases and negatives that are not inside a host article."""
     phrases: list[tuple[str, str]] = []
     for _ in range(n_grammar):
-        category = _weighted(rng, CATEGORY_WEIGHTS)
+        category = _weighted(rng, sources.categories)
         phrases.append((sources.grammar.expand(category, rng, split), category))
     phrases.extend(sources.spam)
     phrases.extend((t, CLEAN) for t in sources.ham)

@@ -61,6 +61,8 @@ class TrainConfig:
     tagger_weight: float = 0.5
     char_cost: float = 1.0
     span_cost: float = 3.0
+    balanced: bool = False  # weight ad and clean clauses equally in the clause head
+    retail_spam: bool = True  # SMS/FBS shop and service promotions as positives
     prefilter_recall: float = 0.995
 
 
@@ -112,11 +114,17 @@ def _tfidf(counts: sparse.csr_matrix, norm: str = "l2") -> tuple[sparse.csr_matr
 
 
 def _fit_binary(
-    x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int
+    x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int, balanced: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=seed)
+    model = LogisticRegression(
+        C=c,
+        solver="liblinear",
+        max_iter=200,
+        random_state=seed,
+        class_weight="balanced" if balanced else None,
+    )
     model.fit(x, y)
     return model.coef_[0].astype(np.float32), model.intercept_.astype(np.float32)
 
@@ -189,8 +197,11 @@ def training_examples(
 ) -> tuple[list[GoldDocument], list[GoldDocument], list[ClauseExample]]:
     """(training documents, validation documents, clause examples) — all from the
     training side of every split."""
+    corpora.check_manifest(corpora_root, training_data / "corpora_manifest.json")
     rng = random.Random(config.seed)
-    sources = load_sources(training_data, corpora_root, "train", config.seed)
+    sources = load_sources(
+        training_data, corpora_root, "train", config.seed, retail_spam=config.retail_spam
+    )
     hosts = train_hosts(corpora_root, config.host_docs, config.seed)
     is_validation = [corpora.stable_fraction(h[0]) < 0.1 for h in hosts]
     fit_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if not v]
@@ -260,7 +271,9 @@ def fit_model(
     # among ad clauses (multinomial), sharing one tf-idf space.
     clause_x, clause_idf = _tfidf((char_counts + _word_matrix(texts, config)).tocsr(), config.norm)
     ads = labels > 0
-    clause_coef, clause_b = _fit_binary(clause_x, ads.astype(int), config.clause_c, config.seed)
+    clause_coef, clause_b = _fit_binary(
+        clause_x, ads.astype(int), config.clause_c, config.seed, config.balanced
+    )
     category_coef, category_b = _fit_multiclass(clause_x[ads], labels[ads], config.clause_c)
     _log(f"clause and category models fitted ({time.perf_counter() - started:.0f}s)")
 
@@ -302,6 +315,8 @@ def fit_model(
         "tagger_weight": config.tagger_weight,
         "char_cost": config.char_cost,
         "span_cost": config.span_cost,
+        "balanced": config.balanced,
+        "retail_spam": config.retail_spam,
     }
     heads = {
         "prefilter": Head(pre_coef, pre_b, pre_idf),
