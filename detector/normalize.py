@@ -4,6 +4,33 @@ Spammers evade keyword and n-gram filters with full-width letters, zero-width
 characters, separators between characters and traditional characters.  The model
 sees the normalized text; every finding is mapped back through ``Normalized.src``
 so offsets always point into the string the caller gave.
+
+What is folded, and why:
+
+* NFKC and lower case, one character at a time (so the map stays exact):
+  full-width letters and digits (U+FF01..U+FF5E) → ASCII, mathematical letters, superscripts.
+* Enclosed letters and numbers become the bare letter or number: ``①⑴⒈❶➀⓵``
+  → ``1``, ``Ⓐⓐ⒜🅐🅰`` → ``a``, ``㈠㊀`` → ``一``.  NFKC alone keeps the
+  parentheses of ``⑴`` and leaves the dingbat and negative forms untouched.
+* Invisible characters are dropped: zero-width space/joiners, direction marks,
+  word joiner, BOM, soft hyphen, variation selectors, tag characters, C0/C1
+  control characters other than line breaks and tabs, and combining diacritical
+  and enclosing marks (``杨\\u0336方`` strike-through, ``1\\u20e3`` keycaps).  Chinese
+  news has no use for a combining mark on its own; a Latin letter loses its accent
+  only when the accent was written as a separate code point.
+* Traditional → simplified, character by character.
+* Separators between two CJK characters are dropped (``杨 方 线``, ``杨·方``,
+  ``杨*方``, ``杨|方``, ``杨.方``, ``杨-方``, ``杨—方``, tabs, up to four spaces around
+  up to three symbols): Chinese is written without spaces, so nothing is lost.
+  Commas and the enumeration comma ``、`` are kept: they are real punctuation
+  (``北京、上海``) and clause boundaries.
+* Between a CJK character and a *lone* letter or digit, or between two lone letters
+  or digits (``加 微 信 a b c 1 2 3`` → ``加微信abc123``), only blank and decorative
+  separators (spaces, tabs, ``·``, ``*``, ``|``, ``_``, stars) are dropped: spaced-out
+  handles and numbers are a common evasion, while ``. - / + : ~`` between digits
+  carry meaning (``3.5``, ``3-1``, ``1~3``) and stay.  A separator next to a whole
+  word is kept (``hello world 中国``), so Latin text and the usual space between
+  Chinese and an English word survive.
 """
 
 from __future__ import annotations
@@ -21,22 +48,80 @@ __all__ = ["Normalized", "normalize"]
 
 # Invisible characters removed outright: zero-width space/joiners, direction marks,
 # word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
-# vowel separator, variation selectors, invisible math operators, Hangul fillers.
+# vowel separator, variation selectors, invisible math operators, Hangul fillers,
+# control characters (not tab or line breaks), combining diacritical and enclosing
+# marks, tag characters and musical formatting marks.
 _INVISIBLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
+    "\u00ad\u0300-\u036f\u0488\u0489\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u202a-\u202e\u2060-\u206f\u20d0-\u20ff"
+    "\u3164\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
+_IS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 # Everything outside this class is looked at one by one (NFKC, case folding,
 # invisibles); the class is what ordinary Chinese news is made of, so the common
 # case stays in C code (str.translate and re).
 _PLAIN = "\x00-\x7f\u3001\u3002\u3008-\u3011\u4e00-\u9fff\u201c\u201d\u2018\u2019\u2014"
 _UNUSUAL = re.compile(f"[^{_PLAIN}]|[{_INVISIBLE}]")
 
+# Blocks of enclosed letters and numbers (circled, parenthesized, with a full stop,
+# negative, dingbat, squared, regional indicators).
+_ENCLOSED_BLOCKS = ((0x2460, 0x2500), (0x2776, 0x2794), (0x3200, 0x3300), (0x1F100, 0x1F200))
+_NUMBER_WORDS = {
+    name: str(value)
+    for value, name in enumerate(
+        "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN TWELVE THIRTEEN"
+        " FOURTEEN FIFTEEN SIXTEEN SEVENTEEN EIGHTEEN NINETEEN TWENTY".split()
+    )
+}
+_NUMBER_WORDS.update({"THIRTY": "30", "FORTY": "40", "FIFTY": "50", "SIXTY": "60"})
+_NUMBER_WORDS.update({"SEVENTY": "70", "EIGHTY": "80"})
+_ENCLOSED_NAME = re.compile(r"(?:DIGIT|NUMBER|LETTER) ([A-Z]+)$")
+# NFKC of an enclosed form: "(1)", "1.", "0," or a tortoise-shell bracketed letter.
+_ENCLOSED_NFKC = re.compile("[(\u3014]?([^()\u3014\u3015.,]+)[)\u3015]?[.,]?")
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Separators dropped when they stand between two CJK characters: "杨 方 线",
-# "杨·方·线", "杨*方", "杨|方" all read as "杨方线".
-_SEPARATORS = " \u00a0\u00b7\u2022\u2027\u30fb\\-*|._~/\\\\+=#"
-_SPLIT_CJK = re.compile(f"(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
+# Separators dropped between two CJK characters: "杨 方 线", "杨·方·线", "杨*方",
+# "杨|方", "杨-方", "杨—方" all read as "杨方线".  After folding, full-width forms
+# and exotic spaces are already ASCII.
+_SYMBOLS = (
+    "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u2218\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
+    "\u2661\u2665\u2764\u273f\u2740\u203b\\-\u2010-\u2015\u2212*|._~/\\\\+=#^"
+)
+# Between a lone letter or digit and its neighbour only blank and decorative
+# separators go: ". - / + = : ~ #" between digits carry meaning (3.5, 3-1, 1~3).
+_DECORATIVE = (
+    "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
+    "\u2661\u2665\u2764\u273f\u2740\u203b*|_"
+)
+_BLANK = " \t"
+
+
+def _separator_run(symbols: str) -> str:
+    """Up to three symbols with up to four blanks around each, or blanks alone."""
+    return f"(?:[{_BLANK}]{{1,4}}|[{_BLANK}]{{0,4}}(?:[{symbols}][{_BLANK}]{{0,4}}){{1,3}})"
+
+
+_LONE_ALNUM_BEFORE = "(?<=(?<![a-z0-9])[a-z0-9])"
+_LONE_ALNUM_AFTER = "[a-z0-9](?![a-z0-9])"
+_SPLIT = re.compile(
+    f"(?<=[{_CJK}]){_separator_run(_SYMBOLS)}(?=[{_CJK}])"
+    f"|(?:(?<=[{_CJK}])|{_LONE_ALNUM_BEFORE}){_separator_run(_DECORATIVE)}"
+    f"(?=[{_CJK}]|{_LONE_ALNUM_AFTER})"
+)
+# Where a separator run may start: searching for these first keeps the scan in the
+# regex engine's fast character-set loop (the lookbehinds of _SPLIT defeat it).
+_SPLIT_CANDIDATE = re.compile(f"[{_BLANK}{_SYMBOLS}{_DECORATIVE}]+")
+
+
+def _separator_edits(text: str) -> list[tuple[int, int, str]]:
+    edits = []
+    for candidate in _SPLIT_CANDIDATE.finditer(text):
+        match = _SPLIT.match(text, candidate.start())
+        if match:
+            edits.append((match.start(), match.end(), ""))
+    return edits
 
 
 @dataclass(frozen=True)
@@ -74,11 +159,36 @@ def _table() -> dict[int, str]:
     return _translate_table()
 
 
+@lru_cache(maxsize=1)
+def _enclosed() -> dict[str, str]:
+    """Enclosed letter or number → the bare letter or number (``⑴`` → ``1``)."""
+    table: dict[str, str] = {}
+    for low, high in _ENCLOSED_BLOCKS:
+        for code in range(low, high):
+            ch = chr(code)
+            folded = unicodedata.normalize("NFKC", ch)
+            if folded != ch:
+                bare = _ENCLOSED_NFKC.fullmatch(folded)
+                if bare and bare.group(1) != folded:
+                    table[ch] = bare.group(1)
+                continue
+            named = _ENCLOSED_NAME.search(unicodedata.name(ch, ""))
+            if named is None:
+                continue
+            word = named.group(1)
+            if len(word) == 1:
+                table[ch] = word
+            elif word in _NUMBER_WORDS:
+                table[ch] = _NUMBER_WORDS[word]
+    return table
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
-    if re.fullmatch(f"[{_INVISIBLE}]", ch):
+    if _IS_INVISIBLE.fullmatch(ch):
         return ""
-    folded = unicodedata.normalize("NFKC", ch).lower()
+    folded = _enclosed().get(ch) or unicodedata.normalize("NFKC", ch)
+    folded = _IS_INVISIBLE.sub("", folded).lower()
     simplified = _chardata.traditional_to_simplified()
     return "".join(simplified.get(c, c) for c in folded)
 
@@ -106,8 +216,10 @@ def _apply_edits(
 
 
 def normalize(text: str) -> Normalized:
-    """NFKC + lower case, full-width to half-width, invisible characters removed,
-    traditional to simplified, separators between CJK characters collapsed."""
+    """NFKC + lower case, full-width to half-width, enclosed letters and numbers
+    unwrapped, invisible characters removed, traditional to simplified, separators
+    between CJK characters and lone letters or digits dropped (see the module
+    docstring)."""
     src = np.arange(len(text), dtype=np.int64)
     folded = text.translate(_table())
     edits = []
@@ -117,6 +229,5 @@ def normalize(text: str) -> Normalized:
         if replacement != ch:
             edits.append((match.start(), match.end(), replacement))
     folded, src = _apply_edits(folded, src, edits)
-    edits = [(m.start(), m.end(), "") for m in _SPLIT_CJK.finditer(folded)]
-    folded, src = _apply_edits(folded, src, edits)
+    folded, src = _apply_edits(folded, src, _separator_edits(folded))
     return Normalized(folded, src, len(text))
