@@ -241,7 +241,7 @@ def _jsonl_documents(
         try:
             record = json.loads(decode(raw))
         except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", number)
+            yield InputError(display, f"invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", number)
             continue
         except RecursionError:
             yield InputError(display, "invalid JSON (nested too deeply)", number)
@@ -253,12 +253,16 @@ def _jsonl_documents(
             yield InputError(display, "a JSONL record must be an object", number)
             continue
         found: dict[str | None, str] = {}
+        wrong_type = False
         for name in text_fields:
             value = record.get(name)
             if isinstance(value, str):
                 found[name] = _LONE_SURROGATE.sub("\ufffd", value)
             elif value is not None:
+                wrong_type = True
                 yield InputError(display, f"field {name!r} is not a string", number)
+        if not found and wrong_type:  # nothing was scanned: do not print it as clean
+            continue
         if not found and not any(name in record for name in text_fields):
             names = ", ".join(repr(n) for n in text_fields)
             yield InputError(display, f"record has none of the text fields {names}", number)
