@@ -241,7 +241,8 @@ def _jsonl_documents(
         try:
             record = json.loads(decode(raw))
         except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", number)
+            message = exc.msg.removesuffix(" at")  # "Invalid control character at"
+            yield InputError(display, f"invalid JSON ({message} at column {exc.colno})", number)
             continue
         except RecursionError:
             yield InputError(display, "invalid JSON (nested too deeply)", number)
