@@ -1,0 +1,95 @@
+"""Time and peak memory of each pipeline stage on one line of 1 MB and 4 MB.
+
+Not a test (timings vary by machine): run it by hand and check that every
+ratio stays near 4.  Usage::
+
+    .venv/bin/python scripts/measure_linearity.py [--model DIR] [--sizes 1 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from detector import Detector, features, words
+from detector.normalize import normalize
+from detector.segment import split_clauses
+
+# Hand-written, no punctuation at all: a scraped page that lost its markup.
+PIECES = [
+    "今年以来全市工业增加值同比增长",
+    "会议强调要深化产融合作推动科技产业金融良性循环",
+    "杨方线上配资股票",
+    "农业农村部部署秋粮收获工作",
+    "加微信abc12345领取福利",
+    "各地加快推进重大项目建设",
+]
+
+
+def wall(chars: int, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = 0
+    while size < chars:
+        piece = rng.choice(PIECES)
+        parts.append(piece)
+        size += len(piece)
+    return "".join(parts)[:chars]
+
+
+def measure(function: Callable[[], Any]) -> tuple[float, float]:
+    """(seconds, peak MiB allocated by Python and NumPy while running).  Timed
+    without tracemalloc, which slows Python code several times over."""
+    start = time.perf_counter()
+    function()
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak / 2**20
+
+
+def stages(detector: Detector, text: str) -> dict[str, Callable[[], Any]]:
+    norm = normalize(text)
+    clauses = split_clauses(norm.text)
+    codes = features.codepoints(norm.text)
+    rows = features.row_ids(len(norm.text), clauses)
+    bits = int(detector.model.params["bits"])
+    return {
+        "normalize": lambda: normalize(text),
+        "split_clauses": lambda: split_clauses(norm.text),
+        "char_ngrams": lambda: features.char_ngrams(codes, rows, (1, 3), bits),
+        "jieba on windows": lambda: [words.cut(norm.text[s:e]) for s, e in clauses],
+        "word_features": lambda: features.word_features(norm.text, clauses, bits),
+        "scan": lambda: detector.scan(text),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model directory (default: packaged)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4], help="sizes in MiB")
+    args = parser.parse_args()
+    detector = Detector.from_path(args.model) if args.model else Detector.default()
+    words.cut("预热")  # jieba's dictionary loads once; keep it out of the timings
+    results: dict[str, list[tuple[float, float]]] = {}
+    for size in args.sizes:
+        text = wall(size * 2**20)
+        for name, function in stages(detector, text).items():
+            results.setdefault(name, []).append(measure(function))
+    header = " ".join(f"{f'{s} MiB':>18}" for s in args.sizes)
+    print(f"{'stage':<18} {header}   time ratio  memory ratio")
+    for name, rows in results.items():
+        cells = " ".join(f"{t:8.2f} s {m:6.0f} MiB" for t, m in rows)
+        time_ratio = rows[-1][0] / max(rows[0][0], 1e-9)
+        memory_ratio = rows[-1][1] / max(rows[0][1], 1e-9)
+        print(f"{name:<18} {cells}   {time_ratio:10.2f}  {memory_ratio:12.2f}")
+
+
+if __name__ == "__main__":
+    main()
