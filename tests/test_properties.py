@@ -3,6 +3,7 @@ arbitrary Unicode and over hand-written articles with randomly evaded injections
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector import Detector, Verdict
+from detector.core import _Span
 from detector.normalize import normalize
 from detector.segment import MAX_CLAUSE_CHARS, split_clauses
 
@@ -30,7 +32,7 @@ TRICKY = st.sampled_from(
         *"杨方线上配资股票楊線資加微信abcABC123①⑴⒈❶ⓐ⒜🅐㈠，。,.!?;\n\r\t -·*|_~/—・•",
         *["\uff41", "\uff22", "\uff11", "\u200b", "\u200d", "\ufeff", "\u00ad", "\u3000"],
         *["\u00a0", "\u0336", "\u20e3", "\x00", "\x07", "\x85", "\u2028", "\U000e0041"],
-        *["\ufe0f", "\U0001f600", "\ufffd"],
+        *["\ufe0f", "\U0001f600", "\ufffd", "\u3307", "\u247d", "\ufdfa", "\u2474"],
     ]
 )
 TEXT = st.text(st.one_of(ANY_CHAR, TRICKY), max_size=300)
@@ -124,6 +126,30 @@ def test_scan_never_raises_and_findings_slice_the_text(tiny_detector: Detector, 
     verdict = tiny_detector.scan(text)
     check_verdict(text, verdict, tiny_detector.model.classes)
     assert tiny_detector.scan(text) == verdict  # deterministic
+
+
+@SETTINGS
+@given(
+    st.text(st.sampled_from(["\u3307", "\u247d", "\ufdfa", "a", "杨", "\u200b", " "]), max_size=40),
+    st.data(),
+)
+def test_spans_cut_inside_an_expanded_character_never_overlap(
+    text: str, data: st.DataObject
+) -> None:
+    """NFKC turns one character into several ("㌇" → five katakana); spans that
+    split such a run map to the same original character and must be joined."""
+    norm = normalize(text)
+    if len(norm.text) < 2:
+        return
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(norm.text) - 1), max_size=6)))
+    bounds = [0, *cuts, len(norm.text)]
+    spans = [_Span(a, b, 0.9, "promotion") for a, b in itertools.pairwise(bounds)]
+    findings = Detector._to_findings(text, norm, spans)
+    end = 0
+    for finding in findings:
+        assert end <= finding.start < finding.end <= len(text)
+        assert text[finding.start : finding.end] == finding.text
+        end = finding.end
 
 
 # -- articles with randomly evaded injections ------------------------------------------
