@@ -153,10 +153,11 @@ class Detector:
         category: str,
     ) -> list[_Span]:
         start, end = clause
-        positions = np.arange(start, end, dtype=np.int64)
-        rows = np.full(len(codes), -1, dtype=np.int64)
-        rows[start:end] = 0
-        index, cols = tagger_features(codes, rows, positions, self._tagger_bits)
+        # Only the clause's own characters: the tagger never looks outside it, and
+        # arrays over the whole text made localizing N clauses cost O(N x length).
+        positions = np.arange(end - start, dtype=np.int64)
+        rows = np.zeros(end - start, dtype=np.int64)
+        index, cols = tagger_features(codes[start:end], rows, positions, self._tagger_bits)
         head = self._heads["tagger"]
         logits = np.bincount(index, head.coef[cols].astype(np.float64), minlength=len(positions))
         probs = _sigmoid(logits + float(head.intercept[0]))

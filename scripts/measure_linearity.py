@@ -109,7 +109,8 @@ def main() -> None:
         )
 
 
-# Runs the CLI in a child and reports the child's own peak RSS (Linux: KiB).
+# Runs the CLI in a child and reports the child's own peak RSS in KiB.  VmHWM,
+# not ru_maxrss: Linux carries ru_maxrss over from the parent across fork+exec.
 _CHILD = """
 import resource, sys
 from detector.cli import main
@@ -117,7 +118,12 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+try:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, file=sys.stderr)
 """
 
 
