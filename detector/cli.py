@@ -17,7 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from detector.core import Detector
-    from detector.inputs import Document, InputError
+    from detector.inputs import Document, InputError, Notice
     from detector.progress import Progress
     from detector.results import Finding
     from detector.suppress import Suppressions
@@ -277,7 +277,9 @@ def _write_baseline(path: str, entries: list[dict[str, Any]]) -> None:
     click.echo(f"detector: {path}: baseline of {len(entries)} finding(s) written", err=True)
 
 
-def _without_file(items: Iterable[str | InputError], excluded: str) -> Iterator[str | InputError]:
+def _without_file(
+    items: Iterable[str | InputError | Notice], excluded: str
+) -> Iterator[str | InputError | Notice]:
     """The path items except ``excluded`` (the baseline file is not an article)."""
     target = os.path.realpath(excluded)
     for item in items:
@@ -292,7 +294,7 @@ class _PathProgress:
     def __init__(self, bar: Progress) -> None:
         self.bar = bar
 
-    def wrap(self, items: list[str | InputError]) -> Iterator[str | InputError]:
+    def wrap(self, items: list[str | InputError | Notice]) -> Iterator[str | InputError | Notice]:
         self.bar.total = sum(1 for i in items if isinstance(i, str))
         for item in items:
             yield item
@@ -528,7 +530,7 @@ def clean(
       detector clean --in-place crawl/
       cat article.txt | detector clean - > article.clean.txt
     """
-    from detector.inputs import InputError, iter_paths
+    from detector.inputs import InputError, Notice, iter_paths
 
     paths = paths or ("-",)
     if in_place:
@@ -550,6 +552,9 @@ def clean(
         if isinstance(path, InputError):
             errors += 1
             click.echo(f"detector: error: {path}", err=True)
+            continue
+        if isinstance(path, Notice):
+            click.echo(f"detector: {path}", err=True)
             continue
         fmt = _clean_format(path, input_format)
         try:

@@ -335,9 +335,18 @@ class Detector:
     def _to_findings(text: str, norm: Normalized, offset: int, spans: list[_Span]) -> list[Finding]:
         """Findings in ``text``, which begins at ``offset`` of the normalized
         batch's original."""
-        findings = []
+        findings: list[Finding] = []
         for span in spans:
             start, end = norm.to_original(span.start, span.end)
             start, end = start - offset, end - offset
+            if findings and start < findings[-1].end:
+                # One original character became several normalized ones (NFKC of
+                # "㌇" is five katakana) and a span boundary fell inside them: both
+                # spans map to that character.  Join them so findings never overlap.
+                last = findings[-1]
+                start, end = last.start, max(end, last.end)
+                best = last if last.score >= span.score else span
+                findings[-1] = Finding(start, end, text[start:end], best.score, best.category)
+                continue
             findings.append(Finding(start, end, text[start:end], span.score, span.category))
         return findings

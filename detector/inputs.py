@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +28,11 @@ __all__ = [
     "INPUT_FORMATS",
     "Document",
     "InputError",
+    "Notice",
     "decode",
     "iter_documents",
     "iter_paths",
+    "printable",
 ]
 
 INPUT_FORMATS = ("auto", "text", "jsonl", "json", "html")
@@ -37,6 +41,10 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 STDIN = "-"
+# A JSON string may hold an unpaired "\\ud800" escape; such a string cannot be
+# written out as UTF-8.  Each one becomes U+FFFD, one code point for one, so
+# offsets into the field are unchanged.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -87,12 +95,35 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     return _decode(data, encoding, html)
 
 
+def printable(path: str) -> str:
+    """``path`` as it can be printed: bytes that are not UTF-8 in a file name
+    (kept by Python as lone surrogates) are shown as ``\\xff`` escapes."""
+    if not _LONE_SURROGATE.search(path):
+        return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _scrub(value: object) -> object:
+    """A JSON value with every lone surrogate replaced (it is printed back)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
+
+
 def _looks_binary(head: bytes) -> bool:
     return b"\x00" in head
 
 
-def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
-    """Expand directories (recursively, sorted, following no symlink loops)."""
+def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError | Notice]:
+    """Expand directories (recursively, sorted, following no symlink loops).
+
+    A path named on the command line is read whatever it is (``<(cmd)`` is a
+    pipe); inside a directory only regular files are, so a FIFO or a device
+    found while walking cannot block or flood the scan."""
     for raw in paths:
         if raw == STDIN:
             yield STDIN
@@ -103,36 +134,52 @@ def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError]:
         elif path.exists() or path.is_symlink():
             yield str(path)
         else:
-            yield InputError(raw, "no such file or directory")
+            yield InputError(printable(raw), "no such file or directory")
 
 
-def _walk(root: Path) -> Iterator[str | InputError]:
+def _walk(root: Path) -> Iterator[str | InputError | Notice]:
     seen: set[tuple[int, int]] = set()
 
     def onerror(exc: OSError) -> None:
         errors.append(
-            InputError(str(exc.filename or root), f"cannot list directory ({exc.strerror})")
+            InputError(
+                printable(str(exc.filename or root)), f"cannot list directory ({exc.strerror})"
+            )
         )
 
     errors: list[InputError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
         try:
-            stat = os.stat(dirpath)
+            info = os.stat(dirpath)
         except OSError:
             dirnames[:] = []
             continue
-        key = (stat.st_dev, stat.st_ino)
+        key = (info.st_dev, info.st_ino)
         if key in seen:
+            # A symlink loop or a second link to a scanned directory: nothing is
+            # left unscanned, so this is a notice, not an error.
             dirnames[:] = []
-            yield InputError(dirpath, "symlink loop: directory already scanned, skipped")
+            yield Notice(printable(dirpath), "directory already scanned (symlink), skipped")
             continue
         seen.add(key)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
-                yield os.path.join(dirpath, name)
+                yield _regular_file(os.path.join(dirpath, name))
         yield from errors
         errors.clear()
+
+
+def _regular_file(path: str) -> str | Notice:
+    """``path`` itself, or a notice when it is a FIFO, socket or device.  A broken
+    symlink stays a path: opening it reports the error."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return path
+    if stat.S_ISREG(mode):
+        return path
+    return Notice(printable(path), "not a regular file, skipped")
 
 
 def _format_for(path: str, input_format: str) -> str:
@@ -157,17 +204,17 @@ def _open(path: str) -> BinaryIO:
 
 
 def iter_documents(
-    paths: Iterable[str | InputError],
+    paths: Iterable[str | InputError | Notice],
     input_format: str = "auto",
     text_fields: Sequence[str] = ("text",),
     encoding: str | None = None,
 ) -> Iterator[Document | InputError | Notice]:
     """Documents of each path; ``encoding`` forces a codec (else detected)."""
     for item in paths:
-        if isinstance(item, InputError):
+        if isinstance(item, (InputError, Notice)):
             yield item
             continue
-        display = "<stdin>" if item == STDIN else item
+        display = "<stdin>" if item == STDIN else printable(item)
         fmt = _format_for(item, input_format)
         try:
             handle = _open(item)
@@ -277,7 +324,14 @@ def _jsonl_documents(
         try:
             record = json.loads(decode(raw, encoding))
         except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", number)
+            message = exc.msg.removesuffix(" at")  # "Invalid control character at"
+            yield InputError(display, f"invalid JSON ({message} at column {exc.colno})", number)
+            continue
+        except RecursionError:
+            yield InputError(display, "invalid JSON (nested too deeply)", number)
+            continue
+        except ValueError as exc:  # an integer literal beyond Python's digit limit
+            yield InputError(display, f"invalid JSON ({exc})", number)
             continue
         yield from _record_document(display, record, number, text_fields, "a JSONL record")
 
@@ -289,14 +343,18 @@ def _record_document(
         yield InputError(display, f"{kind} must be an object", number)
         return
     found: dict[str | None, str] = {}
+    wrong_type = False
     for name in text_fields:
         value = record.get(name)
         if isinstance(value, str):
-            found[name] = value
+            found[name] = _LONE_SURROGATE.sub("\ufffd", value)
         elif value is not None:
+            wrong_type = True
             yield InputError(display, f"field {name!r} is not a string", number)
+    if not found and wrong_type:  # nothing was scanned: do not print it as clean
+        return
     if not found and not any(name in record for name in text_fields):
         names = ", ".join(repr(n) for n in text_fields)
         yield InputError(display, f"record has none of the text fields {names}", number)
         return
-    yield Document(display, found, line=number, id=record.get("id"), record=record)
+    yield Document(display, found, line=number, id=_scrub(record.get("id")), record=record)

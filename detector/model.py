@@ -2,8 +2,11 @@
 
 Loading never unpickles anything (``allow_pickle=False``) and checks the SHA-256
 that the card records for the array file, so a swapped or corrupted file is
-refused before it is read.  Arrays are plain NumPy, so a model survives
-scikit-learn upgrades: inference does not use scikit-learn at all.
+refused before it is read.  The card's parameters and every array's dtype and
+shape are checked on load, so a hand-edited model fails with ``ModelError`` rather
+than in the middle of a scan.  Arrays are plain NumPy, so a model survives
+scikit-learn upgrades: inference never imports scikit-learn (or joblib or SciPy;
+``tests/test_model_files.py`` checks it), only training does.
 """
 
 from __future__ import annotations
@@ -75,10 +78,11 @@ def load_model(path: str | Path) -> Model:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{card_path}: model card not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # incl. JSON and UTF-8 errors
         raise ModelError(f"{card_path}: not a readable model card ({exc})") from None
     if not isinstance(card, dict) or card.get("format") != FORMAT_VERSION:
         raise ModelError(f"{card_path}: not a detector model card (format {FORMAT_VERSION})")
+    classes, params, thresholds = _check_card(card, card_path)
     arrays_path = card_path.parent / str(card.get("arrays", ARRAYS_NAME))
     expected = str(card.get("sha256", ""))
     try:
@@ -105,19 +109,99 @@ def load_model(path: str | Path) -> Model:
             )
         except KeyError as exc:
             raise ModelError(f"{arrays_path}: missing array {exc}") from None
+    _check_heads(heads, params, len(classes), arrays_path)
     for name in LANGUAGE_MODELS:
         if f"{name}.coef" in arrays:
             heads[name] = Head(
                 arrays[f"{name}.coef"], arrays[f"{name}.intercept"], arrays.get(f"{name}.idf")
             )
+            _check_language_model(name, heads[name], arrays_path)
     return Model(
-        version=str(card["version"]),
-        classes=tuple(card["classes"]),
-        params=card["params"],
-        thresholds={k: float(v) for k, v in card["thresholds"].items()},
+        version=str(card.get("version", "")),
+        classes=classes,
+        params=params,
+        thresholds=thresholds,
         heads=heads,
         card=card,
     )
+
+
+def _check_card(
+    card: dict[str, Any], card_path: Path
+) -> tuple[tuple[str, ...], dict[str, Any], dict[str, float]]:
+    """The card's classes, params and thresholds, or ModelError: a card with a
+    matching checksum may still be hand-edited, and a bad value must fail here,
+    not as a KeyError or IndexError in the middle of a scan."""
+
+    def bad(what: str) -> ModelError:
+        return ModelError(f"{card_path}: invalid model card ({what})")
+
+    classes = card.get("classes")
+    if not (isinstance(classes, list) and len(classes) >= 2):
+        raise bad("'classes' must list at least two class names")
+    if not all(isinstance(c, str) for c in classes):
+        raise bad("'classes' must be strings")
+    params = card.get("params")
+    if not isinstance(params, dict):
+        raise bad("'params' must be an object")
+    for name in ("bits", "tagger_bits"):
+        value = params.get(name)
+        if not (isinstance(value, int) and 1 <= value <= 30):
+            raise bad(f"params.{name} must be an integer within 1..30")
+    ngrams = params.get("char_ngrams")
+    if not (
+        isinstance(ngrams, list)
+        and len(ngrams) == 2
+        and all(isinstance(n, int) for n in ngrams)
+        and 1 <= ngrams[0] <= ngrams[1] <= 8
+    ):
+        raise bad("params.char_ngrams must be [low, high] within 1..8")
+    raw = card.get("thresholds")
+    if not isinstance(raw, dict):
+        raise bad("'thresholds' must be an object")
+    thresholds: dict[str, float] = {}
+    for name in ("prefilter", "review", "block", "document"):
+        value = raw.get(name)
+        if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
+            raise bad(f"thresholds.{name} must be a number within 0..1")
+    for name, value in raw.items():
+        if isinstance(value, (int, float)):
+            thresholds[name] = float(value)
+    return tuple(classes), params, thresholds
+
+
+def _check_heads(
+    heads: Mapping[str, Head], params: Mapping[str, Any], n_classes: int, arrays_path: Path
+) -> None:
+    """Every array has a float dtype and the shape the card's params imply."""
+    for name, head in heads.items():
+        rows = 1 << int(params["tagger_bits" if name == "tagger" else "bits"])
+        columns = n_classes if name == "category" else 1
+        expected = {
+            "coef": [(rows, columns)] if columns > 1 else [(rows,), (rows, 1)],
+            "intercept": [(columns,)],
+        }
+        if name != "tagger":
+            expected["idf"] = [(rows,)]
+        for part, shapes in expected.items():
+            array = getattr(head, part)
+            if array is None:
+                raise ModelError(f"{arrays_path}: missing array '{name}.{part}'")
+            if array.dtype.kind != "f" or array.shape not in shapes:
+                shape = shapes[0]
+                raise ModelError(
+                    f"{arrays_path}: array '{name}.{part}' is {array.dtype}{list(array.shape)},"
+                    f" expected float{list(shape)}"
+                )
+
+
+def _check_language_model(name: str, head: Head, arrays_path: Path) -> None:
+    from detector.localize import LM_BITS, UNIGRAM_BITS
+
+    for part, size in (("coef", 1 << LM_BITS), ("idf", 1 << UNIGRAM_BITS)):
+        array = getattr(head, part)
+        if array is None or array.dtype.kind != "f" or array.shape != (size,):
+            raise ModelError(f"{arrays_path}: array '{name}.{part}' must be float[{size}]")
 
 
 def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any]) -> Path:

@@ -4,6 +4,33 @@ Spammers evade keyword and n-gram filters with full-width letters, zero-width
 characters, separators between characters and traditional characters.  The model
 sees the normalized text; every finding is mapped back through ``Normalized.src``
 so offsets always point into the string the caller gave.
+
+What is folded, and why:
+
+* NFKC and lower case, one character at a time (so the map stays exact):
+  full-width letters and digits (U+FF01..U+FF5E) → ASCII, mathematical letters, superscripts.
+* Enclosed letters and numbers become the bare letter or number: ``①⑴⒈❶➀⓵``
+  → ``1``, ``Ⓐⓐ⒜🅐🅰`` → ``a``, ``㈠㊀`` → ``一``.  NFKC alone keeps the
+  parentheses of ``⑴`` and leaves the dingbat and negative forms untouched.
+* Invisible characters are dropped: zero-width space/joiners, direction marks,
+  word joiner, BOM, soft hyphen, variation selectors, tag characters, C0/C1
+  control characters other than line breaks and tabs, and combining diacritical
+  and enclosing marks (``杨\\u0336方`` strike-through, ``1\\u20e3`` keycaps).  Chinese
+  news has no use for a combining mark on its own; a Latin letter loses its accent
+  only when the accent was written as a separate code point.
+* Traditional → simplified, character by character.
+* Separators between two CJK characters are dropped (``杨 方 线``, ``杨·方``,
+  ``杨*方``, ``杨|方``, ``杨.方``, ``杨-方``, ``杨—方``, tabs, up to four spaces around
+  up to three symbols): Chinese is written without spaces, so nothing is lost.
+  Commas and the enumeration comma ``、`` are kept: they are real punctuation
+  (``北京、上海``) and clause boundaries.
+* Between a CJK character and a *lone* letter or digit, or between two lone letters
+  or digits (``加 微 信 a b c 1 2 3`` → ``加微信abc123``), only blank and decorative
+  separators (spaces, tabs, ``·``, ``*``, ``|``, ``_``, stars) are dropped: spaced-out
+  handles and numbers are a common evasion, while ``. - / + : ~`` between digits
+  carry meaning (``3.5``, ``3-1``, ``1~3``) and stay.  A separator next to a whole
+  word is kept (``hello world 中国``), so Latin text and the usual space between
+  Chinese and an English word survive.
 """
 
 from __future__ import annotations
@@ -21,22 +48,86 @@ __all__ = ["Normalized", "normalize"]
 
 # Invisible characters removed outright: zero-width space/joiners, direction marks,
 # word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
-# vowel separator, variation selectors, invisible math operators, Hangul fillers.
+# vowel separator, variation selectors, invisible math operators, Hangul fillers,
+# control characters (not tab or line breaks), combining diacritical and enclosing
+# marks, tag characters and musical formatting marks.
 _INVISIBLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
+    "\u00ad\u0300-\u036f\u0488\u0489\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u202a-\u202e\u2060-\u206f\u20d0-\u20ff"
+    "\u3164\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
+_IS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 # Everything outside this class is looked at one by one (NFKC, case folding,
 # invisibles); the class is what ordinary Chinese news is made of, so the common
-# case stays in NumPy (a lookup table per code point).
+# case stays in C code (str.translate and re).
 _PLAIN = "\x00-\x7f\u3001\u3002\u3008-\u3011\u4e00-\u9fff\u201c\u201d\u2018\u2019\u2014"
 _UNUSUAL = re.compile(f"[^{_PLAIN}]|[{_INVISIBLE}]")
 
+# Blocks of enclosed letters and numbers (circled, parenthesized, with a full stop,
+# negative, dingbat, squared, regional indicators).
+_ENCLOSED_BLOCKS = ((0x2460, 0x2500), (0x2776, 0x2794), (0x3200, 0x3300), (0x1F100, 0x1F200))
+_NUMBER_WORDS = {
+    name: str(value)
+    for value, name in enumerate(
+        "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN TWELVE THIRTEEN"
+        " FOURTEEN FIFTEEN SIXTEEN SEVENTEEN EIGHTEEN NINETEEN TWENTY".split()
+    )
+}
+_NUMBER_WORDS.update({"THIRTY": "30", "FORTY": "40", "FIFTY": "50", "SIXTY": "60"})
+_NUMBER_WORDS.update({"SEVENTY": "70", "EIGHTY": "80"})
+_ENCLOSED_NAME = re.compile(r"(?:DIGIT|NUMBER|LETTER) ([A-Z]+)$")
+# NFKC of an enclosed form: "(1)", "1.", "0," or a tortoise-shell bracketed letter.
+_ENCLOSED_NFKC = re.compile("[(\u3014]?([^()\u3014\u3015.,]+)[)\u3015]?[.,]?")
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Separators dropped when they stand between two CJK characters: "杨 方 线",
-# "杨·方·线", "杨*方", "杨|方" all read as "杨方线".
-_SEPARATORS = " \u00a0\u00b7\u2022\u2027\u30fb\\-*|._~/\\\\+=#"
-_SPLIT_CJK = re.compile(f"(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
+# Separators dropped between two CJK characters: "杨 方 线", "杨·方·线", "杨*方",
+# "杨|方", "杨-方", "杨—方" all read as "杨方线".  After folding, full-width forms
+# and exotic spaces are already ASCII.
+_SYMBOLS = (
+    "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u2218\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
+    "\u2661\u2665\u2764\u273f\u2740\u203b\\-\u2010-\u2015\u2212*|._~/\\\\+=#^"
+)
+# Between a lone letter or digit and its neighbour only blank and decorative
+# separators go: ". - / + = : ~ #" between digits carry meaning (3.5, 3-1, 1~3).
+_DECORATIVE = (
+    "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
+    "\u2661\u2665\u2764\u273f\u2740\u203b*|_"
+)
+_BLANK = " \t"
+
+
+def _separator_run(symbols: str) -> str:
+    """Up to three symbols with up to four blanks around each, or blanks alone."""
+    return f"(?:[{_BLANK}]{{1,4}}|[{_BLANK}]{{0,4}}(?:[{symbols}][{_BLANK}]{{0,4}}){{1,3}})"
+
+
+_LONE_ALNUM_BEFORE = "(?<=(?<![a-z0-9])[a-z0-9])"
+_LONE_ALNUM_AFTER = "[a-z0-9](?![a-z0-9])"
+_SPLIT = re.compile(
+    f"(?<=[{_CJK}]){_separator_run(_SYMBOLS)}(?=[{_CJK}])"
+    f"|(?:(?<=[{_CJK}])|{_LONE_ALNUM_BEFORE}){_separator_run(_DECORATIVE)}"
+    f"(?=[{_CJK}]|{_LONE_ALNUM_AFTER})"
+)
+# Where a separator run may start: searching for these first keeps the scan in the
+# regex engine's fast character-set loop (the lookbehinds of _SPLIT defeat it).
+_SPLIT_CANDIDATE = re.compile(f"[{_BLANK}{_SYMBOLS}{_DECORATIVE}]+")
+
+
+# Any run of spaces beside a CJK character goes too ("自 2013 年", "还有 0 "): outlets
+# typeset Chinese next to numbers and words differently, and the spaces would
+# otherwise become features of where a text came from rather than what it says.
+_SPACE_BY_CJK = re.compile(f"(?<=[{_CJK}]) +(?=\\S)|(?<=\\S) +(?=[{_CJK}])")
+
+
+def _separator_edits(text: str) -> list[tuple[int, int, str]]:
+    edits = []
+    for candidate in _SPLIT_CANDIDATE.finditer(text):
+        match = _SPLIT.match(text, candidate.start())
+        if match:
+            edits.append((match.start(), match.end(), ""))
+    return edits
 
 
 @dataclass(frozen=True)
@@ -75,67 +166,35 @@ def _table() -> dict[int, str]:
 
 
 @lru_cache(maxsize=1)
-def _code_table() -> np.ndarray:
-    """``_table()`` as a lookup array over all code points (every replacement is
-    one character), so the translation is one NumPy gather instead of a dict
-    lookup per character."""
-    table = np.arange(0x110000, dtype=np.uint32)
-    for code, replacement in _table().items():
-        table[code] = ord(replacement)
+def _enclosed() -> dict[str, str]:
+    """Enclosed letter or number → the bare letter or number (``⑴`` → ``1``)."""
+    table: dict[str, str] = {}
+    for low, high in _ENCLOSED_BLOCKS:
+        for code in range(low, high):
+            ch = chr(code)
+            folded = unicodedata.normalize("NFKC", ch)
+            if folded != ch:
+                bare = _ENCLOSED_NFKC.fullmatch(folded)
+                if bare and bare.group(1) != folded:
+                    table[ch] = bare.group(1)
+                continue
+            named = _ENCLOSED_NAME.search(unicodedata.name(ch, ""))
+            if named is None:
+                continue
+            word = named.group(1)
+            if len(word) == 1:
+                table[ch] = word
+            elif word in _NUMBER_WORDS:
+                table[ch] = _NUMBER_WORDS[word]
     return table
-
-
-def _translate(text: str) -> tuple[str, np.ndarray]:
-    """``text.translate(_table())`` and the code points of the result."""
-    codes = _code_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)]
-    return codes.tobytes().decode("utf-32-le", "surrogatepass"), codes
-
-
-_UNUSUAL_BIT, _CJK_BIT, _SEPARATOR_BIT = 1, 2, 4
-
-
-def _class_ranges(members: str) -> list[tuple[int, int]]:
-    """Code point ranges of a regex character class body made of single
-    characters, ``a-b`` ranges and backslash escapes (the classes above)."""
-    ranges: list[tuple[int, int]] = []
-    i = 0
-    while i < len(members):
-        if members[i] == "\\":
-            i += 1
-        low = ord(members[i])
-        i += 1
-        if i + 1 < len(members) and members[i] == "-":
-            i += 1
-            if members[i] == "\\":
-                i += 1
-            ranges.append((low, ord(members[i])))
-            i += 1
-        else:
-            ranges.append((low, low))
-    return ranges
-
-
-@lru_cache(maxsize=1)
-def _char_flags() -> np.ndarray:
-    """Per code point: matched by ``_UNUSUAL``, CJK, separator (bit flags)."""
-    flags = np.full(0x110000, _UNUSUAL_BIT, dtype=np.uint8)
-    for low, high in _class_ranges(_PLAIN):
-        flags[low : high + 1] = 0
-    for members, bit in (
-        (_INVISIBLE, _UNUSUAL_BIT),
-        (_CJK, _CJK_BIT),
-        (_SEPARATORS, _SEPARATOR_BIT),
-    ):
-        for low, high in _class_ranges(members):
-            flags[low : high + 1] |= np.uint8(bit)
-    return flags
 
 
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
-    if re.fullmatch(f"[{_INVISIBLE}]", ch):
+    if _IS_INVISIBLE.fullmatch(ch):
         return ""
-    folded = unicodedata.normalize("NFKC", ch).lower()
+    folded = _enclosed().get(ch) or unicodedata.normalize("NFKC", ch)
+    folded = _IS_INVISIBLE.sub("", folded).lower()
     simplified = _chardata.traditional_to_simplified()
     return "".join(simplified.get(c, c) for c in folded)
 
@@ -163,62 +222,20 @@ def _apply_edits(
 
 
 def normalize(text: str) -> Normalized:
-    """NFKC + lower case, full-width to half-width, invisible characters removed,
-    traditional to simplified, separators between CJK characters collapsed, spaces
-    beside CJK characters dropped."""
+    """NFKC + lower case, full-width to half-width, enclosed letters and numbers
+    unwrapped, invisible characters removed, traditional to simplified, separators
+    between CJK characters and lone letters or digits dropped, spaces beside CJK
+    characters dropped (see the module docstring)."""
     src = np.arange(len(text), dtype=np.int64)
-    folded, codes = _translate(text)
-    flags = _char_flags()[codes]
+    folded = text.translate(_table())
     edits = []
-    # Ordinary news has few characters outside the plain class: look at those only.
-    for position in np.flatnonzero(flags & _UNUSUAL_BIT).tolist():
-        ch = folded[position]
+    for match in _UNUSUAL.finditer(folded):
+        ch = match.group()
         replacement = _fold_char(ch)
         if replacement != ch:
-            edits.append((position, position + 1, replacement))
-    if edits:
-        folded, src = _apply_edits(folded, src, edits)
-        flags = _char_flags()[np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), np.uint32)]
-    candidates = (flags[1:] & _SEPARATOR_BIT).astype(bool) & (flags[:-1] & _CJK_BIT).astype(bool)
-    edits = []
-    end = 0
-    # A collapsible run starts at a separator that follows a CJK character: try
-    # the regex there only (the same matches as finditer over the whole text).
-    for position in (np.flatnonzero(candidates) + 1).tolist():
-        if position < end:
-            continue
-        match = _SPLIT_CJK.match(folded, position)
-        if match:
-            edits.append((position, match.end(), ""))
-            end = match.end()
+            edits.append((match.start(), match.end(), replacement))
     folded, src = _apply_edits(folded, src, edits)
-    folded, src = _drop_spaces_by_cjk(folded, src)
+    folded, src = _apply_edits(folded, src, _separator_edits(folded))
+    edits = [(m.start(), m.end(), "") for m in _SPACE_BY_CJK.finditer(folded)]
+    folded, src = _apply_edits(folded, src, edits)
     return Normalized(folded, src, len(text))
-
-
-# Code points for which str.isspace() is true.
-_WHITE_SPACE = np.array(
-    [ord(c) for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"]
-    + list(range(0x2000, 0x200B)),
-    dtype=np.uint32,
-)
-
-
-def _drop_spaces_by_cjk(text: str, src: np.ndarray) -> tuple[str, np.ndarray]:
-    """Remove runs of spaces that touch a CJK character on one side and a
-    non-space on the other ("自 2013 年", "加 微 信 abc"): Chinese typesetting
-    differs between outlets and spam, and the spaces carry no meaning."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    space = codes == 0x20
-    if not space.any():
-        return text, src
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], space.astype(np.int8), [0]))))
-    starts, ends = edges[::2], edges[1::2]
-    inner = (starts > 0) & (ends < len(codes))  # runs with a character on both sides
-    starts, ends = starts[inner], ends[inner]
-    cjk = (_char_flags()[codes] & _CJK_BIT).astype(bool)
-    blank = np.isin(codes, _WHITE_SPACE)
-    before, after = starts - 1, ends
-    keep = (cjk[before] & ~blank[after]) | (cjk[after] & ~blank[before])
-    edits = [(int(a), int(b), "") for a, b in zip(starts[keep], ends[keep], strict=True)]
-    return _apply_edits(text, src, edits)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 __all__ = ["cut"]
 
 _LOCK = threading.Lock()
+_TOKENIZER: Any = None
 
 
 def _cache_dir() -> Path:
@@ -26,27 +26,36 @@ def _cache_dir() -> Path:
     return Path(base) / "detector"
 
 
-@lru_cache(maxsize=1)
 def _tokenizer() -> Any:
-    with _LOCK:
-        import jieba
+    """The shared tokenizer, built once even when many threads ask at once
+    (``lru_cache`` alone would let each waiting thread build its own)."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        with _LOCK:
+            if _TOKENIZER is None:
+                _TOKENIZER = _build_tokenizer()
+    return _TOKENIZER
 
-        logging.getLogger("jieba").setLevel(logging.WARNING)
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        cache = _cache_dir()
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            tokenizer.tmp_dir = str(cache)
-        except OSError:
-            pass  # read-only home: jieba falls back to its own temp dir
-        tokenizer.initialize()
-        userdict = resources.files("detector").joinpath("data/userdict.txt")
-        for line in userdict.read_text(encoding="utf-8").splitlines():
-            word = line.split("#", 1)[0].strip()
-            if word:
-                tokenizer.add_word(word, freq=None)
-        return tokenizer
+
+def _build_tokenizer() -> Any:
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    cache = _cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tokenizer.tmp_dir = str(cache)
+    except OSError:
+        pass  # read-only home: jieba falls back to its own temp dir
+    tokenizer.initialize()
+    userdict = resources.files("detector").joinpath("data/userdict.txt")
+    for line in userdict.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            tokenizer.add_word(word, freq=None)
+    return tokenizer
 
 
 def cut(text: str) -> list[str]:

@@ -1,4 +1,7 @@
-"""The NumPy fast paths give exactly what the straightforward code gives."""
+"""The NumPy fast paths give exactly what the straightforward code gives.
+
+(Normalization went back to regexes when the evasion handling grew; its
+properties are in test_normalize.py, test_evasion.py and test_properties.py.)"""
 
 from __future__ import annotations
 
@@ -11,14 +14,6 @@ from hypothesis import strategies as st
 
 from detector import core, features
 from detector.core import Detector
-from detector.normalize import (
-    _SPLIT_CJK,
-    _UNUSUAL,
-    _apply_edits,
-    _fold_char,
-    _table,
-    normalize,
-)
 from detector.segment import MAX_CLAUSE_CHARS, clause_bounds, merge_short
 
 # Characters that exercise every branch: breaks, white space, separators, CJK,
@@ -29,27 +24,6 @@ ALPHABET = (
     "“”‘’—《》【】\U0001f600\U00020000"
 )
 texts = st.text(alphabet=ALPHABET, max_size=60)
-
-
-def reference_normalize(text: str) -> tuple[str, list[int]]:
-    """normalize() as first written: str.translate, then regexes over the text."""
-    src = np.arange(len(text), dtype=np.int64)
-    folded = text.translate(_table())
-    edits = []
-    for match in _UNUSUAL.finditer(folded):
-        replacement = _fold_char(match.group())
-        if replacement != match.group():
-            edits.append((match.start(), match.end(), replacement))
-    folded, src = _apply_edits(folded, src, edits)
-    edits = [(m.start(), m.end(), "") for m in _SPLIT_CJK.finditer(folded)]
-    folded, src = _apply_edits(folded, src, edits)
-    edits = [(m.start(), m.end(), "") for m in _SPACE_BY_CJK.finditer(folded)]
-    folded, src = _apply_edits(folded, src, edits)
-    return folded, src.tolist()
-
-
-_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_SPACE_BY_CJK = re.compile(f"(?<=[{_CJK_CLASS}]) +(?=\\S)|(?<=\\S) +(?=[{_CJK_CLASS}])")
 
 
 def reference_clauses(text: str) -> list[tuple[int, int]]:
@@ -70,13 +44,6 @@ def reference_clauses(text: str) -> list[tuple[int, int]]:
         return clauses
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     return [tuple(c) for c in merge_short(codes, np.array(clauses)).tolist()]
-
-
-@settings(max_examples=400, deadline=None)
-@given(texts)
-def test_normalize_matches_reference(text: str) -> None:
-    norm = normalize(text)
-    assert (norm.text, norm.src.tolist()) == reference_normalize(text)
 
 
 @settings(max_examples=400, deadline=None)
@@ -108,25 +75,3 @@ def test_scan_many_equals_scan_one_by_one(
     assert tiny_detector.scan_many(texts) == alone
     monkeypatch.setattr(core, "_BATCH_CHARS", 50)  # several batches
     assert tiny_detector.scan_many(texts) == alone
-
-
-def test_character_flags_match_the_regex_classes() -> None:
-    from detector.normalize import (
-        _CJK,
-        _CJK_BIT,
-        _SEPARATOR_BIT,
-        _SEPARATORS,
-        _UNUSUAL_BIT,
-        _char_flags,
-    )
-
-    flags = _char_flags()
-    chars = "".join(map(chr, range(0x110000)))
-    for pattern, bit in (
-        (_UNUSUAL, _UNUSUAL_BIT),
-        (re.compile(f"[{_CJK}]"), _CJK_BIT),
-        (re.compile(f"[{_SEPARATORS}]"), _SEPARATOR_BIT),
-    ):
-        expected = np.zeros(0x110000, dtype=bool)
-        expected[[m.start() for m in pattern.finditer(chars)]] = True
-        assert np.array_equal((flags & bit).astype(bool), expected)

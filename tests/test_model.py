@@ -48,19 +48,16 @@ class _Exploit:
         return (Path.write_text, (self.marker, "pwned"))
 
 
-def test_a_pickle_posing_as_a_model_never_runs(tmp_path: Path) -> None:
+def test_a_pickle_posing_as_a_model_never_runs(tiny_model_dir: Path, tmp_path: Path) -> None:
     marker = tmp_path / "created-by-unpickling"
     (tmp_path / "model.npz").write_bytes(pickle.dumps(_Exploit(marker)))
-    # Even with a card whose checksum matches the pickle, nothing is unpickled.
+    # Even with a valid card whose checksum matches the pickle, nothing is unpickled.
     import hashlib
 
-    digest = hashlib.sha256((tmp_path / "model.npz").read_bytes()).hexdigest()
-    card = {
-        "format": 1, "version": "x", "sha256": digest, "classes": ["clean"],
-        "params": {}, "thresholds": {},
-    }  # fmt: skip
+    card = json.loads((tiny_model_dir / "model.json").read_text(encoding="utf-8"))
+    card["sha256"] = hashlib.sha256((tmp_path / "model.npz").read_bytes()).hexdigest()
     (tmp_path / "model.json").write_text(json.dumps(card))
-    with pytest.raises(ModelError):
+    with pytest.raises(ModelError, match="not a model array file"):
         load_model(tmp_path)
     assert not marker.exists()
 

@@ -61,7 +61,7 @@ class TrainConfig:
     tagger_weight: float = 0.5
     char_cost: float = 1.0
     span_cost: float = 3.0
-    balanced: bool = False  # weight ad and clean clauses equally in the clause head
+    balanced: bool = True  # weight ad and clean clauses equally in the clause head
     retail_spam: bool = True  # SMS/FBS shop and service promotions as positives
     prefilter_recall: float = 0.995
 
@@ -389,7 +389,10 @@ def choose_localizer(model: Model, documents: Sequence[GoldDocument]) -> dict[st
 
     gold = [d.to_dict() for d in documents if d.kind == "injected"]
     best: tuple[float, dict[str, float]] = (-1.0, {})
-    for weight, char_cost in ((0.35, 0.5), (0.35, 1.0), (0.5, 0.5), (0.5, 1.0)):
+    # A per-character cost under 1.0 lets spans swallow neighbouring news words
+    # (服务 in the seed's "服务杨方线上配资股票") for a gain in validation F1 of
+    # about 0.002, so it stays at 1.0 and only the tagger's weight is chosen.
+    for weight, char_cost in ((0.35, 1.0), (0.5, 1.0), (0.7, 1.0)):
         params = {**model.params, "tagger_weight": weight, "char_cost": char_cost}
         candidate = Model("draft", model.classes, params, model.thresholds, model.heads)
         detector = Detector(candidate, threshold=0.0)

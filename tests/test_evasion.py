@@ -1,0 +1,142 @@
+"""Evasive spellings of an injected ad: normalization folds them to the plain
+phrase, and findings map back to exactly the evasive slice of the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector import Detector
+from detector.normalize import normalize
+
+SEED = "杨方线上配资股票"
+CONTACT = "加微信abc12345领取福利"
+HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
+
+INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad"]
+SEPARATORS = [
+    " ", "\u00a0", "\u3000", "\t", "  ", "    ", "·", "・", "•", "*", "-", "|", ".", "_", "~",
+    "/", "—", "\u2013", "－", "＊", "｜", "．", " * ", " | ", "\u200b \u200b",
+]  # fmt: skip
+
+
+def spread(phrase: str, separator: str) -> str:
+    return separator.join(phrase)
+
+
+def enclosed(phrase: str, digits: str, letters: str) -> str:
+    """``phrase`` with its ASCII digits and lower-case letters replaced by the
+    enclosed forms starting at ``digits`` (for 1) and ``letters`` (for a)."""
+    out = []
+    for ch in phrase:
+        if "1" <= ch <= "9":
+            out.append(chr(ord(digits) + ord(ch) - ord("1")))
+        elif "a" <= ch <= "z":
+            out.append(chr(ord(letters) + ord(ch) - ord("a")))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def full_width(phrase: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in phrase)
+
+
+SEED_EVASIONS = (
+    [spread(SEED, ch) for ch in INVISIBLES]
+    + [spread(SEED, sep) for sep in SEPARATORS]
+    + [
+        "楊方線上配資股票",
+        "楊 方 線 上 配 資 股 票",
+        "杨\u200b方 线·上*配\u00ad资|股\ufeff票",
+        "楊\u3000方\u200d線上-配資\u00a0股票",
+        "杨\u0336方\u0336线\u0336上\u0336配\u0336资\u0336股\u0336票",  # strike-through
+    ]
+)
+CONTACT_EVASIONS = [
+    full_width(CONTACT),
+    full_width(CONTACT.upper()),
+    enclosed(CONTACT, "①", "ⓐ"),  # circled
+    enclosed(CONTACT, "⑴", "⒜"),  # parenthesized
+    enclosed(CONTACT.upper(), "❶", "Ⓐ"),  # dingbat negative circled, circled capitals
+    enclosed(CONTACT, "⒈", "ⓐ"),  # digit full stop
+    spread(CONTACT, " "),
+    "加\u200b微 信·\uff41 b ⓒ 1 ② ⑶ 4 5领\u00ad取福利",
+]
+
+
+def evasive_slice(text: str, plain: str) -> str:
+    norm = normalize(text)
+    start = norm.text.index(plain)
+    s, e = norm.to_original(start, start + len(plain))
+    return text[s:e]
+
+
+@pytest.mark.parametrize("evasive", SEED_EVASIONS)
+def test_seed_evasions_normalize_to_the_phrase(evasive: str) -> None:
+    text = f"强化金融精准有效服务{evasive},深化产融合作"
+    assert SEED in normalize(text).text
+    assert evasive_slice(text, SEED) == evasive
+
+
+@pytest.mark.parametrize("evasive", CONTACT_EVASIONS)
+def test_contact_evasions_normalize_to_the_phrase(evasive: str) -> None:
+    text = f"强化金融精准有效服务{evasive},深化产融合作"
+    assert CONTACT in normalize(text).text
+    assert evasive_slice(text, CONTACT) == evasive
+
+
+@pytest.mark.parametrize("evasive", SEED_EVASIONS + CONTACT_EVASIONS)
+def test_findings_cover_the_evasive_text_in_the_original(
+    tiny_detector: Detector, evasive: str
+) -> None:
+    text = HOST + f"强化服务{evasive},推动循环。"
+    start = text.index(evasive)
+    end = start + len(evasive)
+    findings = tiny_detector.scan(text).findings
+    for finding in findings:
+        assert text[finding.start : finding.end] == finding.text
+    assert any(f.start <= start and f.end >= end for f in findings), (evasive, findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("加 微 信 a b c 1 2 3", "加微信abc123"),  # lone letters and digits: spaced out
+        ("Q Q 1 2 3 4 5 6", "qq123456"),
+        ("hello world 中国", "hello world中国"),  # spaces beside CJK always go
+        ("使用 iPhone 手机", "使用iphone手机"),  # spaces beside CJK always go
+        ("共 3 人", "共3人"),
+        ("增长 3.5 个百分点", "增长3.5个百分点"),  # '.' '-' '~' between digits mean something
+        ("比分 3-1 落后", "比分3-1落后"),
+        ("1~3 天", "1~3天"),
+        ("北京、上海、广州", "北京、上海、广州"),  # real punctuation stays
+        ("北京,上海", "北京,上海"),
+        ("姓名          张三", "姓名张三"),  # spaces beside CJK always go
+    ],
+)
+def test_separator_decisions(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("①②③", "123"),
+        ("⑴⑽⒇", "11020"),
+        ("⒈⒉", "12"),
+        ("❶➀➊⓵⓫", "111111"),
+        ("ⒶⓐⒷ⒝", "aabb"),
+        ("🅐🅰🄰🄐", "aaaa"),
+        ("㈠㊀", "一一"),
+        ("1\ufe0f\u20e3", "1"),  # keycap
+        ("a\x01b\x7fc", "abc"),  # control characters
+        ("a\U000e0041b", "ab"),  # tag character
+    ],
+)
+def test_enclosed_and_invisible_characters(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+def test_line_breaks_and_tabs_between_words_survive() -> None:
+    assert normalize("第一段\n第二段").text == "第一段\n第二段"
+    assert normalize("ab\tcd\r\nef").text == "ab\tcd\r\nef"

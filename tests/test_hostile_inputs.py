@@ -1,0 +1,246 @@
+"""Hostile and broken inputs through the CLI: each is scanned, skipped with a
+notice or reported as an error, and the rest of the batch is always scanned.
+
+Exit code 2 means some input could not be scanned; notices (binary files, FIFOs,
+a directory reached twice through a symlink) do not change the exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from detector import parallel
+from detector.cli import main
+
+INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资股票,推动循环。\n"
+CLEAN = "农业农村部部署秋粮收获工作。\n气象台发布暴雨蓝色预警。\n"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def scan(model: Path, *args: str, stdin: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(main, ["scan", "--model", str(model), *args], input=stdin)
+
+
+def records(result: Result) -> list[dict[str, object]]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def scan_with_timeout(model: Path, *args: str, seconds: float = 60.0) -> Result:
+    """Run the CLI in a thread so a blocking open() fails the test, not the run."""
+    box: list[Result] = []
+    worker = threading.Thread(target=lambda: box.append(scan(model, *args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert box, f"detector scan {args} did not finish within {seconds} s"
+    return box[0]
+
+
+def test_empty_file_is_clean(tiny_model_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(tmp_path / "empty.txt"))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert records(result) == [
+        {"path": str(tmp_path / "empty.txt"), "is_spam": False, "score": 0.0, "findings": []}
+    ]
+
+
+def test_binary_file_in_a_directory_is_skipped_and_the_rest_scanned(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "a.bin").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "b.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(tmp_path))
+    assert result.exit_code == 1
+    assert [Path(str(r["path"])).name for r in records(result)] == ["b.txt"]
+    assert result.stderr == f"detector: {tmp_path / 'a.bin'}: binary file skipped\n"
+
+
+def test_invalid_utf8_bytes_inside_a_file_do_not_stop_the_scan(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"\xff\xfe" + INJECTED.encode("utf-8") + b"\xc3\x28\xa0\xa1")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code == 1, result.stderr
+    (record,) = records(result)
+    assert any("配资" in str(f["text"]) for f in record["findings"])  # type: ignore[attr-defined]
+
+
+def test_one_long_line_without_punctuation_is_scanned(tiny_model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "wall.txt"
+    path.write_text("今年以来全市工业增加值同比增长" * 5000 + "杨方线上配资股票", encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code in (0, 1), result.stderr
+    assert len(records(result)) == 1
+
+
+def test_malformed_jsonl_lines_are_reported_with_their_line_numbers(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    good = json.dumps({"text": INJECTED}, ensure_ascii=False)
+    lines = [
+        "\ufeff" + good,  # 1: BOM on the first line
+        "[" * 100_000 + "]" * 100_000,  # 2: nested too deeply for the JSON parser
+        '{"text": ' + "1" * 5000 + "}",  # 3: integer beyond Python's digit limit
+        '{"text": 42}',  # 4: not a string
+        '{"title": "x"}',  # 5: no text field
+        '{"text": "学校\u0000开展"}',  # 6: raw control character in a string
+        "",  # 7: blank, ignored
+        '{"text": "\\ud800强化服务杨方线上配资股票", "id": "\\udfff"}',  # 8: lone surrogates
+        "{not json",  # 9
+        good,  # 10, no trailing newline
+    ]
+    path = tmp_path / "items.jsonl"
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    result = scan(tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code == 2
+    assert [r["line"] for r in records(result)] == [1, 8, 10]
+    surrogate = records(result)[1]
+    assert surrogate["id"] == "\ufffd"
+    errors = result.stderr.splitlines()
+    assert [e.split(":")[3] for e in errors] == ["2", "3", "4", "5", "6", "9"], errors
+    assert all(e.startswith(f"detector: error: {path}:") for e in errors)
+    assert "nested too deeply" in errors[0]
+
+
+def test_jsonl_with_invalid_utf8_in_a_line_is_still_scanned(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "items.jsonl"
+    one_line = INJECTED.replace("\n", "").encode("utf-8")
+    path.write_bytes(b'{"text": "\xff\xfe' + one_line + b'\xc3\x28"}\n{"text": "ok"}\n')
+    result = scan(tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code == 1, result.stderr
+    assert [r["line"] for r in records(result)] == [1, 2]
+
+
+def test_missing_paths_and_broken_symlinks_are_errors_after_the_rest(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "a.txt").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "dir" / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "z.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan(
+        tiny_model_dir, "--format", "jsonl", str(tmp_path / "missing"), str(tmp_path / "dir"),
+        str(tmp_path / "z.txt"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert [Path(str(r["path"])).name for r in records(result)] == ["a.txt", "z.txt"]
+    assert f"detector: error: {tmp_path / 'missing'}: no such file or directory" in result.stderr
+    assert f"detector: error: {tmp_path / 'dir' / 'dangling.txt'}: cannot open" in result.stderr
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode")
+def test_unreadable_file_is_an_error(tiny_model_dir: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text(CLEAN, encoding="utf-8")
+    locked.chmod(0)
+    try:
+        result = scan(tiny_model_dir, str(locked))
+    finally:
+        locked.chmod(0o600)
+    assert result.exit_code == 2
+    assert f"detector: error: {locked}: cannot open (Permission denied)" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_read_error_is_reported_and_the_rest_scanned(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # A read that fails even for root: /proc/self/mem opens but reading offset 0
+    # is an I/O error.
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", "/proc/self/mem", str(tmp_path / "a.txt"))
+    assert result.exit_code == 2
+    assert [Path(str(r["path"])).name for r in records(result)] == ["a.txt"]
+    assert "detector: error: /proc/self/mem: cannot read (" in result.stderr
+
+
+def test_symlink_loop_terminates_is_reported_once_and_the_rest_is_scanned(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text(CLEAN, encoding="utf-8")
+    (root / "sub" / "b.txt").write_text(INJECTED, encoding="utf-8")
+    (root / "sub" / "up").symlink_to(root, target_is_directory=True)
+    (root / "sub" / "self").symlink_to(root / "sub", target_is_directory=True)
+    result = scan_with_timeout(tiny_model_dir, "--format", "jsonl", str(root))
+    assert result.exit_code == 1, result.stderr
+    assert [Path(str(r["path"])).name for r in records(result)] == ["a.txt", "b.txt"]
+    notices = result.stderr.splitlines()
+    assert notices == [
+        f"detector: {root / 'sub' / 'self'}: directory already scanned (symlink), skipped",
+        f"detector: {root / 'sub' / 'up'}: directory already scanned (symlink), skipped",
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_inside_a_directory_is_skipped_not_waited_on(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan_with_timeout(tiny_model_dir, str(tmp_path))
+    assert result.exit_code == 1
+    assert f"detector: {tmp_path / 'pipe'}: not a regular file, skipped" in result.stderr
+
+
+def test_file_names_that_are_not_utf8_are_printed_escaped(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    name = os.fsdecode(b"bad\xff.txt")
+    try:
+        (tmp_path / name).write_text(INJECTED, encoding="utf-8")
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("file system refuses non-UTF-8 names")
+    result = scan(tiny_model_dir, str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{tmp_path}/bad\\xff.txt:2:")
+
+
+def test_thousands_of_files(tiny_model_dir: Path, tmp_path: Path) -> None:
+    for i in range(2000):
+        (tmp_path / f"{i:04d}.txt").write_text("气象台发布暴雨蓝色预警。" if i % 2 else "")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (0, "")
+    names = [Path(str(r["path"])).name for r in records(result)]
+    assert names == [f"{i:04d}.txt" for i in range(2000)]
+
+
+def test_jsonl_on_stdin_is_streamed_record_by_record(tiny_model_dir: Path) -> None:
+    """Results are printed while stdin is still open (one chunk of records at a
+    time, see detector.parallel), so a large JSONL stream is never held in memory."""
+    command = [
+        sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir),
+        "--format", "jsonl", "--input-format", "jsonl", "-",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        count = 5 * parallel.CHUNK_TEXTS  # more chunks than a pool keeps in flight
+        for number in range(1, count + 1):
+            process.stdin.write(json.dumps({"id": number, "text": CLEAN}).encode() + b"\n")
+        process.stdin.flush()
+        first: list[bytes] = []
+        reader = threading.Thread(target=lambda: first.append(process.stdout.readline()))  # type: ignore[union-attr]
+        reader.start()
+        reader.join(60)
+        assert first and json.loads(first[0])["id"] == 1
+        process.stdin.write(json.dumps({"id": count + 1, "text": INJECTED}).encode() + b"\n")
+        process.stdin.close()
+        rest = [json.loads(line) for line in process.stdout.read().splitlines()]
+        assert [r["id"] for r in rest] == list(range(2, count + 2))
+        assert rest[-1]["findings"]
+        assert process.wait(60) == 1
+    finally:
+        process.kill()
+        process.wait()
