@@ -350,8 +350,9 @@ def train(corpora: Path, training_data: Path | None, output: Path | None) -> Non
     output = output or default_model_path().parent
 
     def evaluate(model: Model, documents: list[GoldDocument]) -> dict[str, Any]:
-        dev = [d.to_dict() for d in build_dev_benchmark(training_data, corpora)]
-        write_jsonl(build_dev_benchmark(training_data, corpora), DEV_BENCHMARK)
+        documents_dev = build_dev_benchmark(training_data, corpora)
+        write_jsonl(documents_dev, DEV_BENCHMARK)
+        dev = [d.to_dict() for d in documents_dev]
         results = evaluate_all(Detector(model), dev, corpora, documents)
         click.echo(format_table(results))
         return {"dev_benchmark": str(DEV_BENCHMARK), **results}
