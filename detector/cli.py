@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +23,27 @@ if TYPE_CHECKING:
     from detector.suppress import Suppressions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def threshold_option(action: str = "Report") -> Callable[[F], F]:
+    return click.option(
+        "--threshold",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help=f"{action} spans scoring at least this (default: the model's review threshold).",
+    )
+
+
+model_option = click.option(
+    "--model",
+    type=click.Path(),
+    default=None,
+    envvar="DETECTOR_MODEL",
+    help="Model directory or model.json (default: the packaged model; env DETECTOR_MODEL).",
+)
 
 
 class DetectorError(click.ClickException):
@@ -106,19 +127,8 @@ def main() -> None:
     is_flag=True,
     help="Write every current finding to the --baseline file and exit 0.",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Report spans scoring at least this (default: the model's review threshold).",
-)
-@click.option(
-    "--model",
-    type=click.Path(),
-    default=None,
-    envvar="DETECTOR_MODEL",
-    help="Model directory or model.json (env: DETECTOR_MODEL).",
-)
+@threshold_option()
+@model_option
 @click.option(
     "--jobs",
     "-j",
@@ -385,7 +395,7 @@ def benchmark(corpora: Path, training_data: Path | None, output: Path) -> None:
 
 @main.command(name="eval")
 @click.argument("gold", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
+@model_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option(
     "--corpora", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -432,7 +442,7 @@ def evaluate(
 
 @main.command()
 @click.argument("target")
-@click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
+@model_option
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def explain(target: str, model: str | None, top: int, output_format: str) -> NoReturn:
@@ -501,13 +511,8 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     show_default=True,
     help="JSONL field to clean (repeatable).",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Remove spans scoring at least this (default: the model's review threshold).",
-)
-@click.option("--model", type=click.Path(), default=None, help="Model directory or model.json.")
+@threshold_option("Remove")
+@model_option
 def clean(
     paths: tuple[str, ...],
     output: str,

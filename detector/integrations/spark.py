@@ -34,7 +34,7 @@ from typing import Any
 import click
 
 from detector.clean import remove_spans
-from detector.cli import DetectorError
+from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
 from detector.model import ModelError
 from detector.results import Finding
@@ -304,12 +304,7 @@ def run_job(
     default=None,
     help="Also write the text without the flagged spans to this column.",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Report spans scoring at least this (default: the model's review threshold).",
-)
+@threshold_option()
 @click.option(
     "--model",
     default=None,

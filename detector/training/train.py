@@ -77,13 +77,18 @@ def _rows_to_csr(rows: np.ndarray, cols: np.ndarray, n_rows: int, bits: int) -> 
     return matrix
 
 
-def _char_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix:
-    """Count matrix of char n-grams, one row per text, hashed as at inference."""
-    joined = "\n".join(texts)
+def _join(texts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """``texts`` joined by line breaks (which end every clause) and their spans."""
     spans, pos = [], 0
     for text in texts:
         spans.append((pos, pos + len(text)))
         pos += len(text) + 1
+    return "\n".join(texts), spans
+
+
+def _char_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix:
+    """Count matrix of char n-grams, one row per text, hashed as at inference."""
+    joined, spans = _join(texts)
     rows, cols = features.char_ngrams(
         features.codepoints(joined),
         features.row_ids(len(joined), spans),
@@ -94,11 +99,7 @@ def _char_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix
 
 
 def _word_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix:
-    joined = "\n".join(texts)
-    spans, pos = [], 0
-    for text in texts:
-        spans.append((pos, pos + len(text)))
-        pos += len(text) + 1
+    joined, spans = _join(texts)
     rows, cols = features.word_features(joined, spans, config.bits)
     return _rows_to_csr(rows, cols, len(texts), config.bits)
 
@@ -149,11 +150,7 @@ def _tagger_matrix(
     examples: Sequence[ClauseExample], config: TrainConfig
 ) -> tuple[sparse.csr_matrix, np.ndarray]:
     texts = [e.text for e in examples]
-    joined = "\n".join(texts)
-    spans, pos = [], 0
-    for text in texts:
-        spans.append((pos, pos + len(text)))
-        pos += len(text) + 1
+    joined, spans = _join(texts)
     rows = features.row_ids(len(joined), spans)
     positions = np.flatnonzero(rows >= 0)
     index, cols = tagger_features(features.codepoints(joined), rows, positions, config.tagger_bits)
@@ -344,11 +341,7 @@ def fit_model(
 
 
 def _count_language_model(texts: Sequence[str]) -> Head:
-    joined = "\n".join(texts)
-    spans, pos = [], 0
-    for text in texts:
-        spans.append((pos, pos + len(text)))
-        pos += len(text) + 1
+    joined, spans = _join(texts)
     rows = features.row_ids(len(joined), spans)
     inside = rows >= 0
     _, previous, bigram = bigram_buckets(features.codepoints(joined)[inside], rows[inside])
