@@ -28,7 +28,7 @@ def test_injected_phrase_is_found_and_offsets_slice_the_original(
     assert len(verdict.findings) == 1
     finding = verdict.findings[0]
     assert text[finding.start : finding.end] == finding.text
-    assert "配资" in finding.text and finding.category == "stock-margin"
+    assert finding.text == "杨方线上配资股票" and finding.category == "stock-margin"
     assert verdict.score == finding.score
 
 
