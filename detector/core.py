@@ -23,6 +23,7 @@ from detector.localize import (
     decode_spans,
     lm_logprob,
     refine_spans,
+    split_at_separators,
     tagger_features,
     trim_spans,
 )
@@ -155,10 +156,12 @@ class Detector:
         return ad[:, 0], kinds
 
     def _localize(
-        self, text: str, codes: np.ndarray, clauses: np.ndarray
+        self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
     ) -> list[list[tuple[int, int]]]:
-        """Spans (offsets into ``text``) of each of the flagged ``clauses``, all
-        tagged in one pass over their characters only."""
+        """Spans (offsets into the normalized text) of each of the flagged
+        ``clauses``, all tagged in one pass over their characters only;
+        ``original`` is the text ``norm`` was made from."""
+        text = norm.text
         starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
         total = int(sizes.sum())
         offsets = np.cumsum(sizes) - sizes
@@ -184,7 +187,9 @@ class Detector:
         ):
             if "ad_lm" in self._heads:
                 local = best_spans(evidence[offset : offset + size], self._span_cost)
-                spans = trim_spans(text, [(start + s, start + e) for s, e in local])
+                spans = [(start + s, start + e) for s, e in local]
+                spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
+                spans = trim_spans(text, spans)
                 if not spans:
                     spans = decode_spans(text, start, np.ones(size))
                 found.append(spans)
@@ -246,7 +251,8 @@ class Detector:
         empty = Verdict(False, 0.0, (), self.model_version)
         lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
         text_starts = np.cumsum(lengths) - lengths  # offsets into the joined original
-        norm = normalize("\n".join(texts))
+        joined = "\n".join(texts)
+        norm = normalize(joined)
         codes = features.codepoints(norm.text)
         clauses = clause_bounds(codes)
         if not len(clauses):
@@ -286,7 +292,7 @@ class Detector:
             best = 1 + kinds[:, 1:].argmax(axis=1)
             flagged = np.flatnonzero((scores >= self.threshold) & ~replaced[owner])
             if len(flagged):
-                located = self._localize(norm.text, codes, clauses[selected[flagged]])
+                located = self._localize(norm, joined, codes, clauses[selected[flagged]])
                 for i, found in zip(flagged.tolist(), located, strict=True):
                     category = self._classes[best[i]]
                     score = float(scores[i])

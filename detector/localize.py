@@ -10,6 +10,8 @@ into spans.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from detector.features import _PRIME, _bucket, _mix, char_ngrams
@@ -21,6 +23,7 @@ __all__ = [
     "decode_spans",
     "lm_logprob",
     "refine_spans",
+    "split_at_separators",
     "tagger_features",
     "trim_spans",
 ]
@@ -112,6 +115,40 @@ def decode_spans(
     edges = np.flatnonzero(np.diff(np.concatenate(([0], inside.astype(np.int8), [0]))))
     runs = [(start + int(a), start + int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
     return trim_spans(text, runs)
+
+
+_SEPARATOR_MARKS = set("|｜】【")
+
+
+def split_at_separators(
+    original: str,
+    src: np.ndarray,
+    spans: list[tuple[int, int]],
+    evidence: np.ndarray,
+    offset: int,
+) -> list[tuple[int, int]]:
+    """Cut spans where the original text had a title separator (``|``, ``【】``)
+    that normalization folded away, and keep the pieces with positive evidence:
+    a brand prefixed to a title ("XX娱乐官方网站｜新一季…") must not take the
+    title's first word along.  ``src`` maps normalized positions to ``original``;
+    ``evidence[i]`` belongs to normalized position ``offset + i``."""
+    out = []
+    for s, e in spans:
+        cuts = [s]
+        for i in range(s, e - 1):
+            gap = original[int(src[i]) + 1 : int(src[i + 1])]
+            if gap and not _SEPARATOR_MARKS.isdisjoint(gap):
+                cuts.append(i + 1)
+        cuts.append(e)
+        if len(cuts) == 2:
+            out.append((s, e))
+            continue
+        out.extend(
+            (a, b)
+            for a, b in itertools.pairwise(cuts)
+            if evidence[a - offset : b - offset].sum() > 0
+        )
+    return out
 
 
 def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -220,9 +257,13 @@ def lm_logprob(
     return np.log(weight * p_bigram + (1.0 - weight) * p_unigram)
 
 
-def best_spans(evidence: np.ndarray, cost: float, max_spans: int = 3) -> list[tuple[int, int]]:
+def best_spans(
+    evidence: np.ndarray, cost: float, max_spans: int = 3, min_extra: int = 4
+) -> list[tuple[int, int]]:
     """Non-overlapping ``[s, e)`` maximizing ``sum(evidence[s:e]) - cost``, best
-    first and then in what is left on either side, while that stays positive."""
+    first and then in what is left on either side, while that stays positive.
+    A second or third span of a clause needs ``min_extra`` characters: two
+    characters next to an ad ("足球" beside a betting brand) are noise."""
     found: list[tuple[int, int]] = []
     pending = [(0, len(evidence))]
     while pending and len(found) < max_spans:
@@ -236,6 +277,7 @@ def best_spans(evidence: np.ndarray, cost: float, max_spans: int = 3) -> list[tu
             if running - cost > best:
                 best, best_span = running - cost, (start, i + 1)
         if best_span is not None:
-            found.append(best_span)
+            if not found or best_span[1] - best_span[0] >= min_extra:
+                found.append(best_span)
             pending.extend([(low, best_span[0]), (best_span[1], high)])
     return sorted(found)

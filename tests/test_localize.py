@@ -43,3 +43,26 @@ def test_tagger_features_depend_on_context() -> None:
     fa = tagger_features(features.codepoints(a), features.row_ids(8, [(0, 8)]), pos, 16)[1]
     fb = tagger_features(features.codepoints(b), features.row_ids(8, [(0, 8)]), pos, 16)[1]
     assert set(fa.tolist()) != set(fb.tolist())
+
+
+def test_best_spans_finds_the_strongest_run_and_skips_short_extras() -> None:
+    from detector.localize import best_spans
+
+    evidence = np.array([-1.0, 2.0, 2.0, 2.0, -5.0, -5.0, 2.5, 2.5, -1.0])
+    # The best run is [1, 4); the two-character run [6, 8) is an extra span
+    # shorter than min_extra and is left out.
+    assert best_spans(evidence, cost=1.0) == [(1, 4)]
+    assert best_spans(evidence, cost=1.0, min_extra=2) == [(1, 4), (6, 8)]
+    assert best_spans(np.array([-1.0, 0.5, -1.0]), cost=1.0) == []
+
+
+def test_split_at_separators_cuts_where_the_original_had_a_title_bar() -> None:
+    from detector.localize import split_at_separators
+    from detector.normalize import normalize
+
+    original = "金沙娱乐官网｜新赛季"
+    norm = normalize(original)
+    assert norm.text == "金沙娱乐官网新赛季"  # the bar between CJK characters is folded away
+    evidence = np.array([1.0] * 6 + [-0.5, 0.1, 0.1])
+    spans = split_at_separators(original, norm.src, [(0, 9)], evidence, 0)
+    assert spans == [(0, 6)]
