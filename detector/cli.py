@@ -37,6 +37,17 @@ def threshold_option(action: str = "Report") -> Callable[[F], F]:
     )
 
 
+def text_field_option(verb: str) -> Callable[[F], F]:
+    return click.option(
+        "--text-field",
+        "text_fields",
+        multiple=True,
+        default=("text",),
+        show_default=True,
+        help=f"JSONL/JSON record field to {verb} (repeatable).",
+    )
+
+
 model_option = click.option(
     "--model",
     type=click.Path(),
@@ -102,14 +113,7 @@ def main() -> None:
     help="auto: .jsonl/.ndjson are JSONL, .json a JSON array of records, .html/.htm HTML, "
     "everything else text.",
 )
-@click.option(
-    "--text-field",
-    "text_fields",
-    multiple=True,
-    default=("text",),
-    show_default=True,
-    help="JSONL/JSON record field to scan (repeatable).",
-)
+@text_field_option("scan")
 @click.option(
     "--encoding",
     default=None,
@@ -503,14 +507,7 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     show_default=True,
     help="auto: .jsonl/.ndjson files are JSONL, everything else text.",
 )
-@click.option(
-    "--text-field",
-    "text_fields",
-    multiple=True,
-    default=("text",),
-    show_default=True,
-    help="JSONL field to clean (repeatable).",
-)
+@text_field_option("clean")
 @threshold_option("Remove")
 @model_option
 def clean(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from detector.categories import CLEAN, MODEL_CLASSES
 from detector.training.grammar import (
     GrammarError,
     load_grammar,
@@ -18,17 +19,7 @@ from detector.training.grammar import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "training_data"
-AD_CATEGORIES = {
-    "stock-margin",
-    "gambling",
-    "loan",
-    "fake-invoice",
-    "adult",
-    "contact",
-    "link",
-    "promotion",
-    "phishing",
-}
+AD_CATEGORIES = set(MODEL_CLASSES) - {CLEAN}
 
 
 def write(tmp_path: Path, data: dict[str, Any], name: str = "g.json") -> Path:
