@@ -48,10 +48,10 @@ class TrainConfig:
     bits: int = 19
     tagger_bits: int = 18
     char_ngrams: tuple[int, int] = (1, 3)
-    host_docs: int = 6000
+    host_docs: int = 9000
     seo_docs: int = 600
     hard_negative_docs: int = 600
-    grammar_phrases: int = 12000
+    grammar_phrases: int = 30000
     tagger_ad_clauses: int = 15000
     tagger_clean_clauses: int = 10000
     clause_c: float = 8.0
