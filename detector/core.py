@@ -19,10 +19,7 @@ from detector import features
 from detector.localize import (
     best_spans,
     bigram_buckets,
-    char_contributions,
-    decode_spans,
     lm_logprob,
-    refine_spans,
     split_at_separators,
     tagger_features,
     trim_spans,
@@ -87,7 +84,6 @@ class Detector:
         self._tagger_weight = float(params.get("tagger_weight", 0.5))
         self._span_cost = float(params.get("span_cost", 2.0))
         self._char_cost = float(params.get("char_cost", 1.0))
-        self._weights: np.ndarray | None = None  # clause weight × idf, built on first use
 
     @classmethod
     def default(cls) -> Detector:
@@ -174,30 +170,18 @@ class Detector:
         logits = np.bincount(index, head.coef[cols].astype(np.float64), minlength=total) + float(
             head.intercept[0]
         )
-        probs = _sigmoid(logits)
-        if "ad_lm" in self._heads:
-            evidence = (
-                self._lm_ratio(codes[positions], rows)
-                + self._tagger_weight * logits
-                - self._char_cost
-            )
+        evidence = (
+            self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
+        )
         found = []
         for start, size, offset in zip(
             starts.tolist(), sizes.tolist(), offsets.tolist(), strict=True
         ):
-            if "ad_lm" in self._heads:
-                local = best_spans(evidence[offset : offset + size], self._span_cost)
-                spans = [(start + s, start + e) for s, e in local]
-                spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
-                spans = trim_spans(text, spans)
-                if not spans:
-                    spans = decode_spans(text, start, np.ones(size))
-                found.append(spans)
-                continue
-            spans = decode_spans(text, start, probs[offset : offset + size])
-            if not spans:
-                spans = decode_spans(text, start, np.ones(size))
-            found.append(refine_spans(spans, start, self._evidence(codes[start : start + size])))
+            local = best_spans(evidence[offset : offset + size], self._span_cost)
+            spans = [(start + s, start + e) for s, e in local]
+            spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
+            # A flagged clause without a clear span is reported whole.
+            found.append(trim_spans(text, spans) or trim_spans(text, [(start, start + size)]))
         return found
 
     def _lm_ratio(self, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -209,13 +193,6 @@ class Detector:
             assert lm.idf is not None
             out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous)
         return out
-
-    def _evidence(self, clause_codes: np.ndarray) -> np.ndarray:
-        clause = self._heads["clause"]
-        if self._weights is None:
-            assert clause.idf is not None
-            self._weights = clause.coef.reshape(-1).astype(np.float64) * clause.idf
-        return char_contributions(clause_codes, self._ngrams, self._bits, self._weights)
 
     def scan(self, text: str) -> Verdict:
         """Find injected spans in ``text``; offsets index into ``text`` itself."""

@@ -2,10 +2,10 @@
 
 Jieba cannot place the boundaries (stock jieba cuts the seed's
 ``服务杨方线上配资股票`` as ``杨方线/上/配资/股票``), so boundaries come from a
-per-character linear tagger over hashed context features: the characters around
+per-character linear tagger over hashed context features (the characters around
 a position, bigrams and trigrams at fixed offsets, bags of trigrams to the left
-and right, and character classes.  Decoding turns per-character probabilities
-into spans.
+and right, character classes) and from two character language models, news and
+ads; ``best_spans`` picks the stretch where the evidence favours the ad most.
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ import itertools
 
 import numpy as np
 
-from detector.features import _PRIME, _bucket, _mix, char_ngrams
+from detector.features import _PRIME, _bucket, _mix
 
 __all__ = [
     "best_spans",
     "bigram_buckets",
-    "char_contributions",
-    "decode_spans",
     "lm_logprob",
-    "refine_spans",
     "split_at_separators",
     "tagger_features",
     "trim_spans",
@@ -101,22 +98,6 @@ def tagger_features(
 _TRIM = set(" \t\r\n,.;:!?()[]{}<>\"'、。:“”‘’《》【】-_|/\\~·")
 
 
-def decode_spans(
-    text: str, start: int, probs: np.ndarray, threshold: float = 0.5
-) -> list[tuple[int, int]]:
-    """Spans of ``text`` (absolute offsets) where the per-character probabilities
-    of the clause beginning at ``start`` reach ``threshold``.  Single-character
-    gaps inside a run are bridged; punctuation and spaces at the edges are
-    trimmed; a span must keep two characters."""
-    inside = probs >= threshold
-    if len(inside) > 2:
-        gap = ~inside[1:-1] & inside[:-2] & inside[2:]
-        inside[1:-1] |= gap
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], inside.astype(np.int8), [0]))))
-    runs = [(start + int(a), start + int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    return trim_spans(text, runs)
-
-
 _SEPARATOR_MARKS = set("|｜】【")
 
 
@@ -162,47 +143,6 @@ def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
         if e - s >= 2:
             out.append((s, e))
     return out
-
-
-def char_contributions(
-    codes: np.ndarray, ngram_range: tuple[int, int], bits: int, weights: np.ndarray
-) -> np.ndarray:
-    """Per-character share of the clause model's evidence: each n-gram's
-    ``weight × idf`` (``weights``) spread evenly over its characters.  ``codes`` are
-    the clause's code points only."""
-    length = len(codes)
-    out = np.zeros(length, dtype=np.float64)
-    rows = np.zeros(length, dtype=np.int64)
-    _, cols = char_ngrams(codes, rows, ngram_range, bits)
-    offset = 0
-    for n in range(ngram_range[0], ngram_range[1] + 1):
-        count = length - n + 1
-        if count <= 0:
-            break
-        share = weights[cols[offset : offset + count]].astype(np.float64) / n
-        for j in range(n):
-            out[j : j + count] += share
-        offset += count
-    return out
-
-
-def refine_spans(
-    spans: list[tuple[int, int]], start: int, contributions: np.ndarray
-) -> list[tuple[int, int]]:
-    """Tighten tagger spans with the clause model's evidence: edge characters
-    that count against the ad (news words such as 服务, 精准) are trimmed, and a
-    span with no positive evidence is dropped when another span of the clause
-    has some."""
-    refined = []
-    for s, e in spans:
-        while e - s > 2 and contributions[s - start] < 0:
-            s += 1
-        while e - s > 2 and contributions[e - 1 - start] < 0:
-            e -= 1
-        refined.append((s, e, float(contributions[s - start : e - start].sum())))
-    if any(total > 0 for _, _, total in refined):
-        refined = [r for r in refined if r[2] > 0]
-    return [(s, e) for s, e, _ in refined]
 
 
 # -- boundaries from two character language models --------------------------------

@@ -27,7 +27,7 @@ CARD_NAME = "model.json"
 ARRAYS_NAME = "model.npz"
 HEADS = ("prefilter", "clause", "category", "tagger", "document")
 #: Character language models for span boundaries: ``coef`` holds bigram counts and
-#: ``idf`` unigram (history) counts.  Optional: older models lack them.
+#: ``idf`` unigram (history) counts.
 LANGUAGE_MODELS = ("news_lm", "ad_lm")
 
 
@@ -111,11 +111,12 @@ def load_model(path: str | Path) -> Model:
             raise ModelError(f"{arrays_path}: missing array {exc}") from None
     _check_heads(heads, params, len(classes), arrays_path)
     for name in LANGUAGE_MODELS:
-        if f"{name}.coef" in arrays:
-            heads[name] = Head(
-                arrays[f"{name}.coef"], arrays[f"{name}.intercept"], arrays.get(f"{name}.idf")
-            )
-            _check_language_model(name, heads[name], arrays_path)
+        if f"{name}.coef" not in arrays or f"{name}.intercept" not in arrays:
+            raise ModelError(f"{arrays_path}: missing array '{name}.coef'")
+        heads[name] = Head(
+            arrays[f"{name}.coef"], arrays[f"{name}.intercept"], arrays.get(f"{name}.idf")
+        )
+        _check_language_model(name, heads[name], arrays_path)
     return Model(
         version=str(card.get("version", "")),
         classes=classes,

@@ -3,27 +3,17 @@ from __future__ import annotations
 import numpy as np
 
 from detector import features
-from detector.localize import decode_spans, tagger_features
+from detector.localize import tagger_features, trim_spans
 
 
-def test_decode_spans_returns_runs_above_threshold() -> None:
-    text = "服务杨方线上配资股票,深化"
-    probs = np.array([0.1, 0.2, 0.9, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7, 0.1, 0.0, 0.0])
-    assert decode_spans(text, 0, probs) == [(2, 10)]
-
-
-def test_decode_spans_bridges_one_character_gaps_and_trims_punctuation() -> None:
+def test_trim_spans_strips_punctuation_and_spaces_at_the_edges() -> None:
     text = "x,加微信a1,y"
-    probs = np.array([0.0, 0.9, 0.9, 0.9, 0.3, 0.9, 0.9, 0.9, 0.0])
-    assert decode_spans(text, 0, probs) == [(2, 7)]
+    assert trim_spans(text, [(1, 8)]) == [(2, 7)]
 
 
-def test_decode_spans_drops_single_characters() -> None:
-    assert decode_spans("甲乙丙", 0, np.array([0.0, 0.9, 0.0])) == []
-
-
-def test_decode_spans_offsets_are_absolute() -> None:
-    assert decode_spans("前缀配资平台", 2, np.array([0.9, 0.9, 0.9, 0.9])) == [(2, 6)]
+def test_trim_spans_drops_single_characters() -> None:
+    assert trim_spans("甲乙丙", [(1, 2)]) == []
+    assert trim_spans("甲,乙", [(0, 3)]) == [(0, 3)]
 
 
 def test_tagger_features_give_every_position_the_same_number_of_features() -> None:
