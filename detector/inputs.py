@@ -230,7 +230,7 @@ def iter_documents(
             elif fmt == "json":
                 yield from _json_documents(display, handle, text_fields, encoding)
             elif fmt == "html":
-                yield from _html_document(display, handle, encoding)
+                yield from _text_document(display, handle, encoding, html=True)
             else:
                 yield from _text_document(display, handle, encoding)
         except OSError as exc:
@@ -241,24 +241,17 @@ def iter_documents(
 
 
 def _text_document(
-    display: str, handle: BinaryIO, encoding: str | None = None
+    display: str, handle: BinaryIO, encoding: str | None = None, html: bool = False
 ) -> Iterator[Document | InputError | Notice]:
     data = handle.read()
     if _looks_binary(data[:8192]):
         yield Notice(display, "binary file skipped")
         return
-    yield Document(display, {None: decode(data, encoding)})
-
-
-def _html_document(
-    display: str, handle: BinaryIO, encoding: str | None = None
-) -> Iterator[Document | InputError | Notice]:
+    if not html:
+        yield Document(display, {None: decode(data, encoding)})
+        return
     from detector.html import extract
 
-    data = handle.read()
-    if _looks_binary(data[:8192]):
-        yield Notice(display, "binary file skipped")
-        return
     page = extract(decode(data, encoding, html=True))
     yield Document(display, {None: page.text}, html=page)
 

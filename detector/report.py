@@ -7,23 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from detector.inputs import Document
-from detector.results import Finding, Verdict
+from detector.results import FieldVerdicts, Finding, Verdict
 
 __all__ = ["DocumentResult", "line_col", "text_lines", "to_record"]
 
 
 @dataclass(frozen=True)
-class DocumentResult:
+class DocumentResult(FieldVerdicts):
     document: Document
     verdicts: dict[str | None, Verdict]  # field name (None for a plain file) → verdict
-
-    @property
-    def is_spam(self) -> bool:
-        return any(v.is_spam for v in self.verdicts.values())
-
-    @property
-    def score(self) -> float:
-        return max((v.score for v in self.verdicts.values()), default=0.0)
 
     @property
     def findings(self) -> list[tuple[str | None, Finding]]:

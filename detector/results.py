@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Finding", "Verdict"]
+__all__ = ["FieldVerdicts", "Finding", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,25 @@ class Verdict:
             "findings": [f.to_dict() for f in self.findings],
             "model_version": self.model_version,
         }
+
+
+class FieldVerdicts:
+    """Aggregates over a ``verdicts`` mapping (one verdict per scanned field),
+    shared by the results of records, items and documents."""
+
+    verdicts: Mapping[Any, Verdict]
+
+    @property
+    def flagged(self) -> bool:
+        """True when any scanned field has at least one finding."""
+        return any(v.findings for v in self.verdicts.values())
+
+    @property
+    def is_spam(self) -> bool:
+        """True when any field's verdict reaches the model's block threshold."""
+        return any(v.is_spam for v in self.verdicts.values())
+
+    @property
+    def score(self) -> float:
+        """The highest finding score (0..1) over all fields, 0.0 without findings."""
+        return max((v.score for v in self.verdicts.values()), default=0.0)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from detector.clean import remove_spans
-from detector.results import Finding, Verdict
+from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
     from detector.core import Detector
@@ -42,7 +42,7 @@ DEFAULT_FIELDS = ("title", "content")
 
 
 @dataclass(frozen=True)
-class HookResult:
+class HookResult(FieldVerdicts):
     """What :func:`check_item` decided for one item.
 
     ``verdicts`` maps each scanned field to its :class:`~detector.results.Verdict`
@@ -58,21 +58,6 @@ class HookResult:
     verdicts: dict[str, Verdict]
     removed: dict[str, tuple[Finding, ...]]
     dropped: bool
-
-    @property
-    def flagged(self) -> bool:
-        """True when any scanned field has at least one finding."""
-        return any(v.findings for v in self.verdicts.values())
-
-    @property
-    def is_spam(self) -> bool:
-        """True when any field's verdict reaches the model's block threshold."""
-        return any(v.is_spam for v in self.verdicts.values())
-
-    @property
-    def score(self) -> float:
-        """The highest finding score (0..1) over all fields, 0.0 without findings."""
-        return max((v.score for v in self.verdicts.values()), default=0.0)
 
     @property
     def cleaned(self) -> bool:
