@@ -84,6 +84,7 @@ class Detector:
         self._tagger_weight = float(params.get("tagger_weight", 0.5))
         self._span_cost = float(params.get("span_cost", 2.0))
         self._char_cost = float(params.get("char_cost", 1.0))
+        self._words = bool(params.get("words", True))  # jieba words in the clause heads
 
     @classmethod
     def default(cls) -> Detector:
@@ -137,10 +138,11 @@ class Detector:
         keep = remap[char_rows] >= 0
         rows = remap[char_rows[keep]]
         cols = char_cols[keep]
-        spans = clauses[selected].tolist()
-        word_rows, word_cols = features.word_features(text, spans, self._bits)
-        rows = np.concatenate([rows, word_rows])
-        cols = np.concatenate([cols, word_cols])
+        if self._words:
+            spans = clauses[selected].tolist()
+            word_rows, word_cols = features.word_features(text, spans, self._bits)
+            rows = np.concatenate([rows, word_rows])
+            cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
         assert clause.idf is not None
         r, c, v = features.tfidf(rows, cols, len(selected), clause.idf, self._bits, self._l2)

@@ -263,6 +263,25 @@ def _labelled(text: str, codes: np.ndarray, start: int, end: int) -> ClauseExamp
     return ClauseExample(text[start:end], CLEAN, np.zeros(end - start, np.int8))
 
 
+def fragment_examples(
+    clauses: Sequence[ClauseExample], n: int, rng: random.Random, longest: int = 24
+) -> list[ClauseExample]:
+    """``n`` clean pieces of 2..``longest`` characters cut from clean clauses.
+
+    Ad phrases are short and news clauses long, so without these a linear model
+    learns "short means ad" and flags any short piece of news (a section header,
+    a table cell, a span the localizer cut out of a clean clause)."""
+    clean = [c.text for c in clauses if c.category == CLEAN and len(c.text) >= 4]
+    out = []
+    for _ in range(n if clean else 0):
+        text = rng.choice(clean)
+        size = rng.randint(2, min(longest, len(text)))
+        start = rng.randrange(len(text) - size + 1)
+        piece = text[start : start + size]
+        out.append(ClauseExample(piece, CLEAN, np.zeros(len(piece), np.int8)))
+    return out
+
+
 def phrase_examples(phrases: Iterable[tuple[str, str]]) -> list[ClauseExample]:
     """Stand-alone texts (ad phrases, spam lines, negatives) split into clauses the
     way the detector does; every character of an ad phrase is an ad character."""
@@ -303,6 +322,7 @@ __all__ += [
     "RECIPES",
     "Sources",
     "draw_ad",
+    "fragment_examples",
     "load_sources",
     "phrase_examples",
     "standalone_phrases",

@@ -30,6 +30,7 @@ from detector.training.examples import (
     GoldDocument,
     build_documents,
     clause_examples,
+    fragment_examples,
     load_sources,
     phrase_examples,
     standalone_phrases,
@@ -54,6 +55,8 @@ class TrainConfig:
     grammar_phrases: int = 30000
     tagger_ad_clauses: int = 15000
     tagger_clean_clauses: int = 10000
+    clean_fragments: int = 30000
+    words: bool = True  # jieba word features in the clause heads
     clause_c: float = 8.0
     prefilter_c: float = 4.0
     norm: str = "l2"  # of the clause-level heads: "l2" or "none"
@@ -64,6 +67,7 @@ class TrainConfig:
     balanced: bool = True  # weight ad and clean clauses equally in the clause head
     retail_spam: bool = True  # SMS/FBS shop and service promotions as positives
     prefilter_recall: float = 0.995
+    prefilter_pass: float = 0.03
 
 
 def _log(message: str) -> None:
@@ -214,6 +218,7 @@ def training_examples(
     thuc = list(corpora.thucnews_titles(corpora_root, "dev"))
     phrases = standalone_phrases(sources, rng, "train", config.grammar_phrases, thuc)
     clauses = clause_examples(documents) + phrase_examples(phrases)
+    clauses += fragment_examples(clauses, config.clean_fragments, rng)
     _log(f"documents {len(documents)}, clause examples {len(clauses)}")
     return documents, validation_docs, clauses
 
@@ -266,7 +271,8 @@ def fit_model(
 
     # Clause model: char n-grams + jieba words; binary ad/clean, then the category
     # among ad clauses (multinomial), sharing one tf-idf space.
-    clause_x, clause_idf = _tfidf((char_counts + _word_matrix(texts, config)).tocsr(), config.norm)
+    clause_counts = char_counts + _word_matrix(texts, config) if config.words else char_counts
+    clause_x, clause_idf = _tfidf(clause_counts.tocsr(), config.norm)
     ads = labels > 0
     clause_coef, clause_b = _fit_binary(
         clause_x, ads.astype(int), config.clause_c, config.seed, config.balanced
@@ -294,10 +300,15 @@ def fit_model(
     doc_coef, doc_b = _fit_binary(doc_x, doc_labels, 4.0, config.seed)
     _log(f"document model fitted ({time.perf_counter() - started:.0f}s)")
 
-    # Prefilter threshold: keep the clause model's recall on ad clauses.
+    # Prefilter threshold: keep the clause model's recall on ad clauses, and pass
+    # at least the top ``prefilter_pass`` of clean clauses: recall on the training
+    # ads overstates recall on ads written differently.
     pre_scores = 1 / (1 + np.exp(-(pre_x @ pre_coef + pre_b[0])))
     ad_scores = np.sort(pre_scores[ads])
-    prefilter = float(ad_scores[int((1 - config.prefilter_recall) * len(ad_scores))])
+    prefilter = min(
+        float(ad_scores[int((1 - config.prefilter_recall) * len(ad_scores))]),
+        float(np.quantile(pre_scores[~ads], 1 - config.prefilter_pass)),
+    )
     params = {
         "bits": config.bits,
         "tagger_bits": config.tagger_bits,
@@ -306,8 +317,11 @@ def fit_model(
         "host_docs": config.host_docs,
         "seo_docs": config.seo_docs,
         "grammar_phrases": config.grammar_phrases,
+        "clean_fragments": config.clean_fragments,
+        "words": config.words,
         "clause_c": config.clause_c,
         "prefilter_c": config.prefilter_c,
+        "prefilter_pass": config.prefilter_pass,
         "norm": config.norm,
         "tagger_weight": config.tagger_weight,
         "char_cost": config.char_cost,
