@@ -480,6 +480,8 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
             f"{f.start}-{f.end} {f.category} {f.score:.2f} {json.dumps(f.text, ensure_ascii=False)}"
         )
         click.echo(f"  {item.head} decision {item.decision:+.3f} (intercept {item.intercept:+.3f})")
+        if item.evidence is not None:
+            click.echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
         for name, value in item.contributions:
             click.echo(f"  {value:+.4f}  {name}")
     sys.exit(EXIT_FINDINGS if explanations else EXIT_CLEAN)

@@ -27,7 +27,7 @@ from detector.localize import (
 from detector.model import Head, Model, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
-from detector.segment import clause_bounds
+from detector.segment import clause_bounds, windows
 
 __all__ = ["Detector", "default_model_path"]
 
@@ -85,6 +85,13 @@ class Detector:
         self._span_cost = float(params.get("span_cost", 2.0))
         self._char_cost = float(params.get("char_cost", 1.0))
         self._words = bool(params.get("words", True))  # jieba words in the clause heads
+        self._window = int(params.get("window", 0))  # 0: clauses are scored whole
+        # An article with this many ad clauses, making up this share of its
+        # clauses, is a machine-written ad article (reported whole).
+        self._article_clauses = int(params.get("article_clauses", 1 << 30))
+        self._article_share = float(params.get("article_share", 1.0))
+        stack = params.get("stack")
+        self._stack = None if stack is None else tuple(float(x) for x in stack)
 
     @classmethod
     def default(cls) -> Detector:
@@ -124,41 +131,67 @@ class Detector:
         logit = self._head_scores(self._heads["document"], np.zeros_like(cols), cols, 1)
         return float(_sigmoid(logit[:, 0])[0])
 
-    def _clause_scores(
-        self,
-        text: str,
-        clauses: np.ndarray,
-        char_rows: np.ndarray,
-        char_cols: np.ndarray,
-        selected: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Ad probability (0..1) and category probabilities of the selected clauses."""
-        remap = np.full(len(clauses), -1, dtype=np.int64)
-        remap[selected] = np.arange(len(selected))
-        keep = remap[char_rows] >= 0
-        rows = remap[char_rows[keep]]
-        cols = char_cols[keep]
+    def _unit_scores(self, text: str, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ad probability (0..1) and category probabilities of each ``[start, end)``
+        of ``text`` in ``units`` (which may overlap), scored as a clause."""
+        pieces = [text[start:end] for start, end in units.tolist()]
+        gathered = "\n".join(pieces)
+        sizes = units[:, 1] - units[:, 0]
+        starts = np.cumsum(sizes + 1) - sizes - 1
+        spans = np.stack([starts, starts + sizes], axis=1)
+        rows, cols = features.char_ngrams(
+            features.codepoints(gathered),
+            features.row_ids(len(gathered), spans),
+            self._ngrams,
+            self._bits,
+        )
         if self._words:
-            spans = clauses[selected].tolist()
-            word_rows, word_cols = features.word_features(text, spans, self._bits)
+            word_rows, word_cols = features.word_features(gathered, spans.tolist(), self._bits)
             rows = np.concatenate([rows, word_rows])
             cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
         assert clause.idf is not None
-        r, c, v = features.tfidf(rows, cols, len(selected), clause.idf, self._bits, self._l2)
-        ad = _sigmoid(features.linear_scores(r, c, v, len(selected), clause.coef, clause.intercept))
+        r, c, v = features.tfidf(rows, cols, len(units), clause.idf, self._bits, self._l2)
+        ad = _sigmoid(features.linear_scores(r, c, v, len(units), clause.coef, clause.intercept))
         category = self._heads["category"]
         kinds = _softmax(
-            features.linear_scores(r, c, v, len(selected), category.coef, category.intercept)
+            features.linear_scores(r, c, v, len(units), category.coef, category.intercept)
         )
         return ad[:, 0], kinds
 
+    def _units(self, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What is scored for ``clauses``: (units, index of each unit's clause)."""
+        if not self._window:
+            return clauses, np.arange(len(clauses))
+        return windows(clauses, self._window, max(1, self._window // 2))
+
+    def _clause_scores(self, text: str, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ad probability and category probabilities of each clause: those of the
+        best-scoring of the clause and its windows."""
+        units, owner = self._units(clauses)
+        ad, kinds = self._unit_scores(text, units)
+        # The best unit of each clause: sort by (clause, score) and take the last.
+        order = np.lexsort((ad, owner))
+        last = np.flatnonzero(np.diff(owner[order], append=len(clauses)))
+        best = order[last]
+        return ad[best], kinds[best]
+
+    def _combine(self, clause: np.ndarray, strength: np.ndarray) -> np.ndarray:
+        """The reported score: the clause head's probability combined with the
+        localizer's evidence for its best span by the model's stacking weights
+        (fitted on validation clauses); the clause probability alone without them."""
+        if self._stack is None:
+            return clause
+        a, b, c = self._stack
+        p = np.clip(clause, 1e-9, 1 - 1e-9)
+        return _sigmoid(a * np.log(p / (1 - p)) + b * np.log1p(strength) + c)
+
     def _localize(
         self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
-    ) -> list[list[tuple[int, int]]]:
-        """Spans (offsets into the normalized text) of each of the flagged
-        ``clauses``, all tagged in one pass over their characters only;
-        ``original`` is the text ``norm`` was made from."""
+    ) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
+        """Spans (offsets into the normalized text) of each of ``clauses``, all
+        tagged in one pass over their characters only, and the evidence of each
+        clause's best span; ``original`` is the text ``norm`` was made from."""
         text = norm.text
         starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
         total = int(sizes.sum())
@@ -176,15 +209,60 @@ class Detector:
             self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
         )
         found = []
-        for start, size, offset in zip(
-            starts.tolist(), sizes.tolist(), offsets.tolist(), strict=True
+        strength = np.zeros(len(clauses))
+        for i, (start, size, offset) in enumerate(
+            zip(starts.tolist(), sizes.tolist(), offsets.tolist(), strict=True)
         ):
-            local = best_spans(evidence[offset : offset + size], self._span_cost)
+            clause_evidence = evidence[offset : offset + size]
+            local = best_spans(clause_evidence, self._span_cost)
+            strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in local), default=0.0)
             spans = [(start + s, start + e) for s, e in local]
             spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
             # A flagged clause without a clear span is reported whole.
             found.append(trim_spans(text, spans) or trim_spans(text, [(start, start + size)]))
-        return found
+        return found, strength
+
+    def _assess(
+        self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[list[tuple[int, int]]]]:
+        """(score, category probabilities, spans) of each of ``clauses``."""
+        ad, kinds = self._clause_scores(norm.text, clauses)
+        located, strength = self._localize(norm, original, codes, clauses)
+        return self._combine(ad, strength), kinds, located
+
+    def clause_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For every clause of ``text`` (bounds in normalized offsets): the
+        prefilter's and the clause head's probabilities and the localizer's
+        best-span evidence, before they are combined; training fits the
+        combination on these."""
+        norm = normalize(text)
+        codes = features.codepoints(norm.text)
+        clauses = clause_bounds(codes)
+        if not len(clauses):
+            return clauses, np.zeros(0), np.zeros(0), np.zeros(0)
+        rows, cols = features.char_ngrams(
+            codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
+        )
+        pre = self._head_scores(self._heads["prefilter"], rows, cols, len(clauses), self._l2)
+        ad, _ = self._clause_scores(norm.text, clauses)
+        _, strength = self._localize(norm, text, codes, clauses)
+        return clauses, _sigmoid(pre[:, 0]), ad, strength
+
+    def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """The part of normalized ``text[start:end]`` (a clause) whose clause-head
+        score is the clause's: the clause itself or its best window."""
+        bounds = np.array([[start, end]], dtype=np.int64)
+        units = (
+            windows(bounds, self._window, max(1, self._window // 2))[0] if self._window else bounds
+        )
+        ad, _ = self._unit_scores(text, units)
+        best = int(np.flatnonzero(ad == ad.max())[-1])
+        return int(units[best, 0]), int(units[best, 1])
+
+    def combine(self, clause_probability: float, evidence: float) -> float:
+        """The reported score of a clause from its clause-head probability and its
+        best span's evidence (see ``clause_evidence``)."""
+        return float(self._combine(np.array([clause_probability]), np.array([evidence]))[0])
 
     def _lm_ratio(self, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """log P_ad(c | previous) - log P_news(c | previous) per character."""
@@ -252,44 +330,47 @@ class Detector:
             )[:, 0]
         )
         is_document = doc_scores >= thresholds["document"]
-        # A machine-written ad article is reported as one span over all its clauses.
-        replaced = is_document & (doc_scores >= self.threshold)
         selected = np.flatnonzero((pre >= thresholds["prefilter"]) | is_document[clause_text])
+        doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1))
+        # A machine-written ad article is reported as one span over all its
+        # clauses: the document head says so, or many of its clauses are ads.
+        replaced = is_document & (doc_scores >= self.threshold)
+        whole_score = np.where(replaced, doc_scores, 0.0)
         spans: list[list[_Span]] = [[] for _ in texts]
         category_mass: dict[int, np.ndarray] = {}
         if len(selected):
-            scores, kinds = self._clause_scores(norm.text, clauses, char_rows, char_cols, selected)
+            scores, kinds, located = self._assess(norm, joined, codes, clauses[selected])
             owner = clause_text[selected]
-            group_starts = np.flatnonzero(np.diff(owner, prepend=-1))
-            for begin, finish in zip(
-                group_starts.tolist(), [*group_starts[1:].tolist(), len(selected)], strict=True
-            ):
-                doc = int(owner[begin])
-                if replaced[doc]:
-                    mass = (kinds[begin:finish] * scores[begin:finish, None]).sum(axis=0)
-                    category_mass[doc] = mass
+            ads = scores >= thresholds["review"]
+            ad_clauses = np.bincount(owner[ads], minlength=len(texts))
+            article = (ad_clauses >= self._article_clauses) & (
+                ad_clauses >= self._article_share * np.diff(doc_clauses)
+            )
+            top_clause = np.zeros(len(texts))
+            np.maximum.at(top_clause, owner, scores)
+            whole_score = np.where(article, np.maximum(whole_score, top_clause), whole_score)
+            replaced |= article
+            for doc in np.unique(owner[replaced[owner]]).tolist():
+                mine = owner == doc
+                category_mass[doc] = (kinds[mine] * scores[mine, None]).sum(axis=0)
             best = 1 + kinds[:, 1:].argmax(axis=1)
             flagged = np.flatnonzero((scores >= self.threshold) & ~replaced[owner])
-            if len(flagged):
-                located = self._localize(norm, joined, codes, clauses[selected[flagged]])
-                for i, found in zip(flagged.tolist(), located, strict=True):
-                    category = self._classes[best[i]]
-                    score = float(scores[i])
-                    spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
+            for i in flagged.tolist():
+                category = self._classes[best[i]]
+                score = float(scores[i])
+                spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in located[i])
         verdicts = []
-        doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1))
         for doc, text in enumerate(texts):
             first_clause, last = int(doc_clauses[doc]), int(doc_clauses[doc + 1])
             if first_clause == last:
                 verdicts.append(empty)
                 continue
-            doc_score = float(doc_scores[doc])
             doc_spans = spans[doc]
             if replaced[doc]:
                 mass = category_mass[doc]
                 category = self._classes[1 + int(mass[1:].argmax())]
                 start, end = int(clauses[first_clause, 0]), int(clauses[last - 1, 1])
-                doc_spans = [_Span(start, end, doc_score, category)]
+                doc_spans = [_Span(start, end, float(whole_score[doc]), category)]
             findings = self._to_findings(
                 text, norm, int(text_starts[doc]), self._merge(norm.text, doc_spans)
             )

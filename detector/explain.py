@@ -2,8 +2,10 @@
 
 The clause model is linear over tf-idf features, so a clause's decision value is
 exactly ``intercept + Σ weight(f) × tfidf(f)``; each term is one character n-gram
-or jieba word of the clause.  Contributions are reported on the clause that holds
-the finding (or the whole text, for a document-level finding).
+or jieba word of the scored text.  That text is the clause holding the finding,
+or its best-scoring window (or the whole text, for a document-level finding).  A
+clause's reported score combines that decision with the evidence of the
+localizer for its best span; both are shown.
 """
 
 from __future__ import annotations
@@ -31,11 +33,15 @@ class Explanation:
     ``decision`` = ``intercept`` + the sum of all contributions (not only the top)."""
 
     finding: Finding
-    scope: str  # the normalized clause (or document) the model scored
+    scope: str  # the normalized clause, window or document the model scored
     head: str  # "clause" or "document"
     intercept: float
     decision: float
     contributions: tuple[tuple[str, float], ...]
+    # The localizer's evidence for the clause's best span and the score that
+    # ``decision`` and it combine into (None for the document head).
+    evidence: float | None = None
+    score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +51,8 @@ class Explanation:
             "intercept": round(self.intercept, 4),
             "decision": round(self.decision, 4),
             "contributions": [[name, round(value, 4)] for name, value in self.contributions],
+            "evidence": None if self.evidence is None else round(self.evidence, 4),
+            "score": None if self.score is None else round(self.score, 4),
         }
 
 
@@ -98,6 +106,8 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
     bits = int(params["bits"])
     low, high = params["char_ngrams"]
     heads = detector.model.heads
+    bounds, _, probabilities, strengths = detector.clause_evidence(text)
+    index = {(int(a), int(b)): i for i, (a, b) in enumerate(bounds.tolist())}
     out = []
     for finding in verdict.findings:
         covering = [
@@ -106,6 +116,7 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
             if norm.src[c.start] < finding.end and norm.src[c.end - 1] >= finding.start
         ]
         whole = len(covering) == len(clauses) and len(clauses) > 1
+        evidence = score = None
         if whole and finding.score == detector.document_score(text):
             head_name = "document"
             scope = norm.text
@@ -119,13 +130,21 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
         else:
             head_name = "clause"
             # The clause scoring highest is the one that produced the finding.
-            best = covering[0]
-            scope = norm.text[best.start : best.end]
+            best = max(covering, key=lambda c: probabilities[index[(c.start, c.end)]])
+            i = index[(best.start, best.end)]
+            evidence = float(strengths[i])
+            score = detector.combine(float(probabilities[i]), evidence)
+            start, end = detector.best_unit(norm.text, best.start, best.end)
+            scope = norm.text[start:end]
             pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True)
         head = heads[head_name]
         assert head.idf is not None
         l2 = head_name == "document" or params.get("norm", "l2") == "l2"
         decision, ranked = _contributions(pairs, head.idf, head.coef.reshape(-1), top, l2)
         intercept = float(head.intercept.reshape(-1)[0])
-        out.append(Explanation(finding, scope, head_name, intercept, decision + intercept, ranked))
+        out.append(
+            Explanation(
+                finding, scope, head_name, intercept, decision + intercept, ranked, evidence, score
+            )
+        )
     return out

@@ -21,6 +21,7 @@ __all__ = [
     "clause_bounds",
     "merge_short",
     "split_clauses",
+    "windows",
 ]
 
 MAX_CLAUSE_CHARS = 160
@@ -164,3 +165,27 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
         ends = np.minimum(piece_starts + MAX_CLAUSE_CHARS, ends[which])
         starts = piece_starts
     return merge_short(codes, np.stack([starts, ends], axis=1))
+
+
+def windows(bounds: np.ndarray, width: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """Units to score for each clause in ``bounds``: the clause itself and, when it
+    is longer than ``width``, windows of ``width`` characters every ``stride``
+    (the last one ending at the clause's end).  A few ad characters spliced into a
+    long clause are a small part of its features but a large part of a window's.
+
+    Returns (units as an (n, 2) array of [start, end), index of each unit's clause).
+    """
+    units: list[tuple[int, int]] = []
+    owner: list[int] = []
+    for index, (start, end) in enumerate(bounds.tolist()):
+        units.append((start, end))
+        owner.append(index)
+        if end - start > width:
+            last = end - width
+            for begin in [*range(start, last, stride), last]:
+                units.append((begin, begin + width))
+                owner.append(index)
+    return (
+        np.asarray(units, dtype=np.int64).reshape(-1, 2),
+        np.asarray(owner, dtype=np.int64),
+    )

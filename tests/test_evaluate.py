@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from detector.cli import main
+from detector.core import Detector
 from detector.evaluate import Prediction, score
 from detector.training.baselines import KeywordBaseline
 
@@ -84,15 +85,24 @@ def test_eval_names_the_bad_line(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert f"{gold}:2: invalid JSON" in result.stderr
 
 
-def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: object) -> None:
+def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detector) -> None:
     from detector.explain import explain
+    from detector.normalize import normalize
 
     text = "会议强调要深化产融合作,强化服务杨方线上配资股票,推动循环。"
-    explanations = explain(tiny_detector, text, top=5)  # type: ignore[arg-type]
+    explanations = explain(tiny_detector, text, top=5)
     assert explanations
     item = explanations[0]
     assert item.head == "clause"
     assert len(item.contributions) == 5
-    assert 1 / (1 + math.exp(-item.decision)) == pytest.approx(item.finding.score, abs=1e-4)
+    # The decision is the clause head's on the scored text, which combines with
+    # the span evidence into the reported score.
+    probability = 1 / (1 + math.exp(-item.decision))
+    assert item.score == pytest.approx(item.finding.score, abs=1e-6)
+    assert item.evidence is not None
+    assert tiny_detector.combine(probability, item.evidence) == pytest.approx(
+        item.finding.score, abs=1e-4
+    )
+    assert item.scope in normalize(text).text
     values = [abs(v) for _, v in item.contributions]
     assert values == sorted(values, reverse=True)

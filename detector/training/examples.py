@@ -226,7 +226,7 @@ def build_documents(
     return documents
 
 
-def _gold_codes(doc: GoldDocument, src: np.ndarray) -> np.ndarray:
+def gold_codes(doc: GoldDocument, src: np.ndarray) -> np.ndarray:
     """Category index per normalized character (0 = clean)."""
     codes = np.zeros(len(src), dtype=np.int64)
     for span in doc.spans:
@@ -248,7 +248,7 @@ def clause_examples(documents: Iterable[GoldDocument]) -> list[ClauseExample]:
         if doc.kind == "seo":
             continue
         norm = normalize(doc.text)
-        codes = _gold_codes(doc, norm.src)
+        codes = gold_codes(doc, norm.src)
         for clause in split_clauses(norm.text):
             out.append(_labelled(norm.text, codes, clause.start, clause.end))
     return out
@@ -323,6 +323,7 @@ __all__ += [
     "Sources",
     "draw_ad",
     "fragment_examples",
+    "gold_codes",
     "load_sources",
     "phrase_examples",
     "standalone_phrases",

@@ -8,6 +8,7 @@ metrics) and prints the validation figures.
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import random
 import sys
@@ -24,6 +25,7 @@ from detector import features
 from detector.categories import CLEAN, MODEL_CLASSES
 from detector.localize import LM_BITS, UNIGRAM_BITS, bigram_buckets, tagger_features
 from detector.model import Head, Model, save_model
+from detector.normalize import normalize
 from detector.training import corpora
 from detector.training.examples import (
     ClauseExample,
@@ -31,6 +33,7 @@ from detector.training.examples import (
     build_documents,
     clause_examples,
     fragment_examples,
+    gold_codes,
     load_sources,
     phrase_examples,
     standalone_phrases,
@@ -64,6 +67,11 @@ class TrainConfig:
     tagger_weight: float = 0.5
     char_cost: float = 1.0
     span_cost: float = 3.0
+    window: int = 16  # clauses longer than this are also scored in windows (0: never)
+    # A document with at least this many ad clauses, making up at least this share
+    # of its clauses, is reported whole as a machine-written ad article.
+    article_clauses: int = 4
+    article_share: float = 0.1
     balanced: bool = True  # weight ad and clean clauses equally in the clause head
     retail_spam: bool = True  # SMS/FBS shop and service promotions as positives
     prefilter_recall: float = 0.995
@@ -326,6 +334,9 @@ def fit_model(
         "tagger_weight": config.tagger_weight,
         "char_cost": config.char_cost,
         "span_cost": config.span_cost,
+        "window": config.window,
+        "article_clauses": config.article_clauses,
+        "article_share": config.article_share,
         "balanced": config.balanced,
         "retail_spam": config.retail_spam,
     }
@@ -343,8 +354,13 @@ def fit_model(
         draft = Model("draft", MODEL_CLASSES, params, thresholds, heads)
         params.update(choose_localizer(draft, validation_docs))
         draft = Model("draft", MODEL_CLASSES, params, thresholds, heads)
+        params["stack"] = fit_stack(draft, validation_docs)
+        draft = Model("draft", MODEL_CLASSES, params, thresholds, heads)
         thresholds.update(choose_thresholds(draft, validation_docs))
-    digest = hashlib.sha256(b"".join(h.coef.tobytes() for h in heads.values())).hexdigest()
+    digest = hashlib.sha256(
+        b"".join(h.coef.tobytes() for h in heads.values())
+        + json.dumps([params, thresholds], sort_keys=True).encode()
+    ).hexdigest()
     version = time.strftime("%Y.%m.%d", time.gmtime()) + "-" + digest[:8]
     stats = {
         "clauses": len(clauses),
@@ -416,6 +432,35 @@ def choose_localizer(model: Model, documents: Sequence[GoldDocument]) -> dict[st
         if f1 > best[0]:
             best = (f1, {"tagger_weight": weight, "char_cost": char_cost, "span_cost": 3.0})
     return best[1]
+
+
+def fit_stack(model: Model, documents: Sequence[GoldDocument]) -> list[float]:
+    """Weights combining the clause head's logit with the localizer's best-span
+    evidence into one calibrated score, fitted on the validation documents'
+    clauses that pass the prefilter (the only ones the combination sees)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from detector.core import Detector
+
+    detector = Detector(model, threshold=0.0)
+    cutoff = model.thresholds["prefilter"]
+    inputs, labels = [], []
+    for doc in documents:
+        if doc.kind == "seo":
+            continue
+        clauses, pre, ad, strength = detector.clause_evidence(doc.text)
+        codes = gold_codes(doc, normalize(doc.text).src)
+        for (start, end), p, a, s in zip(clauses.tolist(), pre, ad, strength, strict=True):
+            if p >= cutoff:
+                a = min(max(float(a), 1e-9), 1 - 1e-9)
+                inputs.append((np.log(a / (1 - a)), np.log1p(s)))
+                labels.append(int((codes[start:end] > 0).sum() >= 2))
+    if len(set(labels)) < 2:
+        return [1.0, 0.0, 0.0]
+    fitted = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(inputs), np.array(labels))
+    a, b = (round(float(x), 6) for x in fitted.coef_[0])
+    _log(f"stacking: clause logit x {a}, log1p(span evidence) x {b}, on {len(labels)} clauses")
+    return [a, b, round(float(fitted.intercept_[0]), 6)]
 
 
 def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:
