@@ -20,6 +20,7 @@ from detector.localize import (
     best_spans,
     bigram_buckets,
     lm_logprob,
+    snap_to_runs,
     split_at_separators,
     tagger_features,
     trim_spans,
@@ -218,6 +219,7 @@ class Detector:
             strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in local), default=0.0)
             spans = [(start + s, start + e) for s, e in local]
             spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
+            spans = snap_to_runs(text, spans, start, start + size)
             # A flagged clause without a clear span is reported whole.
             found.append(trim_spans(text, spans) or trim_spans(text, [(start, start + size)]))
         return found, strength

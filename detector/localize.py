@@ -20,6 +20,7 @@ __all__ = [
     "best_spans",
     "bigram_buckets",
     "lm_logprob",
+    "snap_to_runs",
     "split_at_separators",
     "tagger_features",
     "trim_spans",
@@ -221,3 +222,27 @@ def best_spans(
                 found.append(best_span)
             pending.extend([(low, best_span[0]), (best_span[1], high)])
     return sorted(found)
+
+
+_RUN_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@:/%?=&#~+"
+)
+
+
+def snap_to_runs(
+    text: str, spans: list[tuple[int, int]], low: int, high: int, limit: int = 64
+) -> list[tuple[int, int]]:
+    """Widen spans whose edge falls inside a run of ASCII letters, digits and URL
+    punctuation (a phone number, a handle, a link) to the whole run, within
+    ``[low, high)`` and at most ``limit`` characters each way: such a run is one
+    token, and half a phone number is not a useful finding."""
+    out = []
+    for s, e in spans:
+        stop = max(low, s - limit)
+        while s > stop and text[s] in _RUN_CHARS and text[s - 1] in _RUN_CHARS:
+            s -= 1
+        stop = min(high, e + limit)
+        while e < stop and text[e - 1] in _RUN_CHARS and text[e] in _RUN_CHARS:
+            e += 1
+        out.append((s, e))
+    return out

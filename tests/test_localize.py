@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from detector import features
-from detector.localize import tagger_features, trim_spans
+from detector.localize import snap_to_runs, tagger_features, trim_spans
 
 
 def test_trim_spans_strips_punctuation_and_spaces_at_the_edges() -> None:
@@ -56,3 +56,22 @@ def test_split_at_separators_cuts_where_the_original_had_a_title_bar() -> None:
     evidence = np.array([1.0] * 6 + [-0.5, 0.1, 0.1])
     spans = split_at_separators(original, norm.src, [(0, 9)], evidence, 0)
     assert spans == [(0, 6)]
+
+
+def test_snap_to_runs_widens_a_cut_phone_number_or_link_to_the_whole_run() -> None:
+    text = "干扰全天致电400-651-8339了136架"
+    start = text.index("全")
+    cut = text.index("8339") + 1  # the localizer stopped inside the number
+    assert snap_to_runs(text, [(start, cut)], 0, len(text)) == [(start, text.index("了"))]
+    link = "访问https://xz.sina1663s.info了解"
+    inner = (link.index("t"), link.index("nfo"))
+    assert snap_to_runs(link, [inner], 0, len(link)) == [(2, link.index("了"))]
+
+
+def test_snap_to_runs_keeps_cjk_edges_and_the_clause_bounds() -> None:
+    text = "abc123杨方线上配资def456"
+    span = (6, 12)  # 杨方线上配资: CJK at both edges
+    assert snap_to_runs(text, [span], 0, len(text)) == [span]
+    # Inside a run, but the clause ends where the span does: nothing to widen into.
+    assert snap_to_runs(text, [(1, 3)], 1, 3) == [(1, 3)]
+    assert snap_to_runs(text, [(1, 3)], 0, len(text)) == [(0, 6)]
