@@ -112,8 +112,9 @@ def word_features(
     """(row, bucket) pairs of the jieba words (two characters or more) of each span."""
     out_rows: list[int] = []
     crcs: list[int] = []
-    for row, (start, end) in enumerate(spans):
-        for word in words.cut(fold_digits(text[start:end])):
+    cuts = words.cut_many([fold_digits(text[start:end]) for start, end in spans])
+    for row, found in enumerate(cuts):
+        for word in found:
             if len(word) > 1 and not word.isspace():
                 out_rows.append(row)
                 crcs.append(zlib.crc32(word.encode("utf-8"), _WORD_SALT))

@@ -140,11 +140,11 @@ def _scan_in_pool(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     if context.get_start_method() == "fork":
-        # Inherited by the forked workers: no second load of the model, and
-        # jieba's dictionary (~0.5 s to load) is loaded once and shared.
+        # Inherited by the forked workers: no second load of the model or of
+        # the word dictionary.
         from detector import words
 
-        words.cut("")
+        words.dictionary()
         _worker = detector
     pending: deque[tuple[list[tuple[T, Fields | None]], Future[list[Verdicts]]]] = deque()
     try:
