@@ -187,8 +187,10 @@ def _text(codes: np.ndarray) -> str:
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends of the runs of True in ``mask``."""
-    edges = np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    padded = np.zeros(len(mask) + 2, dtype=bool)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return edges[0::2], edges[1::2]
 
 
 def _separators(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
@@ -336,18 +338,23 @@ def normalize(text: str) -> Normalized:
     tables = _tables()
     codes = tables.fold[_codepoints(text)]
     src = np.arange(len(text), dtype=np.int64)
-    unusual = np.flatnonzero(tables.flags[codes] & _UNUSUAL_BIT)
-    edits = []
-    for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
-        ch = chr(code)
-        replacement = _fold_char(ch)
-        if replacement != ch:
-            edits.append((i, i + 1, replacement))
-    codes, src = _apply_edits(codes, src, edits)
     flags = tables.flags[codes]
-    for dropped in (_separators, _spaces_by_cjk):
-        drop = dropped(codes, flags)
-        if drop is not None:
-            keep = ~drop
-            codes, src, flags = codes[keep], src[keep], flags[keep]
+    present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+    if present & _UNUSUAL_BIT:
+        unusual = np.flatnonzero(flags & _UNUSUAL_BIT)
+        edits = []
+        for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
+            ch = chr(code)
+            replacement = _fold_char(ch)
+            if replacement != ch:
+                edits.append((i, i + 1, replacement))
+        codes, src = _apply_edits(codes, src, edits)
+        flags = tables.flags[codes]
+        present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+    if present & _CANDIDATE_BIT:  # separators, spaces among them
+        for dropped in (_separators, _spaces_by_cjk):
+            drop = dropped(codes, flags)
+            if drop is not None:
+                keep = ~drop
+                codes, src, flags = codes[keep], src[keep], flags[keep]
     return Normalized(_text(codes), src, len(text))
