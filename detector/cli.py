@@ -66,6 +66,24 @@ class DetectorError(click.ClickException):
         click.echo(f"detector: error: {self.format_message()}", err=True)
 
 
+def _keep_freed_memory() -> None:
+    """Let glibc keep freed heap memory for reuse instead of returning it to the
+    system.  Scanning allocates and frees a few MB of NumPy temporaries per batch
+    of texts; with the default thresholds glibc gives them back after each batch
+    and faults them in again for the next (on 5 MB of news: ~140,000 page faults,
+    ~0.4 s of system time; ~18,000 with this).  Memory stays at its peak, which
+    is about the same.  Nothing happens where ``mallopt`` does not exist."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+    mallopt(m_mmap_threshold, 32 << 20)  # larger blocks are still mapped on their own
+    mallopt(m_trim_threshold, 256 << 20)
+
+
 def _load_detector(model: str | None, threshold: float | None) -> Detector:
     from detector.core import Detector
     from detector.model import ModelError
@@ -168,6 +186,7 @@ def scan(
 
     if update_baseline and baseline is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
+    _keep_freed_memory()
     encoding = _check_encoding(encoding)
     suppressions = _load_suppressions(baseline, update_baseline)
     detector = _load_detector(model, threshold)
