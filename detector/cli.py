@@ -179,16 +179,22 @@ def scan(
       detector scan --format jsonl crawl/ > findings.jsonl
       detector scan --input-format jsonl --text-field content - < items.jsonl
     """
-    from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
-    from detector.parallel import scan_fields
+    from detector.inputs import InputError, Notice, iter_paths
+    from detector.parallel import scan_inputs
     from detector.report import text_lines, to_record
-    from detector.scanning import scan_document
+    from detector.scanning import ScanOptions
 
     if update_baseline and baseline is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
     _keep_freed_memory()
     encoding = _check_encoding(encoding)
-    suppressions = _load_suppressions(baseline, update_baseline)
+    options = ScanOptions(
+        input_format,
+        text_fields,
+        encoding,
+        _load_suppressions(baseline, update_baseline),
+        use_baseline=not update_baseline,
+    )
     detector = _load_detector(model, threshold)
     errors = 0
     found = False
@@ -201,26 +207,20 @@ def scan(
     progress = _progress(paths)
     if progress is not None:
         path_items = progress.wrap(list(path_items))
-    documents = iter_documents(path_items, input_format, text_fields, encoding)
-    pairs = ((item, item.fields if isinstance(item, Document) else None) for item in documents)
-    for item, verdicts in scan_fields(detector, pairs, jobs, model):
+    for scanned in scan_inputs(detector, path_items, options, jobs, model):
         if progress is not None:
             progress.bar.clear()
-        if isinstance(item, (InputError, Notice)):
-            if isinstance(item, InputError):
+        if isinstance(scanned, (InputError, Notice)):
+            if isinstance(scanned, InputError):
                 errors += 1
-                click.echo(f"detector: error: {item}", err=True)
+                click.echo(f"detector: error: {scanned}", err=True)
             else:
-                click.echo(f"detector: {item}", err=True)
+                click.echo(f"detector: {scanned}", err=True)
             continue
-        assert isinstance(item, Document)
-        scanned = scan_document(
-            detector, item, suppressions, use_baseline=not update_baseline, scanned=verdicts
-        )
         result = scanned.result
         found = found or bool(result.findings)
         if update_baseline:
-            entries.extend(_baseline_entries(item, scanned.kept))
+            entries.extend(_baseline_entries(result.document, scanned.kept))
         elif output_format == "text":
             for line in text_lines(result):
                 click.echo(line)
