@@ -50,25 +50,17 @@ def _char_class(codes: np.ndarray) -> np.ndarray:
     return cls
 
 
-def _neighbour(codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, d: int) -> np.ndarray:
-    idx = positions + d
+def _neighbours(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, low: int, high: int
+) -> np.ndarray:
+    """The code ``d`` characters from each position, for every ``d`` in
+    ``low..high``, as the rows of a ``(high - low + 1, len(positions))`` array;
+    the sentinel where that character is outside the position's row."""
+    idx = positions[None, :] + np.arange(low, high + 1)[:, None]
     inside = (idx >= 0) & (idx < len(codes))
     safe = np.where(inside, idx, 0)
-    same = inside & (rows[safe] == rows[positions])
+    same = inside & (rows[safe] == rows[positions][None, :])
     return np.where(same, codes[safe], _SENTINEL)
-
-
-def _ngram_key(
-    codes: np.ndarray,
-    rows: np.ndarray,
-    positions: np.ndarray,
-    offsets: tuple[int, ...] | range,
-    template: int,
-) -> np.ndarray:
-    key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
-    for d in offsets:
-        key = key * _PRIME + _neighbour(codes, rows, positions, d)
-    return key
 
 
 def tagger_features(
@@ -77,17 +69,27 @@ def tagger_features(
     """(position index, bucket) pairs: every position gets the same number of
     features, so the arrays are built column by column without Python loops over
     characters."""
+    offsets = [d for _, ds in _TEMPLATES for d in ds]
+    offsets += [d + k for _, window in _BAGS for d in window for k in range(3)]
+    low, high = min(offsets), max(offsets)
+    around = _neighbours(codes, rows, positions, low, high)  # row d - low: offset d
     keys: list[np.ndarray] = []
-    for template, offsets in _TEMPLATES:
-        keys.append(_ngram_key(codes, rows, positions, offsets, template))
+    for template, ds in _TEMPLATES:
+        key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
+        for d in ds:
+            key = key * _PRIME + around[d - low]
+        keys.append(key)
     for template, window in _BAGS:
-        for d in window:
-            keys.append(_ngram_key(codes, rows, positions, (d, d + 1, d + 2), template))
-    classes = _char_class(codes)
+        # The trigrams at d, d + 1, d + 2 for every d of the window at once.
+        first = window.start - low
+        block = np.full((len(window), len(positions)), np.uint64(template), dtype=np.uint64)
+        for k in range(3):
+            block = block * _PRIME + around[first + k : first + k + len(window)]
+        keys.extend(block)
+    # A neighbour outside the clause has class 0 (_char_class of the sentinel).
     class_key = np.full(len(positions), np.uint64(_CLASS_TEMPLATE), dtype=np.uint64)
     for d in (-1, 0, 1):
-        neighbour = _neighbour(classes, rows, positions, d)
-        class_key = class_key * _PRIME + np.where(neighbour == _SENTINEL, 0, neighbour)
+        class_key = class_key * _PRIME + _char_class(around[d - low])
     keys.append(class_key)
     keys.append(np.full(len(positions), np.uint64(_BIAS_TEMPLATE), dtype=np.uint64))
     stacked = np.stack(keys, axis=1)  # (positions, features)
