@@ -6,9 +6,10 @@ takes ~0.7 s and ~80 MB to load in every process that cuts a single word.  Here
 the same dictionary (the stock one plus ``data/userdict.txt``, for ad vocabulary
 such as 配资 that it lacks) is a trie stored as NumPy arrays, built once from
 jieba (~2 s) and cached under ``$XDG_CACHE_HOME/detector`` as ``.npy`` files that
-are memory-mapped: loading takes a millisecond, and forked workers share them.  The cut itself follows jieba's HMM-free algorithm step by step
-(same blocks, same word graph, same floating-point route scores, same ties), so
-the words are exactly jieba's: ``tests/test_words.py`` compares them.
+are memory-mapped: loading takes a millisecond, and forked workers share them.
+The cut itself follows jieba's HMM-free algorithm step by step (same blocks, same
+word graph, same floating-point route scores, same ties), so the words are
+exactly jieba's: ``tests/test_words.py`` compares them.
 """
 
 from __future__ import annotations
