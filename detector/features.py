@@ -122,27 +122,26 @@ def word_features(
     return np.asarray(out_rows, dtype=np.int64), _bucket(hashed, bits)
 
 
-def _sorted(key: np.ndarray, key_bits: int) -> np.ndarray:
-    """``np.sort(key)`` for non-negative keys below ``2**key_bits``, as a radix
-    sort: one stable argsort of 16-bit digits per 16 bits (NumPy radix-sorts
-    16-bit integers in linear time; its general sort was 2x slower here)."""
-    if key_bits > 64:
-        return np.sort(key)
-    order: np.ndarray | None = None
-    for shift in range(0, max(key_bits, 1), 16):
-        digit = (key >> shift).astype(np.uint16)
+def radix_order(key: np.ndarray, key_bits: int, order: np.ndarray | None = None) -> np.ndarray:
+    """A permutation that sorts ``key`` (non-negative, below ``2**key_bits``)
+    stably: ``key[radix_order(key, bits)]`` is ``np.sort(key)``.  Given ``order``,
+    the elements are taken in that order first, so equal keys keep it (a sort
+    by ``key`` then by position in ``order``).
+
+    One stable argsort per 16-bit digit, least significant first: NumPy
+    radix-sorts 8- and 16-bit integers in linear time, while its general sort
+    of 32-bit keys took twice as long here."""
+    for shift in range(0, key_bits, 16):
+        digit = (key >> shift).astype(np.uint8 if key_bits - shift <= 8 else np.uint16)
         step = np.argsort(digit if order is None else digit[order], kind="stable")
         order = step if order is None else order[step]
-    assert order is not None
-    return key[order]
+    return np.arange(len(key)) if order is None else order
 
 
-def _unique_counts(key: np.ndarray, key_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values of ``key`` (below ``2**key_bits``) and how often
-    each occurs (``np.unique`` with ``return_counts``)."""
-    ordered = _sorted(key, key_bits)
+def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of the sorted ``ordered`` and how often each occurs."""
     if not len(ordered):
-        return key[:0], np.empty(0, np.int64)
+        return ordered, np.empty(0, np.int64)
     first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     counts = np.diff(first, append=len(ordered))
     return ordered[first], counts
@@ -159,7 +158,15 @@ def tfidf(
     """Sparse sublinear tf-idf rows as (row, col, value) triples, sorted by row
     then column; l2-normalized per row unless ``l2`` is false."""
     key = (rows << bits) | cols
-    unique, counts = _unique_counts(key, bits + max(n_rows - 1, 0).bit_length())
+    ordered = key[radix_order(key, bits + max(n_rows - 1, 0).bit_length())]
+    return sorted_tfidf(ordered, n_rows, idf, bits, l2)
+
+
+def sorted_tfidf(
+    keys: np.ndarray, n_rows: int, idf: np.ndarray, bits: int, l2: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`tfidf` of the sorted keys ``row << bits | col``."""
+    unique, counts = _unique_counts(keys)
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
     values = idf[c].astype(np.float64)
