@@ -20,6 +20,7 @@ from detector.localize import (
     best_spans,
     bigram_buckets,
     lm_logprob,
+    lm_total,
     split_at_separators,
     tagger_features,
     trim_spans,
@@ -84,6 +85,11 @@ class Detector:
         self._tagger_weight = float(params.get("tagger_weight", 0.5))
         self._span_cost = float(params.get("span_cost", 2.0))
         self._char_cost = float(params.get("char_cost", 1.0))
+        self._lm_totals = {}
+        for name in ("ad_lm", "news_lm"):
+            history = self._heads[name].idf
+            assert history is not None
+            self._lm_totals[name] = lm_total(history)
 
     @classmethod
     def default(cls) -> Detector:
@@ -214,7 +220,8 @@ class Detector:
         for name, sign in (("ad_lm", 1.0), ("news_lm", -1.0)):
             lm = self._heads[name]
             assert lm.idf is not None
-            out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous)
+            total = self._lm_totals[name]
+            out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous, total=total)
         return out
 
     def scan(self, text: str) -> Verdict:

@@ -20,6 +20,7 @@ __all__ = [
     "best_spans",
     "bigram_buckets",
     "lm_logprob",
+    "lm_total",
     "split_at_separators",
     "tagger_features",
     "trim_spans",
@@ -87,9 +88,10 @@ def tagger_features(
             block = block * _PRIME + around[first + k : first + k + len(window)]
         keys.extend(block)
     # A neighbour outside the clause has class 0 (_char_class of the sentinel).
+    classes = _char_class(around[-1 - low : 2 - low])  # offsets -1, 0, 1
     class_key = np.full(len(positions), np.uint64(_CLASS_TEMPLATE), dtype=np.uint64)
-    for d in (-1, 0, 1):
-        class_key = class_key * _PRIME + _char_class(around[d - low])
+    for row in classes:
+        class_key = class_key * _PRIME + row
     keys.append(class_key)
     keys.append(np.full(len(positions), np.uint64(_BIAS_TEMPLATE), dtype=np.uint64))
     stacked = np.stack(keys, axis=1)  # (positions, features)
@@ -118,9 +120,10 @@ def split_at_separators(
     out = []
     for s, e in spans:
         cuts = [s]
-        for i in range(s, e - 1):
+        # Only where normalization dropped characters between i and i + 1.
+        for i in (np.flatnonzero(src[s + 1 : e] - src[s : e - 1] > 1) + s).tolist():
             gap = original[int(src[i]) + 1 : int(src[i + 1])]
-            if gap and not _SEPARATOR_MARKS.isdisjoint(gap):
+            if not _SEPARATOR_MARKS.isdisjoint(gap):
                 cuts.append(i + 1)
         cuts.append(e)
         if len(cuts) == 2:
@@ -179,6 +182,11 @@ def bigram_buckets(
     return unigram, previous_unigram, bigram
 
 
+def lm_total(history: np.ndarray) -> float:
+    """The add-one unigram denominator of :func:`lm_logprob`."""
+    return float(history.sum()) + len(history)
+
+
 def lm_logprob(
     unigram: np.ndarray,
     bigram: np.ndarray,
@@ -186,12 +194,15 @@ def lm_logprob(
     history: np.ndarray,
     previous_unigram: np.ndarray,
     interpolation: float = 0.8,
+    total: float | None = None,
 ) -> np.ndarray:
     """log P(c[i] | c[i-1]), a bigram model interpolated with add-one unigrams.
 
     ``counts`` holds bigram counts (``LM_BITS``), ``history`` unigram counts
-    (``UNIGRAM_BITS``); the total is ``history.sum()``."""
-    total = float(history.sum()) + len(history)
+    (``UNIGRAM_BITS``); ``total`` is :func:`lm_total` of ``history`` (computed
+    here when not given)."""
+    if total is None:
+        total = lm_total(history)
     p_unigram = (history[unigram].astype(np.float64) + 1.0) / total
     seen = history[previous_unigram].astype(np.float64)
     p_bigram = np.where(seen > 0, counts[bigram] / np.maximum(seen, 1.0), 0.0)
@@ -208,6 +219,7 @@ def best_spans(
     characters next to an ad ("足球" beside a betting brand) are noise."""
     found: list[tuple[int, int]] = []
     pending = [(0, len(evidence))]
+    values = evidence.tolist()
     while pending and len(found) < max_spans:
         low, high = pending.pop()
         best, best_span = 0.0, None
@@ -215,7 +227,7 @@ def best_spans(
         for i in range(low, high):
             if running <= 0.0:
                 running, start = 0.0, i
-            running += float(evidence[i])
+            running += values[i]
             if running - cost > best:
                 best, best_span = running - cost, (start, i + 1)
         if best_span is not None:
