@@ -279,7 +279,7 @@ class Detector:
         if len(selected):
             scores, kinds = self._clause_scores(norm.text, clauses, char_rows, char_cols, selected)
             owner = clause_text[selected]
-            group_starts = np.flatnonzero(np.diff(owner, prepend=-1))
+            group_starts = np.concatenate(([0], np.flatnonzero(owner[1:] != owner[:-1]) + 1))
             for begin, finish in zip(
                 group_starts.tolist(), [*group_starts[1:].tolist(), len(selected)], strict=True
             ):

@@ -142,9 +142,9 @@ def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of the sorted ``ordered`` and how often each occurs."""
     if not len(ordered):
         return ordered, np.empty(0, np.int64)
-    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    counts = np.diff(first, append=len(ordered))
-    return ordered[first], counts
+    # Where each run of equal values starts, and where the last one ends.
+    edges = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [len(ordered)]))
+    return ordered[edges[:-1]], edges[1:] - edges[:-1]
 
 
 def tfidf(

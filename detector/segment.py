@@ -103,12 +103,21 @@ def merge_short(codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     clause joins the last clause kept so far when joinable, or stays alone.
     Only short clauses and the clauses right after them change anything, so
     the loop visits those alone."""
+    return _merge_short(_flags()[codes.astype(np.uint32, copy=False)], bounds)
+
+
+def _merge_short(flags: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """:func:`merge_short` given the ``_flags()`` of the text's characters."""
     sizes = bounds[:, 1] - bounds[:, 0]
     if not len(bounds) or sizes.min() >= MIN_CLAUSE_CHARS:
         return bounds
-    ends_before = np.concatenate(([0], np.cumsum(_flags()[codes] & _SENTENCE_END_BIT > 0)))
+    ends_before = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum((flags & _SENTENCE_END_BIT) > 0, out=ends_before[1:])
     short = np.flatnonzero(sizes < MIN_CLAUSE_CHARS)
-    visit = np.union1d(short, short + 1)
+    marked = np.zeros(len(bounds) + 1, dtype=bool)
+    marked[short] = True
+    marked[short + 1] = True
+    visit = np.flatnonzero(marked[:-1])  # short clauses and the clauses after them
     starts, ends = bounds[:, 0].tolist(), bounds[:, 1].tolist()
     keep = np.ones(len(bounds), dtype=bool)
 
@@ -118,7 +127,7 @@ def merge_short(codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     last = -1  # the last clause kept so far
     held = -1  # the short clause held back
     visited = -1
-    for i in visit[visit < len(bounds)].tolist():
+    for i in visit.tolist():
         if i - 1 > visited:  # the clauses between two visits are kept as they are
             last = i - 1
         visited = i
@@ -146,7 +155,7 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
     """The spans of :func:`split_clauses` as a ``(k, 2)`` int64 array, computed
     from the code points of the text without a Python loop per clause."""
     codes = codes.astype(np.uint32, copy=False)
-    flags = _flags()[codes.astype(np.uint32, copy=False)]
+    flags = _flags()[codes]
     space = (flags & _SPACE_BIT) > 0
     breaks = (flags & _BREAK_BIT) > 0
     dots = np.flatnonzero(codes == _DOT)
@@ -171,4 +180,4 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
         piece_starts = starts[which] + (np.arange(len(which)) - first) * MAX_CLAUSE_CHARS
         ends = np.minimum(piece_starts + MAX_CLAUSE_CHARS, ends[which])
         starts = piece_starts
-    return merge_short(codes, np.stack([starts, ends], axis=1))
+    return _merge_short(flags, np.stack([starts, ends], axis=1))
