@@ -146,7 +146,8 @@ def _load_dictionary() -> Dictionary:
     walked, and forked workers share them), or built from jieba and cached."""
     path = _cache_path()
     try:
-        keys, is_word, cost, single = (np.load(path / f"{name}.npy", mmap_mode="r")
+        # Plain arrays over the maps: indexing a np.memmap goes through Python.
+        keys, is_word, cost, single = (np.asarray(np.load(path / f"{name}.npy", mmap_mode="r"))
                                        for name in _ARRAYS)  # fmt: skip
         return Dictionary(keys, is_word, cost, float(single[0]))
     except (OSError, ValueError, IndexError):
