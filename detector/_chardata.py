@@ -5,6 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+#: Code points of the characters for which ``str.isspace()`` (and ``re``'s ``\\s``)
+#: is true.
+WHITE_SPACE_CODES = (
+    *(ord(c) for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"),
+    *range(0x2000, 0x200B),
+)
+
 
 @lru_cache(maxsize=1)
 def traditional_to_simplified() -> dict[str, str]:

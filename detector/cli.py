@@ -66,6 +66,24 @@ class DetectorError(click.ClickException):
         click.echo(f"detector: error: {self.format_message()}", err=True)
 
 
+def _keep_freed_memory() -> None:
+    """Let glibc keep freed heap memory for reuse instead of returning it to the
+    system.  Scanning allocates and frees a few MB of NumPy temporaries per batch
+    of texts; with the default thresholds glibc gives them back after each batch
+    and faults them in again for the next (on 5 MB of news: ~140,000 page faults,
+    ~0.4 s of system time; ~18,000 with this).  Memory stays at its peak, which
+    is about the same.  Nothing happens where ``mallopt`` does not exist."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+    mallopt(m_mmap_threshold, 32 << 20)  # larger blocks are still mapped on their own
+    mallopt(m_trim_threshold, 256 << 20)
+
+
 def _load_detector(model: str | None, threshold: float | None) -> Detector:
     from detector.core import Detector
     from detector.model import ModelError
@@ -161,15 +179,22 @@ def scan(
       detector scan --format jsonl crawl/ > findings.jsonl
       detector scan --input-format jsonl --text-field content - < items.jsonl
     """
-    from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
-    from detector.parallel import scan_fields
+    from detector.inputs import InputError, Notice, iter_paths
+    from detector.parallel import scan_inputs
     from detector.report import text_lines, to_record
-    from detector.scanning import scan_document
+    from detector.scanning import ScanOptions
 
     if update_baseline and baseline is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
+    _keep_freed_memory()
     encoding = _check_encoding(encoding)
-    suppressions = _load_suppressions(baseline, update_baseline)
+    options = ScanOptions(
+        input_format,
+        text_fields,
+        encoding,
+        _load_suppressions(baseline, update_baseline),
+        use_baseline=not update_baseline,
+    )
     detector = _load_detector(model, threshold)
     errors = 0
     found = False
@@ -182,26 +207,20 @@ def scan(
     progress = _progress(paths)
     if progress is not None:
         path_items = progress.wrap(list(path_items))
-    documents = iter_documents(path_items, input_format, text_fields, encoding)
-    pairs = ((item, item.fields if isinstance(item, Document) else None) for item in documents)
-    for item, verdicts in scan_fields(detector, pairs, jobs, model):
+    for scanned in scan_inputs(detector, path_items, options, jobs, model):
         if progress is not None:
             progress.bar.clear()
-        if isinstance(item, (InputError, Notice)):
-            if isinstance(item, InputError):
+        if isinstance(scanned, (InputError, Notice)):
+            if isinstance(scanned, InputError):
                 errors += 1
-                click.echo(f"detector: error: {item}", err=True)
+                click.echo(f"detector: error: {scanned}", err=True)
             else:
-                click.echo(f"detector: {item}", err=True)
+                click.echo(f"detector: {scanned}", err=True)
             continue
-        assert isinstance(item, Document)
-        scanned = scan_document(
-            detector, item, suppressions, use_baseline=not update_baseline, scanned=verdicts
-        )
         result = scanned.result
         found = found or bool(result.findings)
         if update_baseline:
-            entries.extend(_baseline_entries(item, scanned.kept))
+            entries.extend(_baseline_entries(result.document, scanned.kept))
         elif output_format == "text":
             for line in text_lines(result):
                 click.echo(line)

@@ -20,6 +20,7 @@ from detector.localize import (
     best_spans,
     bigram_buckets,
     lm_logprob,
+    lm_total,
     snap_to_runs,
     split_at_separators,
     tagger_features,
@@ -93,6 +94,11 @@ class Detector:
         self._article_share = float(params.get("article_share", 1.0))
         stack = params.get("stack")
         self._stack = None if stack is None else tuple(float(x) for x in stack)
+        self._lm_totals = {}
+        for name in ("ad_lm", "news_lm"):
+            history = self._heads[name].idf
+            assert history is not None
+            self._lm_totals[name] = lm_total(history)
 
     @classmethod
     def default(cls) -> Detector:
@@ -120,6 +126,29 @@ class Detector:
         assert head.idf is not None
         r, c, v = features.tfidf(rows, cols, n_rows, head.idf, self._bits, l2)
         return features.linear_scores(r, c, v, n_rows, head.coef, head.intercept)
+
+    def _char_head_scores(
+        self, clause_text: np.ndarray, rows: np.ndarray, cols: np.ndarray, n_texts: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Document head scores (0..1) per text and prefilter scores per clause,
+        from the clauses' char n-grams (``rows`` are clause indices): one radix
+        sort by (text, column) and one more pass by clause, since all n-grams of
+        a clause belong to one text."""
+        bits, n_clauses = self._bits, len(clause_text)
+        doc_rows = clause_text[rows]
+        doc_keys = (doc_rows << bits) | cols
+        order = features.radix_order(doc_keys, bits + max(n_texts - 1, 0).bit_length())
+        clause_order = features.radix_order(rows, max(n_clauses - 1, 0).bit_length(), order)
+        scores = []
+        for head, keys, n_rows, l2 in (
+            (self._heads["document"], doc_keys[order], n_texts, True),
+            (self._heads["prefilter"], ((rows << bits) | cols)[clause_order], n_clauses, self._l2),
+        ):
+            assert head.idf is not None
+            r, c, v = features.sorted_tfidf(keys, n_rows, head.idf, bits, l2)
+            logit = features.linear_scores(r, c, v, n_rows, head.coef, head.intercept)
+            scores.append(_sigmoid(logit[:, 0]))
+        return scores[0], scores[1]
 
     def document_score(self, text: str) -> float:
         """The document head's score (0..1) for ``text`` as a whole."""
@@ -273,7 +302,8 @@ class Detector:
         for name, sign in (("ad_lm", 1.0), ("news_lm", -1.0)):
             lm = self._heads[name]
             assert lm.idf is not None
-            out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous)
+            total = self._lm_totals[name]
+            out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous, total=total)
         return out
 
     def scan(self, text: str) -> Verdict:
@@ -321,16 +351,7 @@ class Detector:
             codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
         )
         thresholds = self.model.thresholds
-        doc_scores = _sigmoid(
-            self._head_scores(
-                self._heads["document"], clause_text[char_rows], char_cols, len(texts)
-            )[:, 0]
-        )
-        pre = _sigmoid(
-            self._head_scores(
-                self._heads["prefilter"], char_rows, char_cols, len(clauses), self._l2
-            )[:, 0]
-        )
+        doc_scores, pre = self._char_head_scores(clause_text, char_rows, char_cols, len(texts))
         is_document = doc_scores >= thresholds["document"]
         selected = np.flatnonzero((pre >= thresholds["prefilter"]) | is_document[clause_text])
         doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1))

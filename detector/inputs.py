@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INPUT_FORMATS",
+    "STDIN",
     "Document",
     "InputError",
     "Notice",
     "decode",
+    "format_for",
     "iter_documents",
     "iter_paths",
     "printable",
@@ -182,12 +184,13 @@ def _regular_file(path: str) -> str | Notice:
     return Notice(printable(path), "not a regular file, skipped")
 
 
-def _format_for(path: str, input_format: str) -> str:
+def format_for(path: str, input_format: str) -> str:
+    """The format ``path`` is read as: ``input_format`` unless it is ``auto``."""
     if input_format != "auto":
         return input_format
     if path == STDIN:
         return "text"
-    suffix = Path(path).suffix.lower()
+    suffix = os.path.splitext(path)[1].lower()
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
     if suffix in JSON_SUFFIXES:
@@ -215,7 +218,7 @@ def iter_documents(
             yield item
             continue
         display = "<stdin>" if item == STDIN else printable(item)
-        fmt = _format_for(item, input_format)
+        fmt = format_for(item, input_format)
         try:
             handle = _open(item)
         except IsADirectoryError:

@@ -20,6 +20,7 @@ __all__ = [
     "best_spans",
     "bigram_buckets",
     "lm_logprob",
+    "lm_total",
     "snap_to_runs",
     "split_at_separators",
     "tagger_features",
@@ -51,25 +52,17 @@ def _char_class(codes: np.ndarray) -> np.ndarray:
     return cls
 
 
-def _neighbour(codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, d: int) -> np.ndarray:
-    idx = positions + d
+def _neighbours(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, low: int, high: int
+) -> np.ndarray:
+    """The code ``d`` characters from each position, for every ``d`` in
+    ``low..high``, as the rows of a ``(high - low + 1, len(positions))`` array;
+    the sentinel where that character is outside the position's row."""
+    idx = positions[None, :] + np.arange(low, high + 1)[:, None]
     inside = (idx >= 0) & (idx < len(codes))
     safe = np.where(inside, idx, 0)
-    same = inside & (rows[safe] == rows[positions])
+    same = inside & (rows[safe] == rows[positions][None, :])
     return np.where(same, codes[safe], _SENTINEL)
-
-
-def _ngram_key(
-    codes: np.ndarray,
-    rows: np.ndarray,
-    positions: np.ndarray,
-    offsets: tuple[int, ...] | range,
-    template: int,
-) -> np.ndarray:
-    key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
-    for d in offsets:
-        key = key * _PRIME + _neighbour(codes, rows, positions, d)
-    return key
 
 
 def tagger_features(
@@ -78,17 +71,28 @@ def tagger_features(
     """(position index, bucket) pairs: every position gets the same number of
     features, so the arrays are built column by column without Python loops over
     characters."""
+    offsets = [d for _, ds in _TEMPLATES for d in ds]
+    offsets += [d + k for _, window in _BAGS for d in window for k in range(3)]
+    low, high = min(offsets), max(offsets)
+    around = _neighbours(codes, rows, positions, low, high)  # row d - low: offset d
     keys: list[np.ndarray] = []
-    for template, offsets in _TEMPLATES:
-        keys.append(_ngram_key(codes, rows, positions, offsets, template))
+    for template, ds in _TEMPLATES:
+        key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
+        for d in ds:
+            key = key * _PRIME + around[d - low]
+        keys.append(key)
     for template, window in _BAGS:
-        for d in window:
-            keys.append(_ngram_key(codes, rows, positions, (d, d + 1, d + 2), template))
-    classes = _char_class(codes)
+        # The trigrams at d, d + 1, d + 2 for every d of the window at once.
+        first = window.start - low
+        block = np.full((len(window), len(positions)), np.uint64(template), dtype=np.uint64)
+        for k in range(3):
+            block = block * _PRIME + around[first + k : first + k + len(window)]
+        keys.extend(block)
+    # A neighbour outside the clause has class 0 (_char_class of the sentinel).
+    classes = _char_class(around[-1 - low : 2 - low])  # offsets -1, 0, 1
     class_key = np.full(len(positions), np.uint64(_CLASS_TEMPLATE), dtype=np.uint64)
-    for d in (-1, 0, 1):
-        neighbour = _neighbour(classes, rows, positions, d)
-        class_key = class_key * _PRIME + np.where(neighbour == _SENTINEL, 0, neighbour)
+    for row in classes:
+        class_key = class_key * _PRIME + row
     keys.append(class_key)
     keys.append(np.full(len(positions), np.uint64(_BIAS_TEMPLATE), dtype=np.uint64))
     stacked = np.stack(keys, axis=1)  # (positions, features)
@@ -117,9 +121,10 @@ def split_at_separators(
     out = []
     for s, e in spans:
         cuts = [s]
-        for i in range(s, e - 1):
+        # Only where normalization dropped characters between i and i + 1.
+        for i in (np.flatnonzero(src[s + 1 : e] - src[s : e - 1] > 1) + s).tolist():
             gap = original[int(src[i]) + 1 : int(src[i + 1])]
-            if gap and not _SEPARATOR_MARKS.isdisjoint(gap):
+            if not _SEPARATOR_MARKS.isdisjoint(gap):
                 cuts.append(i + 1)
         cuts.append(e)
         if len(cuts) == 2:
@@ -178,6 +183,11 @@ def bigram_buckets(
     return unigram, previous_unigram, bigram
 
 
+def lm_total(history: np.ndarray) -> float:
+    """The add-one unigram denominator of :func:`lm_logprob`."""
+    return float(history.sum()) + len(history)
+
+
 def lm_logprob(
     unigram: np.ndarray,
     bigram: np.ndarray,
@@ -185,12 +195,15 @@ def lm_logprob(
     history: np.ndarray,
     previous_unigram: np.ndarray,
     interpolation: float = 0.8,
+    total: float | None = None,
 ) -> np.ndarray:
     """log P(c[i] | c[i-1]), a bigram model interpolated with add-one unigrams.
 
     ``counts`` holds bigram counts (``LM_BITS``), ``history`` unigram counts
-    (``UNIGRAM_BITS``); the total is ``history.sum()``."""
-    total = float(history.sum()) + len(history)
+    (``UNIGRAM_BITS``); ``total`` is :func:`lm_total` of ``history`` (computed
+    here when not given)."""
+    if total is None:
+        total = lm_total(history)
     p_unigram = (history[unigram].astype(np.float64) + 1.0) / total
     seen = history[previous_unigram].astype(np.float64)
     p_bigram = np.where(seen > 0, counts[bigram] / np.maximum(seen, 1.0), 0.0)
@@ -207,6 +220,7 @@ def best_spans(
     characters next to an ad ("足球" beside a betting brand) are noise."""
     found: list[tuple[int, int]] = []
     pending = [(0, len(evidence))]
+    values = evidence.tolist()
     while pending and len(found) < max_spans:
         low, high = pending.pop()
         best, best_span = 0.0, None
@@ -214,7 +228,7 @@ def best_spans(
         for i in range(low, high):
             if running <= 0.0:
                 running, start = 0.0, i
-            running += float(evidence[i])
+            running += values[i]
             if running - cost > best:
                 best, best_span = running - cost, (start, i + 1)
         if best_span is not None:

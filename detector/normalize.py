@@ -59,11 +59,10 @@ _INVISIBLE = (
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
 _IS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
-# Everything outside this class is looked at one by one (NFKC, case folding,
-# invisibles); the class is what ordinary Chinese news is made of, so the common
-# case stays in C code (str.translate and re).
+# Characters outside this class, and invisible ones, are looked at one by one
+# (NFKC, case folding, invisibles); the class is what ordinary Chinese news is made
+# of, so the common case stays in NumPy (a table lookup per character).
 _PLAIN = "\x00-\x7f\u3001\u3002\u3008-\u3011\u4e00-\u9fff\u201c\u201d\u2018\u2019\u2014"
-_UNUSUAL = re.compile(f"[^{_PLAIN}]|[{_INVISIBLE}]")
 
 # Blocks of enclosed letters and numbers (circled, parenthesized, with a full stop,
 # negative, dingbat, squared, regional indicators).
@@ -110,24 +109,133 @@ _SPLIT = re.compile(
     f"|(?:(?<=[{_CJK}])|{_LONE_ALNUM_BEFORE}){_separator_run(_DECORATIVE)}"
     f"(?=[{_CJK}]|{_LONE_ALNUM_AFTER})"
 )
-# Where a separator run may start: searching for these first keeps the scan in the
-# regex engine's fast character-set loop (the lookbehinds of _SPLIT defeat it).
-_SPLIT_CANDIDATE = re.compile(f"[{_BLANK}{_SYMBOLS}{_DECORATIVE}]+")
-
+# Where a separator run may start: _SPLIT is tried only at the start of each run
+# of these characters.  Its lookarounds need a CJK character or a lone letter or
+# digit on both sides of the run; runs without them are ruled out in NumPy first.
+_SPLIT_CANDIDATE = f"{_BLANK}{_SYMBOLS}{_DECORATIVE}"
+_ALNUM = "a-z0-9"
 
 # Any run of spaces beside a CJK character goes too ("自 2013 年", "还有 0 "): outlets
 # typeset Chinese next to numbers and words differently, and the spaces would
 # otherwise become features of where a text came from rather than what it says.
-_SPACE_BY_CJK = re.compile(f"(?<=[{_CJK}]) +(?=\\S)|(?<=\\S) +(?=[{_CJK}])")
+# That is, a run of " " with a CJK character before it and a non-space after it,
+# or a non-space before it and a CJK character after it.
+
+# Bit flags per code point (see _tables).
+_CANDIDATE_BIT, _CJK_BIT, _ALNUM_BIT, _SPACE_BIT, _UNUSUAL_BIT = 1, 2, 4, 8, 16
+_CODE_POINTS = 0x110000
 
 
-def _separator_edits(text: str) -> list[tuple[int, int, str]]:
-    edits = []
-    for candidate in _SPLIT_CANDIDATE.finditer(text):
-        match = _SPLIT.match(text, candidate.start())
+def _class_ranges(body: str) -> list[tuple[int, int]]:
+    """Inclusive code point ranges of a regex character class body as written in
+    this module: characters, ``a-b`` ranges and backslash-escaped punctuation."""
+    items: list[tuple[int, int]] = []
+    i = 0
+
+    def char_at(j: int) -> tuple[int, int]:
+        """The code point at ``j`` and the index after it."""
+        if body[j] == "\\":
+            return ord(body[j + 1]), j + 2
+        return ord(body[j]), j + 1
+
+    while i < len(body):
+        low, i = char_at(i)
+        if i + 1 < len(body) and body[i] == "-":
+            high, i = char_at(i + 1)
+            items.append((low, high))
+        else:
+            items.append((low, low))
+    return items
+
+
+@dataclass(frozen=True)
+class _Tables:
+    fold: np.ndarray  # uint32 per code point: the one-to-one map of _table()
+    flags: np.ndarray  # uint8 per code point: the _*_BIT classes
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    fold = np.arange(_CODE_POINTS, dtype=np.uint32)
+    table = _table()
+    fold[np.fromiter(table, dtype=np.int64)] = [ord(c) for c in table.values()]
+    flags = np.zeros(_CODE_POINTS, dtype=np.uint8)
+    for body, bit in (
+        (_SPLIT_CANDIDATE, _CANDIDATE_BIT),
+        (_CJK, _CJK_BIT),
+        (_ALNUM, _ALNUM_BIT),
+    ):
+        for low, high in _class_ranges(body):
+            flags[low : high + 1] |= bit
+    flags[list(_chardata.WHITE_SPACE_CODES)] |= _SPACE_BIT
+    unusual = np.ones(_CODE_POINTS, dtype=bool)
+    for low, high in _class_ranges(_PLAIN):
+        unusual[low : high + 1] = False
+    for low, high in _class_ranges(_INVISIBLE):
+        unusual[low : high + 1] = True
+    flags[unusual] |= _UNUSUAL_BIT
+    return _Tables(fold, flags)
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _text(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32, copy=False).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of True in ``mask``."""
+    padded = np.zeros(len(mask) + 2, dtype=bool)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return edges[0::2], edges[1::2]
+
+
+def _separators(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
+    """Where _SPLIT matches at the start of a run of candidate characters: a mask
+    of the characters to drop, or None."""
+    starts, ends = _runs((flags & _CANDIDATE_BIT) > 0)
+    inside = (starts > 0) & (ends < len(codes))
+    starts, ends = starts[inside], ends[inside]
+    if not len(starts):
+        return None
+    # A lone letter or digit: no letter or digit right before (resp. after) it.
+    alnum = np.concatenate(([False], (flags & _ALNUM_BIT) > 0, [False]))  # index + 1
+    cjk = (flags & _CJK_BIT) > 0
+    before = cjk[starts - 1] | (alnum[starts] & ~alnum[starts - 1])
+    after = cjk[ends] | (alnum[ends + 1] & ~alnum[ends + 2])
+    possible = starts[before & after]
+    if not len(possible):
+        return None
+    text = _text(codes)
+    drop = np.zeros(len(codes), dtype=bool)
+    for start in possible.tolist():
+        match = _SPLIT.match(text, start)
         if match:
-            edits.append((match.start(), match.end(), ""))
-    return edits
+            drop[start : match.end()] = True
+    return drop
+
+
+def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
+    """Runs of spaces beside a CJK character (see above): a mask of them, or None."""
+    starts, ends = _runs(codes == 0x20)
+    inside = (starts > 0) & (ends < len(codes))
+    starts, ends = starts[inside], ends[inside]
+    if not len(starts):
+        return None
+    before, after = flags[starts - 1], flags[ends]
+    cjk_before = ((before & _CJK_BIT) > 0) & ((after & _SPACE_BIT) == 0)
+    cjk_after = ((before & _SPACE_BIT) == 0) & ((after & _CJK_BIT) > 0)
+    remove = cjk_before | cjk_after
+    if not remove.any():
+        return None
+    # Runs are disjoint and apart, so no two starts or ends coincide.
+    edges = np.zeros(len(codes) + 1, dtype=np.int8)
+    edges[starts[remove]] = 1
+    edges[ends[remove]] = -1
+    return np.cumsum(edges[:-1]) > 0
 
 
 @dataclass(frozen=True)
@@ -200,25 +308,26 @@ def _fold_char(ch: str) -> str:
 
 
 def _apply_edits(
-    text: str, src: np.ndarray, edits: list[tuple[int, int, str]]
-) -> tuple[str, np.ndarray]:
-    """Replace each ``[start, end)`` of ``text`` by its replacement.  Every new
-    character takes the source index of the first replaced character."""
+    codes: np.ndarray, src: np.ndarray, edits: list[tuple[int, int, str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Replace each ``[start, end)`` of ``codes`` by the code points of its
+    replacement.  Every new character takes the source index of the first
+    replaced character."""
     if not edits:
-        return text, src
-    pieces: list[str] = []
+        return codes, src
+    pieces: list[np.ndarray] = []
     sources: list[np.ndarray] = []
     pos = 0
     for start, end, replacement in edits:
-        pieces.append(text[pos:start])
+        pieces.append(codes[pos:start])
         sources.append(src[pos:start])
         if replacement:
-            pieces.append(replacement)
+            pieces.append(_codepoints(replacement))
             sources.append(np.full(len(replacement), src[start], dtype=src.dtype))
         pos = end
-    pieces.append(text[pos:])
+    pieces.append(codes[pos:])
     sources.append(src[pos:])
-    return "".join(pieces), np.concatenate(sources)
+    return np.concatenate(pieces), np.concatenate(sources)
 
 
 def normalize(text: str) -> Normalized:
@@ -226,16 +335,26 @@ def normalize(text: str) -> Normalized:
     unwrapped, invisible characters removed, traditional to simplified, separators
     between CJK characters and lone letters or digits dropped, spaces beside CJK
     characters dropped (see the module docstring)."""
+    tables = _tables()
+    codes = tables.fold[_codepoints(text)]
     src = np.arange(len(text), dtype=np.int64)
-    folded = text.translate(_table())
-    edits = []
-    for match in _UNUSUAL.finditer(folded):
-        ch = match.group()
-        replacement = _fold_char(ch)
-        if replacement != ch:
-            edits.append((match.start(), match.end(), replacement))
-    folded, src = _apply_edits(folded, src, edits)
-    folded, src = _apply_edits(folded, src, _separator_edits(folded))
-    edits = [(m.start(), m.end(), "") for m in _SPACE_BY_CJK.finditer(folded)]
-    folded, src = _apply_edits(folded, src, edits)
-    return Normalized(folded, src, len(text))
+    flags = tables.flags[codes]
+    present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+    if present & _UNUSUAL_BIT:
+        unusual = np.flatnonzero(flags & _UNUSUAL_BIT)
+        edits = []
+        for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
+            ch = chr(code)
+            replacement = _fold_char(ch)
+            if replacement != ch:
+                edits.append((i, i + 1, replacement))
+        codes, src = _apply_edits(codes, src, edits)
+        flags = tables.flags[codes]
+        present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+    if present & _CANDIDATE_BIT:  # separators, spaces among them
+        for dropped in (_separators, _spaces_by_cjk):
+            drop = dropped(codes, flags)
+            if drop is not None:
+                keep = ~drop
+                codes, src, flags = codes[keep], src[keep], flags[keep]
+    return Normalized(_text(codes), src, len(text))

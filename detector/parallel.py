@@ -1,10 +1,15 @@
-"""Scanning a stream of documents in chunks, in this process or in worker processes.
+"""Scanning a stream of inputs in chunks, in this process or in worker processes.
 
 Results come back in input order whatever the number of jobs, and are the same
 (``Detector.scan_many`` is deterministic and per text).  Only a bounded number
-of chunks is in flight, so memory stays bounded on inputs of any size.  Each
-worker holds one detector: inherited from the parent where processes fork,
-loaded once by the pool initializer otherwise.
+of chunks is in flight, so memory stays bounded on inputs of any size.
+
+Work is split so that the parent process does as little as possible: plain text
+and HTML files are read, decoded, scanned and checked against the suppressions
+by the workers, which get only their paths; the parent reads only what has to be
+read in order (stdin, JSON and JSONL files, split into their records), walks the
+directories and prints.  Each worker holds one detector: inherited from the
+parent where processes fork, loaded once by the pool initializer otherwise.
 """
 
 from __future__ import annotations
@@ -13,27 +18,30 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
+
+from detector.inputs import STDIN, Document, InputError, Notice, format_for, iter_documents
+from detector.scanning import ScannedDocument, ScanOptions, scan_documents
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from detector.core import Detector
-    from detector.results import Verdict
 
-__all__ = ["CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_fields"]
+__all__ = ["CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_inputs"]
 
-T = TypeVar("T")
-Fields = dict[str | None, str]
-Verdicts = dict[str | None, "Verdict"]
-
-# A chunk ends after this many texts or characters, whichever comes first: large
-# enough to amortize the inter-process round trip, small enough to keep both
-# cores busy until the end.
+# A chunk ends after this many texts (or files) or characters, whichever comes
+# first: large enough to amortize the inter-process round trip, small enough to
+# keep both cores busy until the end.
 CHUNK_TEXTS = 64
 CHUNK_CHARS = 1 << 17
 
-_worker: Detector | None = None
+# What a chunk holds: a path for the worker to read (a text or HTML file), a
+# document the parent read, or an input error or notice passed through in order.
+Unit = str | Document | InputError | Notice
+Result = ScannedDocument | InputError | Notice
+
+_worker: tuple[Detector, ScanOptions] | None = None
 
 
 def available_cores() -> int:
@@ -44,13 +52,27 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(items: Iterable[tuple[T, Fields | None]]) -> Iterator[list[tuple[T, Fields | None]]]:
-    chunk: list[tuple[T, Fields | None]] = []
+def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> Iterator[Unit]:
+    """Path items as units: files a worker can read on its own stay paths."""
+    for item in items:
+        if isinstance(item, str) and item != STDIN:
+            if format_for(item, options.input_format) in ("text", "html"):
+                yield item
+                continue
+        if isinstance(item, str):
+            yield from iter_documents([item], options.input_format, options.text_fields,
+                                      options.encoding)  # fmt: skip
+        else:
+            yield item
+
+
+def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    chunk: list[Unit] = []
     chars = 0
-    for item, fields in items:
-        chunk.append((item, fields))
-        if fields is not None:
-            chars += sum(len(text) for text in fields.values())
+    for unit in units:
+        chunk.append(unit)
+        if isinstance(unit, Document):
+            chars += sum(len(text) for text in unit.fields.values())
         if len(chunk) >= CHUNK_TEXTS or chars >= CHUNK_CHARS:
             yield chunk
             chunk, chars = [], 0
@@ -58,49 +80,48 @@ def _chunks(items: Iterable[tuple[T, Fields | None]]) -> Iterator[list[tuple[T, 
         yield chunk
 
 
-def _scan_chunk(detector: Detector, fields: list[Fields]) -> list[Verdicts]:
-    texts = [text for group in fields for text in group.values()]
-    verdicts = iter(detector.scan_many(texts))
-    return [{name: next(verdicts) for name in group} for group in fields]
+def _scan_chunk(detector: Detector, options: ScanOptions, chunk: list[Unit]) -> list[Result]:
+    """Read the paths of ``chunk`` and scan every document in it."""
+    documents: list[Document | InputError | Notice] = []
+    for unit in chunk:
+        if isinstance(unit, str):
+            documents.extend(iter_documents([unit], options.input_format, options.text_fields,
+                                            options.encoding))  # fmt: skip
+        else:
+            documents.append(unit)
+    return scan_documents(detector, documents, options)
 
 
-def _init_worker(model: str | None, threshold: float) -> None:
+def _init_worker(model: str | None, threshold: float, options: ScanOptions) -> None:
     global _worker
     if _worker is None:  # not inherited through fork
         from detector.core import Detector
 
         base = Detector.default() if model is None else Detector.from_path(model)
-        _worker = Detector(base.model, threshold=threshold)
+        _worker = (Detector(base.model, threshold=threshold), options)
 
 
-def _scan_in_worker(fields: list[Fields]) -> list[Verdicts]:
+def _scan_in_worker(chunk: list[Unit]) -> list[Result]:
     assert _worker is not None
-    return _scan_chunk(_worker, fields)
+    return _scan_chunk(*_worker, chunk)
 
 
-def _with_verdicts(
-    chunk: list[tuple[T, Fields | None]], verdicts: list[Verdicts]
-) -> Iterator[tuple[T, Verdicts | None]]:
-    found = iter(verdicts)
-    for item, fields in chunk:
-        yield item, None if fields is None else next(found)
-
-
-def scan_fields(
+def scan_inputs(
     detector: Detector,
-    items: Iterable[tuple[T, Fields | None]],
+    items: Iterable[str | InputError | Notice],
+    options: ScanOptions,
     jobs: int | None = 1,
     model: str | Path | None = None,
-) -> Iterator[tuple[T, Verdicts | None]]:
-    """Yield ``(item, {field: verdict})`` for each ``(item, {field: text})`` of
-    ``items`` in order; items whose fields are ``None`` pass through with ``None``.
+) -> Iterator[Result]:
+    """Scan the path items of :func:`detector.inputs.iter_paths` (``-`` for
+    stdin); yield one result per document, error or notice, in input order.
 
-    ``jobs`` worker processes scan chunks of documents (``None``: one per core
-    when the input is larger than one chunk, this process otherwise).  ``model``
-    is the path ``detector`` was loaded from (``None``: the packaged model), for
+    ``jobs`` worker processes scan chunks of inputs (``None``: one per core when
+    the input is larger than one chunk, this process otherwise).  ``model`` is
+    the path ``detector`` was loaded from (``None``: the packaged model), for
     workers that cannot inherit it.
     """
-    chunks = _chunks(items)
+    chunks = _chunks(_units(items, options))
     if jobs is None:
         first = next(chunks, None)
         if first is None:
@@ -110,17 +131,14 @@ def scan_fields(
         jobs = available_cores() if second is not None else 1
     if jobs <= 1:
         for chunk in chunks:
-            verdicts = _scan_chunk(detector, [f for _, f in chunk if f is not None])
-            yield from _with_verdicts(chunk, verdicts)
+            yield from _scan_chunk(detector, options, chunk)
         return
-    yield from _scan_in_pool(detector, chunks, jobs, model)
+    yield from _scan_in_pool(detector, options, chunks, jobs, model)
 
 
 def _chain(
-    first: list[tuple[T, Fields | None]],
-    second: list[tuple[T, Fields | None]] | None,
-    rest: Iterator[list[tuple[T, Fields | None]]],
-) -> Iterator[list[tuple[T, Fields | None]]]:
+    first: list[Unit], second: list[Unit] | None, rest: Iterator[list[Unit]]
+) -> Iterator[list[Unit]]:
     yield first
     if second is not None:
         yield second
@@ -129,10 +147,11 @@ def _chain(
 
 def _scan_in_pool(
     detector: Detector,
-    chunks: Iterator[list[tuple[T, Fields | None]]],
+    options: ScanOptions,
+    chunks: Iterator[list[Unit]],
     jobs: int,
     model: str | Path | None,
-) -> Iterator[tuple[T, Verdicts | None]]:
+) -> Iterator[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -140,31 +159,28 @@ def _scan_in_pool(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     if context.get_start_method() == "fork":
-        # Inherited by the forked workers: no second load of the model, and
-        # jieba's dictionary (~0.5 s to load) is loaded once and shared.
+        # Inherited by the forked workers: no second load of the model or of
+        # the word dictionary.
         from detector import words
 
-        words.cut("")
-        _worker = detector
-    pending: deque[tuple[list[tuple[T, Fields | None]], Future[list[Verdicts]]]] = deque()
+        words.dictionary()
+        _worker = (detector, options)
+    pending: deque[Future[list[Result]]] = deque()
     try:
         with ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(None if model is None else str(model), detector.threshold),
+            initargs=(None if model is None else str(model), detector.threshold, options),
         ) as pool:
             for chunk in chunks:
-                fields = [f for _, f in chunk if f is not None]
-                pending.append((chunk, pool.submit(_scan_in_worker, fields)))
+                pending.append(pool.submit(_scan_in_worker, chunk))
                 if len(pending) >= 2 * jobs:
-                    done, future = pending.popleft()
-                    yield from _with_verdicts(done, future.result())
+                    yield from pending.popleft().result()
             while pending:
-                done, future = pending.popleft()
-                yield from _with_verdicts(done, future.result())
+                yield from pending.popleft().result()
     finally:
-        for _, future in pending:
+        for future in pending:
             future.cancel()
         if context.get_start_method() == "fork":
             _worker = None

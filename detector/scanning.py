@@ -6,16 +6,17 @@ other adapters call :func:`scan_document` and only print.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from detector.core import Detector
 from detector.html import hidden_findings
-from detector.inputs import Document
+from detector.inputs import Document, InputError, Notice
 from detector.report import DocumentResult
 from detector.results import Finding, Verdict
 from detector.suppress import Suppressions, without
 
-__all__ = ["ScannedDocument", "scan_document"]
+__all__ = ["ScanOptions", "ScannedDocument", "scan_document", "scan_documents"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,37 @@ def scan_document(
         verdicts[name] = without(verdict, [f for f, _ in kept], detector.block_threshold)
         kept_all.extend((name, f, fingerprint) for f, fingerprint in kept)
     return ScannedDocument(DocumentResult(document, verdicts), tuple(kept_all))
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How inputs are read (see :func:`detector.inputs.iter_documents`) and
+    findings suppressed: the same in every worker process."""
+
+    input_format: str = "auto"
+    text_fields: tuple[str, ...] = ("text",)
+    encoding: str | None = None
+    suppressions: Suppressions = field(default_factory=Suppressions)
+    use_baseline: bool = True
+
+
+def scan_documents(
+    detector: Detector,
+    items: Sequence[Document | InputError | Notice],
+    options: ScanOptions,
+) -> list[ScannedDocument | InputError | Notice]:
+    """:func:`scan_document` for each document of ``items`` (errors and notices
+    pass through), every field of every document scanned in one
+    ``Detector.scan_many`` call."""
+    texts = [text for item in items if isinstance(item, Document) for text in item.fields.values()]
+    verdicts = iter(detector.scan_many(texts))
+    results: list[ScannedDocument | InputError | Notice] = []
+    for item in items:
+        if isinstance(item, Document):
+            scanned = {name: next(verdicts) for name in item.fields}
+            results.append(
+                scan_document(detector, item, options.suppressions, options.use_baseline, scanned)
+            )
+        else:
+            results.append(item)
+    return results

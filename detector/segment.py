@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from detector import _chardata
+
 __all__ = [
     "MAX_CLAUSE_CHARS",
     "MIN_CLAUSE_CHARS",
@@ -40,12 +42,7 @@ _DOT_BREAK = r"\.(?=\S)"
 _BREAKS = re.compile(f"{_PLAIN_RUN}+(?:{_DOT_BREAK}{_PLAIN_RUN}*)*|(?:{_DOT_BREAK}{_PLAIN_RUN}*)+")
 _CONTENT = re.compile(r"\S")
 _BREAK_CODES = np.array([ord(c) for c in "。!?;,\r\n\u2028\u2029"], dtype=np.uint32)
-# Code points for which str.isspace() (and re's \s) is true.
-_SPACE_CODES = np.array(
-    [ord(c) for c in "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"]
-    + list(range(0x2000, 0x200B)),
-    dtype=np.uint32,
-)
+_SPACE_CODES = np.array(_chardata.WHITE_SPACE_CODES, dtype=np.uint32)
 _DOT = 0x2E
 
 
@@ -100,46 +97,66 @@ def split_clauses(text: str) -> list[Clause]:
 def merge_short(codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Join each clause shorter than ``MIN_CLAUSE_CHARS`` to the next clause, or
     else the previous one, when no sentence end lies between them; the joined
-    span then holds the comma between them.  Long windows are never joined."""
+    span then holds the comma between them.  Long windows are never joined.
+
+    In order: a short clause is held back; the next clause takes it in when
+    joinable (and is held back in turn while still short); otherwise the held
+    clause joins the last clause kept so far when joinable, or stays alone.
+    Only short clauses and the clauses right after them change anything, so
+    the loop visits those alone."""
+    return _merge_short(_flags()[codes.astype(np.uint32, copy=False)], bounds)
+
+
+def _merge_short(flags: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """:func:`merge_short` given the ``_flags()`` of the text's characters."""
     sizes = bounds[:, 1] - bounds[:, 0]
     if not len(bounds) or sizes.min() >= MIN_CLAUSE_CHARS:
         return bounds
-    ends_before = np.concatenate(([0], np.cumsum(_flags()[codes] & _SENTENCE_END_BIT > 0)))
+    ends_before = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum((flags & _SENTENCE_END_BIT) > 0, out=ends_before[1:])
+    short = np.flatnonzero(sizes < MIN_CLAUSE_CHARS)
+    marked = np.zeros(len(bounds) + 1, dtype=bool)
+    marked[short] = True
+    marked[short + 1] = True
+    visit = np.flatnonzero(marked[:-1])  # short clauses and the clauses after them
+    starts, ends = bounds[:, 0].tolist(), bounds[:, 1].tolist()
+    keep = np.ones(len(bounds), dtype=bool)
 
     def joinable(left_end: int, right_start: int) -> bool:
         return bool(ends_before[right_start] == ends_before[left_end])
 
-    merged: list[list[int]] = []
-    pending: list[int] | None = None
-
-    def settle(short: list[int]) -> None:
-        """A short clause that cannot join the next one joins the previous one."""
-        if merged and joinable(merged[-1][1], short[0]):
-            merged[-1][1] = short[1]
-        else:
-            merged.append(short)
-
-    for start, end in bounds.tolist():
-        if pending is not None:
-            if joinable(pending[1], start):
-                start = pending[0]
+    last = -1  # the last clause kept so far
+    held = -1  # the short clause held back
+    visited = -1
+    for i in visit.tolist():
+        if i - 1 > visited:  # the clauses between two visits are kept as they are
+            last = i - 1
+        visited = i
+        if held >= 0:  # held is i - 1, visited just before
+            if joinable(ends[held], starts[i]):
+                starts[i] = starts[held]
+                keep[held] = False
+            elif last >= 0 and joinable(ends[last], starts[held]):
+                ends[last] = ends[held]
+                keep[held] = False
             else:
-                settle(pending)
-            pending = None
-        if end - start < MIN_CLAUSE_CHARS:
-            pending = [start, end]
-            continue
-        merged.append([start, end])
-    if pending is not None:
-        settle(pending)
-    return np.array(merged, dtype=np.int64).reshape(-1, 2)
+                last = held
+            held = -1
+        if ends[i] - starts[i] < MIN_CLAUSE_CHARS:
+            held = i
+        else:
+            last = i
+    if held >= 0 and last >= 0 and joinable(ends[last], starts[held]):
+        ends[last] = ends[held]
+        keep[held] = False
+    return np.stack([np.array(starts)[keep], np.array(ends)[keep]], axis=1).astype(np.int64)
 
 
 def clause_bounds(codes: np.ndarray) -> np.ndarray:
     """The spans of :func:`split_clauses` as a ``(k, 2)`` int64 array, computed
     from the code points of the text without a Python loop per clause."""
     codes = codes.astype(np.uint32, copy=False)
-    flags = _flags()[codes.astype(np.uint32, copy=False)]
+    flags = _flags()[codes]
     space = (flags & _SPACE_BIT) > 0
     breaks = (flags & _BREAK_BIT) > 0
     dots = np.flatnonzero(codes == _DOT)
@@ -164,7 +181,7 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
         piece_starts = starts[which] + (np.arange(len(which)) - first) * MAX_CLAUSE_CHARS
         ends = np.minimum(piece_starts + MAX_CLAUSE_CHARS, ends[which])
         starts = piece_starts
-    return merge_short(codes, np.stack([starts, ends], axis=1))
+    return _merge_short(flags, np.stack([starts, ends], axis=1))
 
 
 def windows(bounds: np.ndarray, width: int, stride: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
-"""The NumPy fast paths give exactly what the straightforward code gives.
-
-(Normalization went back to regexes when the evasion handling grew; its
-properties are in test_normalize.py, test_evasion.py and test_properties.py.)"""
+"""The NumPy fast paths give exactly what the straightforward code gives:
+clause splitting, merging short clauses and normalization against plain-Python
+and regex references (normalization's own properties are in test_normalize.py,
+test_evasion.py and test_properties.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector import core, features
+from detector import core, features, normalize
 from detector.core import Detector
-from detector.segment import MAX_CLAUSE_CHARS, clause_bounds, merge_short
+from detector.segment import MAX_CLAUSE_CHARS, MIN_CLAUSE_CHARS, clause_bounds, merge_short
 
 # Characters that exercise every branch: breaks, white space, separators, CJK,
 # full-width and traditional forms, invisibles, NFKC expansions, astral planes.
@@ -42,8 +42,57 @@ def reference_clauses(text: str) -> list[tuple[int, int]]:
         clauses.append((start, end))
     if not clauses:
         return clauses
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    return [tuple(c) for c in merge_short(codes, np.array(clauses)).tolist()]
+    return reference_merge_short(text, clauses)
+
+
+def reference_merge_short(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """segment.merge_short as a plain loop over every clause."""
+
+    def joinable(left_end: int, right_start: int) -> bool:
+        return not any(ch in "。!?\n\r\u2028\u2029" for ch in text[left_end:right_start])
+
+    merged: list[list[int]] = []
+    pending: list[int] | None = None
+
+    def settle(short: list[int]) -> None:
+        if merged and joinable(merged[-1][1], short[0]):
+            merged[-1][1] = short[1]
+        else:
+            merged.append(short)
+
+    for start, end in bounds:
+        if pending is not None:
+            if joinable(pending[1], start):
+                start = pending[0]
+            else:
+                settle(pending)
+            pending = None
+        if end - start < MIN_CLAUSE_CHARS:
+            pending = [start, end]
+            continue
+        merged.append([start, end])
+    if pending is not None:
+        settle(pending)
+    return [(a, b) for a, b in merged]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 9), st.sampled_from(",。\n,")), max_size=30
+    )
+)
+def test_merge_short_matches_the_plain_loop(pieces: list[tuple[int, int, str]]) -> None:
+    """Clauses of 1..9 characters (many short ones) after gaps of 0..3 separators,
+    some of them sentence ends."""
+    text, bounds = "", []
+    for gap, size, separator in pieces:
+        text += separator * gap
+        bounds.append((len(text), len(text) + size))
+        text += "字" * size
+    codes = features.codepoints(text)
+    merged = merge_short(codes, np.array(bounds, dtype=np.int64).reshape(-1, 2))
+    assert [tuple(b) for b in merged.tolist()] == reference_merge_short(text, bounds)
 
 
 @settings(max_examples=400, deadline=None)
@@ -75,3 +124,93 @@ def test_scan_many_equals_scan_one_by_one(
     assert tiny_detector.scan_many(texts) == alone
     monkeypatch.setattr(core, "_BATCH_CHARS", 50)  # several batches
     assert tiny_detector.scan_many(texts) == alone
+
+
+# -- normalization -------------------------------------------------------------
+# The regex implementation normalize() had before its NumPy passes, kept as the
+# reference: the same folding, then separators and spaces found by regexes alone.
+_UNUSUAL = re.compile(f"[^{normalize._PLAIN}]|[{normalize._INVISIBLE}]")
+_SPLIT_CANDIDATE = re.compile(f"[{normalize._SPLIT_CANDIDATE}]+")
+_SPACE_BY_CJK = re.compile(f"(?<=[{normalize._CJK}]) +(?=\\S)|(?<=\\S) +(?=[{normalize._CJK}])")
+
+
+def _reference_apply_edits(
+    text: str, src: list[int], edits: list[tuple[int, int, str]]
+) -> tuple[str, list[int]]:
+    pieces: list[str] = []
+    sources: list[int] = []
+    pos = 0
+    for start, end, replacement in edits:
+        pieces.append(text[pos:start])
+        sources.extend(src[pos:start])
+        pieces.append(replacement)
+        sources.extend([src[start]] * len(replacement))
+        pos = end
+    pieces.append(text[pos:])
+    sources.extend(src[pos:])
+    return "".join(pieces), sources
+
+
+def reference_normalize(text: str) -> tuple[str, list[int]]:
+    src = list(range(len(text)))
+    folded = text.translate(normalize._table())
+    edits = []
+    for match in _UNUSUAL.finditer(folded):
+        replacement = normalize._fold_char(match.group())
+        if replacement != match.group():
+            edits.append((match.start(), match.end(), replacement))
+    folded, src = _reference_apply_edits(folded, src, edits)
+    edits = []
+    for candidate in _SPLIT_CANDIDATE.finditer(folded):
+        match = normalize._SPLIT.match(folded, candidate.start())
+        if match:
+            edits.append((match.start(), match.end(), ""))
+    folded, src = _reference_apply_edits(folded, src, edits)
+    edits = [(m.start(), m.end(), "") for m in _SPACE_BY_CJK.finditer(folded)]
+    return _reference_apply_edits(folded, src, edits)
+
+
+# Separators, lone and paired letters and digits, CJK, spaces before line breaks,
+# full-width, traditional, enclosed, invisible and NFKC-expanding characters.
+NORMALIZE_ALPHABET = (
+    "杨方线配资中国楊線配資㐀豈"
+    "ab9xZ"
+    " \t\n\r\u3000\xa0"
+    "·•*|_-.~/+=#^\\—\u2212★♥※,、。:"
+    "\uff21\uff41\uff10\uff0e"
+    "①⑴⒈❶ⓐ㈠\u200b\u200d\ufeff\u00ad\u0336\u20e3\U000e0041"
+    "…℃Ⅲ㌇\U0001d400\U0002f800"
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=NORMALIZE_ALPHABET, max_size=80))
+def test_normalize_matches_the_regex_reference(text: str) -> None:
+    norm = normalize.normalize(text)
+    assert (norm.text, norm.src.tolist()) == reference_normalize(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
+    norm = normalize.normalize(text)
+    assert (norm.text, norm.src.tolist()) == reference_normalize(text)
+
+
+def test_normalize_tables_match_the_regex_classes() -> None:
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    every_codes = np.array([ord(c) for c in every])
+    flags = normalize._tables().flags
+    for pattern, bit in (
+        (_UNUSUAL, normalize._UNUSUAL_BIT),
+        (re.compile(f"[{normalize._SPLIT_CANDIDATE}]"), normalize._CANDIDATE_BIT),
+        (re.compile(f"[{normalize._CJK}]"), normalize._CJK_BIT),
+        (re.compile("[a-z0-9]"), normalize._ALNUM_BIT),
+        (re.compile(r"\s"), normalize._SPACE_BIT),
+    ):
+        expected = np.zeros(0x110000, dtype=bool)
+        expected[[every_codes[m.start()] for m in pattern.finditer(every)]] = True
+        got = (flags & bit) > 0
+        assert (got[every_codes] == expected[every_codes]).all(), pattern.pattern
+    fold = normalize._tables().fold
+    assert every.translate(normalize._table()) == normalize._text(fold[every_codes])

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import numpy as np
+import itertools
 
-from detector import features
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detector import features, localize
 from detector.localize import snap_to_runs, tagger_features, trim_spans
 
 
@@ -75,3 +79,65 @@ def test_snap_to_runs_keeps_cjk_edges_and_the_clause_bounds() -> None:
     # Inside a run, but the clause ends where the span does: nothing to widen into.
     assert snap_to_runs(text, [(1, 3)], 1, 3) == [(1, 3)]
     assert snap_to_runs(text, [(1, 3)], 0, len(text)) == [(0, 6)]
+
+
+def _reference_neighbour(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, d: int
+) -> np.ndarray:
+    idx = positions + d
+    inside = (idx >= 0) & (idx < len(codes))
+    safe = np.where(inside, idx, 0)
+    same = inside & (rows[safe] == rows[positions])
+    return np.where(same, codes[safe], localize._SENTINEL)
+
+
+def reference_tagger_features(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """tagger_features one neighbour and one key at a time."""
+
+    def ngram_key(offsets: tuple[int, ...] | range, template: int) -> np.ndarray:
+        key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
+        for d in offsets:
+            key = key * features._PRIME + _reference_neighbour(codes, rows, positions, d)
+        return key
+
+    keys = [ngram_key(offsets, template) for template, offsets in localize._TEMPLATES]
+    for template, window in localize._BAGS:
+        keys.extend(ngram_key((d, d + 1, d + 2), template) for d in window)
+    classes = localize._char_class(codes)
+    class_key = np.full(len(positions), np.uint64(localize._CLASS_TEMPLATE), dtype=np.uint64)
+    for d in (-1, 0, 1):
+        neighbour = _reference_neighbour(classes, rows, positions, d)
+        class_key = class_key * features._PRIME + np.where(
+            neighbour == localize._SENTINEL, 0, neighbour
+        )
+    keys.append(class_key)
+    keys.append(np.full(len(positions), np.uint64(localize._BIAS_TEMPLATE), dtype=np.uint64))
+    stacked = np.stack(keys, axis=1)
+    index = np.repeat(np.arange(len(positions), dtype=np.int64), stacked.shape[1])
+    return index, features._bucket(features._mix(stacked.ravel()), bits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 12), max_size=6),
+    st.text(alphabet="加微信杨方线配资a1 ,。", min_size=1, max_size=60),
+    st.data(),
+)
+def test_tagger_features_match_the_one_offset_at_a_time_reference(
+    cuts: list[int], text: str, data: st.DataObject
+) -> None:
+    """Rows of varied lengths (and characters outside every row), all positions
+    or some of them."""
+    bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    spans = [(a, b) for a, b in itertools.pairwise(bounds) if data.draw(st.booleans())]
+    rows = features.row_ids(len(text), spans)
+    codes = features.codepoints(text)
+    positions = np.array(
+        data.draw(st.lists(st.integers(0, len(text) - 1), min_size=1, max_size=20)), np.int64
+    )
+    got = tagger_features(codes, rows, positions, 14)
+    expected = reference_tagger_features(codes, rows, positions, 14)
+    assert got[0].tolist() == expected[0].tolist()
+    assert got[1].tolist() == expected[1].tolist()

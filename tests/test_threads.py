@@ -1,11 +1,9 @@
-"""One Detector shared by many threads gives exactly the serial results, and the
-lazily built jieba tokenizer is built once however many threads ask first."""
+"""One Detector shared by many threads gives exactly the serial results (the
+word dictionary is loaded once however many threads ask first: test_words.py)."""
 
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from detector import Detector
@@ -50,34 +48,3 @@ def test_shared_detector_in_eight_threads_matches_a_serial_run(tiny_detector: De
     with ThreadPoolExecutor(max_workers=8) as pool:  # and again, in another order
         reordered = list(pool.map(tiny_detector.scan, corpus[::-1]))
     assert reordered == serial[::-1]
-
-
-def test_tokenizer_is_built_once_when_threads_race_for_it() -> None:
-    """In a fresh interpreter, eight threads ask for words at the same moment."""
-    program = """
-import threading
-import jieba
-from detector import words
-built = []
-class Counting(jieba.Tokenizer):
-    def __init__(self, *args, **kwargs):
-        built.append(1)
-        super().__init__(*args, **kwargs)
-jieba.Tokenizer = Counting
-barrier = threading.Barrier(8)
-results = []
-def work():
-    barrier.wait()
-    results.append((id(words._tokenizer()), tuple(words.cut("杨方线上配资股票"))))
-threads = [threading.Thread(target=work) for _ in range(8)]
-for t in threads: t.start()
-for t in threads: t.join()
-assert len(built) == 1, built
-assert len(set(results)) == 1, results
-print("ok")
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "ok\n"

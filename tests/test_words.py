@@ -1,0 +1,122 @@
+"""detector.words cuts exactly as jieba does (``Tokenizer.cut(text, HMM=False)``
+with the userdict), from its cached trie instead of jieba's dictionary."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from functools import lru_cache
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detector import words
+
+# Dictionary words and their pieces, ad vocabulary from the userdict, every
+# character class jieba's block patterns tell apart, and a few rare characters.
+ALPHABET = (
+    "中国人民银行配资股票平台场外杨方线上正规实盘官网加微信领取福利无抵押贷款当天放款"
+    "的了是在和有大小一二三四五六七八九十年月日市政府召开新闻发布会"
+    "aZz09+#&._%-@!,。，！？、 \t\r\n\u3000\xa0"
+    "\uff21\uff3a\uff41\uff5a\uff10\uff19\U00020000\u9fd5\u9fd6"
+)
+SAMPLES = [
+    "",
+    " ",
+    "\r\n\r\n",
+    "杨方线上配资股票",
+    "股票配资平台哪家好，选择正规股票配资平台很重要。",
+    "加微信abc12345领取福利 C++ a.b-c_d%e#f&g",
+    "市政府召开新闻发布会介绍今年前三季度经济运行情况",
+    "中华人民共和国成立七十周年",
+]
+
+
+@lru_cache(maxsize=1)
+def reference() -> Any:
+    return words.jieba_tokenizer()
+
+
+def jieba_cut(text: str) -> list[str]:
+    return list(reference().cut(text, HMM=False))
+
+
+def test_samples_cut_like_jieba() -> None:
+    assert words.cut_many(SAMPLES) == [jieba_cut(t) for t in SAMPLES]
+    assert [words.cut(t) for t in SAMPLES] == [jieba_cut(t) for t in SAMPLES]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=80), max_size=5))
+def test_random_texts_cut_like_jieba(texts: list[str]) -> None:
+    assert words.cut_many(texts) == [jieba_cut(t) for t in texts]
+
+
+def test_trie_holds_every_jieba_entry() -> None:
+    tokenizer = reference()
+    trie = words.dictionary()
+    assert len(trie.keys) == len(tokenizer.FREQ)
+    assert (trie.keys[1:] > trie.keys[:-1]).all()
+    assert int(trie.is_word.sum()) == sum(1 for f in tokenizer.FREQ.values() if f)
+    assert trie.single_cost == math.log(1) - math.log(tokenizer.total)
+
+
+TIES = {"中": 1, "中国": 1, "国": 1, "国人": 1, "人": 0, "a": 1, "ab": 1, "b": 1, "abc": 0}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="中国人ab c。", max_size=30))
+def test_equal_route_scores_go_to_the_longer_word_as_in_jieba(text: str) -> None:
+    """With every frequency 1 and a total of 1 every route scores 0.0: jieba's
+    ``max((score, end))`` then takes the longest word at each step."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(TIES), 1, True
+    shared = words.dictionary()
+    words._DICTIONARY = words.Dictionary.from_frequencies(TIES, 1)
+    try:
+        assert words.cut(text) == list(tokenizer.cut(text, HMM=False))
+    finally:
+        words._DICTIONARY = shared
+
+
+def test_dictionary_is_built_once_when_threads_race_for_it(tmp_path: Any) -> None:
+    """In a fresh interpreter with an empty cache, eight threads ask for words at
+    the same moment: jieba builds the dictionary once; the next process loads it
+    from the cache without building."""
+    program = """
+import threading
+import jieba
+from detector import words
+built = []
+class Counting(jieba.Tokenizer):
+    def __init__(self, *args, **kwargs):
+        built.append(1)
+        super().__init__(*args, **kwargs)
+jieba.Tokenizer = Counting
+barrier = threading.Barrier(8)
+results = []
+def work():
+    barrier.wait()
+    results.append((id(words.dictionary()), tuple(words.cut("杨方线上配资股票"))))
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert len(set(results)) == 1, results
+print(len(built), results[0][1])
+"""
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": ""}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, env=env
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    words_out = "('杨', '方', '线上配资', '股票')"
+    assert [run.stdout for run in runs] == [f"1 {words_out}\n", f"0 {words_out}\n"]
+    assert [p.is_dir() for p in (tmp_path / "detector").glob("words-*")] == [True]
