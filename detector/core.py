@@ -15,13 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from detector import features
+from detector import features, words
 from detector.localize import (
     best_spans,
     bigram_buckets,
     lm_logprob,
     lm_total,
     snap_to_runs,
+    snap_to_words,
     split_at_separators,
     tagger_features,
     trim_spans,
@@ -59,6 +60,16 @@ class _Span:
     end: int
     score: float
     category: str
+
+
+@dataclass(frozen=True)
+class _Located:
+    """Candidate spans of some clauses, before they are finished for reporting."""
+
+    clauses: np.ndarray  # (n, 2) normalized bounds
+    offsets: np.ndarray  # where each clause's characters begin in ``evidence``
+    evidence: np.ndarray  # per character: ad evidence (positive) or news
+    local: list[list[tuple[int, int]]]  # best spans, relative to each clause
 
 
 class Detector:
@@ -216,13 +227,9 @@ class Detector:
         p = np.clip(clause, 1e-9, 1 - 1e-9)
         return _sigmoid(a * np.log(p / (1 - p)) + b * np.log1p(strength) + c)
 
-    def _localize(
-        self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
-    ) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
-        """Spans (offsets into the normalized text) of each of ``clauses``, all
-        tagged in one pass over their characters only, and the evidence of each
-        clause's best span; ``original`` is the text ``norm`` was made from."""
-        text = norm.text
+    def _localize(self, codes: np.ndarray, clauses: np.ndarray) -> tuple[_Located, np.ndarray]:
+        """Candidate spans of each of ``clauses``, all tagged in one pass over
+        their characters only, and the evidence of each clause's best span."""
         starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
         total = int(sizes.sum())
         offsets = np.cumsum(sizes) - sizes
@@ -238,27 +245,39 @@ class Detector:
         evidence = (
             self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
         )
-        found = []
+        local: list[list[tuple[int, int]]] = []
         strength = np.zeros(len(clauses))
-        for i, (start, size, offset) in enumerate(
-            zip(starts.tolist(), sizes.tolist(), offsets.tolist(), strict=True)
-        ):
+        for i, (size, offset) in enumerate(zip(sizes.tolist(), offsets.tolist(), strict=True)):
             clause_evidence = evidence[offset : offset + size]
-            local = best_spans(clause_evidence, self._span_cost)
-            strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in local), default=0.0)
-            spans = [(start + s, start + e) for s, e in local]
-            spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
-            spans = snap_to_runs(text, spans, start, start + size)
-            # A flagged clause without a clear span is reported whole.
-            found.append(trim_spans(text, spans) or trim_spans(text, [(start, start + size)]))
-        return found, strength
+            found = best_spans(clause_evidence, self._span_cost)
+            strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in found), default=0.0)
+            local.append(found)
+        return _Located(clauses, offsets, evidence, local), strength
+
+    def _spans(
+        self, norm: Normalized, original: str, located: _Located, i: int
+    ) -> list[tuple[int, int]]:
+        """The reported spans of clause ``i`` of ``located`` (normalized offsets):
+        edges moved to token and word boundaries, cut at title separators, trimmed;
+        the whole clause when no clear span stands out."""
+        text = norm.text
+        start, end = (int(x) for x in located.clauses[i])
+        offset = int(located.offsets[i])
+        evidence = located.evidence
+        spans = [(start + s, start + e) for s, e in located.local[i]]
+        spans = snap_to_runs(text, spans, start, end)
+        if spans:
+            cuts = np.cumsum([0, *(len(w) for w in words.cut(text[start:end]))]) + start
+            spans = snap_to_words(spans, cuts, evidence, start - offset)
+        spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
+        return trim_spans(text, spans) or trim_spans(text, [(start, end)])
 
     def _assess(
-        self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, list[list[tuple[int, int]]]]:
-        """(score, category probabilities, spans) of each of ``clauses``."""
+        self, norm: Normalized, codes: np.ndarray, clauses: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, _Located]:
+        """(score, category probabilities, candidate spans) of each of ``clauses``."""
         ad, kinds = self._clause_scores(norm.text, clauses)
-        located, strength = self._localize(norm, original, codes, clauses)
+        located, strength = self._localize(codes, clauses)
         return self._combine(ad, strength), kinds, located
 
     def clause_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -276,7 +295,7 @@ class Detector:
         )
         pre = self._head_scores(self._heads["prefilter"], rows, cols, len(clauses), self._l2)
         ad, _ = self._clause_scores(norm.text, clauses)
-        _, strength = self._localize(norm, text, codes, clauses)
+        _, strength = self._localize(codes, clauses)
         return clauses, _sigmoid(pre[:, 0]), ad, strength
 
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
@@ -362,7 +381,7 @@ class Detector:
         spans: list[list[_Span]] = [[] for _ in texts]
         category_mass: dict[int, np.ndarray] = {}
         if len(selected):
-            scores, kinds, located = self._assess(norm, joined, codes, clauses[selected])
+            scores, kinds, located = self._assess(norm, codes, clauses[selected])
             owner = clause_text[selected]
             ads = scores >= thresholds["review"]
             ad_clauses = np.bincount(owner[ads], minlength=len(texts))
@@ -381,7 +400,8 @@ class Detector:
             for i in flagged.tolist():
                 category = self._classes[best[i]]
                 score = float(scores[i])
-                spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in located[i])
+                found = self._spans(norm, joined, located, i)
+                spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
         for doc, text in enumerate(texts):
             first_clause, last = int(doc_clauses[doc]), int(doc_clauses[doc + 1])

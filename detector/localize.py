@@ -22,6 +22,7 @@ __all__ = [
     "lm_logprob",
     "lm_total",
     "snap_to_runs",
+    "snap_to_words",
     "split_at_separators",
     "tagger_features",
     "trim_spans",
@@ -139,16 +140,30 @@ def split_at_separators(
 
 
 def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans without punctuation or spaces at their edges, of two characters or more."""
+    """Spans without punctuation or spaces at their edges, of two characters or
+    more; a closing bracket stays when its opening one is inside the span
+    ("致电…(顾问曾总)" keeps its ")")."""
     out = []
     for s, e in spans:
         while s < e and text[s] in _TRIM:
             s += 1
-        while e > s and text[e - 1] in _TRIM:
+        while e > s and text[e - 1] in _TRIM and not _closes(text, s, e - 1):
             e -= 1
         if e - s >= 2:
             out.append((s, e))
     return out
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{", ">": "<", "》": "《", "】": "【", "”": "“", "’": "‘"}
+
+
+def _closes(text: str, start: int, i: int) -> bool:
+    """Whether ``text[i]`` closes a bracket opened in ``text[start:i]``."""
+    opener = _PAIRS.get(text[i])
+    if opener is None:
+        return False
+    inside = text[start:i]
+    return inside.count(opener) > inside.count(text[i])
 
 
 # -- boundaries from two character language models --------------------------------
@@ -260,3 +275,31 @@ def snap_to_runs(
             e += 1
         out.append((s, e))
     return out
+
+
+def snap_to_words(
+    spans: list[tuple[int, int]], cuts: np.ndarray, evidence: np.ndarray, offset: int
+) -> list[tuple[int, int]]:
+    """Move span edges that fall inside a word (``cuts``: sorted word boundaries)
+    to one of the word's edges: the word goes in whole when its evidence adds up
+    to zero or more, else out (``evidence[i]`` belongs to position ``offset + i``).
+    An ad spliced into a sentence starts and ends between words; a span that
+    stops inside one ("金|莎国际", "排行|榜") lost a character to noise."""
+    out = []
+    for s, e in spans:
+        s = _snap_edge(s, cuts, evidence, offset, widen_to_start=True)
+        e = _snap_edge(e, cuts, evidence, offset, widen_to_start=False)
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _snap_edge(
+    at: int, cuts: np.ndarray, evidence: np.ndarray, offset: int, widen_to_start: bool
+) -> int:
+    j = int(np.searchsorted(cuts, at))
+    if j == 0 or j >= len(cuts) or cuts[j] == at:
+        return at
+    before, after = int(cuts[j - 1]), int(cuts[j])
+    whole_word_in = float(evidence[before - offset : after - offset].sum()) >= 0.0
+    return before if whole_word_in == widen_to_start else after

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector import features, localize
-from detector.localize import snap_to_runs, tagger_features, trim_spans
+from detector.localize import snap_to_runs, snap_to_words, tagger_features, trim_spans
 
 
 def test_trim_spans_strips_punctuation_and_spaces_at_the_edges() -> None:
@@ -141,3 +141,22 @@ def test_tagger_features_match_the_one_offset_at_a_time_reference(
     expected = reference_tagger_features(codes, rows, positions, 14)
     assert got[0].tolist() == expected[0].tolist()
     assert got[1].tolist() == expected[1].tolist()
+
+
+def test_trim_spans_keeps_a_closing_bracket_opened_inside_the_span() -> None:
+    text = "x致电13577357350(顾问常经理)。"
+    assert trim_spans(text, [(1, len(text))]) == [(1, len(text) - 1)]
+    # An unmatched closing bracket is still trimmed.
+    assert trim_spans("加微信a1)", [(0, 6)]) == [(0, 5)]
+
+
+def test_snap_to_words_moves_edges_inside_a_word_by_the_word_s_evidence() -> None:
+    # Words: 强化|服务|杨方|线上|配资|股票|深化  (cuts at 0,2,4,6,...,14)
+    cuts = np.arange(0, 15, 2)
+    evidence = np.array([-2, -2, -2, -1, 1.5, 1, 2, 2, 2, 2, 2, 0.5, -2, -2], dtype=float)
+    # A start inside 服务 (whole word negative) moves in; an end inside 股票
+    # (whole word positive) moves out.
+    assert snap_to_words([(3, 11)], cuts, evidence, 0) == [(4, 12)]
+    # Edges already between words stay; evidence offsets shift with ``offset``.
+    assert snap_to_words([(4, 12)], cuts, evidence, 0) == [(4, 12)]
+    assert snap_to_words([(13, 21)], cuts + 10, evidence, 10) == [(14, 22)]
