@@ -58,7 +58,7 @@ class TrainConfig:
     grammar_phrases: int = 30000
     tagger_ad_clauses: int = 15000
     tagger_clean_clauses: int = 10000
-    clean_fragments: int = 30000
+    clean_fragments: int = 60000
     words: bool = True  # jieba word features in the clause heads
     clause_c: float = 8.0
     prefilter_c: float = 4.0
