@@ -41,6 +41,13 @@ from detector.training.examples import (
 
 __all__ = ["TrainConfig", "train"]
 
+# Validation false-positive budgets of the two thresholds.  Validation documents
+# are 新闻联播 stories, the outlet the model trained on; on the cross-source dev
+# benchmark the false-positive rate at a given threshold runs five to ten times
+# the validation one, so a 1 % target for unseen outlets needs about 0.1 % here.
+BLOCK_FPR = 0.001
+REVIEW_FPR = 0.01
+
 # 新闻联播 stories before this date train; those from DEV_FROM on are dev hosts.
 TRAIN_BEFORE = "20250101"
 DEV_FROM = "20250701"
@@ -194,11 +201,12 @@ def _training_data_manifest(training_data: Path) -> dict[str, str]:
     return manifest
 
 
-def train_hosts(corpora_root: Path, n_docs: int, seed: int) -> list[tuple[str, str, str]]:
+def train_hosts(corpora_root: Path, seed: int) -> list[tuple[str, str, str]]:
+    """Every 新闻联播 story of the training period, shuffled (id, source, text)."""
     stories = [doc for date, doc in corpora.xwlb_stories(corpora_root) if date < TRAIN_BEFORE]
     rng = random.Random(seed)
     rng.shuffle(stories)
-    return [(d.key, d.source, d.text[:2500]) for d in stories[:n_docs]]
+    return [(d.key, d.source, d.text[:2500]) for d in stories]
 
 
 def training_examples(
@@ -211,7 +219,8 @@ def training_examples(
     sources = load_sources(
         training_data, corpora_root, "train", config.seed, retail_spam=config.retail_spam
     )
-    hosts = train_hosts(corpora_root, config.host_docs, config.seed)
+    stories = train_hosts(corpora_root, config.seed)
+    hosts, spare = stories[: config.host_docs], stories[config.host_docs :]
     is_validation = [corpora.stable_fraction(h[0]) < 0.1 for h in hosts]
     fit_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if not v]
     validation_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if v]
@@ -223,6 +232,12 @@ def training_examples(
         validation_hosts, sources, "train", config.seed + 1,
         n_hard_negative_docs=config.hard_negative_docs // 8, n_seo=config.seo_docs // 8,
     )  # fmt: skip
+    # Stories no host was drawn from are clean validation documents: the block
+    # threshold sits at a 0.5 % quantile of clean scores, which a few hundred
+    # documents cannot place.
+    validation_docs += [
+        GoldDocument(key, text, (), "clean", "", source) for key, source, text in spare
+    ]
     thuc = list(corpora.thucnews_titles(corpora_root, "dev"))
     phrases = standalone_phrases(sources, rng, "train", config.grammar_phrases, thuc)
     clauses = clause_examples(documents) + phrase_examples(phrases)
@@ -465,8 +480,8 @@ def fit_stack(model: Model, documents: Sequence[GoldDocument]) -> list[float]:
 
 def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:
     """Thresholds from the validation documents: *block* keeps the false-positive
-    rate on clean and hard-negative documents at or under 0.5 %, *review* under
-    2 %; the document head keeps SEO false positives under 0.5 %."""
+    rate on clean and hard-negative documents at or under ``BLOCK_FPR``, *review*
+    under ``REVIEW_FPR``; the document head keeps SEO false positives under 0.5 %."""
     from detector.core import Detector
 
     detector = Detector(model, threshold=0.0)
@@ -484,7 +499,7 @@ def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[s
             return 0.5
         return float(values[min(len(values) - 1, int(np.ceil((1 - rate) * len(values))))])
 
-    block = max(0.5, quantile(clean, 0.005) + 1e-6)
-    review = min(block, max(0.3, quantile(clean, 0.02) + 1e-6))
+    block = max(0.5, quantile(clean, BLOCK_FPR) + 1e-6)
+    review = min(block, max(0.3, quantile(clean, REVIEW_FPR) + 1e-6))
     document = max(0.5, quantile(docs, 0.005) + 1e-6)
     return {"review": round(review, 4), "block": round(block, 4), "document": round(document, 4)}
