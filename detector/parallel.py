@@ -52,6 +52,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _read(path: str, options: ScanOptions) -> Iterator[Document | InputError | Notice]:
+    return iter_documents([path], options.input_format, options.text_fields, options.encoding)
+
+
 def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> Iterator[Unit]:
     """Path items as units: files a worker can read on its own stay paths."""
     for item in items:
@@ -60,8 +64,7 @@ def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> 
                 yield item
                 continue
         if isinstance(item, str):
-            yield from iter_documents([item], options.input_format, options.text_fields,
-                                      options.encoding)  # fmt: skip
+            yield from _read(item, options)
         else:
             yield item
 
@@ -85,8 +88,7 @@ def _scan_chunk(detector: Detector, options: ScanOptions, chunk: list[Unit]) -> 
     documents: list[Document | InputError | Notice] = []
     for unit in chunk:
         if isinstance(unit, str):
-            documents.extend(iter_documents([unit], options.input_format, options.text_fields,
-                                            options.encoding))  # fmt: skip
+            documents.extend(_read(unit, options))
         else:
             documents.append(unit)
     return scan_documents(detector, documents, options)

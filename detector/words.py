@@ -148,8 +148,9 @@ def _load_dictionary() -> Dictionary:
     path = _cache_path()
     try:
         # Plain arrays over the maps: indexing a np.memmap goes through Python.
-        keys, is_word, cost, single = (np.asarray(np.load(path / f"{name}.npy", mmap_mode="r"))
-                                       for name in _ARRAYS)  # fmt: skip
+        keys, is_word, cost, single = (
+            np.asarray(np.load(path / f"{name}.npy", mmap_mode="r")) for name in _ARRAYS
+        )
         return Dictionary(keys, is_word, cost, float(single[0]))
     except (OSError, ValueError, IndexError):
         pass  # not built yet, or unreadable: build it
