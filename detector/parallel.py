@@ -57,16 +57,15 @@ def _read(path: str, options: ScanOptions) -> Iterator[Document | InputError | N
 
 
 def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> Iterator[Unit]:
-    """Path items as units: files a worker can read on its own stay paths."""
+    """Path items as units: text and HTML files stay paths for a worker to read;
+    stdin, JSON and JSONL files are read here, a record at a time."""
     for item in items:
-        if isinstance(item, str) and item != STDIN:
-            if format_for(item, options.input_format) in ("text", "html"):
-                yield item
-                continue
-        if isinstance(item, str):
-            yield from _read(item, options)
-        else:
+        if not isinstance(item, str):
             yield item
+        elif item != STDIN and format_for(item, options.input_format) in ("text", "html"):
+            yield item
+        else:
+            yield from _read(item, options)
 
 
 def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
