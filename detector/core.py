@@ -296,19 +296,23 @@ class Detector:
                     score = float(scores[i])
                     spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
-        doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1))
-        for doc, text in enumerate(texts):
-            first_clause, last = int(doc_clauses[doc]), int(doc_clauses[doc + 1])
+        clean = Verdict(0.0 >= self.block_threshold, 0.0, (), self.model_version)
+        doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1)).tolist()
+        for doc, (text, whole) in enumerate(zip(texts, replaced.tolist(), strict=True)):
+            first_clause, last = doc_clauses[doc], doc_clauses[doc + 1]
             if first_clause == last:
                 verdicts.append(empty)
                 continue
-            doc_score = float(doc_scores[doc])
             doc_spans = spans[doc]
-            if replaced[doc]:
+            if whole:
+                doc_score = float(doc_scores[doc])
                 mass = category_mass[doc]
                 category = self._classes[1 + int(mass[1:].argmax())]
                 start, end = int(clauses[first_clause, 0]), int(clauses[last - 1, 1])
                 doc_spans = [_Span(start, end, doc_score, category)]
+            elif not doc_spans:
+                verdicts.append(clean)
+                continue
             findings = self._to_findings(
                 text, norm, int(text_starts[doc]), self._merge(norm.text, doc_spans)
             )
