@@ -403,17 +403,21 @@ class Detector:
                 found = self._spans(norm, joined, located, i)
                 spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
-        for doc, text in enumerate(texts):
-            first_clause, last = int(doc_clauses[doc]), int(doc_clauses[doc + 1])
+        bounds = doc_clauses.tolist()
+        for doc, (text, whole) in enumerate(zip(texts, replaced.tolist(), strict=True)):
+            first_clause, last = bounds[doc], bounds[doc + 1]
             if first_clause == last:
                 verdicts.append(empty)
                 continue
             doc_spans = spans[doc]
-            if replaced[doc]:
+            if whole:
                 mass = category_mass[doc]
                 category = self._classes[1 + int(mass[1:].argmax())]
                 start, end = int(clauses[first_clause, 0]), int(clauses[last - 1, 1])
                 doc_spans = [_Span(start, end, float(whole_score[doc]), category)]
+            elif not doc_spans:
+                verdicts.append(empty)
+                continue
             findings = self._to_findings(
                 text, norm, int(text_starts[doc]), self._merge(norm.text, doc_spans)
             )

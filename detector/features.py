@@ -33,12 +33,13 @@ _WORD_SALT = 0x5BD1E995
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finalizer (wrapping uint64 arithmetic)."""
+    """splitmix64 finalizer (wrapping uint64 arithmetic) of a new array."""
     x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
 
 
 def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:

@@ -52,18 +52,20 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _read(path: str, options: ScanOptions) -> Iterator[Document | InputError | Notice]:
+    return iter_documents([path], options.input_format, options.text_fields, options.encoding)
+
+
 def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> Iterator[Unit]:
-    """Path items as units: files a worker can read on its own stay paths."""
+    """Path items as units: text and HTML files stay paths for a worker to read;
+    stdin, JSON and JSONL files are read here, a record at a time."""
     for item in items:
-        if isinstance(item, str) and item != STDIN:
-            if format_for(item, options.input_format) in ("text", "html"):
-                yield item
-                continue
-        if isinstance(item, str):
-            yield from iter_documents([item], options.input_format, options.text_fields,
-                                      options.encoding)  # fmt: skip
-        else:
+        if not isinstance(item, str):
             yield item
+        elif item != STDIN and format_for(item, options.input_format) in ("text", "html"):
+            yield item
+        else:
+            yield from _read(item, options)
 
 
 def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
@@ -85,8 +87,7 @@ def _scan_chunk(detector: Detector, options: ScanOptions, chunk: list[Unit]) -> 
     documents: list[Document | InputError | Notice] = []
     for unit in chunk:
         if isinstance(unit, str):
-            documents.extend(iter_documents([unit], options.input_format, options.text_fields,
-                                            options.encoding))  # fmt: skip
+            documents.extend(_read(unit, options))
         else:
             documents.append(unit)
     return scan_documents(detector, documents, options)

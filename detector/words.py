@@ -23,7 +23,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,6 +40,7 @@ _FORMAT = 1
 _CHAR_BITS = 21  # every code point fits
 # Between two blocks in the joined code array: no trie key ends in it.
 _GAP = (1 << _CHAR_BITS) - 1
+_GROUP_CHARS = 1 << 15
 
 # jieba's own patterns (jieba/__init__.py: re_han_default, re_skip_default, re_eng).
 _HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
@@ -147,8 +148,9 @@ def _load_dictionary() -> Dictionary:
     path = _cache_path()
     try:
         # Plain arrays over the maps: indexing a np.memmap goes through Python.
-        keys, is_word, cost, single = (np.asarray(np.load(path / f"{name}.npy", mmap_mode="r"))
-                                       for name in _ARRAYS)  # fmt: skip
+        keys, is_word, cost, single = (
+            np.asarray(np.load(path / f"{name}.npy", mmap_mode="r")) for name in _ARRAYS
+        )
         return Dictionary(keys, is_word, cost, float(single[0]))
     except (OSError, ValueError, IndexError):
         pass  # not built yet, or unreadable: build it
@@ -257,11 +259,25 @@ def _cut_block(block: str, route: list[int]) -> list[str]:
     return out
 
 
+def _all_routes(blocks: list[str]) -> Iterator[list[int]]:
+    """:func:`_routes` of ``blocks``, a group of about ``_GROUP_CHARS`` characters
+    at a time (the arrays of a group take ~200 bytes per character)."""
+    group: list[str] = []
+    size = 0
+    for block in blocks:
+        group.append(block)
+        size += len(block) + 1
+        if size >= _GROUP_CHARS:
+            yield from _routes(group)
+            group, size = [], 0
+    if group:
+        yield from _routes(group)
+
+
 def cut_many(texts: Sequence[str]) -> list[list[str]]:
     """``[cut(t) for t in texts]``, with one pass over the dictionary for all."""
     pieces = [_HAN.split(text) for text in texts]
-    blocks = [p for split in pieces for p in split[1::2]]
-    routes = iter(_routes(blocks)) if blocks else iter(())
+    routes = _all_routes([p for split in pieces for p in split[1::2]])
     out = []
     for split in pieces:
         found: list[str] = []

@@ -9,6 +9,7 @@ import sys
 from functools import lru_cache
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,9 +44,11 @@ def jieba_cut(text: str) -> list[str]:
     return list(reference().cut(text, HMM=False))
 
 
-def test_samples_cut_like_jieba() -> None:
+def test_samples_cut_like_jieba(monkeypatch: pytest.MonkeyPatch) -> None:
     assert words.cut_many(SAMPLES) == [jieba_cut(t) for t in SAMPLES]
     assert [words.cut(t) for t in SAMPLES] == [jieba_cut(t) for t in SAMPLES]
+    monkeypatch.setattr(words, "_GROUP_CHARS", 5)  # many groups of blocks
+    assert words.cut_many(SAMPLES) == [jieba_cut(t) for t in SAMPLES]
 
 
 @settings(max_examples=300, deadline=None)

@@ -44,8 +44,9 @@ __all__ = ["TrainConfig", "train"]
 # Validation false-positive budgets of the two thresholds.  Validation documents
 # are 新闻联播 stories, the outlet the model trained on; on the cross-source dev
 # benchmark the false-positive rate at a given threshold runs five to ten times
-# the validation one, so a 1 % target for unseen outlets needs about 0.1 % here.
-BLOCK_FPR = 0.001
+# the validation one, so a 1 % target for unseen outlets needs 0.1-0.2 % here
+# (0.1 % left the seed article at review level, under block).
+BLOCK_FPR = 0.002
 REVIEW_FPR = 0.01
 
 # 新闻联播 stories before this date train; those from DEV_FROM on are dev hosts.
