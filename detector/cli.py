@@ -500,6 +500,7 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
         )
         click.echo(f"  {item.head} decision {item.decision:+.3f} (intercept {item.intercept:+.3f})")
         if item.evidence is not None:
+            click.echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
             click.echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
         for name, value in item.contributions:
             click.echo(f"  {value:+.4f}  {name}")

@@ -106,3 +106,26 @@ def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detecto
     assert item.scope in normalize(text).text
     values = [abs(v) for _, v in item.contributions]
     assert values == sorted(values, reverse=True)
+
+
+def test_explain_command_prints_the_scored_text_evidence_and_contributions(
+    tiny_model_dir: Path, tiny_detector: Detector
+) -> None:
+    text = "会议强调要深化产融合作,强化服务杨方线上配资股票,推动循环。"
+    result = CliRunner().invoke(
+        main, ["explain", "--model", str(tiny_model_dir), "--top", "3", text]
+    )
+    assert result.exit_code == 1, result.output  # findings → exit 1, as scan
+    finding = tiny_detector.scan(text).findings[0]
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{finding.start}-{finding.end} {finding.category}")
+    assert lines[1].startswith("  clause decision ")
+    assert lines[2].startswith('  scored text "') and lines[2][len('  scored text "') : -1] in text
+    assert lines[3].endswith(f"-> score {finding.score:.4f}")
+    assert len(lines) == 4 + 3  # the top 3 contributions
+    as_json = CliRunner().invoke(
+        main, ["explain", "--model", str(tiny_model_dir), "--format", "json", text]
+    )
+    record = json.loads(as_json.output)[0]
+    assert record["score"] == round(finding.score, 4)
+    assert record["evidence"] is not None and record["head"] == "clause"
