@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from detector import Detector, Finding, Verdict
+from detector.model import Model
 
 HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
 
@@ -67,3 +71,48 @@ def test_results_serialise() -> None:
         ],
         "model_version": "v1",
     }
+
+
+def _with_params(detector: Detector, **params: object) -> Detector:
+    model = detector.model
+    changed = Model(
+        model.version, model.classes, {**model.params, **params}, model.thresholds, model.heads
+    )
+    return Detector(changed, threshold=0.0)
+
+
+def test_long_clauses_take_the_score_of_their_best_window(tiny_detector: Detector) -> None:
+    text = "会议强调要深化产融合作推动科技产业金融杨方线上配资股票良性循环全市工业增加值同比增长"
+    windowed = _with_params(tiny_detector, window=16)
+    whole = _with_params(tiny_detector, window=0)
+    _, _, by_window, _ = windowed.clause_evidence(text)
+    _, _, by_clause, _ = whole.clause_evidence(text)
+    assert len(by_window) == len(by_clause) == 1
+    # A window holding the ad dilutes it less than the whole clause does.
+    assert by_window[0] > by_clause[0]
+
+
+def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Detector) -> None:
+    a, b, c = 1.5, 0.8, -2.0
+    stacked = _with_params(tiny_detector, stack=[a, b, c])
+    text = HOST + "强化服务杨方线上配资股票,推动循环。"
+    _, _, probability, evidence = stacked.clause_evidence(text)
+    best = int(np.argmax(probability))
+    p, e = float(probability[best]), float(evidence[best])
+    expected = 1 / (1 + math.exp(-(a * math.log(p / (1 - p)) + b * math.log1p(e) + c)))
+    assert stacked.combine(p, e) == pytest.approx(expected)
+    assert stacked.scan(text).score == pytest.approx(expected)
+
+
+def test_a_document_made_mostly_of_ads_is_reported_whole(tiny_detector: Detector) -> None:
+    ads = ["杨方线上配资股票", "王磊在线配资平台", "正规实盘配资官网", "金沙体育(中国)官方网站"]
+    text = "。".join(["农业农村部部署秋粮收获工作", *ads, "气象台发布暴雨蓝色预警"]) + "。"
+    article = _with_params(tiny_detector, article_clauses=4, article_share=0.5)
+    findings = article.scan(text).findings
+    assert len(findings) == 1
+    assert (findings[0].start, findings[0].end) == (0, len(text) - 1)
+    # Below the share, only the ads are reported (neighbours joined), not the news.
+    separate = _with_params(tiny_detector, article_clauses=4, article_share=0.9)
+    assert [(f.start, f.end) for f in separate.scan(text).findings] == [
+        (text.index("杨"), text.index("。气象"))
+    ]

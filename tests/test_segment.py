@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import itertools
 
-from detector.segment import MAX_CLAUSE_CHARS, split_clauses
+import numpy as np
+
+from detector.segment import MAX_CLAUSE_CHARS, split_clauses, windows
 
 
 def texts(text: str) -> list[str]:
@@ -49,3 +51,14 @@ def test_long_runs_are_cut_into_windows_that_cover_the_text() -> None:
     assert [c.end - c.start for c in clauses] == [MAX_CLAUSE_CHARS] * 3 + [50]
     assert clauses[0].start == 0 and clauses[-1].end == len(text)
     assert all(a.end == b.start for a, b in itertools.pairwise(clauses))
+
+
+def test_windows_cover_long_clauses_every_stride_and_end_at_the_clause_end() -> None:
+    bounds = np.array([[0, 10], [12, 52]], dtype=np.int64)
+    units, owner = windows(bounds, 16, 8)
+    # The short clause is its own only unit; the long one comes first whole, then
+    # windows starting every 8 characters, the last one ending at its end.
+    assert units.tolist() == [[0, 10], [12, 52], [12, 28], [20, 36], [28, 44], [36, 52]]
+    assert owner.tolist() == [0, 1, 1, 1, 1, 1]
+    assert windows(np.array([[0, 16]], dtype=np.int64), 16, 8)[0].tolist() == [[0, 16]]
+    assert windows(np.empty((0, 2), dtype=np.int64), 16, 8)[0].shape == (0, 2)
