@@ -247,7 +247,15 @@ class Detector:
         )
         local: list[list[tuple[int, int]]] = []
         strength = np.zeros(len(clauses))
+        # A span needs evidence above the span cost, and no stretch of a clause
+        # adds up to more than its positive evidence: clauses short of the cost
+        # by more than rounding have no spans (what best_spans would find).
+        positive = np.add.reduceat(np.maximum(evidence, 0.0), offsets) if total else offsets
+        hopeless = (positive < self._span_cost - 1e-6).tolist()
         for i, (size, offset) in enumerate(zip(sizes.tolist(), offsets.tolist(), strict=True)):
+            if hopeless[i]:
+                local.append([])
+                continue
             clause_evidence = evidence[offset : offset + size]
             found = best_spans(clause_evidence, self._span_cost)
             strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in found), default=0.0)
