@@ -23,6 +23,7 @@ __all__ = [
     "row_ids",
     "tfidf",
     "word_features",
+    "words_to_features",
 ]
 
 _PRIME = np.uint64(0x100000001B3)
@@ -111,9 +112,15 @@ def word_features(
     text: str, spans: Sequence[tuple[int, int]], bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row, bucket) pairs of the jieba words (two characters or more) of each span."""
+    return words_to_features(
+        words.cut_many([fold_digits(text[start:end]) for start, end in spans]), bits
+    )
+
+
+def words_to_features(cuts: Sequence[Sequence[str]], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`word_features` given each span's words (cut from its digit-folded text)."""
     out_rows: list[int] = []
     crcs: list[int] = []
-    cuts = words.cut_many([fold_digits(text[start:end]) for start, end in spans])
     for row, found in enumerate(cuts):
         for word in found:
             if len(word) > 1 and not word.isspace():
