@@ -226,10 +226,18 @@ def bigram_buckets(
     starts = np.ones(len(codes), dtype=bool)
     starts[1:] = rows[1:] != rows[:-1]
     previous[starts] = _SENTINEL
-    unigram = _bucket(_mix(codes * _PRIME + np.uint64(77)), UNIGRAM_BITS)
-    previous_unigram = _bucket(_mix(previous * _PRIME + np.uint64(77)), UNIGRAM_BITS)
-    bigram = _bucket(_mix((previous * _PRIME + codes) * _PRIME + np.uint64(78)), LM_BITS)
-    return unigram, previous_unigram, bigram
+    # The three keys of every position, mixed in one pass.
+    keys = np.empty((3, len(codes)), dtype=np.uint64)
+    np.multiply(codes, _PRIME, out=keys[0])
+    keys[0] += np.uint64(77)
+    np.multiply(previous, _PRIME, out=keys[1])
+    np.add(keys[1], codes, out=keys[2])
+    keys[2] *= _PRIME
+    keys[2] += np.uint64(78)
+    keys[1] += np.uint64(77)
+    mixed = _mix(keys)
+    unigrams = _bucket(mixed[:2], UNIGRAM_BITS)
+    return unigrams[0], unigrams[1], _bucket(mixed[2], LM_BITS)
 
 
 def lm_total(history: np.ndarray) -> float:
