@@ -70,6 +70,8 @@ class _Located:
     offsets: np.ndarray  # where each clause's characters begin in ``evidence``
     evidence: np.ndarray  # per character: ad evidence (positive) or news
     local: list[list[tuple[int, int]]]  # best spans, relative to each clause
+    # Words of each clause's digit-folded text (cut for the clause head), or None.
+    words: list[list[str]] | None = None
 
 
 class Detector:
@@ -172,9 +174,12 @@ class Detector:
         logit = self._head_scores(self._heads["document"], np.zeros_like(cols), cols, 1)
         return float(_sigmoid(logit[:, 0])[0])
 
-    def _unit_scores(self, text: str, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _unit_scores(
+        self, text: str, units: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None]:
         """Ad probability (0..1) and category probabilities of each ``[start, end)``
-        of ``text`` in ``units`` (which may overlap), scored as a clause."""
+        of ``text`` in ``units`` (which may overlap), scored as a clause; and the
+        words of each unit's digit-folded text (None without word features)."""
         pieces = [text[start:end] for start, end in units.tolist()]
         gathered = "\n".join(pieces)
         sizes = units[:, 1] - units[:, 0]
@@ -186,8 +191,10 @@ class Detector:
             self._ngrams,
             self._bits,
         )
+        cuts = None
         if self._words:
-            word_rows, word_cols = features.word_features(gathered, spans.tolist(), self._bits)
+            cuts = words.cut_many([features.fold_digits(piece) for piece in pieces])
+            word_rows, word_cols = features.words_to_features(cuts, self._bits)
             rows = np.concatenate([rows, word_rows])
             cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
@@ -198,7 +205,7 @@ class Detector:
         kinds = _softmax(
             features.linear_scores(r, c, v, len(units), category.coef, category.intercept)
         )
-        return ad[:, 0], kinds
+        return ad[:, 0], kinds, cuts
 
     def _units(self, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What is scored for ``clauses``: (units, index of each unit's clause)."""
@@ -206,16 +213,24 @@ class Detector:
             return clauses, np.arange(len(clauses))
         return windows(clauses, self._window, max(1, self._window // 2))
 
-    def _clause_scores(self, text: str, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _clause_scores(
+        self, text: str, clauses: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None]:
         """Ad probability and category probabilities of each clause: those of the
-        best-scoring of the clause and its windows."""
+        best-scoring of the clause and its windows; and the words of each clause's
+        digit-folded text (None without word features)."""
         units, owner = self._units(clauses)
-        ad, kinds = self._unit_scores(text, units)
+        ad, kinds, cuts = self._unit_scores(text, units)
+        clause_cuts = None
+        if cuts is not None:
+            # Each clause is the first of its units.
+            first = np.flatnonzero(np.diff(owner, prepend=-1)).tolist()
+            clause_cuts = [cuts[j] for j in first]
         # The best unit of each clause: sort by (clause, score) and take the last.
         order = np.lexsort((ad, owner))
         last = np.flatnonzero(np.diff(owner[order], append=len(clauses)))
         best = order[last]
-        return ad[best], kinds[best]
+        return ad[best], kinds[best], clause_cuts
 
     def _combine(self, clause: np.ndarray, strength: np.ndarray) -> np.ndarray:
         """The reported score: the clause head's probability combined with the
@@ -247,19 +262,53 @@ class Detector:
         )
         local: list[list[tuple[int, int]]] = []
         strength = np.zeros(len(clauses))
+        # A span needs evidence above the span cost, and no stretch of a clause
+        # adds up to more than its positive evidence: clauses short of the cost
+        # by more than rounding have no spans (what best_spans would find).
+        positive = np.add.reduceat(np.maximum(evidence, 0.0), offsets) if total else offsets
+        hopeless = (positive < self._span_cost - 1e-6).tolist()
         for i, (size, offset) in enumerate(zip(sizes.tolist(), offsets.tolist(), strict=True)):
+            if hopeless[i]:
+                local.append([])
+                continue
             clause_evidence = evidence[offset : offset + size]
             found = best_spans(clause_evidence, self._span_cost)
             strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in found), default=0.0)
             local.append(found)
         return _Located(clauses, offsets, evidence, local), strength
 
+    def _span_words(self, text: str, located: _Located, flagged: list[int]) -> dict[int, list[str]]:
+        """Words of the clauses ``flagged`` of ``located`` that have candidate
+        spans (``_spans`` snaps to them): the clause head's cut when folding
+        digits did not change the clause, else all cut in one call."""
+        out: dict[int, list[str]] = {}
+        missing: list[int] = []
+        for i in flagged:
+            if not located.local[i]:
+                continue
+            start, end = (int(x) for x in located.clauses[i])
+            clause = text[start:end]
+            if located.words is not None and features.fold_digits(clause) == clause:
+                out[i] = located.words[i]
+            else:
+                missing.append(i)
+        if missing:
+            texts = [text[int(located.clauses[i, 0]) : int(located.clauses[i, 1])] for i in missing]
+            out.update(zip(missing, words.cut_many(texts), strict=True))
+        return out
+
     def _spans(
-        self, norm: Normalized, original: str, located: _Located, i: int
+        self,
+        norm: Normalized,
+        original: str,
+        located: _Located,
+        i: int,
+        clause_words: list[str] | None = None,
     ) -> list[tuple[int, int]]:
         """The reported spans of clause ``i`` of ``located`` (normalized offsets):
         edges moved to token and word boundaries, cut at title separators, trimmed;
-        the whole clause when no clear span stands out."""
+        the whole clause when no clear span stands out.  ``clause_words``: the
+        words of the clause (cut here when not given)."""
         text = norm.text
         start, end = (int(x) for x in located.clauses[i])
         offset = int(located.offsets[i])
@@ -267,7 +316,9 @@ class Detector:
         spans = [(start + s, start + e) for s, e in located.local[i]]
         spans = snap_to_runs(text, spans, start, end)
         if spans:
-            cuts = np.cumsum([0, *(len(w) for w in words.cut(text[start:end]))]) + start
+            if clause_words is None:
+                clause_words = words.cut(text[start:end])
+            cuts = np.cumsum([0, *(len(w) for w in clause_words)]) + start
             spans = snap_to_words(spans, cuts, evidence, start - offset)
         spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
         return trim_spans(text, spans) or trim_spans(text, [(start, end)])
@@ -276,8 +327,11 @@ class Detector:
         self, norm: Normalized, codes: np.ndarray, clauses: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
         """(score, category probabilities, candidate spans) of each of ``clauses``."""
-        ad, kinds = self._clause_scores(norm.text, clauses)
+        ad, kinds, clause_words = self._clause_scores(norm.text, clauses)
         located, strength = self._localize(codes, clauses)
+        located = _Located(
+            located.clauses, located.offsets, located.evidence, located.local, clause_words
+        )
         return self._combine(ad, strength), kinds, located
 
     def clause_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -294,7 +348,7 @@ class Detector:
             codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
         )
         pre = self._head_scores(self._heads["prefilter"], rows, cols, len(clauses), self._l2)
-        ad, _ = self._clause_scores(norm.text, clauses)
+        ad, _, _ = self._clause_scores(norm.text, clauses)
         _, strength = self._localize(codes, clauses)
         return clauses, _sigmoid(pre[:, 0]), ad, strength
 
@@ -305,7 +359,7 @@ class Detector:
         units = (
             windows(bounds, self._window, max(1, self._window // 2))[0] if self._window else bounds
         )
-        ad, _ = self._unit_scores(text, units)
+        ad, _, _ = self._unit_scores(text, units)
         best = int(np.flatnonzero(ad == ad.max())[-1])
         return int(units[best, 0]), int(units[best, 1])
 
@@ -396,11 +450,12 @@ class Detector:
                 mine = owner == doc
                 category_mass[doc] = (kinds[mine] * scores[mine, None]).sum(axis=0)
             best = 1 + kinds[:, 1:].argmax(axis=1)
-            flagged = np.flatnonzero((scores >= self.threshold) & ~replaced[owner])
-            for i in flagged.tolist():
+            flagged = np.flatnonzero((scores >= self.threshold) & ~replaced[owner]).tolist()
+            span_words = self._span_words(norm.text, located, flagged)
+            for i in flagged:
                 category = self._classes[best[i]]
                 score = float(scores[i])
-                found = self._spans(norm, joined, located, i)
+                found = self._spans(norm, joined, located, i, span_words.get(i))
                 spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
         bounds = doc_clauses.tolist()

@@ -23,6 +23,7 @@ __all__ = [
     "row_ids",
     "tfidf",
     "word_features",
+    "words_to_features",
 ]
 
 _PRIME = np.uint64(0x100000001B3)
@@ -88,32 +89,42 @@ def char_ngrams(
     characters outside them.
     """
     out_rows: list[np.ndarray] = []
-    out_cols: list[np.ndarray] = []
+    out_keys: list[np.ndarray] = []
     low, high = ngram_range
-    for n in range(low, high + 1):
+    # key holds the n-gram starting at every position: (n-1)-grams extended by
+    # one character, the same wrapping uint64 arithmetic as hashing each n-gram
+    # from its first character.  All n-grams are mixed in one pass.
+    key = codes
+    for n in range(1, high + 1):
         count = len(codes) - n + 1
         if count <= 0:
             break
-        key = codes[:count].copy()
-        for j in range(1, n):
-            key = key * _PRIME + codes[j : j + count]
+        if n > 1:
+            key = key[:count] * _PRIME + codes[n - 1 :]
+        if n < low:
+            continue
         start_rows = rows[:count]
-        valid = (start_rows >= 0) & (start_rows == rows[n - 1 : n - 1 + count])
-        hashed = _mix(key[valid] ^ np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64)))
+        valid = (start_rows >= 0) & (start_rows == rows[n - 1 :])
         out_rows.append(start_rows[valid])
-        out_cols.append(_bucket(hashed, bits))
+        out_keys.append(key[valid] ^ np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64)))
     if not out_rows:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(out_rows), np.concatenate(out_cols)
+    return np.concatenate(out_rows), _bucket(_mix(np.concatenate(out_keys)), bits)
 
 
 def word_features(
     text: str, spans: Sequence[tuple[int, int]], bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row, bucket) pairs of the jieba words (two characters or more) of each span."""
+    return words_to_features(
+        words.cut_many([fold_digits(text[start:end]) for start, end in spans]), bits
+    )
+
+
+def words_to_features(cuts: Sequence[Sequence[str]], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`word_features` given each span's words (cut from its digit-folded text)."""
     out_rows: list[int] = []
     crcs: list[int] = []
-    cuts = words.cut_many([fold_digits(text[start:end]) for start, end in spans])
     for row, found in enumerate(cuts):
         for word in found:
             if len(word) > 1 and not word.isspace():

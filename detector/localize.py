@@ -66,37 +66,71 @@ def _neighbours(
     return np.where(same, codes[safe], _SENTINEL)
 
 
+def _powers(count: int) -> list[np.uint64]:
+    """``_PRIME ** k`` (wrapping uint64) for ``k < count``."""
+    out = [np.uint64(1)]
+    with np.errstate(over="ignore"):
+        for _ in range(count - 1):
+            out.append(out[-1] * _PRIME)
+    return out
+
+
+def _feature_layout() -> tuple[int, int, np.ndarray, np.ndarray]:
+    """How :func:`tagger_features` builds its n-gram keys from one table.
+
+    A key ``((t * P + a) * P + b) * P + c`` equals ``t * P**3 + ((a * P + b) * P
+    + c)`` in wrapping uint64 arithmetic, and every template and bag trigram uses
+    consecutive offsets, so each key is a constant plus one row of the table
+    [unigrams; bigrams; trigrams] of the neighbours at every offset.  Returns
+    (low offset, high offset, table row of each key, constant of each key)."""
+    offsets = [d for _, ds in _TEMPLATES for d in ds]
+    offsets += [d + k for _, window in _BAGS for d in window for k in range(3)]
+    low, high = min(offsets), max(offsets)
+    span = high - low + 1  # unigram rows; then span - 1 bigram and span - 2 trigram rows
+    first_row = {1: 0, 2: span, 3: 2 * span - 1}
+    power = _powers(4)
+    rows: list[int] = []
+    constants: list[np.uint64] = []
+    for template, ds in _TEMPLATES:
+        assert list(ds) == list(range(ds[0], ds[0] + len(ds)))
+        rows.append(first_row[len(ds)] + ds[0] - low)
+        with np.errstate(over="ignore"):
+            constants.append(np.uint64(template) * power[len(ds)])
+    for template, window in _BAGS:
+        for d in window:
+            rows.append(first_row[3] + d - low)
+            with np.errstate(over="ignore"):
+                constants.append(np.uint64(template) * power[3])
+    return low, high, np.array(rows, dtype=np.int64), np.array(constants, dtype=np.uint64)
+
+
+_LOW, _HIGH, _KEY_ROWS, _KEY_CONSTANTS = _feature_layout()
+_CLASS_BASE = np.uint64(_CLASS_TEMPLATE)
+
+
 def tagger_features(
     codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(position index, bucket) pairs: every position gets the same number of
     features, so the arrays are built column by column without Python loops over
     characters."""
-    offsets = [d for _, ds in _TEMPLATES for d in ds]
-    offsets += [d + k for _, window in _BAGS for d in window for k in range(3)]
-    low, high = min(offsets), max(offsets)
-    around = _neighbours(codes, rows, positions, low, high)  # row d - low: offset d
-    keys: list[np.ndarray] = []
-    for template, ds in _TEMPLATES:
-        key = np.full(len(positions), np.uint64(template), dtype=np.uint64)
-        for d in ds:
-            key = key * _PRIME + around[d - low]
-        keys.append(key)
-    for template, window in _BAGS:
-        # The trigrams at d, d + 1, d + 2 for every d of the window at once.
-        first = window.start - low
-        block = np.full((len(window), len(positions)), np.uint64(template), dtype=np.uint64)
-        for k in range(3):
-            block = block * _PRIME + around[first + k : first + k + len(window)]
-        keys.extend(block)
+    low = _LOW
+    around = _neighbours(codes, rows, positions, low, _HIGH)  # row d - low: offset d
+    bigrams = around[:-1] * _PRIME + around[1:]
+    trigrams = bigrams[:-1] * _PRIME + around[2:]
+    table = np.concatenate([around, bigrams, trigrams])
+    n_keys = len(_KEY_ROWS)
+    keys = np.empty((n_keys + 2, len(positions)), dtype=np.uint64)
+    np.add(table[_KEY_ROWS], _KEY_CONSTANTS[:, None], out=keys[:n_keys])
     # A neighbour outside the clause has class 0 (_char_class of the sentinel).
     classes = _char_class(around[-1 - low : 2 - low])  # offsets -1, 0, 1
-    class_key = np.full(len(positions), np.uint64(_CLASS_TEMPLATE), dtype=np.uint64)
+    class_key = keys[n_keys]
+    class_key[:] = _CLASS_BASE
     for row in classes:
-        class_key = class_key * _PRIME + row
-    keys.append(class_key)
-    keys.append(np.full(len(positions), np.uint64(_BIAS_TEMPLATE), dtype=np.uint64))
-    stacked = np.stack(keys, axis=1)  # (positions, features)
+        class_key *= _PRIME
+        class_key += row
+    keys[n_keys + 1] = np.uint64(_BIAS_TEMPLATE)
+    stacked = keys.T  # (positions, features)
     index = np.repeat(np.arange(len(positions), dtype=np.int64), stacked.shape[1])
     return index, _bucket(_mix(stacked.ravel()), bits)
 
@@ -192,10 +226,18 @@ def bigram_buckets(
     starts = np.ones(len(codes), dtype=bool)
     starts[1:] = rows[1:] != rows[:-1]
     previous[starts] = _SENTINEL
-    unigram = _bucket(_mix(codes * _PRIME + np.uint64(77)), UNIGRAM_BITS)
-    previous_unigram = _bucket(_mix(previous * _PRIME + np.uint64(77)), UNIGRAM_BITS)
-    bigram = _bucket(_mix((previous * _PRIME + codes) * _PRIME + np.uint64(78)), LM_BITS)
-    return unigram, previous_unigram, bigram
+    # The three keys of every position, mixed in one pass.
+    keys = np.empty((3, len(codes)), dtype=np.uint64)
+    np.multiply(codes, _PRIME, out=keys[0])
+    keys[0] += np.uint64(77)
+    np.multiply(previous, _PRIME, out=keys[1])
+    np.add(keys[1], codes, out=keys[2])
+    keys[2] *= _PRIME
+    keys[2] += np.uint64(78)
+    keys[1] += np.uint64(77)
+    mixed = _mix(keys)
+    unigrams = _bucket(mixed[:2], UNIGRAM_BITS)
+    return unigrams[0], unigrams[1], _bucket(mixed[2], LM_BITS)
 
 
 def lm_total(history: np.ndarray) -> float:

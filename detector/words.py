@@ -191,27 +191,34 @@ def _routes(blocks: list[str]) -> list[list[int]]:
     codes[codes == 0] = _GAP
     # The word graph: every (start, end) with text[start:end + 1] a word, found a
     # character at a time by walking down the trie from every start at once.
-    edge_start: list[np.ndarray] = []
-    edge_end: list[np.ndarray] = []
-    edge_cost: list[np.ndarray] = []
+    # Every trie node reached is kept (start, node, length); the words among them
+    # are picked out once at the end, in the same order.
+    hit_start: list[np.ndarray] = []
+    hit_node: list[np.ndarray] = []
+    hit_length: list[int] = []
     position = np.arange(len(codes), dtype=np.int64)
-    node = np.full(len(codes), -1, dtype=np.int64)
+    parent = np.zeros(len(codes), dtype=np.uint64)  # (node + 1) << _CHAR_BITS
+    last_key = len(trie.keys) - 1
     length = 0
     while len(position):
-        query = ((node + 1).astype(np.uint64) << np.uint64(_CHAR_BITS)) | codes[position + length]
-        found = np.minimum(np.searchsorted(trie.keys, query), len(trie.keys) - 1)
+        query = parent | codes[position + length]
+        found = np.searchsorted(trie.keys, query)
+        np.minimum(found, last_key, out=found)
         hit = trie.keys[found] == query
         position, node = position[hit], found[hit]
-        word = trie.is_word[node]
-        edge_start.append(position[word])
-        edge_end.append(position[word] + length)
-        edge_cost.append(trie.cost[node[word]])
+        hit_start.append(position)
+        hit_node.append(node)
+        hit_length.append(len(position))
+        parent = (node + 1).astype(np.uint64) << np.uint64(_CHAR_BITS)
         length += 1  # a gap follows every block, so position + length stays in range
-    all_starts = np.concatenate(edge_start)
+    nodes = np.concatenate(hit_node)
+    word = trie.is_word[nodes]
+    lengths = np.repeat(np.arange(len(hit_length), dtype=np.int64), hit_length)[word]
+    all_starts = np.concatenate(hit_start)[word]
     order = np.argsort(all_starts, kind="stable")  # per start: ends ascending
     first_edge = np.searchsorted(all_starts[order], np.arange(len(codes) + 1)).tolist()
-    ends = np.concatenate(edge_end)[order].tolist()
-    costs = np.concatenate(edge_cost)[order].tolist()
+    ends = (all_starts + lengths)[order].tolist()
+    costs = trie.cost[nodes[word]][order].tolist()
     single = trie.single_cost
     routes = []
     start = 0
@@ -219,10 +226,14 @@ def _routes(blocks: list[str]) -> list[list[int]]:
         size = len(block)
         score = [0.0] * (size + 1)
         route = [0] * size
+        hi = first_edge[start + size]
         for x in range(size - 1, -1, -1):
-            lo, hi = first_edge[start + x], first_edge[start + x + 1]
+            lo = first_edge[start + x]
             if lo == hi:  # no word starts here: the character alone
                 best, best_end = single + score[x + 1], x
+            elif hi - lo == 1:  # one word: it is the route
+                best_end = ends[lo] - start
+                best = costs[lo] + score[best_end + 1]
             else:
                 best, best_end = -math.inf, -1
                 for e in range(lo, hi):
@@ -232,6 +243,7 @@ def _routes(blocks: list[str]) -> list[list[int]]:
                         best, best_end = value, end
             score[x] = best
             route[x] = best_end
+            hi = lo
         routes.append(route)
         start += size + 1
     return routes
