@@ -174,12 +174,37 @@ class Detector:
         logit = self._head_scores(self._heads["document"], np.zeros_like(cols), cols, 1)
         return float(_sigmoid(logit[:, 0])[0])
 
+    @staticmethod
+    def _unit_words(pieces: list[str], units: np.ndarray, owner: np.ndarray) -> list[list[str]]:
+        """The words of each unit's digit-folded text.  A clause is cut whole; a
+        window (a unit after its clause's first) takes the clause's words that lie
+        inside it, so one segmentation serves the clause and its windows and a
+        window edge never invents a word the clause does not have."""
+        first = np.flatnonzero(np.diff(owner, prepend=-1)).tolist()
+        clause_cuts = words.cut_many([features.fold_digits(pieces[j]) for j in first])
+        cuts: list[list[str]] = [[] for _ in pieces]
+        starts = units[:, 0].tolist()
+        ends = units[:, 1].tolist()
+        placed: dict[int, list[tuple[int, str]]] = {}
+        for j, found in zip(first, clause_cuts, strict=True):
+            cuts[j] = found
+            at = starts[j]
+            placed[j] = []
+            for word in found:
+                placed[j].append((at, word))
+                at += len(word)
+        for i, j in enumerate(np.asarray(first)[owner].tolist()):
+            if i != j:
+                cuts[i] = [w for at, w in placed[j] if at >= starts[i] and at + len(w) <= ends[i]]
+        return cuts
+
     def _unit_scores(
-        self, text: str, units: np.ndarray
+        self, text: str, units: np.ndarray, owner: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None]:
         """Ad probability (0..1) and category probabilities of each ``[start, end)``
-        of ``text`` in ``units`` (which may overlap), scored as a clause; and the
-        words of each unit's digit-folded text (None without word features)."""
+        of ``text`` in ``units`` (which may overlap; ``owner`` numbers each unit's
+        clause, a clause's own unit first), scored as a clause; and the words of
+        each unit's digit-folded text (None without word features)."""
         pieces = [text[start:end] for start, end in units.tolist()]
         gathered = "\n".join(pieces)
         sizes = units[:, 1] - units[:, 0]
@@ -193,7 +218,7 @@ class Detector:
         )
         cuts = None
         if self._words:
-            cuts = words.cut_many([features.fold_digits(piece) for piece in pieces])
+            cuts = self._unit_words(pieces, units, owner)
             word_rows, word_cols = features.words_to_features(cuts, self._bits)
             rows = np.concatenate([rows, word_rows])
             cols = np.concatenate([cols, word_cols])
@@ -220,7 +245,7 @@ class Detector:
         best-scoring of the clause and its windows; and the words of each clause's
         digit-folded text (None without word features)."""
         units, owner = self._units(clauses)
-        ad, kinds, cuts = self._unit_scores(text, units)
+        ad, kinds, cuts = self._unit_scores(text, units, owner)
         clause_cuts = None
         if cuts is not None:
             # Each clause is the first of its units.
@@ -355,11 +380,8 @@ class Detector:
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The part of normalized ``text[start:end]`` (a clause) whose clause-head
         score is the clause's: the clause itself or its best window."""
-        bounds = np.array([[start, end]], dtype=np.int64)
-        units = (
-            windows(bounds, self._window, max(1, self._window // 2))[0] if self._window else bounds
-        )
-        ad, _, _ = self._unit_scores(text, units)
+        units, owner = self._units(np.array([[start, end]], dtype=np.int64))
+        ad, _, _ = self._unit_scores(text, units, owner)
         best = int(np.flatnonzero(ad == ad.max())[-1])
         return int(units[best, 0]), int(units[best, 1])
 

@@ -116,3 +116,21 @@ def test_a_document_made_mostly_of_ads_is_reported_whole(tiny_detector: Detector
     assert [(f.start, f.end) for f in separate.scan(text).findings] == [
         (text.index("杨"), text.index("。气象"))
     ]
+
+
+def test_windows_take_the_words_of_their_clause_that_lie_inside_them() -> None:
+    from detector import words
+
+    clause = "会议强调要深化产融合作推动科技产业金融良性循环"
+    units = np.array([[0, len(clause)], [0, 16], [8, len(clause)]], dtype=np.int64)
+    pieces = [clause[a:b] for a, b in units.tolist()]
+    cuts = Detector._unit_words(pieces, units, np.zeros(3, dtype=np.int64))
+    whole = words.cut(clause)
+    assert cuts[0] == whole
+    for (low, high), found in zip(units.tolist()[1:], cuts[1:], strict=True):
+        at, inside = 0, []
+        for word in whole:
+            if at >= low and at + len(word) <= high:
+                inside.append(word)
+            at += len(word)
+        assert found == inside and "".join(found) in clause[low:high]
