@@ -175,36 +175,38 @@ class Detector:
         return float(_sigmoid(logit[:, 0])[0])
 
     @staticmethod
-    def _unit_words(pieces: list[str], units: np.ndarray, owner: np.ndarray) -> list[list[str]]:
-        """The words of each unit's digit-folded text.  A clause is cut whole; a
-        window (a unit after its clause's first) takes the clause's words that lie
+    def _unit_words(
+        pieces: list[str], units: np.ndarray, owner: np.ndarray, first: np.ndarray
+    ) -> list[list[str]]:
+        """The words of each unit's digit-folded text.  A clause (unit ``first[k]``
+        of clause ``k``) is cut whole; a window takes the clause's words that lie
         inside it, so one segmentation serves the clause and its windows and a
         window edge never invents a word the clause does not have."""
-        first = np.flatnonzero(np.diff(owner, prepend=-1)).tolist()
-        clause_cuts = words.cut_many([features.fold_digits(pieces[j]) for j in first])
+        firsts = first.tolist()
+        clause_cuts = words.cut_many([features.fold_digits(pieces[j]) for j in firsts])
         cuts: list[list[str]] = [[] for _ in pieces]
         starts = units[:, 0].tolist()
         ends = units[:, 1].tolist()
         placed: dict[int, list[tuple[int, str]]] = {}
-        for j, found in zip(first, clause_cuts, strict=True):
+        for j, found in zip(firsts, clause_cuts, strict=True):
             cuts[j] = found
             at = starts[j]
             placed[j] = []
             for word in found:
                 placed[j].append((at, word))
                 at += len(word)
-        for i, j in enumerate(np.asarray(first)[owner].tolist()):
+        for i, j in enumerate(first[owner].tolist()):
             if i != j:
                 cuts[i] = [w for at, w in placed[j] if at >= starts[i] and at + len(w) <= ends[i]]
         return cuts
 
-    def _unit_scores(
-        self, text: str, units: np.ndarray, owner: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None]:
-        """Ad probability (0..1) and category probabilities of each ``[start, end)``
-        of ``text`` in ``units`` (which may overlap; ``owner`` numbers each unit's
-        clause, a clause's own unit first), scored as a clause; and the words of
-        each unit's digit-folded text (None without word features)."""
+    def _unit_tfidf(
+        self, text: str, units: np.ndarray, owner: np.ndarray, first: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[str]] | None]:
+        """The clause heads' tf-idf rows (row, column, value) of each ``[start,
+        end)`` of ``text`` in ``units`` (which may overlap; ``owner`` numbers each
+        unit's clause, ``first`` is each clause's own unit), scored as a clause;
+        and the words of each unit's digit-folded text (None without words)."""
         pieces = [text[start:end] for start, end in units.tolist()]
         gathered = "\n".join(pieces)
         sizes = units[:, 1] - units[:, 0]
@@ -218,25 +220,31 @@ class Detector:
         )
         cuts = None
         if self._words:
-            cuts = self._unit_words(pieces, units, owner)
+            cuts = self._unit_words(pieces, units, owner, first)
             word_rows, word_cols = features.words_to_features(cuts, self._bits)
             rows = np.concatenate([rows, word_rows])
             cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
         assert clause.idf is not None
         r, c, v = features.tfidf(rows, cols, len(units), clause.idf, self._bits, self._l2)
-        ad = _sigmoid(features.linear_scores(r, c, v, len(units), clause.coef, clause.intercept))
-        category = self._heads["category"]
-        kinds = _softmax(
-            features.linear_scores(r, c, v, len(units), category.coef, category.intercept)
-        )
-        return ad[:, 0], kinds, cuts
+        return r, c, v, cuts
 
-    def _units(self, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What is scored for ``clauses``: (units, index of each unit's clause)."""
+    def _ad_probability(
+        self, r: np.ndarray, c: np.ndarray, v: np.ndarray, n_rows: int
+    ) -> np.ndarray:
+        clause = self._heads["clause"]
+        return _sigmoid(features.linear_scores(r, c, v, n_rows, clause.coef, clause.intercept))[
+            :, 0
+        ]
+
+    def _units(self, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What is scored for ``clauses``: (units, index of each unit's clause,
+        index of each clause's own unit, which comes first among its units)."""
         if not self._window:
-            return clauses, np.arange(len(clauses))
-        return windows(clauses, self._window, max(1, self._window // 2))
+            index = np.arange(len(clauses))
+            return clauses, index, index
+        units, owner = windows(clauses, self._window, max(1, self._window // 2))
+        return units, owner, np.flatnonzero(np.diff(owner, prepend=-1))
 
     def _clause_scores(
         self, text: str, clauses: np.ndarray
@@ -244,18 +252,24 @@ class Detector:
         """Ad probability and category probabilities of each clause: those of the
         best-scoring of the clause and its windows; and the words of each clause's
         digit-folded text (None without word features)."""
-        units, owner = self._units(clauses)
-        ad, kinds, cuts = self._unit_scores(text, units, owner)
-        clause_cuts = None
-        if cuts is not None:
-            # Each clause is the first of its units.
-            first = np.flatnonzero(np.diff(owner, prepend=-1)).tolist()
-            clause_cuts = [cuts[j] for j in first]
+        units, owner, first = self._units(clauses)
+        r, c, v, cuts = self._unit_tfidf(text, units, owner, first)
+        ad = self._ad_probability(r, c, v, len(units))
+        clause_cuts = None if cuts is None else [cuts[j] for j in first.tolist()]
         # The best unit of each clause: sort by (clause, score) and take the last.
         order = np.lexsort((ad, owner))
-        last = np.flatnonzero(np.diff(owner[order], append=len(clauses)))
-        best = order[last]
-        return ad[best], kinds[best], clause_cuts
+        best = order[np.flatnonzero(np.diff(owner[order], append=len(clauses)))]
+        # The category head only for the best units (their rows, in order).
+        remap = np.full(len(units), -1, dtype=np.int64)
+        remap[best] = np.arange(len(best))
+        keep = remap[r] >= 0
+        category = self._heads["category"]
+        kinds = _softmax(
+            features.linear_scores(
+                remap[r[keep]], c[keep], v[keep], len(best), category.coef, category.intercept
+            )
+        )
+        return ad[best], kinds, clause_cuts
 
     def _combine(self, clause: np.ndarray, strength: np.ndarray) -> np.ndarray:
         """The reported score: the clause head's probability combined with the
@@ -328,12 +342,12 @@ class Detector:
         original: str,
         located: _Located,
         i: int,
-        clause_words: list[str] | None = None,
+        clause_words: list[str] | None,
     ) -> list[tuple[int, int]]:
         """The reported spans of clause ``i`` of ``located`` (normalized offsets):
         edges moved to token and word boundaries, cut at title separators, trimmed;
         the whole clause when no clear span stands out.  ``clause_words``: the
-        words of the clause (cut here when not given)."""
+        words of the clause (None only when it has no candidate spans)."""
         text = norm.text
         start, end = (int(x) for x in located.clauses[i])
         offset = int(located.offsets[i])
@@ -341,8 +355,7 @@ class Detector:
         spans = [(start + s, start + e) for s, e in located.local[i]]
         spans = snap_to_runs(text, spans, start, end)
         if spans:
-            if clause_words is None:
-                clause_words = words.cut(text[start:end])
+            assert clause_words is not None  # _span_words cut every clause with spans
             cuts = np.cumsum([0, *(len(w) for w in clause_words)]) + start
             spans = snap_to_words(spans, cuts, evidence, start - offset)
         spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
@@ -380,8 +393,9 @@ class Detector:
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The part of normalized ``text[start:end]`` (a clause) whose clause-head
         score is the clause's: the clause itself or its best window."""
-        units, owner = self._units(np.array([[start, end]], dtype=np.int64))
-        ad, _, _ = self._unit_scores(text, units, owner)
+        units, owner, first = self._units(np.array([[start, end]], dtype=np.int64))
+        r, c, v, _ = self._unit_tfidf(text, units, owner, first)
+        ad = self._ad_probability(r, c, v, len(units))
         best = int(np.flatnonzero(ad == ad.max())[-1])
         return int(units[best, 0]), int(units[best, 1])
 

@@ -124,7 +124,9 @@ def test_windows_take_the_words_of_their_clause_that_lie_inside_them() -> None:
     clause = "会议强调要深化产融合作推动科技产业金融良性循环"
     units = np.array([[0, len(clause)], [0, 16], [8, len(clause)]], dtype=np.int64)
     pieces = [clause[a:b] for a, b in units.tolist()]
-    cuts = Detector._unit_words(pieces, units, np.zeros(3, dtype=np.int64))
+    cuts = Detector._unit_words(
+        pieces, units, np.zeros(3, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    )
     whole = words.cut(clause)
     assert cuts[0] == whole
     for (low, high), found in zip(units.tolist()[1:], cuts[1:], strict=True):
