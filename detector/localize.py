@@ -319,14 +319,22 @@ def snap_to_runs(
     return out
 
 
+# Evidence per character (log-odds, after the per-character cost) a word cut by a
+# span edge needs to join the span whole.  0.25 leaves the dev benchmark's span
+# metrics unchanged (F1 0.8674 -> 0.8673) and keeps near-zero host words out.
+WORD_MARGIN = 0.25
+
+
 def snap_to_words(
     spans: list[tuple[int, int]], cuts: np.ndarray, evidence: np.ndarray, offset: int
 ) -> list[tuple[int, int]]:
     """Move span edges that fall inside a word (``cuts``: sorted word boundaries)
-    to one of the word's edges: the word goes in whole when its evidence adds up
-    to zero or more, else out (``evidence[i]`` belongs to position ``offset + i``).
-    An ad spliced into a sentence starts and ends between words; a span that
-    stops inside one ("金|莎国际", "排行|榜") lost a character to noise."""
+    to one of the word's edges: the word goes in whole when its evidence is at
+    least ``WORD_MARGIN`` per character, else out (``evidence[i]`` belongs to
+    position ``offset + i``).  An ad spliced into a sentence starts and ends
+    between words; a span that stops inside one ("金|莎国际", "排行|榜") lost a
+    character to noise, and a host word the span only grazes ("服|务杨方…", its
+    evidence +0.16 over two characters) stays out."""
     out = []
     for s, e in spans:
         s = _snap_edge(s, cuts, evidence, offset, widen_to_start=True)
@@ -343,5 +351,6 @@ def _snap_edge(
     if j == 0 or j >= len(cuts) or cuts[j] == at:
         return at
     before, after = int(cuts[j - 1]), int(cuts[j])
-    whole_word_in = float(evidence[before - offset : after - offset].sum()) >= 0.0
+    word = evidence[before - offset : after - offset]
+    whole_word_in = float(word.sum()) >= WORD_MARGIN * len(word)
     return before if whole_word_in == widen_to_start else after

@@ -160,3 +160,10 @@ def test_snap_to_words_moves_edges_inside_a_word_by_the_word_s_evidence() -> Non
     # Edges already between words stay; evidence offsets shift with ``offset``.
     assert snap_to_words([(4, 12)], cuts, evidence, 0) == [(4, 12)]
     assert snap_to_words([(13, 21)], cuts + 10, evidence, 10) == [(14, 22)]
+    # A word the span only grazes, with evidence barely above zero (the seed's
+    # 服|务 at -0.17, +0.33), stays out; one clearly positive comes in whole.
+    grazed = evidence.copy()
+    grazed[2:4] = [-0.17, 0.33]
+    assert snap_to_words([(3, 12)], cuts, grazed, 0) == [(4, 12)]
+    grazed[2:4] = [0.2, 0.6]
+    assert snap_to_words([(3, 12)], cuts, grazed, 0) == [(2, 12)]
