@@ -101,6 +101,9 @@ class Detector:
         self._char_cost = float(params.get("char_cost", 1.0))
         self._words = bool(params.get("words", True))  # jieba words in the clause heads
         self._window = int(params.get("window", 0))  # 0: clauses are scored whole
+        # Characters of context each side of a clause's best span, scored as one
+        # more unit of the clause (0: no such unit).
+        self._focus = int(params.get("focus", 0))
         # An article with this many ad clauses, making up this share of its
         # clauses, is a machine-written ad article (reported whole).
         self._article_clauses = int(params.get("article_clauses", 1 << 30))
@@ -246,13 +249,45 @@ class Detector:
         units, owner = windows(clauses, self._window, max(1, self._window // 2))
         return units, owner, np.flatnonzero(np.diff(owner, prepend=-1))
 
+    def _focus_units(self, located: _Located) -> tuple[np.ndarray, np.ndarray]:
+        """The best span of each clause of ``located`` that has one, widened by
+        ``focus`` characters each side within its clause: (units, clause index of
+        each).  An ad spliced into a long sentence is the span; the few characters
+        around it are the context the clause head was trained to read."""
+        units: list[tuple[int, int]] = []
+        owner: list[int] = []
+        if not self._focus:
+            return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+        bounds = located.clauses.tolist()
+        for i, found in enumerate(located.local):
+            if not found:
+                continue
+            evidence = located.evidence[int(located.offsets[i]) :]
+            start, end = bounds[i]
+            s, e = max(found, key=lambda span: float(evidence[span[0] : span[1]].sum()))
+            units.append((max(start, start + s - self._focus), min(end, start + e + self._focus)))
+            owner.append(i)
+        return np.asarray(units, dtype=np.int64).reshape(-1, 2), np.asarray(owner, dtype=np.int64)
+
+    def _scored_units(
+        self, clauses: np.ndarray, located: _Located | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_units` plus the focus unit of each clause with a candidate span."""
+        units, owner, first = self._units(clauses)
+        if located is not None and self._focus:
+            extra, extra_owner = self._focus_units(located)
+            units = np.concatenate([units, extra])
+            owner = np.concatenate([owner, extra_owner])
+        return units, owner, first
+
     def _clause_scores(
-        self, text: str, clauses: np.ndarray
+        self, text: str, clauses: np.ndarray, located: _Located | None = None
     ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None]:
         """Ad probability and category probabilities of each clause: those of the
-        best-scoring of the clause and its windows; and the words of each clause's
-        digit-folded text (None without word features)."""
-        units, owner, first = self._units(clauses)
+        best-scoring of the clause, its windows and (given ``located``, the
+        clauses' candidate spans) the focus on its best span; and the words of
+        each clause's digit-folded text (None without word features)."""
+        units, owner, first = self._scored_units(clauses, located)
         r, c, v, cuts = self._unit_tfidf(text, units, owner, first)
         ad = self._ad_probability(r, c, v, len(units))
         clause_cuts = None if cuts is None else [cuts[j] for j in first.tolist()]
@@ -365,8 +400,8 @@ class Detector:
         self, norm: Normalized, codes: np.ndarray, clauses: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
         """(score, category probabilities, candidate spans) of each of ``clauses``."""
-        ad, kinds, clause_words = self._clause_scores(norm.text, clauses)
         located, strength = self._localize(codes, clauses)
+        ad, kinds, clause_words = self._clause_scores(norm.text, clauses, located)
         located = _Located(
             located.clauses, located.offsets, located.evidence, located.local, clause_words
         )
@@ -386,14 +421,17 @@ class Detector:
             codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
         )
         pre = self._head_scores(self._heads["prefilter"], rows, cols, len(clauses), self._l2)
-        ad, _, _ = self._clause_scores(norm.text, clauses)
-        _, strength = self._localize(codes, clauses)
+        located, strength = self._localize(codes, clauses)
+        ad, _, _ = self._clause_scores(norm.text, clauses, located)
         return clauses, _sigmoid(pre[:, 0]), ad, strength
 
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The part of normalized ``text[start:end]`` (a clause) whose clause-head
-        score is the clause's: the clause itself or its best window."""
-        units, owner, first = self._units(np.array([[start, end]], dtype=np.int64))
+        score is the clause's: the clause itself, its best window or the focus
+        on its best span."""
+        clause = np.array([[start, end]], dtype=np.int64)
+        located, _ = self._localize(features.codepoints(text), clause)
+        units, owner, first = self._scored_units(clause, located)
         r, c, v, _ = self._unit_tfidf(text, units, owner, first)
         ad = self._ad_probability(r, c, v, len(units))
         best = int(np.flatnonzero(ad == ad.max())[-1])

@@ -92,6 +92,49 @@ def test_long_clauses_take_the_score_of_their_best_window(tiny_detector: Detecto
     assert by_window[0] > by_clause[0]
 
 
+def test_focus_units_are_each_clause_s_best_span_widened_within_it(
+    tiny_detector: Detector,
+) -> None:
+    from detector.core import _Located
+
+    focused = _with_params(tiny_detector, focus=4)
+    clauses = np.array([[10, 40], [40, 50], [50, 80]], dtype=np.int64)
+    evidence = np.zeros(70)
+    evidence[5:9] = 1.0  # clause 0: a weak span at 5..9 ...
+    evidence[15:25] = 2.0  # ... and its best one at 15..25
+    evidence[30 + 40 - 10 : 30 + 45 - 10] = 3.0  # clause 2: a span at the clause end
+    located = _Located(
+        clauses,
+        np.array([0, 30, 40]),
+        evidence,
+        [[(5, 9), (15, 25)], [], [(20, 30)]],
+    )
+    units, owner = focused._focus_units(located)
+    # Four characters of context each side, clipped to the clause; no unit for a
+    # clause without spans.
+    assert units.tolist() == [[10 + 15 - 4, 10 + 25 + 4], [50 + 20 - 4, 80]]
+    assert owner.tolist() == [0, 2]
+    assert _with_params(tiny_detector, focus=0)._focus_units(located)[0].shape == (0, 2)
+
+
+def test_the_focus_on_a_spliced_ad_lifts_its_clause(tiny_detector: Detector) -> None:
+    text = HOST + (
+        "会议强调要深化产融合作推动科技产业金融杨方线上配资股票良性循环全市工业增加值同比增长。"
+    )
+    # Without windows, the whole 42-character clause dilutes the ad; the focus
+    # unit (its best span with four characters each side) does not.
+    _, _, whole, _ = _with_params(tiny_detector, window=0, focus=0).clause_evidence(text)
+    focused = _with_params(tiny_detector, window=0, focus=4)
+    clauses, _, lifted, _ = focused.clause_evidence(text)
+    spliced = int(np.argmax(lifted))
+    assert lifted[spliced] > whole[spliced] + 0.2
+    # Elsewhere the clause takes its best unit and the focus is one more candidate.
+    assert (lifted >= whole - 1e-12).all()
+    start, end = focused.best_unit(text, *(int(x) for x in clauses[spliced]))
+    assert "杨方线上配资股票" in text[start:end]
+    assert end - start <= len("杨方线上配资股票") + 8
+
+
 def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Detector) -> None:
     a, b, c = 1.5, 0.8, -2.0
     stacked = _with_params(tiny_detector, stack=[a, b, c])

@@ -76,6 +76,7 @@ class TrainConfig:
     char_cost: float = 1.0
     span_cost: float = 3.0
     window: int = 16  # clauses longer than this are also scored in windows (0: never)
+    focus: int = 4  # context characters around a clause's best span, scored as a unit
     # A document with at least this many ad clauses, making up at least this share
     # of its clauses, is reported whole as a machine-written ad article.
     article_clauses: int = 4
@@ -351,6 +352,7 @@ def fit_model(
         "char_cost": config.char_cost,
         "span_cost": config.span_cost,
         "window": config.window,
+        "focus": config.focus,
         "article_clauses": config.article_clauses,
         "article_share": config.article_share,
         "balanced": config.balanced,
