@@ -144,18 +144,18 @@ class Detector:
         self, clause_text: np.ndarray, rows: np.ndarray, cols: np.ndarray, n_texts: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Document head scores (0..1) per text and prefilter scores per clause,
-        from the clauses' char n-grams (``rows`` are clause indices): one radix
-        sort by (text, column) and one more pass by clause, since all n-grams of
-        a clause belong to one text."""
-        bits, n_clauses = self._bits, len(clause_text)
-        doc_rows = clause_text[rows]
-        doc_keys = (doc_rows << bits) | cols
+        from the clauses' char n-grams (``rows`` are clause indices, in text
+        order): one stable radix sort by (text, column) serves both heads.  The
+        n-grams of a text come clause by clause, so in the sorted order those of
+        one (clause, column) are next to each other and each clause's columns
+        ascend, which is all the prefilter's tf-idf needs."""
+        bits = self._bits
+        doc_keys = (clause_text[rows] << bits) | cols
         order = features.radix_order(doc_keys, bits + max(n_texts - 1, 0).bit_length())
-        clause_order = features.radix_order(rows, max(n_clauses - 1, 0).bit_length(), order)
         scores = []
         for head, keys, n_rows, l2 in (
             (self._heads["document"], doc_keys[order], n_texts, True),
-            (self._heads["prefilter"], ((rows << bits) | cols)[clause_order], n_clauses, self._l2),
+            (self._heads["prefilter"], ((rows << bits) | cols)[order], len(clause_text), self._l2),
         ):
             assert head.idf is not None
             r, c, v = features.sorted_tfidf(keys, n_rows, head.idf, bits, l2)

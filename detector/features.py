@@ -83,33 +83,38 @@ def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.nd
 def char_ngrams(
     codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int], bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(row, bucket) pairs of every character n-gram lying inside one row.
+    """(row, bucket) pairs of every character n-gram lying inside one row, in
+    text order (by first character, then length), so the rows never decrease.
 
     ``rows`` comes from :func:`row_ids`; n-grams never cross rows or touch
     characters outside them.
     """
-    out_rows: list[np.ndarray] = []
-    out_keys: list[np.ndarray] = []
     low, high = ngram_range
-    # key holds the n-gram starting at every position: (n-1)-grams extended by
-    # one character, the same wrapping uint64 arithmetic as hashing each n-gram
-    # from its first character.  All n-grams are mixed in one pass.
+    length = len(codes)
+    if high < low or length < low:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    # Column n - low of row i: the n-gram starting at i.  key holds the n-gram
+    # starting at every position: (n-1)-grams extended by one character, the
+    # same wrapping uint64 arithmetic as hashing each n-gram from its first
+    # character.  All n-grams are mixed in one pass.
+    keys = np.zeros((length, high - low + 1), dtype=np.uint64)
+    valid = np.zeros(keys.shape, dtype=bool)
     key = codes
-    for n in range(1, high + 1):
-        count = len(codes) - n + 1
-        if count <= 0:
-            break
+    for n in range(1, min(high, length) + 1):
+        count = length - n + 1
         if n > 1:
             key = key[:count] * _PRIME + codes[n - 1 :]
         if n < low:
             continue
+        salt = np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64))
+        np.bitwise_xor(key, salt, out=keys[:count, n - low])
         start_rows = rows[:count]
-        valid = (start_rows >= 0) & (start_rows == rows[n - 1 :])
-        out_rows.append(start_rows[valid])
-        out_keys.append(key[valid] ^ np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64)))
-    if not out_rows:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(out_rows), _bucket(_mix(np.concatenate(out_keys)), bits)
+        valid[:count, n - low] = (start_rows >= 0) & (start_rows == rows[n - 1 :])
+    inside = valid.ravel()
+    return (
+        np.repeat(rows, keys.shape[1])[inside],
+        _bucket(_mix(keys.ravel()[inside]), bits),
+    )
 
 
 def word_features(
@@ -177,7 +182,9 @@ def tfidf(
 def sorted_tfidf(
     keys: np.ndarray, n_rows: int, idf: np.ndarray, bits: int, l2: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`tfidf` of the sorted keys ``row << bits | col``."""
+    """:func:`tfidf` of the keys ``row << bits | col``, sorted or at least with
+    equal keys next to each other; each row's values are summed in the order
+    its keys come in (ascending columns in both cases gives identical sums)."""
     unique, counts = _unique_counts(keys)
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
