@@ -107,6 +107,13 @@ class Detector:
         self._article_share = float(params.get("article_share", 1.0))
         stack = params.get("stack")
         self._stack = None if stack is None else tuple(float(x) for x in stack)
+        # Idf and coefficient of the document head, then of the prefilter, per
+        # bucket side by side: one cache line holds all four (_char_head_scores).
+        document, prefilter = self._heads["document"], self._heads["prefilter"]
+        assert document.idf is not None and prefilter.idf is not None
+        self._char_weights = np.stack(
+            [document.idf, document.coef, prefilter.idf, prefilter.coef], axis=1
+        )
         self._lm_totals = {}
         for name in ("ad_lm", "news_lm"):
             history = self._heads[name].idf
@@ -147,20 +154,40 @@ class Detector:
         from the clauses' char n-grams (``rows`` are clause indices, in text
         order): one stable radix sort by (text, column) serves both heads.  The
         n-grams of a text come clause by clause, so in the sorted order those of
-        one (clause, column) are next to each other and each clause's columns
-        ascend, which is all the prefilter's tf-idf needs."""
-        bits = self._bits
+        one (clause, column) are next to each other, inside the run of their
+        (text, column), and each clause's columns ascend."""
+        bits, n_clauses = self._bits, len(clause_text)
         doc_keys = (clause_text[rows] << bits) | cols
         order = features.radix_order(doc_keys, bits + max(n_texts - 1, 0).bit_length())
+        doc_keys, rows = doc_keys[order], rows[order]
+        # A run of one (clause, column) starts where the text, column or clause changes.
+        new_doc = features.changes(doc_keys)
+        new_clause = np.flatnonzero(new_doc | features.changes(rows))
+        doc_starts = np.flatnonzero(new_doc)
+        doc_counts = np.diff(doc_starts, append=len(doc_keys))
+        clause_counts = np.diff(new_clause, append=len(doc_keys))
+        # Both heads' idf and coefficients of each (text, column), in one gather
+        # from the interleaved table (np.take: indexing a 2-D array by rows is
+        # several times slower); each (clause, column) takes its text's.
+        doc_unique = doc_keys[doc_starts]
+        weights = np.take(self._char_weights, doc_unique & ((1 << bits) - 1), axis=0)
+        clause_weights = np.take(weights, np.cumsum(new_doc[new_clause]) - 1, axis=0)
+        doc_rows, clause_rows = doc_unique >> bits, rows[new_clause]
         scores = []
-        for head, keys, n_rows, l2 in (
-            (self._heads["document"], doc_keys[order], n_texts, True),
-            (self._heads["prefilter"], ((rows << bits) | cols)[order], len(clause_text), self._l2),
+        for head, w, counts, r, n_rows, l2 in (
+            (self._heads["document"], weights[:, :2], doc_counts, doc_rows, n_texts, True),
+            (
+                self._heads["prefilter"],
+                clause_weights[:, 2:],
+                clause_counts,
+                clause_rows,
+                n_clauses,
+                self._l2,
+            ),
         ):
-            assert head.idf is not None
-            r, c, v = features.sorted_tfidf(keys, n_rows, head.idf, bits, l2)
-            logit = features.linear_scores(r, c, v, n_rows, head.coef, head.intercept)
-            scores.append(_sigmoid(logit[:, 0]))
+            values = features.tfidf_values(w[:, 0], counts, r, n_rows, l2)
+            logit = np.bincount(r, w[:, 1] * values, minlength=n_rows) + head.intercept[0]
+            scores.append(_sigmoid(logit))
         return scores[0], scores[1]
 
     def document_score(self, text: str) -> float:

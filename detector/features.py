@@ -17,11 +17,13 @@ import numpy as np
 from detector import words
 
 __all__ = [
+    "changes",
     "char_ngrams",
     "codepoints",
     "linear_scores",
     "row_ids",
     "tfidf",
+    "tfidf_values",
     "word_features",
     "words_to_features",
 ]
@@ -155,13 +157,19 @@ def radix_order(key: np.ndarray, key_bits: int, order: np.ndarray | None = None)
     return np.arange(len(key)) if order is None else order
 
 
+def changes(values: np.ndarray) -> np.ndarray:
+    """Per element of ``values``: whether it differs from the one before (the
+    first one always does)."""
+    out = np.empty(len(values), dtype=bool)
+    out[:1] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
 def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of the sorted ``ordered`` and how often each occurs."""
-    if not len(ordered):
-        return ordered, np.empty(0, np.int64)
-    # Where each run of equal values starts, and where the last one ends.
-    edges = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [len(ordered)]))
-    return ordered[edges[:-1]], edges[1:] - edges[:-1]
+    starts = np.flatnonzero(changes(ordered))
+    return ordered[starts], np.diff(starts, append=len(ordered))
 
 
 def tfidf(
@@ -188,14 +196,22 @@ def sorted_tfidf(
     unique, counts = _unique_counts(keys)
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
-    values = idf[c].astype(np.float64)
+    return r, c, tfidf_values(idf[c], counts, r, n_rows, l2)
+
+
+def tfidf_values(
+    idf: np.ndarray, counts: np.ndarray, rows: np.ndarray, n_rows: int, l2: bool = True
+) -> np.ndarray:
+    """Sublinear tf-idf values of the distinct (row, column) entries of sparse
+    rows given each entry's idf, count and row; l2-normalized per row unless
+    ``l2`` is false."""
+    values = idf.astype(np.float64)
     repeated = np.flatnonzero(counts > 1)  # 1 + log(1) is 1: most n-grams occur once
     values[repeated] *= 1.0 + np.log(counts[repeated])
     if not l2:
-        return r, c, values
-    norms = np.sqrt(np.bincount(r, values * values, minlength=n_rows))
-    values = values / np.where(norms > 0, norms, 1.0)[r]
-    return r, c, values
+        return values
+    norms = np.sqrt(np.bincount(rows, values * values, minlength=n_rows))
+    return values / np.where(norms > 0, norms, 1.0)[rows]
 
 
 def linear_scores(
