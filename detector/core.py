@@ -164,8 +164,8 @@ class Detector:
         new_doc = features.changes(doc_keys)
         new_clause = np.flatnonzero(new_doc | features.changes(rows))
         doc_starts = np.flatnonzero(new_doc)
-        doc_counts = np.diff(doc_starts, append=len(doc_keys))
-        clause_counts = np.diff(new_clause, append=len(doc_keys))
+        doc_counts = features.run_lengths(doc_starts, len(doc_keys))
+        clause_counts = features.run_lengths(new_clause, len(doc_keys))
         # Both heads' idf and coefficients of each (text, column), in one gather
         # from the interleaved table (np.take: indexing a 2-D array by rows is
         # several times slower); each (clause, column) takes its text's.

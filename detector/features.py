@@ -22,6 +22,7 @@ __all__ = [
     "codepoints",
     "linear_scores",
     "row_ids",
+    "run_lengths",
     "tfidf",
     "tfidf_values",
     "word_features",
@@ -166,10 +167,20 @@ def changes(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
+    """Lengths of the runs beginning at ``starts`` (ascending, the first at 0) in
+    a sequence of ``total`` elements (``np.diff(starts, append=total)`` without
+    its copy)."""
+    lengths = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
+    lengths[-1:] = total - starts[-1:]
+    return lengths
+
+
 def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of the sorted ``ordered`` and how often each occurs."""
     starts = np.flatnonzero(changes(ordered))
-    return ordered[starts], np.diff(starts, append=len(ordered))
+    return ordered[starts], run_lengths(starts, len(ordered))
 
 
 def tfidf(
