@@ -24,7 +24,7 @@ from detector.localize import (
     snap_to_runs,
     snap_to_words,
     split_at_separators,
-    tagger_features,
+    tagger_logits,
     trim_spans,
 )
 from detector.model import Head, Model, load_model
@@ -316,12 +316,12 @@ class Detector:
         offsets = np.cumsum(sizes) - sizes
         positions = np.repeat(starts - offsets, sizes) + np.arange(total)
         rows = np.repeat(np.arange(len(clauses), dtype=np.int64), sizes)
-        index, cols = tagger_features(
-            codes[positions], rows, np.arange(total, dtype=np.int64), self._tagger_bits
-        )
-        head = self._heads["tagger"]
-        logits = np.bincount(index, head.coef[cols].astype(np.float64), minlength=total) + float(
-            head.intercept[0]
+        logits = tagger_logits(
+            codes[positions],
+            rows,
+            np.arange(total, dtype=np.int64),
+            self._tagger_bits,
+            self._heads["tagger"],
         )
         evidence = (
             self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
