@@ -7,6 +7,7 @@ by many threads.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -202,30 +203,37 @@ class Detector:
         return float(_sigmoid(logit[:, 0])[0])
 
     @staticmethod
-    def _unit_words(
-        pieces: list[str], units: np.ndarray, owner: np.ndarray, first: np.ndarray
-    ) -> list[list[str]]:
-        """The words of each unit's digit-folded text.  A clause (unit ``first[k]``
-        of clause ``k``) is cut whole; a window takes the clause's words that lie
-        inside it, so one segmentation serves the clause and its windows and a
-        window edge never invents a word the clause does not have."""
-        firsts = first.tolist()
-        clause_cuts = words.cut_many([features.fold_digits(pieces[j]) for j in firsts])
-        cuts: list[list[str]] = [[] for _ in pieces]
-        starts = units[:, 0].tolist()
-        ends = units[:, 1].tolist()
-        placed: dict[int, list[tuple[int, str]]] = {}
-        for j, found in zip(firsts, clause_cuts, strict=True):
-            cuts[j] = found
-            at = starts[j]
-            placed[j] = []
-            for word in found:
-                placed[j].append((at, word))
-                at += len(word)
-        for i, j in enumerate(first[owner].tolist()):
-            if i != j:
-                cuts[i] = [w for at, w in placed[j] if at >= starts[i] and at + len(w) <= ends[i]]
-        return cuts
+    def _unit_word_features(
+        pieces: list[str], units: np.ndarray, owner: np.ndarray, first: np.ndarray, bits: int
+    ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        """(unit, bucket) pairs of the words of each unit's digit-folded text, and
+        the words of each clause.  A clause (unit ``first[k]`` of clause ``k``) is
+        cut whole; a window takes the clause's words that lie inside it, so one
+        segmentation serves the clause and its windows and a window edge never
+        invents a word the clause does not have."""
+        clause_cuts = words.cut_many([features.fold_digits(pieces[j]) for j in first.tolist()])
+        flat = [word for cut in clause_cuts for word in cut]
+        counts = np.array([len(cut) for cut in clause_cuts], dtype=np.int64)
+        lengths = np.array([len(word) for word in flat], dtype=np.int64)
+        # Where each word ends in the text: the words of a clause cover it in order.
+        clause_sizes = units[first, 1] - units[first, 0]
+        shift = units[first, 0] - (np.cumsum(clause_sizes) - clause_sizes)
+        ends = np.cumsum(lengths) + np.repeat(shift, counts)
+        # (clause, position) keys of the words' bounds increase along ``flat``,
+        # so the words inside a unit are the run from the first one starting
+        # at or after its start to the last one ending at or before its end.
+        stride = int(units[:, 1].max(initial=0)) + 1
+        word_clause = np.repeat(np.arange(len(first), dtype=np.int64), counts) * stride
+        low = np.searchsorted(word_clause + ends - lengths, owner * stride + units[:, 0])
+        high = np.searchsorted(word_clause + ends, owner * stride + units[:, 1], side="right")
+        sizes = np.maximum(high - low, 0)
+        index = np.repeat(low - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        rows = np.repeat(np.arange(len(units), dtype=np.int64), sizes)
+        useful = [features.is_word_feature(word) for word in flat]
+        buckets = np.full(len(flat), -1, dtype=np.int64)
+        buckets[useful] = features.word_buckets(list(itertools.compress(flat, useful)), bits)
+        keep = np.array(useful, dtype=bool)[index]
+        return rows[keep], buckets[index[keep]], clause_cuts
 
     def _unit_tfidf(
         self, text: str, units: np.ndarray, owner: np.ndarray, first: np.ndarray
@@ -233,7 +241,7 @@ class Detector:
         """The clause heads' tf-idf rows (row, column, value) of each ``[start,
         end)`` of ``text`` in ``units`` (which may overlap; ``owner`` numbers each
         unit's clause, ``first`` is each clause's own unit), scored as a clause;
-        and the words of each unit's digit-folded text (None without words)."""
+        and the words of each clause's digit-folded text (None without words)."""
         pieces = [text[start:end] for start, end in units.tolist()]
         gathered = "\n".join(pieces)
         sizes = units[:, 1] - units[:, 0]
@@ -247,8 +255,9 @@ class Detector:
         )
         cuts = None
         if self._words:
-            cuts = self._unit_words(pieces, units, owner, first)
-            word_rows, word_cols = features.words_to_features(cuts, self._bits)
+            word_rows, word_cols, cuts = self._unit_word_features(
+                pieces, units, owner, first, self._bits
+            )
             rows = np.concatenate([rows, word_rows])
             cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
@@ -280,9 +289,8 @@ class Detector:
         best-scoring of the clause and its windows; and the words of each clause's
         digit-folded text (None without word features)."""
         units, owner, first = self._units(clauses)
-        r, c, v, cuts = self._unit_tfidf(text, units, owner, first)
+        r, c, v, clause_cuts = self._unit_tfidf(text, units, owner, first)
         ad = self._ad_probability(r, c, v, len(units))
-        clause_cuts = None if cuts is None else [cuts[j] for j in first.tolist()]
         # The best unit of each clause: sort by (clause, score) and take the last.
         order = np.lexsort((ad, owner))
         best = order[np.flatnonzero(np.diff(owner[order], append=len(clauses)))]

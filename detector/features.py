@@ -20,11 +20,13 @@ __all__ = [
     "changes",
     "char_ngrams",
     "codepoints",
+    "is_word_feature",
     "linear_scores",
     "row_ids",
     "run_lengths",
     "tfidf",
     "tfidf_values",
+    "word_buckets",
     "word_features",
     "words_to_features",
 ]
@@ -132,14 +134,24 @@ def word_features(
 def words_to_features(cuts: Sequence[Sequence[str]], bits: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`word_features` given each span's words (cut from its digit-folded text)."""
     out_rows: list[int] = []
-    crcs: list[int] = []
-    for row, found in enumerate(cuts):
-        for word in found:
-            if len(word) > 1 and not word.isspace():
+    found: list[str] = []
+    for row, cut in enumerate(cuts):
+        for word in cut:
+            if is_word_feature(word):
                 out_rows.append(row)
-                crcs.append(zlib.crc32(word.encode("utf-8"), _WORD_SALT))
-    hashed = _mix(np.asarray(crcs, dtype=np.uint64) | np.uint64(1 << 40))
-    return np.asarray(out_rows, dtype=np.int64), _bucket(hashed, bits)
+                found.append(word)
+    return np.asarray(out_rows, dtype=np.int64), word_buckets(found, bits)
+
+
+def is_word_feature(word: str) -> bool:
+    """Whether ``word`` is a word feature: two characters or more, not white space."""
+    return len(word) > 1 and not word.isspace()
+
+
+def word_buckets(found: Sequence[str], bits: int) -> np.ndarray:
+    """The bucket of each word (a CRC-32 of its UTF-8, mixed)."""
+    crcs = [zlib.crc32(word.encode("utf-8"), _WORD_SALT) for word in found]
+    return _bucket(_mix(np.asarray(crcs, dtype=np.uint64) | np.uint64(1 << 40)), bits)
 
 
 def radix_order(key: np.ndarray, key_bits: int, order: np.ndarray | None = None) -> np.ndarray:
