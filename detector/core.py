@@ -38,8 +38,11 @@ __all__ = ["Detector", "default_model_path"]
 _DEFAULT_LOCK = threading.Lock()
 _DEFAULT: Detector | None = None
 _MERGE_GAP = set(" \t,.;:!?、。")
-# Texts are scanned in batches of about this many characters (bounded memory).
-_BATCH_CHARS = 1 << 15
+# Texts are scanned in batches of about this many characters: memory stays
+# bounded, and a batch's fixed cost (a few hundred NumPy calls, the trie walk of
+# the word cut) is spread over a CLI chunk (64 files of news) at once; 32 K
+# batches took ~9 % more CPU on the 5 MB bench corpus.
+_BATCH_CHARS = 1 << 17
 
 
 def default_model_path() -> Path:
