@@ -1,12 +1,13 @@
 """Model files: plain arrays in an ``.npz`` plus a JSON model card.
 
-Loading never unpickles anything (``allow_pickle=False``) and checks the SHA-256
-that the card records for the array file, so a swapped or corrupted file is
-refused before it is read.  The card's parameters and every array's dtype and
-shape are checked on load, so a hand-edited model fails with ``ModelError`` rather
-than in the middle of a scan.  Arrays are plain NumPy, so a model survives
-scikit-learn upgrades: inference never imports scikit-learn (or joblib or SciPy;
-``tests/test_model_files.py`` checks it), only training does.
+Loading never unpickles anything (object arrays are refused, as with
+``allow_pickle=False``) and checks the SHA-256 that the card records for the array
+file, so a swapped or corrupted file is refused before its arrays are parsed.  The
+card's parameters and every array's dtype and shape are checked on load, so a
+hand-edited model fails with ``ModelError`` rather than in the middle of a scan.
+Arrays are plain NumPy, so a model survives scikit-learn upgrades: inference never
+imports scikit-learn (or joblib or SciPy; ``tests/test_model_files.py`` checks it),
+only training does.
 """
 
 from __future__ import annotations
