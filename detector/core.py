@@ -156,27 +156,30 @@ class Detector:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Document head scores (0..1) per text and prefilter scores per clause,
         from the clauses' char n-grams (``rows`` are clause indices, in text
-        order): one stable radix sort by (text, column) serves both heads.  The
+        order): one stable radix sort by (column, text) serves both heads.  The
         n-grams of a text come clause by clause, so in the sorted order those of
         one (clause, column) are next to each other, inside the run of their
-        (text, column), and each clause's columns ascend."""
+        (column, text); each text's and each clause's columns ascend (so every
+        row's sums are added up in the order of a row-by-row layout), and the
+        weights are read in one ascending sweep over their table."""
         bits, n_clauses = self._bits, len(clause_text)
-        doc_keys = (clause_text[rows] << bits) | cols
-        order = features.radix_order(doc_keys, bits + max(n_texts - 1, 0).bit_length())
-        doc_keys, rows = doc_keys[order], rows[order]
-        # A run of one (clause, column) starts where the text, column or clause changes.
-        new_doc = features.changes(doc_keys)
+        text_bits = max(n_texts - 1, 0).bit_length()
+        keys = (cols << text_bits) | clause_text[rows]
+        order = features.radix_order(keys, bits + text_bits)
+        keys, rows = keys[order], rows[order]
+        # A run of one (clause, column) starts where the column, text or clause changes.
+        new_doc = features.changes(keys)
         new_clause = np.flatnonzero(new_doc | features.changes(rows))
         doc_starts = np.flatnonzero(new_doc)
-        doc_counts = features.run_lengths(doc_starts, len(doc_keys))
-        clause_counts = features.run_lengths(new_clause, len(doc_keys))
-        # Both heads' idf and coefficients of each (text, column), in one gather
+        doc_counts = features.run_lengths(doc_starts, len(keys))
+        clause_counts = features.run_lengths(new_clause, len(keys))
+        # Both heads' idf and coefficients of each (column, text), in one gather
         # from the interleaved table (np.take: indexing a 2-D array by rows is
         # several times slower); each (clause, column) takes its text's.
-        doc_unique = doc_keys[doc_starts]
-        weights = np.take(self._char_weights, doc_unique & ((1 << bits) - 1), axis=0)
+        doc_unique = keys[doc_starts]
+        weights = np.take(self._char_weights, doc_unique >> text_bits, axis=0)
         clause_weights = np.take(weights, np.cumsum(new_doc[new_clause]) - 1, axis=0)
-        doc_rows, clause_rows = doc_unique >> bits, rows[new_clause]
+        doc_rows, clause_rows = doc_unique & ((1 << text_bits) - 1), rows[new_clause]
         scores = []
         for head, w, counts, r, n_rows, l2 in (
             (self._heads["document"], weights[:, :2], doc_counts, doc_rows, n_texts, True),
