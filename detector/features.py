@@ -250,7 +250,8 @@ def linear_scores(
         out = np.bincount(r, coef[c] * values, minlength=n_rows)[:, None]
         return out + intercept.reshape(1, -1)
     coef2 = coef.reshape(coef.shape[0], -1)
-    contrib = coef2[c].astype(np.float64) * values[:, None]
+    # np.take: indexing a 2-D array by rows is several times slower.
+    contrib = np.take(coef2, c, axis=0).astype(np.float64) * values[:, None]
     out = np.empty((n_rows, coef2.shape[1]), dtype=np.float64)
     for k in range(coef2.shape[1]):
         out[:, k] = np.bincount(r, contrib[:, k], minlength=n_rows)
