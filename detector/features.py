@@ -17,11 +17,16 @@ import numpy as np
 from detector import words
 
 __all__ = [
+    "changes",
     "char_ngrams",
     "codepoints",
+    "is_word_feature",
     "linear_scores",
     "row_ids",
+    "run_lengths",
     "tfidf",
+    "tfidf_values",
+    "word_buckets",
     "word_features",
     "words_to_features",
 ]
@@ -83,33 +88,38 @@ def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.nd
 def char_ngrams(
     codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int], bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(row, bucket) pairs of every character n-gram lying inside one row.
+    """(row, bucket) pairs of every character n-gram lying inside one row, in
+    text order (by first character, then length), so the rows never decrease.
 
     ``rows`` comes from :func:`row_ids`; n-grams never cross rows or touch
     characters outside them.
     """
-    out_rows: list[np.ndarray] = []
-    out_keys: list[np.ndarray] = []
     low, high = ngram_range
-    # key holds the n-gram starting at every position: (n-1)-grams extended by
-    # one character, the same wrapping uint64 arithmetic as hashing each n-gram
-    # from its first character.  All n-grams are mixed in one pass.
+    length = len(codes)
+    if high < low or length < low:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    # Column n - low of row i: the n-gram starting at i.  key holds the n-gram
+    # starting at every position: (n-1)-grams extended by one character, the
+    # same wrapping uint64 arithmetic as hashing each n-gram from its first
+    # character.  All n-grams are mixed in one pass.
+    keys = np.zeros((length, high - low + 1), dtype=np.uint64)
+    valid = np.zeros(keys.shape, dtype=bool)
     key = codes
-    for n in range(1, high + 1):
-        count = len(codes) - n + 1
-        if count <= 0:
-            break
+    for n in range(1, min(high, length) + 1):
+        count = length - n + 1
         if n > 1:
             key = key[:count] * _PRIME + codes[n - 1 :]
         if n < low:
             continue
+        salt = np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64))
+        np.bitwise_xor(key, salt, out=keys[:count, n - low])
         start_rows = rows[:count]
-        valid = (start_rows >= 0) & (start_rows == rows[n - 1 :])
-        out_rows.append(start_rows[valid])
-        out_keys.append(key[valid] ^ np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64)))
-    if not out_rows:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(out_rows), _bucket(_mix(np.concatenate(out_keys)), bits)
+        valid[:count, n - low] = (start_rows >= 0) & (start_rows == rows[n - 1 :])
+    inside = valid.ravel()
+    return (
+        np.repeat(rows, keys.shape[1])[inside],
+        _bucket(_mix(keys.ravel()[inside]), bits),
+    )
 
 
 def word_features(
@@ -124,14 +134,24 @@ def word_features(
 def words_to_features(cuts: Sequence[Sequence[str]], bits: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`word_features` given each span's words (cut from its digit-folded text)."""
     out_rows: list[int] = []
-    crcs: list[int] = []
-    for row, found in enumerate(cuts):
-        for word in found:
-            if len(word) > 1 and not word.isspace():
+    found: list[str] = []
+    for row, cut in enumerate(cuts):
+        for word in cut:
+            if is_word_feature(word):
                 out_rows.append(row)
-                crcs.append(zlib.crc32(word.encode("utf-8"), _WORD_SALT))
-    hashed = _mix(np.asarray(crcs, dtype=np.uint64) | np.uint64(1 << 40))
-    return np.asarray(out_rows, dtype=np.int64), _bucket(hashed, bits)
+                found.append(word)
+    return np.asarray(out_rows, dtype=np.int64), word_buckets(found, bits)
+
+
+def is_word_feature(word: str) -> bool:
+    """Whether ``word`` is a word feature: two characters or more, not white space."""
+    return len(word) > 1 and not word.isspace()
+
+
+def word_buckets(found: Sequence[str], bits: int) -> np.ndarray:
+    """The bucket of each word (a CRC-32 of its UTF-8, mixed)."""
+    crcs = [zlib.crc32(word.encode("utf-8"), _WORD_SALT) for word in found]
+    return _bucket(_mix(np.asarray(crcs, dtype=np.uint64) | np.uint64(1 << 40)), bits)
 
 
 def radix_order(key: np.ndarray, key_bits: int, order: np.ndarray | None = None) -> np.ndarray:
@@ -150,13 +170,29 @@ def radix_order(key: np.ndarray, key_bits: int, order: np.ndarray | None = None)
     return np.arange(len(key)) if order is None else order
 
 
+def changes(values: np.ndarray) -> np.ndarray:
+    """Per element of ``values``: whether it differs from the one before (the
+    first one always does)."""
+    out = np.empty(len(values), dtype=bool)
+    out[:1] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
+def run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
+    """Lengths of the runs beginning at ``starts`` (ascending, the first at 0) in
+    a sequence of ``total`` elements (``np.diff(starts, append=total)`` without
+    its copy)."""
+    lengths = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
+    lengths[-1:] = total - starts[-1:]
+    return lengths
+
+
 def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of the sorted ``ordered`` and how often each occurs."""
-    if not len(ordered):
-        return ordered, np.empty(0, np.int64)
-    # Where each run of equal values starts, and where the last one ends.
-    edges = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [len(ordered)]))
-    return ordered[edges[:-1]], edges[1:] - edges[:-1]
+    starts = np.flatnonzero(changes(ordered))
+    return ordered[starts], run_lengths(starts, len(ordered))
 
 
 def tfidf(
@@ -177,18 +213,28 @@ def tfidf(
 def sorted_tfidf(
     keys: np.ndarray, n_rows: int, idf: np.ndarray, bits: int, l2: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`tfidf` of the sorted keys ``row << bits | col``."""
+    """:func:`tfidf` of the keys ``row << bits | col``, sorted or at least with
+    equal keys next to each other; each row's values are summed in the order
+    its keys come in (ascending columns in both cases gives identical sums)."""
     unique, counts = _unique_counts(keys)
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
-    values = idf[c].astype(np.float64)
+    return r, c, tfidf_values(idf[c], counts, r, n_rows, l2)
+
+
+def tfidf_values(
+    idf: np.ndarray, counts: np.ndarray, rows: np.ndarray, n_rows: int, l2: bool = True
+) -> np.ndarray:
+    """Sublinear tf-idf values of the distinct (row, column) entries of sparse
+    rows given each entry's idf, count and row; l2-normalized per row unless
+    ``l2`` is false."""
+    values = idf.astype(np.float64)
     repeated = np.flatnonzero(counts > 1)  # 1 + log(1) is 1: most n-grams occur once
     values[repeated] *= 1.0 + np.log(counts[repeated])
     if not l2:
-        return r, c, values
-    norms = np.sqrt(np.bincount(r, values * values, minlength=n_rows))
-    values = values / np.where(norms > 0, norms, 1.0)[r]
-    return r, c, values
+        return values
+    norms = np.sqrt(np.bincount(rows, values * values, minlength=n_rows))
+    return values / np.where(norms > 0, norms, 1.0)[rows]
 
 
 def linear_scores(
@@ -204,7 +250,8 @@ def linear_scores(
         out = np.bincount(r, coef[c] * values, minlength=n_rows)[:, None]
         return out + intercept.reshape(1, -1)
     coef2 = coef.reshape(coef.shape[0], -1)
-    contrib = coef2[c].astype(np.float64) * values[:, None]
+    # np.take: indexing a 2-D array by rows is several times slower.
+    contrib = np.take(coef2, c, axis=0).astype(np.float64) * values[:, None]
     out = np.empty((n_rows, coef2.shape[1]), dtype=np.float64)
     for k in range(coef2.shape[1]):
         out[:, k] = np.bincount(r, contrib[:, k], minlength=n_rows)

@@ -15,6 +15,7 @@ import itertools
 import numpy as np
 
 from detector.features import _PRIME, _bucket, _mix
+from detector.model import Head
 
 __all__ = [
     "best_spans",
@@ -25,6 +26,7 @@ __all__ = [
     "snap_to_words",
     "split_at_separators",
     "tagger_features",
+    "tagger_logits",
     "trim_spans",
 ]
 
@@ -108,12 +110,12 @@ _LOW, _HIGH, _KEY_ROWS, _KEY_CONSTANTS = _feature_layout()
 _CLASS_BASE = np.uint64(_CLASS_TEMPLATE)
 
 
-def tagger_features(
+def _tagger_buckets(
     codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, bits: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(position index, bucket) pairs: every position gets the same number of
-    features, so the arrays are built column by column without Python loops over
-    characters."""
+) -> np.ndarray:
+    """The tagger's feature buckets of each position, one row per feature: every
+    position gets the same number of features, so they are built a feature at a
+    time for all positions, without Python loops over characters."""
     low = _LOW
     around = _neighbours(codes, rows, positions, low, _HIGH)  # row d - low: offset d
     bigrams = around[:-1] * _PRIME + around[1:]
@@ -130,9 +132,25 @@ def tagger_features(
         class_key *= _PRIME
         class_key += row
     keys[n_keys + 1] = np.uint64(_BIAS_TEMPLATE)
-    stacked = keys.T  # (positions, features)
-    index = np.repeat(np.arange(len(positions), dtype=np.int64), stacked.shape[1])
-    return index, _bucket(_mix(stacked.ravel()), bits)
+    return _bucket(_mix(keys), bits)
+
+
+def tagger_features(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(position index, bucket) pairs, position by position (for training)."""
+    buckets = _tagger_buckets(codes, rows, positions, bits)
+    index = np.repeat(np.arange(len(positions), dtype=np.int64), len(buckets))
+    return index, buckets.T.ravel()
+
+
+def tagger_logits(
+    codes: np.ndarray, rows: np.ndarray, positions: np.ndarray, bits: int, head: Head
+) -> np.ndarray:
+    """The tagger head's logit at each position: its features' coefficients
+    added up in float64 in the order :func:`tagger_features` lists them."""
+    buckets = _tagger_buckets(codes, rows, positions, bits)
+    return head.coef[buckets].sum(axis=0, dtype=np.float64) + float(head.intercept[0])
 
 
 _TRIM = set(" \t\r\n,.;:!?()[]{}<>\"'、。:“”‘’《》【】-_|/\\~·")

@@ -1,18 +1,22 @@
 """Model files: plain arrays in an ``.npz`` plus a JSON model card.
 
-Loading never unpickles anything (``allow_pickle=False``) and checks the SHA-256
-that the card records for the array file, so a swapped or corrupted file is
-refused before it is read.  The card's parameters and every array's dtype and
-shape are checked on load, so a hand-edited model fails with ``ModelError`` rather
-than in the middle of a scan.  Arrays are plain NumPy, so a model survives
-scikit-learn upgrades: inference never imports scikit-learn (or joblib or SciPy;
-``tests/test_model_files.py`` checks it), only training does.
+Loading never unpickles anything (object arrays are refused, as with
+``allow_pickle=False``) and checks the SHA-256 that the card records for the array
+file, so a swapped or corrupted file is refused before its arrays are parsed.  The
+card's parameters and every array's dtype and shape are checked on load, so a
+hand-edited model fails with ``ModelError`` rather than in the middle of a scan.
+Arrays are plain NumPy, so a model survives scikit-learn upgrades: inference never
+imports scikit-learn (or joblib or SciPy; ``tests/test_model_files.py`` checks it),
+only training does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import struct
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +67,47 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _npz_arrays(data: bytes) -> dict[str, np.ndarray]:
+    """The arrays of the ``.npz`` file ``data``, as read-only views into ``data``
+    where a member is stored uncompressed (as :func:`save_model` writes them):
+    the file is read once, for its checksum, and not copied again.  Object
+    arrays are refused, so nothing is unpickled."""
+    view = memoryview(data)
+    arrays = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.compress_type == zipfile.ZIP_STORED:
+                # The bytes follow the member's local header: 30 bytes, its
+                # name and an extra field (sizes at offsets 26 and 28).
+                at = info.header_offset
+                name_size, extra_size = struct.unpack("<HH", data[at + 26 : at + 30])
+                start = at + 30 + name_size + extra_size
+                member = view[start : start + info.file_size]
+            else:
+                member = memoryview(archive.read(info))
+            arrays[info.filename.removesuffix(".npy")] = _npy_array(member)
+    return arrays
+
+
+def _npy_array(member: memoryview) -> np.ndarray:
+    """The array of one ``.npy`` file, a view into ``member``."""
+    fmt = np.lib.format
+    version = fmt.read_magic(io.BytesIO(member[: fmt.MAGIC_LEN]))
+    # The header's length follows the magic: 2 bytes in version 1.0, 4 after.
+    length_size = 2 if version == (1, 0) else 4
+    length_bytes = member[fmt.MAGIC_LEN : fmt.MAGIC_LEN + length_size]
+    offset = fmt.MAGIC_LEN + length_size + int.from_bytes(length_bytes, "little")
+    header = io.BytesIO(member[:offset])
+    fmt.read_magic(header)
+    read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, fortran_order, dtype = read_header(header)
+    if dtype.hasobject:
+        raise ValueError("object arrays are not allowed")
+    count = int(np.prod(shape, dtype=np.int64))
+    array = np.frombuffer(member, dtype=dtype, count=count, offset=offset)
+    return array.reshape(shape, order="F" if fortran_order else "C")
+
+
 def _card_path(path: Path) -> Path:
     if path.is_dir():
         return path / CARD_NAME
@@ -86,18 +131,18 @@ def load_model(path: str | Path) -> Model:
     arrays_path = card_path.parent / str(card.get("arrays", ARRAYS_NAME))
     expected = str(card.get("sha256", ""))
     try:
-        actual = _sha256(arrays_path)
+        data = arrays_path.read_bytes()
     except OSError as exc:
         raise ModelError(f"{arrays_path}: cannot read model arrays ({exc})") from None
+    actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         raise ModelError(
             f"{arrays_path}: SHA-256 {actual[:16]}… does not match the card's"
             f" {expected[:16] or 'missing value'}…; refusing to load"
         )
     try:
-        with np.load(arrays_path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-    except (OSError, ValueError) as exc:
+        arrays = _npz_arrays(data)
+    except (OSError, ValueError, zipfile.BadZipFile, struct.error) as exc:
         raise ModelError(f"{arrays_path}: not a model array file ({exc})") from None
     heads = {}
     for name in HEADS:

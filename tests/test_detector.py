@@ -162,20 +162,25 @@ def test_a_document_made_mostly_of_ads_is_reported_whole(tiny_detector: Detector
 
 
 def test_windows_take_the_words_of_their_clause_that_lie_inside_them() -> None:
-    from detector import words
+    from detector import features, words
 
     clause = "会议强调要深化产融合作推动科技产业金融良性循环"
-    units = np.array([[0, len(clause)], [0, 16], [8, len(clause)]], dtype=np.int64)
+    units = np.array([[0, len(clause)], [0, 16], [8, len(clause)], [3, 4]], dtype=np.int64)
     pieces = [clause[a:b] for a, b in units.tolist()]
-    cuts = Detector._unit_words(
-        pieces, units, np.zeros(3, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    rows, cols, clause_words = Detector._unit_word_features(
+        pieces, units, np.zeros(len(units), dtype=np.int64), np.zeros(1, dtype=np.int64), 16
     )
     whole = words.cut(clause)
-    assert cuts[0] == whole
-    for (low, high), found in zip(units.tolist()[1:], cuts[1:], strict=True):
+    assert clause_words == [whole]
+    expected = [whole]
+    for low, high in units.tolist()[1:]:
         at, inside = 0, []
         for word in whole:
             if at >= low and at + len(word) <= high:
                 inside.append(word)
             at += len(word)
-        assert found == inside and "".join(found) in clause[low:high]
+        assert "".join(inside) in clause[low:high]
+        expected.append(inside)
+    want_rows, want_cols = features.words_to_features(expected, 16)
+    assert rows.tolist() == want_rows.tolist()
+    assert cols.tolist() == want_cols.tolist()
