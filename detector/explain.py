@@ -65,10 +65,12 @@ def _named_features(
     rows = features.row_ids(len(text), [(0, len(text))])
     _, cols = features.char_ngrams(codes, rows, ngram_range, bits)
     folded = features.fold_digits(text)
+    # features.char_ngrams emits them by first character, then length.
     names = [
         folded[i : i + n]
+        for i in range(len(text))
         for n in range(ngram_range[0], ngram_range[1] + 1)
-        for i in range(len(text) - n + 1)
+        if i + n <= len(text)
     ]
     pairs = list(zip(names, cols.tolist(), strict=True))
     if with_words:

@@ -108,6 +108,23 @@ def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detecto
     assert values == sorted(values, reverse=True)
 
 
+def test_explain_names_every_feature_by_the_text_that_hashes_to_its_bucket() -> None:
+    from detector import features
+    from detector.explain import _named_features
+
+    text = "强化服务杨方线上配资股票2025"
+    pairs = _named_features(text, (1, 3), 19, with_words=True)
+    assert len({name for name, _ in pairs}) > len(text)
+    for name, bucket in pairs:
+        if name.startswith("["):  # a jieba word
+            _, cols = features.words_to_features([[name[1:-1]]], 19)
+        else:  # a character n-gram, hashed on its own
+            codes = features.codepoints(name)
+            n = len(name)
+            _, cols = features.char_ngrams(codes, features.row_ids(n, [(0, n)]), (n, n), 19)
+        assert cols.tolist() == [bucket], name
+
+
 def test_explain_command_prints_the_scored_text_evidence_and_contributions(
     tiny_model_dir: Path, tiny_detector: Detector
 ) -> None:
