@@ -7,6 +7,7 @@ by many threads.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections.abc import Iterable, Sequence
@@ -74,6 +75,8 @@ class _Located:
     offsets: np.ndarray  # where each clause's characters begin in ``evidence``
     evidence: np.ndarray  # per character: ad evidence (positive) or news
     local: list[list[tuple[int, int]]]  # best spans, relative to each clause
+    # The one with the most evidence of each clause (None: no spans).
+    best: list[tuple[int, int] | None]
     # Words of each clause's digit-folded text (cut for the clause head), or None.
     words: list[list[str]] | None = None
 
@@ -300,23 +303,24 @@ class Detector:
         owner: list[int] = []
         if not self._focus:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
-        bounds = located.clauses.tolist()
-        for i, found in enumerate(located.local):
-            if not found:
-                continue
-            evidence = located.evidence[int(located.offsets[i]) :]
-            start, end = bounds[i]
-            s, e = max(found, key=lambda span: float(evidence[span[0] : span[1]].sum()))
-            units.append((max(start, start + s - self._focus), min(end, start + e + self._focus)))
-            owner.append(i)
+        for i, ((start, end), best) in enumerate(
+            zip(located.clauses.tolist(), located.best, strict=True)
+        ):
+            if best is not None:
+                s, e = best
+                units.append(
+                    (max(start, start + s - self._focus), min(end, start + e + self._focus))
+                )
+                owner.append(i)
         return np.asarray(units, dtype=np.int64).reshape(-1, 2), np.asarray(owner, dtype=np.int64)
 
     def _scored_units(
         self, clauses: np.ndarray, located: _Located | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`_units` plus the focus unit of each clause with a candidate span."""
+        """:meth:`_units` plus, given ``located``, the focus unit of each clause
+        with a candidate span."""
         units, owner, first = self._units(clauses)
-        if located is not None and self._focus:
+        if located is not None:
             extra, extra_owner = self._focus_units(located)
             units = np.concatenate([units, extra])
             owner = np.concatenate([owner, extra_owner])
@@ -324,15 +328,17 @@ class Detector:
 
     def _clause_scores(
         self, text: str, clauses: np.ndarray, located: _Located | None = None
-    ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None]:
+    ) -> tuple[np.ndarray, np.ndarray, list[list[str]] | None, np.ndarray]:
         """Ad probability and category probabilities of each clause: those of the
         best-scoring of the clause, its windows and (given ``located``, the
-        clauses' candidate spans) the focus on its best span; and the words of
-        each clause's digit-folded text (None without word features)."""
+        clauses' candidate spans) the focus on its best span; the words of each
+        clause's digit-folded text (None without word features); and the bounds
+        of each clause's best unit."""
         units, owner, first = self._scored_units(clauses, located)
         r, c, v, clause_cuts = self._unit_tfidf(text, units, owner, first)
         ad = self._ad_probability(r, c, v, len(units))
-        # The best unit of each clause: sort by (clause, score) and take the last.
+        # The best unit of each clause: sort by (clause, score) and take the last
+        # (of equal scores, the one listed last).
         order = np.lexsort((ad, owner))
         best = order[np.flatnonzero(np.diff(owner[order], append=len(clauses)))]
         # The category head only for the best units (their rows, in order).
@@ -345,7 +351,7 @@ class Detector:
                 remap[r[keep]], c[keep], v[keep], len(best), category.coef, category.intercept
             )
         )
-        return ad[best], kinds, clause_cuts
+        return ad[best], kinds, clause_cuts, units[best]
 
     def _combine(self, clause: np.ndarray, strength: np.ndarray) -> np.ndarray:
         """The reported score: the clause head's probability combined with the
@@ -376,6 +382,7 @@ class Detector:
             self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
         )
         local: list[list[tuple[int, int]]] = []
+        best: list[tuple[int, int] | None] = [None] * len(clauses)
         strength = np.zeros(len(clauses))
         # A span needs evidence above the span cost, and no stretch of a clause
         # adds up to more than its positive evidence: clauses short of the cost
@@ -388,9 +395,12 @@ class Detector:
                 continue
             clause_evidence = evidence[offset : offset + size]
             found = best_spans(clause_evidence, self._span_cost)
-            strength[i] = max((float(clause_evidence[s:e].sum()) for s, e in found), default=0.0)
+            if found:
+                sums = [float(clause_evidence[s:e].sum()) for s, e in found]
+                top = max(range(len(found)), key=sums.__getitem__)
+                best[i], strength[i] = found[top], sums[top]
             local.append(found)
-        return _Located(clauses, offsets, evidence, local), strength
+        return _Located(clauses, offsets, evidence, local, best), strength
 
     def _span_words(self, text: str, located: _Located, flagged: list[int]) -> dict[int, list[str]]:
         """Words of the clauses ``flagged`` of ``located`` that have candidate
@@ -442,10 +452,8 @@ class Detector:
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
         """(score, category probabilities, candidate spans) of each of ``clauses``."""
         located, strength = self._localize(codes, clauses)
-        ad, kinds, clause_words = self._clause_scores(norm.text, clauses, located)
-        located = _Located(
-            located.clauses, located.offsets, located.evidence, located.local, clause_words
-        )
+        ad, kinds, clause_words, _ = self._clause_scores(norm.text, clauses, located)
+        located = dataclasses.replace(located, words=clause_words)
         return self._combine(ad, strength), kinds, located
 
     def clause_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -463,7 +471,7 @@ class Detector:
         )
         pre = self._head_scores(self._heads["prefilter"], rows, cols, len(clauses), self._l2)
         located, strength = self._localize(codes, clauses)
-        ad, _, _ = self._clause_scores(norm.text, clauses, located)
+        ad, _, _, _ = self._clause_scores(norm.text, clauses, located)
         return clauses, _sigmoid(pre[:, 0]), ad, strength
 
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
@@ -472,11 +480,8 @@ class Detector:
         on its best span."""
         clause = np.array([[start, end]], dtype=np.int64)
         located, _ = self._localize(features.codepoints(text), clause)
-        units, owner, first = self._scored_units(clause, located)
-        r, c, v, _ = self._unit_tfidf(text, units, owner, first)
-        ad = self._ad_probability(r, c, v, len(units))
-        best = int(np.flatnonzero(ad == ad.max())[-1])
-        return int(units[best, 0]), int(units[best, 1])
+        (best,) = self._clause_scores(text, clause, located)[3].tolist()
+        return int(best[0]), int(best[1])
 
     def combine(self, clause_probability: float, evidence: float) -> float:
         """The reported score of a clause from its clause-head probability and its

@@ -154,15 +154,14 @@ def word_buckets(found: Sequence[str], bits: int) -> np.ndarray:
     return _bucket(_mix(np.asarray(crcs, dtype=np.uint64) | np.uint64(1 << 40)), bits)
 
 
-def radix_order(key: np.ndarray, key_bits: int, order: np.ndarray | None = None) -> np.ndarray:
+def radix_order(key: np.ndarray, key_bits: int) -> np.ndarray:
     """A permutation that sorts ``key`` (non-negative, below ``2**key_bits``)
-    stably: ``key[radix_order(key, bits)]`` is ``np.sort(key)``.  Given ``order``,
-    the elements are taken in that order first, so equal keys keep it (a sort
-    by ``key`` then by position in ``order``).
+    stably: ``key[radix_order(key, bits)]`` is ``np.sort(key)``.
 
     One stable argsort per 16-bit digit, least significant first: NumPy
     radix-sorts 8- and 16-bit integers in linear time, while its general sort
     of 32-bit keys took twice as long here."""
+    order: np.ndarray | None = None
     for shift in range(0, key_bits, 16):
         digit = (key >> shift).astype(np.uint8 if key_bits - shift <= 8 else np.uint16)
         step = np.argsort(digit if order is None else digit[order], kind="stable")
@@ -206,17 +205,7 @@ def tfidf(
     """Sparse sublinear tf-idf rows as (row, col, value) triples, sorted by row
     then column; l2-normalized per row unless ``l2`` is false."""
     key = (rows << bits) | cols
-    ordered = key[radix_order(key, bits + max(n_rows - 1, 0).bit_length())]
-    return sorted_tfidf(ordered, n_rows, idf, bits, l2)
-
-
-def sorted_tfidf(
-    keys: np.ndarray, n_rows: int, idf: np.ndarray, bits: int, l2: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`tfidf` of the keys ``row << bits | col``, sorted or at least with
-    equal keys next to each other; each row's values are summed in the order
-    its keys come in (ascending columns in both cases gives identical sums)."""
-    unique, counts = _unique_counts(keys)
+    unique, counts = _unique_counts(key[radix_order(key, bits + max(n_rows - 1, 0).bit_length())])
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
     return r, c, tfidf_values(idf[c], counts, r, n_rows, l2)

@@ -108,6 +108,7 @@ def test_focus_units_are_each_clause_s_best_span_widened_within_it(
         np.array([0, 30, 40]),
         evidence,
         [[(5, 9), (15, 25)], [], [(20, 30)]],
+        [(15, 25), None, (20, 30)],  # the spans with the most evidence
     )
     units, owner = focused._focus_units(located)
     # Four characters of context each side, clipped to the clause; no unit for a
