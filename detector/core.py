@@ -29,7 +29,7 @@ from detector.localize import (
     tagger_logits,
     trim_spans,
 )
-from detector.model import Head, Model, load_model
+from detector.model import Model, ModelError, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
 from detector.segment import clause_bounds, windows
@@ -52,6 +52,11 @@ def default_model_path() -> Path:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
+
+
+def _scaled(total: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    """``total / sqrt(squares)``, 0 where ``squares`` is 0 (a row without n-grams)."""
+    return np.divide(total, np.sqrt(squares), out=np.zeros_like(total), where=squares > 0)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -117,13 +122,27 @@ class Detector:
         self._article_share = float(params.get("article_share", 1.0))
         stack = params.get("stack")
         self._stack = None if stack is None else tuple(float(x) for x in stack)
-        # Idf and coefficient of the document head, then of the prefilter, per
-        # bucket side by side: one cache line holds all four (_char_head_scores).
+        # The document head and the prefilter read linear-tf tf-idf of char
+        # n-grams scaled by occurrences (see _char_head_scores): per bucket their
+        # idf squared and idf x coefficient, side by side, so one gather fetches
+        # all four.
+        if params.get("char_norm") != "occurrence-l2":
+            raise ModelError(
+                f"{model.version}: the document and prefilter heads of this model use an"
+                " older feature scaling; retrain it with this version (detector train)"
+            )
         document, prefilter = self._heads["document"], self._heads["prefilter"]
         assert document.idf is not None and prefilter.idf is not None
         self._char_weights = np.stack(
-            [document.idf, document.coef, prefilter.idf, prefilter.coef], axis=1
+            [
+                np.square(document.idf),
+                document.idf * document.coef,
+                np.square(prefilter.idf),
+                prefilter.idf * prefilter.coef,
+            ],
+            axis=1,
         )
+        self._char_intercepts = (float(document.intercept[0]), float(prefilter.intercept[0]))
         self._lm_totals = {}
         for name in ("ad_lm", "news_lm"):
             history = self._heads[name].idf
@@ -150,69 +169,54 @@ class Detector:
 
     # -- scoring -----------------------------------------------------------------
 
-    def _head_scores(
-        self, head: Head, rows: np.ndarray, cols: np.ndarray, n_rows: int, l2: bool = True
-    ) -> np.ndarray:
-        assert head.idf is not None
-        r, c, v = features.tfidf(rows, cols, n_rows, head.idf, self._bits, l2)
-        return features.linear_scores(r, c, v, n_rows, head.coef, head.intercept)
-
     def _char_head_scores(
         self, clause_text: np.ndarray, rows: np.ndarray, cols: np.ndarray, n_texts: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Document head scores (0..1) per text and prefilter scores per clause,
-        from the clauses' char n-grams (``rows`` are clause indices, in text
-        order): one stable radix sort by (column, text) serves both heads.  The
-        n-grams of a text come clause by clause, so in the sorted order those of
-        one (clause, column) are next to each other, inside the run of their
-        (column, text); each text's and each clause's columns ascend (so every
-        row's sums are added up in the order of a row-by-row layout), and the
-        weights are read in one ascending sweep over their table."""
-        bits, n_clauses = self._bits, len(clause_text)
-        text_bits = max(n_texts - 1, 0).bit_length()
-        keys = (cols << text_bits) | clause_text[rows]
-        order = features.radix_order(keys, bits + text_bits)
-        keys, rows = keys[order], rows[order]
-        # A run of one (clause, column) starts where the column, text or clause changes.
-        new_doc = features.changes(keys)
-        new_clause = np.flatnonzero(new_doc | features.changes(rows))
-        doc_starts = np.flatnonzero(new_doc)
-        doc_counts = features.run_lengths(doc_starts, len(keys))
-        clause_counts = features.run_lengths(new_clause, len(keys))
-        # Both heads' idf and coefficients of each (column, text), in one gather
-        # from the interleaved table (np.take: indexing a 2-D array by rows is
-        # several times slower); each (clause, column) takes its text's.
-        doc_unique = keys[doc_starts]
-        weights = np.take(self._char_weights, doc_unique >> text_bits, axis=0)
-        clause_weights = np.take(weights, np.cumsum(new_doc[new_clause]) - 1, axis=0)
-        doc_rows, clause_rows = doc_unique & ((1 << text_bits) - 1), rows[new_clause]
-        scores = []
-        for head, w, counts, r, n_rows, l2 in (
-            (self._heads["document"], weights[:, :2], doc_counts, doc_rows, n_texts, True),
-            (
-                self._heads["prefilter"],
-                clause_weights[:, 2:],
-                clause_counts,
-                clause_rows,
-                n_clauses,
-                self._l2,
-            ),
-        ):
-            values = features.tfidf_values(w[:, 0], counts, r, n_rows, l2)
-            logit = np.bincount(r, w[:, 1] * values, minlength=n_rows) + head.intercept[0]
-            scores.append(_sigmoid(logit))
-        return scores[0], scores[1]
+        from the clauses' char n-grams (``rows`` are clause indices; clause ``k``
+        belongs to text ``clause_text[k]``).
+
+        Both heads read linear-tf tf-idf divided by the root of the sum of idf
+        squared over the row's n-gram occurrences (the l2 norm when no n-gram
+        repeats), so a row's decision value is a sum of idf x coefficient over
+        its n-grams divided by the root of a sum of idf squared: sums over the
+        n-grams, with no need to find which repeat (no sort), and a text's sums
+        are those of its clauses."""
+        n_clauses = len(clause_text)
+        # The n-grams come row by row (rows never decrease): each clause's sums
+        # are one segment's, added up in float64.
+        starts = np.searchsorted(rows, np.arange(n_clauses))
+        sums = np.zeros((n_clauses, 4))
+        if len(rows):
+            weights = np.take(self._char_weights, cols, axis=0)
+            sums = np.add.reduceat(
+                weights, np.minimum(starts, len(rows) - 1), axis=0, dtype=np.float64
+            )
+            sums[np.diff(starts, append=len(rows)) == 0] = 0.0  # clauses without n-grams
+        text_sums = np.empty((n_texts, 2))
+        for k in range(2):
+            text_sums[:, k] = np.bincount(clause_text, sums[:, k], minlength=n_texts)
+        document, prefilter = self._char_intercepts
+        return (
+            _sigmoid(_scaled(text_sums[:, 1], text_sums[:, 0]) + document),
+            _sigmoid(_scaled(sums[:, 3], sums[:, 2]) + prefilter),
+        )
+
+    def _char_scores(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(clause bounds, document score, prefilter score per clause) of one
+        normalized text, given as its code points."""
+        clauses = clause_bounds(codes)
+        rows, cols = features.char_ngrams(
+            codes, features.row_ids(len(codes), clauses), self._ngrams, self._bits
+        )
+        document, prefilter = self._char_head_scores(
+            np.zeros(len(clauses), dtype=np.int64), rows, cols, 1
+        )
+        return clauses, document, prefilter
 
     def document_score(self, text: str) -> float:
         """The document head's score (0..1) for ``text`` as a whole."""
-        norm = normalize(text)
-        codes = features.codepoints(norm.text)
-        clauses = clause_bounds(codes)
-        _, cols = features.char_ngrams(
-            codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
-        )
-        logit = self._head_scores(self._heads["document"], np.zeros_like(cols), cols, 1)
-        return float(_sigmoid(logit[:, 0])[0])
+        return float(self._char_scores(features.codepoints(normalize(text).text))[1][0])
 
     @staticmethod
     def _unit_word_features(
@@ -463,16 +467,12 @@ class Detector:
         combination on these."""
         norm = normalize(text)
         codes = features.codepoints(norm.text)
-        clauses = clause_bounds(codes)
+        clauses, _, pre = self._char_scores(codes)
         if not len(clauses):
             return clauses, np.zeros(0), np.zeros(0), np.zeros(0)
-        rows, cols = features.char_ngrams(
-            codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
-        )
-        pre = self._head_scores(self._heads["prefilter"], rows, cols, len(clauses), self._l2)
         located, strength = self._localize(codes, clauses)
         ad, _, _, _ = self._clause_scores(norm.text, clauses, located)
-        return clauses, _sigmoid(pre[:, 0]), ad, strength
+        return clauses, pre, ad, strength
 
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The part of normalized ``text[start:end]`` (a clause) whose clause-head

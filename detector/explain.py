@@ -81,16 +81,25 @@ def _named_features(
 
 
 def _contributions(
-    pairs: list[tuple[str, int]], idf: np.ndarray, coef: np.ndarray, top: int, l2: bool = True
+    pairs: list[tuple[str, int]], idf: np.ndarray, coef: np.ndarray, top: int, norm_kind: str
 ) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """The decision value (less the intercept) of the features ``pairs`` taken
+    as one row and its ``top`` largest terms.  ``norm_kind``: "l2" or "none"
+    (sublinear tf, as the clause heads read it) or "occurrence-l2" (linear tf,
+    as the document head does)."""
     counts: dict[int, int] = defaultdict(int)
     names: dict[int, list[str]] = defaultdict(list)
     for name, bucket in pairs:
         counts[bucket] += 1
         if name not in names[bucket]:
             names[bucket].append(name)
-    values = {b: (1.0 + np.log(c)) * float(idf[b]) for b, c in counts.items()}
-    norm = float(np.sqrt(sum(v * v for v in values.values()))) or 1.0 if l2 else 1.0
+    if norm_kind == "occurrence-l2":
+        values = {b: c * float(idf[b]) for b, c in counts.items()}
+        norm = float(np.sqrt(sum(c * float(idf[b]) ** 2 for b, c in counts.items()))) or 1.0
+    else:
+        values = {b: (1.0 + np.log(c)) * float(idf[b]) for b, c in counts.items()}
+        squares = sum(v * v for v in values.values())
+        norm = float(np.sqrt(squares)) or 1.0 if norm_kind == "l2" else 1.0
     terms = {" | ".join(names[b]): float(coef[b]) * v / norm for b, v in values.items()}
     decision = sum(terms.values())
     ranked = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:top]
@@ -141,8 +150,8 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
             pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True)
         head = heads[head_name]
         assert head.idf is not None
-        l2 = head_name == "document" or params.get("norm", "l2") == "l2"
-        decision, ranked = _contributions(pairs, head.idf, head.coef.reshape(-1), top, l2)
+        norm_kind = params["char_norm"] if head_name == "document" else params.get("norm", "l2")
+        decision, ranked = _contributions(pairs, head.idf, head.coef.reshape(-1), top, norm_kind)
         intercept = float(head.intercept.reshape(-1)[0])
         out.append(
             Explanation(

@@ -185,3 +185,34 @@ def test_windows_take_the_words_of_their_clause_that_lie_inside_them() -> None:
     want_rows, want_cols = features.words_to_features(expected, 16)
     assert rows.tolist() == want_rows.tolist()
     assert cols.tolist() == want_cols.tolist()
+
+
+def test_document_and_prefilter_scores_match_scikit_learn(tiny_detector: Detector) -> None:
+    """Both char heads read linear-tf tf-idf divided by the root of the sum of
+    idf squared over the row's n-gram occurrences (the document head the whole
+    text, the prefilter each clause); the sort-free sums of _char_head_scores
+    give what scikit-learn's transform and a dot product give."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from detector import features
+    from detector.normalize import normalize
+
+    text = HOST + "强化服务杨方线上配资股票,推动循环。配资配资，加微信领取福利。"
+    model = tiny_detector.model
+    bits = int(model.params["bits"])
+    codes = features.codepoints(normalize(text).text)
+    clauses, pre, _, _ = tiny_detector.clause_evidence(text)
+    rows, cols = features.char_ngrams(codes, features.row_ids(len(codes), clauses), (1, 3), bits)
+    for name, row_ids, n_rows, ours in (
+        ("document", np.zeros_like(rows), 1, [tiny_detector.document_score(text)]),
+        ("prefilter", rows, len(clauses), pre),
+    ):
+        head = model.heads[name]
+        counts = sparse.csr_matrix((np.ones(len(cols)), (row_ids, cols)), shape=(n_rows, 1 << bits))
+        transformer = TfidfTransformer(norm=None, sublinear_tf=False).fit(counts)
+        idf = head.idf.astype(np.float64)
+        transformer.idf_ = idf
+        x = sparse.diags(1 / np.sqrt(counts @ (idf * idf))) @ transformer.transform(counts)
+        expected = 1 / (1 + np.exp(-(x @ head.coef.astype(np.float64) + head.intercept[0])))
+        np.testing.assert_allclose(ours, expected, rtol=1e-6)

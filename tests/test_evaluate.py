@@ -108,6 +108,31 @@ def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detecto
     assert values == sorted(values, reverse=True)
 
 
+def test_explain_document_contributions_add_up_to_the_document_score(
+    tiny_detector: Detector,
+) -> None:
+    """The document head's terms, as explain computes them over the clauses'
+    n-grams, give the score the detector's sort-free sums give."""
+    from detector.explain import _contributions, _named_features
+    from detector.normalize import normalize
+    from detector.segment import split_clauses
+
+    text = "配资平台哪家好，配资平台推荐。会议强调要深化产融合作，配资配资。"
+    norm = normalize(text).text
+    bits = int(tiny_detector.model.params["bits"])
+    pairs = [
+        pair
+        for c in split_clauses(norm)
+        for pair in _named_features(norm[c.start : c.end], (1, 3), bits, with_words=False)
+    ]
+    head = tiny_detector.model.heads["document"]
+    assert head.idf is not None
+    decision, ranked = _contributions(pairs, head.idf, head.coef, 3, "occurrence-l2")
+    assert len(ranked) == 3
+    expected = 1 / (1 + math.exp(-(decision + float(head.intercept[0]))))
+    assert tiny_detector.document_score(text) == pytest.approx(expected, abs=1e-6)
+
+
 def test_explain_names_every_feature_by_the_text_that_hashes_to_its_bucket() -> None:
     from detector import features
     from detector.explain import _named_features

@@ -70,6 +70,7 @@ class TrainConfig:
     words: bool = True  # jieba word features in the clause heads
     clause_c: float = 8.0
     prefilter_c: float = 4.0
+    document_c: float = 4.0
     norm: str = "l2"  # of the clause-level heads: "l2" or "none"
     # Span boundaries (chosen on validation documents when there are some).
     tagger_weight: float = 0.5
@@ -131,8 +132,21 @@ def _word_matrix(texts: Sequence[str], config: TrainConfig) -> sparse.csr_matrix
 
 
 def _tfidf(counts: sparse.csr_matrix, norm: str = "l2") -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Tf-idf of ``counts`` and its (smooth) idf.  The clause heads read it with
+    sublinear tf, l2-normalized (``norm`` "l2") or not ("none"); the document
+    head and the prefilter ("occurrence-l2") with linear tf, divided by the
+    root of the sum of idf squared over the row's n-gram occurrences (the l2
+    norm when no n-gram repeats), which needs no per-row count of each n-gram
+    at inference."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
+    if norm == "occurrence-l2":
+        transformer = TfidfTransformer(sublinear_tf=False, norm=None, smooth_idf=True)
+        matrix = transformer.fit_transform(counts).tocsr()
+        idf = transformer.idf_
+        lengths = np.sqrt(counts @ (idf * idf))
+        matrix = sparse.diags(1.0 / np.where(lengths > 0, lengths, 1.0)) @ matrix
+        return matrix.tocsr(), idf.astype(np.float32)
     transformer = TfidfTransformer(
         sublinear_tf=True, norm=None if norm == "none" else "l2", smooth_idf=True
     )
@@ -295,7 +309,7 @@ def fit_model(
     char_counts = _char_matrix(texts, config)
 
     # Prefilter: char n-grams only (no jieba), binary, tuned for recall.
-    pre_x, pre_idf = _tfidf(char_counts, config.norm)
+    pre_x, pre_idf = _tfidf(char_counts, "occurrence-l2")
     pre_coef, pre_b = _fit_binary(pre_x, (labels > 0).astype(int), config.prefilter_c, config.seed)
     _log(f"prefilter fitted ({time.perf_counter() - started:.0f}s)")
 
@@ -326,8 +340,8 @@ def fit_model(
 
     # Document head: whole SEO articles against clean, injected and hard-negative ones.
     doc_labels = np.array([d.kind == "seo" for d in documents], dtype=int)
-    doc_x, doc_idf = _tfidf(_char_matrix([d.text for d in documents], config))
-    doc_coef, doc_b = _fit_binary(doc_x, doc_labels, 4.0, config.seed)
+    doc_x, doc_idf = _tfidf(_char_matrix([d.text for d in documents], config), "occurrence-l2")
+    doc_coef, doc_b = _fit_binary(doc_x, doc_labels, config.document_c, config.seed)
     _log(f"document model fitted ({time.perf_counter() - started:.0f}s)")
 
     # Prefilter threshold: keep the clause model's recall on ad clauses, and pass
@@ -352,9 +366,11 @@ def fit_model(
         "words": config.words,
         "clause_c": config.clause_c,
         "prefilter_c": config.prefilter_c,
+        "document_c": config.document_c,
         "prefilter_pass": config.prefilter_pass,
         "stack_pass": config.stack_pass,
         "norm": config.norm,
+        "char_norm": "occurrence-l2",
         "tagger_weight": config.tagger_weight,
         "char_cost": config.char_cost,
         "span_cost": config.span_cost,
