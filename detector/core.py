@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from detector import features, words
+from detector.links import only_trusted_links
 from detector.localize import (
     best_spans,
     bigram_buckets,
@@ -576,7 +577,11 @@ class Detector:
                 category = self._classes[best[i]]
                 score = float(scores[i])
                 found = self._spans(norm, joined, located, i, span_words.get(i))
-                spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
+                spans[int(owner[i])].extend(
+                    _Span(s, e, score, category)
+                    for s, e in found
+                    if not only_trusted_links(norm.text[s:e])
+                )
         verdicts = []
         bounds = doc_clauses.tolist()
         for doc, (text, whole) in enumerate(zip(texts, replaced.tolist(), strict=True)):
