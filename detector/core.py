@@ -12,7 +12,6 @@ import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ from detector.localize import (
     tagger_logits,
     trim_spans,
 )
-from detector.model import Head, Model, load_model
+from detector.model import Head, Model, default_model_path, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
 from detector.segment import clause_bounds, windows
@@ -44,10 +43,6 @@ _MERGE_GAP = set(" \t,.;:!?、。")
 # the word cut) is spread over a CLI chunk (64 files of news) at once; 32 K
 # batches took ~9 % more CPU on the 5 MB bench corpus.
 _BATCH_CHARS = 1 << 17
-
-
-def default_model_path() -> Path:
-    return Path(str(resources.files("detector").joinpath("models/default/model.json")))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
