@@ -175,8 +175,8 @@ def main() -> None:
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes (default: one per core when the input is more than one"
-    " chunk of documents, else 1).  Output is the same and in input order.",
+    help="Processes that scan, this one included (default: one per core when the input"
+    " is more than one chunk of documents, else 1).  Output is the same and in input order.",
 )
 def scan(
     paths: tuple[str, ...],
