@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 #: Code points of the characters for which ``str.isspace()`` (and ``re``'s ``\\s``)
 #: is true.
@@ -17,7 +17,7 @@ WHITE_SPACE_CODES = (
 def traditional_to_simplified() -> dict[str, str]:
     """Single-character traditional → simplified map (``data/t2s.tsv``)."""
     table: dict[str, str] = {}
-    path = resources.files("detector").joinpath("data/t2s.tsv")
+    path = Path(__file__).parent / "data" / "t2s.tsv"
     if not path.is_file():
         return table
     for line in path.read_text(encoding="utf-8").splitlines():

@@ -66,6 +66,16 @@ class DetectorError(click.ClickException):
         click.echo(f"detector: error: {self.format_message()}", err=True)
 
 
+def _one_blas_thread() -> None:
+    """Have NumPy's OpenBLAS start one thread rather than one per core, unless
+    the user set OPENBLAS_NUM_THREADS.  Scanning does no linear algebra (its
+    sparse products are bincounts), but the idle pool costs ~0.1 s of CPU per
+    start on two cores.  Only for the scanning commands (training's scikit-learn
+    does use BLAS), and only before NumPy is imported, which reads it once."""
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _keep_freed_memory() -> None:
     """Let glibc keep freed heap memory for reuse instead of returning it to the
     system.  Scanning allocates and frees a few MB of NumPy temporaries per batch
@@ -84,19 +94,28 @@ def _keep_freed_memory() -> None:
     mallopt(m_trim_threshold, 256 << 20)
 
 
-def _load_detector(model: str | None, threshold: float | None) -> Detector:
-    from detector.core import Detector
-    from detector.model import ModelError
+def _start_loading(model: str | None, threshold: float | None) -> Callable[[], Detector]:
+    """Start loading the detector (``model`` None: the packaged one); the function
+    returned finishes and returns it.  A thread reads and checks the model's files
+    (~50 ms, mostly without the GIL) while this one imports NumPy and the pipeline,
+    which takes about as long: start it before those imports."""
+    from detector.model import ModelError, default_model_path, load_model_in_background
 
-    try:
-        if model is None:
-            detector = Detector.default()
-            if threshold is not None:
-                detector = Detector(detector.model, threshold=threshold)
-            return detector
-        return Detector.from_path(model, threshold=threshold)
-    except ModelError as exc:
-        raise DetectorError(str(exc)) from None
+    finish_model = load_model_in_background(default_model_path() if model is None else model)
+
+    def finish() -> Detector:
+        from detector.core import Detector
+
+        try:
+            return Detector(finish_model(), threshold=threshold)
+        except ModelError as exc:
+            raise DetectorError(str(exc)) from None
+
+    return finish
+
+
+def _load_detector(model: str | None, threshold: float | None) -> Detector:
+    return _start_loading(model, threshold)()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -156,8 +175,8 @@ def main() -> None:
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes (default: one per core when the input is more than one"
-    " chunk of documents, else 1).  Output is the same and in input order.",
+    help="Processes that scan, this one included (default: one per core when the input"
+    " is more than one chunk of documents, else 1).  Output is the same and in input order.",
 )
 def scan(
     paths: tuple[str, ...],
@@ -179,14 +198,16 @@ def scan(
       detector scan --format jsonl crawl/ > findings.jsonl
       detector scan --input-format jsonl --text-field content - < items.jsonl
     """
+    if update_baseline and baseline is None:
+        raise click.UsageError("--update-baseline needs --baseline FILE")
+    _one_blas_thread()
+    _keep_freed_memory()
+    load_detector = _start_loading(model, threshold)
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
     from detector.report import text_lines, to_record
     from detector.scanning import ScanOptions
 
-    if update_baseline and baseline is None:
-        raise click.UsageError("--update-baseline needs --baseline FILE")
-    _keep_freed_memory()
     encoding = _check_encoding(encoding)
     options = ScanOptions(
         input_format,
@@ -195,7 +216,7 @@ def scan(
         _load_suppressions(baseline, update_baseline),
         use_baseline=not update_baseline,
     )
-    detector = _load_detector(model, threshold)
+    detector = load_detector()
     errors = 0
     found = False
     records: list[dict[str, Any]] = []
@@ -478,6 +499,7 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     Example:
       detector explain "强化金融精准有效服务杨方线上配资股票,深化产融合作"
     """
+    _one_blas_thread()
     from detector.explain import explain as run_explain
     from detector.inputs import decode
 
@@ -555,6 +577,7 @@ def clean(
       detector clean --in-place crawl/
       cat article.txt | detector clean - > article.clean.txt
     """
+    _one_blas_thread()
     from detector.inputs import InputError, Notice, iter_paths
 
     paths = paths or ("-",)

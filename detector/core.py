@@ -12,7 +12,6 @@ import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,7 @@ from detector.localize import (
     tagger_logits,
     trim_spans,
 )
-from detector.model import Model, ModelError, load_model
+from detector.model import Model, ModelError, default_model_path, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
 from detector.segment import clause_bounds, windows
@@ -45,10 +44,8 @@ _MERGE_GAP = set(" \t,.;:!?、。")
 # the word cut) is spread over a CLI chunk (64 files of news) at once; 32 K
 # batches took ~9 % more CPU on the 5 MB bench corpus.
 _BATCH_CHARS = 1 << 17
-
-
-def default_model_path() -> Path:
-    return Path(str(resources.files("detector").joinpath("models/default/model.json")))
+# News with an ad in it, for Detector.warm_up: every stage of a scan runs.
+_WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -499,6 +496,13 @@ class Detector:
             total = self._lm_totals[name]
             out += sign * lm_logprob(unigram, bigram, lm.coef, lm.idf, previous, total=total)
         return out
+
+    def warm_up(self) -> None:
+        """Build now what the first scans build on first use (the word dictionary,
+        tables per code point): before forking worker processes, so that they
+        share one copy instead of each building its own."""
+        words.dictionary()
+        self.scan(_WARM_UP_TEXT)
 
     def scan(self, text: str) -> Verdict:
         """Find injected spans in ``text``; offsets index into ``text`` itself."""

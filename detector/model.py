@@ -16,15 +16,26 @@ import hashlib
 import io
 import json
 import struct
+import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-__all__ = ["FORMAT_VERSION", "Head", "Model", "ModelError", "load_model", "save_model"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Head",
+    "Model",
+    "ModelError",
+    "default_model_path",
+    "load_model",
+    "load_model_in_background",
+    "save_model",
+]
 
 FORMAT_VERSION = 1
 CARD_NAME = "model.json"
@@ -59,6 +70,12 @@ class Model:
     card: Mapping[str, Any] = field(default_factory=dict)
 
 
+def default_model_path() -> Path:
+    """The card of the packaged model."""
+    # Not importlib.resources (~3 ms to import): the package is always a directory.
+    return Path(__file__).parent / "models" / "default" / CARD_NAME
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -91,6 +108,8 @@ def _npz_arrays(data: bytes) -> dict[str, np.ndarray]:
 
 def _npy_array(member: memoryview) -> np.ndarray:
     """The array of one ``.npy`` file, a view into ``member``."""
+    import numpy as np
+
     fmt = np.lib.format
     version = fmt.read_magic(io.BytesIO(member[: fmt.MAGIC_LEN]))
     # The header's length follows the magic: 2 bytes in version 1.0, 4 after.
@@ -116,8 +135,53 @@ def _card_path(path: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class _CheckedFiles:
+    """A model's card, checked, and the bytes of its array file, checksum verified."""
+
+    card: dict[str, Any]
+    classes: tuple[str, ...]
+    params: dict[str, Any]
+    thresholds: dict[str, float]
+    arrays_path: Path
+    data: bytes
+
+
 def load_model(path: str | Path) -> Model:
     """Load a model from its directory, its card (``.json``) or its arrays (``.npz``)."""
+    return _parse_arrays(_read_checked(path))
+
+
+def load_model_in_background(path: str | Path) -> Callable[[], Model]:
+    """Start :func:`load_model` of ``path``; the function returned waits for it
+    and returns the model or raises its ``ModelError``.
+
+    A thread reads the files and verifies the checksum, which is most of the
+    work (36 MB of arrays) and runs without the GIL, so that a program can import
+    NumPy and the rest of the pipeline meanwhile.  The arrays are parsed by the
+    caller of the function returned (this module imports NumPy only then)."""
+    outcome: list[_CheckedFiles | Exception] = []
+
+    def read() -> None:
+        try:
+            outcome.append(_read_checked(path))
+        except Exception as exc:  # raised by finish(), in the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=read, name="detector-model-read", daemon=True)
+    thread.start()
+
+    def finish() -> Model:
+        thread.join()
+        checked = outcome[0]
+        if isinstance(checked, Exception):
+            raise checked
+        return _parse_arrays(checked)
+
+    return finish
+
+
+def _read_checked(path: str | Path) -> _CheckedFiles:
     card_path = _card_path(Path(path))
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
@@ -140,8 +204,13 @@ def load_model(path: str | Path) -> Model:
             f"{arrays_path}: SHA-256 {actual[:16]}… does not match the card's"
             f" {expected[:16] or 'missing value'}…; refusing to load"
         )
+    return _CheckedFiles(card, classes, params, thresholds, arrays_path, data)
+
+
+def _parse_arrays(checked: _CheckedFiles) -> Model:
+    arrays_path, params = checked.arrays_path, checked.params
     try:
-        arrays = _npz_arrays(data)
+        arrays = _npz_arrays(checked.data)
     except (OSError, ValueError, zipfile.BadZipFile, struct.error) as exc:
         raise ModelError(f"{arrays_path}: not a model array file ({exc})") from None
     heads = {}
@@ -154,7 +223,7 @@ def load_model(path: str | Path) -> Model:
             )
         except KeyError as exc:
             raise ModelError(f"{arrays_path}: missing array {exc}") from None
-    _check_heads(heads, params, len(classes), arrays_path)
+    _check_heads(heads, params, len(checked.classes), arrays_path)
     for name in LANGUAGE_MODELS:
         if f"{name}.coef" not in arrays or f"{name}.intercept" not in arrays:
             raise ModelError(f"{arrays_path}: missing array '{name}.coef'")
@@ -163,12 +232,12 @@ def load_model(path: str | Path) -> Model:
         )
         _check_language_model(name, heads[name], arrays_path)
     return Model(
-        version=str(card.get("version", "")),
-        classes=classes,
+        version=str(checked.card.get("version", "")),
+        classes=checked.classes,
         params=params,
-        thresholds=thresholds,
+        thresholds=checked.thresholds,
         heads=heads,
-        card=card,
+        card=checked.card,
     )
 
 
@@ -252,6 +321,8 @@ def _check_language_model(name: str, head: Head, arrays_path: Path) -> None:
 
 def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any]) -> Path:
     """Write ``model.npz`` and ``model.json`` into ``directory``; returns the card path."""
+    import numpy as np
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}

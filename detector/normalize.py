@@ -102,17 +102,15 @@ def _separator_run(symbols: str) -> str:
     return f"(?:[{_BLANK}]{{1,4}}|[{_BLANK}]{{0,4}}(?:[{symbols}][{_BLANK}]{{0,4}}){{1,3}})"
 
 
-_LONE_ALNUM_BEFORE = "(?<=(?<![a-z0-9])[a-z0-9])"
-_LONE_ALNUM_AFTER = "[a-z0-9](?![a-z0-9])"
-_SPLIT = re.compile(
-    f"(?<=[{_CJK}]){_separator_run(_SYMBOLS)}(?=[{_CJK}])"
-    f"|(?:(?<=[{_CJK}])|{_LONE_ALNUM_BEFORE}){_separator_run(_DECORATIVE)}"
-    f"(?=[{_CJK}]|{_LONE_ALNUM_AFTER})"
-)
-# Where a separator run may start: _SPLIT is tried only at the start of each run
-# of these characters.  Its lookarounds need a CJK character or a lone letter or
-# digit on both sides of the run; runs without them are ruled out in NumPy first.
+# A run of these characters is dropped when it is all one separator run: of
+# _SYMBOLS between two CJK characters, or of _DECORATIVE between CJK characters
+# or lone letters or digits (which side is which is looked up in NumPy).  As one
+# regex, "(?<=[CJK])symbols(?=[CJK])|(?:(?<=[CJK])|lone)decorative(?=[CJK]|lone)"
+# tried at each run's start (tests/test_fast_paths.py keeps it as the reference),
+# the classes of CJK characters alone took ~8 ms to compile at every start.
 _SPLIT_CANDIDATE = f"{_BLANK}{_SYMBOLS}{_DECORATIVE}"
+_SYMBOL_RUN = re.compile(_separator_run(_SYMBOLS))
+_DECORATIVE_RUN = re.compile(_separator_run(_DECORATIVE))
 _ALNUM = "a-z0-9"
 
 # Any run of spaces beside a CJK character goes too ("自 2013 年", "还有 0 "): outlets
@@ -194,8 +192,8 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _separators(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
-    """Where _SPLIT matches at the start of a run of candidate characters: a mask
-    of the characters to drop, or None."""
+    """The runs of candidate characters that are separator runs (see above): a
+    mask of the characters to drop, or None."""
     starts, ends = _runs((flags & _CANDIDATE_BIT) > 0)
     inside = (starts > 0) & (ends < len(codes))
     starts, ends = starts[inside], ends[inside]
@@ -204,17 +202,22 @@ def _separators(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     # A lone letter or digit: no letter or digit right before (resp. after) it.
     alnum = np.concatenate(([False], (flags & _ALNUM_BIT) > 0, [False]))  # index + 1
     cjk = (flags & _CJK_BIT) > 0
-    before = cjk[starts - 1] | (alnum[starts] & ~alnum[starts - 1])
-    after = cjk[ends] | (alnum[ends + 1] & ~alnum[ends + 2])
-    possible = starts[before & after]
-    if not len(possible):
+    cjk_before, cjk_after = cjk[starts - 1], cjk[ends]
+    before = cjk_before | (alnum[starts] & ~alnum[starts - 1])
+    after = cjk_after | (alnum[ends + 1] & ~alnum[ends + 2])
+    possible = before & after
+    if not possible.any():
         return None
     text = _text(codes)
     drop = np.zeros(len(codes), dtype=bool)
-    for start in possible.tolist():
-        match = _SPLIT.match(text, start)
-        if match:
-            drop[start : match.end()] = True
+    between_cjk = (cjk_before & cjk_after)[possible].tolist()
+    for start, end, cjk_both in zip(
+        starts[possible].tolist(), ends[possible].tolist(), between_cjk, strict=True
+    ):
+        # _DECORATIVE is part of _SYMBOLS: between CJK characters, all of it goes.
+        run = _SYMBOL_RUN if cjk_both else _DECORATIVE_RUN
+        if run.fullmatch(text, start, end):
+            drop[start:end] = True
     return drop
 
 

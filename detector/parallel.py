@@ -4,12 +4,15 @@ Results come back in input order whatever the number of jobs, and are the same
 (``Detector.scan_many`` is deterministic and per text).  Only a bounded number
 of chunks is in flight, so memory stays bounded on inputs of any size.
 
-Work is split so that the parent process does as little as possible: plain text
-and HTML files are read, decoded, scanned and checked against the suppressions
-by the workers, which get only their paths; the parent reads only what has to be
-read in order (stdin, JSON and JSONL files, split into their records), walks the
-directories and prints.  Each worker holds one detector: inherited from the
-parent where processes fork, loaded once by the pool initializer otherwise.
+With ``jobs`` N, this process and N - 1 worker processes scan.  Workers get
+plain text and HTML files as paths, and read, decode, scan and check them
+against the suppressions themselves; this process reads only what has to be
+read in order (stdin, JSON and JSONL files, split into their records), walks
+the directories, hands out chunks, scans a chunk itself whenever the workers
+have enough queued, and passes the results on.  (Scanning here rather than
+waiting for one more worker saves that worker's start and the pickling of its
+share of the results.)  Each worker holds one detector: inherited from this
+process where processes fork, loaded once by the pool initializer otherwise.
 """
 
 from __future__ import annotations
@@ -117,8 +120,9 @@ def scan_inputs(
     """Scan the path items of :func:`detector.inputs.iter_paths` (``-`` for
     stdin); yield one result per document, error or notice, in input order.
 
-    ``jobs`` worker processes scan chunks of inputs (``None``: one per core when
-    the input is larger than one chunk, this process otherwise).  ``model`` is
+    ``jobs`` processes scan chunks of inputs, this one and ``jobs - 1`` workers
+    (``None``: one per core when the input is larger than one chunk, this
+    process alone otherwise).  ``model`` is
     the path ``detector`` was loaded from (``None``: the packaged model), for
     workers that cannot inherit it.
     """
@@ -160,28 +164,44 @@ def _scan_in_pool(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     if context.get_start_method() == "fork":
-        # Inherited by the forked workers: no second load of the model or of
-        # the word dictionary.
-        from detector import words
-
-        words.dictionary()
+        # Inherited by the forked workers: no second load of the model, of the
+        # word dictionary or of the tables built on first use (~35 ms of CPU per
+        # worker).
+        detector.warm_up()
         _worker = (detector, options)
-    pending: deque[Future[list[Result]]] = deque()
+    workers = jobs - 1  # and this process
+    pending: deque[Future[list[Result]] | list[Result]] = deque()
     try:
         with ProcessPoolExecutor(
-            max_workers=jobs,
+            max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
             initargs=(None if model is None else str(model), detector.threshold, options),
         ) as pool:
             for chunk in chunks:
-                pending.append(pool.submit(_scan_in_worker, chunk))
-                if len(pending) >= 2 * jobs:
-                    yield from pending.popleft().result()
+                queued = sum(1 for p in pending if not _ready(p))
+                if queued < 2 * workers:
+                    pending.append(pool.submit(_scan_in_worker, chunk))
+                else:  # the workers have enough to do: scan this one here
+                    pending.append(_scan_chunk(detector, options, chunk))
+                # In input order, and as soon as possible: waiting for the first
+                # once 2 * jobs chunks are in flight, which bounds memory and
+                # prints results while a stream (stdin) is still open.
+                while pending and (_ready(pending[0]) or len(pending) >= 2 * jobs):
+                    yield from _results(pending.popleft())
             while pending:
-                yield from pending.popleft().result()
+                yield from _results(pending.popleft())
     finally:
-        for future in pending:
-            future.cancel()
+        for item in pending:
+            if not isinstance(item, list):
+                item.cancel()
         if context.get_start_method() == "fork":
             _worker = None
+
+
+def _ready(item: Future[list[Result]] | list[Result]) -> bool:
+    return isinstance(item, list) or item.done()
+
+
+def _results(item: Future[list[Result]] | list[Result]) -> list[Result]:
+    return item if isinstance(item, list) else item.result()

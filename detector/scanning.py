@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from detector.core import Detector
-from detector.html import hidden_findings
 from detector.inputs import Document, InputError, Notice
 from detector.report import DocumentResult
 from detector.results import Finding, Verdict
@@ -46,6 +45,8 @@ def scan_document(
     for name, text in document.fields.items():
         verdict = scanned[name] if scanned and name in scanned else detector.scan(text)
         if page is not None:
+            from detector.html import hidden_findings  # here: most inputs are not HTML
+
             verdict = hidden_findings(page, verdict)
         kept = suppressions.keep(
             verdict.findings,

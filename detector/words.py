@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import math
 import os
 import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +92,7 @@ def _cache_dir() -> Path:
 
 
 def _userdict() -> bytes:
-    return resources.files("detector").joinpath("data/userdict.txt").read_bytes()
+    return (Path(__file__).parent / "data" / "userdict.txt").read_bytes()
 
 
 def _jieba_dictionary_path() -> Path | None:
@@ -120,6 +117,8 @@ def _cache_path() -> Path:
 def jieba_tokenizer() -> Any:
     """A jieba tokenizer with the userdict, quiet, caching under the cache dir:
     the reference this module reproduces (and what the dictionary is built from)."""
+    import logging
+
     import jieba
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -154,6 +153,8 @@ def _load_dictionary() -> Dictionary:
         return Dictionary(keys, is_word, cost, float(single[0]))
     except (OSError, ValueError, IndexError):
         pass  # not built yet, or unreadable: build it
+    import tempfile  # only to build the cache, which is rare: not at every start
+
     tokenizer = jieba_tokenizer()
     built = Dictionary.from_frequencies(tokenizer.FREQ, tokenizer.total)
     arrays = (built.keys, built.is_word, built.cost, np.array([built.single_cost]))

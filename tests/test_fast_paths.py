@@ -131,6 +131,12 @@ def test_scan_many_equals_scan_one_by_one(
 # reference: the same folding, then separators and spaces found by regexes alone.
 _UNUSUAL = re.compile(f"[^{normalize._PLAIN}]|[{normalize._INVISIBLE}]")
 _SPLIT_CANDIDATE = re.compile(f"[{normalize._SPLIT_CANDIDATE}]+")
+_SPLIT = re.compile(
+    f"(?<=[{normalize._CJK}]){normalize._separator_run(normalize._SYMBOLS)}(?=[{normalize._CJK}])"
+    f"|(?:(?<=[{normalize._CJK}])|(?<=(?<![a-z0-9])[a-z0-9]))"
+    f"{normalize._separator_run(normalize._DECORATIVE)}"
+    f"(?=[{normalize._CJK}]|[a-z0-9](?![a-z0-9]))"
+)
 _SPACE_BY_CJK = re.compile(f"(?<=[{normalize._CJK}]) +(?=\\S)|(?<=\\S) +(?=[{normalize._CJK}])")
 
 
@@ -162,7 +168,7 @@ def reference_normalize(text: str) -> tuple[str, list[int]]:
     folded, src = _reference_apply_edits(folded, src, edits)
     edits = []
     for candidate in _SPLIT_CANDIDATE.finditer(folded):
-        match = normalize._SPLIT.match(folded, candidate.start())
+        match = _SPLIT.match(folded, candidate.start())
         if match:
             edits.append((match.start(), match.end(), ""))
     folded, src = _reference_apply_edits(folded, src, edits)
@@ -195,6 +201,14 @@ def test_normalize_matches_the_regex_reference(text: str) -> None:
 def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
     norm = normalize.normalize(text)
     assert (norm.text, norm.src.tolist()) == reference_normalize(text)
+
+
+def test_decorative_separators_are_symbols_too() -> None:
+    # _separators tries only _SYMBOL_RUN between two CJK characters.
+    def chars(body: str) -> set[int]:
+        return {c for low, high in normalize._class_ranges(body) for c in range(low, high + 1)}
+
+    assert chars(normalize._DECORATIVE) <= chars(normalize._SYMBOLS)
 
 
 def test_normalize_tables_match_the_regex_classes() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from detector.core import Detector
-from detector.model import ModelError, load_model
+from detector.model import ModelError, load_model, load_model_in_background
 
 
 def copy_model(src: Path, dst: Path) -> Path:
@@ -38,6 +38,24 @@ def test_tampered_arrays_are_refused(tiny_model_dir: Path, tmp_path: Path) -> No
 def test_missing_card_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="model card not found"):
         load_model(tmp_path)
+
+
+def test_background_load_gives_the_same_model(tiny_model_dir: Path) -> None:
+    model, loaded = load_model(tiny_model_dir), load_model_in_background(tiny_model_dir)()
+    assert (loaded.version, loaded.classes, loaded.thresholds) == (
+        model.version, model.classes, model.thresholds,
+    )  # fmt: skip
+    for name, head in model.heads.items():
+        assert (loaded.heads[name].coef == head.coef).all()
+
+
+def test_background_load_raises_in_the_caller(tiny_model_dir: Path, tmp_path: Path) -> None:
+    directory = copy_model(tiny_model_dir, tmp_path / "m")
+    with (directory / "model.npz").open("ab") as handle:
+        handle.write(b"\0")
+    finish = load_model_in_background(directory)
+    with pytest.raises(ModelError, match="SHA-256"):
+        finish()
 
 
 class _Exploit:

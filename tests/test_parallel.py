@@ -34,13 +34,13 @@ def test_jobs_2_equals_jobs_1(
     monkeypatch.setattr(parallel, "CHUNK_TEXTS", 4)  # many chunks in flight
     runner = CliRunner()
     outputs = []
-    for jobs in ("1", "2"):
+    for jobs in ("1", "2", "3"):
         for fmt in ("text", "jsonl"):
             args = ["scan", "--model", str(tiny_model_dir), "--format", fmt, "--jobs", jobs]
             result = runner.invoke(main, [*args, str(tmp_path)])
             assert result.exit_code == 2, result.output  # findings and one bad record
             outputs.append((fmt, result.stdout))
-    assert outputs[:2] == outputs[2:]
+    assert outputs[:2] == outputs[2:4] == outputs[4:]
     records = [json.loads(line) for line in outputs[1][1].splitlines()]
     assert len(records) == 40 + 30
     # Input order: the JSONL file's records by line, then the sorted sub-folders.
