@@ -170,6 +170,9 @@ def _walk(root: Path) -> Iterator[str | InputError | Notice]:
                 yield _regular_file(os.path.join(dirpath, name))
         yield from errors
         errors.clear()
+    # os.walk reports a directory it cannot list before it would yield it: the
+    # last one visited, or the root itself, fails after the last yield.
+    yield from errors
 
 
 def _regular_file(path: str) -> str | Notice:

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,29 @@ def test_jsonl_on_stdin_is_streamed_record_by_record(tiny_model_dir: Path) -> No
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.mark.parametrize("unlistable", ["a", "z", "."])
+def test_a_directory_that_cannot_be_listed_is_an_error_wherever_it_is(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unlistable: str
+) -> None:
+    # Root lists every directory whatever its mode, so listing one fails here on
+    # purpose: first, last, or the directory named on the command line.
+    root = tmp_path / "dir"
+    for sub in ("a", "m", "z"):
+        (root / sub).mkdir(parents=True)
+        (root / sub / "x.txt").write_text(INJECTED, encoding="utf-8")
+    locked = os.path.normpath(root / unlistable)
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if os.path.normpath(path) == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = scan(tiny_model_dir, "--format", "jsonl", str(root))
+    assert result.exit_code == 2
+    assert f"{locked}: cannot list directory (Permission denied)" in result.stderr
+    scanned = sorted(Path(str(r["path"])).parent.name for r in records(result))
+    assert scanned == ([] if unlistable == "." else sorted({"a", "m", "z"} - {unlistable}))
