@@ -7,7 +7,8 @@ an injected ad so the clause head, jieba and the tagger do real work):
 
 - end-to-end ``detector scan`` throughput (CLI subprocess, ``--jobs 1`` and
   ``--jobs 2``), against ``jieba.lcut`` alone and read + UTF-8 decode alone on the
-  same text;
+  same text; and in steady state: the extra time of a run given the corpus twice
+  (twice the work, one start-up);
 - in-process ``Detector.scan`` latency p50/p99 per ~3 KB article;
 - CLI cold start for one small file, model load time, peak RSS of the CLI.
 
@@ -229,6 +230,34 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"probe identical to reference: {_verdict(not problems)}")
                 status |= bool(problems)
 
+        # Latency per ~3 KB article, in process, before anything else (jieba's
+        # dictionary, other model copies) fills this process's memory.  Three
+        # passes: a shared VM stalls now and then, and the 99th percentile of
+        # 376 articles is the 4th slowest one, so one stall moves it; each
+        # article's median of the three is its latency.
+        articles = articles_of(texts)[:1000]
+        for article in articles[:50]:
+            detector.scan(article)
+        passes, cpu_passes = [], []
+        for _ in range(3):
+            latencies, cpu_latencies = [], []
+            for article in articles:
+                start, cpu = time.perf_counter(), time.thread_time()
+                detector.scan(article)
+                latencies.append(time.perf_counter() - start)
+                cpu_latencies.append(time.thread_time() - cpu)
+            passes.append(latencies)
+            cpu_passes.append(cpu_latencies)
+        per_article = sorted(statistics.median(t) for t in zip(*passes, strict=True))
+        per_article_cpu = sorted(statistics.median(t) for t in zip(*cpu_passes, strict=True))
+        single = sorted(passes[0])
+
+        def percentile(values: list[float], q: float) -> float:
+            return values[min(len(values) - 1, int(len(values) * q))] * 1e3
+
+        p50, p99 = percentile(per_article, 0.5), percentile(per_article, 0.99)
+        cpu_p99, single_p99 = percentile(per_article_cpu, 0.99), percentile(single, 0.99)
+
         # References on the same text.
         def read_decode() -> None:
             for path in files:
@@ -242,16 +271,22 @@ def main(argv: list[str] | None = None) -> int:
         jieba_s = _median_time(lambda: [jieba.lcut(t) for t in texts], 1)
         read_mbs, jieba_mbs = mb / read_s, mb / jieba_s
 
-        # End to end, CLI.
+        # End to end, CLI; and the corpus named twice (twice the work, one
+        # start-up), whose extra time is the steady-state cost of the corpus.
         jobs = _supports_jobs()
         runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        twice: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
         for _ in range(args.runs):
             for n in (1, 2) if jobs else (1,):
                 extra = ["--jobs", str(n)] if jobs else []
                 runs[n].append(_run_cli(["scan", *model_args, *extra, str(corpus)]))
+                twice[n].append(_run_cli(["scan", *model_args, *extra, str(corpus), str(corpus)]))
         e2e_s = {n: statistics.median(r["wall"] for r in rs) for n, rs in runs.items() if rs}
         e2e_mbs = {n: mb / s for n, s in e2e_s.items()}
         e2e_cpu = {n: statistics.median(r["cpu"] for r in rs) for n, rs in runs.items() if rs}
+        steady_s = {
+            n: statistics.median(r["wall"] for r in rs) - e2e_s[n] for n, rs in twice.items() if rs
+        }
         rss_mb = max(r["maxrss_kb"] for rs in runs.values() for r in rs) / 1024
 
         # Cold start on one small file.
@@ -265,21 +300,6 @@ def main(argv: list[str] | None = None) -> int:
         # Model load, in process (file in the page cache).
         load_s = _median_time(lambda: load_model(model_path), 5)
 
-        # Latency per ~3 KB article, in process.
-        articles = articles_of(texts)[:1000]
-        for article in articles[:50]:
-            detector.scan(article)
-        latencies, cpu_latencies = [], []
-        for article in articles:
-            start, cpu = time.perf_counter(), time.thread_time()
-            detector.scan(article)
-            latencies.append(time.perf_counter() - start)
-            cpu_latencies.append(time.thread_time() - cpu)
-        latencies.sort()
-        cpu_latencies.sort()
-        cpu_p99 = cpu_latencies[min(len(articles) - 1, int(len(articles) * 0.99))] * 1e3
-        p50 = latencies[len(latencies) // 2] * 1e3
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3
         mean_kb = statistics.mean(len(a.encode("utf-8")) for a in articles) / 1e3
 
         print()
@@ -291,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"detector scan --jobs 1     {e2e_mbs[1]:9.2f} MB/s   {ratio1:5.1f}x jieba, "
             f"{e2e_mbs[1] / read_mbs:.3f}x read   target >= 10x jieba: {_verdict(ratio1 >= 10)}"
-            f"\n{'':27}CPU {e2e_cpu[1]:.2f} s = {mb / e2e_cpu[1]:.2f} MB/s of CPU"
+            f"\n{'':27}CPU {e2e_cpu[1]:.2f} s = {mb / e2e_cpu[1]:.2f} MB/s of CPU; steady state"
+            f" (start-up excluded) {mb / steady_s[1]:.2f} MB/s"
+            f" = {mb / steady_s[1] / jieba_mbs:.1f}x"
         )
         if 2 in e2e_mbs:
             ratio2 = e2e_mbs[2] / jieba_mbs
@@ -304,13 +326,15 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"--jobs 2 / --jobs 1        {scaling:9.2f}x        ({os.cpu_count()} cores)"
                 f"       target >= 1.8x: {_verdict(scaling >= 1.8)}"
+                f"\n{'':27}steady state (start-up excluded) {steady_s[1] / steady_s[2]:.2f}x"
             )
         else:
             print("--jobs                     not supported by this version   target >= 1.8x: FAIL")
         print(
             f"Detector.scan latency      p50 {p50:.2f} ms, p99 {p99:.2f} ms per article"
             f" ({len(articles)} articles, mean {mean_kb:.1f} KB)   target p99 <= 2 ms:"
-            f" {_verdict(p99 <= 2.0)}\n{'':27}CPU time p99 {cpu_p99:.2f} ms"
+            f" {_verdict(p99 <= 2.0)}\n{'':27}(each article's median of 3 passes; CPU p99"
+            f" {cpu_p99:.2f} ms; first pass alone p99 {single_p99:.2f} ms)"
         )
         print(
             f"cold start (one file)      {cold_s:9.3f} s (CPU {cold_cpu:.3f} s)"
