@@ -228,3 +228,13 @@ def test_normalize_tables_match_the_regex_classes() -> None:
         assert (got[every_codes] == expected[every_codes]).all(), pattern.pattern
     fold = normalize._tables().fold
     assert every.translate(normalize._table()) == normalize._text(fold[every_codes])
+
+
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=30), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_normalized_texts_equal_one_call_per_text(items: list[str]) -> None:
+    """Fingerprints and the allowlist normalize every finding of a document in
+    one call; each text comes out as it would alone, line breaks included."""
+    from detector.suppress import normalized_text, normalized_texts
+
+    assert normalized_texts(items) == [normalized_text(t) for t in items]
