@@ -105,7 +105,7 @@ class Detector:
         self._ngrams = (int(low), int(high))
         self._classes = model.classes
         self._heads = model.heads
-        self._l2 = params.get("norm", "l2") == "l2"  # clause-level heads
+        self._l2 = params.get("norm", "l2") == "l2"  # the clause and category heads
         self._tagger_weight = float(params.get("tagger_weight", 0.5))
         self._span_cost = float(params.get("span_cost", 2.0))
         self._char_cost = float(params.get("char_cost", 1.0))

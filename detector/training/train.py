@@ -71,7 +71,7 @@ class TrainConfig:
     clause_c: float = 8.0
     prefilter_c: float = 4.0
     document_c: float = 4.0
-    norm: str = "l2"  # of the clause-level heads: "l2" or "none"
+    norm: str = "l2"  # of the clause and category heads: "l2" or "none"
     # Span boundaries (chosen on validation documents when there are some).
     tagger_weight: float = 0.5
     char_cost: float = 1.0
