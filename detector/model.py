@@ -320,7 +320,11 @@ def _check_language_model(name: str, head: Head, arrays_path: Path) -> None:
 
 
 def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any]) -> Path:
-    """Write ``model.npz`` and ``model.json`` into ``directory``; returns the card path."""
+    """Write ``model.npz`` and ``model.json`` into ``directory``; returns the card path.
+
+    Both files are written under temporary names first and then renamed over the
+    old ones, arrays first: a save that fails or is interrupted leaves the model
+    that was there whole, and a process loading it never reads half a file."""
     import numpy as np
 
     directory = Path(directory)
@@ -331,20 +335,28 @@ def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any
         arrays[f"{name}.intercept"] = head.intercept
         if head.idf is not None:
             arrays[f"{name}.idf"] = head.idf
-    arrays_path = directory / ARRAYS_NAME
-    # Uncompressed: loads ~3x faster (no zlib inflate on every start); the
-    # SHA-256 check reads the file once anyway.  Compressed files still load.
-    np.savez(arrays_path, **arrays)  # type: ignore[arg-type]
-    card = {
-        "format": FORMAT_VERSION,
-        "version": model.version,
-        "arrays": ARRAYS_NAME,
-        "sha256": _sha256(arrays_path),
-        "classes": list(model.classes),
-        "params": dict(model.params),
-        "thresholds": dict(model.thresholds),
-        **card_extra,
-    }
-    card_path = directory / CARD_NAME
-    card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    arrays_path, card_path = directory / ARRAYS_NAME, directory / CARD_NAME
+    arrays_tmp = directory / f".{ARRAYS_NAME}.tmp"
+    card_tmp = directory / f".{CARD_NAME}.tmp"
+    try:
+        # Uncompressed: loads ~3x faster (no zlib inflate on every start); the
+        # SHA-256 check reads the file once anyway.  Compressed files still load.
+        with arrays_tmp.open("wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+        card = {
+            "format": FORMAT_VERSION,
+            "version": model.version,
+            "arrays": ARRAYS_NAME,
+            "sha256": _sha256(arrays_tmp),
+            "classes": list(model.classes),
+            "params": dict(model.params),
+            "thresholds": dict(model.thresholds),
+            **card_extra,
+        }
+        card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        arrays_tmp.replace(arrays_path)
+        card_tmp.replace(card_path)
+    finally:
+        arrays_tmp.unlink(missing_ok=True)
+        card_tmp.unlink(missing_ok=True)
     return card_path

@@ -85,3 +85,31 @@ def test_from_path_uses_the_threshold(tiny_model_dir: Path) -> None:
     assert detector.threshold == 0.9
     with pytest.raises(ValueError):
         Detector.from_path(tiny_model_dir, threshold=1.5)
+
+
+def test_a_failed_save_leaves_the_model_that_was_there(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detector import model as model_module
+    from detector.model import Head, Model, save_model
+
+    directory = copy_model(tiny_model_dir, tmp_path / "m")
+    before = {p.name: p.read_bytes() for p in directory.iterdir()}
+    old = load_model(directory)
+    heads = {name: Head(h.coef * 2, h.intercept, h.idf) for name, h in old.heads.items()}
+    new = Model("new", old.classes, old.params, old.thresholds, heads)
+
+    def broken_dumps(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    # The arrays are written, then writing the card fails.
+    monkeypatch.setattr(model_module.json, "dumps", broken_dumps)
+    with pytest.raises(OSError, match="No space left"):
+        save_model(new, directory, {})
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
+    assert load_model(directory).version == old.version
+
+    save_model(new, directory, {})
+    assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+    assert load_model(directory).version == "new"
