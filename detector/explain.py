@@ -93,9 +93,9 @@ def _contributions(
         counts[bucket] += 1
         if name not in names[bucket]:
             names[bucket].append(name)
-    if norm_kind == "occurrence-l2":
+    if norm_kind == "occurrence-l2":  # each occurrence adds idf² to the square
         values = {b: c * float(idf[b]) for b, c in counts.items()}
-        norm = float(np.sqrt(sum(c * float(idf[b]) ** 2 for b, c in counts.items()))) or 1.0
+        norm = float(np.sqrt(sum(v * float(idf[b]) for b, v in values.items()))) or 1.0
     else:
         values = {b: (1.0 + np.log(c)) * float(idf[b]) for b, c in counts.items()}
         squares = sum(v * v for v in values.values())

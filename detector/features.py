@@ -17,15 +17,12 @@ import numpy as np
 from detector import words
 
 __all__ = [
-    "changes",
     "char_ngrams",
     "codepoints",
     "is_word_feature",
     "linear_scores",
     "row_ids",
-    "run_lengths",
     "tfidf",
-    "tfidf_values",
     "word_buckets",
     "word_features",
     "words_to_features",
@@ -169,29 +166,13 @@ def radix_order(key: np.ndarray, key_bits: int) -> np.ndarray:
     return np.arange(len(key)) if order is None else order
 
 
-def changes(values: np.ndarray) -> np.ndarray:
-    """Per element of ``values``: whether it differs from the one before (the
-    first one always does)."""
-    out = np.empty(len(values), dtype=bool)
-    out[:1] = True
-    np.not_equal(values[1:], values[:-1], out=out[1:])
-    return out
-
-
-def run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
-    """Lengths of the runs beginning at ``starts`` (ascending, the first at 0) in
-    a sequence of ``total`` elements (``np.diff(starts, append=total)`` without
-    its copy)."""
-    lengths = np.empty_like(starts)
-    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
-    lengths[-1:] = total - starts[-1:]
-    return lengths
-
-
 def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of the sorted ``ordered`` and how often each occurs."""
-    starts = np.flatnonzero(changes(ordered))
-    return ordered[starts], run_lengths(starts, len(ordered))
+    changes = np.empty(len(ordered), dtype=bool)
+    changes[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=changes[1:])
+    starts = np.flatnonzero(changes)
+    return ordered[starts], np.diff(starts, append=len(ordered))
 
 
 def tfidf(
@@ -208,22 +189,13 @@ def tfidf(
     unique, counts = _unique_counts(key[radix_order(key, bits + max(n_rows - 1, 0).bit_length())])
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
-    return r, c, tfidf_values(idf[c], counts, r, n_rows, l2)
-
-
-def tfidf_values(
-    idf: np.ndarray, counts: np.ndarray, rows: np.ndarray, n_rows: int, l2: bool = True
-) -> np.ndarray:
-    """Sublinear tf-idf values of the distinct (row, column) entries of sparse
-    rows given each entry's idf, count and row; l2-normalized per row unless
-    ``l2`` is false."""
-    values = idf.astype(np.float64)
+    values = idf[c].astype(np.float64)
     repeated = np.flatnonzero(counts > 1)  # 1 + log(1) is 1: most n-grams occur once
     values[repeated] *= 1.0 + np.log(counts[repeated])
     if not l2:
-        return values
-    norms = np.sqrt(np.bincount(rows, values * values, minlength=n_rows))
-    return values / np.where(norms > 0, norms, 1.0)[rows]
+        return r, c, values
+    norms = np.sqrt(np.bincount(r, values * values, minlength=n_rows))
+    return r, c, values / np.where(norms > 0, norms, 1.0)[r]
 
 
 def linear_scores(
