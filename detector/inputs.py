@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -140,51 +139,60 @@ def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError | Notice]:
 
 
 def _walk(root: Path) -> Iterator[str | InputError | Notice]:
+    """Files under ``root`` in sorted order, each directory's files before its
+    subdirectories.  Entry types come from the directory listing, so a regular
+    file costs no ``stat`` call (only directories, for the loop check, and
+    symlinks are looked up)."""
     seen: set[tuple[int, int]] = set()
-
-    def onerror(exc: OSError) -> None:
-        errors.append(
-            InputError(
-                printable(str(exc.filename or root)), f"cannot list directory ({exc.strerror})"
-            )
-        )
-
-    errors: list[InputError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+    stack = [str(root)]
+    while stack:
+        directory = stack.pop()
         try:
-            info = os.stat(dirpath)
+            info = os.stat(directory)
         except OSError:
-            dirnames[:] = []
             continue
         key = (info.st_dev, info.st_ino)
         if key in seen:
             # A symlink loop or a second link to a scanned directory: nothing is
             # left unscanned, so this is a notice, not an error.
-            dirnames[:] = []
-            yield Notice(printable(dirpath), "directory already scanned (symlink), skipped")
+            yield Notice(printable(directory), "directory already scanned (symlink), skipped")
             continue
         seen.add(key)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield _regular_file(os.path.join(dirpath, name))
-        yield from errors
-        errors.clear()
-    # os.walk reports a directory it cannot list before it would yield it: the
-    # last one visited, or the root itself, fails after the last yield.
-    yield from errors
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(
+                    (e for e in listing if not e.name.startswith(".")), key=lambda e: e.name
+                )
+        except OSError as exc:
+            where = printable(str(exc.filename or directory))
+            yield InputError(where, f"cannot list directory ({exc.strerror})")
+            continue
+        subdirectories = []
+        for entry in entries:
+            if _is_dir(entry):
+                subdirectories.append(entry.path)
+            else:
+                yield _regular_file(entry)
+        stack.extend(reversed(subdirectories))
 
 
-def _regular_file(path: str) -> str | Notice:
-    """``path`` itself, or a notice when it is a FIFO, socket or device.  A broken
-    symlink stays a path: opening it reports the error."""
+def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
-        mode = os.stat(path).st_mode
+        return entry.is_dir()  # follows symlinks, as the walk does
     except OSError:
-        return path
-    if stat.S_ISREG(mode):
-        return path
-    return Notice(printable(path), "not a regular file, skipped")
+        return False
+
+
+def _regular_file(entry: os.DirEntry[str]) -> str | Notice:
+    """The entry's path, or a notice when it is a FIFO, socket or device.  A
+    broken symlink stays a path: opening it reports the error."""
+    try:
+        if entry.is_file():
+            return entry.path
+        os.stat(entry.path)
+    except OSError:
+        return entry.path
+    return Notice(printable(entry.path), "not a regular file, skipped")
 
 
 def format_for(path: str, input_format: str) -> str:
