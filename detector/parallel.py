@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 __all__ = ["CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_inputs"]
 
 # A chunk ends after this many texts (or files) or characters, whichever comes
-# first: large enough to amortize the inter-process round trip, small enough to
-# keep both cores busy until the end.
-CHUNK_TEXTS = 64
+# first: large enough to amortize the inter-process round trip and the fixed cost
+# of a scan batch (the character bound is the core's batch size; short news
+# files reach it before the text bound), small enough to keep both cores busy
+# until the end.
+CHUNK_TEXTS = 256
 CHUNK_CHARS = 1 << 17
 
 # What a chunk holds: a path for the worker to read (a text or HTML file), a
