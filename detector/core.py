@@ -123,7 +123,9 @@ class Detector:
         # The document head and the prefilter read linear-tf tf-idf of char
         # n-grams scaled by occurrences (see _char_head_scores): per bucket their
         # idf squared and idf x coefficient, side by side, so one gather fetches
-        # all four.
+        # all four.  The float32 products are stored as float64 (the same values):
+        # the segment sums are float64, and summing float64 runs ~15 % faster than
+        # summing float32 cast on the fly (8 MB more memory, shared by workers).
         if params.get("char_norm") != "occurrence-l2":
             raise ModelError(
                 f"{model.version}: the document and prefilter heads of this model use an"
@@ -139,7 +141,7 @@ class Detector:
                 prefilter.idf * prefilter.coef,
             ],
             axis=1,
-        )
+        ).astype(np.float64)
         self._char_intercepts = (float(document.intercept[0]), float(prefilter.intercept[0]))
         self._lm_totals = {}
         for name in ("ad_lm", "news_lm"):
@@ -187,9 +189,7 @@ class Detector:
         sums = np.zeros((n_clauses, 4))
         if len(rows):
             weights = np.take(self._char_weights, cols, axis=0)
-            sums = np.add.reduceat(
-                weights, np.minimum(starts, len(rows) - 1), axis=0, dtype=np.float64
-            )
+            sums = np.add.reduceat(weights, np.minimum(starts, len(rows) - 1), axis=0)
             sums[np.diff(starts, append=len(rows)) == 0] = 0.0  # clauses without n-grams
         text_sums = np.empty((n_texts, 2))
         for k in range(2):
