@@ -282,6 +282,31 @@ def fragment_examples(
     return out
 
 
+def focus_examples(
+    clauses: Sequence[ClauseExample], context: int, rng: random.Random
+) -> list[ClauseExample]:
+    """Each run of ad characters (two or more) in an ad clause that holds news
+    too, with 0..``context`` characters of the clause on either side.
+
+    This is the unit the detector scores as a clause's focus (its best span
+    widened by a few characters, see ``Detector._focus_units``): whole clauses
+    bury a spliced ad in news, stand-alone phrases have no news at all, so the
+    clause head saw neither the ad with a little context around it."""
+    out = []
+    for clause in clauses:
+        labels = clause.char_labels
+        if clause.category == CLEAN or labels is None or labels.all():
+            continue
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], labels.astype(np.int8), [0]))))
+        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+            if end - start < 2:
+                continue
+            left = max(0, start - rng.randint(0, context))
+            right = min(len(clause.text), end + rng.randint(0, context))
+            out.append(ClauseExample(clause.text[left:right], clause.category, labels[left:right]))
+    return out
+
+
 def phrase_examples(phrases: Iterable[tuple[str, str]]) -> list[ClauseExample]:
     """Stand-alone texts (ad phrases, spam lines, negatives) split into clauses the
     way the detector does; every character of an ad phrase is an ad character."""
@@ -322,6 +347,7 @@ __all__ += [
     "RECIPES",
     "Sources",
     "draw_ad",
+    "focus_examples",
     "fragment_examples",
     "gold_codes",
     "load_sources",

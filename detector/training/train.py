@@ -32,6 +32,7 @@ from detector.training.examples import (
     GoldDocument,
     build_documents,
     clause_examples,
+    focus_examples,
     fragment_examples,
     gold_codes,
     load_sources,
@@ -67,8 +68,10 @@ class TrainConfig:
     tagger_ad_clauses: int = 15000
     tagger_clean_clauses: int = 10000
     clean_fragments: int = 60000
+    # Ad runs with 0..focus + 2 characters of their clause around them (the focus unit).
+    focus_examples: bool = True
     words: bool = True  # jieba word features in the clause heads
-    clause_c: float = 8.0
+    clause_c: float = 16.0
     prefilter_c: float = 4.0
     document_c: float = 4.0
     norm: str = "l2"  # of the clause and category heads: "l2" or "none"
@@ -262,7 +265,10 @@ def training_examples(
     thuc = list(corpora.thucnews_titles(corpora_root, "dev"))
     phrases = standalone_phrases(sources, rng, "train", config.grammar_phrases, thuc)
     clauses = clause_examples(documents) + phrase_examples(phrases)
-    clauses += fragment_examples(clauses, config.clean_fragments, rng)
+    fragments = fragment_examples(clauses, config.clean_fragments, rng)
+    if config.focus_examples:
+        clauses += focus_examples(clauses, config.focus + 2, rng)
+    clauses += fragments
     _log(f"documents {len(documents)}, clause examples {len(clauses)}")
     return documents, validation_docs, clauses
 
@@ -363,6 +369,7 @@ def fit_model(
         "seo_docs": config.seo_docs,
         "grammar_phrases": config.grammar_phrases,
         "clean_fragments": config.clean_fragments,
+        "focus_examples": config.focus_examples,
         "words": config.words,
         "clause_c": config.clause_c,
         "prefilter_c": config.prefilter_c,
