@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -226,22 +227,24 @@ def test_jsonl_on_stdin_is_streamed_record_by_record(tiny_model_dir: Path) -> No
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert process.stdin is not None and process.stdout is not None
+    # Output is read as it comes, as a consumer would: a full stdout pipe would
+    # otherwise stop the scan, and with it the reading of stdin.
+    lines: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout])  # type: ignore[union-attr]
+    reader.start()
     try:
         count = 5 * parallel.CHUNK_TEXTS  # more chunks than a pool keeps in flight
         for number in range(1, count + 1):
             process.stdin.write(json.dumps({"id": number, "text": CLEAN}).encode() + b"\n")
         process.stdin.flush()
-        first: list[bytes] = []
-        reader = threading.Thread(target=lambda: first.append(process.stdout.readline()))  # type: ignore[union-attr]
-        reader.start()
-        reader.join(60)
-        assert first and json.loads(first[0])["id"] == 1
+        assert json.loads(lines.get(timeout=60))["id"] == 1  # stdin is still open
         process.stdin.write(json.dumps({"id": count + 1, "text": INJECTED}).encode() + b"\n")
         process.stdin.close()
-        rest = [json.loads(line) for line in process.stdout.read().splitlines()]
+        assert process.wait(60) == 1
+        reader.join(60)
+        rest = [json.loads(lines.get_nowait()) for _ in range(lines.qsize())]
         assert [r["id"] for r in rest] == list(range(2, count + 2))
         assert rest[-1]["findings"]
-        assert process.wait(60) == 1
     finally:
         process.kill()
         process.wait()
