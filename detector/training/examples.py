@@ -282,6 +282,12 @@ def fragment_examples(
     return out
 
 
+def label_runs(labels: np.ndarray) -> list[tuple[int, int]]:
+    """The ``[start, end)`` runs of nonzero ``labels`` (a clause's ad characters)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], (labels != 0).astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
 def focus_examples(
     clauses: Sequence[ClauseExample], context: int, rng: random.Random
 ) -> list[ClauseExample]:
@@ -297,8 +303,7 @@ def focus_examples(
         labels = clause.char_labels
         if clause.category == CLEAN or labels is None or labels.all():
             continue
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], labels.astype(np.int8), [0]))))
-        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        for start, end in label_runs(labels):
             if end - start < 2:
                 continue
             left = max(0, start - rng.randint(0, context))
@@ -350,6 +355,7 @@ __all__ += [
     "focus_examples",
     "fragment_examples",
     "gold_codes",
+    "label_runs",
     "load_sources",
     "phrase_examples",
     "standalone_phrases",

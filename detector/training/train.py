@@ -35,6 +35,7 @@ from detector.training.examples import (
     focus_examples,
     fragment_examples,
     gold_codes,
+    label_runs,
     load_sources,
     phrase_examples,
     standalone_phrases,
@@ -444,9 +445,8 @@ def _fit_language_models(clauses: Sequence[ClauseExample]) -> tuple[Head, Head]:
         if clause.category == CLEAN or labels is None or not labels.any():
             news.append(clause.text)
             continue
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], labels.astype(np.int8), [0]))))
         last = 0
-        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        for start, end in label_runs(labels):
             if start > last:
                 news.append(clause.text[last:start])
             ads.append(clause.text[start:end])
