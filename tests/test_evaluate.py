@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from detector.cli import main
 from detector.core import Detector
-from detector.evaluate import Prediction, score
+from detector.evaluate import Prediction, score, wilson_interval
 from detector.training.baselines import KeywordBaseline
 
 GOLD = [
@@ -41,6 +41,28 @@ def test_score_counts_documents_characters_and_groups() -> None:
     assert span["exact_match"] == 0.0
     assert metrics["recall_by_category"] == {"gambling": 0.0, "stock-margin": 1.0}
     assert metrics["recall_by_recipe"] == {"append": 0.0, "splice": 1.0}
+
+
+def test_wilson_interval_matches_the_textbook_values() -> None:
+    low, high = wilson_interval(5, 10)
+    assert (low, high) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+    assert wilson_interval(0, 10) == (0.0, pytest.approx(0.2775, abs=1e-4))
+    assert wilson_interval(10, 10) == (pytest.approx(0.7225, abs=1e-4), 1.0)
+    assert wilson_interval(0, 0) is None
+
+
+def test_score_gives_an_interval_around_each_document_rate() -> None:
+    predictions = [Prediction(True, ()), Prediction(False, ()), Prediction(True, ()),
+                   Prediction(False, ())]  # fmt: skip
+    intervals = score(GOLD, predictions)["intervals"]
+    assert intervals["document recall"] == wilson_interval(1, 2)
+    assert intervals["hard-negative FPR"] == wilson_interval(1, 1)
+    assert intervals["clean FPR"] == wilson_interval(0, 1)
+    assert intervals["stock-margin recall"] == wilson_interval(1, 1)
+    assert intervals["gambling recall"] == wilson_interval(0, 1)
+    assert intervals["recipe append recall"] == wilson_interval(0, 1)
+    for low, high in intervals.values():
+        assert 0.0 <= low < high <= 1.0
 
 
 def test_document_only_predictions_have_no_span_metrics() -> None:
@@ -75,6 +97,12 @@ def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_p
     assert 0.0 < metrics["span"]["f1"] <= 1.0
     text_result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
     assert "document F1" in text_result.stdout and "span F1 (chars)" in text_result.stdout
+    # Recall 1 of 1 injected document: the interval beside it says how little that shows.
+    recall_row = next(
+        line for line in text_result.stdout.splitlines() if line.startswith("document recall")
+    )
+    assert "95% interval" in text_result.stdout
+    assert recall_row.split()[2:4] == ["1.0000", "0.207-1.000"]
 
 
 def test_eval_names_the_bad_line(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -71,18 +71,27 @@ def _rows(metrics: Mapping[str, Any]) -> dict[str, float | None]:
 
 
 def format_table(results: Mapping[str, Any]) -> str:
-    """A fixed-width table: one row per metric, one column per system, plus the
-    target and whether the model meets it."""
+    """A fixed-width table: one row per metric, one column per system (the
+    model's followed by its 95 % interval, where the metric is a rate over
+    documents), plus the target and whether the model meets it."""
     systems = list(results)
     tables = {name: _rows(results[name]) for name in systems}
     names = list(tables["model"])
-    header = f"{'metric':<34}" + "".join(f"{s:>16}" for s in systems) + f"{'target':>10}  ok"
+    intervals = results["model"].get("intervals", {})
+    header = (
+        f"{'metric':<34}{systems[0]:>16}{'95% interval':>16}"
+        + "".join(f"{s:>16}" for s in systems[1:])
+        + f"{'target':>10}  ok"
+    )
     lines = [header, "-" * len(header)]
     for name in names:
         cells = ""
-        for system in systems:
+        for k, system in enumerate(systems):
             value = tables[system].get(name)
             cells += f"{'-' if value is None else f'{value:.4f}':>16}"
+            if k == 0:
+                bounds = intervals.get(name)
+                cells += f"{'-' if bounds is None else f'{bounds[0]:.3f}-{bounds[1]:.3f}':>16}"
         target = TARGETS.get(name)
         mark = ""
         if target is not None:
