@@ -98,8 +98,8 @@ def format_table(results: Mapping[str, Any]) -> str:
             op, bound = target
             value = tables["model"][name]
             ok = value is not None and (value >= bound if op == ">=" else value <= bound)
-            mark = f"{op}{bound:>8}  {'yes' if ok else 'NO'}"
-        lines.append(f"{name:<34}{cells}{mark:>12}" if mark else f"{name:<34}{cells}")
+            mark = f"{op + format(bound, 'g'):>10}  {'yes' if ok else 'NO'}"
+        lines.append(f"{name:<34}{cells}{mark}")
     counts = results["model"]
     rates = counts["false_positive_rate"]
     lines.append(
