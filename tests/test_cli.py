@@ -139,3 +139,25 @@ def test_a_bad_model_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None
 
 def test_unknown_option_is_exit_two(runner: CliRunner) -> None:
     assert runner.invoke(main, ["scan", "--no-such-option"]).exit_code == 2
+
+
+def test_train_passes_the_seed_and_output_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import detector.training.train as training
+
+    calls: list[tuple[Path, int]] = []
+
+    def fake_train(training_data, corpora, output, config, evaluate=None):  # type: ignore[no-untyped-def]
+        calls.append((output, config.seed))
+
+    monkeypatch.setattr(training, "train", fake_train)
+    out = tmp_path / "seed7"
+    for args, seed in ((["--seed", "7"], 7), ([], training.TrainConfig().seed)):
+        result = CliRunner().invoke(
+            main, ["train", "--corpora", str(tmp_path), "--output", str(out), *args]
+        )
+        assert result.exit_code == 0, result.output
+        assert calls.pop() == (out, seed)
+    result = CliRunner().invoke(main, ["train", "--seed", "x", "--output", str(out)])
+    assert result.exit_code == 2 and "seed" in result.output
