@@ -78,18 +78,17 @@ def format_table(results: Mapping[str, Any]) -> str:
     tables = {name: _rows(results[name]) for name in systems}
     names = list(tables["model"])
     intervals = results["model"].get("intervals", {})
-    header = (
-        f"{'metric':<34}{systems[0]:>16}{'95% interval':>16}"
-        + "".join(f"{s:>16}" for s in systems[1:])
-        + f"{'target':>10}  ok"
-    )
+    header = f"{'metric':<34}"
+    for system in systems:
+        header += f"{system:>16}" + (f"{'95% interval':>16}" if system == "model" else "")
+    header += f"{'target':>10}  ok"
     lines = [header, "-" * len(header)]
     for name in names:
         cells = ""
-        for k, system in enumerate(systems):
+        for system in systems:
             value = tables[system].get(name)
             cells += f"{'-' if value is None else f'{value:.4f}':>16}"
-            if k == 0:
+            if system == "model":
                 bounds = intervals.get(name)
                 cells += f"{'-' if bounds is None else f'{bounds[0]:.3f}-{bounds[1]:.3f}':>16}"
         target = TARGETS.get(name)

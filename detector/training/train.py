@@ -269,6 +269,9 @@ def training_examples(
     thuc = list(corpora.thucnews_titles(corpora_root, "dev"))
     phrases = standalone_phrases(sources, rng, "train", config.grammar_phrases, thuc)
     clauses = clause_examples(documents) + phrase_examples(phrases)
+    # Fragments are drawn before the focus examples are made: both take random
+    # draws from ``rng``, and this order keeps the fragments (and the shipped
+    # model) what they were before focus examples existed.
     fragments = fragment_examples(clauses, config.clean_fragments, rng)
     if config.focus_examples:
         clauses += focus_examples(clauses, config.focus_context, rng)
