@@ -214,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         mb = total_bytes / 1e6
         print(f"corpus: {len(files)} files, {mb:.2f} MB UTF-8 ({sum(map(len, texts))} chars)")
         print(f"model: {model_path}")
+        from detector import words
+
+        segmenter = words.segmenter_name()
+        print(f"segmenter: {segmenter} (${words.SEGMENTER_VARIABLE}; the CLI runs inherit it)")
 
         detector = Detector.from_path(model_path)
         status = 0

@@ -7,7 +7,7 @@ import math
 import subprocess
 import sys
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -123,3 +123,98 @@ print(len(built), results[0][1])
     words_out = "('杨', '方', '线上配资', '股票')"
     assert [run.stdout for run in runs] == [f"1 {words_out}\n", f"0 {words_out}\n"]
     assert [p.is_dir() for p in (tmp_path / "detector").glob("words-*")] == [True]
+
+
+# -- the optional accelerated segmenter (DETECTOR_SEGMENTER=rjieba) ------------
+
+
+@pytest.fixture
+def choose_again(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The segmenter is chosen once per process: forget the choice (restored after)."""
+    monkeypatch.setattr(words, "_CHOSEN", False)
+    monkeypatch.setattr(words, "_ACCELERATED", None)
+    return monkeypatch
+
+
+class FakeJieba:
+    """An rjieba.Jieba whose cut is the Python one, optionally spoiled."""
+
+    added: ClassVar[list[tuple[str, Any, Any]]] = []
+    spoil: ClassVar[bool] = False
+
+    def add_word(self, word: str, freq: Any, tag: Any) -> int:
+        self.added.append((word, freq, tag))
+        return 1
+
+    def cut(self, text: str, hmm: bool = True) -> list[str]:
+        assert hmm is False
+        out = words._python_cut_many([text])[0]
+        return out[::-1] if self.spoil and len(out) > 1 else out
+
+
+def _fake_rjieba(monkeypatch: pytest.MonkeyPatch, spoil: bool) -> type[FakeJieba]:
+    import types
+
+    fake = type("Spoiled" if spoil else "Faithful", (FakeJieba,), {"added": [], "spoil": spoil})
+    monkeypatch.setitem(sys.modules, "rjieba", types.SimpleNamespace(Jieba=fake))
+    return fake
+
+
+def test_the_python_segmenter_is_the_default(choose_again: pytest.MonkeyPatch) -> None:
+    choose_again.delenv(words.SEGMENTER_VARIABLE, raising=False)
+    fake = _fake_rjieba(choose_again, spoil=False)
+    assert words.segmenter_name() == "python"
+    assert words.cut_many(SAMPLES) == [jieba_cut(t) for t in SAMPLES]
+    assert fake.added == []  # never built
+
+
+def test_rjieba_is_used_when_asked_for_and_it_cuts_the_probe_like_jieba(
+    choose_again: pytest.MonkeyPatch,
+) -> None:
+    choose_again.setenv(words.SEGMENTER_VARIABLE, "rjieba")
+    fake = _fake_rjieba(choose_again, spoil=False)
+    assert words.segmenter_name() == "rjieba"
+    assert words.cut_many(SAMPLES) == [jieba_cut(t) for t in SAMPLES]
+    # It was given the userdict's words, with jieba's add_word(word, freq=None).
+    assert [w for w, _, _ in fake.added] == words._userdict_words()
+    assert "配资" in [w for w, _, _ in fake.added]
+    assert {(freq, tag) for _, freq, tag in fake.added} == {(None, None)}
+
+
+@pytest.mark.parametrize(
+    ("value", "spoil", "installed", "says"),
+    [
+        ("rjieba", True, True, "cuts"),
+        ("rjieba", False, False, "cannot be imported"),
+        ("rjeiba", False, True, "is not one of python, rjieba"),
+    ],
+)
+def test_the_python_segmenter_is_used_with_a_warning_when_rjieba_cannot_be(
+    choose_again: pytest.MonkeyPatch, value: str, spoil: bool, installed: bool, says: str
+) -> None:
+    choose_again.setenv(words.SEGMENTER_VARIABLE, value)
+    _fake_rjieba(choose_again, spoil=spoil)
+    if not installed:
+        choose_again.setitem(sys.modules, "rjieba", None)  # import raises ImportError
+    with pytest.warns(RuntimeWarning, match=words.SEGMENTER_VARIABLE) as caught:
+        assert words.segmenter_name() == "python"
+    assert says in str(caught[0].message)
+    assert words.cut_many(SAMPLES) == [jieba_cut(t) for t in SAMPLES]
+
+
+@lru_cache(maxsize=1)
+def rjieba_cut() -> Any:
+    """The accelerated cut as DETECTOR_SEGMENTER=rjieba chooses it (built once:
+    building rjieba's dictionary takes ~0.1 s)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(words.SEGMENTER_VARIABLE, "rjieba")
+        return words._choose_accelerated()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=80), max_size=5))
+def test_rjieba_when_installed_cuts_like_jieba(texts: list[str]) -> None:
+    pytest.importorskip("rjieba")
+    accelerated = rjieba_cut()
+    assert accelerated is not None  # it cut the probe like jieba
+    assert [accelerated(t) for t in texts + SAMPLES] == [jieba_cut(t) for t in texts + SAMPLES]
