@@ -571,7 +571,8 @@ class Detector:
             np.maximum.at(top_clause, owner, scores)
             whole_score = np.where(article, np.maximum(whole_score, top_clause), whole_score)
             replaced |= article
-            for doc in np.unique(owner[replaced[owner]]).tolist():
+            # (Not np.unique: in NumPy 2.x it imports numpy.ma, ~20 ms at start-up.)
+            for doc in sorted(set(owner[replaced[owner]].tolist())):
                 mine = owner == doc
                 category_mass[doc] = (kinds[mine] * scores[mine, None]).sum(axis=0)
             best = 1 + kinds[:, 1:].argmax(axis=1)

@@ -128,14 +128,18 @@ def test_scan_refuses_arrays_of_the_wrong_shape(tiny_model_dir: Path, tmp_path: 
 
 def test_inference_never_imports_scikit_learn(tiny_model_dir: Path) -> None:
     """Scoring is plain NumPy, so a saved model keeps working across scikit-learn
-    upgrades (only training uses scikit-learn)."""
+    upgrades (only training uses scikit-learn); nor does it import numpy.ma
+    (~10-20 ms of every start, which np.unique costs in NumPy 2)."""
     program = f"""
 import sys
 from detector import Detector
 detector = Detector.from_path({str(tiny_model_dir)!r})
 verdict = detector.scan("今年以来全市工业增加值同比增长。强化服务杨方线上配资股票,推动循环。")
 assert verdict.findings, verdict
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "joblib", "scipy"))
+loaded = sorted(
+    m for m in sys.modules
+    if m.split(".")[0] in ("sklearn", "joblib", "scipy") or m.split(".")[:2] == ["numpy", "ma"]
+)
 assert not loaded, loaded
 print("ok")
 """
