@@ -185,12 +185,12 @@ class Detector:
         n_clauses = len(clause_text)
         # The n-grams come row by row (rows never decrease): each clause's sums
         # are one segment's, added up in float64.
-        starts = np.searchsorted(rows, np.arange(n_clauses))
+        starts = rows.searchsorted(np.arange(n_clauses))
         sums = np.zeros((n_clauses, 4))
         if len(rows):
             weights = np.take(self._char_weights, cols, axis=0)
             sums = np.add.reduceat(weights, np.minimum(starts, len(rows) - 1), axis=0)
-            sums[np.diff(starts, append=len(rows)) == 0] = 0.0  # clauses without n-grams
+            sums[features.run_sizes(starts, len(rows)) == 0] = 0.0  # clauses without n-grams
         text_sums = np.empty((n_texts, 2))
         for k in range(2):
             text_sums[:, k] = np.bincount(clause_text, sums[:, k], minlength=n_texts)
@@ -231,18 +231,18 @@ class Detector:
         lengths = np.array([len(word) for word in flat], dtype=np.int64)
         # Where each word ends in the text: the words of a clause cover it in order.
         clause_sizes = units[first, 1] - units[first, 0]
-        shift = units[first, 0] - (np.cumsum(clause_sizes) - clause_sizes)
-        ends = np.cumsum(lengths) + np.repeat(shift, counts)
+        shift = units[first, 0] - (clause_sizes.cumsum() - clause_sizes)
+        ends = lengths.cumsum() + shift.repeat(counts)
         # (clause, position) keys of the words' bounds increase along ``flat``,
         # so the words inside a unit are the run from the first one starting
         # at or after its start to the last one ending at or before its end.
         stride = int(units[:, 1].max(initial=0)) + 1
-        word_clause = np.repeat(np.arange(len(first), dtype=np.int64), counts) * stride
-        low = np.searchsorted(word_clause + ends - lengths, owner * stride + units[:, 0])
-        high = np.searchsorted(word_clause + ends, owner * stride + units[:, 1], side="right")
+        word_clause = np.arange(len(first), dtype=np.int64).repeat(counts) * stride
+        low = (word_clause + ends - lengths).searchsorted(owner * stride + units[:, 0])
+        high = (word_clause + ends).searchsorted(owner * stride + units[:, 1], side="right")
         sizes = np.maximum(high - low, 0)
-        index = np.repeat(low - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-        rows = np.repeat(np.arange(len(units), dtype=np.int64), sizes)
+        index = (low - sizes.cumsum() + sizes).repeat(sizes) + np.arange(sizes.sum())
+        rows = np.arange(len(units), dtype=np.int64).repeat(sizes)
         useful = [features.is_word_feature(word) for word in flat]
         buckets = np.full(len(flat), -1, dtype=np.int64)
         buckets[useful] = features.word_buckets(list(itertools.compress(flat, useful)), bits)
@@ -259,7 +259,7 @@ class Detector:
         pieces = [text[start:end] for start, end in units.tolist()]
         gathered = "\n".join(pieces)
         sizes = units[:, 1] - units[:, 0]
-        starts = np.cumsum(sizes + 1) - sizes - 1
+        starts = (sizes + 1).cumsum() - sizes - 1
         spans = np.stack([starts, starts + sizes], axis=1)
         rows, cols = features.char_ngrams(
             features.codepoints(gathered),
@@ -294,7 +294,7 @@ class Detector:
             index = np.arange(len(clauses))
             return clauses, index, index
         units, owner = windows(clauses, self._window, max(1, self._window // 2))
-        return units, owner, np.flatnonzero(np.diff(owner, prepend=-1))
+        return units, owner, features.run_starts(owner)
 
     def _focus_units(self, located: _Located) -> tuple[np.ndarray, np.ndarray]:
         """The best span of each clause of ``located`` that has one, widened by
@@ -342,7 +342,8 @@ class Detector:
         # The best unit of each clause: sort by (clause, score) and take the last
         # (of equal scores, the one listed last).
         order = np.lexsort((ad, owner))
-        best = order[np.flatnonzero(np.diff(owner[order], append=len(clauses)))]
+        runs = features.run_starts(owner[order])
+        best = order[runs + features.run_sizes(runs, len(order)) - 1]
         # The category head only for the best units (their rows, in order).
         remap = np.full(len(units), -1, dtype=np.int64)
         remap[best] = np.arange(len(best))
@@ -370,9 +371,9 @@ class Detector:
         their characters only, and the evidence of each clause's best span."""
         starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
         total = int(sizes.sum())
-        offsets = np.cumsum(sizes) - sizes
-        positions = np.repeat(starts - offsets, sizes) + np.arange(total)
-        rows = np.repeat(np.arange(len(clauses), dtype=np.int64), sizes)
+        offsets = sizes.cumsum() - sizes
+        positions = (starts - offsets).repeat(sizes) + np.arange(total)
+        rows = np.arange(len(clauses), dtype=np.int64).repeat(sizes)
         logits = tagger_logits(
             codes[positions],
             rows,
@@ -537,22 +538,22 @@ class Detector:
         """
         empty = Verdict(False, 0.0, (), self.model_version)
         lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
-        text_starts = np.cumsum(lengths) - lengths  # offsets into the joined original
+        text_starts = lengths.cumsum() - lengths  # offsets into the joined original
         joined = "\n".join(texts)
         norm = normalize(joined)
         codes = features.codepoints(norm.text)
         clauses = clause_bounds(codes)
         if not len(clauses):
             return [empty] * len(texts)
-        clause_text = np.searchsorted(text_starts, norm.src[clauses[:, 0]], side="right") - 1
+        clause_text = text_starts.searchsorted(norm.src[clauses[:, 0]], side="right") - 1
         char_rows, char_cols = features.char_ngrams(
             codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
         )
         thresholds = self.model.thresholds
         doc_scores, pre = self._char_head_scores(clause_text, char_rows, char_cols, len(texts))
         is_document = doc_scores >= thresholds["document"]
-        selected = np.flatnonzero((pre >= thresholds["prefilter"]) | is_document[clause_text])
-        doc_clauses = np.searchsorted(clause_text, np.arange(len(texts) + 1))
+        selected = ((pre >= thresholds["prefilter"]) | is_document[clause_text]).nonzero()[0]
+        doc_clauses = clause_text.searchsorted(np.arange(len(texts) + 1))
         # A machine-written ad article is reported as one span over all its
         # clauses: the document head says so, or many of its clauses are ads.
         replaced = is_document & (doc_scores >= self.threshold)
@@ -576,7 +577,7 @@ class Detector:
                 mine = owner == doc
                 category_mass[doc] = (kinds[mine] * scores[mine, None]).sum(axis=0)
             best = 1 + kinds[:, 1:].argmax(axis=1)
-            flagged = np.flatnonzero((scores >= self.threshold) & ~replaced[owner]).tolist()
+            flagged = ((scores >= self.threshold) & ~replaced[owner]).nonzero()[0].tolist()
             span_words = self._span_words(norm.text, located, flagged)
             for i in flagged:
                 category = self._classes[best[i]]

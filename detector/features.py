@@ -22,6 +22,8 @@ __all__ = [
     "is_word_feature",
     "linear_scores",
     "row_ids",
+    "run_sizes",
+    "run_starts",
     "tfidf",
     "word_buckets",
     "word_features",
@@ -75,10 +77,8 @@ def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.nd
     if len(spans):
         bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
         sizes = bounds[:, 1] - bounds[:, 0]
-        positions = np.repeat(bounds[:, 0] - np.cumsum(sizes) + sizes, sizes) + np.arange(
-            sizes.sum()
-        )
-        ids[positions] = np.repeat(np.arange(len(bounds)), sizes)
+        positions = (bounds[:, 0] - sizes.cumsum() + sizes).repeat(sizes) + np.arange(sizes.sum())
+        ids[positions] = np.arange(len(bounds)).repeat(sizes)
     return ids
 
 
@@ -114,7 +114,7 @@ def char_ngrams(
         valid[:count, n - low] = (start_rows >= 0) & (start_rows == rows[n - 1 :])
     inside = valid.ravel()
     return (
-        np.repeat(rows, keys.shape[1])[inside],
+        rows.repeat(keys.shape[1])[inside],
         _bucket(_mix(keys.ravel()[inside]), bits),
     )
 
@@ -166,13 +166,28 @@ def radix_order(key: np.ndarray, key_bits: int) -> np.ndarray:
     return np.arange(len(key)) if order is None else order
 
 
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal neighbours in ``values`` begins (0 first)."""
+    changes = np.empty(len(values), dtype=bool)
+    changes[:1] = True
+    np.not_equal(values[1:], values[:-1], out=changes[1:])
+    return changes.nonzero()[0]
+
+
+def run_sizes(starts: np.ndarray, total: int) -> np.ndarray:
+    """``np.diff(starts, append=total)``: the size of each run (or segment) given
+    where they start, the last ending at ``total``.  (np.diff with ``append``
+    costs ~8 us a call, several times a scan.)"""
+    sizes = np.empty(len(starts), dtype=np.int64)
+    np.subtract(starts[1:], starts[:-1], out=sizes[:-1])
+    np.subtract(total, starts[-1:], out=sizes[-1:])
+    return sizes
+
+
 def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of the sorted ``ordered`` and how often each occurs."""
-    changes = np.empty(len(ordered), dtype=bool)
-    changes[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=changes[1:])
-    starts = np.flatnonzero(changes)
-    return ordered[starts], np.diff(starts, append=len(ordered))
+    starts = run_starts(ordered)
+    return ordered[starts], run_sizes(starts, len(ordered))
 
 
 def tfidf(
@@ -190,7 +205,7 @@ def tfidf(
     r = unique >> bits
     c = unique & ((1 << bits) - 1)
     values = idf[c].astype(np.float64)
-    repeated = np.flatnonzero(counts > 1)  # 1 + log(1) is 1: most n-grams occur once
+    repeated = (counts > 1).nonzero()[0]  # 1 + log(1) is 1: most n-grams occur once
     values[repeated] *= 1.0 + np.log(counts[repeated])
     if not l2:
         return r, c, values

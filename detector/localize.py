@@ -140,7 +140,7 @@ def tagger_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(position index, bucket) pairs, position by position (for training)."""
     buckets = _tagger_buckets(codes, rows, positions, bits)
-    index = np.repeat(np.arange(len(positions), dtype=np.int64), len(buckets))
+    index = np.arange(len(positions), dtype=np.int64).repeat(len(buckets))
     return index, buckets.T.ravel()
 
 
@@ -175,7 +175,7 @@ def split_at_separators(
     for s, e in spans:
         cuts = [s]
         # Only where normalization dropped characters between i and i + 1.
-        for i in (np.flatnonzero(src[s + 1 : e] - src[s : e - 1] > 1) + s).tolist():
+        for i in ((src[s + 1 : e] - src[s : e - 1] > 1).nonzero()[0] + s).tolist():
             gap = original[int(src[i]) + 1 : int(src[i + 1])]
             if not _SEPARATOR_MARKS.isdisjoint(gap):
                 cuts.append(i + 1)
@@ -365,7 +365,7 @@ def snap_to_words(
 def _snap_edge(
     at: int, cuts: np.ndarray, evidence: np.ndarray, offset: int, widen_to_start: bool
 ) -> int:
-    j = int(np.searchsorted(cuts, at))
+    j = int(cuts.searchsorted(at))
     if j == 0 or j >= len(cuts) or cuts[j] == at:
         return at
     before, after = int(cuts[j - 1]), int(cuts[j])

@@ -187,7 +187,7 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends of the runs of True in ``mask``."""
     padded = np.zeros(len(mask) + 2, dtype=bool)
     padded[1:-1] = mask
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]
     return edges[0::2], edges[1::2]
 
 
@@ -238,7 +238,7 @@ def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     edges = np.zeros(len(codes) + 1, dtype=np.int8)
     edges[starts[remove]] = 1
     edges[ends[remove]] = -1
-    return np.cumsum(edges[:-1]) > 0
+    return edges[:-1].cumsum() > 0
 
 
 @dataclass(frozen=True)
@@ -344,7 +344,7 @@ def normalize(text: str) -> Normalized:
     flags = tables.flags[codes]
     present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
     if present & _UNUSUAL_BIT:
-        unusual = np.flatnonzero(flags & _UNUSUAL_BIT)
+        unusual = (flags & _UNUSUAL_BIT).nonzero()[0]
         edits = []
         for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
             ch = chr(code)

@@ -113,12 +113,12 @@ def _merge_short(flags: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     if not len(bounds) or sizes.min() >= MIN_CLAUSE_CHARS:
         return bounds
     ends_before = np.zeros(len(flags) + 1, dtype=np.int64)
-    np.cumsum((flags & _SENTENCE_END_BIT) > 0, out=ends_before[1:])
-    short = np.flatnonzero(sizes < MIN_CLAUSE_CHARS)
+    ((flags & _SENTENCE_END_BIT) > 0).cumsum(out=ends_before[1:])
+    short = (sizes < MIN_CLAUSE_CHARS).nonzero()[0]
     marked = np.zeros(len(bounds) + 1, dtype=bool)
     marked[short] = True
     marked[short + 1] = True
-    visit = np.flatnonzero(marked[:-1])  # short clauses and the clauses after them
+    visit = marked[:-1].nonzero()[0]  # short clauses and the clauses after them
     starts, ends = bounds[:, 0].tolist(), bounds[:, 1].tolist()
     keep = np.ones(len(bounds), dtype=bool)
 
@@ -159,7 +159,7 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
     flags = _flags()[codes]
     space = (flags & _SPACE_BIT) > 0
     breaks = (flags & _BREAK_BIT) > 0
-    dots = np.flatnonzero(codes == _DOT)
+    dots = (codes == _DOT).nonzero()[0]
     if len(dots):
         # '.' breaks before white space or at the very end.
         after = dots + 1
@@ -167,17 +167,17 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
         follows_space = np.zeros(len(dots), dtype=bool)
         follows_space[~last] = space[after[~last]]
         breaks[dots[last | follows_space]] = True
-    content = np.flatnonzero(~breaks & ~space)
+    content = (~breaks & ~space).nonzero()[0]
     if not len(content):
         return np.empty((0, 2), dtype=np.int64)
-    run = np.cumsum(breaks)[content]  # runs of non-break characters
-    new = np.flatnonzero(np.diff(run)) + 1
+    run = breaks.cumsum()[content]  # runs of non-break characters
+    new = np.diff(run).nonzero()[0] + 1
     starts = content[np.concatenate(([0], new))].astype(np.int64)
     ends = content[np.concatenate((new - 1, [len(content) - 1]))].astype(np.int64) + 1
     pieces = (ends - starts + MAX_CLAUSE_CHARS - 1) // MAX_CLAUSE_CHARS
     if (pieces > 1).any():
-        which = np.repeat(np.arange(len(starts)), pieces)
-        first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+        which = np.arange(len(starts)).repeat(pieces)
+        first = (pieces.cumsum() - pieces).repeat(pieces)
         piece_starts = starts[which] + (np.arange(len(which)) - first) * MAX_CLAUSE_CHARS
         ends = np.minimum(piece_starts + MAX_CLAUSE_CHARS, ends[which])
         starts = piece_starts

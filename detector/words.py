@@ -222,7 +222,7 @@ def _routes(blocks: list[str]) -> list[list[int]]:
     length = 0
     while len(position):
         query = parent | codes[position + length]
-        found = np.searchsorted(trie.keys, query)
+        found = trie.keys.searchsorted(query)
         np.minimum(found, last_key, out=found)
         hit = trie.keys[found] == query
         position, node = position[hit], found[hit]
@@ -233,10 +233,10 @@ def _routes(blocks: list[str]) -> list[list[int]]:
         length += 1  # a gap follows every block, so position + length stays in range
     nodes = np.concatenate(hit_node)
     word = trie.is_word[nodes]
-    lengths = np.repeat(np.arange(len(hit_length), dtype=np.int64), hit_length)[word]
+    lengths = np.arange(len(hit_length), dtype=np.int64).repeat(hit_length)[word]
     all_starts = np.concatenate(hit_start)[word]
     order = np.argsort(all_starts, kind="stable")  # per start: ends ascending
-    first_edge = np.searchsorted(all_starts[order], np.arange(len(codes) + 1)).tolist()
+    first_edge = all_starts[order].searchsorted(np.arange(len(codes) + 1)).tolist()
     ends = (all_starts + lengths)[order].tolist()
     costs = trie.cost[nodes[word]][order].tolist()
     single = trie.single_cost
