@@ -66,6 +66,32 @@ class DetectorError(click.ClickException):
         click.echo(f"detector: error: {self.format_message()}", err=True)
 
 
+def _plain_warnings() -> None:
+    """Warnings raised in the package (say, an unknown ``DETECTOR_SEGMENTER``)
+    print as ``detector: warning: …``, like errors, not as a source location;
+    other warnings as Python prints them.  Installed once per process."""
+    import warnings
+
+    if getattr(warnings.formatwarning, "_detector", False):
+        return
+    default = warnings.formatwarning
+    package = str(Path(__file__).resolve().parent)
+
+    def formatwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        line: str | None = None,
+    ) -> str:
+        if str(Path(filename).resolve()).startswith(package):
+            return f"detector: warning: {message}\n"
+        return default(message, category, filename, lineno, line)
+
+    formatwarning._detector = True  # type: ignore[attr-defined]
+    warnings.formatwarning = formatwarning
+
+
 def _one_blas_thread() -> None:
     """Have NumPy's OpenBLAS start one thread rather than one per core, unless
     the user set OPENBLAS_NUM_THREADS.  Scanning does no linear algebra (its
@@ -129,6 +155,7 @@ def main() -> None:
       detector scan --format jsonl dump.jsonl --text-field title --text-field content
       cat article.txt | detector scan -
     """
+    _plain_warnings()
 
 
 @main.command()

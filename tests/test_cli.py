@@ -161,3 +161,28 @@ def test_train_passes_the_seed_and_output_on(
         assert calls.pop() == (out, seed)
     result = CliRunner().invoke(main, ["train", "--seed", "x", "--output", str(out)])
     assert result.exit_code == 2 and "seed" in result.output
+
+
+def test_package_warnings_print_as_detector_warnings(tiny_model_dir: Path, articles: Path) -> None:
+    """A warning of the package (here: an unknown DETECTOR_SEGMENTER) prints as one
+    ``detector: warning:`` line on stderr, not as a Python source location; the
+    scan goes on with the Python segmenter."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DETECTOR_SEGMENTER": "jeiba"}
+    path = articles / "a" / "injected.txt"
+    result = subprocess.run(
+        [sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "detector: warning: DETECTOR_SEGMENTER='jeiba' is not one of python, rjieba:"
+        " using the Python segmenter"
+    ]
+    assert "杨方线上配资股票" in result.stdout
