@@ -241,8 +241,7 @@ class Detector:
         low = (word_clause + ends - lengths).searchsorted(owner * stride + units[:, 0])
         high = (word_clause + ends).searchsorted(owner * stride + units[:, 1], side="right")
         sizes = np.maximum(high - low, 0)
-        index = (low - sizes.cumsum() + sizes).repeat(sizes) + np.arange(sizes.sum())
-        rows = np.arange(len(units), dtype=np.int64).repeat(sizes)
+        index, rows = features.ranges(low, sizes)
         useful = [features.is_word_feature(word) for word in flat]
         buckets = np.full(len(flat), -1, dtype=np.int64)
         buckets[useful] = features.word_buckets(list(itertools.compress(flat, useful)), bits)
@@ -370,10 +369,9 @@ class Detector:
         """Candidate spans of each of ``clauses``, all tagged in one pass over
         their characters only, and the evidence of each clause's best span."""
         starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
-        total = int(sizes.sum())
-        offsets = sizes.cumsum() - sizes
-        positions = (starts - offsets).repeat(sizes) + np.arange(total)
-        rows = np.arange(len(clauses), dtype=np.int64).repeat(sizes)
+        positions, rows = features.ranges(starts, sizes)
+        total = len(positions)
+        offsets = sizes.cumsum() - sizes  # where each clause's characters begin
         logits = tagger_logits(
             codes[positions],
             rows,

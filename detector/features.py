@@ -21,6 +21,7 @@ __all__ = [
     "codepoints",
     "is_word_feature",
     "linear_scores",
+    "ranges",
     "row_ids",
     "run_sizes",
     "run_starts",
@@ -70,15 +71,22 @@ def codepoints(text: str) -> np.ndarray:
     return codes
 
 
+def ranges(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integers of the ranges ``starts[i] .. starts[i] + sizes[i] - 1``, one
+    range after another, and for each the index ``i`` of its range."""
+    owner = np.arange(len(sizes), dtype=np.int64).repeat(sizes)
+    values = (starts - sizes.cumsum() + sizes).repeat(sizes) + np.arange(len(owner))
+    return values, owner
+
+
 def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
     """Array of ``length`` giving, per character, the index of the span holding it
     (-1 outside every span).  Spans must be disjoint."""
     ids = np.full(length, -1, dtype=np.int64)
     if len(spans):
         bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-        sizes = bounds[:, 1] - bounds[:, 0]
-        positions = (bounds[:, 0] - sizes.cumsum() + sizes).repeat(sizes) + np.arange(sizes.sum())
-        ids[positions] = np.arange(len(bounds)).repeat(sizes)
+        positions, owner = ranges(bounds[:, 0], bounds[:, 1] - bounds[:, 0])
+        ids[positions] = owner
     return ids
 
 
