@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from detector import features, words
+from detector._arrays import ranges, run_sizes, run_starts
 from detector.links import only_trusted_links
 from detector.localize import (
     best_spans,
@@ -190,7 +191,7 @@ class Detector:
         if len(rows):
             weights = np.take(self._char_weights, cols, axis=0)
             sums = np.add.reduceat(weights, np.minimum(starts, len(rows) - 1), axis=0)
-            sums[features.run_sizes(starts, len(rows)) == 0] = 0.0  # clauses without n-grams
+            sums[run_sizes(starts, len(rows)) == 0] = 0.0  # clauses without n-grams
         text_sums = np.empty((n_texts, 2))
         for k in range(2):
             text_sums[:, k] = np.bincount(clause_text, sums[:, k], minlength=n_texts)
@@ -241,7 +242,7 @@ class Detector:
         low = (word_clause + ends - lengths).searchsorted(owner * stride + units[:, 0])
         high = (word_clause + ends).searchsorted(owner * stride + units[:, 1], side="right")
         sizes = np.maximum(high - low, 0)
-        index, rows = features.ranges(low, sizes)
+        index, rows = ranges(low, sizes)
         useful = [features.is_word_feature(word) for word in flat]
         buckets = np.full(len(flat), -1, dtype=np.int64)
         buckets[useful] = features.word_buckets(list(itertools.compress(flat, useful)), bits)
@@ -293,7 +294,7 @@ class Detector:
             index = np.arange(len(clauses))
             return clauses, index, index
         units, owner = windows(clauses, self._window, max(1, self._window // 2))
-        return units, owner, features.run_starts(owner)
+        return units, owner, run_starts(owner)
 
     def _focus_units(self, located: _Located) -> tuple[np.ndarray, np.ndarray]:
         """The best span of each clause of ``located`` that has one, widened by
@@ -341,8 +342,8 @@ class Detector:
         # The best unit of each clause: sort by (clause, score) and take the last
         # (of equal scores, the one listed last).
         order = np.lexsort((ad, owner))
-        runs = features.run_starts(owner[order])
-        best = order[runs + features.run_sizes(runs, len(order)) - 1]
+        runs = run_starts(owner[order])
+        best = order[runs + run_sizes(runs, len(order)) - 1]
         # The category head only for the best units (their rows, in order).
         remap = np.full(len(units), -1, dtype=np.int64)
         remap[best] = np.arange(len(best))
@@ -369,7 +370,7 @@ class Detector:
         """Candidate spans of each of ``clauses``, all tagged in one pass over
         their characters only, and the evidence of each clause's best span."""
         starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
-        positions, rows = features.ranges(starts, sizes)
+        positions, rows = ranges(starts, sizes)
         total = len(positions)
         offsets = sizes.cumsum() - sizes  # where each clause's characters begin
         logits = tagger_logits(

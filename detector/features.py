@@ -15,16 +15,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from detector import words
+from detector._arrays import ranges, run_sizes, run_starts
 
 __all__ = [
     "char_ngrams",
     "codepoints",
     "is_word_feature",
     "linear_scores",
-    "ranges",
     "row_ids",
-    "run_sizes",
-    "run_starts",
     "tfidf",
     "word_buckets",
     "word_features",
@@ -69,14 +67,6 @@ def codepoints(text: str) -> np.ndarray:
     )
     codes[(codes >= 0x31) & (codes <= 0x39)] = 0x30
     return codes
-
-
-def ranges(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The integers of the ranges ``starts[i] .. starts[i] + sizes[i] - 1``, one
-    range after another, and for each the index ``i`` of its range."""
-    owner = np.arange(len(sizes), dtype=np.int64).repeat(sizes)
-    values = (starts - sizes.cumsum() + sizes).repeat(sizes) + np.arange(len(owner))
-    return values, owner
 
 
 def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
@@ -172,24 +162,6 @@ def radix_order(key: np.ndarray, key_bits: int) -> np.ndarray:
         step = np.argsort(digit if order is None else digit[order], kind="stable")
         order = step if order is None else order[step]
     return np.arange(len(key)) if order is None else order
-
-
-def run_starts(values: np.ndarray) -> np.ndarray:
-    """Where each run of equal neighbours in ``values`` begins (0 first)."""
-    changes = np.empty(len(values), dtype=bool)
-    changes[:1] = True
-    np.not_equal(values[1:], values[:-1], out=changes[1:])
-    return changes.nonzero()[0]
-
-
-def run_sizes(starts: np.ndarray, total: int) -> np.ndarray:
-    """``np.diff(starts, append=total)``: the size of each run (or segment) given
-    where they start, the last ending at ``total``.  (np.diff with ``append``
-    costs ~8 us a call, several times a scan.)"""
-    sizes = np.empty(len(starts), dtype=np.int64)
-    np.subtract(starts[1:], starts[:-1], out=sizes[:-1])
-    np.subtract(total, starts[-1:], out=sizes[-1:])
-    return sizes
 
 
 def _unique_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from detector import _chardata
+from detector._arrays import ranges, run_sizes, run_starts
 
 __all__ = [
     "MAX_CLAUSE_CHARS",
@@ -170,15 +171,13 @@ def clause_bounds(codes: np.ndarray) -> np.ndarray:
     content = (~breaks & ~space).nonzero()[0]
     if not len(content):
         return np.empty((0, 2), dtype=np.int64)
-    run = breaks.cumsum()[content]  # runs of non-break characters
-    new = np.diff(run).nonzero()[0] + 1
-    starts = content[np.concatenate(([0], new))].astype(np.int64)
-    ends = content[np.concatenate((new - 1, [len(content) - 1]))].astype(np.int64) + 1
+    runs = run_starts(breaks.cumsum()[content])  # runs of non-break characters
+    starts = content[runs].astype(np.int64)
+    ends = content[runs + run_sizes(runs, len(content)) - 1].astype(np.int64) + 1
     pieces = (ends - starts + MAX_CLAUSE_CHARS - 1) // MAX_CLAUSE_CHARS
     if (pieces > 1).any():
-        which = np.arange(len(starts)).repeat(pieces)
-        first = (pieces.cumsum() - pieces).repeat(pieces)
-        piece_starts = starts[which] + (np.arange(len(which)) - first) * MAX_CLAUSE_CHARS
+        nth, which = ranges(np.zeros_like(pieces), pieces)  # piece nth of run ``which``
+        piece_starts = starts[which] + nth * MAX_CLAUSE_CHARS
         ends = np.minimum(piece_starts + MAX_CLAUSE_CHARS, ends[which])
         starts = piece_starts
     return _merge_short(flags, np.stack([starts, ends], axis=1))
