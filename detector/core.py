@@ -46,6 +46,9 @@ _MERGE_GAP = set(" \t,.;:!?、。")
 # batches took ~9 % more CPU on the 5 MB bench corpus.
 _BATCH_CHARS = 1 << 17
 # News with an ad in it, for Detector.warm_up: every stage of a scan runs.
+# At most this many characters (punctuation, spaces) between two clauses that a
+# bridge unit joins (see Detector._bridges).
+_BRIDGE_GAP = 2
 _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
 
 
@@ -83,6 +86,18 @@ class _Located:
     best: list[tuple[int, int] | None]
     # Words of each clause's digit-folded text (cut for the clause head), or None.
     words: list[list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class _Bridges:
+    """Units that join the best spans of two neighbouring clauses across the
+    punctuation between them (see ``Detector._bridges``), scored."""
+
+    units: np.ndarray  # (n, 2) normalized bounds
+    left: np.ndarray  # index of each one's first clause; the second is the next
+    ad: np.ndarray  # clause-head probability
+    kinds: np.ndarray  # category probabilities
+    strength: np.ndarray  # the two spans' evidence, added
 
 
 class Detector:
@@ -344,17 +359,70 @@ class Detector:
         order = np.lexsort((ad, owner))
         runs = run_starts(owner[order])
         best = order[runs + run_sizes(runs, len(order)) - 1]
-        # The category head only for the best units (their rows, in order).
-        remap = np.full(len(units), -1, dtype=np.int64)
-        remap[best] = np.arange(len(best))
+        return ad[best], self._categories(r, c, v, best, len(units)), clause_cuts, units[best]
+
+    def _categories(
+        self, r: np.ndarray, c: np.ndarray, v: np.ndarray, chosen: np.ndarray, n_rows: int
+    ) -> np.ndarray:
+        """Category probabilities of the rows ``chosen`` (in that order) of the
+        tf-idf rows (r, c, v) of ``n_rows`` units: the head runs on those only."""
+        remap = np.full(n_rows, -1, dtype=np.int64)
+        remap[chosen] = np.arange(len(chosen))
         keep = remap[r] >= 0
         category = self._heads["category"]
-        kinds = _softmax(
+        return _softmax(
             features.linear_scores(
-                remap[r[keep]], c[keep], v[keep], len(best), category.coef, category.intercept
+                remap[r[keep]], c[keep], v[keep], len(chosen), category.coef, category.intercept
             )
         )
-        return ad[best], kinds, clause_cuts, units[best]
+
+    def _bridges(self, text: str, located: _Located, strength: np.ndarray) -> _Bridges | None:
+        """An ad with punctuation inside (``快来抢购，免费领独家研报``) spliced into
+        a sentence is two clauses, each half ad and half news, and neither half
+        reads as much of an ad as the whole.  Where the best spans of two
+        neighbouring clauses reach the punctuation between them (each within
+        ``focus`` characters of it: their focus units meet), the unit from the
+        first span to the second, with ``focus`` characters of context each
+        side, is scored as one more unit of both clauses, its evidence the two
+        spans' together.  None when no clauses qualify."""
+        clauses = located.clauses
+        if not self._focus or len(clauses) < 2:
+            return None
+        gaps = clauses[1:, 0] - clauses[:-1, 1]
+        candidates = ((gaps > 0) & (gaps <= _BRIDGE_GAP)).nonzero()[0].tolist()
+        units: list[tuple[int, int]] = []
+        left: list[int] = []
+        for k in candidates:
+            (start, end), (next_start, next_end) = clauses[k].tolist(), clauses[k + 1].tolist()
+            first, second = located.best[k], located.best[k + 1]
+            if (
+                first is None
+                or second is None
+                or end - start - first[1] > self._focus
+                or second[0] > self._focus
+                or "\n" in text[end:next_start]
+            ):
+                continue
+            units.append(
+                (
+                    start + max(0, first[0] - self._focus),
+                    next_start + min(next_end - next_start, second[1] + self._focus),
+                )
+            )
+            left.append(k)
+        if not units:
+            return None
+        bounds = np.array(units, dtype=np.int64)
+        index = np.arange(len(units))
+        r, c, v, _ = self._unit_tfidf(text, bounds, index, index)
+        first_clause = np.array(left, dtype=np.int64)
+        return _Bridges(
+            bounds,
+            first_clause,
+            self._ad_probability(r, c, v, len(units)),
+            self._categories(r, c, v, index, len(units)),
+            strength[first_clause] + strength[first_clause + 1],
+        )
 
     def _combine(self, clause: np.ndarray, strength: np.ndarray) -> np.ndarray:
         """The reported score: the clause head's probability combined with the
@@ -456,21 +524,54 @@ class Detector:
         located, strength = self._localize(codes, clauses)
         ad, kinds, clause_words, _ = self._clause_scores(norm.text, clauses, located)
         located = dataclasses.replace(located, words=clause_words)
-        return self._combine(ad, strength), kinds, located
+        scores = self._combine(ad, strength)
+        bridges = self._bridges(norm.text, located, strength)
+        if bridges is not None:
+            # A clause takes its bridge's score and categories where they beat its own.
+            bridged = self._combine(bridges.ad, bridges.strength)
+            for side in (bridges.left, bridges.left + 1):
+                better = bridged > scores[side]
+                scores[side[better]] = bridged[better]
+                kinds[side[better]] = bridges.kinds[better]
+        return scores, kinds, located
 
     def clause_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For every clause of ``text`` (bounds in normalized offsets): the
         prefilter's and the clause head's probabilities and the localizer's
         best-span evidence, before they are combined; training fits the
         combination on these."""
+        _, clauses, _, pre, _, ad, strength = self._evidence(text)
+        return clauses, pre, ad, strength
+
+    def bridge_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The bridge units of ``text`` that a scan scores (between two clauses
+        it assesses, see ``_bridges``): their normalized bounds, the index of
+        each one's first clause (as ``clause_evidence`` numbers them; the second
+        is the next), the clause head's probability and the two spans' evidence."""
+        norm, _, document, pre, located, _, strength = self._evidence(text)
+        bridges = None if located is None else self._bridges(norm.text, located, strength)
+        if bridges is None:
+            return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
+        thresholds = self.model.thresholds
+        assessed = (pre >= thresholds["prefilter"]) | (document[0] >= thresholds["document"])
+        keep = assessed[bridges.left] & assessed[bridges.left + 1]
+        return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]
+
+    def _evidence(
+        self, text: str
+    ) -> tuple[
+        Normalized, np.ndarray, np.ndarray, np.ndarray, _Located | None, np.ndarray, np.ndarray
+    ]:
+        """(normalized text, clause bounds, document score, prefilter, clause head
+        and span evidence per clause, with the candidate spans) of every clause."""
         norm = normalize(text)
         codes = features.codepoints(norm.text)
-        clauses, _, pre = self._char_scores(codes)
+        clauses, document, pre = self._char_scores(codes)
         if not len(clauses):
-            return clauses, np.zeros(0), np.zeros(0), np.zeros(0)
+            return norm, clauses, document, pre, None, np.zeros(0), np.zeros(0)
         located, strength = self._localize(codes, clauses)
         ad, _, _, _ = self._clause_scores(norm.text, clauses, located)
-        return clauses, pre, ad, strength
+        return norm, clauses, document, pre, located, ad, strength
 
     def best_unit(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The part of normalized ``text[start:end]`` (a clause) whose clause-head

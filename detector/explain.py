@@ -3,9 +3,11 @@
 The clause model is linear over tf-idf features, so a clause's decision value is
 exactly ``intercept + Σ weight(f) × tfidf(f)``; each term is one character n-gram
 or jieba word of the scored text.  That text is the clause holding the finding,
-or its best-scoring window (or the whole text, for a document-level finding).  A
-clause's reported score combines that decision with the evidence of the
-localizer for its best span; both are shown.
+its best-scoring window or the focus on its best span, or the bridge joining its
+best span to a neighbouring clause's when that scored higher (or the whole text,
+for a document-level finding).  A clause's reported score combines that decision
+with the evidence of the localizer for its best span (or the bridge's two spans);
+both are shown.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
     low, high = params["char_ngrams"]
     heads = detector.model.heads
     bounds, _, probabilities, strengths = detector.clause_evidence(text)
+    bridges, bridge_left, bridge_probabilities, bridge_strengths = detector.bridge_evidence(text)
     index = {(int(a), int(b)): i for i, (a, b) in enumerate(bounds.tolist())}
     out = []
     for finding in verdict.findings:
@@ -146,6 +149,14 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
             evidence = float(strengths[i])
             score = detector.combine(float(probabilities[i]), evidence)
             start, end = detector.best_unit(norm.text, best.start, best.end)
+            # A bridge to a neighbouring clause wins where it scores higher.
+            for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
+                bridged = detector.combine(
+                    float(bridge_probabilities[k]), float(bridge_strengths[k])
+                )
+                if bridged > score:
+                    evidence, score = float(bridge_strengths[k]), bridged
+                    start, end = (int(x) for x in bridges[k])
             scope = norm.text[start:end]
             pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True)
         head = heads[head_name]

@@ -9,6 +9,7 @@ import pytest
 
 from detector import Detector, Finding, Verdict
 from detector.model import Model
+from detector.normalize import normalize
 
 HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
 
@@ -134,6 +135,88 @@ def test_the_focus_on_a_spliced_ad_lifts_its_clause(tiny_detector: Detector) -> 
     start, end = focused.best_unit(text, *(int(x) for x in clauses[spliced]))
     assert "杨方线上配资股票" in text[start:end]
     assert end - start <= len("杨方线上配资股票") + 8
+
+
+def _located_pair(first: tuple[int, int] | None, second: tuple[int, int] | None, gap: int = 1):
+    """Two clauses, 0..10 and 10+gap..20+gap, with the given best spans."""
+    from detector.core import _Located
+
+    clauses = np.array([[0, 10], [10 + gap, 20 + gap]], dtype=np.int64)
+    return _Located(
+        clauses,
+        np.array([0, 10]),
+        np.zeros(20),
+        [[s] if s else [] for s in (first, second)],
+        [first, second],
+    )
+
+
+def test_bridges_join_best_spans_that_meet_at_the_punctuation_between_clauses(
+    tiny_detector: Detector,
+) -> None:
+    focused = _with_params(tiny_detector, focus=4)
+    text = "甲" * 10 + "，" + "乙" * 10
+    strength = np.array([3.0, 5.0])
+    # The first clause's span ends 2 characters before the comma, the second's
+    # starts 1 after it: one unit from 4 characters before the first span to 4
+    # after the second, with the two spans' evidence together.
+    bridges = focused._bridges(text, _located_pair((5, 8), (1, 6)), strength)
+    assert bridges is not None
+    assert bridges.units.tolist() == [[1, 11 + 6 + 4]]
+    assert bridges.left.tolist() == [0]
+    assert bridges.strength.tolist() == [8.0]
+    assert bridges.ad.shape == (1,) and 0.0 < bridges.ad[0] < 1.0
+    assert bridges.kinds.shape == (1, len(tiny_detector.model.classes))
+    assert bridges.kinds.sum() == pytest.approx(1.0)
+    # No bridge where a span stops short of the punctuation (more than ``focus``
+    # characters), a clause has no span, the clauses are further apart or a line
+    # break (a paragraph or, in a batch, the next text) lies between them.
+    assert focused._bridges(text, _located_pair((0, 5), (1, 6)), strength) is None
+    assert focused._bridges(text, _located_pair((5, 8), (5, 9)), strength) is None
+    assert focused._bridges(text, _located_pair((5, 8), None), strength) is None
+    wide = "甲" * 10 + "，，，" + "乙" * 10
+    assert focused._bridges(wide, _located_pair((5, 8), (1, 6), gap=3), strength) is None
+    broken = "甲" * 10 + "\n" + "乙" * 10
+    assert focused._bridges(broken, _located_pair((5, 8), (1, 6)), strength) is None
+    assert (
+        _with_params(tiny_detector, focus=0)._bridges(text, _located_pair((5, 8), (1, 6)), strength)
+        is None
+    )
+
+
+SPLIT_AD = "会议强调要深化产融合作杨方线上配资，金沙体育官方网站推动循环。"
+
+
+def test_an_ad_split_by_a_comma_scores_as_the_bridge_over_both_halves(
+    tiny_detector: Detector,
+) -> None:
+    text = HOST + SPLIT_AD
+    clauses, _, probability, evidence = tiny_detector.clause_evidence(text)
+    own = [
+        tiny_detector.combine(float(p), float(e))
+        for p, e in zip(probability, evidence, strict=True)
+    ]
+    units, left, bridge_probability, bridge_evidence = tiny_detector.bridge_evidence(text)
+    assert len(units) == 1
+    normalized = normalize(text).text  # the units' and clauses' offsets
+    start, end = units[0].tolist()
+    assert "杨方线上配资,金沙体育官方网站" in normalized[start:end]
+    (k,) = left.tolist()
+    assert normalized[clauses[k, 1]] == ","
+    bridged = tiny_detector.combine(float(bridge_probability[0]), float(bridge_evidence[0]))
+    # The whole ad reads as more of an ad than either half with its news.
+    assert bridged > max(own[k], own[k + 1])
+    verdict = tiny_detector.scan(text)
+    assert verdict.score == pytest.approx(bridged)
+    # Both halves are reported (joined across the comma) with the bridge's score.
+    assert [f.text for f in verdict.findings] == ["杨方线上配资，金沙体育官方网站"]
+    assert verdict.findings[0].score == pytest.approx(bridged)
+    # A text that ends with one half and a text that starts with the other are
+    # scanned alone, batched or not.
+    halves = [HOST + SPLIT_AD[: SPLIT_AD.index("，")], SPLIT_AD[SPLIT_AD.index("，") + 1 :]]
+    alone = [tiny_detector.scan(t).score for t in halves]
+    assert [v.score for v in tiny_detector.scan_many(halves)] == alone
+    assert max(alone) < bridged
 
 
 def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Detector) -> None:

@@ -136,6 +136,25 @@ def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detecto
     assert values == sorted(values, reverse=True)
 
 
+def test_explain_scores_the_bridge_when_it_gives_the_finding_its_score(
+    tiny_detector: Detector,
+) -> None:
+    from detector.explain import explain
+
+    # An ad split by a comma: the bridge over both halves scores the finding
+    # (see test_detector), so that is the text explained, with both spans' evidence.
+    text = "会议强调要深化产融合作杨方线上配资，金沙体育官方网站推动循环。"
+    (item,) = explain(tiny_detector, text, top=50)
+    _, _, probabilities, evidence = tiny_detector.bridge_evidence(text)
+    assert item.scope == "产融合作杨方线上配资,金沙体育官方网站推动循环"
+    assert item.evidence == pytest.approx(float(evidence[0]))
+    assert item.score == pytest.approx(item.finding.score, abs=1e-6)
+    assert 1 / (1 + math.exp(-item.decision)) == pytest.approx(float(probabilities[0]), abs=1e-6)
+    names = [name for name, _ in item.contributions]
+    # n-grams of both halves weigh in.
+    assert "配资" in names and any(set(name) & set("金沙体育官网") for name in names)
+
+
 def test_explain_document_contributions_add_up_to_the_document_score(
     tiny_detector: Detector,
 ) -> None:
