@@ -33,7 +33,7 @@ from detector.localize import (
 from detector.model import Model, ModelError, default_model_path, load_model
 from detector.normalize import Normalized, normalize
 from detector.results import Finding, Verdict
-from detector.segment import clause_bounds, windows
+from detector.segment import NEIGHBOUR_GAP, are_neighbours, clause_bounds, windows
 
 __all__ = ["Detector", "default_model_path"]
 
@@ -46,9 +46,6 @@ _MERGE_GAP = set(" \t,.;:!?、。")
 # batches took ~9 % more CPU on the 5 MB bench corpus.
 _BATCH_CHARS = 1 << 17
 # News with an ad in it, for Detector.warm_up: every stage of a scan runs.
-# At most this many characters (punctuation, spaces) between two clauses that a
-# bridge unit joins (see Detector._bridges).
-_BRIDGE_GAP = 2
 _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
 
 
@@ -380,8 +377,9 @@ class Detector:
         """An ad with punctuation inside (``快来抢购，免费领独家研报``) spliced into
         a sentence is two clauses, each half ad and half news, and neither half
         reads as much of an ad as the whole.  Where the best spans of two
-        neighbouring clauses reach the punctuation between them (each within
-        ``focus`` characters of it: their focus units meet), the unit from the
+        neighbouring clauses (``segment.are_neighbours``) reach the punctuation
+        between them (each within ``focus`` characters of it: their focus units
+        meet), the unit from the
         first span to the second, with ``focus`` characters of context each
         side, is scored as one more unit of both clauses, its evidence the two
         spans' together.  None when no clauses qualify."""
@@ -389,7 +387,7 @@ class Detector:
         if not self._focus or len(clauses) < 2:
             return None
         gaps = clauses[1:, 0] - clauses[:-1, 1]
-        candidates = ((gaps > 0) & (gaps <= _BRIDGE_GAP)).nonzero()[0].tolist()
+        candidates = ((gaps > 0) & (gaps <= NEIGHBOUR_GAP)).nonzero()[0].tolist()
         units: list[tuple[int, int]] = []
         left: list[int] = []
         for k in candidates:
@@ -400,7 +398,7 @@ class Detector:
                 or second is None
                 or end - start - first[1] > self._focus
                 or second[0] > self._focus
-                or "\n" in text[end:next_start]
+                or not are_neighbours(text, end, next_start)
             ):
                 continue
             units.append(

@@ -20,7 +20,9 @@ from detector._arrays import ranges, run_sizes, run_starts
 __all__ = [
     "MAX_CLAUSE_CHARS",
     "MIN_CLAUSE_CHARS",
+    "NEIGHBOUR_GAP",
     "Clause",
+    "are_neighbours",
     "clause_bounds",
     "merge_short",
     "split_clauses",
@@ -28,6 +30,11 @@ __all__ = [
 ]
 
 MAX_CLAUSE_CHARS = 160
+#: Two clauses at most this many characters apart (the punctuation and spaces
+#: between them) and with no line break between them are neighbours: one ad
+#: split by its own punctuation (see ``Detector._bridges``).
+NEIGHBOUR_GAP = 2
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 #: A clause shorter than this is scored together with its neighbour in the same
 #: sentence: two or three characters ("还有", "电话") carry too little evidence.
 MIN_CLAUSE_CHARS = 6
@@ -205,3 +212,10 @@ def windows(bounds: np.ndarray, width: int, stride: int) -> tuple[np.ndarray, np
         np.asarray(units, dtype=np.int64).reshape(-1, 2),
         np.asarray(owner, dtype=np.int64),
     )
+
+
+def are_neighbours(text: str, end: int, next_start: int) -> bool:
+    """Whether a clause ending at ``end`` of ``text`` and the next one, starting
+    at ``next_start``, are neighbours (``NEIGHBOUR_GAP``).  A line break always
+    parts them: a paragraph, or in a batch the next text."""
+    return 0 < next_start - end <= NEIGHBOUR_GAP and _LINE_BREAKS.isdisjoint(text[end:next_start])

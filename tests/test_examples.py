@@ -7,7 +7,8 @@ import random
 import numpy as np
 
 from detector.categories import CLEAN
-from detector.training.examples import ClauseExample, focus_examples
+from detector.training.examples import ClauseExample, GoldDocument, bridge_examples, focus_examples
+from detector.training.inject import GoldSpan
 
 HOST_LEFT, AD, HOST_RIGHT = "要强化金融精准有效服务", "杨方线上配资股票", "深化产融合作"
 
@@ -53,3 +54,72 @@ def test_focus_examples_take_every_run_and_stay_inside_the_clause() -> None:
     assert all(e.char_labels is not None and e.char_labels.any() for e in examples)
     assert examples[0].text.startswith("加微信ab12") and examples[1].text.endswith("访问x.cn")
     assert all(e.text in text for e in examples)
+
+
+def _document(text: str, ad: str | None, kind: str = "injected") -> GoldDocument:
+    spans = ()
+    if ad is not None:
+        start = text.index(ad)
+        spans = (GoldSpan(start, start + len(ad), "promotion"),)
+    return GoldDocument("d", text, spans, kind, "splice", "fixture")
+
+
+SPLIT = "快来抢购，免费领独家研报"  # one ad, split by its comma into two clauses
+HOSTED = "会议强调要加强生态" + SPLIT + "保护和修复工作。"
+
+
+def test_bridge_examples_are_the_split_ad_from_run_to_run_with_a_little_context() -> None:
+    rng = random.Random(0)
+    examples = [
+        e for _ in range(40) for e in bridge_examples([_document(HOSTED, SPLIT)], 3, 4, 0, rng)
+    ]
+    assert len(examples) == 40  # one per split ad and draw
+    ad = "快来抢购,免费领独家研报"  # normalized: the comma is half-width
+    normalized = "会议强调要加强生态" + ad + "保护和修复工作"
+    widths = set()
+    for example in examples:
+        assert example.category == "promotion"
+        assert example.char_labels is not None
+        start = example.text.index(ad)
+        left, right = start, len(example.text) - start - len(ad)
+        assert 0 <= left <= 3 and 0 <= right <= 3
+        assert example.text in normalized
+        assert example.char_labels.tolist() == [0] * left + [1] * len(ad) + [0] * right
+        widths.add((left, right))
+    assert len(widths) > 4  # the context varies
+
+
+def test_bridge_examples_need_both_runs_to_reach_the_punctuation() -> None:
+    # The first half stops five characters (more than focus = 4) before the comma.
+    far = "会议强调要加强生态快来抢购保护好生态，免费领独家研报保护和修复工作。"
+    doc = GoldDocument(
+        "d",
+        far,
+        (
+            GoldSpan(far.index("快来"), far.index("保护好生态"), "promotion"),
+            GoldSpan(far.index("免费"), far.index("保护和"), "promotion"),
+        ),
+        "injected",
+        "splice",
+        "fixture",
+    )
+    assert bridge_examples([doc], 3, 4, 0, random.Random(0)) == []
+    # A line break parts two clauses; an SEO article is left to the document head.
+    broken = HOSTED.replace("，", "\n")
+    assert bridge_examples([_document(broken, "免费领独家研报")], 3, 4, 5, random.Random(0)) == []
+    seo = _document(HOSTED, SPLIT, kind="seo")
+    assert bridge_examples([seo], 3, 4, 5, random.Random(0)) == []
+
+
+def test_bridge_examples_draw_clean_pieces_across_the_punctuation_of_clean_clauses() -> None:
+    text = "今年以来全市工业增加值同比增长，会议强调要深化产融合作。"
+    examples = bridge_examples([_document(text, None, kind="clean")], 3, 4, 30, random.Random(2))
+    assert len(examples) == 30
+    left_clause, right_clause = "今年以来全市工业增加值同比增长", "会议强调要深化产融合作"
+    for example in examples:
+        assert example.category == CLEAN
+        assert example.char_labels is not None and not example.char_labels.any()
+        before, after = example.text.split(",")
+        assert 1 <= len(before) <= 12 and left_clause.endswith(before)
+        assert 1 <= len(after) <= 12 and right_clause.startswith(after)
+    assert len({e.text for e in examples}) > 10

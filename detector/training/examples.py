@@ -8,6 +8,7 @@ what a clause is.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -19,7 +20,7 @@ import numpy as np
 
 from detector.categories import CLEAN, MODEL_CLASSES
 from detector.normalize import normalize
-from detector.segment import split_clauses
+from detector.segment import are_neighbours, split_clauses
 from detector.training import corpora
 from detector.training.grammar import Grammar, SeoGrammar, load_grammar, load_lines, load_seo
 from detector.training.inject import EVASIONS, RECIPES, GoldSpan, Injected, evade, inject
@@ -309,6 +310,59 @@ def focus_examples(
             left = max(0, start - rng.randint(0, context))
             right = min(len(clause.text), end + rng.randint(0, context))
             out.append(ClauseExample(clause.text[left:right], clause.category, labels[left:right]))
+    return out
+
+
+def bridge_examples(
+    documents: Iterable[GoldDocument],
+    context: int,
+    focus: int,
+    n_clean: int,
+    rng: random.Random,
+) -> list[ClauseExample]:
+    """Units like the detector's bridges (``Detector._bridges``), from documents.
+
+    Where an ad is split by its own punctuation into two neighbouring clauses
+    and its runs reach that punctuation (each within ``focus`` characters of
+    it), the stretch from the first run to the second with 0..``context``
+    characters of the clauses either side; and ``n_clean`` clean pieces across
+    the punctuation between two clean neighbouring clauses (1..12 characters of
+    each), so that a comma in a short unit is not itself a sign of an ad.
+    Focus examples and whole clauses never hold the punctuation between two
+    clauses, so without these the clause head never saw what a bridge scores."""
+    out: list[ClauseExample] = []
+    pairs: list[tuple[str, int, int, int, int]] = []
+    for doc in documents:
+        if doc.kind == "seo":
+            continue
+        norm = normalize(doc.text)
+        codes = gold_codes(doc, norm.src)
+        clauses = split_clauses(norm.text)
+        for a, b in itertools.pairwise(clauses):
+            if not are_neighbours(norm.text, a.end, b.start):
+                continue
+            first, second = codes[a.start : a.end] > 0, codes[b.start : b.end] > 0
+            if first.any() and second.any():
+                (run_start, run_end), (next_start, next_end) = (
+                    label_runs(first)[-1],
+                    label_runs(second)[0],
+                )
+                if a.end - a.start - run_end > focus or next_start > focus:
+                    continue
+                left = max(a.start, a.start + run_start - rng.randint(0, context))
+                right = min(b.end, b.start + next_end + rng.randint(0, context))
+                unit = codes[left:right]
+                category = MODEL_CLASSES[int(np.bincount(unit[unit > 0]).argmax())]
+                out.append(
+                    ClauseExample(norm.text[left:right], category, (unit > 0).astype(np.int8))
+                )
+            elif not first.any() and not second.any():
+                pairs.append((norm.text, a.start, a.end, b.start, b.end))
+    for _ in range(n_clean if pairs else 0):
+        text, start, end, next_start, next_end = rng.choice(pairs)
+        left = end - rng.randint(1, min(12, end - start))
+        right = next_start + rng.randint(1, min(12, next_end - next_start))
+        out.append(ClauseExample(text[left:right], CLEAN, np.zeros(right - left, np.int8)))
     return out
 
 

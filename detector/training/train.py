@@ -30,6 +30,7 @@ from detector.training import corpora
 from detector.training.examples import (
     ClauseExample,
     GoldDocument,
+    bridge_examples,
     build_documents,
     clause_examples,
     focus_examples,
@@ -74,6 +75,11 @@ class TrainConfig:
     # 0.843 / 0.843).
     focus_examples: bool = True
     focus_context: int = 10
+    # Ads split by their own punctuation across two clauses, from run to run with
+    # 0..focus_context characters either side, like the bridge units the detector
+    # scores, and this many clean pieces across the punctuation of clean clauses.
+    bridge_examples: bool = True
+    bridge_clean: int = 10000
     words: bool = True  # jieba word features in the clause heads
     clause_c: float = 16.0
     prefilter_c: float = 4.0
@@ -275,6 +281,10 @@ def training_examples(
     fragments = fragment_examples(clauses, config.clean_fragments, rng)
     if config.focus_examples:
         clauses += focus_examples(clauses, config.focus_context, rng)
+    if config.bridge_examples:
+        clauses += bridge_examples(
+            documents, config.focus_context, config.focus, config.bridge_clean, rng
+        )
     clauses += fragments
     _log(f"documents {len(documents)}, clause examples {len(clauses)}")
     return documents, validation_docs, clauses
@@ -378,6 +388,8 @@ def fit_model(
         "clean_fragments": config.clean_fragments,
         "focus_examples": config.focus_examples,
         "focus_context": config.focus_context,
+        "bridge_examples": config.bridge_examples,
+        "bridge_clean": config.bridge_clean,
         "words": config.words,
         "clause_c": config.clause_c,
         "prefilter_c": config.prefilter_c,
