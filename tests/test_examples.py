@@ -24,18 +24,28 @@ def test_focus_examples_are_the_ad_run_with_a_little_of_its_clause() -> None:
     rng = random.Random(0)
     examples = [e for _ in range(50) for e in focus_examples([_spliced()], 3, rng)]
     assert len(examples) == 50  # one ad run per clause
+    widths = _context_widths(examples, AD, HOST_LEFT, HOST_RIGHT, "stock-margin", 3)
+    assert len(widths) > 4  # the context varies
+
+
+def _context_widths(
+    examples: list[ClauseExample], ad: str, before: str, after: str, category: str, most: int
+) -> set[tuple[int, int]]:
+    """Checks that each example is ``ad`` (its characters labelled, the rest not)
+    with 0..``most`` characters of ``before`` and ``after`` around it; returns
+    the (left, right) widths seen."""
     widths = set()
     for example in examples:
-        assert example.category == "stock-margin"
+        assert example.category == category
         assert example.char_labels is not None
-        start = example.text.index(AD)
-        left, right = start, len(example.text) - start - len(AD)
-        assert 0 <= left <= 3 and 0 <= right <= 3
-        assert example.text[:left] == HOST_LEFT[len(HOST_LEFT) - left :]
-        assert example.text[start + len(AD) :] == HOST_RIGHT[:right]
-        assert example.char_labels.tolist() == [0] * left + [1] * len(AD) + [0] * right
+        start = example.text.index(ad)
+        left, right = start, len(example.text) - start - len(ad)
+        assert 0 <= left <= most and 0 <= right <= most
+        assert example.text[:left] == before[len(before) - left :]
+        assert example.text[start + len(ad) :] == after[:right]
+        assert example.char_labels.tolist() == [0] * left + [1] * len(ad) + [0] * right
         widths.add((left, right))
-    assert len(widths) > 4  # the context varies
+    return widths
 
 
 def test_focus_examples_skip_clean_whole_ad_and_one_character_runs() -> None:
@@ -75,17 +85,7 @@ def test_bridge_examples_are_the_split_ad_from_run_to_run_with_a_little_context(
     ]
     assert len(examples) == 40  # one per split ad and draw
     ad = "快来抢购,免费领独家研报"  # normalized: the comma is half-width
-    normalized = "会议强调要加强生态" + ad + "保护和修复工作"
-    widths = set()
-    for example in examples:
-        assert example.category == "promotion"
-        assert example.char_labels is not None
-        start = example.text.index(ad)
-        left, right = start, len(example.text) - start - len(ad)
-        assert 0 <= left <= 3 and 0 <= right <= 3
-        assert example.text in normalized
-        assert example.char_labels.tolist() == [0] * left + [1] * len(ad) + [0] * right
-        widths.add((left, right))
+    widths = _context_widths(examples, ad, "会议强调要加强生态", "保护和修复工作", "promotion", 3)
     assert len(widths) > 4  # the context varies
 
 
