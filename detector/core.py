@@ -379,10 +379,11 @@ class Detector:
         reads as much of an ad as the whole.  Where the best spans of two
         neighbouring clauses (``segment.are_neighbours``) reach the punctuation
         between them (each within ``focus`` characters of it: their focus units
-        meet), the unit from the
-        first span to the second, with ``focus`` characters of context each
-        side, is scored as one more unit of both clauses, its evidence the two
-        spans' together.  None when no clauses qualify."""
+        meet), the unit from the first span to the second, with ``focus``
+        characters of context each side, is scored as one more unit of both
+        clauses, its evidence the two spans' together.  None when no clauses
+        qualify.  (The gaps are checked in NumPy first: most clauses a batch
+        assesses have no assessed neighbour.)"""
         clauses = located.clauses
         if not self._focus or len(clauses) < 2:
             return None
