@@ -551,10 +551,16 @@ class Detector:
         bridges = None if located is None else self._bridges(norm.text, located, strength)
         if bridges is None:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
-        thresholds = self.model.thresholds
-        assessed = (pre >= thresholds["prefilter"]) | (document[0] >= thresholds["document"])
+        in_document = document[0] >= self.model.thresholds["document"]
+        assessed = self._assessed(pre, np.full(len(pre), in_document))
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
         return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]
+
+    def _assessed(self, pre: np.ndarray, in_document: np.ndarray) -> np.ndarray:
+        """Which clauses a scan assesses (localizer, clause heads, bridges): those
+        the prefilter passes, and every clause of a text the document head calls
+        an ad article (``in_document``, per clause)."""
+        return (pre >= self.model.thresholds["prefilter"]) | in_document
 
     def _evidence(
         self, text: str
@@ -651,7 +657,7 @@ class Detector:
         thresholds = self.model.thresholds
         doc_scores, pre = self._char_head_scores(clause_text, char_rows, char_cols, len(texts))
         is_document = doc_scores >= thresholds["document"]
-        selected = ((pre >= thresholds["prefilter"]) | is_document[clause_text]).nonzero()[0]
+        selected = self._assessed(pre, is_document[clause_text]).nonzero()[0]
         doc_clauses = clause_text.searchsorted(np.arange(len(texts) + 1))
         # A machine-written ad article is reported as one span over all its
         # clauses: the document head says so, or many of its clauses are ads.
