@@ -9,19 +9,28 @@ for detectors that only judge whole documents.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Prediction", "score", "wilson_interval"]
+__all__ = ["CALIBRATION_EDGES", "Prediction", "calibration", "score", "wilson_interval"]
 
 
 @dataclass(frozen=True)
 class Prediction:
     is_spam: bool
     spans: tuple[tuple[int, int, str], ...] | None
+    # The document's score (0..1), for detectors that give one: the calibration
+    # table compares it with how often documents so scored hold an ad.
+    score: float | None = None
+
+
+#: Score bands of the calibration table (the last one includes 1.0).  0.3 is the
+#: shipped model's *review* threshold: documents under it have no finding.
+CALIBRATION_EDGES = (0.0, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0)
 
 
 def _f1(precision: float, recall: float) -> float:
@@ -43,6 +52,37 @@ def wilson_interval(hits: int, total: int, z: float = 1.96) -> tuple[float, floa
     centre = (rate + z * z / (2 * total)) / denominator
     half = z * math.sqrt(rate * (1 - rate) / total + z * z / (4 * total * total)) / denominator
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def calibration(
+    labels: Sequence[bool], scores: Sequence[float], edges: Sequence[float] = CALIBRATION_EDGES
+) -> dict[str, Any]:
+    """How well scores work as probabilities: per score band, the documents in it,
+    their mean score and the share of them that hold an ad (with its 95 %
+    interval); and the Brier score (mean squared difference of score and label)
+    over all documents.  A calibrated detector's mean score and share agree in
+    every band, at the gold set's own share of ads."""
+    bands = []
+    for i, (low, high) in enumerate(itertools.pairwise(edges)):
+        last = i == len(edges) - 2
+        inside = [
+            (label, value)
+            for label, value in zip(labels, scores, strict=True)
+            if low <= value < high or (last and value == high)
+        ]
+        ads = sum(label for label, _ in inside)
+        bands.append(
+            {
+                "low": low,
+                "high": high,
+                "documents": len(inside),
+                "mean_score": sum(v for _, v in inside) / len(inside) if inside else None,
+                "ad_share": _ratio(ads, len(inside)) if inside else None,
+                "interval": wilson_interval(ads, len(inside)),
+            }
+        )
+    brier = sum((v - label) ** 2 for label, v in zip(labels, scores, strict=True))
+    return {"bands": bands, "brier": brier / len(labels) if labels else None}
 
 
 def _chars(spans: Sequence[tuple[int, int]]) -> set[int]:
@@ -129,6 +169,12 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     rates.update({f"{k} recall": (v[1], v[0]) for k, v in sorted(by_category.items())})
     rates.update({f"recipe {k} recall": (v[1], v[0]) for k, v in sorted(by_recipe.items())})
     result["intervals"] = {name: wilson_interval(*counts) for name, counts in rates.items()}
+    scores = [p.score for p in predictions if p.score is not None]
+    result["calibration"] = (
+        calibration([bool(record["spans"]) for record in gold], scores)
+        if scores and len(scores) == len(predictions)
+        else None
+    )
     if has_spans:
         span_precision, span_recall = _ratio(char_tp, char_pred), _ratio(char_tp, char_gold)
         result["span"] = {

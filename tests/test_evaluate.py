@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from detector.cli import main
 from detector.core import Detector
-from detector.evaluate import Prediction, score, wilson_interval
+from detector.evaluate import Prediction, calibration, score, wilson_interval
 from detector.training.baselines import KeywordBaseline
 
 GOLD = [
@@ -65,6 +65,30 @@ def test_score_gives_an_interval_around_each_document_rate() -> None:
         assert 0.0 <= low < high <= 1.0
 
 
+def test_calibration_bands_compare_mean_score_with_the_share_of_ads() -> None:
+    labels = [True, False, True, True, False, False]
+    scores = [0.95, 0.0, 1.0, 0.4, 0.4, 0.2]
+    table = calibration(labels, scores, edges=(0.0, 0.3, 0.9, 1.0))
+    low, middle, high = table["bands"]
+    assert (low["documents"], low["mean_score"], low["ad_share"]) == (2, 0.1, 0.0)
+    assert (middle["documents"], middle["mean_score"], middle["ad_share"]) == (2, 0.4, 0.5)
+    assert middle["interval"] == wilson_interval(1, 2)
+    # The last band holds its upper edge: a score of exactly 1.0 counts.
+    assert (high["documents"], high["mean_score"], high["ad_share"]) == (2, 0.975, 1.0)
+    expected = (0.05**2 + 0 + 0 + 0.6**2 + 0.4**2 + 0.2**2) / 6
+    assert table["brier"] == pytest.approx(expected)
+    empty = calibration([True], [0.5], edges=(0.0, 0.3, 1.0))["bands"][0]
+    assert (empty["documents"], empty["mean_score"], empty["interval"]) == (0, None, None)
+
+
+def test_score_has_a_calibration_table_only_when_every_prediction_has_a_score() -> None:
+    scored = [Prediction(s > 0.5, (), s) for s in (0.9, 0.1, 0.6, 0.2)]
+    table = score(GOLD, scored)["calibration"]
+    assert sum(band["documents"] for band in table["bands"]) == 4
+    assert table["brier"] == pytest.approx((0.1**2 + 0.1**2 + 0.6**2 + 0.8**2) / 4)
+    assert score(GOLD, [Prediction(True, ())] * 4)["calibration"] is None
+
+
 def test_document_only_predictions_have_no_span_metrics() -> None:
     metrics = score(GOLD, [Prediction(True, None)] * 4)
     assert metrics["span"] is None
@@ -103,6 +127,10 @@ def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_p
     )
     assert "95% interval" in text_result.stdout
     assert recall_row.split()[2:4] == ["1.0000", "0.207-1.000"]
+    # The calibration table counts each document once, in the band of its score.
+    bands = metrics["calibration"]["bands"]
+    assert sum(band["documents"] for band in bands) == 2
+    assert "calibration" in text_result.stdout and "Brier score" in text_result.stdout
 
 
 def test_eval_names_the_bad_line(tiny_model_dir: Path, tmp_path: Path) -> None:

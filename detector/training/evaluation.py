@@ -28,7 +28,9 @@ TARGETS = {
 def predict(detector: Detector, text: str) -> Prediction:
     verdict = detector.scan(text)
     return Prediction(
-        verdict.is_spam, tuple((f.start, f.end, f.category) for f in verdict.findings)
+        verdict.is_spam,
+        tuple((f.start, f.end, f.category) for f in verdict.findings),
+        verdict.score,
     )
 
 
@@ -105,7 +107,29 @@ def format_table(results: Mapping[str, Any]) -> str:
         f"documents: {counts['documents']} (clean {rates['clean_documents']},"
         f" hard-negative {rates['hard_negative_documents']})"
     )
+    if counts.get("calibration"):
+        lines += ["", *format_calibration(counts["calibration"])]
     return "\n".join(lines)
+
+
+def format_calibration(table: Mapping[str, Any]) -> list[str]:
+    """The model's calibration table: per band of document score, the documents,
+    their mean score and the share of them that hold an ad."""
+    lines = [
+        "calibration (documents by score: is a score the chance of an ad?)",
+        f"{'score':<14}{'documents':>10}{'mean score':>12}{'ad share':>10}{'95% interval':>16}",
+    ]
+    for band in table["bands"]:
+        name = f"{band['low']:g}-{band['high']:g}"
+        if band["documents"]:
+            low, high = band["interval"]
+            interval = f"{low:.3f}-{high:.3f}"
+            cells = f"{band['mean_score']:>12.3f}{band['ad_share']:>10.3f}{interval:>16}"
+        else:
+            cells = f"{'-':>12}{'-':>10}{'-':>16}"
+        lines.append(f"{name:<14}{band['documents']:>10}{cells}")
+    lines.append(f"Brier score {table['brier']:.4f}")
+    return lines
 
 
 def log(message: str) -> None:
