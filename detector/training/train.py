@@ -475,7 +475,8 @@ def choose_localizer(model: Model, documents: Sequence[GoldDocument]) -> dict[st
     """Span-boundary parameters with the best character F1 on the validation
     documents' injected spans."""
     from detector.core import Detector
-    from detector.evaluate import Prediction, score
+    from detector.evaluate import score
+    from detector.training.evaluation import predict
 
     gold = [d.to_dict() for d in documents if d.kind == "injected"]
     best: tuple[float, dict[str, float]] = (-1.0, {})
@@ -486,14 +487,7 @@ def choose_localizer(model: Model, documents: Sequence[GoldDocument]) -> dict[st
         params = {**model.params, "tagger_weight": weight, "char_cost": char_cost}
         candidate = Model("draft", model.classes, params, model.thresholds, model.heads)
         detector = Detector(candidate, threshold=0.0)
-        predictions = []
-        for record in gold:
-            verdict = detector.scan(str(record["text"]))
-            predictions.append(
-                Prediction(
-                    verdict.is_spam, tuple((f.start, f.end, f.category) for f in verdict.findings)
-                )
-            )
+        predictions = [predict(detector, str(record["text"])) for record in gold]
         f1 = score(gold, predictions)["span"]["f1"]
         _log(f"localizer tagger_weight={weight} char_cost={char_cost}: span F1 {f1:.4f}")
         if f1 > best[0]:
