@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -224,6 +225,26 @@ def test_shipped_ad_grammar() -> None:
             assert len(phrases) > 50, (category, split, len(phrases))
         if category != "clean":
             assert grammar.size(category, "train") >= 1000, category
+    for where, train, dev in _raw_split_lists(json.loads(path.read_text(encoding="utf-8"))):
+        assert set(train).isdisjoint(dev), where
+
+
+def test_shipped_finance_grammar() -> None:
+    path = DATA / "grammars" / "finance_news.json"
+    grammar = load_grammar(path)
+    assert set(grammar.categories) == {"clean", "page"}
+    rng = random.Random(5)
+    for category in grammar.categories:
+        phrases = {grammar.expand(category, rng, "train") for _ in range(300)}
+        assert len(phrases) > 200, category
+        for phrase in phrases:
+            assert "{" not in phrase and "}" not in phrase, (category, phrase)
+    # Page furniture is what a page carries around an article: mostly digits, a
+    # date line or stock codes, at most a source or a byline beside them.
+    page = [grammar.expand("page", rng, "train") for _ in range(300)]
+    assert any(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", p) for p in page)
+    assert any(re.fullmatch(r"\d{6}( \d{6})+", p) for p in page)
+    assert all(sum(c.isdigit() for c in p) >= 6 for p in page)
     for where, train, dev in _raw_split_lists(json.loads(path.read_text(encoding="utf-8"))):
         assert set(train).isdisjoint(dev), where
 

@@ -30,6 +30,9 @@ __all__ = ["ClauseExample", "Datasets", "GoldDocument", "build_documents", "clau
 
 # Recipes that add a whole line: real spam lines fit there as well as grammar ads.
 LINE_RECIPES = ("append", "prepend")
+# The finance grammar's category of page furniture: a scraped page's date lines,
+# bylines and stock-code lists (clean, beside its "clean" finance prose).
+PAGE = "page"
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Datasets:
 @dataclass
 class Sources:
     grammar: Grammar
-    finance: Grammar  # clean finance-market prose: numbers and stock words in news
+    finance: Grammar  # clean finance prose (numbers, stock words) and page furniture
     seo: SeoGrammar
     hard_negatives: list[str]
     spam: list[tuple[str, str]]  # (text, category) real spam lines
@@ -403,6 +406,7 @@ def standalone_phrases(
 
 
 __all__ += [
+    "PAGE",
     "RECIPES",
     "Sources",
     "draw_ad",

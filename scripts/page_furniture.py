@@ -1,0 +1,107 @@
+"""How often a model blocks the furniture of a scraped news page (not a test).
+
+A scraper's text often keeps what a page carries around the article: its date
+line, its byline, a list of stock codes.  The dev benchmark's hosts are article
+bodies only, so this prints, for each model, how many of N generated lines it
+blocks, alone and as the first line of a short article, in two sets of shapes:
+``train`` (the shapes of the training grammar's ``page`` category) and
+``other`` (separators, orders and labels that grammar does not have).  The
+values are random, the shapes hand-written here; nothing is read from corpora.
+
+    python scripts/page_furniture.py                       # the packaged model
+    python scripts/page_furniture.py --model /tmp/m1 --model /tmp/m2 -n 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Callable
+
+OUTLETS = (
+    "新华网", "人民网", "证券日报", "中国证券报", "上海证券报", "每日经济新闻", "第一财经",
+    "财新网", "澎湃新闻", "央视新闻", "经济参考报", "证券时报", "21世纪经济报道", "界面新闻",
+)  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+ARTICLE = "记者从有关部门获悉，相关工作正在有序推进。"
+
+
+def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
+    def yr() -> str:
+        return str(rng.randint(2010, 2026))
+
+    def two(low: int, high: int) -> str:
+        return f"{rng.randint(low, high):02d}"
+
+    def ymd() -> str:
+        return f"{yr()}-{two(1, 12)}-{two(1, 28)}"
+
+    def hm() -> str:
+        return f"{two(0, 23)}:{two(0, 59)}"
+
+    def code() -> str:
+        return rng.choice(("60", "00", "30", "68")) + f"{rng.randint(0, 9999):04d}"
+
+    def outlet() -> str:
+        return rng.choice(OUTLETS)
+
+    def name() -> str:
+        return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+
+    return {
+        "train": [
+            lambda: f"{ymd()} {hm()}:{two(0, 59)}",
+            lambda: f"{ymd()} {hm()}",
+            lambda: f"{ymd()} {hm()}:{two(0, 59)} 来源：{outlet()}",
+            lambda: f"发布时间：{ymd()} {hm()}:{two(0, 59)}",
+            lambda: f"{code()} {code()} {code()}",
+            lambda: f"{code()} {code()}",
+            lambda: f"{code()}、{code()}、{code()}",
+        ],
+        "other": [
+            lambda: f"{yr()}/{two(1, 12)}/{two(1, 28)} {hm()}:{two(0, 59)}",
+            lambda: f"{yr()}年{two(1, 12)}月{two(1, 28)}日 {hm()}:{two(0, 59)}",
+            lambda: f"{ymd()} {hm()}:{two(0, 59)} | {outlet()}",
+            lambda: f"更新于 {ymd()} {hm()}",
+            lambda: f"{outlet()} {yr()}.{two(1, 12)}.{two(1, 28)} {hm()}",
+            lambda: f"{code()}/{code()}/{code()}",
+            lambda: f"个股：{code()}，{code()}",
+            lambda: f"{two(1, 12)}-{two(1, 28)} {hm()} 作者：{name()}",
+        ],
+    }
+
+
+def lines(kind: str, n: int, seed: int = 7) -> list[str]:
+    """``n`` furniture lines of the ``kind`` shapes ("train" or "other")."""
+    rng = random.Random(f"{seed}:{kind}")
+    shapes = _shapes(rng)[kind]
+    return [rng.choice(shapes)() for _ in range(n)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", action="append", help="model directory (repeatable)")
+    parser.add_argument("-n", type=int, default=400, help="lines per set (default 400)")
+    args = parser.parse_args(argv)
+
+    from detector import Detector
+
+    models = args.model or [None]
+    for model in models:
+        detector = Detector.default() if model is None else Detector.from_path(model)
+        for kind in ("train", "other"):
+            found = lines(kind, args.n)
+            alone = detector.scan_many(found)
+            inside = detector.scan_many([f"{line}\n{ARTICLE}" for line in found])
+            blocked = [line for line, verdict in zip(found, alone, strict=True) if verdict.is_spam]
+            print(
+                f"{detector.model_version}  {kind:5} shapes: blocked {len(blocked)} / {len(found)}"
+                f" alone, {sum(v.is_spam for v in inside)} / {len(found)} atop an article"
+                + (f"  e.g. {blocked[0]!r}" if blocked else "")
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
