@@ -1,9 +1,10 @@
 """How often a model blocks the furniture of a scraped news page (not a test).
 
 A scraper's text often keeps what a page carries around the article: its date
-line, its byline, a list of stock codes.  The dev benchmark's hosts are article
-bodies only, so this prints, for each model, how many of N generated lines it
-blocks, alone and as the first line of a short article, in two sets of shapes:
+line, its byline, a list of stock codes, the filing numbers of its footer.  The
+dev benchmark's hosts are article bodies only, so this prints, for each model,
+how many of N generated lines it blocks, alone and as the first line of a short
+article, in two sets of shapes:
 ``train`` (the shapes of the training grammar's ``page`` category) and
 ``other`` (separators, orders and labels that grammar does not have).  The
 values are random, the shapes hand-written here; nothing is read from corpora.
@@ -22,6 +23,7 @@ OUTLETS = (
     "新华网", "人民网", "证券日报", "中国证券报", "上海证券报", "每日经济新闻", "第一财经",
     "财新网", "澎湃新闻", "央视新闻", "经济参考报", "证券时报", "21世纪经济报道", "界面新闻",
 )  # fmt: skip
+PROVINCES = "京沪粤浙苏鲁川鄂湘闽津渝"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 ARTICLE = "记者从有关部门获悉，相关工作正在有序推进。"
@@ -46,6 +48,12 @@ def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
     def outlet() -> str:
         return rng.choice(OUTLETS)
 
+    def digits(n: int) -> str:
+        return "".join(rng.choices("0123456789", k=n))
+
+    def prov() -> str:
+        return rng.choice(PROVINCES)
+
     def name() -> str:
         return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
 
@@ -58,6 +66,9 @@ def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
             lambda: f"{code()} {code()} {code()}",
             lambda: f"{code()} {code()}",
             lambda: f"{code()}、{code()}、{code()}",
+            lambda: f"{prov()}ICP备{digits(8)}号",
+            lambda: f"{prov()}公网安备 {digits(14)}号",
+            lambda: f"版权所有 © {yr()} {outlet()}",
         ],
         "other": [
             lambda: f"{yr()}/{two(1, 12)}/{two(1, 28)} {hm()}:{two(0, 59)}",
@@ -68,6 +79,10 @@ def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
             lambda: f"{code()}/{code()}/{code()}",
             lambda: f"个股：{code()}，{code()}",
             lambda: f"{two(1, 12)}-{two(1, 28)} {hm()} 作者：{name()}",
+            lambda: f"ICP备案号：{prov()}ICP备{digits(10)}号-{rng.randint(1, 9)}",
+            lambda: f"增值电信业务经营许可证：{prov()}B2-{yr()}{digits(4)}",
+            lambda: f"网络文化经营许可证 {prov()}网文〔{yr()}〕{digits(4)}-{digits(3)}号",  # noqa: RUF001
+            lambda: f"© {yr()} {outlet()} 版权所有",
         ],
     }
 

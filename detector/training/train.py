@@ -74,8 +74,9 @@ class TrainConfig:
     # Lines of a scraped page that are not the article: its date line ("2024-03-12
     # 09:15:33 来源：…"), byline and lists of stock codes, as clean clauses.  Digits
     # alone were read as a phone number or a QQ handle: every such line was blocked.
-    # 500 and 1,500 both let every line of two probe sets pass; over three seeds the
-    # dev F1 stayed 0.866 with 500 and fell to 0.860 with 1,500.
+    # Over three seeds the dev F1 was 0.866 without them, 0.864 with 500 and 0.860
+    # with 1,500 (the latter without the footer templates); both sizes let the
+    # probe lines of scripts/page_furniture.py pass.
     page_phrases: int = 500
     # Ad runs with 0..focus_context characters of their clause either side, like the
     # focus unit the detector scores (dev F1 with 6 / 10 / 14 / 20: 0.839 / 0.851 /
