@@ -196,6 +196,12 @@ def test_load_lines(tmp_path: Path) -> None:
 # --- the shipped files -------------------------------------------------------
 
 
+def _assert_splits_disjoint(path: Path) -> None:
+    """No train/dev object of the shipped file at ``path`` shares a value."""
+    for where, train, dev in _raw_split_lists(json.loads(path.read_text(encoding="utf-8"))):
+        assert set(train).isdisjoint(dev), where
+
+
 def _raw_split_lists(data: dict[str, Any]) -> list[tuple[str, list[str], list[str]]]:
     found: list[tuple[str, list[str], list[str]]] = []
 
@@ -225,8 +231,7 @@ def test_shipped_ad_grammar() -> None:
             assert len(phrases) > 50, (category, split, len(phrases))
         if category != "clean":
             assert grammar.size(category, "train") >= 1000, category
-    for where, train, dev in _raw_split_lists(json.loads(path.read_text(encoding="utf-8"))):
-        assert set(train).isdisjoint(dev), where
+    _assert_splits_disjoint(path)
 
 
 def test_shipped_finance_grammar() -> None:
@@ -247,8 +252,7 @@ def test_shipped_finance_grammar() -> None:
     assert any(re.fullmatch(r"\d{6}( \d{6})+", p) for p in page)
     assert any(re.fullmatch(r"[\u4e00-\u9fff]ICP备\d{8}号(-\d)?", p) for p in page)
     assert all(sum(c.isdigit() for c in p) >= 4 for p in page)
-    for where, train, dev in _raw_split_lists(json.loads(path.read_text(encoding="utf-8"))):
-        assert set(train).isdisjoint(dev), where
+    _assert_splits_disjoint(path)
 
 
 def test_shipped_seo_grammar() -> None:
@@ -263,8 +267,7 @@ def test_shipped_seo_grammar() -> None:
                 assert title and "{" not in title and "}" not in title
                 assert "{" not in body and "}" not in body
                 assert 3 <= len(body.split("\n")) <= 8
-    for where, train, dev in _raw_split_lists(json.loads(path.read_text(encoding="utf-8"))):
-        assert set(train).isdisjoint(dev), where
+    _assert_splits_disjoint(path)
 
 
 def test_shipped_hard_negatives() -> None:

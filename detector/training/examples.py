@@ -31,7 +31,8 @@ __all__ = ["ClauseExample", "Datasets", "GoldDocument", "build_documents", "clau
 # Recipes that add a whole line: real spam lines fit there as well as grammar ads.
 LINE_RECIPES = ("append", "prepend")
 # The finance grammar's category of page furniture: a scraped page's date lines,
-# bylines and stock-code lists (clean, beside its "clean" finance prose).
+# bylines, stock-code lists and footer filing numbers (clean, beside its "clean"
+# finance prose).
 PAGE = "page"
 
 
