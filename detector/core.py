@@ -183,11 +183,11 @@ class Detector:
     # -- scoring -----------------------------------------------------------------
 
     def _char_head_scores(
-        self, clause_text: np.ndarray, rows: np.ndarray, cols: np.ndarray, n_texts: int
+        self, codes: np.ndarray, clauses: np.ndarray, clause_text: np.ndarray, n_texts: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Document head scores (0..1) per text and prefilter scores per clause,
-        from the clauses' char n-grams (``rows`` are clause indices; clause ``k``
-        belongs to text ``clause_text[k]``).
+        from the char n-grams of ``clauses`` (clause ``k`` belongs to text
+        ``clause_text[k]``).
 
         Both heads read linear-tf tf-idf divided by the root of the sum of idf
         squared over the row's n-gram occurrences (the l2 norm when no n-gram
@@ -195,15 +195,9 @@ class Detector:
         its n-grams divided by the root of a sum of idf squared: sums over the
         n-grams, with no need to find which repeat (no sort), and a text's sums
         are those of its clauses."""
-        n_clauses = len(clause_text)
-        # The n-grams come row by row (rows never decrease): each clause's sums
-        # are one segment's, added up in float64.
-        starts = rows.searchsorted(np.arange(n_clauses))
-        sums = np.zeros((n_clauses, 4))
-        if len(rows):
-            weights = np.take(self._char_weights, cols, axis=0)
-            sums = np.add.reduceat(weights, np.minimum(starts, len(rows) - 1), axis=0)
-            sums[run_sizes(starts, len(rows)) == 0] = 0.0  # clauses without n-grams
+        sums = features.char_ngram_sums(
+            codes, clauses, self._char_weights, self._ngrams, self._bits
+        )
         text_sums = np.empty((n_texts, 2))
         for k in range(2):
             text_sums[:, k] = np.bincount(clause_text, sums[:, k], minlength=n_texts)
@@ -217,11 +211,8 @@ class Detector:
         """(clause bounds, document score, prefilter score per clause) of one
         normalized text, given as its code points."""
         clauses = clause_bounds(codes)
-        rows, cols = features.char_ngrams(
-            codes, features.row_ids(len(codes), clauses), self._ngrams, self._bits
-        )
         document, prefilter = self._char_head_scores(
-            np.zeros(len(clauses), dtype=np.int64), rows, cols, 1
+            codes, clauses, np.zeros(len(clauses), dtype=np.int64), 1
         )
         return clauses, document, prefilter
 
@@ -651,11 +642,8 @@ class Detector:
         if not len(clauses):
             return [empty] * len(texts)
         clause_text = text_starts.searchsorted(norm.src[clauses[:, 0]], side="right") - 1
-        char_rows, char_cols = features.char_ngrams(
-            codes, features.row_ids(len(norm.text), clauses), self._ngrams, self._bits
-        )
         thresholds = self.model.thresholds
-        doc_scores, pre = self._char_head_scores(clause_text, char_rows, char_cols, len(texts))
+        doc_scores, pre = self._char_head_scores(codes, clauses, clause_text, len(texts))
         is_document = doc_scores >= thresholds["document"]
         selected = self._assessed(pre, is_document[clause_text]).nonzero()[0]
         doc_clauses = clause_text.searchsorted(np.arange(len(texts) + 1))

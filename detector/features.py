@@ -18,6 +18,7 @@ from detector import words
 from detector._arrays import ranges, run_sizes, run_starts
 
 __all__ = [
+    "char_ngram_sums",
     "char_ngrams",
     "codepoints",
     "is_word_feature",
@@ -115,6 +116,53 @@ def char_ngrams(
         rows.repeat(keys.shape[1])[inside],
         _bucket(_mix(keys.ravel()[inside]), bits),
     )
+
+
+def char_ngram_sums(
+    codes: np.ndarray,
+    spans: np.ndarray,
+    table: np.ndarray,
+    ngram_range: tuple[int, int],
+    bits: int,
+) -> np.ndarray:
+    """Per span of ``spans`` (disjoint ``[start, end)`` rows, in text order), the
+    sum of ``table[bucket]`` over the character n-grams lying inside it: what
+    summing ``table`` over the columns of :func:`char_ngrams` row by row gives,
+    without listing the n-grams.
+
+    Per length n, every position's n-gram is hashed and looked up, and a span's
+    sum is that of the positions ``start .. end - n`` (an n-gram starting there
+    lies inside it), one ``reduceat`` over all spans; no mask, no row per
+    n-gram.  Scanning the bench corpus, the document and prefilter heads took
+    about half the time they took through ``char_ngrams``."""
+    low, high = ngram_range
+    n_spans = len(spans)
+    sums = np.zeros((n_spans, table.shape[1]))
+    if not n_spans:
+        return sums
+    starts, ends = spans[:, 0], spans[:, 1]
+    bounds = np.empty(2 * n_spans, dtype=np.int64)
+    bounds[0::2] = starts
+    key = codes
+    for n in range(1, high + 1):
+        count = len(codes) - n + 1
+        if count <= 0:
+            break
+        if n > 1:
+            key = key[:count] * _PRIME + codes[n - 1 :]
+        if n < low:
+            continue
+        salt = np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64))
+        # One zero row past the end, so that a span ending the text has a bound.
+        weights = np.empty((count + 1, table.shape[1]), dtype=table.dtype)
+        np.take(table, _bucket(_mix(key ^ salt), bits), axis=0, out=weights[:count])
+        weights[count] = 0
+        np.maximum(ends - n + 1, starts, out=bounds[1::2])
+        # Segments alternate: a span's positions, then the gap to the next span.
+        part = np.add.reduceat(weights, np.minimum(bounds, count), axis=0)[0::2]
+        part[bounds[1::2] == starts] = 0  # no n-gram of this length fits
+        sums += part
+    return sums
 
 
 def word_features(

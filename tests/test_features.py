@@ -25,6 +25,35 @@ def test_char_ngrams_never_cross_rows() -> None:
     assert sorted(rows.tolist()) == [0, 0, 0, 1, 1, 1]
 
 
+def test_char_ngram_sums_equal_the_sums_over_listed_ngrams() -> None:
+    """The head scores' shortcut adds up a table over the n-grams of each span
+    as summing it over ``char_ngrams`` would: spans with gaps between them, one
+    ending the text, ones too short for the longer n-grams, a one-character
+    text, and a range that starts above 1."""
+    rng = np.random.default_rng(7)
+    bits = 10
+    table = rng.integers(-1000, 1000, size=(1 << bits, 4)).astype(np.float64)
+    text = "杨方线上配资股票，证监会打击场外配资。a1\n加微信abc123领取福利"
+    cases = [
+        (text, [(0, 8), (9, 18), (19, 21), (22, len(text))], (1, 3)),
+        (text, [(0, 1), (1, 3), (5, 6), (30, len(text))], (1, 3)),
+        (text, [(2, 4), (10, len(text))], (2, 4)),
+        ("配", [(0, 1)], (1, 3)),
+        ("", [], (1, 3)),
+    ]
+    for string, spans, ngram_range in cases:
+        codes = features.codepoints(string)
+        bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+        rows, cols = features.char_ngrams(
+            codes, features.row_ids(len(codes), bounds), ngram_range, bits
+        )
+        expected = np.zeros((len(spans), 4))
+        np.add.at(expected, rows, table[cols])
+        got = features.char_ngram_sums(codes, bounds, table, ngram_range, bits)
+        np.testing.assert_array_equal(got, expected)
+        assert got.shape == (len(spans), 4)
+
+
 def test_hashing_is_stable_across_runs() -> None:
     _, cols = features.char_ngrams(
         features.codepoints("配资"), features.row_ids(2, [(0, 2)]), (1, 2), 20
