@@ -10,7 +10,7 @@ scikit-learn's ``TfidfTransformer(sublinear_tf=True)`` + linear model exactly.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -81,6 +81,22 @@ def row_ids(length: int, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.nd
     return ids
 
 
+def _ngram_keys(
+    codes: np.ndarray, ngram_range: tuple[int, int]
+) -> Iterator[tuple[int, np.ndarray]]:
+    """For each n-gram length n of the range: n and the salted key of the n-gram
+    starting at every position ``0 .. len(codes) - n``, unmixed.  The n-grams of
+    length n extend those of length n - 1 by one character (the same wrapping
+    uint64 arithmetic as hashing each n-gram from its first character)."""
+    low, high = ngram_range
+    key = codes
+    for n in range(1, min(high, len(codes)) + 1):
+        if n > 1:
+            key = key[: len(codes) - n + 1] * _PRIME + codes[n - 1 :]
+        if n >= low:
+            yield n, key ^ np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64))
+
+
 def char_ngrams(
     codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int], bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -94,21 +110,12 @@ def char_ngrams(
     length = len(codes)
     if high < low or length < low:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # Column n - low of row i: the n-gram starting at i.  key holds the n-gram
-    # starting at every position: (n-1)-grams extended by one character, the
-    # same wrapping uint64 arithmetic as hashing each n-gram from its first
-    # character.  All n-grams are mixed in one pass.
+    # Column n - low of row i: the n-gram starting at i; all are mixed in one pass.
     keys = np.zeros((length, high - low + 1), dtype=np.uint64)
     valid = np.zeros(keys.shape, dtype=bool)
-    key = codes
-    for n in range(1, min(high, length) + 1):
-        count = length - n + 1
-        if n > 1:
-            key = key[:count] * _PRIME + codes[n - 1 :]
-        if n < low:
-            continue
-        salt = np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64))
-        np.bitwise_xor(key, salt, out=keys[:count, n - low])
+    for n, key in _ngram_keys(codes, ngram_range):
+        count = len(key)
+        keys[:count, n - low] = key
         start_rows = rows[:count]
         valid[:count, n - low] = (start_rows >= 0) & (start_rows == rows[n - 1 :])
     inside = valid.ravel()
@@ -133,9 +140,8 @@ def char_ngram_sums(
     Per length n, every position's n-gram is hashed and looked up, and a span's
     sum is that of the positions ``start .. end - n`` (an n-gram starting there
     lies inside it), one ``reduceat`` over all spans, in float64; no mask, no
-    row per n-gram.  Scanning the bench corpus, the document and prefilter heads took
-    about half the time they took through ``char_ngrams``."""
-    low, high = ngram_range
+    row per n-gram.  Scanning the bench corpus, the document and prefilter heads
+    took about half the time they took through ``char_ngrams``."""
     n_spans = len(spans)
     sums = np.zeros((n_spans, table.shape[1]))
     if not n_spans:
@@ -143,19 +149,11 @@ def char_ngram_sums(
     starts, ends = spans[:, 0], spans[:, 1]
     bounds = np.empty(2 * n_spans, dtype=np.int64)
     bounds[0::2] = starts
-    key = codes
-    for n in range(1, high + 1):
-        count = len(codes) - n + 1
-        if count <= 0:
-            break
-        if n > 1:
-            key = key[:count] * _PRIME + codes[n - 1 :]
-        if n < low:
-            continue
-        salt = np.uint64(n * 0x9E3779B97F4A7C15 % (1 << 64))
+    for n, key in _ngram_keys(codes, ngram_range):
+        count = len(key)
         # One zero row past the end, so that a span ending the text has a bound.
         weights = np.empty((count + 1, table.shape[1]), dtype=table.dtype)
-        np.take(table, _bucket(_mix(key ^ salt), bits), axis=0, out=weights[:count])
+        np.take(table, _bucket(_mix(key), bits), axis=0, out=weights[:count])
         weights[count] = 0
         np.maximum(ends - n + 1, starts, out=bounds[1::2])
         # Segments alternate: a span's positions, then the gap to the next span.
