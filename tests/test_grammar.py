@@ -12,6 +12,7 @@ import pytest
 
 from detector.categories import CLEAN, MODEL_CLASSES
 from detector.training.grammar import (
+    NOVEL_SHARE,
     GrammarError,
     load_grammar,
     load_lines,
@@ -86,6 +87,52 @@ def test_train_dev_separation(tmp_path: Path) -> None:
     assert not any("娱乐" in t or "登录入口" in t for t in train)
     assert all("银河" in d for d in dev)
     assert train.isdisjoint(dev)
+
+
+def test_fit_and_novel_divide_the_train_alternatives(tmp_path: Path) -> None:
+    """``fit`` and ``novel`` split each train/dev object's train list in two
+    (disjoint, together the whole list, ``novel`` about NOVEL_SHARE of it, the
+    same division on every load); plain lists and the dev lists are shared;
+    an object too small for both keeps its whole list in each."""
+    names = [f"品牌{i:03d}" for i in range(200)]
+    data = {
+        "slots": {
+            "brand": {"train": names, "dev": ["银河"]},
+            "small": {"train": ["金沙"], "dev": ["美高梅"]},
+            "city": ["北京", "上海"],
+        },
+        "categories": {"gambling": {"templates": ["{city}{brand}{small}体育"]}},
+    }
+    grammar = load_grammar(write(tmp_path, data))
+    brand = grammar.slots["brand"]
+    fit, novel = set(brand["fit"]), set(brand["novel"])
+    assert fit.isdisjoint(novel) and fit | novel == set(names)
+    assert abs(len(novel) / len(names) - NOVEL_SHARE) < 0.08
+    assert brand["dev"] == ("银河",)
+    assert grammar.slots["small"]["fit"] == grammar.slots["small"]["novel"] == ("金沙",)
+    assert grammar.slots["city"]["novel"] == grammar.slots["city"]["train"]
+    again = load_grammar(write(tmp_path, data, "again.json"))
+    assert again.slots["brand"]["novel"] == brand["novel"]
+    rng = random.Random(5)
+    for split, allowed in (("fit", fit), ("novel", novel)):
+        for _ in range(100):
+            text = grammar.expand("gambling", rng, split)
+            assert text[2:-4] in allowed and text.endswith("金沙体育")
+
+
+def test_shipped_grammars_hold_novel_fillers() -> None:
+    """Every split slot of the shipped ad grammar with twenty train fillers or
+    more holds some back from the draft model (see TrainConfig.novel_stack)."""
+    grammar = load_grammar(DATA / "grammars" / "ad_phrases.json")
+    split_slots = [
+        choices
+        for choices in grammar.slots.values()
+        if choices["train"] != choices["dev"] and len(choices["train"]) >= 20
+    ]
+    assert split_slots
+    for choices in split_slots:
+        assert choices["novel"] and set(choices["novel"]) < set(choices["train"])
+        assert set(choices["fit"]) == set(choices["train"]) - set(choices["novel"])
 
 
 def test_unknown_split_and_category(tmp_path: Path) -> None:

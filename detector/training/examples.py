@@ -90,17 +90,28 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(names, [weights[n] for n in names])[0]
 
 
+# Which stable fractions of its key a spam line or a domain needs for each split.
+_SOURCE_SHARES = {"dev": (0.0, 0.2), "train": (0.2, 1.0), "novel": (0.2, 0.3), "fit": (0.3, 1.0)}
+
+
 def load_sources(
     training_data: Path, corpora_root: Path, split: str, seed: int, retail_spam: bool = True
 ) -> Sources:
-    """Everything the examples are made from.  ``retail_spam=False`` leaves out
-    SMS/FBS shop and service promotions (a genre unlike injected ads)."""
+    """Everything the examples are made from, for ``split`` (see
+    :mod:`detector.training.grammar`; the real spam and the domains are divided
+    like the grammars' fillers: a fifth to dev, and of the train part a
+    ``novel`` eighth).  ``retail_spam=False`` leaves out SMS/FBS shop and
+    service promotions (a genre unlike injected ads)."""
     rng = random.Random(seed)
+    low, high = _SOURCE_SHARES[split]
+
+    def keep(key: str) -> bool:
+        return low <= corpora.stable_fraction(key) < high
+
     spam: list[tuple[str, str]] = []
     ham: list[str] = []
     for label, text in corpora.sms_lines(corpora_root, rng):
-        in_dev = corpora.stable_fraction("sms:" + text) < 0.2
-        if in_dev != (split == "dev"):
+        if not keep("sms:" + text):
             continue
         if label:
             category = _sms_category(text)
@@ -109,14 +120,9 @@ def load_sources(
         else:
             ham.append(text)
     for line in corpora.fbs_spam(corpora_root, rng):
-        in_dev = corpora.stable_fraction("fbs:" + line.text) < 0.2
-        if in_dev == (split == "dev") and (retail_spam or line.category != "promotion"):
+        if keep("fbs:" + line.text) and (retail_spam or line.category != "promotion"):
             spam.append((line.text, line.category))
-    domains = [
-        d
-        for d in corpora.illegal_domains(corpora_root)
-        if (corpora.stable_fraction("domain:" + d) < 0.2) == (split == "dev")
-    ]
+    domains = [d for d in corpora.illegal_domains(corpora_root) if keep("domain:" + d)]
     recipes = json.loads((training_data / "recipes.json").read_text(encoding="utf-8"))
     return Sources(
         recipes=recipes["recipes"],
@@ -124,7 +130,9 @@ def load_sources(
         grammar=load_grammar(training_data / "grammars" / "ad_phrases.json"),
         finance=load_grammar(training_data / "grammars" / "finance_news.json"),
         seo=load_seo(training_data / "grammars" / "seo_articles.json"),
-        hard_negatives=load_lines(training_data / "hard_negatives" / f"{split}.txt"),
+        hard_negatives=load_lines(
+            training_data / "hard_negatives" / ("dev.txt" if split == "dev" else "train.txt")
+        ),
         spam=spam,
         ham=ham,
         domains=domains,

@@ -16,6 +16,12 @@ A grammar file is JSON with two sections::
 A slot (or a category's template list) is either a plain list of alternatives,
 shared by both splits, or an object ``{"train": [...], "dev": [...]}`` whose two
 lists must be disjoint so the dev split only sees held-out fillers.
+
+Two more splits divide the train alternatives of every such object by a stable
+hash of each alternative: ``novel`` holds about ``NOVEL_SHARE`` of them and
+``fit`` the rest (an object with too few alternatives for both keeps them all in
+each).  Training fits a draft model on ``fit`` and validates it on ads made from
+``novel``: ads whose wording the draft never saw, like the ads of a new site.
 Alternatives may reference other slots as ``{name}``; references may nest but
 must not form cycles.
 
@@ -39,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "DERIVED_SPLITS",
+    "NOVEL_SHARE",
     "SPLITS",
     "Grammar",
     "GrammarError",
@@ -49,6 +57,10 @@ __all__ = [
 ]
 
 SPLITS: tuple[str, ...] = ("train", "dev")
+#: Splits of the train alternatives (see the module docstring).
+DERIVED_SPLITS: tuple[str, ...] = ("fit", "novel")
+NOVEL_SHARE = 0.2
+_ALL_SPLITS = SPLITS + DERIVED_SPLITS
 
 _REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_DEPTH = 64
@@ -62,15 +74,25 @@ class GrammarError(ValueError):
 
 
 def _check_split(split: str) -> None:
-    if split not in SPLITS:
-        raise GrammarError(f"unknown split {split!r}; expected one of {SPLITS}")
+    if split not in _ALL_SPLITS:
+        raise GrammarError(f"unknown split {split!r}; expected one of {_ALL_SPLITS}")
+
+
+def _fit_and_novel(train: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from detector.training.corpora import stable_fraction
+
+    novel = tuple(x for x in train if stable_fraction("val:" + x) < NOVEL_SHARE)
+    if not novel or len(novel) == len(train):
+        return train, train
+    return tuple(x for x in train if x not in novel), novel
 
 
 def _normalise_choices(value: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:
-    """Turn a list or a ``{"train", "dev"}`` object into split -> alternatives."""
+    """Turn a list or a ``{"train", "dev"}`` object into split -> alternatives
+    (the derived splits included)."""
     if isinstance(value, list):
         items = _string_tuple(value, where, source)
-        return {split: items for split in SPLITS}
+        return {split: items for split in _ALL_SPLITS}
     if isinstance(value, dict):
         keys = set(value)
         if keys != set(SPLITS):
@@ -84,7 +106,8 @@ def _normalise_choices(value: Any, where: str, source: str) -> dict[str, tuple[s
         if overlap:
             shown = ", ".join(repr(v) for v in overlap[:5])
             raise GrammarError(f"{source}: {where} has values in both train and dev: {shown}")
-        return {"train": train, "dev": dev}
+        fit, novel = _fit_and_novel(train)
+        return {"train": train, "dev": dev, "fit": fit, "novel": novel}
     raise GrammarError(f"{source}: {where} must be a list or a train/dev object")
 
 

@@ -1,0 +1,79 @@
+"""Training's validation steps on the tiny fixture examples (no corpora)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import AD_PHRASES, CLEAN_SENTENCES, INJECTION_HOSTS, TINY_CONFIG, _tiny_examples
+
+from detector.core import Detector
+from detector.model import load_model
+from detector.training import train as training
+from detector.training.examples import GoldDocument
+from detector.training.inject import GoldSpan
+
+
+def _validation_documents() -> list[GoldDocument]:
+    documents = []
+    for i, ((ad, category), host) in enumerate(zip(AD_PHRASES, INJECTION_HOSTS * 2, strict=False)):
+        text = f"{host}，{ad}。{CLEAN_SENTENCES[i]}。"
+        start = len(host) + 1
+        span = GoldSpan(start, start + len(ad), category)
+        documents.append(GoldDocument(f"ad{i}", text, (span,), "injected", "clause-end", "t"))
+    for i, sentence in enumerate(CLEAN_SENTENCES):
+        text = f"{sentence}。{INJECTION_HOSTS[i % len(INJECTION_HOSTS)]}。"
+        documents.append(GoldDocument(f"clean{i}", text, (), "clean", "", "t"))
+    return documents
+
+
+def test_given_stacking_weights_replace_the_fitted_ones() -> None:
+    """fit_model fits the stacking weights on the validation documents unless it
+    is given them (the draft model's, see fit_novel_stack); the heads are the
+    same either way, and the scores combine with the weights given."""
+    clauses, documents = _tiny_examples()
+    validation = _validation_documents()
+    fitted, _ = training.fit_model(clauses, documents, TINY_CONFIG, validation)
+    given = [0.25, 2.0, -1.0]
+    chosen, _ = training.fit_model(clauses, documents, TINY_CONFIG, validation, given)
+    assert len(fitted.params["stack"]) == 3 and fitted.params["stack"] != given
+    assert fitted.params["novel_stack"] is False
+    assert chosen.params["stack"] == given and chosen.params["novel_stack"] is True
+    for name, head in fitted.heads.items():
+        np.testing.assert_array_equal(head.coef, chosen.heads[name].coef)
+    a, b, c = given
+    expected = 1 / (1 + np.exp(-(a * np.log(0.9 / 0.1) + b * np.log1p(5.0) + c)))
+    assert Detector(chosen).combine(0.9, 5.0) == pytest.approx(expected)
+    assert Detector(fitted).combine(0.9, 5.0) != pytest.approx(expected)
+
+
+def test_train_fits_the_final_heads_with_the_draft_stacking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With novel_stack, train() asks for the draft model's stacking weights and
+    the written model uses them; without, it fits its own."""
+    clauses, documents = _tiny_examples()
+    validation = _validation_documents()
+    splits: list[tuple[str, str]] = []
+
+    def examples(training_data, corpora, config, heads="train", validation_split="train"):  # type: ignore[no-untyped-def]
+        splits.append((heads, validation_split))
+        return documents, validation, clauses
+
+    monkeypatch.setattr(training, "training_examples", examples)
+    draft_stack = [0.5, 1.5, -2.0]
+    monkeypatch.setattr(training, "fit_novel_stack", lambda *args: draft_stack)
+    monkeypatch.setattr(training, "_training_data_manifest", lambda path: {})
+    monkeypatch.setattr(training.corpora, "file_manifest", lambda root: {})
+    for novel, stack in ((True, draft_stack), (False, None)):
+        config = training.TrainConfig(**{**TINY_CONFIG.__dict__, "novel_stack": novel})
+        out = tmp_path / f"novel-{novel}"
+        training.train(tmp_path, tmp_path, out, config)
+        written = load_model(out)
+        assert written.params["novel_stack"] is novel
+        if stack is not None:
+            assert written.params["stack"] == stack
+        else:
+            assert written.params["stack"] != draft_stack
+    assert splits == [("train", "train"), ("train", "train")]
