@@ -81,6 +81,8 @@ def _check_split(split: str) -> None:
 def _fit_and_novel(train: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from detector.training.corpora import stable_fraction
 
+    # The key's "val:" prefix fixes which fillers are novel; the shipped model's
+    # stacking weights were fitted with it, so changing it redraws them.
     novel = tuple(x for x in train if stable_fraction("val:" + x) < NOVEL_SHARE)
     if not novel or len(novel) == len(train):
         return train, train
