@@ -676,12 +676,13 @@ def _clean_format(path: str, input_format: str) -> str:
 
 def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
     """Print what was removed and any error to stderr; return the error count."""
-    from detector.report import line_col
+    from detector.lines import Lines
 
     for name, findings in cleaned.removed.items():
+        lines = Lines(cleaned.texts[name])
         for f in findings:
             if line is None:
-                row, col = line_col(cleaned.texts[name], f.start)
+                row, col = lines.line_col(f.start)
                 where, suffix = f"{display}:{row}:{col}", ""
             else:
                 where, suffix = f"{display}:{line}:{f.start + 1}", f" [{name}]"

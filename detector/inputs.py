@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from detector.encodings import decode as _decode
+from detector.lines import Lines
 
 if TYPE_CHECKING:
     from detector.html import HtmlText
@@ -288,7 +289,7 @@ def _json_documents(
         if text[end:].strip():
             yield InputError(display, "invalid JSON (extra data after the record)")
             return
-        yield from _record_document(display, record, text.count("\n", 0, index) + 1,
+        yield from _record_document(display, record, Lines(text).line(index),
                                     text_fields, "a JSON record")  # fmt: skip
         return
     if index >= len(text) or text[index] != "[":
@@ -297,8 +298,9 @@ def _json_documents(
     index = _skip_space(text, index + 1)
     if index < len(text) and text[index] == "]":
         return
+    lines = Lines(text)  # counted on from record to record: one pass over the file
     while True:
-        number = text.count("\n", 0, index) + 1
+        number = lines.line(index)
         try:
             record, index = decoder.raw_decode(text, index)
         except json.JSONDecodeError as exc:
@@ -311,8 +313,9 @@ def _json_documents(
             continue
         if index < len(text) and text[index] == "]" and not text[index + 1 :].strip():
             return
-        line = text.count("\n", 0, index) + 1
-        yield InputError(display, "invalid JSON (expected ',' or ']' after an array item)", line)
+        yield InputError(
+            display, "invalid JSON (expected ',' or ']' after an array item)", lines.line(index)
+        )
         return
 
 

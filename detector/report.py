@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from detector.inputs import Document
+from detector.lines import Lines
 from detector.results import FieldVerdicts, Finding, Verdict
 
-__all__ = ["DocumentResult", "line_col", "text_lines", "to_record"]
+__all__ = ["DocumentResult", "text_lines", "to_record"]
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,6 @@ class DocumentResult(FieldVerdicts):
     @property
     def findings(self) -> list[tuple[str | None, Finding]]:
         return [(name, f) for name, v in self.verdicts.items() for f in v.findings]
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
 
 
 def to_record(result: DocumentResult) -> dict[str, Any]:
@@ -57,13 +51,17 @@ def text_lines(result: DocumentResult) -> list[str]:
     """Linter-style lines: ``path:line:col: category score "snippet"``."""
     doc = result.document
     lines = []
+    # One per field (or HTML source): each field's findings come in order.
+    positions: dict[str | None, Lines] = {}
     for name, finding in result.findings:
         if doc.html is not None:
             # HTML: offsets index the extracted text; point into the HTML source.
-            line, col = line_col(doc.html.source, doc.html.source_offset(finding.start))
+            where = positions.setdefault(name, Lines(doc.html.source))
+            line, col = where.line_col(doc.html.source_offset(finding.start))
             suffix = ""
         elif doc.line is None:
-            line, col = line_col(doc.fields[name], finding.start)
+            where = positions.setdefault(name, Lines(doc.fields[name]))
+            line, col = where.line_col(finding.start)
             suffix = ""
         else:
             line, col = doc.line, finding.start + 1

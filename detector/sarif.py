@@ -24,7 +24,8 @@ from typing import Any
 from urllib.parse import quote
 
 from detector.categories import DESCRIPTIONS
-from detector.report import DocumentResult, line_col
+from detector.lines import Lines
+from detector.report import DocumentResult
 from detector.results import Finding
 from detector.suppress import fingerprints
 
@@ -50,21 +51,28 @@ def _rule(category: str) -> dict[str, Any]:
     }
 
 
-def _region(result: DocumentResult, field: str | None, finding: Finding) -> dict[str, Any]:
+def _lines(result: DocumentResult, field: str | None) -> Lines | None:
+    """What a field's regions count lines in (the HTML source for HTML); None for
+    a record of a JSON or JSONL file, whose region is its line."""
     doc = result.document
     if doc.line is not None:
+        return None
+    return Lines(doc.html.source if doc.html is not None else doc.fields[field])
+
+
+def _region(result: DocumentResult, finding: Finding, lines: Lines | None) -> dict[str, Any]:
+    doc = result.document
+    if lines is None:
         return {"startLine": doc.line}
     if doc.html is not None:
-        text = doc.html.source
         start = doc.html.source_offset(finding.start)
         end = doc.html.source_offset(finding.end)
         if end <= start:
-            end = min(start + len(finding.text), len(text))
+            end = min(start + len(finding.text), len(doc.html.source))
     else:
-        text = doc.fields[field]
         start, end = finding.start, finding.end
-    start_line, start_col = line_col(text, start)
-    end_line, end_col = line_col(text, end)
+    start_line, start_col = lines.line_col(start)
+    end_line, end_col = lines.line_col(end)
     return {
         "startLine": start_line,
         "startColumn": start_col,
@@ -85,6 +93,7 @@ def to_sarif(
         doc = result.document
         for field, verdict in result.verdicts.items():
             prints = fingerprints(doc.path, doc.id, field, verdict.findings)
+            lines = _lines(result, field)
             for finding, fingerprint in zip(verdict.findings, prints, strict=True):
                 properties: dict[str, Any] = {"score": round(finding.score, 4)}
                 if doc.line is not None:
@@ -103,7 +112,7 @@ def to_sarif(
                             {
                                 "physicalLocation": {
                                     "artifactLocation": {"uri": _uri(doc.path)},
-                                    "region": _region(result, field, finding),
+                                    "region": _region(result, finding, lines),
                                 }
                             }
                         ],

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from detector.lines import Lines
 from detector.normalize import normalize
 from detector.results import Finding, Verdict
 
@@ -79,9 +80,18 @@ def _path_key(path: str) -> str:
 
 def has_inline_marker(text: str, offset: int) -> bool:
     """Whether the line of ``text`` holding ``offset`` contains the inline marker."""
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    return INLINE_MARKER in text[start : len(text) if end < 0 else end]
+    return Lines(text).line(offset) in _marked_lines(text)
+
+
+def _marked_lines(text: str) -> set[int]:
+    """The lines of ``text`` that contain the inline marker (usually none)."""
+    lines = Lines(text)
+    marked = set()
+    at = text.find(INLINE_MARKER)
+    while at >= 0:
+        marked.add(lines.line(at))
+        at = text.find(INLINE_MARKER, at + len(INLINE_MARKER))
+    return marked
 
 
 def fingerprints(
@@ -149,14 +159,20 @@ class Suppressions:
         looked for in ``marker_text`` (default ``text``) at
         ``marker_offset(finding.start)`` (default ``finding.start``).
         """
+        if not findings:
+            return []
         texts = normalized_texts([finding.text for finding in findings])
         prints = fingerprints(path, record_id, field, findings, texts)
         where = text if marker_text is None else marker_text
+        # Marked lines found once per text, not a line scanned per finding: a long
+        # single-line text with many findings stays linear.
+        marked = _marked_lines(where) if self.inline else set()
+        lines = Lines(where)
         kept = []
         for finding, fingerprint, finding_text in zip(findings, prints, texts, strict=True):
-            if self.inline:
+            if marked:
                 offset = finding.start if marker_offset is None else marker_offset(finding.start)
-                if has_inline_marker(where, offset):
+                if lines.line(offset) in marked:
                     continue
             if self.is_allowlisted(finding, finding_text):
                 continue

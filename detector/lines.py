@@ -1,0 +1,45 @@
+"""Line and column numbers of offsets into one text, in one pass over it.
+
+Counting the line breaks before an offset from the start of the text for every
+finding (or every record of a JSON array) costs the text's length each time: a
+13 MB single-line file with 900 findings took seconds, a 30 MB JSON array of
+20,000 records a minute and a half.  :class:`Lines` counts on from the last
+offset asked about, so offsets asked in increasing order (findings are ordered by
+start; records come in file order) cost the text's length once in all.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Lines", "line_col"]
+
+
+class Lines:
+    """1-based line and column (in characters) of offsets into ``text``."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offset = 0  # line breaks are counted up to here
+        self._line = 1  # the line holding _offset
+        self._line_start = 0  # where that line starts
+
+    def line(self, offset: int) -> int:
+        """The line holding ``offset``."""
+        return self.line_col(offset)[0]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """Line and column of ``offset``; cheapest when offsets increase from one
+        call to the next (an earlier offset is counted again from the start)."""
+        if offset < self._offset:
+            self._offset, self._line, self._line_start = 0, 1, 0
+        text = self._text
+        breaks = text.count("\n", self._offset, offset)
+        if breaks:
+            self._line += breaks
+            self._line_start = text.rfind("\n", self._offset, offset) + 1
+        self._offset = offset
+        return self._line, offset - self._line_start + 1
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``text``."""
+    return Lines(text).line_col(offset)

@@ -1,0 +1,49 @@
+"""Line and column numbers counted on from offset to offset (detector.lines)."""
+
+from __future__ import annotations
+
+import random
+
+from detector.lines import Lines, line_col
+from detector.results import Finding
+from detector.suppress import Suppressions
+
+
+def naive(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def test_lines_agree_with_counting_from_the_start_in_any_order() -> None:
+    rng = random.Random(7)
+    text = "".join(rng.choice("ab\n中\r") for _ in range(2000))
+    offsets = sorted(rng.randrange(len(text) + 1) for _ in range(300))
+    lines = Lines(text)
+    assert [lines.line_col(o) for o in offsets] == [naive(text, o) for o in offsets]
+    shuffled = offsets[:]
+    rng.shuffle(shuffled)  # going back starts the count again, and stays right
+    assert [lines.line_col(o) for o in shuffled] == [naive(text, o) for o in shuffled]
+
+
+def test_edges_of_lines() -> None:
+    text = "\n第一行\n\n第三行"
+    assert line_col(text, 0) == (1, 1)
+    assert line_col(text, 1) == (2, 1)  # just past a line break
+    assert line_col(text, 4) == (2, 4)  # on the line break itself
+    assert line_col(text, 6) == (4, 1)
+    assert line_col(text, len(text)) == (4, 4)
+    assert line_col("", 0) == (1, 1)
+
+
+def test_inline_markers_on_a_long_line_suppress_only_their_own_line() -> None:
+    ad = "杨方线上配资股票"
+    marked = "新闻" * 5000 + ad + " detector: allow " + ad
+    text = marked + "\n" + ("新闻" * 5000 + ad) * 3
+    findings = [
+        Finding(start, start + len(ad), ad, 0.9, "stock-margin")
+        for start in range(len(text))
+        if text.startswith(ad, start)
+    ]
+    kept = Suppressions().keep(findings, path="a.txt", text=text)
+    assert len(findings) == 5
+    assert [f.start for f, _ in kept] == [f.start for f in findings if f.start > len(marked)]
