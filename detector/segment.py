@@ -26,6 +26,7 @@ __all__ = [
     "clause_bounds",
     "merge_short",
     "split_clauses",
+    "text_segments",
     "windows",
 ]
 
@@ -38,6 +39,8 @@ _LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 #: A clause shorter than this is scored together with its neighbour in the same
 #: sentence: two or three characters ("还有", "电话") carry too little evidence.
 MIN_CLAUSE_CHARS = 6
+#: Where a long text is cut into segments (:func:`text_segments`), best first.
+_SEGMENT_ENDS = ("\n", "。", "！", "？", "!", "?")
 _SENTENCE_END_CODES = np.array([ord(c) for c in "。!?\n\r\u2028\u2029"], dtype=np.uint32)
 
 # A clause is a run of characters that are not breaks (sentence ends, commas,
@@ -219,3 +222,24 @@ def are_neighbours(text: str, end: int, next_start: int) -> bool:
     at ``next_start``, are neighbours (``NEIGHBOUR_GAP``).  A line break always
     parts them: a paragraph, or in a batch the next text."""
     return 0 < next_start - end <= NEIGHBOUR_GAP and _LINE_BREAKS.isdisjoint(text[end:next_start])
+
+
+def text_segments(text: str, limit: int) -> list[tuple[int, int]]:
+    """``[start, end)`` bounds of consecutive segments of ``text``, each at most
+    ``limit`` characters (one segment when the text is no longer): cut after the
+    last line break in the second half of the limit, else after the last sentence
+    end there, else at the limit (a text without either, which no news page is)."""
+    bounds = []
+    start = 0
+    while len(text) - start > limit:
+        low, high = start + limit // 2, start + limit
+        cut = -1
+        for end in _SEGMENT_ENDS:
+            cut = text.rfind(end, low, high)
+            if cut >= 0:
+                break
+        cut = cut + 1 if cut >= 0 else high
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds

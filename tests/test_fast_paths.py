@@ -5,6 +5,7 @@ test_evasion.py and test_properties.py)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -14,7 +15,13 @@ from hypothesis import strategies as st
 
 from detector import core, features, normalize
 from detector.core import Detector
-from detector.segment import MAX_CLAUSE_CHARS, MIN_CLAUSE_CHARS, clause_bounds, merge_short
+from detector.segment import (
+    MAX_CLAUSE_CHARS,
+    MIN_CLAUSE_CHARS,
+    clause_bounds,
+    merge_short,
+    text_segments,
+)
 
 # Characters that exercise every branch: breaks, white space, separators, CJK,
 # full-width and traditional forms, invisibles, NFKC expansions, astral planes.
@@ -124,6 +131,42 @@ def test_scan_many_equals_scan_one_by_one(
     assert tiny_detector.scan_many(texts) == alone
     monkeypatch.setattr(core, "_BATCH_CHARS", 50)  # several batches
     assert tiny_detector.scan_many(texts) == alone
+
+
+@given(st.text(alphabet="新闻。！\n配资ab ", max_size=400), st.integers(min_value=2, max_value=60))
+def test_text_segments_cover_the_text_within_the_limit(text: str, limit: int) -> None:
+    bounds = text_segments(text, limit)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(text)
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(bounds))
+    assert all(0 < end - start <= limit for start, end in bounds) or bounds == [(0, 0)]
+    for start, end in bounds[:-1]:  # after a line break where the second half has one
+        if "\n" in text[start + limit // 2 : start + limit]:
+            assert text[end - 1] == "\n"
+
+
+def test_a_long_text_is_scanned_in_segments_with_the_same_findings(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
+    lines = [
+        host + "强化服务杨方线上配资股票,推动循环。",
+        *[host] * 4,
+        host + "加微信abc12345领取福利。",
+        *[host] * 4,
+    ] * 3
+    text = "\n".join(lines)
+    whole = tiny_detector.scan(text)
+    assert whole.findings, "the fixture must hold ads the tiny model finds"
+    monkeypatch.setattr(core, "_LONG_TEXT_CHARS", 200)  # a few lines per segment
+    assert len(text_segments(text, 200)) > 4
+    segmented = tiny_detector.scan(text)
+    assert tiny_detector.scan_many(["短文。", text]) == [tiny_detector.scan("短文。"), segmented]
+    assert all(text[f.start : f.end] == f.text for f in segmented.findings)
+    # Every clause is scored alike: the same spans, found a segment at a time.
+    assert [(f.start, f.end, f.category) for f in segmented.findings] == [
+        (f.start, f.end, f.category) for f in whole.findings
+    ]
+    assert segmented.is_spam == whole.is_spam
 
 
 # -- normalization -------------------------------------------------------------
