@@ -137,12 +137,15 @@ class HtmlText:
         """The source offset of ``text[offset]`` (see the module docstring)."""
         if not self.anchors:
             return 0
-        keys = [a[0] for a in self.anchors]
-        i = max(bisect.bisect_right(keys, offset) - 1, 0)
+        i = max(bisect.bisect_right(self.anchors, offset, key=_text_start) - 1, 0)
         text_start, source_start, exact = self.anchors[i]
         if exact:
             return min(source_start + max(offset - text_start, 0), len(self.source))
         return source_start
+
+
+def _text_start(anchor: tuple[int, int, bool]) -> int:
+    return anchor[0]
 
 
 def _walk(root: object) -> Iterator[tuple[str, object, bool]]:
