@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from detector.core import Detector
 
-__all__ = ["CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_inputs"]
+__all__ = ["CHUNK_BYTES", "CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_inputs"]
 
 # A chunk ends after this many texts (or files) or characters, whichever comes
 # first: large enough to amortize the inter-process round trip and the fixed cost
@@ -40,6 +40,11 @@ __all__ = ["CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_inputs"]
 # until the end.
 CHUNK_TEXTS = 256
 CHUNK_CHARS = 1 << 17
+# ... or, for files handed out as paths, after this many bytes of them (128 K
+# characters of Chinese are 384 KiB of UTF-8): a directory of large files goes out
+# a few files at a time, so that every process gets some and memory stays bounded.
+# (Twelve 13.5 MB files were one chunk: --jobs 2 ran them in one process.)
+CHUNK_BYTES = 1 << 19
 
 # What a chunk holds: a path for the worker to read (a text or HTML file), a
 # document the parent read, or an input error or notice passed through in order.
@@ -75,16 +80,27 @@ def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> 
 
 def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
     chunk: list[Unit] = []
-    chars = 0
+    chars = size = 0
     for unit in units:
         chunk.append(unit)
         if isinstance(unit, Document):
             chars += sum(len(text) for text in unit.fields.values())
-        if len(chunk) >= CHUNK_TEXTS or chars >= CHUNK_CHARS:
+        elif isinstance(unit, str):
+            size += _file_size(unit)
+        if len(chunk) >= CHUNK_TEXTS or chars >= CHUNK_CHARS or size >= CHUNK_BYTES:
             yield chunk
-            chunk, chars = [], 0
+            chunk, chars, size = [], 0, 0
     if chunk:
         yield chunk
+
+
+def _file_size(path: str) -> int:
+    """The size of the file at ``path`` (0 when it cannot be read: reading it will
+    report why)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _scan_chunk(detector: Detector, options: ScanOptions, chunk: list[Unit]) -> list[Result]:

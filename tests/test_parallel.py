@@ -47,3 +47,18 @@ def test_jobs_2_equals_jobs_1(
     assert [r.get("line") for r in records[:30]] == list(range(1, 31))
     paths = [r["path"] for r in records[30:]]
     assert paths == sorted(paths)
+
+
+def test_large_files_are_handed_out_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes = [10, 3000, 5000, 10, 10, 9000, 0]
+    paths = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"{i}.txt"
+        path.write_text("新" * (size // 3), encoding="utf-8")
+        paths.append(str(path))
+    paths.append(str(tmp_path / "missing.txt"))  # unreadable: counts nothing
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 4000)
+    # 10 + 3000 + 5000 bytes reach 4000 at the third file; the missing one counts 0.
+    assert list(parallel._chunks(paths)) == [paths[0:3], paths[3:6], paths[6:8]]
