@@ -10,7 +10,7 @@ start; records come in file order) cost the text's length once in all.
 
 from __future__ import annotations
 
-__all__ = ["Lines", "line_col"]
+__all__ = ["Lines"]
 
 
 class Lines:
@@ -38,8 +38,3 @@ class Lines:
             self._line_start = text.rfind("\n", self._offset, offset) + 1
         self._offset = offset
         return self._line, offset - self._line_start + 1
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of ``offset`` in ``text``."""
-    return Lines(text).line_col(offset)

@@ -115,12 +115,17 @@ def test_space_table_is_str_isspace() -> None:
     assert sorted(_SPACE_CODES.tolist()) == [c for c in range(0x110000) if chr(c).isspace()]
 
 
+# A news host and a line of it with a stock-margin ad spliced in.
+HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
+SPLICED = HOST + "强化服务杨方线上配资股票,推动循环。"
+
+
 def test_scan_many_equals_scan_one_by_one(
     tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    host = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
+    host = HOST
     texts = [
-        host + "强化服务杨方线上配资股票,推动循环。",
+        SPLICED,
         "",
         " \n",
         "股票配资平台哪家好。选择正规股票配资平台很重要。股票配资杠杆要适度。" * 3,
@@ -147,13 +152,7 @@ def test_text_segments_cover_the_text_within_the_limit(text: str, limit: int) ->
 def test_a_long_text_is_scanned_in_segments_with_the_same_findings(
     tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    host = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
-    lines = [
-        host + "强化服务杨方线上配资股票,推动循环。",
-        *[host] * 4,
-        host + "加微信abc12345领取福利。",
-        *[host] * 4,
-    ] * 3
+    lines = [SPLICED, *[HOST] * 4, HOST + "加微信abc12345领取福利。", *[HOST] * 4] * 3
     text = "\n".join(lines)
     whole = tiny_detector.scan(text)
     assert whole.findings, "the fixture must hold ads the tiny model finds"

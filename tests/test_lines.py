@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from detector.lines import Lines, line_col
+from detector.lines import Lines
 from detector.results import Finding
 from detector.suppress import Suppressions
 
@@ -23,6 +23,10 @@ def test_lines_agree_with_counting_from_the_start_in_any_order() -> None:
     shuffled = offsets[:]
     rng.shuffle(shuffled)  # going back starts the count again, and stays right
     assert [lines.line_col(o) for o in shuffled] == [naive(text, o) for o in shuffled]
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    return Lines(text).line_col(offset)
 
 
 def test_edges_of_lines() -> None:
