@@ -18,6 +18,7 @@ import numpy as np
 
 from detector import features, words
 from detector._arrays import ranges, run_sizes, run_starts
+from detector.contacts import contact_clauses
 from detector.links import only_trusted_links
 from detector.localize import (
     best_spans,
@@ -55,6 +56,9 @@ _BATCH_CHARS = 1 << 17
 # (Detector._scan_long).  Whole, a 5 M-character text took 580 MB and 2.6 s;
 # in segments, 121 MB and 2.1 s, with the same findings.
 _LONG_TEXT_CHARS = 1 << 17
+# A clause holding a link, phone number or handle is assessed when its prefilter
+# score reaches this share of the prefilter's bar (Detector._assessed).
+_CONTACT_BAR = 0.1
 # News with an ad in it, for Detector.warm_up: every stage of a scan runs.
 _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
 
@@ -553,15 +557,33 @@ class Detector:
         if bridges is None:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
         in_document = document[0] >= self.model.thresholds["document"]
-        assessed = self._assessed(pre, np.full(len(pre), in_document))
+        codes = features.codepoints(norm.text)
+        assessed = self._assessed(
+            norm.text, codes, located.clauses, pre, np.full(len(pre), in_document)
+        )
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
         return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]
 
-    def _assessed(self, pre: np.ndarray, in_document: np.ndarray) -> np.ndarray:
-        """Which clauses a scan assesses (localizer, clause heads, bridges): those
-        the prefilter passes, and every clause of a text the document head calls
-        an ad article (``in_document``, per clause)."""
-        return (pre >= self.model.thresholds["prefilter"]) | in_document
+    def _assessed(
+        self,
+        text: str,
+        codes: np.ndarray,
+        clauses: np.ndarray,
+        pre: np.ndarray,
+        in_document: np.ndarray,
+    ) -> np.ndarray:
+        """Which of ``clauses`` of ``text`` a scan assesses (localizer, clause
+        heads, bridges): those the prefilter passes; those that hold a link, a
+        phone number or a handle and reach ``_CONTACT_BAR`` of the prefilter's bar
+        (the prefilter averages over the clause, so a short ad in a long one is
+        diluted; see :mod:`detector.contacts`); and every clause of a text the
+        document head calls an ad article (``in_document``, per clause)."""
+        bar = self.model.thresholds["prefilter"]
+        assessed = (pre >= bar) | in_document
+        near = (~assessed & (pre >= bar * _CONTACT_BAR)).nonzero()[0]
+        if len(near):
+            assessed[near] = contact_clauses(text, codes, clauses[near])
+        return assessed
 
     def _evidence(
         self, text: str
@@ -677,7 +699,8 @@ class Detector:
         thresholds = self.model.thresholds
         doc_scores, pre = self._char_head_scores(codes, clauses, clause_text, len(texts))
         is_document = doc_scores >= thresholds["document"]
-        selected = self._assessed(pre, is_document[clause_text]).nonzero()[0]
+        assessed = self._assessed(norm.text, codes, clauses, pre, is_document[clause_text])
+        selected = assessed.nonzero()[0]
         doc_clauses = clause_text.searchsorted(np.arange(len(texts) + 1))
         # A machine-written ad article is reported as one span over all its
         # clauses: the document head says so, or many of its clauses are ads.

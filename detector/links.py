@@ -13,13 +13,13 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["is_trusted_host", "only_trusted_links"]
+__all__ = ["LINK", "is_trusted_host", "only_trusted_links"]
 
 _DOMAINS_FILE = Path(__file__).parent / "data" / "trusted_domains.txt"
 
 # A link: an optional scheme, a host of dot-separated labels ending in a
 # letters-only TLD, an optional port and an optional path (any printable ASCII).
-_LINK = re.compile(
+LINK = re.compile(
     r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?::\d+)?(?:/[!-~]*)?",
     re.IGNORECASE,
 )
@@ -33,6 +33,7 @@ def _trusted() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip()[:1] not in ("", "#"))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_trusted_host(host: str) -> bool:
     """Whether ``host`` is a trusted host or a subdomain of one."""
     labels = host.lower().rstrip(".").split(".")
@@ -44,7 +45,7 @@ def only_trusted_links(text: str) -> bool:
     """Whether ``text`` is one or more links, all to trusted hosts, with only
     white space and punctuation around and between them."""
     position, found = 0, False
-    for match in _LINK.finditer(text):
+    for match in LINK.finditer(text):
         if not _FILLER.fullmatch(text, position, match.start()):
             return False
         if not is_trusted_host(match.group(1)):
