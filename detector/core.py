@@ -32,7 +32,7 @@ from detector.localize import (
     trim_spans,
 )
 from detector.model import Model, ModelError, default_model_path, load_model
-from detector.normalize import Normalized, normalize
+from detector.normalize import Normalized, end_of_marks, normalize
 from detector.results import Finding, Verdict
 from detector.segment import (
     NEIGHBOUR_GAP,
@@ -506,7 +506,7 @@ class Detector:
     ) -> list[tuple[int, int]]:
         """The reported spans of clause ``i`` of ``located`` (normalized offsets):
         edges moved to token and word boundaries, cut at title separators, trimmed;
-        the whole clause when no clear span stands out.  ``clause_words``: the
+        uncut when no piece stands out, the whole clause when no span does.  ``clause_words``: the
         words of the clause (None only when it has no candidate spans)."""
         text = norm.text
         start, end = (int(x) for x in located.clauses[i])
@@ -518,8 +518,10 @@ class Detector:
             assert clause_words is not None  # _span_words cut every clause with spans
             cuts = np.cumsum([0, *(len(w) for w in clause_words)]) + start
             spans = snap_to_words(spans, cuts, evidence, start - offset)
-        spans = split_at_separators(original, norm.src, spans, evidence, start - offset)
-        return trim_spans(text, spans) or trim_spans(text, [(start, end)])
+        pieces = split_at_separators(original, norm.src, spans, evidence, start - offset)
+        return (
+            trim_spans(text, pieces) or trim_spans(text, spans) or trim_spans(text, [(start, end)])
+        )
 
     def _assess(
         self, norm: Normalized, codes: np.ndarray, clauses: np.ndarray
@@ -785,7 +787,7 @@ class Detector:
         findings: list[Finding] = []
         for span in spans:
             start, end = norm.to_original(span.start, span.end)
-            start, end = start - offset, end - offset
+            start, end = start - offset, end_of_marks(text, end - offset)
             if findings and start < findings[-1].end:
                 # One original character became several normalized ones (NFKC of
                 # "㌇" is five katakana) and a span boundary fell inside them: both

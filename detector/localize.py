@@ -169,7 +169,9 @@ def split_at_separators(
     """Cut spans where the original text had a title separator (``|``, ``【】``)
     that normalization folded away, and keep the pieces with positive evidence:
     a brand prefixed to a title ("XX娱乐官方网站｜新一季…") must not take the
-    title's first word along.  ``src`` maps normalized positions to ``original``;
+    title's first word along.  A cut that would leave a piece of one character is
+    not made: separators between single characters (`杨|方|线|上…`) are an
+    evasion, not a title's.  ``src`` maps normalized positions to ``original``;
     ``evidence[i]`` belongs to normalized position ``offset + i``."""
     out = []
     for s, e in spans:
@@ -177,7 +179,7 @@ def split_at_separators(
         # Only where normalization dropped characters between i and i + 1.
         for i in ((src[s + 1 : e] - src[s : e - 1] > 1).nonzero()[0] + s).tolist():
             gap = original[int(src[i]) + 1 : int(src[i + 1])]
-            if not _SEPARATOR_MARKS.isdisjoint(gap):
+            if not _SEPARATOR_MARKS.isdisjoint(gap) and i + 1 - cuts[-1] >= 2 and e - i - 1 >= 2:
                 cuts.append(i + 1)
         cuts.append(e)
         if len(cuts) == 2:

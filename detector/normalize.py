@@ -44,7 +44,7 @@ import numpy as np
 
 from detector import _chardata
 
-__all__ = ["Normalized", "normalize"]
+__all__ = ["Normalized", "end_of_marks", "normalize"]
 
 # Invisible characters removed outright: zero-width space/joiners, direction marks,
 # word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
@@ -239,6 +239,21 @@ def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     edges[starts[remove]] = 1
     edges[ends[remove]] = -1
     return edges[:-1].cumsum() > 0
+
+
+# What normalization drops that belongs to the character before it: combining and
+# enclosing marks, variation selectors, the zero-width joiner, tag characters.
+_ATTACHED = re.compile(
+    "[\u0300-\u036f\u0488\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u200d\u20d0-\u20ff"
+    "\ufe00-\ufe0f\ufe20-\ufe2f\U000e0000-\U000e007f\U000e0100-\U000e01ef]*"
+)
+
+
+def end_of_marks(text: str, end: int) -> int:
+    """``end`` moved past the marks that follow it (``杨\u0336`` struck through,
+    ``1\u20e3`` a keycap): a span ending at a character ends after its marks, so
+    that removing it leaves none behind on the next character."""
+    return _ATTACHED.match(text, end).end()
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,30 @@ def test_enclosed_and_invisible_characters(text: str, expected: str) -> None:
 def test_line_breaks_and_tabs_between_words_survive() -> None:
     assert normalize("第一段\n第二段").text == "第一段\n第二段"
     assert normalize("ab\tcd\r\nef").text == "ab\tcd\r\nef"
+
+
+@pytest.mark.parametrize("mark", ["\u0336", "\u20e3", "\ufe0f", "\u0301", "\U000e0100"])
+def test_a_span_ends_after_the_marks_of_its_last_character(
+    tiny_detector: Detector, mark: str
+) -> None:
+    evasive = "".join(ch + mark for ch in SEED)
+    text = HOST + f"强化服务{evasive},推动循环。"
+    findings = tiny_detector.scan(text).findings
+    end = text.index(evasive) + len(evasive)
+    assert any(f.end == end for f in findings), findings
+    assert all(not text[f.end :].startswith(mark) for f in findings)
+
+
+@pytest.mark.parametrize(
+    "spliced",
+    ["杨|方|线|上|配|资|股|票", "杨|方线上配资股票"],
+)
+def test_bars_between_single_characters_do_not_cut_the_span(
+    tiny_detector: Detector, spliced: str
+) -> None:
+    text = HOST + f"强化服务{spliced},推动循环。"
+    findings = tiny_detector.scan(text).findings
+    start = text.index(spliced)
+    assert any(f.start <= start and f.end >= start + len(spliced) for f in findings), findings
+    # ... and does not swallow the clause either.
+    assert all(f.start >= text.index("强化服务") + 2 for f in findings), findings
