@@ -28,13 +28,23 @@ class Lines:
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """Line and column of ``offset``; cheapest when offsets increase from one
-        call to the next (an earlier offset is counted again from the start)."""
+        call to the next (an earlier offset is counted again from the start).
+        A line ends at ``\n``, ``\r\n`` or a lone ``\r`` (old Mac files, and
+        what SARIF viewers count)."""
         if offset < self._offset:
             self._offset, self._line, self._line_start = 0, 1, 0
-        text = self._text
-        breaks = text.count("\n", self._offset, offset)
+        text, start = self._text, self._offset
+        breaks = text.count("\n", start, offset)
+        last = text.rfind("\n", start, offset) if breaks else -1
+        if "\r" in text:
+            # A \r is a break of its own unless a \n follows it (which is).
+            breaks += text.count("\r", start, offset) - text.count("\r\n", start, offset + 1)
+            cr = text.rfind("\r", max(start, last), offset)
+            while cr > last and text.startswith("\n", cr + 1):
+                cr = text.rfind("\r", max(start, last), cr)
+            last = max(last, cr)
         if breaks:
             self._line += breaks
-            self._line_start = text.rfind("\n", self._offset, offset) + 1
+            self._line_start = last + 1
         self._offset = offset
         return self._line, offset - self._line_start + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from detector.lines import Lines
 from detector.results import Finding
@@ -10,13 +11,15 @@ from detector.suppress import Suppressions
 
 
 def naive(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    """Counted from the start: every line break (``\n``, ``\r\n``, lone ``\r``)
+    that ends at or before ``offset``."""
+    ends = [m.end() for m in re.finditer(r"\r\n|\r|\n", text) if m.end() <= offset]
+    return len(ends) + 1, offset - (ends[-1] if ends else 0) + 1
 
 
 def test_lines_agree_with_counting_from_the_start_in_any_order() -> None:
     rng = random.Random(7)
-    text = "".join(rng.choice("ab\n中\r") for _ in range(2000))
+    text = "".join(rng.choice(["a", "b", "中", "\n", "\r", "\r\n"]) for _ in range(2000))
     offsets = sorted(rng.randrange(len(text) + 1) for _ in range(300))
     lines = Lines(text)
     assert [lines.line_col(o) for o in offsets] == [naive(text, o) for o in offsets]
@@ -37,6 +40,14 @@ def test_edges_of_lines() -> None:
     assert line_col(text, 6) == (4, 1)
     assert line_col(text, len(text)) == (4, 4)
     assert line_col("", 0) == (1, 1)
+
+
+def test_lone_carriage_returns_and_crlf_end_lines() -> None:
+    text = "第一段\r第二段\r\n第三段\n\r第五段"
+    assert line_col(text, text.index("第二段")) == (2, 1)
+    assert line_col(text, text.index("第三段")) == (3, 1)
+    assert line_col(text, text.index("\r\n") + 1) == (2, 5)  # the \n of a CRLF: still line 2
+    assert line_col(text, text.index("第五段")) == (5, 1)
 
 
 def test_inline_markers_on_a_long_line_suppress_only_their_own_line() -> None:
