@@ -558,6 +558,7 @@ class Detector:
         bridges = None if located is None else self._bridges(norm.text, located, strength)
         if bridges is None:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
+        assert located is not None  # bridges come from located spans
         in_document = document[0] >= self.model.thresholds["document"]
         codes = features.codepoints(norm.text)
         assessed = self._assessed(
@@ -644,6 +645,8 @@ class Detector:
     def scan_many(self, texts: Iterable[str]) -> list[Verdict]:
         """``[scan(t) for t in texts]``, computed a batch of texts at a time: the
         same verdicts, much less overhead per text for short articles."""
+        if isinstance(texts, str):  # would be scanned one character at a time
+            raise TypeError("scan_many() needs an iterable of str, got one str: use scan()")
         verdicts: list[Verdict] = []
         batch: list[str] = []
         size = 0

@@ -253,7 +253,8 @@ def end_of_marks(text: str, end: int) -> int:
     """``end`` moved past the marks that follow it (``杨\u0336`` struck through,
     ``1\u20e3`` a keycap): a span ending at a character ends after its marks, so
     that removing it leaves none behind on the next character."""
-    return _ATTACHED.match(text, end).end()
+    match = _ATTACHED.match(text, end)  # always matches (``*``), maybe empty
+    return match.end() if match else end
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,11 @@ def test_scan_rejects_bytes(tiny_detector: Detector) -> None:
         tiny_detector.scan(b"bytes")  # type: ignore[arg-type]
 
 
+def test_scan_many_rejects_a_single_string(tiny_detector: Detector) -> None:
+    with pytest.raises(TypeError, match="use scan"):
+        tiny_detector.scan_many("杨方线上配资股票")
+
+
 def test_results_serialise() -> None:
     finding = Finding(3, 5, "配资", 0.91234, "stock-margin")
     verdict = Verdict(True, 0.91234, (finding,), "v1")
