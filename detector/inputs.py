@@ -283,8 +283,8 @@ def _json_documents(
         # A single record on its own is scanned like a one-item array.
         try:
             record, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+        except (ValueError, RecursionError) as exc:
+            yield _json_error(display, exc, Lines(text).line(index))
             return
         if text[end:].strip():
             yield InputError(display, "invalid JSON (extra data after the record)")
@@ -303,8 +303,8 @@ def _json_documents(
         number = lines.line(index)
         try:
             record, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+        except (ValueError, RecursionError) as exc:
+            yield _json_error(display, exc, number)
             return
         yield from _record_document(display, record, number, text_fields, "a JSON array item")
         index = _skip_space(text, index)
@@ -325,6 +325,26 @@ def _skip_space(text: str, index: int) -> int:
     return index
 
 
+def _json_message(exc: ValueError | RecursionError) -> str:
+    """Why a JSON value could not be parsed: a syntax error, nesting deeper than
+    the parser's recursion limit, or an integer literal beyond Python's digit
+    limit (each raised by ``json`` and none may stop the batch)."""
+    if isinstance(exc, json.JSONDecodeError):
+        message = exc.msg.removesuffix(" at")  # "Invalid control character at"
+        return f"invalid JSON ({message} at column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "invalid JSON (nested too deeply)"
+    return f"invalid JSON ({exc})"
+
+
+def _json_error(display: str, exc: ValueError | RecursionError, line: int) -> InputError:
+    """The error for a value of a JSON file that starts on ``line`` (a syntax error
+    is reported on its own line)."""
+    if isinstance(exc, json.JSONDecodeError):
+        line = exc.lineno
+    return InputError(display, _json_message(exc), line)
+
+
 def _jsonl_documents(
     display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
@@ -333,15 +353,8 @@ def _jsonl_documents(
             continue
         try:
             record = json.loads(decode(raw, encoding))
-        except json.JSONDecodeError as exc:
-            message = exc.msg.removesuffix(" at")  # "Invalid control character at"
-            yield InputError(display, f"invalid JSON ({message} at column {exc.colno})", number)
-            continue
-        except RecursionError:
-            yield InputError(display, "invalid JSON (nested too deeply)", number)
-            continue
-        except ValueError as exc:  # an integer literal beyond Python's digit limit
-            yield InputError(display, f"invalid JSON ({exc})", number)
+        except (ValueError, RecursionError) as exc:
+            yield InputError(display, _json_message(exc), number)
             continue
         yield from _record_document(display, record, number, text_fields, "a JSONL record")
 
