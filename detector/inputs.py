@@ -106,14 +106,19 @@ def printable(path: str) -> str:
 
 
 def _scrub(value: object) -> object:
-    """A JSON value with every lone surrogate replaced (it is printed back)."""
+    """A JSON value with every lone surrogate replaced (it is printed back).
+
+    A list or object goes through ``json`` (C code) rather than a recursive
+    Python walk: an id nested 500 deep, which the parser accepts, overflowed the
+    Python stack and stopped the whole batch."""
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    return value
+    if not isinstance(value, (list, dict)):
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    if not _LONE_SURROGATE.search(text):
+        return value
+    return json.loads(_LONE_SURROGATE.sub("\ufffd", text))
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -380,4 +385,9 @@ def _record_document(
         names = ", ".join(repr(n) for n in text_fields)
         yield InputError(display, f"record has none of the text fields {names}", number)
         return
-    yield Document(display, found, line=number, id=_scrub(record.get("id")), record=record)
+    try:
+        record_id = _scrub(record.get("id"))
+    except RecursionError:  # nested just below the parser's limit, re-encoded deeper
+        yield InputError(display, "invalid JSON (nested too deeply)", number)
+        return
+    yield Document(display, found, line=number, id=record_id, record=record)

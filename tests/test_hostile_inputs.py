@@ -274,3 +274,16 @@ def test_a_directory_that_cannot_be_listed_is_an_error_wherever_it_is(
     assert f"{locked}: cannot list directory (Permission denied)" in result.stderr
     scanned = sorted(Path(str(r["path"])).parent.name for r in records(result))
     assert scanned == ([] if unlistable == "." else sorted({"a", "m", "z"} - {unlistable}))
+
+
+def test_a_record_id_nested_hundreds_deep_is_scanned(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # The parser accepts ~990 levels; copying the id by a recursive Python walk
+    # overflowed the stack at ~500 and stopped the batch with a traceback.
+    path = tmp_path / "items.jsonl"
+    nested = "[" * 600 + '"\\udfff"' + "]" * 600
+    record = '{"text": "强化服务杨方线上配资股票,推动循环", "id": ' + nested + "}\n"
+    path.write_text(record, encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code == 1, result.stderr
+    (record,) = records(result)
+    assert json.dumps(record["id"], ensure_ascii=False) == nested.replace('"\\udfff"', '"\ufffd"')
