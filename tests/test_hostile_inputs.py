@@ -287,3 +287,18 @@ def test_a_record_id_nested_hundreds_deep_is_scanned(tiny_model_dir: Path, tmp_p
     assert result.exit_code == 1, result.stderr
     (record,) = records(result)
     assert json.dumps(record["id"], ensure_ascii=False) == nested.replace('"\\udfff"', '"\ufffd"')
+
+
+@pytest.mark.parametrize("name", [".detector.toml", "pyproject.toml"])
+def test_a_config_file_that_is_not_utf8_is_an_error_naming_it(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # tomllib raises UnicodeDecodeError for it, which was a traceback and exit 1.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    (tmp_path / name).write_bytes('[tool.detector]\nallow = ["杨方"]\n'.encode("gbk"))
+    result = scan(tiny_model_dir, "a.txt")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"detector: error: {tmp_path / name}: invalid TOML (not UTF-8, at line 2)\n"
+    )
