@@ -15,9 +15,11 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from detector.encodings import bom_encoding, incremental_decoder
 from detector.encodings import decode as _decode
 from detector.lines import Lines
 
@@ -47,6 +49,9 @@ STDIN = "-"
 # written out as UTF-8.  Each one becomes U+FFFD, one code point for one, so
 # offsets into the field are unchanged.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
+_BINARY_HEAD = 8192
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,13 @@ def _scrub(value: object) -> object:
     return json.loads(_LONE_SURROGATE.sub("\ufffd", text))
 
 
-def _looks_binary(head: bytes) -> bool:
-    return b"\x00" in head
+def _looks_binary(head: bytes, encoding: str | None) -> bool:
+    """A NUL in ``head``: a NUL byte, or, when the encoding is known (a
+    byte-order mark or ``--encoding``), a NUL character once decoded, because
+    UTF-16 and UTF-32 text is full of NUL bytes but text never holds U+0000."""
+    if encoding is None:
+        return b"\x00" in head
+    return "\x00" in incremental_decoder(encoding, head).decode(head)
 
 
 def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError | Notice]:
@@ -263,10 +273,13 @@ def iter_documents(
 def _text_document(
     display: str, handle: BinaryIO, encoding: str | None = None, html: bool = False
 ) -> Iterator[Document | InputError | Notice]:
-    data = handle.read()
-    if _looks_binary(data[:8192]):
+    # The head is tested before the rest is read: a video file in a crawl, or
+    # /dev/zero, costs 8 KiB, not its size.
+    head = handle.read(_BINARY_HEAD)
+    if _looks_binary(head, bom_encoding(head) or encoding):
         yield Notice(display, "binary file skipped")
         return
+    data = head + handle.read()
     if not html:
         yield Document(display, {None: decode(data, encoding)})
         return
@@ -353,15 +366,57 @@ def _json_error(display: str, exc: ValueError | RecursionError, line: int) -> In
 def _jsonl_documents(
     display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
-    for number, raw in enumerate(handle, start=1):
-        if not raw.strip():
+    for number, line in enumerate(_jsonl_lines(handle, encoding), start=1):
+        if not line.strip(_ASCII_SPACE):  # a line of U+3000 is no blank line but an error
             continue
         try:
-            record = json.loads(decode(raw, encoding))
+            record = json.loads(line)
         except (ValueError, RecursionError) as exc:
             yield InputError(display, _json_message(exc), number)
             continue
         yield from _record_document(display, record, number, text_fields, "a JSONL record")
+
+
+def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
+    """The decoded lines of a JSONL file, read one at a time.
+
+    A byte-order mark or ``--encoding`` fixes the codec of the whole file, which
+    is decoded as one stream and split on ``\\n`` after decoding (in UTF-16 a line
+    break is two bytes, and other characters hold 0x0A bytes too).  Otherwise
+    each line is decoded on its own.
+    """
+    raws = iter(handle)
+    first = next(raws, b"")
+    codec = bom_encoding(first) or encoding
+    if codec is not None:
+        yield from _split_lines(_decoded(chain((first,), raws), codec, first))
+        return
+    for raw in chain((first,), raws):
+        yield decode(raw)
+
+
+def _decoded(pieces: Iterable[bytes], encoding: str, head: bytes) -> Iterator[str]:
+    """``pieces`` decoded as one stream (a character may span two pieces)."""
+    decoder = incremental_decoder(encoding, head)
+    for piece in pieces:
+        yield decoder.decode(piece)
+    yield decoder.decode(b"", final=True)
+
+
+def _split_lines(texts: Iterable[str]) -> Iterator[str]:
+    """The lines of the concatenated ``texts``, split on ``\\n`` only (a JSON
+    string may hold U+2028, which ``str.splitlines`` would split on)."""
+    parts: list[str] = []
+    for text in texts:
+        *ends, rest = text.split("\n")
+        for end in ends:
+            parts.append(end)
+            yield "".join(parts)
+            parts = []
+        if rest:
+            parts.append(rest)
+    if parts:
+        yield "".join(parts)
 
 
 def _record_document(

@@ -1,5 +1,5 @@
 """Decoding scraped files: UTF-8 (BOM or not), GB18030/GBK, Big5, broken UTF-8,
-and --encoding to force a codec."""
+UTF-16/32, and --encoding to force a codec."""
 
 from __future__ import annotations
 
@@ -106,3 +106,68 @@ def test_cli_unknown_encoding_is_a_usage_error(tiny_model_dir: Path, tmp_path: P
     )
     assert result.exit_code == 2
     assert "unknown encoding 'klingon'" in result.stderr
+
+
+# -- UTF-16 and UTF-32, and the NUL test with a known encoding ---------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_with_a_byte_order_mark(encoding: str) -> None:
+    data = INJECTED.encode(encoding)
+    if not encoding.endswith("-be"):
+        assert data.startswith(b"\xff\xfe")
+    else:
+        data = ("\ufeff" + INJECTED).encode(encoding)
+    assert decode(data) == INJECTED
+    assert decode(data, "gbk") == INJECTED  # the mark wins, as a UTF-8 one does
+
+
+def run_jsonl(model: Path, path: Path, *args: str) -> tuple[int, list[dict[str, object]]]:
+    result = CliRunner().invoke(
+        main, ["scan", "--model", str(model), "--format", "jsonl", *args, str(path)]
+    )
+    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "args"),
+    [("utf-16", []), ("utf-32", []), ("utf-16-le", ["--encoding", "utf-16-le"])],
+)
+def test_cli_utf16_and_utf32_files(
+    tiny_model_dir: Path, tmp_path: Path, encoding: str, args: list[str]
+) -> None:
+    # They are full of NUL bytes: skipped as binary before, even with --encoding;
+    # JSONL was split on the byte 0x0A, half of a UTF-16 line break.
+    text = tmp_path / "article.txt"
+    text.write_bytes(INJECTED.encode(encoding))
+    code, records = run_jsonl(tiny_model_dir, text, *args)
+    assert code == 1
+    assert records[0]["findings"][0]["text"] == "杨方线上配资股票"  # type: ignore[index]
+    items = tmp_path / "items.jsonl"
+    lines = [
+        json.dumps({"id": 1, "text": "强化服务杨方线上配资股票,推动循环。"}, ensure_ascii=False),
+        "",
+        # A raw U+2028 is valid inside a JSON string: it ends no line.
+        json.dumps({"id": 2, "text": "农业农村部\u2028部署秋粮收获工作"}, ensure_ascii=False),
+    ]
+    items.write_bytes("\r\n".join(lines).encode(encoding))
+    code, records = run_jsonl(tiny_model_dir, items, *args)
+    assert code == 1
+    assert [(r["line"], r["id"], bool(r["findings"])) for r in records] == [
+        (1, 1, True),
+        (3, 2, False),
+    ]
+
+
+def test_cli_binary_file_is_skipped_with_a_forced_encoding(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # With --encoding the NUL test looks at the decoded text: a binary file still
+    # has NUL characters, a UTF-16 text has none.
+    path = tmp_path / "video.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00" + bytes(range(256)) * 64)
+    for encoding in ("gbk", "utf-16"):
+        result = CliRunner().invoke(
+            main, ["scan", "--model", str(tiny_model_dir), "--encoding", encoding, str(path)]
+        )
+        assert (result.exit_code, result.stderr) == (0, f"detector: {path}: binary file skipped\n")

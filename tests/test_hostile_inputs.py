@@ -302,3 +302,35 @@ def test_a_config_file_that_is_not_utf8_is_an_error_naming_it(
     assert result.stderr == (
         f"detector: error: {tmp_path / name}: invalid TOML (not UTF-8, at line 2)\n"
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_binary_input_is_not_read_past_its_first_8_kib(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The whole input was read before the NUL test: a 300 MB video file in a
+    crawl cost 390 MB, and `scan /dev/zero` read until MemoryError.  Here a
+    stream of NULs that never ends until the test does stands for either."""
+    stream = tmp_path / "stream"
+    os.mkfifo(stream)
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    over = threading.Event()
+
+    def write() -> None:
+        try:
+            with open(stream, "wb") as pipe:
+                pipe.write(b"\x00" * 16384)
+                pipe.flush()
+                over.wait(120)
+        except OSError:  # the reader closed the pipe first
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        result = scan_with_timeout(tiny_model_dir, str(stream), str(tmp_path / "a.txt"))
+    finally:
+        over.set()
+        writer.join(10)
+    assert result.exit_code == 1
+    assert result.stderr == f"detector: {stream}: binary file skipped\n"
