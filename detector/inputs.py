@@ -4,7 +4,8 @@ JSON arrays of records and HTML pages.
 Readers yield ``Document`` objects or ``InputError`` objects, never raise for a
 bad input: one unreadable file or malformed line must not stop a batch.  JSONL is
 streamed line by line so memory stays bounded on large corpora.  Bytes are decoded
-by :func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected).
+by :func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected); a
+JSONL file's encoding is detected once, not line by line.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import json
 import os
 import re
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from detector.encodings import bom_encoding, incremental_decoder
+from detector.encodings import bom_encoding, detect, incremental_decoder
 from detector.encodings import decode as _decode
 from detector.lines import Lines
 
@@ -51,6 +53,8 @@ STDIN = "-"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
 _BINARY_HEAD = 8192
+# The bytes of a JSONL file its encoding is detected from (see _jsonl_lines).
+_SAMPLE = 1 << 16
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
@@ -382,8 +386,12 @@ def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
 
     A byte-order mark or ``--encoding`` fixes the codec of the whole file, which
     is decoded as one stream and split on ``\\n`` after decoding (in UTF-16 a line
-    break is two bytes, and other characters hold 0x0A bytes too).  Otherwise
-    each line is decoded on its own.
+    break is two bytes, and other characters hold 0x0A bytes too).  Otherwise a
+    line that is valid UTF-8 is UTF-8, and the other lines are decoded with one
+    codec, detected once from the first such line and the lines after it (64
+    KiB): a short record decoded on its own can pass for Japanese or Korean, and
+    two records of one file must not come out in two encodings.  A file of UTF-8
+    lines is never read ahead, so a stream on stdin is scanned as it comes.
     """
     raws = iter(handle)
     first = next(raws, b"")
@@ -391,8 +399,31 @@ def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
     if codec is not None:
         yield from _split_lines(_decoded(chain((first,), raws), codec, first))
         return
-    for raw in chain((first,), raws):
-        yield decode(raw)
+    ahead: deque[bytes] = deque([first] if first else [])
+    fallback: str | None = None
+    while True:
+        raw = ahead.popleft() if ahead else next(raws, None)
+        if raw is None:
+            return
+        text = _utf8(raw)
+        if text is None:
+            if fallback is None:
+                size = len(raw) + sum(map(len, ahead))
+                while size < _SAMPLE and (extra := next(raws, None)) is not None:
+                    ahead.append(extra)
+                    size += len(extra)
+                fallback = detect(b"".join([raw, *ahead]))
+            text = raw.decode(fallback, errors="replace")
+        yield text
+
+
+def _utf8(raw: bytes) -> str | None:
+    """``raw`` as UTF-8 (a byte-order mark dropped, as :func:`decode` does), or
+    None when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
 
 
 def _decoded(pieces: Iterable[bytes], encoding: str, head: bytes) -> Iterator[str]:

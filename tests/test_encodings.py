@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from detector.cli import main
 from detector.encodings import decode
+from detector.inputs import iter_documents
 
 SIMPLIFIED = (
     "会议强调要深化产融合作推动科技产业金融良性循环。农业农村部部署秋粮收获工作。"
@@ -171,3 +172,60 @@ def test_cli_binary_file_is_skipped_with_a_forced_encoding(
             main, ["scan", "--model", str(tiny_model_dir), "--encoding", encoding, str(path)]
         )
         assert (result.exit_code, result.stderr) == (0, f"detector: {path}: binary file skipped\n")
+
+
+# -- short Chinese texts, one codec per JSONL file ------------------------------
+
+
+SHORT_ADS = [
+    "加微信abc12345领取福利",
+    "访问www.xyz888.com注册就送",
+    "代开各类正规发票",
+    "无抵押贷款当天放款",
+]
+
+
+@pytest.mark.parametrize("text", [*SHORT_ADS, "加微信abc123咨询\n"])
+def test_short_gbk_texts_are_read_as_chinese(text: str) -> None:
+    # charset-normalizer alone took these for UTF-16, Korean (cp949) or Japanese
+    # (cp932): '加微信abc123咨询' came out as 'ｼﾓﾎ｢ﾐﾅabc123ﾗﾉﾑｯ'.
+    assert decode(text.encode("gbk")) == text
+    assert decode(text.encode("gbk"), html=True) == text
+
+
+def test_short_big5_text_is_read_as_big5() -> None:
+    text = "強化金融精準有效服務楊方線上配資股票,深化產融合作。"
+    assert decode(text.encode("big5")) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["日本語のテキストです。東京都の天気は晴れ。", "お問い合わせはこちら"]
+)
+def test_shift_jis_is_not_taken_for_chinese(text: str) -> None:
+    # Its bytes decode as GB18030 too, but into rare characters, not GB2312's
+    # frequent ones: it is left to charset-normalizer.
+    assert decode(text.encode("shift_jis")) == text
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".html", ".jsonl"])
+def test_cli_finds_ads_in_short_gbk_inputs(
+    tiny_model_dir: Path, tmp_path: Path, suffix: str
+) -> None:
+    ad = SHORT_ADS[0]
+    body = {".txt": ad + "\n", ".html": f"<p>{ad}</p>\n", ".jsonl": f'{{"text": "{ad}"}}\n'}
+    path = tmp_path / f"short{suffix}"
+    path.write_bytes(body[suffix].encode("gbk"))
+    code, records = run_jsonl(tiny_model_dir, path)
+    assert code == 1
+    assert [f["text"] for r in records for f in r["findings"]] == [ad]  # type: ignore[attr-defined]
+
+
+def test_a_jsonl_file_is_decoded_with_one_codec(tmp_path: Path) -> None:
+    # '數據' alone is as frequent a pair in GB18030 as in Big5 ('计沮'), so the
+    # tie goes to GB18030; the file's longer first record says Big5.
+    path = tmp_path / "big5.jsonl"
+    lines = [json.dumps({"text": t}, ensure_ascii=False) for t in (INJECTED_TRADITIONAL, "數據")]
+    path.write_bytes("\n".join(lines).encode("big5") + b"\n")
+    texts = [doc.fields["text"] for doc in iter_documents([str(path)])]  # type: ignore[union-attr]
+    assert texts == [INJECTED_TRADITIONAL, "數據"]
+    assert decode("數據".encode("big5")) == "计沮"  # what reading the line alone gave
