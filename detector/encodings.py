@@ -61,18 +61,32 @@ _CHINESE = ("gb18030", "big5hkscs")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 # Enough characters to tell GBK from Big5 (a scraped article has thousands).
 _SAMPLE_CHARS = 4096
+# A codec that cannot decode this (ASCII, a line break, UTF-8, GBK and stray
+# bytes) with errors replaced cannot decode a scraped file either.
+_PROBE = b"abc\n\xe4\xb8\xad\xd6\xd0\xff\x80"
 
 
 class UnknownEncodingError(ValueError):
-    """``--encoding`` names no codec Python knows."""
+    """``--encoding`` names no text codec Python can decode files with."""
 
 
 def check_encoding(name: str) -> str:
-    """The canonical codec name for ``name``; raises :class:`UnknownEncodingError`."""
+    """The canonical codec name for ``name``; raises :class:`UnknownEncodingError`
+    also for a codec that is not bytes → text (``base64``, ``rot13``, ``zlib``)
+    or cannot decode with replacement characters (``idna``, ``punycode``), so
+    that ``--encoding`` fails as a usage error before any file is read."""
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         raise UnknownEncodingError(f"unknown encoding {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UnknownEncodingError(f"{name!r} is not a text encoding")
+    try:
+        _PROBE.decode(info.name, errors="replace")
+        incremental_decoder(info.name, _PROBE).decode(_PROBE, final=True)
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        raise UnknownEncodingError(f"{name!r} cannot decode text files") from None
+    return info.name
 
 
 def bom_encoding(data: bytes) -> str | None:

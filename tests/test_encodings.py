@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from detector.cli import main
-from detector.encodings import decode
+from detector.encodings import UnknownEncodingError, check_encoding, decode
 from detector.inputs import iter_documents
 
 SIMPLIFIED = (
@@ -229,3 +229,21 @@ def test_a_jsonl_file_is_decoded_with_one_codec(tmp_path: Path) -> None:
     texts = [doc.fields["text"] for doc in iter_documents([str(path)])]  # type: ignore[union-attr]
     assert texts == [INJECTED_TRADITIONAL, "數據"]
     assert decode("數據".encode("big5")) == "计沮"  # what reading the line alone gave
+
+
+@pytest.mark.parametrize("name", ["base64", "hex", "rot13", "zlib", "idna", "punycode"])
+def test_cli_encoding_that_cannot_decode_text_is_a_usage_error(
+    tiny_model_dir: Path, tmp_path: Path, name: str
+) -> None:
+    # These are known codecs, so the name check passed and the first file read
+    # raised LookupError or UnicodeError: a traceback and exit 1 ("findings").
+    path = tmp_path / "article.txt"
+    path.write_text(INJECTED, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--encoding", name, str(path)]
+    )
+    assert result.exit_code == 2
+    assert "Invalid value for '--encoding'" in result.stderr
+    assert f"{name!r}" in result.stderr
+    with pytest.raises(UnknownEncodingError):
+        check_encoding(name)
