@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from detector.clean import decode_exact
 from detector.cli import main
 from detector.encodings import UnknownEncodingError, check_encoding, decode
 from detector.inputs import iter_documents
@@ -247,3 +248,19 @@ def test_cli_encoding_that_cannot_decode_text_is_a_usage_error(
     assert f"{name!r}" in result.stderr
     with pytest.raises(UnknownEncodingError):
         check_encoding(name)
+
+
+# -- detector clean reads a file as detector scan does -------------------------
+
+
+def test_clean_reads_a_file_in_the_encoding_scan_does(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # decode_exact tried UTF-8 then GB18030: a Big5 file decoded, wrongly, as
+    # GB18030, the ad the scan found was not there and nothing was removed.
+    data = INJECTED_TRADITIONAL.encode("big5")
+    assert decode_exact(data) == (b"", INJECTED_TRADITIONAL, "big5hkscs")
+    path = tmp_path / "big5.txt"
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["clean", "--model", str(tiny_model_dir), str(path)])
+    assert result.exit_code == 1, result.stderr
+    cleaned = INJECTED_TRADITIONAL.replace("楊方線上配資股票", "")
+    assert result.stdout_bytes == cleaned.encode("big5")
