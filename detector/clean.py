@@ -85,21 +85,28 @@ def remove_spans(text: str, spans: Iterable[Span | tuple[int, int]]) -> str:
 
 def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
     """Split ``data`` into ``(bom, text, encoding)`` so that
-    ``bom + text.encode(encoding) == data``, or ``None`` when no encoding round-trips.
+    ``bom + text.encode(encoding) == data``, or ``None`` when the encoding
+    ``detector scan`` reads ``data`` with does not round-trip it exactly.
 
-    Tries UTF-8 (after a UTF-8 byte-order mark, which is kept aside), then GB18030:
-    the same order as the scanner's decoding, so offsets agree with ``detector scan``.
+    The encoding is the scanner's (:func:`detector.encodings.detect`: UTF-8,
+    GB18030, Big5, …), so offsets agree with ``detector scan``; a Big5 file is
+    cleaned as Big5 (trying GB18030 after UTF-8, as this did, decoded Big5 bytes
+    into other characters and found nothing to remove).  A UTF-8 byte-order mark
+    is kept aside; a text the scanner reads with replacement characters (broken
+    UTF-8) gives ``None``.
     """
+    from detector.encodings import detect
+
     bom = _BOM if data.startswith(_BOM) else b""
     body = data[len(bom) :]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = body.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if text.encode(encoding) == body:
-            return bom, text, encoding
-    return None
+    encoding = "utf-8" if bom else detect(body)
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if text.encode(encoding) != body:
+        return None
+    return bom, text, encoding
 
 
 def _skip_space(line: str, index: int) -> int:

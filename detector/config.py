@@ -47,6 +47,9 @@ def _table(path: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8: tomllib decodes the file first
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: invalid TOML (not UTF-8, at line {line})") from None
     tool = document.get("tool", {})
     table = tool.get("detector") if isinstance(tool, dict) else None
     if path.name == "pyproject.toml":

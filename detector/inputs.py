@@ -4,7 +4,8 @@ JSON arrays of records and HTML pages.
 Readers yield ``Document`` objects or ``InputError`` objects, never raise for a
 bad input: one unreadable file or malformed line must not stop a batch.  JSONL is
 streamed line by line so memory stays bounded on large corpora.  Bytes are decoded
-by :func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected).
+by :func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected); a
+JSONL file's encoding is detected once, not line by line.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import json
 import os
 import re
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from detector.encodings import bom_encoding, detect, incremental_decoder
 from detector.encodings import decode as _decode
 from detector.lines import Lines
 
@@ -47,6 +51,11 @@ STDIN = "-"
 # written out as UTF-8.  Each one becomes U+FFFD, one code point for one, so
 # offsets into the field are unchanged.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
+_BINARY_HEAD = 8192
+# The bytes of a JSONL file its encoding is detected from (see _jsonl_lines).
+_SAMPLE = 1 << 16
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
 @dataclass(frozen=True)
@@ -106,18 +115,28 @@ def printable(path: str) -> str:
 
 
 def _scrub(value: object) -> object:
-    """A JSON value with every lone surrogate replaced (it is printed back)."""
+    """A JSON value with every lone surrogate replaced (it is printed back).
+
+    A list or object goes through ``json`` (C code) rather than a recursive
+    Python walk: an id nested 500 deep, which the parser accepts, overflowed the
+    Python stack and stopped the whole batch."""
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    return value
+    if not isinstance(value, (list, dict)):
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    if not _LONE_SURROGATE.search(text):
+        return value
+    return json.loads(_LONE_SURROGATE.sub("\ufffd", text))
 
 
-def _looks_binary(head: bytes) -> bool:
-    return b"\x00" in head
+def _looks_binary(head: bytes, encoding: str | None) -> bool:
+    """A NUL in ``head``: a NUL byte, or, when the encoding is known (a
+    byte-order mark or ``--encoding``), a NUL character once decoded, because
+    UTF-16 and UTF-32 text is full of NUL bytes but text never holds U+0000."""
+    if encoding is None:
+        return b"\x00" in head
+    return "\x00" in incremental_decoder(encoding, head).decode(head)
 
 
 def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError | Notice]:
@@ -258,10 +277,13 @@ def iter_documents(
 def _text_document(
     display: str, handle: BinaryIO, encoding: str | None = None, html: bool = False
 ) -> Iterator[Document | InputError | Notice]:
-    data = handle.read()
-    if _looks_binary(data[:8192]):
+    # The head is tested before the rest is read: a video file in a crawl, or
+    # /dev/zero, costs 8 KiB, not its size.
+    head = handle.read(_BINARY_HEAD)
+    if _looks_binary(head, bom_encoding(head) or encoding):
         yield Notice(display, "binary file skipped")
         return
+    data = head + handle.read()
     if not html:
         yield Document(display, {None: decode(data, encoding)})
         return
@@ -283,8 +305,8 @@ def _json_documents(
         # A single record on its own is scanned like a one-item array.
         try:
             record, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+        except (ValueError, RecursionError) as exc:
+            yield _json_error(display, exc, Lines(text).line(index))
             return
         if text[end:].strip():
             yield InputError(display, "invalid JSON (extra data after the record)")
@@ -303,8 +325,8 @@ def _json_documents(
         number = lines.line(index)
         try:
             record, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            yield InputError(display, f"invalid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+        except (ValueError, RecursionError) as exc:
+            yield _json_error(display, exc, number)
             return
         yield from _record_document(display, record, number, text_fields, "a JSON array item")
         index = _skip_space(text, index)
@@ -325,25 +347,107 @@ def _skip_space(text: str, index: int) -> int:
     return index
 
 
+def _json_message(exc: ValueError | RecursionError) -> str:
+    """Why a JSON value could not be parsed: a syntax error, nesting deeper than
+    the parser's recursion limit, or an integer literal beyond Python's digit
+    limit (each raised by ``json`` and none may stop the batch)."""
+    if isinstance(exc, json.JSONDecodeError):
+        message = exc.msg.removesuffix(" at")  # "Invalid control character at"
+        return f"invalid JSON ({message} at column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "invalid JSON (nested too deeply)"
+    return f"invalid JSON ({exc})"
+
+
+def _json_error(display: str, exc: ValueError | RecursionError, line: int) -> InputError:
+    """The error for a value of a JSON file that starts on ``line`` (a syntax error
+    is reported on its own line)."""
+    if isinstance(exc, json.JSONDecodeError):
+        line = exc.lineno
+    return InputError(display, _json_message(exc), line)
+
+
 def _jsonl_documents(
     display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
-    for number, raw in enumerate(handle, start=1):
-        if not raw.strip():
+    for number, line in enumerate(_jsonl_lines(handle, encoding), start=1):
+        if not line.strip(_ASCII_SPACE):  # a line of U+3000 is no blank line but an error
             continue
         try:
-            record = json.loads(decode(raw, encoding))
-        except json.JSONDecodeError as exc:
-            message = exc.msg.removesuffix(" at")  # "Invalid control character at"
-            yield InputError(display, f"invalid JSON ({message} at column {exc.colno})", number)
-            continue
-        except RecursionError:
-            yield InputError(display, "invalid JSON (nested too deeply)", number)
-            continue
-        except ValueError as exc:  # an integer literal beyond Python's digit limit
-            yield InputError(display, f"invalid JSON ({exc})", number)
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            yield InputError(display, _json_message(exc), number)
             continue
         yield from _record_document(display, record, number, text_fields, "a JSONL record")
+
+
+def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
+    """The decoded lines of a JSONL file, read one at a time.
+
+    A byte-order mark or ``--encoding`` fixes the codec of the whole file, which
+    is decoded as one stream and split on ``\\n`` after decoding (in UTF-16 a line
+    break is two bytes, and other characters hold 0x0A bytes too).  Otherwise a
+    line that is valid UTF-8 is UTF-8, and the other lines are decoded with one
+    codec, detected once from the first such line and the lines after it (64
+    KiB): a short record decoded on its own can pass for Japanese or Korean, and
+    two records of one file must not come out in two encodings.  A file of UTF-8
+    lines is never read ahead, so a stream on stdin is scanned as it comes.
+    """
+    raws = iter(handle)
+    first = next(raws, b"")
+    codec = bom_encoding(first) or encoding
+    if codec is not None:
+        yield from _split_lines(_decoded(chain((first,), raws), codec, first))
+        return
+    ahead: deque[bytes] = deque([first] if first else [])
+    fallback: str | None = None
+    while True:
+        raw = ahead.popleft() if ahead else next(raws, None)
+        if raw is None:
+            return
+        text = _utf8(raw)
+        if text is None:
+            if fallback is None:
+                size = len(raw) + sum(map(len, ahead))
+                while size < _SAMPLE and (extra := next(raws, None)) is not None:
+                    ahead.append(extra)
+                    size += len(extra)
+                fallback = detect(b"".join([raw, *ahead]))
+            text = raw.decode(fallback, errors="replace")
+        yield text
+
+
+def _utf8(raw: bytes) -> str | None:
+    """``raw`` as UTF-8 (a byte-order mark dropped, as :func:`decode` does), or
+    None when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+
+
+def _decoded(pieces: Iterable[bytes], encoding: str, head: bytes) -> Iterator[str]:
+    """``pieces`` decoded as one stream (a character may span two pieces)."""
+    decoder = incremental_decoder(encoding, head)
+    for piece in pieces:
+        yield decoder.decode(piece)
+    yield decoder.decode(b"", final=True)
+
+
+def _split_lines(texts: Iterable[str]) -> Iterator[str]:
+    """The lines of the concatenated ``texts``, split on ``\\n`` only (a JSON
+    string may hold U+2028, which ``str.splitlines`` would split on)."""
+    parts: list[str] = []
+    for text in texts:
+        *ends, rest = text.split("\n")
+        for end in ends:
+            parts.append(end)
+            yield "".join(parts)
+            parts = []
+        if rest:
+            parts.append(rest)
+    if parts:
+        yield "".join(parts)
 
 
 def _record_document(
@@ -367,4 +471,9 @@ def _record_document(
         names = ", ".join(repr(n) for n in text_fields)
         yield InputError(display, f"record has none of the text fields {names}", number)
         return
-    yield Document(display, found, line=number, id=_scrub(record.get("id")), record=record)
+    try:
+        record_id = _scrub(record.get("id"))
+    except RecursionError:  # nested just below the parser's limit, re-encoded deeper
+        yield InputError(display, "invalid JSON (nested too deeply)", number)
+        return
+    yield Document(display, found, line=number, id=record_id, record=record)

@@ -274,3 +274,63 @@ def test_a_directory_that_cannot_be_listed_is_an_error_wherever_it_is(
     assert f"{locked}: cannot list directory (Permission denied)" in result.stderr
     scanned = sorted(Path(str(r["path"])).parent.name for r in records(result))
     assert scanned == ([] if unlistable == "." else sorted({"a", "m", "z"} - {unlistable}))
+
+
+def test_a_record_id_nested_hundreds_deep_is_scanned(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # The parser accepts ~990 levels; copying the id by a recursive Python walk
+    # overflowed the stack at ~500 and stopped the batch with a traceback.
+    path = tmp_path / "items.jsonl"
+    nested = "[" * 600 + '"\\udfff"' + "]" * 600
+    record = '{"text": "强化服务杨方线上配资股票,推动循环", "id": ' + nested + "}\n"
+    path.write_text(record, encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code == 1, result.stderr
+    (record,) = records(result)
+    assert json.dumps(record["id"], ensure_ascii=False) == nested.replace('"\\udfff"', '"\ufffd"')
+
+
+@pytest.mark.parametrize("name", [".detector.toml", "pyproject.toml"])
+def test_a_config_file_that_is_not_utf8_is_an_error_naming_it(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # tomllib raises UnicodeDecodeError for it, which was a traceback and exit 1.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    (tmp_path / name).write_bytes('[tool.detector]\nallow = ["杨方"]\n'.encode("gbk"))
+    result = scan(tiny_model_dir, "a.txt")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"detector: error: {tmp_path / name}: invalid TOML (not UTF-8, at line 2)\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_binary_input_is_not_read_past_its_first_8_kib(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The whole input was read before the NUL test: a 300 MB video file in a
+    crawl cost 390 MB, and `scan /dev/zero` read until MemoryError.  Here a
+    stream of NULs that never ends until the test does stands for either."""
+    stream = tmp_path / "stream"
+    os.mkfifo(stream)
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    over = threading.Event()
+
+    def write() -> None:
+        try:
+            with open(stream, "wb") as pipe:
+                pipe.write(b"\x00" * 16384)
+                pipe.flush()
+                over.wait(120)
+        except OSError:  # the reader closed the pipe first
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        result = scan_with_timeout(tiny_model_dir, str(stream), str(tmp_path / "a.txt"))
+    finally:
+        over.set()
+        writer.join(10)
+    assert result.exit_code == 1
+    assert result.stderr == f"detector: {stream}: binary file skipped\n"

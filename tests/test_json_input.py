@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from detector.cli import main
@@ -74,3 +75,36 @@ def test_a_single_object_is_one_record(tiny_model_dir: Path, tmp_path: Path) -> 
     result = run(tiny_model_dir, "--format", "jsonl", str(path))
     assert result.exit_code == 1
     assert json.loads(result.stdout)["line"] == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "invalid JSON (nested too deeply)"),
+        ("1" * 5000, "invalid JSON (Exceeds the limit (4300 digits)"),
+    ],
+    ids=["deep", "huge-integer"],
+)
+@pytest.mark.parametrize("shape", ["array", "object"])
+def test_a_value_json_cannot_parse_is_an_error_and_the_batch_goes_on(
+    tiny_model_dir: Path, tmp_path: Path, value: str, message: str, shape: str
+) -> None:
+    # The JSON parser raises RecursionError and ValueError besides
+    # JSONDecodeError: they stopped the whole batch with a traceback (exit 1).
+    record = '{"text": "农业农村部部署秋粮收获工作", "x": ' + value + "}"
+    bad = tmp_path / "a_bad.json"
+    if shape == "array":
+        bad.write_text(f'[\n{{"text": "强化服务杨方线上配资股票"}},\n{record}\n]', encoding="utf-8")
+    else:
+        bad.write_text(record, encoding="utf-8")
+    good = tmp_path / "b_good.json"
+    good.write_text(ARRAY, encoding="utf-8")
+    result = run(tiny_model_dir, "--format", "jsonl", str(bad), str(good))
+    assert result.exit_code == 2
+    line = 3 if shape == "array" else 1
+    assert result.stderr.startswith(f"detector: error: {bad}:{line}: {message}")
+    scanned = [
+        (Path(r["path"]).name, r["line"]) for r in map(json.loads, result.stdout.splitlines())
+    ]
+    before = [("a_bad.json", 2)] if shape == "array" else []
+    assert scanned == [*before, ("b_good.json", 2), ("b_good.json", 3)]
