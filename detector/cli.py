@@ -57,6 +57,12 @@ model_option = click.option(
 )
 
 
+# Not ``readable=True`` (click's default): click would refuse the whole command
+# line for one path it cannot read.  Opening each input reports that input as
+# ``PATH: cannot open (…)`` and every other input is still scanned or cleaned.
+_INPUT_PATH = click.Path(allow_dash=True, readable=False)
+
+
 class DetectorError(click.ClickException):
     """A runtime error reported as ``detector: error: …`` with exit code 2."""
 
@@ -159,7 +165,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.argument("paths", nargs=-1, type=_INPUT_PATH)
 @click.option(
     "--format",
     "output_format",
@@ -565,7 +571,7 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.argument("paths", nargs=-1, type=_INPUT_PATH)
 @click.option(
     "-o",
     "--output",
