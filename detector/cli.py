@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from detector.core import Detector
     from detector.inputs import Document, InputError, Notice
     from detector.progress import Progress
-    from detector.results import Finding
+    from detector.results import Finding, Verdict
     from detector.suppress import Suppressions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -634,7 +634,9 @@ def clean(
             )
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
+    suppressions = _load_suppressions(None, False)
     detector = _load_detector(model, threshold)
+    scan = _suppressing_scan(detector, suppressions)
     errors = 0
     removed = False
     for path in iter_paths(paths):
@@ -648,9 +650,9 @@ def clean(
         fmt = _clean_format(path, input_format)
         try:
             if in_place:
-                changed, failed = _clean_in_place(path, fmt, text_fields, detector)
+                changed, failed = _clean_in_place(path, fmt, text_fields, scan)
             else:
-                changed, failed = _clean_to_output(path, output, fmt, text_fields, detector)
+                changed, failed = _clean_to_output(path, output, fmt, text_fields, scan)
         except OSError as exc:
             where = exc.filename2 or exc.filename or ("<stdin>" if path == "-" else path)
             click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
@@ -659,6 +661,25 @@ def clean(
         removed = removed or changed
         errors += failed
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
+
+
+def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> Callable[[str], Verdict]:
+    """``detector.scan`` without the findings ``scan`` would not report either:
+    those on a line with the inline marker or containing an allowlisted phrase.
+    ``clean`` deletes what it finds, so it must never delete text the user has
+    marked as legitimate (it once removed allowlisted phrases, and even part of
+    the marker).  A baseline is not applied: it records the findings present when
+    it was written, ads not yet cleaned among them, not that they are legitimate."""
+    from detector.suppress import without
+
+    def scan(text: str) -> Verdict:
+        verdict = detector.scan(text)
+        if not verdict.findings:
+            return verdict
+        kept = suppressions.keep(verdict.findings, path="", text=text, use_baseline=False)
+        return without(verdict, [f for f, _ in kept], detector.block_threshold)
+
+    return scan
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -710,7 +731,7 @@ def _clean_stream(
     display: str,
     fmt: str,
     text_fields: tuple[str, ...],
-    detector: Detector,
+    scan: Callable[[str], Verdict],
 ) -> tuple[bool, int]:
     """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
     from detector.clean import clean_jsonl_line, clean_text_bytes
@@ -719,12 +740,12 @@ def _clean_stream(
     errors = 0
     if fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, detector.scan)
+            cleaned = clean_jsonl_line(raw, text_fields, scan)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             sink.write(cleaned.data)
     else:
-        cleaned = clean_text_bytes(source.read(), detector.scan)
+        cleaned = clean_text_bytes(source.read(), scan)
         errors += _report_cleaned(display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
@@ -732,7 +753,7 @@ def _clean_stream(
 
 
 def _clean_to_output(
-    path: str, output: str, fmt: str, text_fields: tuple[str, ...], detector: Detector
+    path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
     import contextlib
 
@@ -741,18 +762,18 @@ def _clean_to_output(
         source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
         if output == "-":
             sink = sys.stdout.buffer
-            result = _clean_stream(source, sink, display, fmt, text_fields, detector)
+            result = _clean_stream(source, sink, display, fmt, text_fields, scan)
             sink.flush()
             return result
         with _AtomicFile(output) as atomic:
-            return _clean_stream(source, atomic.handle, display, fmt, text_fields, detector)
+            return _clean_stream(source, atomic.handle, display, fmt, text_fields, scan)
 
 
 def _clean_in_place(
-    path: str, fmt: str, text_fields: tuple[str, ...], detector: Detector
+    path: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
     with open(path, "rb") as source, _AtomicFile(path) as atomic:
-        changed, errors = _clean_stream(source, atomic.handle, path, fmt, text_fields, detector)
+        changed, errors = _clean_stream(source, atomic.handle, path, fmt, text_fields, scan)
         if not changed:
             atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors

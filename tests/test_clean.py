@@ -309,3 +309,28 @@ def test_failed_write_leaves_no_temporary_file(
     assert result.exit_code == 2
     assert f"detector: error: {target}: Is a directory" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "seed.txt"]
+
+
+def test_clean_keeps_what_scan_is_told_to_allow(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The allowlist and the inline marker silence ``scan``; ``clean`` must not then
+    delete the same text (it did, and even ate ``detector`` out of the marker)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".detector.toml").write_text(f'allow = ["{AD}"]\n', encoding="utf-8")
+    marked = f"科研团队在量子通信领域取得突破{CONTACT_AD}。 detector: allow\n"
+    text = SEED + marked + f"全国夏粮实现丰收{CONTACT_AD}。\n"
+    source = tmp_path / "a.txt"
+    source.write_text(text, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes.decode() == SEED + marked + "全国夏粮实现丰收。\n"
+    assert result.stderr.count("removed") == 1
+    records = tmp_path / "a.jsonl"
+    lines = [json.dumps({"text": SEED}, ensure_ascii=False), json.dumps({"text": marked})]
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(records))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout_bytes == records.read_bytes()
+    scanned = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(records)])
+    assert scanned.exit_code == 0
