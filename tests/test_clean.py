@@ -334,3 +334,67 @@ def test_clean_keeps_what_scan_is_told_to_allow(
     assert result.stdout_bytes == records.read_bytes()
     scanned = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(records)])
     assert scanned.exit_code == 0
+
+
+HOSTILE_LINES = [
+    '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n",  # nested too deeply
+    '{"n": ' + "1" * 5000 + ', "text": "x"}\n',  # beyond Python's integer digit limit
+    '{"text": "unterminated\n',
+    '{"text": "unterminated at the end of the file',
+]
+
+
+def test_bad_jsonl_lines_are_errors_worded_as_scan_words_them(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """They raised RecursionError / ValueError out of clean (the batch stopped), and
+    JSON syntax errors read "starting at at column"."""
+    source = tmp_path / "bad.jsonl"
+    ad_line = json.dumps({"text": SEED}, ensure_ascii=False) + "\n"
+    source.write_text(ad_line + "".join(HOSTILE_LINES), encoding="utf-8")
+    cleaned = clean(runner, tiny_model_dir, str(source))
+    scanned = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(source)])
+    assert cleaned.exit_code == scanned.exit_code == 2
+    assert cleaned.stdout_bytes.decode() == ad_line.replace(AD, "") + "".join(HOSTILE_LINES)
+    errors = [line for line in cleaned.stderr.splitlines() if line.startswith("detector: error")]
+    assert errors == scanned.stderr.splitlines()
+    assert len(errors) == 4 and "nested too deeply" in errors[0]
+    assert errors[3].endswith(":5: invalid JSON (Unterminated string starting at column 10)")
+
+
+def test_lone_surrogate_escapes_are_scanned_as_scan_does_and_written_back(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A lone surrogate escape ("\\ud800") is read as U+FFFD, as scan reads it, so
+    the same span goes; it is written back as the escape.  It raised
+    UnicodeEncodeError, and --in-place left every later file uncleaned."""
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    lines = [
+        '{"id": 1, "text": "新闻\\ud800' + AD + '内容。"}\n',
+        '{"id": 2, "text": "\\udc00' + AD + '，各地加快推进重大项目建设。"}\n',
+    ]
+    surrogates = folder / "a.jsonl"
+    surrogates.write_text("".join(lines), encoding="utf-8")
+    later = folder / "b.txt"
+    later.write_text(SEED, encoding="utf-8")
+    scanned = runner.invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--format", "jsonl", str(surrogates)]
+    )
+    spans = [[(f["start"], f["end"]) for f in json.loads(r)["findings"]] for r in
+             scanned.stdout.splitlines()]  # fmt: skip
+    assert spans == [[(3, 11)], [(1, 9)]]
+    result = clean(runner, tiny_model_dir, "--in-place", str(folder))
+    assert result.exit_code == 1, result.stderr
+    assert surrogates.read_text(encoding="utf-8") == "".join(line.replace(AD, "") for line in lines)
+    assert [json.loads(line)["text"][:3] for line in lines] == ["新闻\ud800", "\udc00杨方"]
+    assert f"{surrogates}:1:4: removed stock-margin" in result.stderr
+    assert f"{surrogates}:2:2: removed stock-margin" in result.stderr
+    assert later.read_text(encoding="utf-8") == SEED.replace(AD, "")
+
+
+def test_json_string_escapes_only_lone_surrogates() -> None:
+    from detector.clean import json_string
+
+    assert json_string('新"闻\ud800\n') == '"新\\"闻\\ud800\\n"'
+    assert json.loads(json_string("a\udfffb")) == "a\udfffb"
