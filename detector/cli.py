@@ -6,6 +6,7 @@ be scanned (reported after everything else was scanned).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -755,8 +756,6 @@ def _clean_stream(
 def _clean_to_output(
     path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
-    import contextlib
-
     display = "<stdin>" if path == "-" else path
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
@@ -772,6 +771,13 @@ def _clean_to_output(
 def _clean_in_place(
     path: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
+    import errno
+    import stat
+
+    # Checked before opening: a FIFO would block the open, and a device or FIFO
+    # has no contents to rewrite.  (Walking a directory yields only regular files.)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
     with open(path, "rb") as source, _AtomicFile(path) as atomic:
         changed, errors = _clean_stream(source, atomic.handle, path, fmt, text_fields, scan)
         if not changed:
@@ -780,21 +786,54 @@ def _clean_in_place(
 
 
 class _AtomicFile:
-    """A temporary file beside ``path`` that replaces it (``os.replace``) only when
-    the block completes: readers see the old file or the new one, never a part."""
+    """Writes ``path`` when the block completes.
+
+    A regular file (or a new one) is replaced: a temporary file is written beside
+    the file ``path`` finally names, then renamed over it (``os.replace``), so
+    readers see the old file or the new one, never a part.  Symlinks are followed
+    first (``os.path.realpath``): the file a link points to is rewritten and the
+    link stays a link; replacing the link itself would leave the target
+    uncleaned.  A FIFO, a terminal or another device is not replaced but written
+    directly: a reader waiting on the FIFO (or ``/proc/self/fd/1``) gets the data.
+    Errors name ``path`` as the user gave it, not the temporary file.  The new
+    file is a new inode: other hard links to the old one keep the old contents.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._keep = True
+        self._temp: str | None = None
+
+    def _error(self, exc: OSError) -> OSError:
+        """``exc`` naming the user's path (not a temporary or resolved one)."""
+        return type(exc)(exc.errno, exc.strerror, self.path)
 
     def __enter__(self) -> _AtomicFile:
-        import os
+        import errno
+        import stat
         import tempfile
 
-        directory = os.path.dirname(os.path.abspath(self.path))
-        fd, self._temp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(self.path)}.", suffix=".tmp", dir=directory
-        )
+        try:
+            mode: int | None = os.stat(self.path).st_mode
+        except FileNotFoundError:  # a new file (or a dangling symlink's target)
+            mode = None
+        except OSError as exc:
+            raise self._error(exc) from None
+        if mode is not None and stat.S_ISDIR(mode):
+            # Checked now, not when os.replace fails after all the work is done.
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.path)
+        if mode is not None and not stat.S_ISREG(mode):
+            self.handle = open(self.path, "wb")
+            return self
+        self._target = os.path.realpath(self.path)
+        try:
+            fd, self._temp = tempfile.mkstemp(
+                prefix=f".{os.path.basename(self._target)}.",
+                suffix=".tmp",
+                dir=os.path.dirname(self._target),
+            )
+        except OSError as exc:
+            raise self._error(exc) from None
         self.handle = os.fdopen(fd, "wb")
         return self
 
@@ -802,27 +841,32 @@ class _AtomicFile:
         self._keep = False
 
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        import os
-
-        if kind is None and self._keep:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-        self.handle.close()
-        if kind is not None or not self._keep:
-            os.unlink(self._temp)
+        if self._temp is None:  # written directly (a FIFO or device)
+            self.handle.close()
             return
         try:
-            mode = os.stat(self.path).st_mode & 0o7777  # keep an existing file's mode
+            if kind is None and self._keep:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+                self._replace()
+        except OSError as exc:
+            raise self._error(exc) from None
+        finally:
+            with contextlib.suppress(OSError):  # flushed above when it matters
+                self.handle.close()
+            if os.path.lexists(self._temp):  # not renamed: failed or discarded
+                os.unlink(self._temp)
+
+    def _replace(self) -> None:
+        assert self._temp is not None
+        try:
+            mode = os.stat(self._target).st_mode & 0o7777  # keep an existing file's mode
         except OSError:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-        try:
-            os.chmod(self._temp, mode)
-            os.replace(self._temp, self.path)
-        except OSError:
-            os.unlink(self._temp)
-            raise
+        os.chmod(self._temp, mode)
+        os.replace(self._temp, self._target)
 
 
 if __name__ == "__main__":

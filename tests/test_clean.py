@@ -307,8 +307,67 @@ def test_failed_write_leaves_no_temporary_file(
     target.mkdir()
     result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
     assert result.exit_code == 2
-    assert f"detector: error: {target}: Is a directory" in result.stderr
+    # Refused before the work is done (it used to print each removed span first).
+    assert result.stderr == f"detector: error: {target}: Is a directory\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "seed.txt"]
+
+
+def test_write_errors_name_the_output_not_a_temporary_file(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    target = tmp_path / "nodir" / "out.txt"
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"detector: error: {target}: No such file or directory\n"
+
+
+def test_symlinks_are_followed_and_kept(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """--in-place or -o through a symlink rewrites the file it points to; the link
+    stays a link (it was replaced by a regular file, the target left uncleaned)."""
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "real.txt"
+    real.write_text(SEED, encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    result = clean(runner, tiny_model_dir, "--in-place", str(link))
+    assert result.exit_code == 1, result.stderr
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == SEED.replace(AD, "")
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.txt"]
+    source = tmp_path / "seed.txt"
+    source.write_text(CONTACT, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(link))
+    assert result.exit_code == 1, result.stderr
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == CONTACT.replace(CONTACT_AD, "")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_output_to_a_fifo_is_written_not_replaced(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import threading
+
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(fifo))
+    reader.join(30)
+    assert result.exit_code == 1, result.stderr
+    assert received == [SEED.replace(AD, "").encode()]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    # --in-place refuses it without opening it (a read would wait for a writer).
+    result = clean(runner, tiny_model_dir, "--in-place", str(fifo))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"detector: error: {fifo}: not a regular file (--in-place rewrites files only)\n"
+    )
 
 
 def test_clean_keeps_what_scan_is_told_to_allow(
