@@ -193,7 +193,7 @@ def main() -> None:
 )
 @click.option(
     "--baseline",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, readable=False),  # an unreadable one: our message
     default=None,
     help="Hide findings recorded in this baseline file.",
 )
@@ -252,6 +252,7 @@ def scan(
     )
     detector = load_detector()
     errors = 0
+    failed: set[str] = set()  # inputs (paths) with an error
     found = False
     records: list[dict[str, Any]] = []
     results = []
@@ -268,6 +269,7 @@ def scan(
         if isinstance(scanned, (InputError, Notice)):
             if isinstance(scanned, InputError):
                 errors += 1
+                failed.add(scanned.path)
                 click.echo(f"detector: error: {scanned}", err=True)
             else:
                 click.echo(f"detector: {scanned}", err=True)
@@ -289,7 +291,7 @@ def scan(
         progress.bar.close()
     if update_baseline:
         assert baseline is not None
-        _write_baseline(baseline, entries)
+        _write_baseline(baseline, entries, failed)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if output_format == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -332,15 +334,28 @@ def _load_suppressions(baseline: str | None, update_baseline: bool) -> Suppressi
     prints: frozenset[str] = frozenset()
     if baseline is not None and not update_baseline:
         try:
-            with open(baseline, encoding="utf-8") as handle:
-                prints = parse_baseline(handle.read())
-        except OSError as exc:
-            raise DetectorError(
-                f"{baseline}: cannot read baseline ({exc.strerror or exc})"
-            ) from None
+            prints = parse_baseline(_read_baseline(baseline))
         except BaselineError as exc:
             raise DetectorError(f"{baseline}: {exc}") from None
     return Suppressions(config.allow, prints)
+
+
+def _read_baseline(path: str) -> str:
+    """The text of a baseline file; a file that cannot be read or is not UTF-8
+    (it once raised UnicodeDecodeError) is a ``DetectorError`` naming it."""
+    from detector.suppress import BaselineError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise DetectorError(f"{path}: cannot read baseline ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BaselineError(
+            f"not a detector baseline (not UTF-8: byte {data[exc.start]:#04x} at {exc.start})"
+        ) from None
 
 
 def _baseline_entries(
@@ -354,15 +369,56 @@ def _baseline_entries(
     return entries
 
 
-def _write_baseline(path: str, entries: list[dict[str, Any]]) -> None:
+def _write_baseline(path: str, entries: list[dict[str, Any]], failed: set[str]) -> None:
+    """Write the baseline (atomically, like ``clean``).  The entries of inputs
+    that could not be scanned (``failed``: their paths, a directory's covering
+    everything under it) are carried over from the old baseline: a transient
+    read error must not erase findings someone reviewed.  If the old baseline
+    cannot be read for that, nothing is written."""
     from detector.suppress import dump_baseline
 
+    carried = _carried_over(path, failed, {e["fingerprint"] for e in entries}) if failed else []
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(dump_baseline(entries))
+        with _AtomicFile(path) as atomic:
+            atomic.handle.write(dump_baseline([*entries, *carried]).encode("utf-8"))
     except OSError as exc:
         raise DetectorError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None
-    click.echo(f"detector: {path}: baseline of {len(entries)} finding(s) written", err=True)
+    total = len(entries) + len(carried)
+    kept = f" ({len(carried)} kept for inputs that could not be scanned)" if failed else ""
+    click.echo(f"detector: {path}: baseline of {total} finding(s) written{kept}", err=True)
+
+
+def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[str, Any]]:
+    """The old baseline's entries for paths under the ``failed`` ones, except
+    those with a fingerprint in ``written`` (entries as ``--update-baseline``
+    writes them: path, category and text are strings)."""
+    from detector.suppress import BaselineError, _path_key, parse_baseline
+
+    if not os.path.exists(path):
+        return []
+    keep_it = "; its entries for the inputs that could not be scanned cannot be kept: not rewritten"
+    try:
+        content = _read_baseline(path)
+        parse_baseline(content)  # checks the format
+    except DetectorError as exc:
+        raise DetectorError(exc.format_message() + keep_it) from None
+    except BaselineError as exc:
+        raise DetectorError(f"{path}: {exc}{keep_it}") from None
+    prefixes = {_path_key(p) for p in failed}
+
+    def carried(entry: dict[str, Any]) -> bool:
+        if entry["fingerprint"] in written:
+            return False
+        if not all(isinstance(entry.get(key), str) for key in ("path", "category", "text")):
+            return False
+        return any(
+            entry["path"] == prefix
+            or entry["path"].startswith(prefix.rstrip("/") + "/")
+            or (prefix == "." and not entry["path"].startswith(("/", "../")))
+            for prefix in prefixes
+        )
+
+    return [entry for entry in json.loads(content)["findings"] if carried(entry)]
 
 
 def _without_file(
