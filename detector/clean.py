@@ -23,6 +23,7 @@ __all__ = [
     "clean_jsonl_line",
     "clean_text_bytes",
     "decode_exact",
+    "escape_lone_surrogates",
     "json_string",
     "merge_spans",
     "remove_spans",
@@ -108,14 +109,20 @@ def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
     return None
 
 
+def escape_lone_surrogates(json_text: str) -> str:
+    """``json_text`` (from ``json.dumps(..., ensure_ascii=False)``) with each lone
+    surrogate written as its ``\\udXXX`` escape.  ``json.dumps`` emits the
+    surrogate itself, which no encoding can write; the escape reads back as the
+    same string.  Surrogates can only occur inside JSON strings, so this is safe."""
+    if not _LONE_SURROGATE.search(json_text):
+        return json_text
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
 def json_string(value: str) -> str:
-    """``value`` as a JSON string literal, UTF-8 characters kept as they are and a
-    lone surrogate written as its ``\\udXXX`` escape (``json.dumps`` would emit the
-    surrogate itself, which cannot be encoded), so the line still round-trips."""
-    literal = json.dumps(value, ensure_ascii=False)
-    if not _LONE_SURROGATE.search(literal):
-        return literal
-    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", literal)
+    """``value`` as a JSON string literal: UTF-8 characters kept as they are, a lone
+    surrogate escaped (:func:`escape_lone_surrogates`), so the line round-trips."""
+    return escape_lone_surrogates(json.dumps(value, ensure_ascii=False))
 
 
 def _skip_space(line: str, index: int) -> int:
