@@ -70,7 +70,9 @@ class DetectorError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"detector: error: {self.format_message()}", err=True)
+        from detector.report import one_line
+
+        click.echo(f"detector: error: {one_line(self.format_message())}", err=True)
 
 
 def _plain_warnings() -> None:
@@ -239,7 +241,7 @@ def scan(
     load_detector = _start_loading(model, threshold)
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
-    from detector.report import text_lines, to_record
+    from detector.report import one_line, text_lines, to_record
     from detector.scanning import ScanOptions
 
     encoding = _check_encoding(encoding)
@@ -260,6 +262,9 @@ def scan(
     path_items = iter_paths(paths or ("-",))
     if baseline is not None:
         path_items = _without_file(path_items, baseline)
+    real_paths: dict[str, str] = {}  # printed path -> file name, for SARIF URIs
+    if output_format == "sarif":
+        path_items = _noting_real_paths(path_items, real_paths)
     progress = _progress(paths)
     if progress is not None:
         path_items = progress.wrap(list(path_items))
@@ -270,9 +275,9 @@ def scan(
             if isinstance(scanned, InputError):
                 errors += 1
                 failed.add(scanned.path)
-                click.echo(f"detector: error: {scanned}", err=True)
+                click.echo(f"detector: error: {one_line(str(scanned))}", err=True)
             else:
-                click.echo(f"detector: {scanned}", err=True)
+                click.echo(f"detector: {one_line(str(scanned))}", err=True)
             continue
         result = scanned.result
         found = found or bool(result.findings)
@@ -298,7 +303,7 @@ def scan(
     elif output_format == "sarif":
         from detector.sarif import to_sarif
 
-        log = to_sarif(results, _version(), detector.block_threshold)
+        log = to_sarif(results, _version(), detector.block_threshold, real_paths)
         click.echo(json.dumps(log, ensure_ascii=False, indent=2))
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
 
@@ -419,6 +424,19 @@ def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[s
         )
 
     return [entry for entry in json.loads(content)["findings"] if carried(entry)]
+
+
+def _noting_real_paths(
+    items: Iterable[str | InputError | Notice], real_paths: dict[str, str]
+) -> Iterator[str | InputError | Notice]:
+    """The path items, noting in ``real_paths`` each file name whose printed form
+    differs (bytes that are not UTF-8): SARIF URIs are built from the name."""
+    from detector.inputs import printable
+
+    for item in items:
+        if isinstance(item, str) and printable(item) != item:
+            real_paths[printable(item)] = item
+        yield item
 
 
 def _without_file(
@@ -677,6 +695,7 @@ def clean(
     """
     _one_blas_thread()
     from detector.inputs import InputError, Notice, iter_paths
+    from detector.report import one_line
 
     paths = paths or ("-",)
     if in_place:
@@ -699,10 +718,10 @@ def clean(
     for path in iter_paths(paths):
         if isinstance(path, InputError):
             errors += 1
-            click.echo(f"detector: error: {path}", err=True)
+            click.echo(f"detector: error: {one_line(str(path))}", err=True)
             continue
         if isinstance(path, Notice):
-            click.echo(f"detector: {path}", err=True)
+            click.echo(f"detector: {one_line(str(path))}", err=True)
             continue
         fmt = _clean_format(path, input_format)
         try:
@@ -711,7 +730,7 @@ def clean(
             else:
                 changed, failed = _clean_to_output(path, output, fmt, text_fields, scan)
         except OSError as exc:
-            where = exc.filename2 or exc.filename or ("<stdin>" if path == "-" else path)
+            where = _shown(str(exc.filename2 or exc.filename or path))
             click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
             errors += 1
             continue
@@ -737,6 +756,15 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> Callabl
         return without(verdict, [f for f, _ in kept], detector.block_threshold)
 
     return scan
+
+
+def _shown(path: str) -> str:
+    """``path`` as printed on one line: ``<stdin>`` for ``-``, bytes that are not
+    UTF-8 as ``\\xff`` escapes, control characters (a newline) escaped."""
+    from detector.inputs import printable
+    from detector.report import one_line
+
+    return "<stdin>" if path == "-" else one_line(printable(path))
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -812,7 +840,7 @@ def _clean_stream(
 def _clean_to_output(
     path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
-    display = "<stdin>" if path == "-" else path
+    display = _shown(path)
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
         if output == "-":
@@ -835,7 +863,9 @@ def _clean_in_place(
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
     with open(path, "rb") as source, _AtomicFile(path) as atomic:
-        changed, errors = _clean_stream(source, atomic.handle, path, fmt, text_fields, scan)
+        changed, errors = _clean_stream(
+            source, atomic.handle, _shown(path), fmt, text_fields, scan
+        )
         if not changed:
             atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors

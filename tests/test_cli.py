@@ -186,3 +186,24 @@ def test_package_warnings_print_as_detector_warnings(tiny_model_dir: Path, artic
         " using the Python segmenter"
     ]
     assert "杨方线上配资股票" in result.stdout
+
+
+def test_control_characters_in_file_names_are_escaped(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A newline in a file name split the ``path:line:col:`` line in two."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "a\nb.txt").write_text(INJECTED, encoding="utf-8")
+    (folder / "c\x1b[2J.txt").symlink_to(tmp_path / "nowhere")
+    result = scan(runner, tiny_model_dir, str(folder))
+    assert result.exit_code == 2
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(f"{folder}/a\\nb.txt:2:")
+    missing = f"{folder}/c\\x1b[2J.txt: cannot open (No such file or directory)"
+    assert result.stderr == f"detector: error: {missing}\n"
+    cleaned = runner.invoke(
+        main, ["clean", "--model", str(tiny_model_dir), "--in-place", str(folder)]
+    )
+    assert cleaned.stderr.splitlines()[0].startswith(f"{folder}/a\\nb.txt:2:")
+    assert f"detector: error: {folder}/c\\x1b[2J.txt: " in cleaned.stderr
