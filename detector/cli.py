@@ -165,6 +165,32 @@ def main() -> None:
       cat article.txt | detector scan -
     """
     _plain_warnings()
+    _lenient_stdout()
+
+
+def _lenient_stdout() -> None:
+    """On a stdout whose encoding cannot hold every character (GBK has no emoji),
+    the first finding holding one raised UnicodeEncodeError and the rest of the
+    batch was lost: such characters are written as backslash escapes instead, as
+    Python's stderr does already (JSON output is written with ``\\u`` escapes
+    then, see :func:`_json_for_stdout`)."""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+def _json_for_stdout(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON, with characters as they are unless stdout's encoding
+    cannot write them (GBK and an emoji): then as ``\\uXXXX`` escapes, which
+    stay valid JSON where a backslash-replaced character would not."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return text
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return json.dumps(value, ensure_ascii=True, indent=indent)
+    return text
 
 
 @main.command()
@@ -287,7 +313,7 @@ def scan(
             for line in text_lines(result):
                 click.echo(line)
         elif output_format == "jsonl":
-            click.echo(json.dumps(to_record(result), ensure_ascii=False))
+            click.echo(_json_for_stdout(to_record(result)))
         elif output_format == "json":
             records.append(to_record(result))
         else:
@@ -299,12 +325,12 @@ def scan(
         _write_baseline(baseline, entries, failed)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if output_format == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(_json_for_stdout(records, indent=2))
     elif output_format == "sarif":
         from detector.sarif import to_sarif
 
         log = to_sarif(results, _version(), detector.block_threshold, real_paths)
-        click.echo(json.dumps(log, ensure_ascii=False, indent=2))
+        click.echo(_json_for_stdout(log, indent=2))
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
@@ -401,7 +427,7 @@ def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[s
 
     if not os.path.exists(path):
         return []
-    keep_it = "; its entries for the inputs that could not be scanned cannot be kept: not rewritten"
+    keep_it = "; not rewritten (its entries for the inputs that could not be scanned would be lost)"
     try:
         content = _read_baseline(path)
         parse_baseline(content)  # checks the format
@@ -605,11 +631,19 @@ def evaluate(
 @model_option
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-def explain(target: str, model: str | None, top: int, output_format: str) -> NoReturn:
+@click.option(
+    "--text", "as_text", is_flag=True, help="TARGET is the text, even if it names a file."
+)
+def explain(
+    target: str, model: str | None, top: int, output_format: str, as_text: bool
+) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
-    TARGET is a file path, or else the text itself.  Contributions are weight ×
-    tf-idf of each feature in the scored clause; [word] marks a jieba word.
+    TARGET is a file path, or else the text itself.  A TARGET that looks like a
+    path (ends in .txt, .html, .json … or holds a / without Chinese text, spaces or
+    ://) but does not exist is an error, not text to explain: use --text for that.
+    Contributions are weight × tf-idf of each feature in the scored clause; [word]
+    marks a jieba word.
 
     \b
     Example:
@@ -619,18 +653,22 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     from detector.explain import explain as run_explain
     from detector.inputs import decode
 
+    text = target
+    if not as_text:
+        hint = "(to explain this text itself, use --text)"
+        if os.path.isdir(target):
+            raise DetectorError(f"{target}: is a directory {hint}")
+        if os.path.exists(target):
+            try:
+                text = decode(Path(target).read_bytes())
+            except OSError as exc:
+                raise DetectorError(f"{target}: cannot read ({exc.strerror})") from None
+        elif _looks_like_path(target):
+            raise DetectorError(f"{target}: no such file {hint}")
     detector = _load_detector(model, None)
-    path = Path(target)
-    if path.is_file():
-        try:
-            text = decode(path.read_bytes())
-        except OSError as exc:
-            raise DetectorError(f"{target}: cannot read ({exc.strerror})") from None
-    else:
-        text = target
     explanations = run_explain(detector, text, top)
     if output_format == "json":
-        click.echo(json.dumps([e.to_dict() for e in explanations], ensure_ascii=False, indent=2))
+        click.echo(_json_for_stdout([e.to_dict() for e in explanations], indent=2))
     for item in explanations if output_format == "text" else []:
         f = item.finding
         click.echo(
@@ -643,6 +681,23 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
         for name, value in item.contributions:
             click.echo(f"  {value:+.4f}  {name}")
     sys.exit(EXIT_FINDINGS if explanations else EXIT_CLEAN)
+
+
+def _looks_like_path(target: str) -> bool:
+    """Whether ``explain``'s TARGET is meant as a file: ``explain missing.txt``
+    used to explain the eleven characters "missing.txt" and exit 0, as if the
+    file had nothing in it.  One word, ending in a suffix detector reads or
+    holding a path separator; not a URL or Chinese text, whose ads hold ``/``."""
+    from detector.inputs import HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES
+
+    if not target or any(ch.isspace() for ch in target):
+        return False
+    suffixes = (TEXT_SUFFIXES - {""}) | JSONL_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
+    if os.path.splitext(target)[1].lower() in suffixes:
+        return True
+    if "://" in target or any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch for ch in target):
+        return False
+    return "/" in target or os.sep in target
 
 
 @main.command()
@@ -862,10 +917,9 @@ def _clean_in_place(
     # has no contents to rewrite.  (Walking a directory yields only regular files.)
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
+    display = _shown(path)
     with open(path, "rb") as source, _AtomicFile(path) as atomic:
-        changed, errors = _clean_stream(
-            source, atomic.handle, _shown(path), fmt, text_fields, scan
-        )
+        changed, errors = _clean_stream(source, atomic.handle, display, fmt, text_fields, scan)
         if not changed:
             atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors
