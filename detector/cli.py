@@ -738,8 +738,10 @@ def clean(
 
     Text files keep their encoding (UTF-8, or GB18030), UTF-8 byte-order mark and
     line endings.  In JSONL only the --text-field string values are rewritten; the
-    other fields and the line's formatting stay byte for byte.  Each removed span
-    is reported on stderr.  Exit 1 if anything was removed.
+    other fields and the line's formatting stay byte for byte.  Text the allowlist
+    or a "detector: allow" marker silences for scan is kept (a baseline is not
+    read).  Each removed span is reported on stderr.  Exit 1 if anything was
+    removed.
 
     \b
     Examples:
