@@ -10,6 +10,7 @@ Guarantee: only the characters inside the given spans go; every other character
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -22,6 +23,8 @@ __all__ = [
     "clean_jsonl_line",
     "clean_text_bytes",
     "decode_exact",
+    "escape_lone_surrogates",
+    "json_string",
     "merge_spans",
     "remove_spans",
     "replace_json_strings",
@@ -30,6 +33,10 @@ __all__ = [
 Scan = Callable[[str], Verdict]
 
 _BOM = b"\xef\xbb\xbf"
+# An unpaired "\\ud800" escape in a JSON string decodes to a lone surrogate, which
+# no encoding can write.  Scanning sees U+FFFD in its place, as ``detector scan``
+# does (one code point for one: offsets agree); writing puts the escape back.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Span(Protocol):
@@ -109,6 +116,22 @@ def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
     return bom, text, encoding
 
 
+def escape_lone_surrogates(json_text: str) -> str:
+    """``json_text`` (from ``json.dumps(..., ensure_ascii=False)``) with each lone
+    surrogate written as its ``\\udXXX`` escape.  ``json.dumps`` emits the
+    surrogate itself, which no encoding can write; the escape reads back as the
+    same string.  Surrogates can only occur inside JSON strings, so this is safe."""
+    if not _LONE_SURROGATE.search(json_text):
+        return json_text
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
+def json_string(value: str) -> str:
+    """``value`` as a JSON string literal: UTF-8 characters kept as they are, a lone
+    surrogate escaped (:func:`escape_lone_surrogates`), so the line round-trips."""
+    return escape_lone_surrogates(json.dumps(value, ensure_ascii=False))
+
+
 def _skip_space(line: str, index: int) -> int:
     while index < len(line) and line[index] in " \t\r\n":
         index += 1
@@ -120,7 +143,7 @@ def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
     text, leaving every other character of ``line`` untouched (key order, spacing,
     escapes and number formatting of the other fields).
 
-    A replaced value is written as ``json.dumps(value, ensure_ascii=False)``.  With a
+    A replaced value is written by :func:`json_string`.  With a
     duplicated key the last occurrence is rewritten, the one ``json.loads`` keeps.
     Raises ``ValueError`` if ``line`` is not a JSON object or a named key is missing.
     """
@@ -152,7 +175,7 @@ def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
     position = 0
     for start, end, name in sorted((*where[name], name) for name in values):
         pieces.append(line[position:start])
-        pieces.append(json.dumps(values[name], ensure_ascii=False))
+        pieces.append(json_string(values[name]))
         position = end
     pieces.append(line[position:])
     return "".join(pieces)
@@ -213,7 +236,9 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
     every other byte of the line, its line ending included, is kept.  Blank lines
     pass through; a line that is not a JSON object, or whose fields are not
     strings, is returned unchanged (or cleaned in its string fields) with errors
-    worded like ``detector scan``'s.
+    worded like ``detector scan``'s (too deep nesting and over-long integers
+    included: one bad line never stops a batch).  A lone surrogate escape is
+    scanned as U+FFFD, as scan does, and written back as the same escape.
     """
     body, ending = _split_line_ending(raw)
     if not body.strip():
@@ -222,10 +247,9 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
     if decoded is None:
         return CleanedBytes(raw, errors=("not valid UTF-8 or GB18030; left unchanged",))
     bom, text, encoding = decoded
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return CleanedBytes(raw, errors=(f"invalid JSON ({exc.msg} at column {exc.colno})",))
+    record, error = _parse_json_line(text + ending.decode("ascii"))
+    if error is not None:
+        return CleanedBytes(raw, errors=(error,))
     if not isinstance(record, dict):
         return CleanedBytes(raw, errors=("a JSONL record must be an object",))
     errors: list[str] = []
@@ -239,7 +263,7 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
         if not isinstance(value, str):
             errors.append(f"field {name!r} is not a string")
             continue
-        verdict = scan(value)
+        verdict = scan(_LONE_SURROGATE.sub("\ufffd", value))
         if verdict.findings:
             removed[name] = verdict.findings
             texts[name] = value
@@ -249,5 +273,25 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
         errors.append(f"record has none of the text fields {names}")
     if not cleaned:
         return CleanedBytes(raw, errors=tuple(errors))
-    data = bom + replace_json_strings(text, cleaned).encode(encoding) + ending
+    try:
+        rewritten = replace_json_strings(text, cleaned)
+    except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected
+        why = f"cannot rewrite the line ({exc}); left unchanged"
+        return CleanedBytes(raw, errors=(*errors, why))
+    data = bom + rewritten.encode(encoding) + ending
     return CleanedBytes(data, removed, texts, tuple(errors))
+
+
+def _parse_json_line(line: str) -> tuple[object, str | None]:
+    """``(value, None)`` for a JSON line, or ``(None, why not)`` worded as ``detector
+    scan`` words it for the same line.  The line is parsed with its line ending,
+    as scan parses it, so even the message about an unterminated string agrees."""
+    try:
+        return json.loads(line), None
+    except json.JSONDecodeError as exc:
+        message = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
+        return None, f"invalid JSON ({message} at column {exc.colno})"
+    except RecursionError:
+        return None, "invalid JSON (nested too deeply)"
+    except ValueError as exc:  # an integer literal beyond Python's digit limit
+        return None, f"invalid JSON ({exc})"

@@ -6,6 +6,7 @@ be scanned (reported after everything else was scanned).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from detector.core import Detector
     from detector.inputs import Document, InputError, Notice
     from detector.progress import Progress
-    from detector.results import Finding
+    from detector.results import Finding, Verdict
     from detector.suppress import Suppressions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -57,13 +58,21 @@ model_option = click.option(
 )
 
 
+# Not ``readable=True`` (click's default): click would refuse the whole command
+# line for one path it cannot read.  Opening each input reports that input as
+# ``PATH: cannot open (…)`` and every other input is still scanned or cleaned.
+_INPUT_PATH = click.Path(allow_dash=True, readable=False)
+
+
 class DetectorError(click.ClickException):
     """A runtime error reported as ``detector: error: …`` with exit code 2."""
 
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"detector: error: {self.format_message()}", err=True)
+        from detector.report import one_line
+
+        click.echo(f"detector: error: {one_line(self.format_message())}", err=True)
 
 
 def _plain_warnings() -> None:
@@ -156,10 +165,36 @@ def main() -> None:
       cat article.txt | detector scan -
     """
     _plain_warnings()
+    _lenient_stdout()
+
+
+def _lenient_stdout() -> None:
+    """On a stdout whose encoding cannot hold every character (GBK has no emoji),
+    the first finding holding one raised UnicodeEncodeError and the rest of the
+    batch was lost: such characters are written as backslash escapes instead, as
+    Python's stderr does already (JSON output is written with ``\\u`` escapes
+    then, see :func:`_json_for_stdout`)."""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+def _json_for_stdout(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON, with characters as they are unless stdout's encoding
+    cannot write them (GBK and an emoji): then as ``\\uXXXX`` escapes, which
+    stay valid JSON where a backslash-replaced character would not."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return text
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return json.dumps(value, ensure_ascii=True, indent=indent)
+    return text
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.argument("paths", nargs=-1, type=_INPUT_PATH)
 @click.option(
     "--format",
     "output_format",
@@ -186,7 +221,7 @@ def main() -> None:
 )
 @click.option(
     "--baseline",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, readable=False),  # an unreadable one: our message
     default=None,
     help="Hide findings recorded in this baseline file.",
 )
@@ -232,7 +267,7 @@ def scan(
     load_detector = _start_loading(model, threshold)
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
-    from detector.report import text_lines, to_record
+    from detector.report import one_line, text_lines, to_record
     from detector.scanning import ScanOptions
 
     encoding = _check_encoding(encoding)
@@ -245,6 +280,7 @@ def scan(
     )
     detector = load_detector()
     errors = 0
+    failed: set[str] = set()  # inputs (paths) with an error
     found = False
     records: list[dict[str, Any]] = []
     results = []
@@ -252,6 +288,9 @@ def scan(
     path_items = iter_paths(paths or ("-",))
     if baseline is not None:
         path_items = _without_file(path_items, baseline)
+    real_paths: dict[str, str] = {}  # printed path -> file name, for SARIF URIs
+    if output_format == "sarif":
+        path_items = _noting_real_paths(path_items, real_paths)
     progress = _progress(paths)
     if progress is not None:
         path_items = progress.wrap(list(path_items))
@@ -261,9 +300,10 @@ def scan(
         if isinstance(scanned, (InputError, Notice)):
             if isinstance(scanned, InputError):
                 errors += 1
-                click.echo(f"detector: error: {scanned}", err=True)
+                failed.add(scanned.path)
+                click.echo(f"detector: error: {one_line(str(scanned))}", err=True)
             else:
-                click.echo(f"detector: {scanned}", err=True)
+                click.echo(f"detector: {one_line(str(scanned))}", err=True)
             continue
         result = scanned.result
         found = found or bool(result.findings)
@@ -273,7 +313,7 @@ def scan(
             for line in text_lines(result):
                 click.echo(line)
         elif output_format == "jsonl":
-            click.echo(json.dumps(to_record(result), ensure_ascii=False))
+            click.echo(_json_for_stdout(to_record(result)))
         elif output_format == "json":
             records.append(to_record(result))
         else:
@@ -282,15 +322,15 @@ def scan(
         progress.bar.close()
     if update_baseline:
         assert baseline is not None
-        _write_baseline(baseline, entries)
+        _write_baseline(baseline, entries, failed)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if output_format == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(_json_for_stdout(records, indent=2))
     elif output_format == "sarif":
         from detector.sarif import to_sarif
 
-        log = to_sarif(results, _version(), detector.block_threshold)
-        click.echo(json.dumps(log, ensure_ascii=False, indent=2))
+        log = to_sarif(results, _version(), detector.block_threshold, real_paths)
+        click.echo(_json_for_stdout(log, indent=2))
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
@@ -325,15 +365,28 @@ def _load_suppressions(baseline: str | None, update_baseline: bool) -> Suppressi
     prints: frozenset[str] = frozenset()
     if baseline is not None and not update_baseline:
         try:
-            with open(baseline, encoding="utf-8") as handle:
-                prints = parse_baseline(handle.read())
-        except OSError as exc:
-            raise DetectorError(
-                f"{baseline}: cannot read baseline ({exc.strerror or exc})"
-            ) from None
+            prints = parse_baseline(_read_baseline(baseline))
         except BaselineError as exc:
             raise DetectorError(f"{baseline}: {exc}") from None
     return Suppressions(config.allow, prints)
+
+
+def _read_baseline(path: str) -> str:
+    """The text of a baseline file; a file that cannot be read or is not UTF-8
+    (it once raised UnicodeDecodeError) is a ``DetectorError`` naming it."""
+    from detector.suppress import BaselineError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise DetectorError(f"{path}: cannot read baseline ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BaselineError(
+            f"not a detector baseline (not UTF-8: byte {data[exc.start]:#04x} at {exc.start})"
+        ) from None
 
 
 def _baseline_entries(
@@ -347,15 +400,69 @@ def _baseline_entries(
     return entries
 
 
-def _write_baseline(path: str, entries: list[dict[str, Any]]) -> None:
+def _write_baseline(path: str, entries: list[dict[str, Any]], failed: set[str]) -> None:
+    """Write the baseline (atomically, like ``clean``).  The entries of inputs
+    that could not be scanned (``failed``: their paths, a directory's covering
+    everything under it) are carried over from the old baseline: a transient
+    read error must not erase findings someone reviewed.  If the old baseline
+    cannot be read for that, nothing is written."""
     from detector.suppress import dump_baseline
 
+    carried = _carried_over(path, failed, {e["fingerprint"] for e in entries}) if failed else []
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(dump_baseline(entries))
+        with _AtomicFile(path) as atomic:
+            atomic.handle.write(dump_baseline([*entries, *carried]).encode("utf-8"))
     except OSError as exc:
         raise DetectorError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None
-    click.echo(f"detector: {path}: baseline of {len(entries)} finding(s) written", err=True)
+    total = len(entries) + len(carried)
+    kept = f" ({len(carried)} kept for inputs that could not be scanned)" if failed else ""
+    click.echo(f"detector: {path}: baseline of {total} finding(s) written{kept}", err=True)
+
+
+def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[str, Any]]:
+    """The old baseline's entries for paths under the ``failed`` ones, except
+    those with a fingerprint in ``written`` (entries as ``--update-baseline``
+    writes them: path, category and text are strings)."""
+    from detector.suppress import BaselineError, _path_key, parse_baseline
+
+    if not os.path.exists(path):
+        return []
+    keep_it = "; not rewritten (its entries for the inputs that could not be scanned would be lost)"
+    try:
+        content = _read_baseline(path)
+        parse_baseline(content)  # checks the format
+    except DetectorError as exc:
+        raise DetectorError(exc.format_message() + keep_it) from None
+    except BaselineError as exc:
+        raise DetectorError(f"{path}: {exc}{keep_it}") from None
+    prefixes = {_path_key(p) for p in failed}
+
+    def carried(entry: dict[str, Any]) -> bool:
+        if entry["fingerprint"] in written:
+            return False
+        if not all(isinstance(entry.get(key), str) for key in ("path", "category", "text")):
+            return False
+        return any(
+            entry["path"] == prefix
+            or entry["path"].startswith(prefix.rstrip("/") + "/")
+            or (prefix == "." and not entry["path"].startswith(("/", "../")))
+            for prefix in prefixes
+        )
+
+    return [entry for entry in json.loads(content)["findings"] if carried(entry)]
+
+
+def _noting_real_paths(
+    items: Iterable[str | InputError | Notice], real_paths: dict[str, str]
+) -> Iterator[str | InputError | Notice]:
+    """The path items, noting in ``real_paths`` each file name whose printed form
+    differs (bytes that are not UTF-8): SARIF URIs are built from the name."""
+    from detector.inputs import printable
+
+    for item in items:
+        if isinstance(item, str) and printable(item) != item:
+            real_paths[printable(item)] = item
+        yield item
 
 
 def _without_file(
@@ -524,11 +631,19 @@ def evaluate(
 @model_option
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-def explain(target: str, model: str | None, top: int, output_format: str) -> NoReturn:
+@click.option(
+    "--text", "as_text", is_flag=True, help="TARGET is the text, even if it names a file."
+)
+def explain(
+    target: str, model: str | None, top: int, output_format: str, as_text: bool
+) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
-    TARGET is a file path, or else the text itself.  Contributions are weight ×
-    tf-idf of each feature in the scored clause; [word] marks a jieba word.
+    TARGET is a file path, or else the text itself.  A TARGET that looks like a
+    path (ends in .txt, .html, .json … or holds a / without Chinese text, spaces or
+    ://) but does not exist is an error, not text to explain: use --text for that.
+    Contributions are weight × tf-idf of each feature in the scored clause; [word]
+    marks a jieba word.
 
     \b
     Example:
@@ -538,18 +653,22 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     from detector.explain import explain as run_explain
     from detector.inputs import decode
 
+    text = target
+    if not as_text:
+        hint = "(to explain this text itself, use --text)"
+        if os.path.isdir(target):
+            raise DetectorError(f"{target}: is a directory {hint}")
+        if os.path.exists(target):
+            try:
+                text = decode(Path(target).read_bytes())
+            except OSError as exc:
+                raise DetectorError(f"{target}: cannot read ({exc.strerror})") from None
+        elif _looks_like_path(target):
+            raise DetectorError(f"{target}: no such file {hint}")
     detector = _load_detector(model, None)
-    path = Path(target)
-    if path.is_file():
-        try:
-            text = decode(path.read_bytes())
-        except OSError as exc:
-            raise DetectorError(f"{target}: cannot read ({exc.strerror})") from None
-    else:
-        text = target
     explanations = run_explain(detector, text, top)
     if output_format == "json":
-        click.echo(json.dumps([e.to_dict() for e in explanations], ensure_ascii=False, indent=2))
+        click.echo(_json_for_stdout([e.to_dict() for e in explanations], indent=2))
     for item in explanations if output_format == "text" else []:
         f = item.finding
         click.echo(
@@ -564,8 +683,25 @@ def explain(target: str, model: str | None, top: int, output_format: str) -> NoR
     sys.exit(EXIT_FINDINGS if explanations else EXIT_CLEAN)
 
 
+def _looks_like_path(target: str) -> bool:
+    """Whether ``explain``'s TARGET is meant as a file: ``explain missing.txt``
+    used to explain the eleven characters "missing.txt" and exit 0, as if the
+    file had nothing in it.  One word, ending in a suffix detector reads or
+    holding a path separator; not a URL or Chinese text, whose ads hold ``/``."""
+    from detector.inputs import HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES
+
+    if not target or any(ch.isspace() for ch in target):
+        return False
+    suffixes = (TEXT_SUFFIXES - {""}) | JSONL_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
+    if os.path.splitext(target)[1].lower() in suffixes:
+        return True
+    if "://" in target or any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch for ch in target):
+        return False
+    return "/" in target or os.sep in target
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.argument("paths", nargs=-1, type=_INPUT_PATH)
 @click.option(
     "-o",
     "--output",
@@ -602,8 +738,10 @@ def clean(
 
     Text files keep their encoding (UTF-8, or GB18030), UTF-8 byte-order mark and
     line endings.  In JSONL only the --text-field string values are rewritten; the
-    other fields and the line's formatting stay byte for byte.  Each removed span
-    is reported on stderr.  Exit 1 if anything was removed.
+    other fields and the line's formatting stay byte for byte.  Text the allowlist
+    or a "detector: allow" marker silences for scan is kept (a baseline is not
+    read).  Each removed span is reported on stderr.  Exit 1 if anything was
+    removed.
 
     \b
     Examples:
@@ -614,6 +752,7 @@ def clean(
     """
     _one_blas_thread()
     from detector.inputs import InputError, Notice, iter_paths
+    from detector.report import one_line
 
     paths = paths or ("-",)
     if in_place:
@@ -628,31 +767,61 @@ def clean(
             )
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
+    suppressions = _load_suppressions(None, False)
     detector = _load_detector(model, threshold)
+    scan = _suppressing_scan(detector, suppressions)
     errors = 0
     removed = False
     for path in iter_paths(paths):
         if isinstance(path, InputError):
             errors += 1
-            click.echo(f"detector: error: {path}", err=True)
+            click.echo(f"detector: error: {one_line(str(path))}", err=True)
             continue
         if isinstance(path, Notice):
-            click.echo(f"detector: {path}", err=True)
+            click.echo(f"detector: {one_line(str(path))}", err=True)
             continue
         fmt = _clean_format(path, input_format)
         try:
             if in_place:
-                changed, failed = _clean_in_place(path, fmt, text_fields, detector)
+                changed, failed = _clean_in_place(path, fmt, text_fields, scan)
             else:
-                changed, failed = _clean_to_output(path, output, fmt, text_fields, detector)
+                changed, failed = _clean_to_output(path, output, fmt, text_fields, scan)
         except OSError as exc:
-            where = exc.filename2 or exc.filename or ("<stdin>" if path == "-" else path)
+            where = _shown(str(exc.filename2 or exc.filename or path))
             click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
             errors += 1
             continue
         removed = removed or changed
         errors += failed
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
+
+
+def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> Callable[[str], Verdict]:
+    """``detector.scan`` without the findings ``scan`` would not report either:
+    those on a line with the inline marker or containing an allowlisted phrase.
+    ``clean`` deletes what it finds, so it must never delete text the user has
+    marked as legitimate (it once removed allowlisted phrases, and even part of
+    the marker).  A baseline is not applied: it records the findings present when
+    it was written, ads not yet cleaned among them, not that they are legitimate."""
+    from detector.suppress import without
+
+    def scan(text: str) -> Verdict:
+        verdict = detector.scan(text)
+        if not verdict.findings:
+            return verdict
+        kept = suppressions.keep(verdict.findings, path="", text=text, use_baseline=False)
+        return without(verdict, [f for f, _ in kept], detector.block_threshold)
+
+    return scan
+
+
+def _shown(path: str) -> str:
+    """``path`` as printed on one line: ``<stdin>`` for ``-``, bytes that are not
+    UTF-8 as ``\\xff`` escapes, control characters (a newline) escaped."""
+    from detector.inputs import printable
+    from detector.report import one_line
+
+    return "<stdin>" if path == "-" else one_line(printable(path))
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -704,7 +873,7 @@ def _clean_stream(
     display: str,
     fmt: str,
     text_fields: tuple[str, ...],
-    detector: Detector,
+    scan: Callable[[str], Verdict],
 ) -> tuple[bool, int]:
     """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
     from detector.clean import clean_jsonl_line, clean_text_bytes
@@ -713,12 +882,12 @@ def _clean_stream(
     errors = 0
     if fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, detector.scan)
+            cleaned = clean_jsonl_line(raw, text_fields, scan)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             sink.write(cleaned.data)
     else:
-        cleaned = clean_text_bytes(source.read(), detector.scan)
+        cleaned = clean_text_bytes(source.read(), scan)
         errors += _report_cleaned(display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
@@ -726,48 +895,87 @@ def _clean_stream(
 
 
 def _clean_to_output(
-    path: str, output: str, fmt: str, text_fields: tuple[str, ...], detector: Detector
+    path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
-    import contextlib
-
-    display = "<stdin>" if path == "-" else path
+    display = _shown(path)
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
         if output == "-":
             sink = sys.stdout.buffer
-            result = _clean_stream(source, sink, display, fmt, text_fields, detector)
+            result = _clean_stream(source, sink, display, fmt, text_fields, scan)
             sink.flush()
             return result
         with _AtomicFile(output) as atomic:
-            return _clean_stream(source, atomic.handle, display, fmt, text_fields, detector)
+            return _clean_stream(source, atomic.handle, display, fmt, text_fields, scan)
 
 
 def _clean_in_place(
-    path: str, fmt: str, text_fields: tuple[str, ...], detector: Detector
+    path: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
 ) -> tuple[bool, int]:
+    import errno
+    import stat
+
+    # Checked before opening: a FIFO would block the open, and a device or FIFO
+    # has no contents to rewrite.  (Walking a directory yields only regular files.)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
+    display = _shown(path)
     with open(path, "rb") as source, _AtomicFile(path) as atomic:
-        changed, errors = _clean_stream(source, atomic.handle, path, fmt, text_fields, detector)
+        changed, errors = _clean_stream(source, atomic.handle, display, fmt, text_fields, scan)
         if not changed:
             atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors
 
 
 class _AtomicFile:
-    """A temporary file beside ``path`` that replaces it (``os.replace``) only when
-    the block completes: readers see the old file or the new one, never a part."""
+    """Writes ``path`` when the block completes.
+
+    A regular file (or a new one) is replaced: a temporary file is written beside
+    the file ``path`` finally names, then renamed over it (``os.replace``), so
+    readers see the old file or the new one, never a part.  Symlinks are followed
+    first (``os.path.realpath``): the file a link points to is rewritten and the
+    link stays a link; replacing the link itself would leave the target
+    uncleaned.  A FIFO, a terminal or another device is not replaced but written
+    directly: a reader waiting on the FIFO (or ``/proc/self/fd/1``) gets the data.
+    Errors name ``path`` as the user gave it, not the temporary file.  The new
+    file is a new inode: other hard links to the old one keep the old contents.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._keep = True
+        self._temp: str | None = None
+
+    def _error(self, exc: OSError) -> OSError:
+        """``exc`` naming the user's path (not a temporary or resolved one)."""
+        return type(exc)(exc.errno, exc.strerror, self.path)
 
     def __enter__(self) -> _AtomicFile:
-        import os
+        import errno
+        import stat
         import tempfile
 
-        directory = os.path.dirname(os.path.abspath(self.path))
-        fd, self._temp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(self.path)}.", suffix=".tmp", dir=directory
-        )
+        try:
+            mode: int | None = os.stat(self.path).st_mode
+        except FileNotFoundError:  # a new file (or a dangling symlink's target)
+            mode = None
+        except OSError as exc:
+            raise self._error(exc) from None
+        if mode is not None and stat.S_ISDIR(mode):
+            # Checked now, not when os.replace fails after all the work is done.
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.path)
+        if mode is not None and not stat.S_ISREG(mode):
+            self.handle = open(self.path, "wb")
+            return self
+        self._target = os.path.realpath(self.path)
+        try:
+            fd, self._temp = tempfile.mkstemp(
+                prefix=f".{os.path.basename(self._target)}.",
+                suffix=".tmp",
+                dir=os.path.dirname(self._target),
+            )
+        except OSError as exc:
+            raise self._error(exc) from None
         self.handle = os.fdopen(fd, "wb")
         return self
 
@@ -775,27 +983,32 @@ class _AtomicFile:
         self._keep = False
 
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        import os
-
-        if kind is None and self._keep:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-        self.handle.close()
-        if kind is not None or not self._keep:
-            os.unlink(self._temp)
+        if self._temp is None:  # written directly (a FIFO or device)
+            self.handle.close()
             return
         try:
-            mode = os.stat(self.path).st_mode & 0o7777  # keep an existing file's mode
+            if kind is None and self._keep:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+                self._replace()
+        except OSError as exc:
+            raise self._error(exc) from None
+        finally:
+            with contextlib.suppress(OSError):  # flushed above when it matters
+                self.handle.close()
+            if os.path.lexists(self._temp):  # not renamed: failed or discarded
+                os.unlink(self._temp)
+
+    def _replace(self) -> None:
+        assert self._temp is not None
+        try:
+            mode = os.stat(self._target).st_mode & 0o7777  # keep an existing file's mode
         except OSError:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-        try:
-            os.chmod(self._temp, mode)
-            os.replace(self._temp, self.path)
-        except OSError:
-            os.unlink(self._temp)
-            raise
+        os.chmod(self._temp, mode)
+        os.replace(self._temp, self._target)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,10 @@ from detector.inputs import Document
 from detector.lines import Lines
 from detector.results import FieldVerdicts, Finding, Verdict
 
-__all__ = ["DocumentResult", "text_lines", "to_record"]
+__all__ = ["DocumentResult", "one_line", "text_lines", "to_record"]
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,16 @@ def to_record(result: DocumentResult) -> dict[str, Any]:
     return record
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\t``, ``\\x1b`` …),
+    for output read line by line: a file name holding a newline would otherwise
+    split (or forge) a ``path:line:col:`` line, and an escape sequence would
+    reach the terminal.  Like :func:`detector.inputs.printable` for bad bytes."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
 def _snippet(text: str, limit: int = 60) -> str:
     short = text if len(text) <= limit else text[: limit - 1] + "…"
     return json.dumps(short, ensure_ascii=False)
@@ -67,7 +81,7 @@ def text_lines(result: DocumentResult) -> list[str]:
             line, col = doc.line, finding.start + 1
             suffix = f" [{name}]"
         lines.append(
-            f"{doc.path}:{line}:{col}: {finding.category} {finding.score:.2f}"
+            f"{one_line(doc.path)}:{line}:{col}: {finding.category} {finding.score:.2f}"
             f" {_snippet(finding.text)}{suffix}"
         )
     return lines

@@ -19,7 +19,8 @@ findings at or above the model's *block* threshold, else ``warning``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -36,8 +37,18 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "detectorFinding/v1"
 
 
-def _uri(path: str) -> str:
-    return quote(path.replace("\\", "/"), safe="/:@")
+def _uri(path: str, real_paths: Mapping[str, str]) -> str:
+    """A relative (or absolute-path) URI reference for a document's ``path``.
+
+    Built from the file name's bytes (``os.fsencode`` of the real path, percent
+    encoded), not from the printed path: that shows a byte that is not UTF-8 as
+    the four characters ``\\xff``, whose backslash became a ``/`` here
+    (``tree/bad/xff.txt``).  A backslash in a POSIX name and a ``:`` (which
+    would read as a URI scheme) are percent-encoded too."""
+    real = real_paths.get(path, path)
+    if os.sep != "/":  # Windows: "\\" separates; on POSIX it is part of a name
+        real = real.replace(os.sep, "/")
+    return quote(os.fsencode(real), safe="/@")
 
 
 def _rule(category: str) -> dict[str, Any]:
@@ -84,9 +95,15 @@ def _region(result: DocumentResult, finding: Finding, lines: Lines | None) -> di
 
 
 def to_sarif(
-    results: Iterable[DocumentResult], tool_version: str, block_threshold: float
+    results: Iterable[DocumentResult],
+    tool_version: str,
+    block_threshold: float,
+    real_paths: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The SARIF log (a JSON-ready dict) for ``results``."""
+    """The SARIF log (a JSON-ready dict) for ``results``.  ``real_paths`` maps a
+    document's printed ``path`` to the path as the file system names it, when
+    they differ (:func:`detector.inputs.printable`)."""
+    real_paths = real_paths or {}
     rule_ids = list(DESCRIPTIONS)
     sarif_results: list[dict[str, Any]] = []
     for result in results:
@@ -111,7 +128,7 @@ def to_sarif(
                         "locations": [
                             {
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": _uri(doc.path)},
+                                    "artifactLocation": {"uri": _uri(doc.path, real_paths)},
                                     "region": _region(result, finding, lines),
                                 }
                             }

@@ -307,5 +307,153 @@ def test_failed_write_leaves_no_temporary_file(
     target.mkdir()
     result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
     assert result.exit_code == 2
-    assert f"detector: error: {target}: Is a directory" in result.stderr
+    # Refused before the work is done (it used to print each removed span first).
+    assert result.stderr == f"detector: error: {target}: Is a directory\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "seed.txt"]
+
+
+def test_write_errors_name_the_output_not_a_temporary_file(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    target = tmp_path / "nodir" / "out.txt"
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"detector: error: {target}: No such file or directory\n"
+
+
+def test_symlinks_are_followed_and_kept(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """--in-place or -o through a symlink rewrites the file it points to; the link
+    stays a link (it was replaced by a regular file, the target left uncleaned)."""
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "real.txt"
+    real.write_text(SEED, encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    result = clean(runner, tiny_model_dir, "--in-place", str(link))
+    assert result.exit_code == 1, result.stderr
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == SEED.replace(AD, "")
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.txt"]
+    source = tmp_path / "seed.txt"
+    source.write_text(CONTACT, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(link))
+    assert result.exit_code == 1, result.stderr
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == CONTACT.replace(CONTACT_AD, "")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_output_to_a_fifo_is_written_not_replaced(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import threading
+
+    source = tmp_path / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(fifo))
+    reader.join(30)
+    assert result.exit_code == 1, result.stderr
+    assert received == [SEED.replace(AD, "").encode()]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    # --in-place refuses it without opening it (a read would wait for a writer).
+    result = clean(runner, tiny_model_dir, "--in-place", str(fifo))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"detector: error: {fifo}: not a regular file (--in-place rewrites files only)\n"
+    )
+
+
+def test_clean_keeps_what_scan_is_told_to_allow(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The allowlist and the inline marker silence ``scan``; ``clean`` must not then
+    delete the same text (it did, and even ate ``detector`` out of the marker)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".detector.toml").write_text(f'allow = ["{AD}"]\n', encoding="utf-8")
+    marked = f"科研团队在量子通信领域取得突破{CONTACT_AD}。 detector: allow\n"
+    text = SEED + marked + f"全国夏粮实现丰收{CONTACT_AD}。\n"
+    source = tmp_path / "a.txt"
+    source.write_text(text, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes.decode() == SEED + marked + "全国夏粮实现丰收。\n"
+    assert result.stderr.count("removed") == 1
+    records = tmp_path / "a.jsonl"
+    lines = [json.dumps({"text": SEED}, ensure_ascii=False), json.dumps({"text": marked})]
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(records))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout_bytes == records.read_bytes()
+    scanned = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(records)])
+    assert scanned.exit_code == 0
+
+
+HOSTILE_LINES = [
+    '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n",  # nested too deeply
+    '{"n": ' + "1" * 5000 + ', "text": "x"}\n',  # beyond Python's integer digit limit
+    '{"text": "unterminated\n',
+    '{"text": "unterminated at the end of the file',
+]
+
+
+def test_bad_jsonl_lines_are_errors_worded_as_scan_words_them(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """They raised RecursionError / ValueError out of clean (the batch stopped), and
+    JSON syntax errors read "starting at at column"."""
+    source = tmp_path / "bad.jsonl"
+    ad_line = json.dumps({"text": SEED}, ensure_ascii=False) + "\n"
+    source.write_text(ad_line + "".join(HOSTILE_LINES), encoding="utf-8")
+    cleaned = clean(runner, tiny_model_dir, str(source))
+    scanned = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(source)])
+    assert cleaned.exit_code == scanned.exit_code == 2
+    assert cleaned.stdout_bytes.decode() == ad_line.replace(AD, "") + "".join(HOSTILE_LINES)
+    errors = [line for line in cleaned.stderr.splitlines() if line.startswith("detector: error")]
+    assert errors == scanned.stderr.splitlines()
+    assert len(errors) == 4 and "nested too deeply" in errors[0]
+    assert errors[3].endswith(":5: invalid JSON (Unterminated string starting at column 10)")
+
+
+def test_lone_surrogate_escapes_are_scanned_as_scan_does_and_written_back(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A lone surrogate escape ("\\ud800") is read as U+FFFD, as scan reads it, so
+    the same span goes; it is written back as the escape.  It raised
+    UnicodeEncodeError, and --in-place left every later file uncleaned."""
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    lines = [
+        '{"id": 1, "text": "新闻\\ud800' + AD + '内容。"}\n',
+        '{"id": 2, "text": "\\udc00' + AD + '，各地加快推进重大项目建设。"}\n',
+    ]
+    surrogates = folder / "a.jsonl"
+    surrogates.write_text("".join(lines), encoding="utf-8")
+    later = folder / "b.txt"
+    later.write_text(SEED, encoding="utf-8")
+    scanned = runner.invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--format", "jsonl", str(surrogates)]
+    )
+    spans = [[(f["start"], f["end"]) for f in json.loads(r)["findings"]] for r in
+             scanned.stdout.splitlines()]  # fmt: skip
+    assert spans == [[(3, 11)], [(1, 9)]]
+    result = clean(runner, tiny_model_dir, "--in-place", str(folder))
+    assert result.exit_code == 1, result.stderr
+    assert surrogates.read_text(encoding="utf-8") == "".join(line.replace(AD, "") for line in lines)
+    assert [json.loads(line)["text"][:3] for line in lines] == ["新闻\ud800", "\udc00杨方"]
+    assert f"{surrogates}:1:4: removed stock-margin" in result.stderr
+    assert f"{surrogates}:2:2: removed stock-margin" in result.stderr
+    assert later.read_text(encoding="utf-8") == SEED.replace(AD, "")
+
+
+def test_json_string_escapes_only_lone_surrogates() -> None:
+    from detector.clean import json_string
+
+    assert json_string('新"闻\ud800\n') == '"新\\"闻\\ud800\\n"'
+    assert json.loads(json_string("a\udfffb")) == "a\udfffb"

@@ -186,3 +186,64 @@ def test_package_warnings_print_as_detector_warnings(tiny_model_dir: Path, artic
         " using the Python segmenter"
     ]
     assert "杨方线上配资股票" in result.stdout
+
+
+def test_control_characters_in_file_names_are_escaped(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A newline in a file name split the ``path:line:col:`` line in two."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "a\nb.txt").write_text(INJECTED, encoding="utf-8")
+    (folder / "c\x1b[2J.txt").symlink_to(tmp_path / "nowhere")
+    result = scan(runner, tiny_model_dir, str(folder))
+    assert result.exit_code == 2
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(f"{folder}/a\\nb.txt:2:")
+    missing = f"{folder}/c\\x1b[2J.txt: cannot open (No such file or directory)"
+    assert result.stderr == f"detector: error: {missing}\n"
+    cleaned = runner.invoke(
+        main, ["clean", "--model", str(tiny_model_dir), "--in-place", str(folder)]
+    )
+    assert cleaned.stderr.splitlines()[0].startswith(f"{folder}/a\\nb.txt:2:")
+    assert f"detector: error: {folder}/c\\x1b[2J.txt: " in cleaned.stderr
+
+
+def test_a_stdout_that_cannot_encode_a_character_loses_nothing(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """GBK has no emoji: printing the first finding holding one raised
+    UnicodeEncodeError, and the rest of the batch was lost."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("加微信abc12345🔥领取福利\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(INJECTED, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    command = [sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir)]
+    for output in ("text", "jsonl"):
+        done = subprocess.run(
+            [*command, "--format", output, str(tmp_path / "a.txt"), str(tmp_path / "b.txt")],
+            capture_output=True, env=env, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr.decode("gbk", "replace")
+        lines = done.stdout.decode("gbk").splitlines()
+        assert len(lines) == 2 and "杨方线上配资股票" in lines[1]
+        if output == "text":
+            assert "\\U0001f525" in lines[0]
+        else:
+            assert "🔥" in json.loads(lines[0])["findings"][0]["text"]
+
+
+def test_explain_a_missing_file_is_an_error(runner: CliRunner, tiny_model_dir: Path) -> None:
+    """It explained the eleven characters "missing.txt" and exited 0."""
+    explain = ["explain", "--model", str(tiny_model_dir)]
+    for target in ("missing.txt", "articles/missing", "articles/missing.html"):
+        result = runner.invoke(main, [*explain, target])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"detector: error: {target}: no such file")
+    # Text is still text, a URL and Chinese included; --text forces it.
+    ad = "访问www.xyz888.com/abc注册就送"
+    assert runner.invoke(main, [*explain, ad]).exit_code == 1
+    assert runner.invoke(main, [*explain, "--text", "missing.txt"]).exit_code == 0

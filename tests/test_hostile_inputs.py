@@ -12,7 +12,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from detector.cli import main
 INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资股票,推动循环。\n"
 CLEAN = "农业农村部部署秋粮收获工作。\n气象台发布暴雨蓝色预警。\n"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 def scan(model: Path, *args: str, stdin: str | bytes | None = None) -> Result:
@@ -140,17 +141,92 @@ def test_missing_paths_and_broken_symlinks_are_errors_after_the_rest(
     assert f"detector: error: {tmp_path / 'dir' / 'dangling.txt'}: cannot open" in result.stderr
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode")
-def test_unreadable_file_is_an_error(tiny_model_dir: Path, tmp_path: Path) -> None:
+# Root reads every file whatever its mode; setpriv runs the CLI without the
+# capabilities that allow it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
+UNPRIVILEGED = [
+    "setpriv",
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--inh-caps=-dac_override,-dac_read_search",
+]
+
+
+@pytest.fixture()
+def cli_without_read_override(tmp_path: Path) -> Cli:
+    """Runs ``detector ARGS`` in a process that file modes apply to (root included),
+    or skips when this machine offers no such process."""
+    prefix: list[str] = []
+    if IS_ROOT:
+        probe = tmp_path / "probe"
+        probe.write_text("x")
+        probe.chmod(0)
+        try:
+            denied = subprocess.run([*UNPRIVILEGED, "cat", str(probe)], capture_output=True)
+        except OSError:
+            pytest.skip("root, and no setpriv to drop the read override")
+        if denied.returncode == 0:
+            pytest.skip("root, and setpriv cannot drop the read override")
+        prefix = UNPRIVILEGED
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [*prefix, sys.executable, "-m", "detector.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    return run
+
+
+def test_unreadable_file_is_an_error_and_the_rest_is_scanned(
+    tiny_model_dir: Path, tmp_path: Path, cli_without_read_override: Cli
+) -> None:
+    # Named on the command line, before and after a readable file: click used to
+    # refuse the whole command line ("Path '…' is not readable") and scan nothing.
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
     locked = tmp_path / "locked.txt"
     locked.write_text(CLEAN, encoding="utf-8")
     locked.chmod(0)
+    result = cli_without_read_override(
+        "scan", "--model", str(tiny_model_dir), "--format", "jsonl", str(locked),
+        str(tmp_path / "a.txt"),
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    scanned = [Path(json.loads(line)["path"]).name for line in result.stdout.splitlines()]
+    assert scanned == ["a.txt"]
+    assert result.stderr == f"detector: error: {locked}: cannot open (Permission denied)\n"
+
+
+def test_unreadable_directory_on_the_command_line_is_an_error(
+    tiny_model_dir: Path, tmp_path: Path, cli_without_read_override: Cli
+) -> None:
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text(INJECTED, encoding="utf-8")
+    locked.chmod(0)
     try:
-        result = scan(tiny_model_dir, str(locked))
+        result = cli_without_read_override(
+            "scan", "--model", str(tiny_model_dir), str(locked), str(tmp_path / "a.txt")
+        )
     finally:
-        locked.chmod(0o600)
-    assert result.exit_code == 2
-    assert f"detector: error: {locked}: cannot open (Permission denied)" in result.stderr
+        locked.chmod(0o700)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.startswith(f"{tmp_path / 'a.txt'}:2:")
+    assert f"detector: error: {locked}: cannot list directory (Permission denied)" in result.stderr
+
+
+def test_clean_in_place_goes_on_past_an_unreadable_file(
+    tiny_model_dir: Path, tmp_path: Path, cli_without_read_override: Cli
+) -> None:
+    injected, locked = tmp_path / "a.txt", tmp_path / "locked.txt"
+    injected.write_text(INJECTED, encoding="utf-8")
+    locked.write_text(INJECTED, encoding="utf-8")
+    locked.chmod(0)
+    result = cli_without_read_override(
+        "clean", "--model", str(tiny_model_dir), "--in-place", str(locked), str(injected)
+    )
+    locked.chmod(0o600)
+    assert result.returncode == 2, result.stderr
+    assert f"detector: error: {locked}: Permission denied" in result.stderr
+    assert injected.read_text(encoding="utf-8") == INJECTED.replace("杨方线上配资股票", "")
+    assert locked.read_text(encoding="utf-8") == INJECTED
 
 
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")

@@ -25,7 +25,18 @@ INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资
 CLEAN = "农业农村部部署秋粮收获工作。\n气象台发布暴雨蓝色预警。\n"
 ALLOWED = "各地加快推进重大项目建设。\n专家表示消费代开各类正规发票市场持续回暖。\n"
 
-pytestmark = pytest.mark.slow
+
+def test_hook_files_pattern_leaves_json_out() -> None:
+    """Fast check of the hook's default ``files``: articles yes, JSON no (see README)."""
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    pattern = re.compile(hook["files"])
+    taken = ["a.txt", "a.text", "b.md", "b.markdown", "c.html", "c.htm"]
+    left = ["package.json", "items.jsonl", "items.ndjson", "setup.py", "a.txt.bak"]
+    assert [n for n in taken + left if pattern.search(n)] == taken
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -73,6 +84,7 @@ def try_repo(
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo(hook_repo: Path, tiny_model_dir: Path, tmp_path: Path) -> None:
     articles = tmp_path / "articles"
     articles.mkdir()
@@ -98,3 +110,10 @@ def test_pre_commit_try_repo(hook_repo: Path, tiny_model_dir: Path, tmp_path: Pa
         passed = try_repo(hook_repo, articles, tiny_model_dir, cache, name)
         assert passed.returncode == 0, passed.stdout + passed.stderr
         assert "Passed" in passed.stdout
+
+    # A JSON file that is not an article (no "text" field) is not the hook's
+    # business: it failed every commit with exit 2 when .json was in `files`.
+    (articles / "package.json").write_text('{"name": "site"}\n', encoding="utf-8")
+    git(articles, "add", "package.json")
+    unrelated = try_repo(hook_repo, articles, tiny_model_dir, cache, "package.json")
+    assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr

@@ -91,3 +91,26 @@ def test_sarif_without_findings_is_still_a_valid_log(tiny_model_dir: Path, tmp_p
     )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["runs"][0]["results"] == []
+
+
+def test_uris_are_built_from_the_file_names_bytes(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """The printed form of a byte that is not UTF-8 is ``\\xff``; its backslash
+    became a path separator (``bad/xff.txt``)."""
+    import os
+
+    names = {b"bad\xff.txt": "bad%FF.txt", b"back\\slash.txt": "back%5Cslash.txt",
+             b"a:b c.txt": "a%3Ab%20c.txt"}  # fmt: skip
+    for name in names:
+        try:
+            (tmp_path / os.fsdecode(name)).write_text(INJECTED, encoding="utf-8")
+        except (UnicodeEncodeError, OSError):
+            pytest.skip("file system refuses such names")
+    result = CliRunner().invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--format", "sarif", str(tmp_path)]
+    )
+    assert result.exit_code == 1, result.stderr
+    uris = sorted(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(result.stdout)["runs"][0]["results"]
+    )
+    assert uris == sorted(f"{tmp_path}/{uri}" for uri in names.values())

@@ -293,3 +293,71 @@ def test_settings_are_read_once_in_from_crawler(tiny_model_dir: Path) -> None:
         DetectorPipeline.from_crawler(
             get_crawler(settings_dict={**settings, "DETECTOR_ACTION": "delete"})
         )
+
+
+def _pipeline(tiny_model_dir: Path, **settings: Any):  # type: ignore[no-untyped-def]
+    from scrapy.utils.test import get_crawler
+
+    from detector.integrations.scrapy import DetectorPipeline
+
+    crawler = get_crawler(settings_dict={"DETECTOR_MODEL": str(tiny_model_dir), **settings})
+    return DetectorPipeline.from_crawler(crawler), crawler.stats
+
+
+def test_quarantine_keeps_surrogates_and_odd_keys(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A lone surrogate raised UnicodeEncodeError and a tuple key TypeError: the
+    item was neither passed on nor quarantined."""
+    quarantine = tmp_path / "q.jsonl"
+    pipeline, _ = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE=str(quarantine)
+    )
+    pipeline.open_spider()
+    odd = {"content": "新闻\ud800内容。" + INJECTED, "meta": {(1, 2): "x"}}
+    cleaned = pipeline.process_item(dict(odd))
+    pipeline.close_spider()
+    assert cleaned["content"] == "新闻\ud800内容。" + INJECTED.replace(AD, "")
+    (line,) = quarantine.read_text(encoding="utf-8").splitlines()
+    assert "\\ud800" in line
+    assert json.loads(line)["item"] == {**odd, "meta": {"(1, 2)": "x"}}
+
+
+def test_a_quarantine_that_cannot_be_written_loses_no_item(
+    tiny_model_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scrapy.exceptions import DropItem
+
+    class FullDisk:
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+    for action in ("clean", "drop"):
+        pipeline, stats = _pipeline(
+            tiny_model_dir, DETECTOR_ACTION=action, DETECTOR_QUARANTINE=str(tmp_path / "q")
+        )
+        pipeline._quarantine = FullDisk()  # type: ignore[assignment]
+        item = {"content": INJECTED, "id": "a1"}
+        if action == "clean":
+            assert pipeline.process_item(item)["content"] == INJECTED.replace(AD, "")
+        else:
+            with pytest.raises(DropItem):
+                pipeline.process_item(item)
+        assert stats.get_value("detector/quarantine_errors") == 1
+        assert "No space left on device" in caplog.text and "'id': 'a1'" in caplog.text
+    circular: dict[str, Any] = {"content": INJECTED}
+    circular["self"] = circular
+    pipeline, stats = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE=str(tmp_path / "q2")
+    )
+    pipeline.open_spider()
+    assert pipeline.process_item(circular)["content"] == INJECTED.replace(AD, "")
+    pipeline.close_spider()
+    assert stats.get_value("detector/quarantine_errors") == 1
+
+
+@pytest.mark.parametrize("value", ["0,8", "1.5", "high"])
+def test_a_bad_threshold_setting_is_named(tiny_model_dir: Path, value: str) -> None:
+    with pytest.raises(ValueError, match=f"DETECTOR_THRESHOLD .*got '{value}'"):
+        _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=value)

@@ -158,3 +158,51 @@ def test_cli_baseline_errors(tiny_model_dir: Path, workdir: Path) -> None:
     (workdir / "bad.json").write_text("[]", encoding="utf-8")
     bad = scan(tiny_model_dir, "--baseline", "bad.json", "articles")
     assert bad.exit_code == 2 and "not a detector baseline" in bad.stderr
+
+
+def test_cli_baseline_that_is_not_utf8_is_an_error(tiny_model_dir: Path, workdir: Path) -> None:
+    (workdir / "bl.json").write_bytes(b"\xff\xfe")
+    result = scan(tiny_model_dir, "--baseline", "bl.json", "articles")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "detector: error: bl.json: not a detector baseline (not UTF-8: byte 0xff at 0)\n"
+    )
+
+
+def test_update_baseline_keeps_the_entries_of_inputs_that_could_not_be_scanned(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """A read error while updating used to rewrite the baseline without that
+    input's entries: a transient error erased reviewed findings."""
+    articles = workdir / "articles"
+    (articles / "b.txt").write_text(INJECTED, encoding="utf-8")
+    (articles / "sub").mkdir()
+    (articles / "sub" / "c.txt").write_text(INJECTED, encoding="utf-8")
+    baseline = workdir / "base.json"
+    update = ("--baseline", str(baseline), "--update-baseline", "articles")
+    assert scan(tiny_model_dir, *update).exit_code == 0
+    recorded = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    paths = ["articles/a.txt", "articles/b.txt", "articles/sub/c.txt"]
+    assert sorted(e["path"] for e in recorded) == paths
+    # b.txt cannot be opened now (as root, a broken symlink stands in for a
+    # permission error), sub/ cannot be listed, and a.txt no longer has its ad.
+    (articles / "b.txt").unlink()
+    (articles / "b.txt").symlink_to(workdir / "elsewhere.txt")
+    (articles / "sub").rename(workdir / "sub")
+    (articles / "sub").symlink_to(workdir / "nowhere", target_is_directory=True)
+    (articles / "a.txt").write_text("农业农村部部署秋粮收获工作。\n", encoding="utf-8")
+    result = scan(tiny_model_dir, *update)
+    assert result.exit_code == 2
+    assert "detector: error: articles/b.txt: cannot open" in result.stderr
+    assert "detector: error: articles/sub: cannot open" in result.stderr
+    assert (
+        f"detector: {baseline}: baseline of 2 finding(s) written"
+        " (2 kept for inputs that could not be scanned)" in result.stderr
+    )
+    kept = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert kept == [e for e in recorded if e["path"] != "articles/a.txt"]
+    # An old baseline that cannot be read is not overwritten when it is needed.
+    baseline.write_text("{", encoding="utf-8")
+    result = scan(tiny_model_dir, *update)
+    assert result.exit_code == 2 and "not rewritten" in result.stderr
+    assert baseline.read_text(encoding="utf-8") == "{"

@@ -33,10 +33,16 @@ Settings:
 ``DETECTOR_QUARANTINE``
     A JSONL file.  For every cleaned or dropped item one line is appended with the
     ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
-    Opened in append mode when the spider opens, flushed after every line.
+    Opened in append mode when the spider opens, flushed after every line.  Values
+    JSON cannot hold are written as ``str(value)``, dict keys that are not strings
+    as ``str(key)``, lone surrogates as ``\\udXXX`` escapes.  If a line still
+    cannot be written (a full disk, a circular item), the error and the original
+    item are logged, the stat ``detector/quarantine_errors`` counts it, and the
+    item goes on its way (cleaned, dropped or flagged) all the same.
 
 Stats: ``detector/items_scanned``, ``detector/items_flagged``,
-``detector/items_cleaned``, ``detector/items_dropped``.
+``detector/items_cleaned``, ``detector/items_dropped`` (and
+``detector/quarantine_errors``, ``detector/results_not_stored`` when they happen).
 
 The model is loaded once, in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
 crawl before it starts.  The pipeline follows Scrapy's current component contract:
@@ -53,6 +59,7 @@ from typing import IO, TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from detector.clean import escape_lone_surrogates
 from detector.integrations.hook import ACTIONS, DEFAULT_FIELDS, HookResult, check_item
 
 if TYPE_CHECKING:
@@ -72,6 +79,33 @@ def _load_detector(model: str | None, threshold: float | None) -> Detector:
         return Detector.from_path(model, threshold=threshold)
     detector = Detector.default()
     return detector if threshold is None else Detector(detector.model, threshold=threshold)
+
+
+def _threshold(value: Any) -> float | None:
+    """The ``DETECTOR_THRESHOLD`` setting as a number (None: not set); an error that
+    names the setting, not just ``could not convert string to float: '0,8'``."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"DETECTOR_THRESHOLD must be a number from 0 to 1 (0.8); got {value!r}")
+    return number
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with every dict key JSON can hold: others (a tuple, say) become
+    ``str(key)``.  ``json.dumps`` has no hook for keys: it raises TypeError."""
+    if isinstance(value, dict):
+        return {
+            k if k is None or isinstance(k, (str, int, float, bool)) else str(k): _jsonable(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 class DetectorPipeline:
@@ -102,10 +136,8 @@ class DetectorPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
         settings = crawler.settings
-        threshold = settings.get("DETECTOR_THRESHOLD")
         detector = _load_detector(
-            settings.get("DETECTOR_MODEL") or None,
-            None if threshold in (None, "") else float(threshold),
+            settings.get("DETECTOR_MODEL") or None, _threshold(settings.get("DETECTOR_THRESHOLD"))
         )
         return cls(
             detector,
@@ -138,7 +170,7 @@ class DetectorPipeline:
         if result.flagged:
             self._inc("items_flagged")
         if result.dropped or result.cleaned:
-            self._write_quarantine(adapter.asdict(), result)
+            self._write_quarantine(adapter, result)
         if result.dropped:
             self._inc("items_dropped")
             names = ", ".join(f for f, v in result.verdicts.items() if v.findings)
@@ -167,18 +199,32 @@ class DetectorPipeline:
                     self.result_field,
                 )
 
-    def _write_quarantine(self, original: dict[str, Any], result: HookResult) -> None:
+    def _write_quarantine(self, adapter: ItemAdapter, result: HookResult) -> None:
+        """Append the original item; never raise: the item must still be cleaned,
+        dropped or flagged (a failure here once left it neither passed on nor
+        quarantined), so a failure is logged with the item itself."""
         if self._quarantine is None:
             return
         spider = getattr(self.crawler, "spider", None) if self.crawler else None
-        record = {
-            "spider": getattr(spider, "name", None),
-            "action": self.action,
-            "item": original,
-            "detector": result.to_dict(),
-        }
-        self._quarantine.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self._quarantine.flush()
+        try:
+            record = {
+                "spider": getattr(spider, "name", None),
+                "action": self.action,
+                "item": adapter.asdict(),  # the original: cleaning comes after
+                "detector": result.to_dict(),
+            }
+            line = json.dumps(_jsonable(record), ensure_ascii=False, default=str)
+            self._quarantine.write(escape_lone_surrogates(line) + "\n")
+            self._quarantine.flush()
+        except (OSError, TypeError, ValueError, RecursionError) as exc:
+            self._inc("quarantine_errors")
+            logger.error(
+                "DETECTOR_QUARANTINE %s: cannot write this item (%s: %s); the original item: %r",
+                self.quarantine_path,
+                type(exc).__name__,
+                exc,
+                adapter.item,
+            )
 
     def _inc(self, name: str) -> None:
         stats = getattr(self.crawler, "stats", None)
