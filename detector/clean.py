@@ -90,6 +90,13 @@ def remove_spans(text: str, spans: Iterable[Span | tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+# Why a text is left alone: cleaning must give back every other byte as it was.
+_NOT_EXACT = (
+    "cannot be written back byte for byte in the encoding it is read with (broken UTF-8"
+    " or mixed encodings); left unchanged"
+)
+
+
 def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
     """Split ``data`` into ``(bom, text, encoding)`` so that
     ``bom + text.encode(encoding) == data``, or ``None`` when the encoding
@@ -203,16 +210,19 @@ class CleanedBytes:
 def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
     """Remove the flagged spans from a whole text file's bytes.
 
-    Bytes outside the removed spans are kept exactly: line endings, a UTF-8 BOM,
-    and the encoding (UTF-8, or GB18030 for a file that is not valid UTF-8).  A file
-    that neither encoding round-trips exactly is returned unchanged with an error;
-    a binary file (NUL bytes) is returned unchanged and marked skipped.
+    Bytes outside the removed spans are kept exactly: line endings, a byte-order
+    mark, and the encoding ``detector scan`` reads the file with (UTF-8, GB18030,
+    Big5, UTF-16 with its mark …).  A file that encoding does not round-trip exactly
+    is returned unchanged with an error; a binary file (NUL bytes, without a UTF-16
+    or UTF-32 mark) is returned unchanged and marked skipped.
     """
-    if b"\x00" in data[:8192]:
+    from detector.encodings import bom_encoding
+
+    if b"\x00" in data[:8192] and bom_encoding(data) in (None, "utf-8-sig"):
         return CleanedBytes(data, skipped="binary file skipped")
     decoded = decode_exact(data)
     if decoded is None:
-        return CleanedBytes(data, errors=("not valid UTF-8 or GB18030; left unchanged",))
+        return CleanedBytes(data, errors=(_NOT_EXACT,))
     bom, text, encoding = decoded
     verdict = scan(text)
     if not verdict.findings:
@@ -245,7 +255,7 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
         return CleanedBytes(raw)
     decoded = decode_exact(body)
     if decoded is None:
-        return CleanedBytes(raw, errors=("not valid UTF-8 or GB18030; left unchanged",))
+        return CleanedBytes(raw, errors=(_NOT_EXACT,))
     bom, text, encoding = decoded
     record, error = _parse_json_line(text + ending.decode("ascii"))
     if error is not None:

@@ -736,7 +736,7 @@ def clean(
 ) -> NoReturn:
     """Remove exactly the flagged spans; every other byte is kept.
 
-    Text files keep their encoding (UTF-8, or GB18030), UTF-8 byte-order mark and
+    Text files keep their encoding (the one scan reads them with), byte-order mark and
     line endings.  In JSONL only the --text-field string values are rewritten; the
     other fields and the line's formatting stay byte for byte.  Text the allowlist
     or a "detector: allow" marker silences for scan is kept (a baseline is not

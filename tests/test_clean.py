@@ -209,9 +209,18 @@ def test_undecodable_text_is_left_alone_with_an_error(
     result = clean(runner, tiny_model_dir, str(source))
     assert result.exit_code == 2
     assert result.stdout_bytes == data
-    assert (
-        result.stderr == f"detector: error: {source}: not valid UTF-8 or GB18030; left unchanged\n"
-    )
+    assert result.stderr.startswith(f"detector: error: {source}: cannot be written back byte")
+    assert result.stderr.endswith("left unchanged\n")
+
+
+def test_utf16_text_with_its_mark_is_cleaned_and_stays_utf16(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "utf16.txt"
+    source.write_bytes(SEED.encode("utf-16"))
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1
+    assert result.stdout_bytes == SEED.replace(AD, "").encode("utf-16")
 
 
 def test_refuses_to_overwrite_the_input_without_in_place(
