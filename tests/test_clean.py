@@ -144,6 +144,13 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def seed_file(directory: Path) -> Path:
+    """``seed.txt`` in ``directory``, holding the seed article."""
+    source = directory / "seed.txt"
+    source.write_text(SEED, encoding="utf-8")
+    return source
+
+
 def clean(runner: CliRunner, model: Path, *args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
     return runner.invoke(main, ["clean", "--model", str(model), *args], input=stdin)
 
@@ -151,8 +158,7 @@ def clean(runner: CliRunner, model: Path, *args: str, stdin: bytes | None = None
 def test_clean_writes_input_minus_the_span(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    source = tmp_path / "seed.txt"
-    source.write_text(SEED, encoding="utf-8")
+    source = seed_file(tmp_path)
     out = tmp_path / "out.txt"
     result = clean(runner, tiny_model_dir, str(source), "-o", str(out))
     assert result.exit_code == 1, result.stderr
@@ -226,8 +232,7 @@ def test_utf16_text_with_its_mark_is_cleaned_and_stays_utf16(
 def test_refuses_to_overwrite_the_input_without_in_place(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    source = tmp_path / "seed.txt"
-    source.write_text(SEED, encoding="utf-8")
+    source = seed_file(tmp_path)
     (tmp_path / "sub").mkdir()
     for spelling in (str(source), str(tmp_path / "sub" / ".." / "seed.txt")):
         result = clean(runner, tiny_model_dir, str(source), "-o", spelling)
@@ -310,8 +315,7 @@ def test_jsonl_cleans_only_the_text_fields(
 def test_failed_write_leaves_no_temporary_file(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    source = tmp_path / "seed.txt"
-    source.write_text(SEED, encoding="utf-8")
+    source = seed_file(tmp_path)
     target = tmp_path / "out"
     target.mkdir()
     result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
@@ -324,8 +328,7 @@ def test_failed_write_leaves_no_temporary_file(
 def test_write_errors_name_the_output_not_a_temporary_file(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    source = tmp_path / "seed.txt"
-    source.write_text(SEED, encoding="utf-8")
+    source = seed_file(tmp_path)
     target = tmp_path / "nodir" / "out.txt"
     result = clean(runner, tiny_model_dir, str(source), "-o", str(target))
     assert result.exit_code == 2
@@ -359,8 +362,7 @@ def test_output_to_a_fifo_is_written_not_replaced(
 ) -> None:
     import threading
 
-    source = tmp_path / "seed.txt"
-    source.write_text(SEED, encoding="utf-8")
+    source = seed_file(tmp_path)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
