@@ -20,6 +20,7 @@ from detector.results import Finding, Verdict
 __all__ = [
     "CleanedBytes",
     "Span",
+    "clean_json_bytes",
     "clean_jsonl_line",
     "clean_text_bytes",
     "decode_exact",
@@ -262,6 +263,23 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
         return CleanedBytes(raw, errors=(error,))
     if not isinstance(record, dict):
         return CleanedBytes(raw, errors=("a JSONL record must be an object",))
+    cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
+    if not cleaned:
+        return CleanedBytes(raw, errors=tuple(errors))
+    try:
+        rewritten = replace_json_strings(text, cleaned)
+    except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected
+        why = f"cannot rewrite the line ({exc}); left unchanged"
+        return CleanedBytes(raw, errors=(*errors, why))
+    data = bom + rewritten.encode(encoding) + ending
+    return CleanedBytes(data, removed, texts, tuple(errors))
+
+
+def _clean_record(
+    record: dict[str, object], text_fields: Sequence[str], scan: Scan
+) -> tuple[dict[str, str], dict[str | None, tuple[Finding, ...]], dict[str | None, str], list[str]]:
+    """(cleaned values, removed findings, original values, errors) of the
+    ``text_fields`` of one JSON record, with ``detector scan``'s errors."""
     errors: list[str] = []
     removed: dict[str | None, tuple[Finding, ...]] = {}
     texts: dict[str | None, str] = {}
@@ -281,15 +299,84 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
     if not any(name in record for name in text_fields):
         names = ", ".join(repr(n) for n in text_fields)
         errors.append(f"record has none of the text fields {names}")
-    if not cleaned:
-        return CleanedBytes(raw, errors=tuple(errors))
+    return cleaned, removed, texts, errors
+
+
+def clean_json_bytes(
+    data: bytes, text_fields: Sequence[str], scan: Scan
+) -> tuple[bytes, list[tuple[int | None, CleanedBytes]]]:
+    """Remove the flagged spans from the ``text_fields`` of the records of a JSON
+    file (an array of records, or one record), as ``detector scan`` reads it.
+
+    Returns the file's new bytes and, per record that had something removed or
+    an error, its line and what (``CleanedBytes`` without data); line ``None``
+    for the file as a whole.  As in JSONL, only the cleaned string values are
+    rewritten and every other byte is kept; a file that is not valid JSON, or not
+    a record or an array of them, is returned unchanged with an error."""
+    from detector.lines import Lines
+
+    decoded = decode_exact(data)
+    if decoded is None:
+        return data, [(None, CleanedBytes(b"", errors=(_NOT_EXACT,)))]
+    bom, text, encoding = decoded
+    lines = Lines(text)
     try:
-        rewritten = replace_json_strings(text, cleaned)
-    except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected
-        why = f"cannot rewrite the line ({exc}); left unchanged"
-        return CleanedBytes(raw, errors=(*errors, why))
-    data = bom + rewritten.encode(encoding) + ending
-    return CleanedBytes(data, removed, texts, tuple(errors))
+        records = _json_records(text)
+    except json.JSONDecodeError as exc:
+        message = exc.msg.removesuffix(" at")
+        why = f"invalid JSON ({message} at line {exc.lineno} column {exc.colno}); left unchanged"
+        return data, [(None, CleanedBytes(b"", errors=(why,)))]
+    except (RecursionError, ValueError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return data, [(None, CleanedBytes(b"", errors=(f"invalid JSON ({why}); left unchanged",)))]
+    pieces: list[str] = []
+    reports: list[tuple[int | None, CleanedBytes]] = []
+    position = 0
+    for start, end, record in records:
+        line = lines.line(start)
+        if not isinstance(record, dict):
+            reports.append(
+                (line, CleanedBytes(b"", errors=("a JSON array item must be an object",)))
+            )
+            continue
+        cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
+        if cleaned:
+            pieces += [text[position:start], replace_json_strings(text[start:end], cleaned)]
+            position = end
+        if cleaned or errors:
+            reports.append((line, CleanedBytes(b"", removed, texts, tuple(errors))))
+    if position == 0:
+        return data, reports
+    pieces.append(text[position:])
+    return bom + "".join(pieces).encode(encoding), reports
+
+
+def _json_records(text: str) -> list[tuple[int, int, object]]:
+    """(start, end, value) of each record of a JSON file's text: the elements of
+    its top-level array, or the one top-level object.  Raises what the JSON
+    decoder raises, or ``json.JSONDecodeError`` for other top-level values."""
+    decoder = json.JSONDecoder()
+    index = _skip_space(text, 0)
+    if text.startswith("{", index):
+        value, end = decoder.raw_decode(text, index)
+        if text[end:].strip():
+            raise json.JSONDecodeError("Extra data", text, _skip_space(text, end))
+        return [(index, end, value)]
+    if not text.startswith("[", index):
+        raise json.JSONDecodeError("a JSON file must hold an array of records", text, index)
+    records = []
+    index = _skip_space(text, index + 1)
+    while not text.startswith("]", index):
+        value, end = decoder.raw_decode(text, index)
+        records.append((index, end, value))
+        index = _skip_space(text, end)
+        if text.startswith(",", index):
+            index = _skip_space(text, index + 1)
+        elif not text.startswith("]", index):
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
+    if text[index + 1 :].strip():
+        raise json.JSONDecodeError("Extra data", text, _skip_space(text, index + 1))
+    return records
 
 
 def _parse_json_line(line: str) -> tuple[object, str | None]:

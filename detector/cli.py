@@ -717,10 +717,11 @@ def _looks_like_path(target: str) -> bool:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["auto", "text", "jsonl"]),
+    type=click.Choice(["auto", "text", "jsonl", "json", "html"]),
     default="auto",
     show_default=True,
-    help="auto: .jsonl/.ndjson files are JSONL, everything else text.",
+    help="auto: .jsonl/.ndjson files are JSONL, .json a JSON array of records, "
+    ".html/.htm HTML (not rewritten), everything else text.",
 )
 @text_field_option("clean")
 @threshold_option("Remove")
@@ -836,11 +837,12 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _clean_format(path: str, input_format: str) -> str:
-    from detector.inputs import JSONL_SUFFIXES
+    """The format ``path`` is cleaned as: ``scan``'s (see ``inputs.format_for``).
+    A JSON or HTML file cleaned as text lost JSON escapes and quotes, and tag
+    names and attributes, to the spans found in its markup."""
+    from detector.inputs import format_for
 
-    if input_format != "auto":
-        return input_format
-    return "jsonl" if path != "-" and Path(path).suffix.lower() in JSONL_SUFFIXES else "text"
+    return format_for(path, input_format)
 
 
 def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
@@ -876,11 +878,23 @@ def _clean_stream(
     scan: Callable[[str], Verdict],
 ) -> tuple[bool, int]:
     """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
-    from detector.clean import clean_jsonl_line, clean_text_bytes
+    from detector.clean import CleanedBytes, clean_json_bytes, clean_jsonl_line, clean_text_bytes
 
     changed = False
     errors = 0
-    if fmt == "jsonl":
+    if fmt == "html":
+        # The findings of a page are in its extracted text; the source around them
+        # (tags, entities, scripts) would have to be rewritten, which clean does not.
+        data = source.read()
+        errors += _report_cleaned(display, CleanedBytes(data, skipped=_HTML_NOT_CLEANED))
+        sink.write(data)
+    elif fmt == "json":
+        data, reports = clean_json_bytes(source.read(), text_fields, scan)
+        for line, cleaned in reports:
+            errors += _report_cleaned(display, cleaned, line)
+            changed = changed or bool(cleaned.removed)
+        sink.write(data)
+    elif fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
             cleaned = clean_jsonl_line(raw, text_fields, scan)
             errors += _report_cleaned(display, cleaned, number)
@@ -892,6 +906,9 @@ def _clean_stream(
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     return changed, errors
+
+
+_HTML_NOT_CLEANED = "HTML is not rewritten (clean rewrites text, JSON and JSONL); left unchanged"
 
 
 def _clean_to_output(

@@ -468,3 +468,51 @@ def test_json_string_escapes_only_lone_surrogates() -> None:
 
     assert json_string('新"闻\ud800\n') == '"新\\"闻\\ud800\\n"'
     assert json.loads(json_string("a\udfffb")) == "a\udfffb"
+
+
+def test_json_array_files_have_only_their_text_values_rewritten(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "items.json"
+    records = [{"id": 1, "text": SEED}, {"id": 2, "text": CONTACT, "n": 1.50}, 3]
+    original = json.dumps(records, ensure_ascii=False, indent=1)
+    source.write_text(original, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 2  # the item that is not a record
+    cleaned = json.loads(result.stdout_bytes)
+    assert cleaned == [
+        {"id": 1, "text": SEED.replace(AD, "")},
+        {"id": 2, "text": CONTACT.replace(CONTACT_AD, ""), "n": 1.5},
+        3,
+    ]
+    # Every other byte as it was: the indentation, and 1.50 written as 1.50.
+    expected = original.replace(json.dumps(SEED, ensure_ascii=False)[1:-1], "X").replace(
+        json.dumps(CONTACT, ensure_ascii=False)[1:-1], "Y"
+    )
+    got = result.stdout.replace(json.dumps(SEED.replace(AD, ""), ensure_ascii=False)[1:-1], "X")
+    got = got.replace(json.dumps(CONTACT.replace(CONTACT_AD, ""), ensure_ascii=False)[1:-1], "Y")
+    assert got == expected
+    assert "removed stock-margin" in result.stderr
+    assert "a JSON array item must be an object" in result.stderr
+
+
+def test_an_invalid_json_file_is_left_unchanged(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "broken.json"
+    data = json.dumps([{"text": SEED}], ensure_ascii=False)[:-1].encode()  # no closing ]
+    source.write_bytes(data)
+    result = clean(runner, tiny_model_dir, "--in-place", str(source))
+    assert result.exit_code == 2
+    assert source.read_bytes() == data
+    assert "invalid JSON" in result.stderr
+
+
+def test_html_is_not_rewritten(runner: CliRunner, tiny_model_dir: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    data = f"<html><body><p>{SEED}</p></body></html>".encode()
+    page.write_bytes(data)
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 0
+    assert page.read_bytes() == data
+    assert "HTML is not rewritten" in result.stderr
