@@ -368,7 +368,7 @@ def _load_suppressions(baseline: str | None, update_baseline: bool) -> Suppressi
             prints = parse_baseline(_read_baseline(baseline))
         except BaselineError as exc:
             raise DetectorError(f"{baseline}: {exc}") from None
-    return Suppressions(config.allow, prints)
+    return Suppressions(config.allow, prints, inline=config.inline_markers)
 
 
 def _read_baseline(path: str) -> str:

@@ -8,6 +8,7 @@ Found by walking up from the current directory; in each directory
 ``[tool.detector]``)::
 
     allow = ["证监会依法查处场外配资", "官方微信公众号"]
+    inline_markers = false   # ignore "detector: allow" in scanned text (default true)
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Config:
 
     allow: tuple[str, ...] = ()
     path: Path | None = None
+    # Whether "detector: allow" in a scanned text silences the findings on its
+    # line.  Off for text nobody reviewed (a crawl): an ad carrying the marker
+    # would hide itself.
+    inline_markers: bool = True
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -75,10 +80,13 @@ def load_config(start: Path | None = None) -> Config:
     if found is None:
         return Config()
     path, table = found
-    unknown = sorted(set(table) - {"allow", "tool"})
+    unknown = sorted(set(table) - {"allow", "inline_markers", "tool"})
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
     allow = table.get("allow", [])
     if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
         raise ConfigError(f"{path}: 'allow' must be a list of strings")
-    return Config(tuple(allow), path)
+    inline_markers = table.get("inline_markers", True)
+    if not isinstance(inline_markers, bool):
+        raise ConfigError(f"{path}: 'inline_markers' must be true or false")
+    return Config(tuple(allow), path, inline_markers)

@@ -85,3 +85,15 @@ def test_to_dict_is_json_and_names_fields(tiny_detector: Detector) -> None:
     assert finding["field"] == "content" and finding["removed"] is True
     assert CONTENT[finding["start"] : finding["end"]] == finding["text"]
     assert record["model_version"] == tiny_detector.model_version
+
+
+def test_allowlisted_phrases_are_dropped_and_inline_markers_ignored(
+    tiny_detector: Detector,
+) -> None:
+    allowed = check_item(
+        injected_item(), action="clean", detector=tiny_detector, allow=["杨方线上"]
+    )
+    assert not allowed.flagged and allowed.item == injected_item()
+    marked = {"content": CONTENT.replace("。\n", "。detector: allow\n", 1)}
+    result = check_item(marked, action="clean", detector=tiny_detector)
+    assert [f.text for f in result.removed["content"]] == [AD]  # the ad's marker is no shield

@@ -361,3 +361,12 @@ def test_a_quarantine_that_cannot_be_written_loses_no_item(
 def test_a_bad_threshold_setting_is_named(tiny_model_dir: Path, value: str) -> None:
     with pytest.raises(ValueError, match=f"DETECTOR_THRESHOLD .*got '{value}'"):
         _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=value)
+
+
+def test_allow_setting_drops_findings_of_allowed_phrases(tiny_model_dir: Path) -> None:
+    pipeline, stats = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="drop", DETECTOR_ALLOW=["杨方线上配资股票"]
+    )
+    item = pipeline.process_item({"content": INJECTED})
+    assert item["detector"]["flagged"] is False
+    assert stats.get_value("detector/items_flagged") is None

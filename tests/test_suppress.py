@@ -102,6 +102,19 @@ def test_cli_inline_marker(tiny_model_dir: Path, workdir: Path) -> None:
     assert (result.exit_code, result.stdout) == (0, "")
 
 
+def test_inline_markers_can_be_turned_off_for_unreviewed_text(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    marked = INJECTED.replace("推动循环。", "推动循环。 detector: allow")
+    (workdir / "articles" / "a.txt").write_text(marked, encoding="utf-8")
+    (workdir / ".detector.toml").write_text("inline_markers = false\n", encoding="utf-8")
+    assert scan(tiny_model_dir, "articles").exit_code == 1  # the ad's own marker is ignored
+    (workdir / ".detector.toml").write_text('inline_markers = "no"\n', encoding="utf-8")
+    result = scan(tiny_model_dir, "articles")
+    assert result.exit_code == 2
+    assert "'inline_markers' must be true or false" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [

@@ -21,10 +21,15 @@ is given).  Actions:
     copy so the caller can still quarantine it.
 
 Fields that are missing or not strings are skipped (not scanned, not changed).
+``allow`` lists phrases whose findings are dropped, as the allowlist of
+``.detector.toml`` does for ``detector scan``; the inline marker
+``detector: allow`` is never honoured here: in scraped text it would be the
+spammer's, an ad hiding itself.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +39,7 @@ from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
     from detector.core import Detector
+    from detector.suppress import Suppressions
 
 __all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item"]
 
@@ -97,24 +103,38 @@ def _resolve_detector(detector: Detector | None, threshold: float | None) -> Det
     return Detector(base.model, threshold=threshold)
 
 
+@functools.lru_cache(maxsize=8)
+def _allowlist(allow: tuple[str, ...]) -> Suppressions:
+    """The suppressions of an allowlist, built once per list (phrases normalized)."""
+    from detector.suppress import Suppressions
+
+    return Suppressions(allow, inline=False)
+
+
 def check_item(
     item: Mapping[str, Any],
     fields: Sequence[str] = DEFAULT_FIELDS,
     action: str = "flag",
     detector: Detector | None = None,
     threshold: float | None = None,
+    allow: Sequence[str] = (),
 ) -> HookResult:
     """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
 
     ``item`` is any mapping (a dict, a ``scrapy.Item``, an ``ItemAdapter``) and is
     never modified.  ``detector`` defaults to the packaged model (loaded once per
-    process); ``threshold`` (0..1) overrides its review threshold.  Raises
+    process); ``threshold`` (0..1) overrides its review threshold.  A finding
+    whose text contains one of the ``allow`` phrases (compared normalized:
+    full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.
     """
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
     if isinstance(fields, str):
         fields = (fields,)
+    if isinstance(allow, str):
+        allow = (allow,)
+    allowlist = _allowlist(tuple(allow)) if allow else None
     scanner = _resolve_detector(detector, threshold)
     copy = dict(item)
     verdicts: dict[str, Verdict] = {}
@@ -124,6 +144,11 @@ def check_item(
         if not isinstance(text, str):
             continue
         verdict = scanner.scan(text)
+        if allowlist is not None and verdict.findings:
+            from detector.suppress import without
+
+            kept = allowlist.keep(verdict.findings, path="", text=text, use_baseline=False)
+            verdict = without(verdict, [f for f, _ in kept], scanner.block_threshold)
         verdicts[name] = verdict
         if action == "clean" and verdict.findings:
             copy[name] = remove_spans(text, verdict.findings)

@@ -21,6 +21,11 @@ Settings:
     Report spans scoring at least this (0..1); default: the model's review threshold.
 ``DETECTOR_MODEL``
     A model directory or ``model.json``; default: the packaged model.
+``DETECTOR_ALLOW``
+    Phrases whose findings are dropped (a list), as the ``allow`` list of
+    ``.detector.toml`` does for ``detector scan``; e.g. an outlet's own promotion
+    (``["东方财富APP下载"]``).  The inline marker ``detector: allow`` is never
+    honoured in items: in scraped text it would be the spammer's.
 ``DETECTOR_RESULT_FIELD``
     Item field that receives ``HookResult.to_dict()`` (default ``"detector"``; empty
     or ``None`` to store nothing).  It is set on every item the pipeline lets
@@ -119,6 +124,7 @@ class DetectorPipeline:
         result_field: str | None = "detector",
         quarantine: str | None = None,
         crawler: Crawler | None = None,
+        allow: tuple[str, ...] = (),
     ) -> None:
         if action not in ACTIONS:
             raise ValueError(f"DETECTOR_ACTION must be one of {', '.join(ACTIONS)}; got {action!r}")
@@ -130,6 +136,7 @@ class DetectorPipeline:
         self.result_field = result_field or None
         self.quarantine_path = quarantine or None
         self.crawler = crawler
+        self.allow = allow
         self._quarantine: IO[str] | None = None
         self._warned_classes: set[type] = set()
 
@@ -151,6 +158,7 @@ class DetectorPipeline:
             ),
             quarantine=settings.get("DETECTOR_QUARANTINE"),
             crawler=crawler,
+            allow=tuple(str(p) for p in settings.getlist("DETECTOR_ALLOW", [])),
         )
 
     # ``spider`` is optional: current Scrapy passes nothing, older versions pass it.
@@ -165,7 +173,7 @@ class DetectorPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         adapter = ItemAdapter(item)
-        result = check_item(adapter, self.fields, self.action, self.detector)
+        result = check_item(adapter, self.fields, self.action, self.detector, allow=self.allow)
         self._inc("items_scanned")
         if result.flagged:
             self._inc("items_flagged")
