@@ -423,7 +423,7 @@ def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[s
     """The old baseline's entries for paths under the ``failed`` ones, except
     those with a fingerprint in ``written`` (entries as ``--update-baseline``
     writes them: path, category and text are strings)."""
-    from detector.suppress import BaselineError, _path_key, parse_baseline
+    from detector.suppress import BaselineError, parse_baseline, path_key
 
     if not os.path.exists(path):
         return []
@@ -435,7 +435,7 @@ def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[s
         raise DetectorError(exc.format_message() + keep_it) from None
     except BaselineError as exc:
         raise DetectorError(f"{path}: {exc}{keep_it}") from None
-    prefixes = {_path_key(p) for p in failed}
+    prefixes = {path_key(p) for p in failed}
 
     def carried(entry: dict[str, Any]) -> bool:
         if entry["fingerprint"] in written:

@@ -41,6 +41,7 @@ __all__ = [
     "fingerprints",
     "has_inline_marker",
     "parse_baseline",
+    "path_key",
     "without",
 ]
 
@@ -73,8 +74,9 @@ def normalized_texts(texts: Sequence[str]) -> list[str]:
     return out
 
 
-def _path_key(path: str) -> str:
-    """``./a/b.txt``, ``a//b.txt`` and ``a\\b.txt`` name one file in fingerprints."""
+def path_key(path: str) -> str:
+    """``./a/b.txt``, ``a//b.txt`` and ``a\\b.txt`` name one file in fingerprints
+    and baseline entries (``--update-baseline`` matches failed inputs by it)."""
     return posixpath.normpath(path.replace("\\", "/"))
 
 
@@ -105,7 +107,7 @@ def fingerprints(
     the findings' ``normalized_text`` when already known."""
     seen: Counter[tuple[str, str]] = Counter()
     result = []
-    where = _path_key(path)
+    where = path_key(path)
     record = "" if record_id is None else json.dumps(record_id, ensure_ascii=False)
     if texts is None:
         texts = normalized_texts([finding.text for finding in findings])
@@ -198,7 +200,7 @@ def baseline_entries(
     """The baseline records of one document field's findings (from ``keep``)."""
     entries = []
     for finding, fingerprint in kept:
-        entry: dict[str, Any] = {"fingerprint": fingerprint, "path": _path_key(path)}
+        entry: dict[str, Any] = {"fingerprint": fingerprint, "path": path_key(path)}
         if record_id is not None:
             entry["id"] = record_id
         if field is not None:
