@@ -1019,13 +1019,25 @@ class _AtomicFile:
     def _replace(self) -> None:
         assert self._temp is not None
         try:
-            mode = os.stat(self._target).st_mode & 0o7777  # keep an existing file's mode
+            old = os.stat(self._target)
         except OSError:
             umask = os.umask(0)
             os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(self._temp, mode)
+            os.chmod(self._temp, 0o666 & ~umask)
+        else:
+            # Keep an existing file's owner and group where this process may set
+            # them (root cleaning a crawl owned by a service account made the files
+            # root's), then its mode (chown may clear set-id bits).
+            if hasattr(os, "chown") and (old.st_uid, old.st_gid) != self._owner():
+                with contextlib.suppress(PermissionError):
+                    os.chown(self._temp, old.st_uid, old.st_gid)
+            os.chmod(self._temp, old.st_mode & 0o7777)
         os.replace(self._temp, self._target)
+
+    def _owner(self) -> tuple[int, int]:
+        assert self._temp is not None
+        info = os.stat(self._temp)
+        return info.st_uid, info.st_gid
 
 
 if __name__ == "__main__":

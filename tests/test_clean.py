@@ -278,6 +278,19 @@ def test_in_place_rewrites_atomically_and_only_what_changed(
     assert untouched.read_text(encoding="utf-8") == CLEAN
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_in_place_keeps_the_owner_of_the_file(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = seed_file(tmp_path)
+    os.chown(source, 12345, 23456)  # a service account's crawl, cleaned by root
+    result = clean(runner, tiny_model_dir, "--in-place", str(source))
+    assert result.exit_code == 1, result.stderr
+    after = os.stat(source)
+    assert (after.st_uid, after.st_gid) == (12345, 23456)
+    assert source.read_text(encoding="utf-8") == SEED.replace(AD, "")
+
+
 def test_jsonl_cleans_only_the_text_fields(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
