@@ -10,11 +10,11 @@ Guarantee: only the characters inside the given spans go; every other character
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from detector.inputs import LONE_SURROGATE, JsonFileError, json_message, json_records, skip_space
 from detector.results import Finding, Verdict
 
 __all__ = [
@@ -34,10 +34,6 @@ __all__ = [
 Scan = Callable[[str], Verdict]
 
 _BOM = b"\xef\xbb\xbf"
-# An unpaired "\\ud800" escape in a JSON string decodes to a lone surrogate, which
-# no encoding can write.  Scanning sees U+FFFD in its place, as ``detector scan``
-# does (one code point for one: offsets agree); writing puts the escape back.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Span(Protocol):
@@ -129,21 +125,15 @@ def escape_lone_surrogates(json_text: str) -> str:
     surrogate written as its ``\\udXXX`` escape.  ``json.dumps`` emits the
     surrogate itself, which no encoding can write; the escape reads back as the
     same string.  Surrogates can only occur inside JSON strings, so this is safe."""
-    if not _LONE_SURROGATE.search(json_text):
+    if not LONE_SURROGATE.search(json_text):
         return json_text
-    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+    return LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
 def json_string(value: str) -> str:
     """``value`` as a JSON string literal: UTF-8 characters kept as they are, a lone
     surrogate escaped (:func:`escape_lone_surrogates`), so the line round-trips."""
     return escape_lone_surrogates(json.dumps(value, ensure_ascii=False))
-
-
-def _skip_space(line: str, index: int) -> int:
-    while index < len(line) and line[index] in " \t\r\n":
-        index += 1
-    return index
 
 
 def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
@@ -156,24 +146,24 @@ def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
     Raises ``ValueError`` if ``line`` is not a JSON object or a named key is missing.
     """
     decoder = json.JSONDecoder()
-    index = _skip_space(line, 0)
+    index = skip_space(line, 0)
     if not line.startswith("{", index):
         raise ValueError("not a JSON object")
-    index = _skip_space(line, index + 1)
+    index = skip_space(line, index + 1)
     where: dict[str, tuple[int, int]] = {}
     while not line.startswith("}", index):
         if not line.startswith('"', index):
             raise ValueError(f"expected a key at column {index + 1}")
         key, index = decoder.raw_decode(line, index)
-        index = _skip_space(line, index)
+        index = skip_space(line, index)
         if not line.startswith(":", index):
             raise ValueError(f"expected ':' at column {index + 1}")
-        index = _skip_space(line, index + 1)
+        index = skip_space(line, index + 1)
         _, end = decoder.raw_decode(line, index)
         where[key] = (index, end)
-        index = _skip_space(line, end)
+        index = skip_space(line, end)
         if line.startswith(",", index):
-            index = _skip_space(line, index + 1)
+            index = skip_space(line, index + 1)
         elif not line.startswith("}", index):
             raise ValueError(f"expected ',' or '}}' at column {index + 1}")
     missing = [name for name in values if name not in where]
@@ -258,9 +248,11 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
     if decoded is None:
         return CleanedBytes(raw, errors=(_NOT_EXACT,))
     bom, text, encoding = decoded
-    record, error = _parse_json_line(text + ending.decode("ascii"))
-    if error is not None:
-        return CleanedBytes(raw, errors=(error,))
+    try:
+        # Parsed with its line ending, as scan parses it: the messages agree.
+        record = json.loads(text + ending.decode("ascii"))
+    except (ValueError, RecursionError) as exc:
+        return CleanedBytes(raw, errors=(json_message(exc),))
     if not isinstance(record, dict):
         return CleanedBytes(raw, errors=("a JSONL record must be an object",))
     cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
@@ -291,7 +283,7 @@ def _clean_record(
         if not isinstance(value, str):
             errors.append(f"field {name!r} is not a string")
             continue
-        verdict = scan(_LONE_SURROGATE.sub("\ufffd", value))
+        verdict = scan(LONE_SURROGATE.sub("\ufffd", value))
         if verdict.findings:
             removed[name] = verdict.findings
             texts[name] = value
@@ -313,31 +305,20 @@ def clean_json_bytes(
     for the file as a whole.  As in JSONL, only the cleaned string values are
     rewritten and every other byte is kept; a file that is not valid JSON, or not
     a record or an array of them, is returned unchanged with an error."""
-    from detector.lines import Lines
-
     decoded = decode_exact(data)
     if decoded is None:
         return data, [(None, CleanedBytes(b"", errors=(_NOT_EXACT,)))]
     bom, text, encoding = decoded
-    lines = Lines(text)
     try:
-        records = _json_records(text)
-    except json.JSONDecodeError as exc:
-        message = exc.msg.removesuffix(" at")
-        why = f"invalid JSON ({message} at line {exc.lineno} column {exc.colno}); left unchanged"
-        return data, [(None, CleanedBytes(b"", errors=(why,)))]
-    except (RecursionError, ValueError) as exc:
-        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        return data, [(None, CleanedBytes(b"", errors=(f"invalid JSON ({why}); left unchanged",)))]
+        records = list(json_records(text))
+    except JsonFileError as exc:
+        return data, [(exc.line, CleanedBytes(b"", errors=(f"{exc.message}; left unchanged",)))]
     pieces: list[str] = []
     reports: list[tuple[int | None, CleanedBytes]] = []
     position = 0
-    for start, end, record in records:
-        line = lines.line(start)
+    for start, end, record, kind, line in records:
         if not isinstance(record, dict):
-            reports.append(
-                (line, CleanedBytes(b"", errors=("a JSON array item must be an object",)))
-            )
+            reports.append((line, CleanedBytes(b"", errors=(f"{kind} must be an object",))))
             continue
         cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
         if cleaned:
@@ -349,46 +330,3 @@ def clean_json_bytes(
         return data, reports
     pieces.append(text[position:])
     return bom + "".join(pieces).encode(encoding), reports
-
-
-def _json_records(text: str) -> list[tuple[int, int, object]]:
-    """(start, end, value) of each record of a JSON file's text: the elements of
-    its top-level array, or the one top-level object.  Raises what the JSON
-    decoder raises, or ``json.JSONDecodeError`` for other top-level values."""
-    decoder = json.JSONDecoder()
-    index = _skip_space(text, 0)
-    if text.startswith("{", index):
-        value, end = decoder.raw_decode(text, index)
-        if text[end:].strip():
-            raise json.JSONDecodeError("Extra data", text, _skip_space(text, end))
-        return [(index, end, value)]
-    if not text.startswith("[", index):
-        raise json.JSONDecodeError("a JSON file must hold an array of records", text, index)
-    records = []
-    index = _skip_space(text, index + 1)
-    while not text.startswith("]", index):
-        value, end = decoder.raw_decode(text, index)
-        records.append((index, end, value))
-        index = _skip_space(text, end)
-        if text.startswith(",", index):
-            index = _skip_space(text, index + 1)
-        elif not text.startswith("]", index):
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
-    if text[index + 1 :].strip():
-        raise json.JSONDecodeError("Extra data", text, _skip_space(text, index + 1))
-    return records
-
-
-def _parse_json_line(line: str) -> tuple[object, str | None]:
-    """``(value, None)`` for a JSON line, or ``(None, why not)`` worded as ``detector
-    scan`` words it for the same line.  The line is parsed with its line ending,
-    as scan parses it, so even the message about an unterminated string agrees."""
-    try:
-        return json.loads(line), None
-    except json.JSONDecodeError as exc:
-        message = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
-        return None, f"invalid JSON ({message} at column {exc.colno})"
-    except RecursionError:
-        return None, "invalid JSON (nested too deeply)"
-    except ValueError as exc:  # an integer literal beyond Python's digit limit
-        return None, f"invalid JSON ({exc})"

@@ -30,15 +30,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INPUT_FORMATS",
+    "LONE_SURROGATE",
     "STDIN",
     "Document",
     "InputError",
+    "JsonFileError",
     "Notice",
     "decode",
     "format_for",
     "iter_documents",
     "iter_paths",
+    "json_message",
+    "json_records",
     "printable",
+    "skip_space",
 ]
 
 INPUT_FORMATS = ("auto", "text", "jsonl", "json", "html")
@@ -50,7 +55,7 @@ STDIN = "-"
 # A JSON string may hold an unpaired "\\ud800" escape; such a string cannot be
 # written out as UTF-8.  Each one becomes U+FFFD, one code point for one, so
 # offsets into the field are unchanged.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
 _BINARY_HEAD = 8192
 # The bytes of a JSONL file its encoding is detected from (see _jsonl_lines).
@@ -109,7 +114,7 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
 def printable(path: str) -> str:
     """``path`` as it can be printed: bytes that are not UTF-8 in a file name
     (kept by Python as lone surrogates) are shown as ``\\xff`` escapes."""
-    if not _LONE_SURROGATE.search(path):
+    if not LONE_SURROGATE.search(path):
         return path
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
@@ -121,13 +126,13 @@ def _scrub(value: object) -> object:
     Python walk: an id nested 500 deep, which the parser accepts, overflowed the
     Python stack and stopped the whole batch."""
     if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
+        return LONE_SURROGATE.sub("\ufffd", value)
     if not isinstance(value, (list, dict)):
         return value
     text = json.dumps(value, ensure_ascii=False)
-    if not _LONE_SURROGATE.search(text):
+    if not LONE_SURROGATE.search(text):
         return value
-    return json.loads(_LONE_SURROGATE.sub("\ufffd", text))
+    return json.loads(LONE_SURROGATE.sub("\ufffd", text))
 
 
 def _looks_binary(head: bytes, encoding: str | None) -> bool:
@@ -299,55 +304,77 @@ def _json_documents(
     """A JSON file holding one array of records, each scanned like a JSONL record;
     ``line`` is the line where the record starts in the file."""
     text = decode(handle.read(), encoding)
+    try:
+        for _, _, record, kind, line in json_records(text):
+            yield from _record_document(display, record, line, text_fields, kind)
+    except JsonFileError as exc:
+        yield InputError(display, exc.message, exc.line)
+
+
+class JsonFileError(ValueError):
+    """Why a JSON file is not one record or an array of them (worded for the user)
+    and the line where it shows (None: the file as a whole)."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def json_records(text: str) -> Iterator[tuple[int, int, object, str, int]]:
+    """``(start, end, value, kind, line)`` of each record of a JSON file's text, in
+    order: the items of its top-level array (``kind`` "a JSON array item"), or its
+    one top-level object ("a JSON record").  Raises :class:`JsonFileError` where
+    the text stops being that, after the records before it (``scan`` reports
+    those; ``clean`` rewrites nothing then)."""
     decoder = json.JSONDecoder()
-    index = _skip_space(text, 0)
-    if index < len(text) and text[index] == "{":
-        # A single record on its own is scanned like a one-item array.
-        try:
-            record, end = decoder.raw_decode(text, index)
-        except (ValueError, RecursionError) as exc:
-            yield _json_error(display, exc, Lines(text).line(index))
-            return
-        if text[end:].strip():
-            yield InputError(display, "invalid JSON (extra data after the record)")
-            return
-        yield from _record_document(display, record, Lines(text).line(index),
-                                    text_fields, "a JSON record")  # fmt: skip
-        return
-    if index >= len(text) or text[index] != "[":
-        yield InputError(display, "a JSON file must hold an array of records (objects)")
-        return
-    index = _skip_space(text, index + 1)
-    if index < len(text) and text[index] == "]":
-        return
     lines = Lines(text)  # counted on from record to record: one pass over the file
-    while True:
-        number = lines.line(index)
-        try:
-            record, index = decoder.raw_decode(text, index)
-        except (ValueError, RecursionError) as exc:
-            yield _json_error(display, exc, number)
-            return
-        yield from _record_document(display, record, number, text_fields, "a JSON array item")
-        index = _skip_space(text, index)
-        if index < len(text) and text[index] == ",":
-            index = _skip_space(text, index + 1)
-            continue
-        if index < len(text) and text[index] == "]" and not text[index + 1 :].strip():
-            return
-        yield InputError(
-            display, "invalid JSON (expected ',' or ']' after an array item)", lines.line(index)
-        )
+    index = skip_space(text, 0)
+    if text.startswith("{", index):
+        # A single record on its own is scanned like a one-item array.
+        value, end = _decoded_value(decoder, text, index, lines)
+        if text[end:].strip():
+            raise JsonFileError("invalid JSON (extra data after the record)", None)
+        yield index, end, value, "a JSON record", lines.line(index)
         return
+    if not text.startswith("[", index):
+        raise JsonFileError("a JSON file must hold an array of records (objects)", None)
+    index = skip_space(text, index + 1)
+    if text.startswith("]", index):
+        return
+    while True:
+        line = lines.line(index)
+        value, end = _decoded_value(decoder, text, index, lines)
+        yield index, end, value, "a JSON array item", line
+        index = skip_space(text, end)
+        if text.startswith(",", index):
+            index = skip_space(text, index + 1)
+            continue
+        if text.startswith("]", index) and not text[index + 1 :].strip():
+            return
+        message = "invalid JSON (expected ',' or ']' after an array item)"
+        raise JsonFileError(message, lines.line(index))
 
 
-def _skip_space(text: str, index: int) -> int:
+def _decoded_value(
+    decoder: json.JSONDecoder, text: str, index: int, lines: Lines
+) -> tuple[object, int]:
+    """The JSON value at ``index`` and where it ends; a :class:`JsonFileError` on
+    the line of a syntax error, else on the value's first line."""
+    try:
+        return decoder.raw_decode(text, index)
+    except (ValueError, RecursionError) as exc:
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else lines.line(index)
+        raise JsonFileError(json_message(exc), line) from None
+
+
+def skip_space(text: str, index: int) -> int:
+    """``index`` moved past JSON white space."""
     while index < len(text) and text[index] in " \t\r\n":
         index += 1
     return index
 
 
-def _json_message(exc: ValueError | RecursionError) -> str:
+def json_message(exc: ValueError | RecursionError) -> str:
     """Why a JSON value could not be parsed: a syntax error, nesting deeper than
     the parser's recursion limit, or an integer literal beyond Python's digit
     limit (each raised by ``json`` and none may stop the batch)."""
@@ -359,14 +386,6 @@ def _json_message(exc: ValueError | RecursionError) -> str:
     return f"invalid JSON ({exc})"
 
 
-def _json_error(display: str, exc: ValueError | RecursionError, line: int) -> InputError:
-    """The error for a value of a JSON file that starts on ``line`` (a syntax error
-    is reported on its own line)."""
-    if isinstance(exc, json.JSONDecodeError):
-        line = exc.lineno
-    return InputError(display, _json_message(exc), line)
-
-
 def _jsonl_documents(
     display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
@@ -376,7 +395,7 @@ def _jsonl_documents(
         try:
             record = json.loads(line)
         except (ValueError, RecursionError) as exc:
-            yield InputError(display, _json_message(exc), number)
+            yield InputError(display, json_message(exc), number)
             continue
         yield from _record_document(display, record, number, text_fields, "a JSONL record")
 
@@ -461,7 +480,7 @@ def _record_document(
     for name in text_fields:
         value = record.get(name)
         if isinstance(value, str):
-            found[name] = _LONE_SURROGATE.sub("\ufffd", value)
+            found[name] = LONE_SURROGATE.sub("\ufffd", value)
         elif value is not None:
             wrong_type = True
             yield InputError(display, f"field {name!r} is not a string", number)
