@@ -31,6 +31,14 @@ What is folded, and why:
   carry meaning (``3.5``, ``3-1``, ``1~3``) and stay.  A separator next to a whole
   word is kept (``hello world 中国``), so Latin text and the usual space between
   Chinese and an English word survive.
+* A spaced-out stretch loses its separators whatever sits between them: four or
+  more separator runs in a row, each beginning and ending with the same separator,
+  with one character between neighbours (``来.电.0.9.5.2.-.3.6`` → ``来电0952-36``,
+  ``关·注·热·线·，·独·家`` → ``关注热线,独家``, ``h t t p s : / / w w w`` →
+  ``https://www``).  One character between separators four times over is how an ad
+  is spaced out, not how numbers (``1.2.3``, ``3-1``) or dates are written; a
+  separator written between the characters of a longer one leaves that one
+  (``x-h-y-.-i-c-u`` → ``xhy.icu``).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from functools import lru_cache
 import numpy as np
 
 from detector import _chardata
+from detector._arrays import ranges
 
 __all__ = ["Normalized", "end_of_marks", "normalize"]
 
@@ -112,6 +121,9 @@ _SPLIT_CANDIDATE = f"{_BLANK}{_SYMBOLS}{_DECORATIVE}"
 _SYMBOL_RUN = re.compile(_separator_run(_SYMBOLS))
 _DECORATIVE_RUN = re.compile(_separator_run(_DECORATIVE))
 _ALNUM = "a-z0-9"
+# A spaced-out stretch: at least this many separator runs in a row, each with one
+# character before and after it (``来.电.0.9.5.2``, ``关·注·金·股，·独·家``).
+_SPACED_OUT_RUNS = 4
 
 # Any run of spaces beside a CJK character goes too ("自 2013 年", "还有 0 "): outlets
 # typeset Chinese next to numbers and words differently, and the spaces would
@@ -191,10 +203,12 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[0::2], edges[1::2]
 
 
-def _separators(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
-    """The runs of candidate characters that are separator runs (see above): a
-    mask of the characters to drop, or None."""
-    starts, ends = _runs((flags & _CANDIDATE_BIT) > 0)
+def _separators(
+    codes: np.ndarray, flags: np.ndarray, runs: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray | None:
+    """The runs of candidate characters (``runs``, see ``_runs``) that are
+    separator runs (see above): a mask of the characters to drop, or None."""
+    starts, ends = runs
     inside = (starts > 0) & (ends < len(codes))
     starts, ends = starts[inside], ends[inside]
     if not len(starts):
@@ -218,6 +232,49 @@ def _separators(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
         run = _SYMBOL_RUN if cjk_both else _DECORATIVE_RUN
         if run.fullmatch(text, start, end):
             drop[start:end] = True
+    return drop
+
+
+def _spaced_out(
+    codes: np.ndarray, flags: np.ndarray, runs: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray | None:
+    """Separators of a spaced-out stretch (see above): a mask of them, or None.
+
+    Separator runs (of candidate characters) with exactly one other character
+    between neighbours, not white space, that begin and end with the same
+    character, ``_SPACED_OUT_RUNS`` of them or more in a row.  The chain's
+    separator is its shortest run; a longer run is separators with spaced-out
+    candidate characters between them (``-.-``, `` / / ``), which stay
+    (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other length loses a
+    separator's length at each end."""
+    starts, ends = _runs((flags & _CANDIDATE_BIT) > 0)
+    if len(starts) < _SPACED_OUT_RUNS:
+        return None
+    first, last = codes[starts], codes[ends - 1]
+    link = (
+        (starts[1:] - ends[:-1] == 1)
+        & ((flags[ends[:-1]] & _SPACE_BIT) == 0)
+        & (first[1:] == first[:-1])
+        & (first[1:] == last[1:])
+        & (first[:-1] == last[:-1])
+    )
+    # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
+    chain_starts, chain_ends = _runs(link)
+    long = chain_ends - chain_starts >= _SPACED_OUT_RUNS - 1
+    if not long.any():
+        return None
+    chain_first, chain_size = chain_starts[long], chain_ends[long] - chain_starts[long] + 1
+    run_index, chain = ranges(chain_first, chain_size)
+    lengths = ends[run_index] - starts[run_index]
+    separator = np.minimum.reduceat(lengths, chain_size.cumsum() - chain_size)[chain]
+    positions, owner = ranges(starts[run_index], lengths)
+    offset = positions - starts[run_index][owner]
+    size, length = separator[owner], lengths[owner]
+    regular = (length - size) % (size + 1) == 0
+    drop = np.zeros(len(codes), dtype=bool)
+    drop[positions] = np.where(
+        regular, offset % (size + 1) != size, (offset < size) | (offset >= length - size)
+    )
     return drop
 
 
@@ -371,9 +428,20 @@ def normalize(text: str) -> Normalized:
         flags = tables.flags[codes]
         present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
     if present & _CANDIDATE_BIT:  # separators, spaces among them
-        for dropped in (_separators, _spaces_by_cjk):
-            drop = dropped(codes, flags)
-            if drop is not None:
-                keep = ~drop
-                codes, src, flags = codes[keep], src[keep], flags[keep]
+        # Both read the same separator runs, and what a spaced-out stretch keeps
+        # of a run is what the separator rules would keep of it once the
+        # stretch's separators were gone: one mask, one pass.
+        runs = _runs((flags & _CANDIDATE_BIT) > 0)
+        masks = [
+            m
+            for m in (_spaced_out(codes, flags, runs), _separators(codes, flags, runs))
+            if m is not None
+        ]
+        if masks:
+            keep = ~(masks[0] | masks[-1])
+            codes, src, flags = codes[keep], src[keep], flags[keep]
+        drop = _spaces_by_cjk(codes, flags)
+        if drop is not None:
+            keep = ~drop
+            codes, src, flags = codes[keep], src[keep], flags[keep]
     return Normalized(_text(codes), src, len(text))

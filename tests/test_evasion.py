@@ -112,6 +112,21 @@ def test_findings_cover_the_evasive_text_in_the_original(
         ("北京、上海、广州", "北京、上海、广州"),  # real punctuation stays
         ("北京,上海", "北京,上海"),
         ("姓名          张三", "姓名张三"),  # spaces beside CJK always go
+        # Spaced out, every character: the separators go however they read
+        # between digits, punctuation and links, and separators written between
+        # the characters of a longer separator leave that one (".", "//").
+        ("来.电.0.9.5.2.-.3.6.2.9", "来电0952-3629"),
+        ("关·注·热·线·，·独·家·研·报", "关注热线,独家研报"),
+        ("入-口-：-x-h-y-.-i-c-u", "入口:xhy.icu"),
+        ("h t t p s : / / w w w . a b 8 . c o m", "https://www.ab8.com"),
+        ("w  w  w  .  a  b  8  .  c  o  m", "www.ab8.com"),
+        ("瀚|禧|(|C|h|i|n|a|)|官|网", "瀚禧(china)官网"),
+        # Fewer than four separators in a row, or one between longer pieces: kept.
+        ("第1-2-3-4名", "第1-2-3-4名"),
+        ("版本1.2.3发布", "版本1.2.3发布"),
+        ("ip 10.0.0.1 和 2025-1-5", "ip 10.0.0.1和2025-1-5"),
+        ("a / b / c / d", "a / b / c / d"),
+        ("1.\n2.\n3.\n4.\n5.", "1.\n2.\n3.\n4.\n5."),  # a line break is not spaced out
     ],
 )
 def test_separator_decisions(text: str, expected: str) -> None:
