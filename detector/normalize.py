@@ -246,8 +246,8 @@ def _spaced_out(
     separator is its shortest run; a longer run is separators with spaced-out
     candidate characters between them (``-.-``, `` / / ``), which stay
     (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other length loses a
-    separator's length at each end."""
-    starts, ends = _runs((flags & _CANDIDATE_BIT) > 0)
+    separator's length at each end.  ``runs``: the candidate runs (``_runs``)."""
+    starts, ends = runs
     if len(starts) < _SPACED_OUT_RUNS:
         return None
     first, last = codes[starts], codes[ends - 1]
