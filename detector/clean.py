@@ -1,4 +1,5 @@
-"""Removing flagged spans from text, and from the fields of a JSON line (pure).
+"""Removing flagged spans from text, from the fields of JSON records and from the
+text of HTML pages (pure).
 
 Everything here is a function of its arguments: no I/O, no model.  The CLI's
 ``detector clean`` and the scraper hook call these with the findings of a scan.
@@ -9,17 +10,23 @@ Guarantee: only the characters inside the given spans go; every other character
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
 
 from detector.inputs import LONE_SURROGATE, JsonFileError, json_message, json_records, skip_space
+from detector.lines import Lines
 from detector.results import Finding, Verdict
+
+if TYPE_CHECKING:
+    from detector.html import HtmlText
 
 __all__ = [
     "CleanedBytes",
     "Span",
+    "clean_html_bytes",
     "clean_json_bytes",
     "clean_jsonl_line",
     "clean_text_bytes",
@@ -94,7 +101,7 @@ _NOT_EXACT = (
 )
 
 
-def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
+def decode_exact(data: bytes, html: bool = False) -> tuple[bytes, str, str] | None:
     """Split ``data`` into ``(bom, text, encoding)`` so that
     ``bom + text.encode(encoding) == data``, or ``None`` when the encoding
     ``detector scan`` reads ``data`` with does not round-trip it exactly.
@@ -104,13 +111,14 @@ def decode_exact(data: bytes) -> tuple[bytes, str, str] | None:
     cleaned as Big5 (trying GB18030 after UTF-8, as this did, decoded Big5 bytes
     into other characters and found nothing to remove).  A UTF-8 byte-order mark
     is kept aside; a text the scanner reads with replacement characters (broken
-    UTF-8) gives ``None``.
+    UTF-8) gives ``None``.  ``html``: read as an HTML page, whose ``<meta charset>``
+    counts (as it does for ``detector scan``).
     """
     from detector.encodings import detect
 
     bom = _BOM if data.startswith(_BOM) else b""
     body = data[len(bom) :]
-    encoding = "utf-8" if bom else detect(body)
+    encoding = "utf-8" if bom else detect(body, html=html)
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
@@ -220,6 +228,60 @@ def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
         return CleanedBytes(data)
     cleaned = remove_spans(text, verdict.findings)
     return CleanedBytes(bom + cleaned.encode(encoding), {None: verdict.findings}, {None: text})
+
+
+def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> CleanedBytes:
+    """Remove the flagged spans of an HTML page from its source bytes.
+
+    ``scan_page`` gives the findings of the page's extracted text (see
+    :mod:`detector.html`; ``detector scan``'s findings, hidden text included).
+    Only the characters of those findings go, where they stand in the source as
+    character data: tags, attributes, comments and scripts are never touched, and
+    every other byte is kept (encoding, byte-order mark, line endings).  A finding
+    whose text is not written literally in the source (an entity such as
+    ``&#x5fae;`` or ``&nbsp;`` inside it) stays in place and is reported as an
+    error; the others are still removed.  The findings in ``removed`` index the
+    source (``texts`` holds it), so reports point at its lines, as ``scan``'s do.
+    """
+    from detector.html import extract, literal_text
+
+    decoded = decode_exact(data, html=True)
+    if decoded is None:
+        return CleanedBytes(data, errors=(_NOT_EXACT,))
+    bom, source, encoding = decoded
+    page = extract(source)
+    verdict = scan_page(page)
+    if not verdict.findings:
+        return CleanedBytes(data)
+    literal = literal_text(source)
+    literal_starts = [start for start, _ in literal]
+    cuts: list[tuple[int, int]] = []
+    removed: list[Finding] = []
+    errors: list[str] = []
+    for finding in verdict.findings:
+        ranges = page.source_ranges(finding.start, finding.end)
+        if ranges and all(_inside(literal, literal_starts, r) for r in ranges):
+            cuts += ranges
+            removed.append(replace(finding, start=ranges[0][0], end=ranges[-1][1]))
+            continue
+        row, column = Lines(source).line_col(page.source_offset(finding.start))
+        snippet = json.dumps(finding.text[:60], ensure_ascii=False)
+        errors.append(
+            f"{row}:{column}: {finding.category} {snippet} is not written as plain text in the"
+            " markup (an entity or a tag inside it); left in place"
+        )
+    if not cuts:
+        return CleanedBytes(data, errors=tuple(errors))
+    cleaned = remove_spans(source, cuts)
+    return CleanedBytes(
+        bom + cleaned.encode(encoding), {None: tuple(removed)}, {None: source}, tuple(errors)
+    )
+
+
+def _inside(literal: list[tuple[int, int]], starts: list[int], span: tuple[int, int]) -> bool:
+    """Whether ``span`` lies within one of the sorted, disjoint ``literal`` ranges."""
+    i = bisect.bisect_right(starts, span[0]) - 1
+    return i >= 0 and literal[i][0] <= span[0] and span[1] <= literal[i][1]
 
 
 def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -18,6 +19,7 @@ import click
 
 if TYPE_CHECKING:
     from detector.core import Detector
+    from detector.html import HtmlText
     from detector.inputs import Document, InputError, Notice
     from detector.progress import Progress
     from detector.results import Finding, Verdict
@@ -721,7 +723,7 @@ def _looks_like_path(target: str) -> bool:
     default="auto",
     show_default=True,
     help="auto: .jsonl/.ndjson files are JSONL, .json a JSON array of records, "
-    ".html/.htm HTML (not rewritten), everything else text.",
+    ".html/.htm HTML, everything else text.",
 )
 @text_field_option("clean")
 @threshold_option("Remove")
@@ -739,7 +741,8 @@ def clean(
 
     Text files keep their encoding (the one scan reads them with), byte-order mark and
     line endings.  In JSONL only the --text-field string values are rewritten; the
-    other fields and the line's formatting stay byte for byte.  Text the allowlist
+    other fields and the line's formatting stay byte for byte.  In HTML only the
+    page's text is cut; tags, attributes and scripts stay.  Text the allowlist
     or a "detector: allow" marker silences for scan is kept (a baseline is not
     read).  Each removed span is reported on stderr.  Exit 1 if anything was
     removed.
@@ -797,23 +800,37 @@ def clean(
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
 
 
-def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> Callable[[str], Verdict]:
+@dataclass(frozen=True)
+class _Scanners:
+    """What ``clean`` scans with: a text (or a JSON field), and an HTML page."""
+
+    text: Callable[[str], Verdict]
+    page: Callable[[HtmlText], Verdict]
+
+
+def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanners:
     """``detector.scan`` without the findings ``scan`` would not report either:
-    those on a line with the inline marker or containing an allowlisted phrase.
-    ``clean`` deletes what it finds, so it must never delete text the user has
-    marked as legitimate (it once removed allowlisted phrases, and even part of
-    the marker).  A baseline is not applied: it records the findings present when
-    it was written, ads not yet cleaned among them, not that they are legitimate."""
-    from detector.suppress import without
+    those on a line with the inline marker or containing an allowlisted phrase
+    (for a page, as ``scan`` reads it: hidden text included, the marker in its
+    source).  ``clean`` deletes what it finds, so it must never delete text the
+    user has marked as legitimate (it once removed allowlisted phrases, and even
+    part of the marker).  A baseline is not applied: it records the findings
+    present when it was written, ads not yet cleaned among them, not that they
+    are legitimate."""
+    from detector.inputs import Document
+    from detector.scanning import scan_document
 
     def scan(text: str) -> Verdict:
-        verdict = detector.scan(text)
-        if not verdict.findings:
-            return verdict
-        kept = suppressions.keep(verdict.findings, path="", text=text, use_baseline=False)
-        return without(verdict, [f for f, _ in kept], detector.block_threshold)
+        return scan_document(
+            detector, Document("", {None: text}), suppressions, use_baseline=False
+        ).result.verdicts[None]
 
-    return scan
+    def scan_page(page: HtmlText) -> Verdict:
+        return scan_document(
+            detector, Document("", {None: page.text}, html=page), suppressions, use_baseline=False
+        ).result.verdicts[None]
+
+    return _Scanners(scan, scan_page)
 
 
 def _shown(path: str) -> str:
@@ -875,44 +892,45 @@ def _clean_stream(
     display: str,
     fmt: str,
     text_fields: tuple[str, ...],
-    scan: Callable[[str], Verdict],
+    scan: _Scanners,
 ) -> tuple[bool, int]:
     """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
-    from detector.clean import CleanedBytes, clean_json_bytes, clean_jsonl_line, clean_text_bytes
+    from detector.clean import (
+        clean_html_bytes,
+        clean_json_bytes,
+        clean_jsonl_line,
+        clean_text_bytes,
+    )
 
     changed = False
     errors = 0
     if fmt == "html":
-        # The findings of a page are in its extracted text; the source around them
-        # (tags, entities, scripts) would have to be rewritten, which clean does not.
-        data = source.read()
-        errors += _report_cleaned(display, CleanedBytes(data, skipped=_HTML_NOT_CLEANED))
-        sink.write(data)
+        cleaned = clean_html_bytes(source.read(), scan.page)
+        errors += _report_cleaned(display, cleaned)
+        changed = bool(cleaned.removed)
+        sink.write(cleaned.data)
     elif fmt == "json":
-        data, reports = clean_json_bytes(source.read(), text_fields, scan)
+        data, reports = clean_json_bytes(source.read(), text_fields, scan.text)
         for line, cleaned in reports:
             errors += _report_cleaned(display, cleaned, line)
             changed = changed or bool(cleaned.removed)
         sink.write(data)
     elif fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, scan)
+            cleaned = clean_jsonl_line(raw, text_fields, scan.text)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             sink.write(cleaned.data)
     else:
-        cleaned = clean_text_bytes(source.read(), scan)
+        cleaned = clean_text_bytes(source.read(), scan.text)
         errors += _report_cleaned(display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     return changed, errors
 
 
-_HTML_NOT_CLEANED = "HTML is not rewritten (clean rewrites text, JSON and JSONL); left unchanged"
-
-
 def _clean_to_output(
-    path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
+    path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: _Scanners
 ) -> tuple[bool, int]:
     display = _shown(path)
     with contextlib.ExitStack() as stack:
@@ -927,7 +945,7 @@ def _clean_to_output(
 
 
 def _clean_in_place(
-    path: str, fmt: str, text_fields: tuple[str, ...], scan: Callable[[str], Verdict]
+    path: str, fmt: str, text_fields: tuple[str, ...], scan: _Scanners
 ) -> tuple[bool, int]:
     import errno
     import stat

@@ -33,7 +33,15 @@ from dataclasses import dataclass, replace
 
 from detector.results import Finding, Verdict
 
-__all__ = ["HIDDEN_TEXT", "MAX_DEPTH", "HtmlText", "extract", "hidden_findings", "is_hidden_style"]
+__all__ = [
+    "HIDDEN_TEXT",
+    "MAX_DEPTH",
+    "HtmlText",
+    "extract",
+    "hidden_findings",
+    "is_hidden_style",
+    "literal_text",
+]
 
 HIDDEN_TEXT = "hidden-text"
 
@@ -132,6 +140,8 @@ class HtmlText:
     source: str
     # (offset in text, offset in source, exact) for the start of each text node
     anchors: tuple[tuple[int, int, bool], ...]
+    # the length of each text node's text, in the order of ``anchors``
+    lengths: tuple[int, ...] = ()
 
     def source_offset(self, offset: int) -> int:
         """The source offset of ``text[offset]`` (see the module docstring)."""
@@ -142,6 +152,61 @@ class HtmlText:
         if exact:
             return min(source_start + max(offset - text_start, 0), len(self.source))
         return source_start
+
+    def source_ranges(self, start: int, end: int) -> list[tuple[int, int]] | None:
+        """Where the characters of ``text[start:end]`` stand in the source, as
+        half-open source ranges (the line breaks and spaces extraction puts
+        between blocks stand nowhere); None when some of them come from a text
+        node that is not literally in the source (an entity, collapsed spaces)."""
+        ranges: list[tuple[int, int]] = []
+        i = max(bisect.bisect_right(self.anchors, start, key=_text_start) - 1, 0)
+        while i < len(self.anchors) and self.anchors[i][0] < end:
+            text_start, source_start, exact = self.anchors[i]
+            low, high = max(start, text_start), min(end, text_start + self.lengths[i])
+            if low < high:
+                if not exact:
+                    return None
+                ranges.append((source_start + low - text_start, source_start + high - text_start))
+            i += 1
+        return ranges
+
+
+def literal_text(source: str) -> list[tuple[int, int]]:
+    """Half-open ranges of ``source`` that are character data as written: outside
+    tags, comments, declarations and entity references, and outside the raw text
+    of ``<script>`` and ``<style>``, per the standard library's tokenizer.  A
+    second opinion on where text stands, independent of the tree builder that
+    extracts it (:func:`extract` finds each text node by searching the source,
+    which can land in an attribute that holds the same words)."""
+    from html.parser import HTMLParser
+
+    # The tokenizer counts lines by "\n" alone.
+    line_starts = [0, *(match.end() for match in re.finditer("\n", source))]
+    ranges: list[tuple[int, int]] = []
+
+    class _Tokens(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            if self.cdata_elem is not None or not data:
+                return
+            line, column = self.getpos()
+            start = line_starts[line - 1] + column
+            if source.startswith(data, start):
+                ranges.append((start, start + len(data)))
+
+    tokens = _Tokens(convert_charrefs=False)
+    tokens.feed(source)
+    tokens.close()
+    return ranges
+
+
+def _find_text(source: str, text: str, start: int) -> int:
+    """The first occurrence of ``text`` in ``source`` from ``start`` on that is not
+    inside a tag (the words of a link's ``title`` before the link's text), judged
+    by the last ``<`` and ``>`` before it; -1 if none."""
+    found = source.find(text, start)
+    while found >= 0 and source.rfind("<", start, found) > source.rfind(">", start, found):
+        found = source.find(text, found + 1)
+    return found
 
 
 def _text_start(anchor: tuple[int, int, bool]) -> int:
@@ -191,6 +256,7 @@ def extract(source: str) -> HtmlText:
     length = 0
     hidden: list[tuple[int, int]] = []
     anchors: list[tuple[int, int, bool]] = []
+    lengths: list[int] = []
     cursor = 0
 
     def newline() -> None:
@@ -213,23 +279,24 @@ def extract(source: str) -> HtmlText:
                 parts.append(" ")
                 length += 1
             continue
-        found = source.find(value, cursor)
+        found = _find_text(source, value, cursor)
         exact = found >= 0
         if not exact:
             piece = value.strip().split("&")[0][:8] or value.strip()[:1]
-            found = source.find(piece, cursor)
+            found = _find_text(source, piece, cursor)
         if found >= 0:
             anchors.append((length, found, exact))
             cursor = found + (len(value) if exact else 0)
         else:
             anchors.append((length, cursor, False))
+        lengths.append(len(value))
         if is_hidden:
             lead = len(value) - len(value.lstrip())
             hidden.append((length + lead, length + len(value.rstrip())))
         parts.append(value)
         length += len(value)
     text = "".join(parts)
-    return HtmlText(text, _merge_ranges(text, hidden), source, tuple(anchors))
+    return HtmlText(text, _merge_ranges(text, hidden), source, tuple(anchors), tuple(lengths))
 
 
 def _merge_ranges(text: str, ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -521,11 +521,84 @@ def test_an_invalid_json_file_is_left_unchanged(
     assert "invalid JSON" in result.stderr
 
 
-def test_html_is_not_rewritten(runner: CliRunner, tiny_model_dir: Path, tmp_path: Path) -> None:
+def _page(body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>新闻</title>\n'
+        f'<script>var s = "{AD}";</script></head>\n<body>\n{body}\n</body></html>\n'
+    )
+
+
+def test_html_loses_the_ad_text_and_keeps_every_tag_attribute_and_script(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     page = tmp_path / "page.html"
-    data = f"<html><body><p>{SEED}</p></body></html>".encode()
-    page.write_bytes(data)
+    line = SEED.splitlines()[0]
+    # The ad's words stand in a link's title before they stand in its text, and
+    # in a script: only the text goes.
+    original = _page(f'<p><a href="/x" title="{line}">{line}</a></p>\n<p>{CLEAN}</p>')
+    page.write_bytes(original.encode())
     result = clean(runner, tiny_model_dir, "--in-place", str(page))
-    assert result.exit_code == 0
-    assert page.read_bytes() == data
-    assert "HTML is not rewritten" in result.stderr
+    assert result.exit_code == 1, result.stderr
+    expected = original.replace(f">{line}<", f">{line.replace(AD, '')}<")
+    assert page.read_text(encoding="utf-8") == expected
+    assert f'title="{line}"' in expected and f'var s = "{AD}"' in expected
+    # Reported at the ad's place in the source, as scan reports it.
+    row = original[: original.index(f">{line}<")].count("\n") + 1
+    assert f"page.html:{row}:" in result.stderr and "removed stock-margin" in result.stderr
+
+
+def test_html_hidden_ads_go_and_their_element_stays(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    original = _page(f'<p>{CLEAN}</p>\n<div style="display:none">{CONTACT_AD}</div>')
+    page.write_bytes(original.encode())
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 1, result.stderr
+    assert page.read_text(encoding="utf-8") == original.replace(CONTACT_AD, "")
+
+
+def test_html_ad_with_an_entity_inside_stays_and_is_reported_others_go(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    line = SEED.splitlines()[0]
+    contact = CONTACT.splitlines()[1].replace("abc", "&#x61;bc")
+    original = _page(f"<p>{line}</p>\n<p>{contact}</p>")
+    page.write_bytes(original.encode())
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 2
+    expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
+    assert page.read_text(encoding="utf-8") == expected  # the contact ad is still there
+    assert f"<p>{contact}</p>" in expected
+    assert "is not written as plain text" in result.stderr
+
+
+def test_html_keeps_its_declared_encoding(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    line = SEED.splitlines()[0]
+    original = _page(f"<p>{line}</p>").replace("utf-8", "gbk")
+    page.write_bytes(original.encode("gbk"))
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 1, result.stderr
+    expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
+    assert page.read_bytes() == expected.encode("gbk")
+
+
+def test_source_ranges_map_text_to_literal_source_and_refuse_entities() -> None:
+    from detector.html import extract, literal_text
+
+    source = '<p title="配资">配资<b>股票</b></p><p>a&amp;b</p>'
+    page = extract(source)
+    assert page.text.startswith("配资股票")
+    ranges = page.source_ranges(0, 4)
+    assert ranges is not None
+    assert "".join(source[a:b] for a, b in ranges) == "配资股票"
+    assert ranges[0][0] == source.index(">配资<") + 1  # the text, not the title
+    entity = page.text.index("a&b")
+    assert page.source_ranges(entity, entity + 3) is None
+    literal = literal_text(source)
+    assert all("<" not in source[a:b] and "&" not in source[a:b] for a, b in literal)
+    assert (source.index(">配资<") + 1, source.index(">配资<") + 3) in literal
