@@ -97,3 +97,40 @@ def test_allowlisted_phrases_are_dropped_and_inline_markers_ignored(
     marked = {"content": CONTENT.replace("。\n", "。detector: allow\n", 1)}
     result = check_item(marked, action="clean", detector=tiny_detector)
     assert [f.text for f in result.removed["content"]] == [AD]  # the ad's marker is no shield
+
+
+def test_a_threshold_does_not_rebuild_the_detector_per_item(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``threshold=`` built a new Detector (and its 8 MB weight table, ~12 ms) on
+    every call: a crawl checking each item with a threshold ran ~5x slower."""
+    strict = Detector(tiny_detector.model, threshold=0.9)
+    want = [check_item(injected_item(), detector=strict).to_dict() for _ in range(2)]
+    built = []
+    original = Detector.__init__
+
+    def counting(self: Detector, *args: object, **kwargs: object) -> None:
+        built.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Detector, "__init__", counting)
+    got = [
+        check_item(injected_item(), detector=tiny_detector, threshold=0.9).to_dict()
+        for _ in range(2)
+    ]
+    assert got == want
+    assert built == []
+
+
+def test_with_threshold_shares_the_model_tables(tiny_detector: Detector) -> None:
+    strict = tiny_detector.with_threshold(0.9)
+    assert strict is not tiny_detector and strict.model is tiny_detector.model
+    assert strict.threshold == 0.9 and tiny_detector.threshold != 0.9
+    assert strict.block_threshold == max(tiny_detector.model.thresholds["block"], 0.9)
+    assert tiny_detector.with_threshold(None) is tiny_detector
+    built = Detector(tiny_detector.model, threshold=0.9)
+    text = injected_item()["content"]
+    assert isinstance(text, str)
+    assert strict.scan(text) == built.scan(text)
+    with pytest.raises(ValueError, match="threshold"):
+        tiny_detector.with_threshold(1.5)

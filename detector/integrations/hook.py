@@ -98,9 +98,7 @@ def _resolve_detector(detector: Detector | None, threshold: float | None) -> Det
     from detector.core import Detector
 
     base = Detector.default() if detector is None else detector
-    if threshold is None:
-        return base
-    return Detector(base.model, threshold=threshold)
+    return base.with_threshold(threshold)
 
 
 @functools.lru_cache(maxsize=8)

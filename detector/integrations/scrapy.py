@@ -82,8 +82,7 @@ def _load_detector(model: str | None, threshold: float | None) -> Detector:
 
     if model:
         return Detector.from_path(model, threshold=threshold)
-    detector = Detector.default()
-    return detector if threshold is None else Detector(detector.model, threshold=threshold)
+    return Detector.default().with_threshold(threshold)
 
 
 def _threshold(value: Any) -> float | None:

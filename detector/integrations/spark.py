@@ -82,9 +82,7 @@ def _cached_detector(model: str | None, threshold: float | None) -> Detector:
         detector = _CACHE.get(key)
         if detector is None:
             if model is None:
-                detector = Detector.default()
-                if threshold is not None:
-                    detector = Detector(detector.model, threshold=threshold)
+                detector = Detector.default().with_threshold(threshold)
             else:
                 detector = Detector.from_path(model, threshold=threshold)
             _CACHE[key] = detector
