@@ -370,3 +370,24 @@ def test_allow_setting_drops_findings_of_allowed_phrases(tiny_model_dir: Path) -
     item = pipeline.process_item({"content": INJECTED})
     assert item["detector"]["flagged"] is False
     assert stats.get_value("detector/items_flagged") is None
+
+
+def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) -> None:
+    """``-s DETECTOR_FIELDS="title, content"`` gave the field ' content', which no
+    item has: the content was silently never scanned."""
+    pipeline, _ = _pipeline(
+        tiny_model_dir,
+        DETECTOR_FIELDS=" title, content ,",
+        DETECTOR_ALLOW="东方财富APP下载, 杨方线上",
+    )
+    assert pipeline.fields == ("title", "content")
+    assert pipeline.allow == ("东方财富APP下载", "杨方线上")
+    item = pipeline.process_item({"title": TITLE, "content": INJECTED})
+    assert item["detector"]["fields"] == ["title", "content"]
+    assert item["detector"]["flagged"] is False  # the allowlisted ad
+
+
+@pytest.mark.parametrize("value", [" , ", ["title", 3], [" "]])
+def test_bad_fields_setting_is_named(tiny_model_dir: Path, value: Any) -> None:
+    with pytest.raises(ValueError, match="DETECTOR_FIELDS"):
+        _pipeline(tiny_model_dir, DETECTOR_FIELDS=value)

@@ -12,7 +12,8 @@ Settings:
 
 ``DETECTOR_FIELDS``
     Item fields to scan (default ``["title", "content"]``); missing or non-string
-    fields are skipped.
+    fields are skipped.  A string (``-s DETECTOR_FIELDS="title, content"``) is
+    split at commas and each name stripped of spaces, as for ``DETECTOR_ALLOW``.
 ``DETECTOR_ACTION``
     ``flag``: keep the item unchanged apart from the result field.  ``clean``:
     remove the flagged spans from the scanned fields.  ``drop``: raise ``DropItem``
@@ -99,6 +100,20 @@ def _threshold(value: Any) -> float | None:
     return number
 
 
+def _names(settings: Any, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A list setting of names: a list, or a string split at commas
+    (``-s DETECTOR_FIELDS=title,content``), each name stripped of spaces and
+    blank ones dropped (``"title, content"`` once gave the field ``" content"``,
+    which no item has, so the content was never scanned)."""
+    names = []
+    for value in settings.getlist(name, list(default)):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must list strings; got {value!r}")
+        if value.strip():
+            names.append(value.strip())
+    return tuple(names)
+
+
 def _jsonable(value: Any) -> Any:
     """``value`` with every dict key JSON can hold: others (a tuple, say) become
     ``str(key)``.  ``json.dumps`` has no hook for keys: it raises TypeError."""
@@ -147,7 +162,7 @@ class DetectorPipeline:
         )
         return cls(
             detector,
-            fields=tuple(settings.getlist("DETECTOR_FIELDS", list(DEFAULT_FIELDS))),
+            fields=_names(settings, "DETECTOR_FIELDS", DEFAULT_FIELDS),
             action=str(settings.get("DETECTOR_ACTION", "flag")).strip().lower(),
             # Settings.get() turns an explicit None into the default: look first.
             result_field=(
@@ -157,7 +172,7 @@ class DetectorPipeline:
             ),
             quarantine=settings.get("DETECTOR_QUARANTINE"),
             crawler=crawler,
-            allow=tuple(str(p) for p in settings.getlist("DETECTOR_ALLOW", [])),
+            allow=_names(settings, "DETECTOR_ALLOW"),
         )
 
     # ``spider`` is optional: current Scrapy passes nothing, older versions pass it.
