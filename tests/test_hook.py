@@ -134,3 +134,47 @@ def test_with_threshold_shares_the_model_tables(tiny_detector: Detector) -> None
     assert strict.scan(text) == built.scan(text)
     with pytest.raises(ValueError, match="threshold"):
         tiny_detector.with_threshold(1.5)
+
+
+CONTACT_AD = "加微信abc12345领取福利"
+HTML = (
+    '<div class="content"><p style="text-indent:2em">会议强调要深化产融合作。</p>'
+    f'<p>{CONTACT_AD}</p><p><img src="/static/2024/news-1234.jpg" alt=""></p>'
+    "<p>各地加快推进杨方<b>线上配资</b>股票重大项目建设&nbsp;&amp;</p></div>"
+)
+# Clean text whose markup holds a link and digits: raw, it was one finding
+# running from the image's URL into the script.
+CLEAN_HTML = (
+    '<div class="content"><p style="text-indent:2em">会议强调要深化产融合作。</p>'
+    '<p><img src="http://www.xyz888.com/upload/news-1234.jpg" alt=""></p>'
+    '<script>var qq="123456789";</script><p>气象台发布暴雨蓝色预警。</p></div>'
+)
+
+
+def test_a_field_holding_html_is_scanned_by_its_text(tiny_detector: Detector) -> None:
+    """Scanned raw, the markup was read as words: a finding ran from one tag into
+    the next, and cleaning cut tags and attributes out of the page."""
+    result = check_item({"content": HTML, "url": "u"}, action="clean", detector=tiny_detector)
+    findings = result.verdicts["content"].findings
+    assert [f.text for f in findings] == [CONTACT_AD, "杨方<b>线上配资</b>股票"]
+    assert all(HTML[f.start : f.end] == f.text for f in findings)
+    # Only the ads' characters go: every tag, attribute and entity stays.
+    assert result.item == {
+        "content": HTML.replace(CONTACT_AD, "").replace("杨方<b>线上配资</b>股票", "<b></b>"),
+        "url": "u",
+    }
+    assert [f["text"] for f in result.to_dict()["findings"]] == [f.text for f in findings]
+
+
+def test_markup_alone_is_never_a_finding(tiny_detector: Detector) -> None:
+    for action in ("flag", "clean", "drop"):
+        result = check_item({"content": CLEAN_HTML}, action=action, detector=tiny_detector)
+        assert not result.flagged and not result.dropped
+        assert result.item == {"content": CLEAN_HTML}
+
+
+def test_allowlist_compares_the_text_of_html_fields(tiny_detector: Detector) -> None:
+    result = check_item(
+        {"content": HTML}, action="clean", detector=tiny_detector, allow=["杨方线上配资"]
+    )
+    assert [f.text for f in result.removed["content"]] == [CONTACT_AD]

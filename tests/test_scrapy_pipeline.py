@@ -391,3 +391,21 @@ def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) 
 def test_bad_fields_setting_is_named(tiny_model_dir: Path, value: Any) -> None:
     with pytest.raises(ValueError, match="DETECTOR_FIELDS"):
         _pipeline(tiny_model_dir, DETECTOR_FIELDS=value)
+
+
+def test_html_content_is_not_dropped_for_its_markup(tiny_model_dir: Path) -> None:
+    """An article body kept as HTML was scanned tags and all: a clean article with
+    an image URL and a script was flagged, so DETECTOR_ACTION = "drop" dropped it."""
+    from scrapy.exceptions import DropItem
+
+    body = (
+        '<div class="content"><p>会议强调要深化产融合作。</p>'
+        '<p><img src="http://www.xyz888.com/upload/news-1234.jpg" alt=""></p>'
+        '<script>var qq="123456789";</script><p>气象台发布暴雨蓝色预警。</p></div>'
+    )
+    pipeline, stats = _pipeline(tiny_model_dir, DETECTOR_ACTION="drop")
+    item = pipeline.process_item({"title": TITLE, "content": body})
+    assert item["content"] == body and item["detector"]["flagged"] is False
+    with pytest.raises(DropItem):
+        pipeline.process_item({"content": f"<p>{INJECTED}</p>"})
+    assert stats.get_value("detector/items_dropped") == 1

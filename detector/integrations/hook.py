@@ -21,6 +21,11 @@ is given).  Actions:
     copy so the caller can still quarantine it.
 
 Fields that are missing or not strings are skipped (not scanned, not changed).
+A field holding HTML (a common tag such as ``<p>`` or ``</div>``, or a comment) is
+scanned by its text, as a reader sees it (see :mod:`detector.markup`): tags,
+attributes, scripts and styles are not read, and ``clean`` removes the ads'
+characters only, never a tag.  Its findings still index the field's string:
+each covers the markup from the ad's first character to its last.
 ``allow`` lists phrases whose findings are dropped, as the allowlist of
 ``.detector.toml`` does for ``detector scan``; the inline marker
 ``detector: allow`` is never honoured here: in scraped text it would be the
@@ -34,7 +39,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from detector.clean import remove_spans
+from detector.clean import Span, remove_spans
+from detector.markup import looks_like_html, markup_text
 from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
@@ -120,7 +126,8 @@ def check_item(
     """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
 
     ``item`` is any mapping (a dict, a ``scrapy.Item``, an ``ItemAdapter``) and is
-    never modified.  ``detector`` defaults to the packaged model (loaded once per
+    never modified.  A field holding HTML is scanned by its text (see the module
+    documentation).  ``detector`` defaults to the packaged model (loaded once per
     process); ``threshold`` (0..1) overrides its review threshold.  A finding
     whose text contains one of the ``allow`` phrases (compared normalized:
     full-width, traditional and spacing variants folded) is dropped.  Raises
@@ -141,15 +148,20 @@ def check_item(
         text = copy.get(name)
         if not isinstance(text, str):
             continue
-        verdict = scanner.scan(text)
+        markup = markup_text(text) if looks_like_html(text) else None
+        scanned = text if markup is None else markup.text
+        verdict = scanner.scan(scanned)
         if allowlist is not None and verdict.findings:
             from detector.suppress import without
 
-            kept = allowlist.keep(verdict.findings, path="", text=text, use_baseline=False)
+            kept = allowlist.keep(verdict.findings, path="", text=scanned, use_baseline=False)
             verdict = without(verdict, [f for f, _ in kept], scanner.block_threshold)
+        cut: Sequence[Span] | list[tuple[int, int]] = verdict.findings
+        if markup is not None:
+            verdict, cut = markup.to_source(verdict, scanner.block_threshold)
         verdicts[name] = verdict
         if action == "clean" and verdict.findings:
-            copy[name] = remove_spans(text, verdict.findings)
+            copy[name] = remove_spans(text, cut)
             removed[name] = verdict.findings
     flagged = any(v.findings for v in verdicts.values())
     return HookResult(action, copy, verdicts, removed, action == "drop" and flagged)

@@ -14,6 +14,8 @@ Settings:
     Item fields to scan (default ``["title", "content"]``); missing or non-string
     fields are skipped.  A string (``-s DETECTOR_FIELDS="title, content"``) is
     split at commas and each name stripped of spaces, as for ``DETECTOR_ALLOW``.
+    A field holding HTML is scanned by its text and cleaned without touching a
+    tag (see :mod:`detector.integrations.hook`).
 ``DETECTOR_ACTION``
     ``flag``: keep the item unchanged apart from the result field.  ``clean``:
     remove the flagged spans from the scanned fields.  ``drop``: raise ``DropItem``
