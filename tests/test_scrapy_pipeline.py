@@ -409,3 +409,21 @@ def test_html_content_is_not_dropped_for_its_markup(tiny_model_dir: Path) -> Non
     with pytest.raises(DropItem):
         pipeline.process_item({"content": f"<p>{INJECTED}</p>"})
     assert stats.get_value("detector/items_dropped") == 1
+
+
+def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
+    tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An ItemLoader without an output processor gives lists (``["段一", "段二"]``):
+    the content went unscanned without a word, and the item passed as clean."""
+    pipeline, stats = _pipeline(tiny_model_dir)
+    for _ in range(3):
+        item = pipeline.process_item({"title": TITLE, "content": [INJECTED, CLEAN]})
+        assert item["detector"]["fields"] == ["title"]
+    pipeline.process_item({"title": None, "content": INJECTED.encode()})
+    pipeline.process_item({"title": TITLE})  # missing: nothing to say
+    assert stats.get_value("detector/fields_not_scanned") == 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2  # once per item class, field and type
+    assert "'content' holds a list, not a string" in warnings[0]
+    assert "'content' holds a bytes" in warnings[1]

@@ -50,7 +50,11 @@ Settings:
 
 Stats: ``detector/items_scanned``, ``detector/items_flagged``,
 ``detector/items_cleaned``, ``detector/items_dropped`` (and
-``detector/quarantine_errors``, ``detector/results_not_stored`` when they happen).
+``detector/quarantine_errors``, ``detector/results_not_stored`` and
+``detector/fields_not_scanned`` when they happen).  A scanned field that holds
+something other than a string (a list of paragraphs from an ``ItemLoader``,
+bytes) is not scanned: each one counts in ``detector/fields_not_scanned``, with
+one warning per item class, field and type.
 
 The model is loaded once, in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
 crawl before it starts.  The pipeline follows Scrapy's current component contract:
@@ -155,6 +159,7 @@ class DetectorPipeline:
         self.allow = allow
         self._quarantine: IO[str] | None = None
         self._warned_classes: set[type] = set()
+        self._warned_fields: set[tuple[type, str, type]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
@@ -191,6 +196,7 @@ class DetectorPipeline:
         adapter = ItemAdapter(item)
         result = check_item(adapter, self.fields, self.action, self.detector, allow=self.allow)
         self._inc("items_scanned")
+        self._report_unscanned(adapter, result)
         if result.flagged:
             self._inc("items_flagged")
         if result.dropped or result.cleaned:
@@ -205,6 +211,27 @@ class DetectorPipeline:
                 adapter[name] = result.item[name]
         self._store_result(adapter, result)
         return item
+
+    def _report_unscanned(self, adapter: ItemAdapter, result: HookResult) -> None:
+        """Count the fields present but not strings (not scanned), with one
+        warning per item class, field and type: an ItemLoader without an output
+        processor gives lists, and their text was skipped without a word."""
+        for name in self.fields:
+            value = adapter.get(name)
+            if value is None or name in result.verdicts:
+                continue
+            self._inc("fields_not_scanned")
+            key = (type(adapter.item), name, type(value))
+            if key not in self._warned_fields:
+                self._warned_fields.add(key)
+                logger.warning(
+                    "%s field %r holds a %s, not a string: it is not scanned (join a list "
+                    "of paragraphs into one string, e.g. with an ItemLoader output processor "
+                    "such as Join())",
+                    key[0].__name__,
+                    name,
+                    key[2].__name__,
+                )
 
     def _store_result(self, adapter: ItemAdapter, result: HookResult) -> None:
         if self.result_field is None:
