@@ -178,3 +178,12 @@ def test_allowlist_compares_the_text_of_html_fields(tiny_detector: Detector) -> 
         {"content": HTML}, action="clean", detector=tiny_detector, allow=["杨方线上配资"]
     )
     assert [f.text for f in result.removed["content"]] == [CONTACT_AD]
+
+
+def test_load_detector_is_exported_and_shares_models(tiny_model_dir: object) -> None:
+    from detector.integrations import load_detector
+
+    first = load_detector(str(tiny_model_dir))
+    assert load_detector(str(tiny_model_dir)) is first
+    assert load_detector(str(tiny_model_dir), threshold=0.9).model is first.model
+    assert load_detector().model is Detector.default().model

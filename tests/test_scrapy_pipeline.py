@@ -427,3 +427,25 @@ def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
     assert len(warnings) == 2  # once per item class, field and type
     assert "'content' holds a list, not a string" in warnings[0]
     assert "'content' holds a bytes" in warnings[1]
+
+
+def test_crawlers_in_one_process_share_the_loaded_model(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Each crawler loaded DETECTOR_MODEL again: ten spiders in one process held
+    ten copies of the arrays (~43 MB each for the packaged model)."""
+    import shutil
+
+    first, _ = _pipeline(tiny_model_dir)
+    second, _ = _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=0.9)
+    third, _ = _pipeline(Path(str(tiny_model_dir) + "/"), DETECTOR_ACTION="clean")
+    assert second.detector.model is first.detector.model is third.detector.model
+    assert second.detector.threshold == 0.9 != first.detector.threshold
+    # A model rewritten in place (retrained) is read again, not served stale.
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, copy)
+    before, _ = _pipeline(copy)
+    card = copy / "model.json"
+    card.write_text(card.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after, _ = _pipeline(copy)
+    assert after.detector.model is not before.detector.model

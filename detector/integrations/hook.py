@@ -35,8 +35,10 @@ spammer's, an ad hiding itself.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.clean import Span, remove_spans
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from detector.core import Detector
     from detector.suppress import Suppressions
 
-__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item"]
+__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "load_detector"]
 
 ACTIONS = ("flag", "clean", "drop")
 DEFAULT_FIELDS = ("title", "content")
@@ -98,6 +100,39 @@ class HookResult(FieldVerdicts):
             "fields": list(self.verdicts),
             "model_version": versions.pop() if len(versions) == 1 else "",
         }
+
+
+_LOADED_LOCK = threading.Lock()
+# card path -> (its stat when read, the detector): one copy of each model per process.
+_LOADED: dict[str, tuple[tuple[int, int, int], Detector]] = {}
+
+
+def load_detector(model: str | Path | None = None, threshold: float | None = None) -> Detector:
+    """The detector for the model at ``model`` (directory, card or ``.npz``;
+    ``None``: the packaged model) reporting from ``threshold``, loaded once per
+    process: every caller naming the same model (the pipelines of several
+    crawlers, say) shares its arrays.  A model rewritten since (retrained) is
+    read again.  Raises :class:`~detector.model.ModelError` as ``load_model`` does."""
+    from detector.core import Detector
+    from detector.model import _card_path
+
+    if model is None:
+        return Detector.default().with_threshold(threshold)
+    card = _card_path(Path(model)).resolve()
+    with _LOADED_LOCK:
+        try:
+            info = card.stat()
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        cached = _LOADED.get(str(card))
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            base = cached[1]
+        else:
+            base = Detector.from_path(card)
+            if stamp is not None:
+                _LOADED[str(card)] = (stamp, base)
+    return base.with_threshold(threshold)
 
 
 def _resolve_detector(detector: Detector | None, threshold: float | None) -> Detector:

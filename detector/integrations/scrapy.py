@@ -56,10 +56,12 @@ something other than a string (a list of paragraphs from an ``ItemLoader``,
 bytes) is not scanned: each one counts in ``detector/fields_not_scanned``, with
 one warning per item class, field and type.
 
-The model is loaded once, in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
-crawl before it starts.  The pipeline follows Scrapy's current component contract:
-``process_item(item)``, ``open_spider()`` and ``close_spider()`` take no spider
-(an optional ``spider`` argument is accepted from Scrapy versions that still pass it).
+The model is loaded in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
+crawl before it starts, and once per process: crawlers naming the same model
+share it (:func:`detector.integrations.hook.load_detector`).  The pipeline follows
+Scrapy's current component contract: ``process_item(item)``, ``open_spider()`` and
+``close_spider()`` take no spider (an optional ``spider`` argument is accepted from
+Scrapy versions that still pass it).
 """
 
 from __future__ import annotations
@@ -72,7 +74,13 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from detector.clean import escape_lone_surrogates
-from detector.integrations.hook import ACTIONS, DEFAULT_FIELDS, HookResult, check_item
+from detector.integrations.hook import (
+    ACTIONS,
+    DEFAULT_FIELDS,
+    HookResult,
+    check_item,
+    load_detector,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -82,14 +90,6 @@ if TYPE_CHECKING:
 __all__ = ["DetectorPipeline"]
 
 logger = logging.getLogger(__name__)
-
-
-def _load_detector(model: str | None, threshold: float | None) -> Detector:
-    from detector.core import Detector
-
-    if model:
-        return Detector.from_path(model, threshold=threshold)
-    return Detector.default().with_threshold(threshold)
 
 
 def _threshold(value: Any) -> float | None:
@@ -164,7 +164,7 @@ class DetectorPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
         settings = crawler.settings
-        detector = _load_detector(
+        detector = load_detector(
             settings.get("DETECTOR_MODEL") or None, _threshold(settings.get("DETECTOR_THRESHOLD"))
         )
         return cls(
