@@ -146,6 +146,11 @@ def _scan_series(
     return pd.DataFrame(columns)
 
 
+def _quoted(name: str) -> str:
+    """``name`` as a column reference to exactly that column (backquoted)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 def _check_text_column(df: DataFrame, text_col: str) -> None:
     if text_col not in df.columns:
         raise ValueError(f"no column {text_col!r}; columns are {', '.join(df.columns)}")
@@ -187,7 +192,8 @@ def _annotate(
     if clean_col is not None:
         columns[clean_col] = verdict.getField("clean")
     return (
-        df.withColumn(_VERDICT_COL, scan_texts(F.col(text_col)))
+        # Quoted: a name holding a dot is one column, not a struct field.
+        df.withColumn(_VERDICT_COL, scan_texts(F.col(_quoted(text_col))))
         .withColumns(columns)
         .drop(_VERDICT_COL)
     )
