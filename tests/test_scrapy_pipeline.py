@@ -449,3 +449,43 @@ def test_crawlers_in_one_process_share_the_loaded_model(
     card.write_text(card.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     after, _ = _pipeline(copy)
     assert after.detector.model is not before.detector.model
+
+
+def test_frozen_items_are_replaced_not_lost(tiny_model_dir: Path) -> None:
+    """A frozen dataclass or attrs item raised FrozenInstanceError when the result
+    (or the cleaned text) was set: Scrapy logged the error and the item was lost,
+    with ``flag`` not even quarantined."""
+    import dataclasses
+
+    import attrs
+
+    @dataclasses.dataclass(frozen=True)
+    class Frozen:
+        url: str
+        content: str
+        detector: dict[str, Any] | None = None
+
+    @attrs.frozen
+    class FrozenAttrs:
+        url: str
+        content: str
+        detector: dict[str, Any] | None = None
+
+    @dataclasses.dataclass(frozen=True)
+    class FrozenBare:  # no result field declared
+        url: str
+        content: str
+
+    for action in ("flag", "clean"):
+        pipeline, stats = _pipeline(tiny_model_dir, DETECTOR_ACTION=action)
+        for kind in (Frozen, FrozenAttrs):
+            item = kind(url="u", content=INJECTED)
+            out = pipeline.process_item(item)
+            assert type(out) is kind and out.url == "u" and out.detector["flagged"] is True
+            assert item.content == INJECTED and item.detector is None  # the original
+            want = INJECTED.replace(AD, "") if action == "clean" else INJECTED
+            assert out.content == want
+        bare = pipeline.process_item(FrozenBare(url="u", content=INJECTED))
+        assert type(bare) is FrozenBare
+        assert bare.content == (INJECTED.replace(AD, "") if action == "clean" else INJECTED)
+        assert stats.get_value("detector/results_not_stored") == 1

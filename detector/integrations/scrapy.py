@@ -37,7 +37,8 @@ Settings:
     ``detector: dict | None = None``).  If it does not, the item passes through
     without it, one warning per item class is logged and the stat
     ``detector/results_not_stored`` counts such items: the item itself is never lost
-    for want of a field.
+    for want of a field.  A frozen dataclass or attrs item is passed on as a
+    changed copy (``dataclasses.replace``, ``attrs.evolve``).
 ``DETECTOR_QUARANTINE``
     A JSONL file.  For every cleaned or dropped item one line is appended with the
     ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
@@ -66,8 +67,10 @@ Scrapy versions that still pass it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -131,6 +134,29 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+# What setting an undeclared field raises: ItemAdapter's KeyError, or the
+# TypeError of dataclasses.replace() / attrs.evolve() (an unexpected keyword).
+_UNDECLARED = (KeyError, TypeError)
+
+
+def _with_fields(item: Any, values: dict[str, Any]) -> Any:
+    """``item`` with ``values`` set: in place, or, for a frozen dataclass or attrs
+    item (setting a field raised FrozenInstanceError, and Scrapy lost the item),
+    a changed copy of the same class."""
+    adapter = ItemAdapter(item)
+    try:
+        for name, value in values.items():
+            adapter[name] = value
+        return item
+    except AttributeError:  # FrozenInstanceError, of dataclasses and of attrs
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return dataclasses.replace(item, **values)
+        attr = sys.modules.get("attr")  # imported wherever an attrs class is defined
+        if attr is not None and attr.has(type(item)):
+            return attr.evolve(item, **values)
+        raise
 
 
 class DetectorPipeline:
@@ -207,10 +233,8 @@ class DetectorPipeline:
             raise DropItem(f"injected advertising in {names} (score {result.score:.2f})")
         if result.cleaned:
             self._inc("items_cleaned")
-            for name in result.removed:
-                adapter[name] = result.item[name]
-        self._store_result(adapter, result)
-        return item
+            item = _with_fields(item, {name: result.item[name] for name in result.removed})
+        return self._store_result(item, result)
 
     def _report_unscanned(self, adapter: ItemAdapter, result: HookResult) -> None:
         """Count the fields present but not strings (not scanned), with one
@@ -233,14 +257,16 @@ class DetectorPipeline:
                     key[2].__name__,
                 )
 
-    def _store_result(self, adapter: ItemAdapter, result: HookResult) -> None:
+    def _store_result(self, item: Any, result: HookResult) -> Any:
+        """``item`` with the result field set (a copy of a frozen item), or as it
+        is when its class has no such field."""
         if self.result_field is None:
-            return
+            return item
         try:
-            adapter[self.result_field] = result.to_dict()
-        except KeyError:
+            return _with_fields(item, {self.result_field: result.to_dict()})
+        except _UNDECLARED:
             self._inc("results_not_stored")
-            kind = type(adapter.item)
+            kind = type(item)
             if kind not in self._warned_classes:
                 self._warned_classes.add(kind)
                 logger.warning(
@@ -249,6 +275,7 @@ class DetectorPipeline:
                     kind.__name__,
                     self.result_field,
                 )
+            return item
 
     def _write_quarantine(self, adapter: ItemAdapter, result: HookResult) -> None:
         """Append the original item; never raise: the item must still be cleaned,
