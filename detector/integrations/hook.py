@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.clean import Span, remove_spans
-from detector.markup import looks_like_html, markup_text
 from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
@@ -168,6 +167,8 @@ def check_item(
     full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.
     """
+    from detector.markup import looks_like_html, markup_text  # NumPy: not at import
+
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
     if isinstance(fields, str):
