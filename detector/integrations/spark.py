@@ -92,18 +92,20 @@ def _cached_detector(model: str | None, threshold: float | None) -> Detector:
 def _model_location(model: str | Path | None, threshold: float | None) -> str | None:
     """Check the model on the driver when it can see it, so a bad path, a corrupt
     file or a bad threshold fails here instead of inside a task; returns the path
-    the executors should load (absolute when the driver found it)."""
+    the executors should load: ``model`` as given.  Each executor resolves a
+    relative path in its own working directory, where ``--archives
+    model.tgz#model`` unpacks (sending the driver's absolute path instead broke
+    that whenever the driver had a ``model`` of its own)."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
     if model is None:
         _cached_detector(None, threshold)
         return None
     path = Path(model)
-    if not path.exists():
-        return str(model)  # maybe only on the executors (--archives); they will tell
-    location = str(path.resolve())
-    _cached_detector(location, threshold)
-    return location
+    if path.exists():
+        _cached_detector(str(path.resolve()), threshold)
+    # Else maybe only on the executors (--archives): they will tell.
+    return str(model)
 
 
 def _finding_row(finding: Finding) -> dict[str, Any]:
