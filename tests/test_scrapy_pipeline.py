@@ -377,7 +377,7 @@ def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) 
     item has: the content was silently never scanned."""
     pipeline, _ = _pipeline(
         tiny_model_dir,
-        DETECTOR_FIELDS=" title, content ,",
+        DETECTOR_FIELDS=" title, content ,content",
         DETECTOR_ALLOW="东方财富APP下载, 杨方线上",
     )
     assert pipeline.fields == ("title", "content")

@@ -120,7 +120,7 @@ def _names(settings: Any, name: str, default: tuple[str, ...] = ()) -> tuple[str
             raise ValueError(f"{name} must list strings; got {value!r}")
         if value.strip():
             names.append(value.strip())
-    return tuple(names)
+    return tuple(dict.fromkeys(names))
 
 
 def _jsonable(value: Any) -> Any:
