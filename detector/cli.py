@@ -879,7 +879,8 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
             )
             click.echo(f"{where}: removed {f.category} {f.score:.2f} {snippet}{suffix}", err=True)
     if cleaned.skipped:
-        click.echo(f"detector: {display}: {cleaned.skipped}", err=True)
+        where = display if line is None else f"{display}:{line}"
+        click.echo(f"detector: {where}: {cleaned.skipped}", err=True)
     for message in cleaned.errors:
         where = display if line is None else f"{display}:{line}"
         click.echo(f"detector: error: {where}: {message}", err=True)

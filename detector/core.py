@@ -7,6 +7,7 @@ by many threads.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import threading
@@ -61,6 +62,11 @@ _LONG_TEXT_CHARS = 1 << 17
 _CONTACT_BAR = 0.1
 # News with an ad in it, for Detector.warm_up: every stage of a scan runs.
 _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
+
+
+def _check_threshold(threshold: float | None) -> None:
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be within 0..1, got {threshold}")
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -120,8 +126,7 @@ class Detector:
     """
 
     def __init__(self, model: Model, threshold: float | None = None) -> None:
-        if threshold is not None and not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be within 0..1, got {threshold}")
+        _check_threshold(threshold)
         self.model = model
         self.threshold = model.thresholds["review"] if threshold is None else threshold
         self.block_threshold = max(model.thresholds["block"], self.threshold)
@@ -175,6 +180,19 @@ class Detector:
             history = self._heads[name].idf
             assert history is not None
             self._lm_totals[name] = lm_total(history)
+
+    def with_threshold(self, threshold: float | None) -> Detector:
+        """This detector reporting spans from ``threshold`` (0..1) on; ``None``:
+        this detector.  The model and the tables built from it are shared, so
+        this costs microseconds, where a new ``Detector`` builds its tables again
+        (an 8 MB array and ~12 ms for the packaged model)."""
+        if threshold is None:
+            return self
+        _check_threshold(threshold)
+        derived = copy.copy(self)
+        derived.threshold = threshold
+        derived.block_threshold = max(self.model.thresholds["block"], threshold)
+        return derived
 
     @classmethod
     def default(cls) -> Detector:

@@ -602,3 +602,35 @@ def test_source_ranges_map_text_to_literal_source_and_refuse_entities() -> None:
     literal = literal_text(source)
     assert all("<" not in source[a:b] and "&" not in source[a:b] for a, b in literal)
     assert (source.index(">配资<") + 1, source.index(">配资<") + 3) in literal
+
+
+def test_a_text_field_holding_html_is_not_cut_through(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A JSONL field holding an article's markup was cleaned as plain text: the
+    span ran into the tags around the ad and ``<p>…</p><p>`` became ``<p>…</p><><p>``."""
+    markup = (
+        f"<div><p>会议强调要深化产融合作。</p><p>{CONTACT_AD}</p>"
+        "<p>气象台发布暴雨蓝色预警。</p></div>"
+    )
+    lines = [
+        json.dumps({"id": 1, "text": markup}, ensure_ascii=False),
+        json.dumps({"id": 2, "text": SEED}, ensure_ascii=False),
+    ]
+    source = tmp_path / "items.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1, result.stderr  # the plain record had an ad removed
+    out = result.stdout.splitlines()
+    assert out[0] == lines[0]
+    assert json.loads(out[1])["text"] == SEED.replace(AD, "")
+    assert f"detector: {source}:1: field 'text' holds HTML" in result.stderr
+    assert "removed contact" not in result.stderr
+
+    array = tmp_path / "items.json"
+    array.write_text(json.dumps([{"text": markup}], ensure_ascii=False), encoding="utf-8")
+    before = array.read_bytes()
+    result = clean(runner, tiny_model_dir, "--in-place", str(array))
+    assert result.exit_code == 0, result.stderr
+    assert array.read_bytes() == before
+    assert f"detector: {array}:1: field 'text' holds HTML" in result.stderr

@@ -97,3 +97,93 @@ def test_allowlisted_phrases_are_dropped_and_inline_markers_ignored(
     marked = {"content": CONTENT.replace("。\n", "。detector: allow\n", 1)}
     result = check_item(marked, action="clean", detector=tiny_detector)
     assert [f.text for f in result.removed["content"]] == [AD]  # the ad's marker is no shield
+
+
+def test_a_threshold_does_not_rebuild_the_detector_per_item(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``threshold=`` built a new Detector (and its 8 MB weight table, ~12 ms) on
+    every call: a crawl checking each item with a threshold ran ~5x slower."""
+    strict = Detector(tiny_detector.model, threshold=0.9)
+    want = [check_item(injected_item(), detector=strict).to_dict() for _ in range(2)]
+    built = []
+    original = Detector.__init__
+
+    def counting(self: Detector, *args: object, **kwargs: object) -> None:
+        built.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Detector, "__init__", counting)
+    got = [
+        check_item(injected_item(), detector=tiny_detector, threshold=0.9).to_dict()
+        for _ in range(2)
+    ]
+    assert got == want
+    assert built == []
+
+
+def test_with_threshold_shares_the_model_tables(tiny_detector: Detector) -> None:
+    strict = tiny_detector.with_threshold(0.9)
+    assert strict is not tiny_detector and strict.model is tiny_detector.model
+    assert strict.threshold == 0.9 and tiny_detector.threshold != 0.9
+    assert strict.block_threshold == max(tiny_detector.model.thresholds["block"], 0.9)
+    assert tiny_detector.with_threshold(None) is tiny_detector
+    built = Detector(tiny_detector.model, threshold=0.9)
+    text = injected_item()["content"]
+    assert isinstance(text, str)
+    assert strict.scan(text) == built.scan(text)
+    with pytest.raises(ValueError, match="threshold"):
+        tiny_detector.with_threshold(1.5)
+
+
+CONTACT_AD = "加微信abc12345领取福利"
+HTML = (
+    '<div class="content"><p style="text-indent:2em">会议强调要深化产融合作。</p>'
+    f'<p>{CONTACT_AD}</p><p><img src="/static/2024/news-1234.jpg" alt=""></p>'
+    "<p>各地加快推进杨方<b>线上配资</b>股票重大项目建设&nbsp;&amp;</p></div>"
+)
+# Clean text whose markup holds a link and digits: raw, it was one finding
+# running from the image's URL into the script.
+CLEAN_HTML = (
+    '<div class="content"><p style="text-indent:2em">会议强调要深化产融合作。</p>'
+    '<p><img src="http://www.xyz888.com/upload/news-1234.jpg" alt=""></p>'
+    '<script>var qq="123456789";</script><p>气象台发布暴雨蓝色预警。</p></div>'
+)
+
+
+def test_a_field_holding_html_is_scanned_by_its_text(tiny_detector: Detector) -> None:
+    """Scanned raw, the markup was read as words: a finding ran from one tag into
+    the next, and cleaning cut tags and attributes out of the page."""
+    result = check_item({"content": HTML, "url": "u"}, action="clean", detector=tiny_detector)
+    findings = result.verdicts["content"].findings
+    assert [f.text for f in findings] == [CONTACT_AD, "杨方<b>线上配资</b>股票"]
+    assert all(HTML[f.start : f.end] == f.text for f in findings)
+    # Only the ads' characters go: every tag, attribute and entity stays.
+    assert result.item == {
+        "content": HTML.replace(CONTACT_AD, "").replace("杨方<b>线上配资</b>股票", "<b></b>"),
+        "url": "u",
+    }
+    assert [f["text"] for f in result.to_dict()["findings"]] == [f.text for f in findings]
+
+
+def test_markup_alone_is_never_a_finding(tiny_detector: Detector) -> None:
+    for action in ("flag", "clean", "drop"):
+        result = check_item({"content": CLEAN_HTML}, action=action, detector=tiny_detector)
+        assert not result.flagged and not result.dropped
+        assert result.item == {"content": CLEAN_HTML}
+
+
+def test_allowlist_compares_the_text_of_html_fields(tiny_detector: Detector) -> None:
+    result = check_item(
+        {"content": HTML}, action="clean", detector=tiny_detector, allow=["杨方线上配资"]
+    )
+    assert [f.text for f in result.removed["content"]] == [CONTACT_AD]
+
+
+def test_load_detector_is_exported_and_shares_models(tiny_model_dir: object) -> None:
+    from detector.integrations import load_detector
+
+    first = load_detector(str(tiny_model_dir))
+    assert load_detector(str(tiny_model_dir)) is first
+    assert load_detector(str(tiny_model_dir), threshold=0.9).model is first.model
+    assert load_detector().model is Detector.default().model

@@ -370,3 +370,122 @@ def test_allow_setting_drops_findings_of_allowed_phrases(tiny_model_dir: Path) -
     item = pipeline.process_item({"content": INJECTED})
     assert item["detector"]["flagged"] is False
     assert stats.get_value("detector/items_flagged") is None
+
+
+def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) -> None:
+    """``-s DETECTOR_FIELDS="title, content"`` gave the field ' content', which no
+    item has: the content was silently never scanned."""
+    pipeline, _ = _pipeline(
+        tiny_model_dir,
+        DETECTOR_FIELDS=" title, content ,content",
+        DETECTOR_ALLOW="东方财富APP下载, 杨方线上",
+    )
+    assert pipeline.fields == ("title", "content")
+    assert pipeline.allow == ("东方财富APP下载", "杨方线上")
+    item = pipeline.process_item({"title": TITLE, "content": INJECTED})
+    assert item["detector"]["fields"] == ["title", "content"]
+    assert item["detector"]["flagged"] is False  # the allowlisted ad
+
+
+@pytest.mark.parametrize("value", [" , ", ["title", 3], [" "]])
+def test_bad_fields_setting_is_named(tiny_model_dir: Path, value: Any) -> None:
+    with pytest.raises(ValueError, match="DETECTOR_FIELDS"):
+        _pipeline(tiny_model_dir, DETECTOR_FIELDS=value)
+
+
+def test_html_content_is_not_dropped_for_its_markup(tiny_model_dir: Path) -> None:
+    """An article body kept as HTML was scanned tags and all: a clean article with
+    an image URL and a script was flagged, so DETECTOR_ACTION = "drop" dropped it."""
+    from scrapy.exceptions import DropItem
+
+    body = (
+        '<div class="content"><p>会议强调要深化产融合作。</p>'
+        '<p><img src="http://www.xyz888.com/upload/news-1234.jpg" alt=""></p>'
+        '<script>var qq="123456789";</script><p>气象台发布暴雨蓝色预警。</p></div>'
+    )
+    pipeline, stats = _pipeline(tiny_model_dir, DETECTOR_ACTION="drop")
+    item = pipeline.process_item({"title": TITLE, "content": body})
+    assert item["content"] == body and item["detector"]["flagged"] is False
+    with pytest.raises(DropItem):
+        pipeline.process_item({"content": f"<p>{INJECTED}</p>"})
+    assert stats.get_value("detector/items_dropped") == 1
+
+
+def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
+    tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An ItemLoader without an output processor gives lists (``["段一", "段二"]``):
+    the content went unscanned without a word, and the item passed as clean."""
+    pipeline, stats = _pipeline(tiny_model_dir)
+    for _ in range(3):
+        item = pipeline.process_item({"title": TITLE, "content": [INJECTED, CLEAN]})
+        assert item["detector"]["fields"] == ["title"]
+    pipeline.process_item({"title": None, "content": INJECTED.encode()})
+    pipeline.process_item({"title": TITLE})  # missing: nothing to say
+    assert stats.get_value("detector/fields_not_scanned") == 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2  # once per item class, field and type
+    assert "'content' holds a list, not a string" in warnings[0]
+    assert "'content' holds a bytes" in warnings[1]
+
+
+def test_crawlers_in_one_process_share_the_loaded_model(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Each crawler loaded DETECTOR_MODEL again: ten spiders in one process held
+    ten copies of the arrays (~43 MB each for the packaged model)."""
+    import shutil
+
+    first, _ = _pipeline(tiny_model_dir)
+    second, _ = _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=0.9)
+    third, _ = _pipeline(Path(str(tiny_model_dir) + "/"), DETECTOR_ACTION="clean")
+    assert second.detector.model is first.detector.model is third.detector.model
+    assert second.detector.threshold == 0.9 != first.detector.threshold
+    # A model rewritten in place (retrained) is read again, not served stale.
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, copy)
+    before, _ = _pipeline(copy)
+    card = copy / "model.json"
+    card.write_text(card.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after, _ = _pipeline(copy)
+    assert after.detector.model is not before.detector.model
+
+
+def test_frozen_items_are_replaced_not_lost(tiny_model_dir: Path) -> None:
+    """A frozen dataclass or attrs item raised FrozenInstanceError when the result
+    (or the cleaned text) was set: Scrapy logged the error and the item was lost,
+    with ``flag`` not even quarantined."""
+    import dataclasses
+
+    import attrs
+
+    @dataclasses.dataclass(frozen=True)
+    class Frozen:
+        url: str
+        content: str
+        detector: dict[str, Any] | None = None
+
+    @attrs.frozen
+    class FrozenAttrs:
+        url: str
+        content: str
+        detector: dict[str, Any] | None = None
+
+    @dataclasses.dataclass(frozen=True)
+    class FrozenBare:  # no result field declared
+        url: str
+        content: str
+
+    for action in ("flag", "clean"):
+        pipeline, stats = _pipeline(tiny_model_dir, DETECTOR_ACTION=action)
+        for kind in (Frozen, FrozenAttrs):
+            item = kind(url="u", content=INJECTED)
+            out = pipeline.process_item(item)
+            assert type(out) is kind and out.url == "u" and out.detector["flagged"] is True
+            assert item.content == INJECTED and item.detector is None  # the original
+            want = INJECTED.replace(AD, "") if action == "clean" else INJECTED
+            assert out.content == want
+        bare = pipeline.process_item(FrozenBare(url="u", content=INJECTED))
+        assert type(bare) is FrozenBare
+        assert bare.content == (INJECTED.replace(AD, "") if action == "clean" else INJECTED)
+        assert stats.get_value("detector/results_not_stored") == 1

@@ -280,3 +280,32 @@ def test_module_entry_point_runs_the_job(
         runpy.run_module("detector.integrations.spark", run_name="__main__")
     assert exit_info.value.code == 0
     assert spark.read.parquet(str(output)).where(IS_SPAM_COL).count() >= 5
+
+
+def test_a_column_name_with_a_dot_is_one_column(spark: SparkSession, tiny_model_dir: Path) -> None:
+    """``text_col="content.zh"`` (a JSON key with a dot) passed the column check,
+    then failed with UNRESOLVED_COLUMN: Spark read the name as struct access."""
+    text = DOCUMENTS[0]["text"]
+    df = spark.createDataFrame([("a", text), ("b", None)], "id string, `content.zh` string")
+    rows = by_id(scan_dataframe(df, text_col="content.zh", model=tiny_model_dir))
+    assert [f.text for f in rows["a"][FINDINGS_COL]] == ["王磊在线配资平台"]
+    assert rows["b"][FINDINGS_COL] == []
+    odd = df.withColumnRenamed("content.zh", "a`b")
+    cleaned = by_id(clean_dataframe(odd, text_col="a`b", model=tiny_model_dir))
+    assert "王磊在线配资平台" not in cleaned["a"]["a`b_clean"]
+
+
+def test_executors_get_the_model_path_as_given(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``spark-submit --archives model.tgz#model ... --model model`` from a directory
+    that also holds ``model/`` (or in cluster mode, where the driver's container
+    has the archive too): the driver checked ./model and sent its absolute path,
+    which no executor has; each executor's ./model was never read."""
+    shutil.copytree(tiny_model_dir, tmp_path / "model")
+    monkeypatch.chdir(tmp_path)
+    assert detector_spark._model_location("model", None) == "model"
+    assert detector_spark._model_location(Path("model"), 0.9) == "model"
+    (tmp_path / "model" / "model.npz").write_bytes(b"corrupt")
+    with pytest.raises(ModelError):  # still checked on the driver first
+        detector_spark._model_location("model", 0.5)

@@ -7,6 +7,6 @@ needs the optional extra ``pip install 'detector[scrapy]'``;
 Nothing here is imported by ``import detector``.
 """
 
-from detector.integrations.hook import ACTIONS, HookResult, check_item
+from detector.integrations.hook import ACTIONS, HookResult, check_item, load_detector
 
-__all__ = ["ACTIONS", "HookResult", "check_item"]
+__all__ = ["ACTIONS", "HookResult", "check_item", "load_detector"]

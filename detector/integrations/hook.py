@@ -21,6 +21,11 @@ is given).  Actions:
     copy so the caller can still quarantine it.
 
 Fields that are missing or not strings are skipped (not scanned, not changed).
+A field holding HTML (a common tag such as ``<p>`` or ``</div>``, or a comment) is
+scanned by its text, as a reader sees it (see :mod:`detector.markup`): tags,
+attributes, scripts and styles are not read, and ``clean`` removes the ads'
+characters only, never a tag.  Its findings still index the field's string:
+each covers the markup from the ad's first character to its last.
 ``allow`` lists phrases whose findings are dropped, as the allowlist of
 ``.detector.toml`` does for ``detector scan``; the inline marker
 ``detector: allow`` is never honoured here: in scraped text it would be the
@@ -30,18 +35,20 @@ spammer's, an ad hiding itself.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from detector.clean import remove_spans
+from detector.clean import Span, remove_spans
 from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
     from detector.core import Detector
     from detector.suppress import Suppressions
 
-__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item"]
+__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "load_detector"]
 
 ACTIONS = ("flag", "clean", "drop")
 DEFAULT_FIELDS = ("title", "content")
@@ -94,13 +101,44 @@ class HookResult(FieldVerdicts):
         }
 
 
+_LOADED_LOCK = threading.Lock()
+# card path -> (its stat when read, the detector): one copy of each model per process.
+_LOADED: dict[str, tuple[tuple[int, int, int], Detector]] = {}
+
+
+def load_detector(model: str | Path | None = None, threshold: float | None = None) -> Detector:
+    """The detector for the model at ``model`` (directory, card or ``.npz``;
+    ``None``: the packaged model) reporting from ``threshold``, loaded once per
+    process: every caller naming the same model (the pipelines of several
+    crawlers, say) shares its arrays.  A model rewritten since (retrained) is
+    read again.  Raises :class:`~detector.model.ModelError` as ``load_model`` does."""
+    from detector.core import Detector
+    from detector.model import _card_path
+
+    if model is None:
+        return Detector.default().with_threshold(threshold)
+    card = _card_path(Path(model)).resolve()
+    with _LOADED_LOCK:
+        try:
+            info = card.stat()
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        cached = _LOADED.get(str(card))
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            base = cached[1]
+        else:
+            base = Detector.from_path(card)
+            if stamp is not None:
+                _LOADED[str(card)] = (stamp, base)
+    return base.with_threshold(threshold)
+
+
 def _resolve_detector(detector: Detector | None, threshold: float | None) -> Detector:
     from detector.core import Detector
 
     base = Detector.default() if detector is None else detector
-    if threshold is None:
-        return base
-    return Detector(base.model, threshold=threshold)
+    return base.with_threshold(threshold)
 
 
 @functools.lru_cache(maxsize=8)
@@ -122,12 +160,15 @@ def check_item(
     """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
 
     ``item`` is any mapping (a dict, a ``scrapy.Item``, an ``ItemAdapter``) and is
-    never modified.  ``detector`` defaults to the packaged model (loaded once per
+    never modified.  A field holding HTML is scanned by its text (see the module
+    documentation).  ``detector`` defaults to the packaged model (loaded once per
     process); ``threshold`` (0..1) overrides its review threshold.  A finding
     whose text contains one of the ``allow`` phrases (compared normalized:
     full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.
     """
+    from detector.markup import looks_like_html, markup_text  # NumPy: not at import
+
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
     if isinstance(fields, str):
@@ -143,15 +184,20 @@ def check_item(
         text = copy.get(name)
         if not isinstance(text, str):
             continue
-        verdict = scanner.scan(text)
+        markup = markup_text(text) if looks_like_html(text) else None
+        scanned = text if markup is None else markup.text
+        verdict = scanner.scan(scanned)
         if allowlist is not None and verdict.findings:
             from detector.suppress import without
 
-            kept = allowlist.keep(verdict.findings, path="", text=text, use_baseline=False)
+            kept = allowlist.keep(verdict.findings, path="", text=scanned, use_baseline=False)
             verdict = without(verdict, [f for f, _ in kept], scanner.block_threshold)
+        cut: Sequence[Span] | list[tuple[int, int]] = verdict.findings
+        if markup is not None:
+            verdict, cut = markup.to_source(verdict, scanner.block_threshold)
         verdicts[name] = verdict
         if action == "clean" and verdict.findings:
-            copy[name] = remove_spans(text, verdict.findings)
+            copy[name] = remove_spans(text, cut)
             removed[name] = verdict.findings
     flagged = any(v.findings for v in verdicts.values())
     return HookResult(action, copy, verdicts, removed, action == "drop" and flagged)

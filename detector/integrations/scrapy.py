@@ -12,7 +12,10 @@ Settings:
 
 ``DETECTOR_FIELDS``
     Item fields to scan (default ``["title", "content"]``); missing or non-string
-    fields are skipped.
+    fields are skipped.  A string (``-s DETECTOR_FIELDS="title, content"``) is
+    split at commas and each name stripped of spaces, as for ``DETECTOR_ALLOW``.
+    A field holding HTML is scanned by its text and cleaned without touching a
+    tag (see :mod:`detector.integrations.hook`).
 ``DETECTOR_ACTION``
     ``flag``: keep the item unchanged apart from the result field.  ``clean``:
     remove the flagged spans from the scanned fields.  ``drop``: raise ``DropItem``
@@ -34,7 +37,8 @@ Settings:
     ``detector: dict | None = None``).  If it does not, the item passes through
     without it, one warning per item class is logged and the stat
     ``detector/results_not_stored`` counts such items: the item itself is never lost
-    for want of a field.
+    for want of a field.  A frozen dataclass or attrs item is passed on as a
+    changed copy (``dataclasses.replace``, ``attrs.evolve``).
 ``DETECTOR_QUARANTINE``
     A JSONL file.  For every cleaned or dropped item one line is appended with the
     ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
@@ -47,25 +51,39 @@ Settings:
 
 Stats: ``detector/items_scanned``, ``detector/items_flagged``,
 ``detector/items_cleaned``, ``detector/items_dropped`` (and
-``detector/quarantine_errors``, ``detector/results_not_stored`` when they happen).
+``detector/quarantine_errors``, ``detector/results_not_stored`` and
+``detector/fields_not_scanned`` when they happen).  A scanned field that holds
+something other than a string (a list of paragraphs from an ``ItemLoader``,
+bytes) is not scanned: each one counts in ``detector/fields_not_scanned``, with
+one warning per item class, field and type.
 
-The model is loaded once, in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
-crawl before it starts.  The pipeline follows Scrapy's current component contract:
-``process_item(item)``, ``open_spider()`` and ``close_spider()`` take no spider
-(an optional ``spider`` argument is accepted from Scrapy versions that still pass it).
+The model is loaded in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
+crawl before it starts, and once per process: crawlers naming the same model
+share it (:func:`detector.integrations.hook.load_detector`).  The pipeline follows
+Scrapy's current component contract: ``process_item(item)``, ``open_spider()`` and
+``close_spider()`` take no spider (an optional ``spider`` argument is accepted from
+Scrapy versions that still pass it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from detector.clean import escape_lone_surrogates
-from detector.integrations.hook import ACTIONS, DEFAULT_FIELDS, HookResult, check_item
+from detector.integrations.hook import (
+    ACTIONS,
+    DEFAULT_FIELDS,
+    HookResult,
+    check_item,
+    load_detector,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,15 +93,6 @@ if TYPE_CHECKING:
 __all__ = ["DetectorPipeline"]
 
 logger = logging.getLogger(__name__)
-
-
-def _load_detector(model: str | None, threshold: float | None) -> Detector:
-    from detector.core import Detector
-
-    if model:
-        return Detector.from_path(model, threshold=threshold)
-    detector = Detector.default()
-    return detector if threshold is None else Detector(detector.model, threshold=threshold)
 
 
 def _threshold(value: Any) -> float | None:
@@ -100,6 +109,20 @@ def _threshold(value: Any) -> float | None:
     return number
 
 
+def _names(settings: Any, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A list setting of names: a list, or a string split at commas
+    (``-s DETECTOR_FIELDS=title,content``), each name stripped of spaces and
+    blank ones dropped (``"title, content"`` once gave the field ``" content"``,
+    which no item has, so the content was never scanned)."""
+    names = []
+    for value in settings.getlist(name, list(default)):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must list strings; got {value!r}")
+        if value.strip():
+            names.append(value.strip())
+    return tuple(dict.fromkeys(names))
+
+
 def _jsonable(value: Any) -> Any:
     """``value`` with every dict key JSON can hold: others (a tuple, say) become
     ``str(key)``.  ``json.dumps`` has no hook for keys: it raises TypeError."""
@@ -111,6 +134,29 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+# What setting an undeclared field raises: ItemAdapter's KeyError, or the
+# TypeError of dataclasses.replace() / attrs.evolve() (an unexpected keyword).
+_UNDECLARED = (KeyError, TypeError)
+
+
+def _with_fields(item: Any, values: dict[str, Any]) -> Any:
+    """``item`` with ``values`` set: in place, or, for a frozen dataclass or attrs
+    item (setting a field raised FrozenInstanceError, and Scrapy lost the item),
+    a changed copy of the same class."""
+    adapter = ItemAdapter(item)
+    try:
+        for name, value in values.items():
+            adapter[name] = value
+        return item
+    except AttributeError:  # FrozenInstanceError, of dataclasses and of attrs
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return dataclasses.replace(item, **values)
+        attr = sys.modules.get("attr")  # imported wherever an attrs class is defined
+        if attr is not None and attr.has(type(item)):
+            return attr.evolve(item, **values)
+        raise
 
 
 class DetectorPipeline:
@@ -139,16 +185,17 @@ class DetectorPipeline:
         self.allow = allow
         self._quarantine: IO[str] | None = None
         self._warned_classes: set[type] = set()
+        self._warned_fields: set[tuple[type, str, type]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
         settings = crawler.settings
-        detector = _load_detector(
+        detector = load_detector(
             settings.get("DETECTOR_MODEL") or None, _threshold(settings.get("DETECTOR_THRESHOLD"))
         )
         return cls(
             detector,
-            fields=tuple(settings.getlist("DETECTOR_FIELDS", list(DEFAULT_FIELDS))),
+            fields=_names(settings, "DETECTOR_FIELDS", DEFAULT_FIELDS),
             action=str(settings.get("DETECTOR_ACTION", "flag")).strip().lower(),
             # Settings.get() turns an explicit None into the default: look first.
             result_field=(
@@ -158,7 +205,7 @@ class DetectorPipeline:
             ),
             quarantine=settings.get("DETECTOR_QUARANTINE"),
             crawler=crawler,
-            allow=tuple(str(p) for p in settings.getlist("DETECTOR_ALLOW", [])),
+            allow=_names(settings, "DETECTOR_ALLOW"),
         )
 
     # ``spider`` is optional: current Scrapy passes nothing, older versions pass it.
@@ -175,6 +222,7 @@ class DetectorPipeline:
         adapter = ItemAdapter(item)
         result = check_item(adapter, self.fields, self.action, self.detector, allow=self.allow)
         self._inc("items_scanned")
+        self._report_unscanned(adapter, result)
         if result.flagged:
             self._inc("items_flagged")
         if result.dropped or result.cleaned:
@@ -185,19 +233,40 @@ class DetectorPipeline:
             raise DropItem(f"injected advertising in {names} (score {result.score:.2f})")
         if result.cleaned:
             self._inc("items_cleaned")
-            for name in result.removed:
-                adapter[name] = result.item[name]
-        self._store_result(adapter, result)
-        return item
+            item = _with_fields(item, {name: result.item[name] for name in result.removed})
+        return self._store_result(item, result)
 
-    def _store_result(self, adapter: ItemAdapter, result: HookResult) -> None:
+    def _report_unscanned(self, adapter: ItemAdapter, result: HookResult) -> None:
+        """Count the fields present but not strings (not scanned), with one
+        warning per item class, field and type: an ItemLoader without an output
+        processor gives lists, and their text was skipped without a word."""
+        for name in self.fields:
+            value = adapter.get(name)
+            if value is None or name in result.verdicts:
+                continue
+            self._inc("fields_not_scanned")
+            key = (type(adapter.item), name, type(value))
+            if key not in self._warned_fields:
+                self._warned_fields.add(key)
+                logger.warning(
+                    "%s field %r holds a %s, not a string: it is not scanned (join a list "
+                    "of paragraphs into one string, e.g. with an ItemLoader output processor "
+                    "such as Join())",
+                    key[0].__name__,
+                    name,
+                    key[2].__name__,
+                )
+
+    def _store_result(self, item: Any, result: HookResult) -> Any:
+        """``item`` with the result field set (a copy of a frozen item), or as it
+        is when its class has no such field."""
         if self.result_field is None:
-            return
+            return item
         try:
-            adapter[self.result_field] = result.to_dict()
-        except KeyError:
+            return _with_fields(item, {self.result_field: result.to_dict()})
+        except _UNDECLARED:
             self._inc("results_not_stored")
-            kind = type(adapter.item)
+            kind = type(item)
             if kind not in self._warned_classes:
                 self._warned_classes.add(kind)
                 logger.warning(
@@ -206,6 +275,7 @@ class DetectorPipeline:
                     kind.__name__,
                     self.result_field,
                 )
+            return item
 
     def _write_quarantine(self, adapter: ItemAdapter, result: HookResult) -> None:
         """Append the original item; never raise: the item must still be cleaned,

@@ -82,9 +82,7 @@ def _cached_detector(model: str | None, threshold: float | None) -> Detector:
         detector = _CACHE.get(key)
         if detector is None:
             if model is None:
-                detector = Detector.default()
-                if threshold is not None:
-                    detector = Detector(detector.model, threshold=threshold)
+                detector = Detector.default().with_threshold(threshold)
             else:
                 detector = Detector.from_path(model, threshold=threshold)
             _CACHE[key] = detector
@@ -94,18 +92,20 @@ def _cached_detector(model: str | None, threshold: float | None) -> Detector:
 def _model_location(model: str | Path | None, threshold: float | None) -> str | None:
     """Check the model on the driver when it can see it, so a bad path, a corrupt
     file or a bad threshold fails here instead of inside a task; returns the path
-    the executors should load (absolute when the driver found it)."""
+    the executors should load: ``model`` as given.  Each executor resolves a
+    relative path in its own working directory, where ``--archives
+    model.tgz#model`` unpacks (sending the driver's absolute path instead broke
+    that whenever the driver had a ``model`` of its own)."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
     if model is None:
         _cached_detector(None, threshold)
         return None
     path = Path(model)
-    if not path.exists():
-        return str(model)  # maybe only on the executors (--archives); they will tell
-    location = str(path.resolve())
-    _cached_detector(location, threshold)
-    return location
+    if path.exists():
+        _cached_detector(str(path.resolve()), threshold)
+    # Else maybe only on the executors (--archives): they will tell.
+    return str(model)
 
 
 def _finding_row(finding: Finding) -> dict[str, Any]:
@@ -146,6 +146,11 @@ def _scan_series(
     if clean:
         columns["clean"] = cleaned
     return pd.DataFrame(columns)
+
+
+def _quoted(name: str) -> str:
+    """``name`` as a column reference to exactly that column (backquoted)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _check_text_column(df: DataFrame, text_col: str) -> None:
@@ -189,7 +194,8 @@ def _annotate(
     if clean_col is not None:
         columns[clean_col] = verdict.getField("clean")
     return (
-        df.withColumn(_VERDICT_COL, scan_texts(F.col(text_col)))
+        # Quoted: a name holding a dot is one column, not a struct field.
+        df.withColumn(_VERDICT_COL, scan_texts(F.col(_quoted(text_col))))
         .withColumns(columns)
         .drop(_VERDICT_COL)
     )
