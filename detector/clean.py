@@ -196,7 +196,7 @@ class CleanedBytes:
     original texts (for reporting line and column).  When ``errors`` is not empty
     the input could not be (fully) cleaned; ``data`` then still holds the input,
     unchanged where it could not be cleaned, so nothing is lost.  ``skipped`` is a
-    notice for input left alone on purpose (a binary file, a field holding HTML).
+    notice for input left alone on purpose (a binary file).
     """
 
     data: bytes
@@ -302,7 +302,7 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
     worded like ``detector scan``'s (too deep nesting and over-long integers
     included: one bad line never stops a batch).  A lone surrogate escape is
     scanned as U+FFFD, as scan does, and written back as the same escape.  A
-    field holding HTML with findings is left alone with a notice (``skipped``).
+    field holding HTML loses its ads' characters only (see ``_clean_record``).
     """
     body, ending = _split_line_ending(raw)
     if not body.strip():
@@ -318,37 +318,30 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
         return CleanedBytes(raw, errors=(json_message(exc),))
     if not isinstance(record, dict):
         return CleanedBytes(raw, errors=("a JSONL record must be an object",))
-    cleaned, removed, texts, errors, notice = _clean_record(record, text_fields, scan)
+    cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
     if not cleaned:
-        return CleanedBytes(raw, errors=tuple(errors), skipped=notice)
+        return CleanedBytes(raw, errors=tuple(errors))
     try:
         rewritten = replace_json_strings(text, cleaned)
     except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected
         why = f"cannot rewrite the line ({exc}); left unchanged"
-        return CleanedBytes(raw, errors=(*errors, why), skipped=notice)
+        return CleanedBytes(raw, errors=(*errors, why))
     data = bom + rewritten.encode(encoding) + ending
-    return CleanedBytes(data, removed, texts, tuple(errors), notice)
+    return CleanedBytes(data, removed, texts, tuple(errors))
 
 
 def _clean_record(
     record: dict[str, object], text_fields: Sequence[str], scan: Scan
-) -> tuple[
-    dict[str, str],
-    dict[str | None, tuple[Finding, ...]],
-    dict[str | None, str],
-    list[str],
-    str | None,
-]:
-    """(cleaned values, removed findings, original values, errors, notice) of the
+) -> tuple[dict[str, str], dict[str | None, tuple[Finding, ...]], dict[str | None, str], list[str]]:
+    """(cleaned values, removed findings, original values, errors) of the
     ``text_fields`` of one JSON record, with ``detector scan``'s errors.
 
-    A field holding HTML markup is left alone, with the notice, when it has
-    findings: ``scan`` reads it as plain text, so its spans can run into the tags
-    around an ad (``<p>…</p><p>`` became ``<p>…</p><><p>``) or lie in an attribute."""
-    from detector.markup import looks_like_html
+    A field holding HTML markup is scanned by its text, as ``scan`` reads it (see
+    :mod:`detector.markup`), and only its ads' characters go: never a tag or an
+    attribute (cut as plain text, ``<p>…</p><p>`` became ``<p>…</p><><p>``)."""
+    from detector.markup import readable
 
     errors: list[str] = []
-    html: list[str] = []
     removed: dict[str | None, tuple[Finding, ...]] = {}
     texts: dict[str | None, str] = {}
     cleaned: dict[str, str] = {}
@@ -359,20 +352,18 @@ def _clean_record(
         if not isinstance(value, str):
             errors.append(f"field {name!r} is not a string")
             continue
-        verdict = scan(LONE_SURROGATE.sub("\ufffd", value))
-        if verdict.findings and looks_like_html(value):
-            html.append(repr(name))
-        elif verdict.findings:
+        scanned = LONE_SURROGATE.sub("\ufffd", value)
+        verdict = scan(scanned)
+        if verdict.findings:
+            view = readable(scanned)
             removed[name] = verdict.findings
             texts[name] = value
-            cleaned[name] = remove_spans(value, verdict.findings)
+            cuts = verdict.findings if view is None else view.cuts(verdict.findings)
+            cleaned[name] = remove_spans(value, cuts)
     if not any(name in record for name in text_fields):
         names = ", ".join(repr(n) for n in text_fields)
         errors.append(f"record has none of the text fields {names}")
-    notice = None
-    if html:
-        notice = f"field {', '.join(html)} holds HTML, which clean does not rewrite; left unchanged"
-    return cleaned, removed, texts, errors, notice
+    return cleaned, removed, texts, errors
 
 
 def clean_json_bytes(
@@ -401,12 +392,12 @@ def clean_json_bytes(
         if not isinstance(record, dict):
             reports.append((line, CleanedBytes(b"", errors=(f"{kind} must be an object",))))
             continue
-        cleaned, removed, texts, errors, notice = _clean_record(record, text_fields, scan)
+        cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
         if cleaned:
             pieces += [text[position:start], replace_json_strings(text[start:end], cleaned)]
             position = end
-        if cleaned or errors or notice:
-            reports.append((line, CleanedBytes(b"", removed, texts, tuple(errors), notice)))
+        if cleaned or errors:
+            reports.append((line, CleanedBytes(b"", removed, texts, tuple(errors))))
     if position == 0:
         return data, reports
     pieces.append(text[position:])

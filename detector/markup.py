@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,7 +38,7 @@ from detector.clean import merge_spans
 from detector.html import _BLOCK
 from detector.results import Finding, Verdict
 
-__all__ = ["MarkupText", "looks_like_html", "markup_text"]
+__all__ = ["MarkupText", "looks_like_html", "markup_text", "readable"]
 
 # Elements whose contents a reader never sees (raw text, or not rendered).
 _RAW = frozenset({"script", "style", "template", "noscript", "iframe", "textarea", "xmp"})
@@ -85,6 +86,33 @@ class MarkupText:
     starts: np.ndarray
     ends: np.ndarray
 
+    def source_offset(self, offset: int) -> int:
+        """Where character ``offset`` of ``text`` came from in ``source``."""
+        return int(self.starts[offset])
+
+    def finding_to_source(self, finding: Finding) -> Finding | None:
+        """``finding`` (on ``text``) put on ``source``: from its first character's
+        source to its last's, the tags between included (``source[start:end] ==
+        finding.text``); None for a finding of nothing but added line breaks."""
+        starts = self.starts[finding.start : finding.end]
+        ends = self.ends[finding.start : finding.end]
+        real = ends > starts
+        if not real.any():
+            return None
+        start, end = int(starts[real][0]), int(ends[real][-1])
+        return replace(finding, start=start, end=end, text=self.source[start:end])
+
+    def cuts(self, findings: Iterable[Finding]) -> list[tuple[int, int]]:
+        """The source ranges of the characters of ``text`` that ``findings`` (on
+        ``source``, from :meth:`to_source`) cover, merged and sorted: what to remove
+        to clean the markup without touching a tag."""
+        cut: list[tuple[int, int]] = []
+        real = self.ends > self.starts
+        for finding in findings:
+            inside = real & (self.starts >= finding.start) & (self.ends <= finding.end)
+            cut.extend(zip(self.starts[inside].tolist(), self.ends[inside].tolist(), strict=True))
+        return merge_spans(cut, len(self.source))
+
     def to_source(
         self, verdict: Verdict, block_threshold: float
     ) -> tuple[Verdict, list[tuple[int, int]]]:
@@ -98,22 +126,18 @@ class MarkupText:
         dropped (score and ``is_spam`` recomputed against ``block_threshold``)."""
         from detector.suppress import without
 
-        kept = [
-            f
-            for f in verdict.findings
-            if (self.ends[f.start : f.end] > self.starts[f.start : f.end]).any()
-        ]
-        verdict = without(verdict, kept, block_threshold)
-        findings: list[Finding] = []
-        cut: list[tuple[int, int]] = []
-        for finding in verdict.findings:
-            starts = self.starts[finding.start : finding.end]
-            ends = self.ends[finding.start : finding.end]
-            real = ends > starts
-            start, end = int(starts[real][0]), int(ends[real][-1])
-            findings.append(replace(finding, start=start, end=end, text=self.source[start:end]))
-            cut.extend(zip(starts[real].tolist(), ends[real].tolist(), strict=True))
-        return replace(verdict, findings=tuple(findings)), merge_spans(cut, len(self.source))
+        mapped = [(finding, self.finding_to_source(finding)) for finding in verdict.findings]
+        verdict = without(verdict, [f for f, m in mapped if m is not None], block_threshold)
+        findings = tuple(m for _, m in mapped if m is not None)
+        return replace(verdict, findings=findings), self.cuts(findings)
+
+
+def readable(text: str) -> MarkupText | None:
+    """The text a reader sees of a field that holds HTML (:func:`looks_like_html`),
+    or None for a field of plain text, which is scanned as it is.  Every place that
+    scans a string field (``detector scan`` and ``clean`` on JSON and JSONL, the
+    Python hook, the Scrapy pipeline, Spark) reads it through this, so they agree."""
+    return markup_text(text) if looks_like_html(text) else None
 
 
 def markup_text(source: str) -> MarkupText:

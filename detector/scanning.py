@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from detector.core import Detector
 from detector.inputs import Document, InputError, Notice
+from detector.markup import MarkupText
 from detector.report import DocumentResult
 from detector.results import Finding, Verdict
 from detector.suppress import Suppressions, without
 
-__all__ = ["ScanOptions", "ScannedDocument", "scan_document", "scan_documents"]
+__all__ = ["ScanOptions", "ScannedDocument", "field_views", "scan_document", "scan_documents"]
 
 
 @dataclass(frozen=True)
@@ -27,38 +28,66 @@ class ScannedDocument:
     kept: tuple[tuple[str | None, Finding, str], ...]
 
 
+def field_views(document: Document) -> dict[str | None, MarkupText | None]:
+    """For each field of ``document``, its markup view when it holds HTML
+    (:func:`detector.markup.readable`), else None; an HTML page's text is
+    already extracted (:mod:`detector.html`)."""
+    if document.html is not None:
+        return dict.fromkeys(document.fields)
+    from detector.markup import readable
+
+    return {name: readable(text) for name, text in document.fields.items()}
+
+
 def scan_document(
     detector: Detector,
     document: Document,
     suppressions: Suppressions | None = None,
     use_baseline: bool = True,
     scanned: dict[str | None, Verdict] | None = None,
+    views: dict[str | None, MarkupText | None] | None = None,
 ) -> ScannedDocument:
     """Scan every field of ``document`` and drop suppressed findings.
 
-    ``scanned`` holds verdicts already computed for the fields (by worker
-    processes, see :mod:`detector.parallel`); missing fields are scanned here."""
+    A field holding HTML is scanned by the text a reader sees (its view, see
+    :mod:`detector.markup`; ``views`` from :func:`field_views`, computed here
+    when not given), and its findings are put back on the field's string.
+    ``scanned`` holds verdicts already computed for the fields (of their views'
+    text; by worker processes, see :mod:`detector.parallel`); missing fields are
+    scanned here."""
     suppressions = suppressions or Suppressions()
+    views = field_views(document) if views is None else views
     page = document.html
     verdicts: dict[str | None, Verdict] = {}
     kept_all: list[tuple[str | None, Finding, str]] = []
     for name, text in document.fields.items():
-        verdict = scanned[name] if scanned and name in scanned else detector.scan(text)
+        view = views.get(name)
+        read = text if view is None else view.text
+        verdict = scanned[name] if scanned and name in scanned else detector.scan(read)
+        marker_text, marker_offset = None, None
         if page is not None:
             from detector.html import hidden_findings  # here: most inputs are not HTML
 
             verdict = hidden_findings(page, verdict)
+            marker_text, marker_offset = page.source, page.source_offset
+        elif view is not None:
+            marker_text, marker_offset = view.source, view.source_offset
         kept = suppressions.keep(
             verdict.findings,
             path=document.path,
-            text=text,
+            text=read,
             record_id=document.id,
             field=name,
-            marker_text=page.source if page is not None else None,
-            marker_offset=page.source_offset if page is not None else None,
+            marker_text=marker_text,
+            marker_offset=marker_offset,
             use_baseline=use_baseline,
         )
-        verdicts[name] = without(verdict, [f for f, _ in kept], detector.block_threshold)
+        verdict = without(verdict, [f for f, _ in kept], detector.block_threshold)
+        if view is not None:
+            verdict, _ = view.to_source(verdict, detector.block_threshold)
+            mapped = [(view.finding_to_source(f), fingerprint) for f, fingerprint in kept]
+            kept = [(f, fingerprint) for f, fingerprint in mapped if f is not None]
+        verdicts[name] = verdict
         kept_all.extend((name, f, fingerprint) for f, fingerprint in kept)
     return ScannedDocument(DocumentResult(document, verdicts), tuple(kept_all))
 
@@ -83,14 +112,22 @@ def scan_documents(
     """:func:`scan_document` for each document of ``items`` (errors and notices
     pass through), every field of every document scanned in one
     ``Detector.scan_many`` call."""
-    texts = [text for item in items if isinstance(item, Document) for text in item.fields.values()]
+    views = [field_views(item) if isinstance(item, Document) else {} for item in items]
+    texts = [
+        text if view is None else view.text
+        for item, item_views in zip(items, views, strict=True)
+        if isinstance(item, Document)
+        for text, view in zip(item.fields.values(), item_views.values(), strict=True)
+    ]
     verdicts = iter(detector.scan_many(texts))
     results: list[ScannedDocument | InputError | Notice] = []
-    for item in items:
+    for item, item_views in zip(items, views, strict=True):
         if isinstance(item, Document):
             scanned = {name: next(verdicts) for name in item.fields}
             results.append(
-                scan_document(detector, item, options.suppressions, options.use_baseline, scanned)
+                scan_document(
+                    detector, item, options.suppressions, options.use_baseline, scanned, item_views
+                )
             )
         else:
             results.append(item)

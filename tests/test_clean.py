@@ -604,11 +604,12 @@ def test_source_ranges_map_text_to_literal_source_and_refuse_entities() -> None:
     assert (source.index(">配资<") + 1, source.index(">配资<") + 3) in literal
 
 
-def test_a_text_field_holding_html_is_not_cut_through(
+def test_a_text_field_holding_html_loses_the_ad_and_keeps_its_tags(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     """A JSONL field holding an article's markup was cleaned as plain text: the
-    span ran into the tags around the ad and ``<p>…</p><p>`` became ``<p>…</p><><p>``."""
+    span ran into the tags around the ad and ``<p>…</p><p>`` became ``<p>…</p><><p>``.
+    It is read as the text a reader sees, as scan reads it, and only the ad goes."""
     markup = (
         f"<div><p>会议强调要深化产融合作。</p><p>{CONTACT_AD}</p>"
         "<p>气象台发布暴雨蓝色预警。</p></div>"
@@ -620,17 +621,33 @@ def test_a_text_field_holding_html_is_not_cut_through(
     source = tmp_path / "items.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = clean(runner, tiny_model_dir, str(source))
-    assert result.exit_code == 1, result.stderr  # the plain record had an ad removed
+    assert result.exit_code == 1, result.stderr
     out = result.stdout.splitlines()
-    assert out[0] == lines[0]
+    assert json.loads(out[0]) == {"id": 1, "text": markup.replace(CONTACT_AD, "")}
     assert json.loads(out[1])["text"] == SEED.replace(AD, "")
-    assert f"detector: {source}:1: field 'text' holds HTML" in result.stderr
-    assert "removed contact" not in result.stderr
+    assert "removed contact" in result.stderr
 
     array = tmp_path / "items.json"
     array.write_text(json.dumps([{"text": markup}], ensure_ascii=False), encoding="utf-8")
-    before = array.read_bytes()
     result = clean(runner, tiny_model_dir, "--in-place", str(array))
-    assert result.exit_code == 0, result.stderr
-    assert array.read_bytes() == before
-    assert f"detector: {array}:1: field 'text' holds HTML" in result.stderr
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(array.read_text(encoding="utf-8")) == [
+        {"text": markup.replace(CONTACT_AD, "")}
+    ]
+
+
+def test_scan_reads_a_field_holding_html_by_its_text(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """scan reports a markup field's ad at its place in the field's string, with
+    the tags inside it, as the hook does; tags and attributes are not read."""
+    markup = f'<p class="x">{SEED.splitlines()[0].replace(AD, "杨方<b>线上配资</b>股票")}</p>'
+    source = tmp_path / "items.jsonl"
+    source.write_text(json.dumps({"text": markup}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--format", "jsonl", str(source)]
+    )
+    assert result.exit_code == 1, result.output
+    (finding,) = json.loads(result.stdout.splitlines()[0])["findings"]
+    assert finding["text"] == "杨方<b>线上配资</b>股票"
+    assert markup[finding["start"] : finding["end"]] == finding["text"]

@@ -167,7 +167,7 @@ def check_item(
     full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.
     """
-    from detector.markup import looks_like_html, markup_text  # NumPy: not at import
+    from detector.markup import readable  # NumPy: not at import
 
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
@@ -184,7 +184,7 @@ def check_item(
         text = copy.get(name)
         if not isinstance(text, str):
             continue
-        markup = markup_text(text) if looks_like_html(text) else None
+        markup = readable(text)
         scanned = text if markup is None else markup.text
         verdict = scanner.scan(scanned)
         if allowlist is not None and verdict.findings:

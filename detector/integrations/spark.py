@@ -36,6 +36,7 @@ import click
 from detector.clean import remove_spans
 from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
+from detector.markup import readable
 from detector.model import ModelError
 from detector.results import Finding
 
@@ -134,12 +135,16 @@ def _scan_series(
             findings.append([])
             cleaned.append(None)
             continue
-        verdict = detector.scan(text)
+        view = readable(text)  # a column holding HTML: its text, as scan reads a field
+        verdict = detector.scan(text if view is None else view.text)
+        cuts: Sequence[Finding] | list[tuple[int, int]] = verdict.findings
+        if view is not None:
+            verdict, cuts = view.to_source(verdict, detector.block_threshold)
         is_spam.append(verdict.is_spam)
         scores.append(verdict.score)
         findings.append([_finding_row(f) for f in verdict.findings])
         if clean:
-            cleaned.append(remove_spans(text, verdict.findings))
+            cleaned.append(remove_spans(text, cuts))
     columns: dict[str, list[Any]] = {}
     if scan:
         columns.update(is_spam=is_spam, score=scores, findings=findings)
