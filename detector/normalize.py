@@ -38,20 +38,52 @@ What is folded, and why:
   ``https://www``).  One character between separators four times over is how an ad
   is spaced out, not how numbers (``1.2.3``, ``3-1``) or dates are written; a
   separator written between the characters of a longer one leaves that one
-  (``x-h-y-.-i-c-u`` → ``xhy.icu``).
+  (``x-h-y-.-i-c-u`` → ``xhy.icu``).  The separator of such a stretch may be any
+  punctuation or symbol but the clause punctuation ``, 、 。 ; ! ? :`` (lists of
+  one-character names, ``英、法、德、俄``, are real Chinese): ``杨"方"线"上``,
+  ``杨→方→线→上``, ``杨丨方丨线丨上``; and different pictographs and blanks may
+  take turns (``杨🔥方💰线 上★配``).  Line breaks are never touched.
+* Pictographs (emoji, dingbats, geometric shapes, box drawing: U+2300..U+23FF,
+  U+2500..U+27BF, U+2B00..U+2BFF, U+1F000..U+1FAFF) are decorative separators like
+  ``★``: one between two CJK characters or lone letters or digits is dropped
+  (``杨方🔥线上``).  Arrows (U+2190..U+21FF) are not: ``3→5`` and ``北京→上海``
+  mean something.
+* Letters that only look Latin are read as Latin: small capitals (U+1D00 ...),
+  script g, Latin alpha, dotless i and j always; Cyrillic and Greek lookalikes
+  (Cyrillic a, o, p, c, x, Greek alpha, omicron, rho, nu, ...) inside a word that
+  also holds a Latin letter (``w`` + Cyrillic ``x`` + ``888``), or that is all
+  lookalikes, two or more with a Cyrillic one (Cyrillic ``QQ``), so that Greek
+  letters in science and product names (alpha 77 cameras, beta, gamma 射线) stay.  Any
+  Unicode decimal digit is read as its ASCII digit (Arabic-Indic 3 → ``3``).
+* HTML character references left in the text are decoded (``&nbsp;``,
+  ``&#x5fae;``, ``&#24494;``, ``&amp;lt;``), then folded like the rest.
+* A stretch of five or more CJK characters each written twice, or four or more
+  each written three times or more (``杨杨方方线线上上配配``, ``配配配资资资股股股票票票``),
+  keeps one of each.  News doubles words (``家家户户``, ``实实在在``), but not five
+  in a row, and triples none.
+* A run of nine or more digits written with at least two Chinese numerals
+  (``一三八一二三四五六七八``, ``壹叁捌…``, ``138`` + two ideographic zeros +
+  ``12345``) becomes ASCII digits: phone numbers and handles spelled out; years
+  (``二零二四``) are shorter, and so are two of them back to back (eight digits).
+
+Characters that stand for several of the original (a decoded reference, a
+collapsed repetition) map back to all of them: ``Normalized.to_original`` ends a
+span after the last one.
 """
 
 from __future__ import annotations
 
+import html.entities
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from detector import _chardata
-from detector._arrays import ranges
+from detector._arrays import ranges, run_sizes
 
 __all__ = ["Normalized", "end_of_marks", "normalize"]
 
@@ -93,16 +125,44 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Separators dropped between two CJK characters: "杨 方 线", "杨·方·线", "杨*方",
 # "杨|方", "杨-方", "杨—方" all read as "杨方线".  After folding, full-width forms
 # and exotic spaces are already ASCII.
+# Pictographs: misc technical (⌚), box drawing, blocks, geometric shapes, misc
+# symbols, dingbats, misc symbols and arrows (⭐), and the emoji planes.
+_PICTOGRAPHS = "\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
 _SYMBOLS = (
     "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u2218\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
-    "\u2661\u2665\u2764\u273f\u2740\u203b\\-\u2010-\u2015\u2212*|._~/\\\\+=#^"
+    "\u2661\u2665\u2764\u273f\u2740\u203b\\-\u2010-\u2015\u2212*|._~/\\\\+=#^" + _PICTOGRAPHS
 )
 # Between a lone letter or digit and its neighbour only blank and decorative
 # separators go: ". - / + = : ~ #" between digits carry meaning (3.5, 3-1, 1~3).
 _DECORATIVE = (
     "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
-    "\u2661\u2665\u2764\u273f\u2740\u203b*|_"
+    "\u2661\u2665\u2764\u273f\u2740\u203b*|_" + _PICTOGRAPHS
 )
+# What may separate the characters of a spaced-out stretch besides _SPLIT_CANDIDATE
+# (see _tables): any punctuation or symbol, spacing modifier letters (ˇ ˉ) and the
+# bar 丨, but not clause punctuation, which lists of one-character names use
+# (英、法、德、俄; 金,铜,锂,钒), nor U+FFFD, which mojibake puts between characters.
+_NOT_SPACERS = "、,;!?:。\ufffd"
+_MODIFIER_LETTERS = (0x02B0, 0x0300)
+_BAR = "\u4e28"  # 丨
+# Chinese numerals that spell out digits: ideographic zero and 零 for 0, the everyday and the
+# financial (大写) forms, 幺 for 1 as phone numbers are read aloud.  参 is 參
+# (traditional 叁) after folding.
+_CHINESE_DIGITS = {
+    **dict.fromkeys("\u3007零", "0"),
+    **dict(zip("一二三四五六七八九", "123456789", strict=True)),
+    **dict(zip("壹贰叁肆伍陆柒捌玖", "123456789", strict=True)),
+    "参": "3",
+    "幺": "1",
+}
+# A run of digits at least this long, with at least _CHINESE_DIGITS_MIN of them
+# Chinese numerals, is read as ASCII digits.  Not eight: two years back to back
+# (一九二五—一九四九 once the dash between CJK characters is gone).
+_SPELLED_DIGITS = 9  # (_spelled_digits tests for nine in a row as 8 + 1)
+_CHINESE_DIGITS_MIN = 2
+# A stretch of at least this many CJK characters each written twice, or of one
+# less each written three times or more, keeps one of each.
+_REPEATED_RUNS = 5
 _BLANK = " \t"
 
 
@@ -133,7 +193,13 @@ _SPACED_OUT_RUNS = 4
 
 # Bit flags per code point (see _tables).
 _CANDIDATE_BIT, _CJK_BIT, _ALNUM_BIT, _SPACE_BIT, _UNUSUAL_BIT = 1, 2, 4, 8, 16
+# May separate a spaced-out stretch; may take turns with other ones in it
+# (blanks and _DECORATIVE); an ASCII digit or a Chinese numeral.
+_SPACER_BIT, _TURNS_BIT, _DIGIT_BIT = 32, 64, 128
 _CODE_POINTS = 0x110000
+# Where categories are looked up for _SPACER_BIT (no punctuation or symbol beyond
+# the emoji planes is used as a separator).
+_CATEGORY_LIMIT = 0x20000
 
 
 def _class_ranges(body: str) -> list[tuple[int, int]]:
@@ -178,6 +244,16 @@ def _tables() -> _Tables:
         for low, high in _class_ranges(body):
             flags[low : high + 1] |= bit
     flags[list(_chardata.WHITE_SPACE_CODES)] |= _SPACE_BIT
+    for low, high in _class_ranges(_BLANK + _DECORATIVE + _BAR):
+        flags[low : high + 1] |= _TURNS_BIT
+    spacer = np.array(
+        [unicodedata.category(chr(c))[0] in "PS" for c in range(_CATEGORY_LIMIT)], dtype=bool
+    )
+    spacer[_MODIFIER_LETTERS[0] : _MODIFIER_LETTERS[1]] = True
+    spacer[[ord(c) for c in _NOT_SPACERS]] = False
+    flags[: len(spacer)][spacer] |= _SPACER_BIT
+    flags[(flags & (_CANDIDATE_BIT | _TURNS_BIT)) > 0] |= _SPACER_BIT
+    flags[[ord(c) for c in "0123456789" + "".join(_CHINESE_DIGITS)]] |= _DIGIT_BIT
     unusual = np.ones(_CODE_POINTS, dtype=bool)
     for low, high in _class_ranges(_PLAIN):
         unusual[low : high + 1] = False
@@ -235,34 +311,52 @@ def _separators(
     return drop
 
 
-def _spaced_out(
-    codes: np.ndarray, flags: np.ndarray, runs: tuple[np.ndarray, np.ndarray]
-) -> np.ndarray | None:
+def _turn_runs(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which separator runs ``[starts, ends)`` hold only _TURNS_BIT characters."""
+    others = np.flatnonzero((flags & (_SPACER_BIT | _TURNS_BIT)) == _SPACER_BIT)
+    if not len(others):
+        return np.ones(len(starts), dtype=bool)
+    # The first other separator at or after each run's start lies past its end.
+    after = others.searchsorted(starts)
+    return (after == len(others)) | (others[np.minimum(after, len(others) - 1)] >= ends)
+
+
+def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     """Separators of a spaced-out stretch (see above): a mask of them, or None.
 
-    Separator runs (of candidate characters) with exactly one other character
-    between neighbours, not white space, that begin and end with the same
-    character, ``_SPACED_OUT_RUNS`` of them or more in a row.  The chain's
-    separator is its shortest run; a longer run is separators with spaced-out
-    candidate characters between them (``-.-``, `` / / ``), which stay
-    (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other length loses a
-    separator's length at each end.  ``runs``: the candidate runs (``_runs``)."""
-    starts, ends = runs
+    Runs of separators (``_SPACER_BIT``) with exactly one other character between
+    neighbours, not white space, ``_SPACED_OUT_RUNS`` of them or more in a row,
+    each linked to the next by the same separator (both begin and end with one
+    character) or by both being blanks and decorative separators taking turns
+    (``_TURNS_BIT``: ``🔥``, ``★``, `` ``).  A run of blanks and decorative
+    separators goes whole.  Otherwise the chain's separator is its shortest run;
+    a longer run is separators with spaced-out separator characters between them
+    (``-.-``, `` / / ``), which stay (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any
+    other length loses a separator's length at each end."""
+    starts, ends = _runs((flags & _SPACER_BIT) > 0)
     if len(starts) < _SPACED_OUT_RUNS:
         return None
+    apart = (starts[1:] - ends[:-1] == 1) & ((flags[ends[:-1]] & _SPACE_BIT) == 0)
+    # Runs one character apart, _SPACED_OUT_RUNS in a row (rare: test that first).
+    in_row = apart[: 2 - _SPACED_OUT_RUNS].copy()
+    for k in range(1, _SPACED_OUT_RUNS - 1):
+        in_row &= apart[k : len(apart) - _SPACED_OUT_RUNS + 2 + k]
+    if not in_row.any():
+        return None
     first, last = codes[starts], codes[ends - 1]
-    link = (
-        (starts[1:] - ends[:-1] == 1)
-        & ((flags[ends[:-1]] & _SPACE_BIT) == 0)
-        & (first[1:] == first[:-1])
-        & (first[1:] == last[1:])
-        & (first[:-1] == last[:-1])
-    )
+    same = (first[1:] == first[:-1]) & (first[1:] == last[1:]) & (first[:-1] == last[:-1])
+    link = apart & same
+    turns = None
+    if (apart & ~same).any():
+        turns = _turn_runs(flags, starts, ends)
+        link |= apart & turns[1:] & turns[:-1]
     # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
     chain_starts, chain_ends = _runs(link)
     long = chain_ends - chain_starts >= _SPACED_OUT_RUNS - 1
     if not long.any():
         return None
+    if turns is None:
+        turns = _turn_runs(flags, starts, ends)
     chain_first, chain_size = chain_starts[long], chain_ends[long] - chain_starts[long] + 1
     run_index, chain = ranges(chain_first, chain_size)
     lengths = ends[run_index] - starts[run_index]
@@ -272,7 +366,7 @@ def _spaced_out(
     size, length = separator[owner], lengths[owner]
     regular = (length - size) % (size + 1) == 0
     drop = np.zeros(len(codes), dtype=bool)
-    drop[positions] = np.where(
+    drop[positions] = turns[run_index][owner] | np.where(
         regular, offset % (size + 1) != size, (offset < size) | (offset >= length - size)
     )
     return drop
@@ -317,17 +411,21 @@ def end_of_marks(text: str, end: int) -> int:
 @dataclass(frozen=True)
 class Normalized:
     """Normalized text plus, for each of its characters, the index of the
-    original character it came from (``src[i]``)."""
+    original character it came from (``src[i]``).  A character that stands for
+    several original ones (a decoded ``&#x5fae;``, the kept one of ``杨杨``) has
+    the index of the first; ``wide`` maps that index to the end of the last."""
 
     text: str
     src: np.ndarray
     original_length: int
+    wide: Mapping[int, int] = field(default_factory=dict)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the half-open span ``[start, end)`` of ``text`` to the original string."""
         if end <= start:
             raise ValueError(f"empty span [{start}, {end})")
-        return int(self.src[start]), int(self.src[end - 1]) + 1
+        last = int(self.src[end - 1])
+        return int(self.src[start]), self.wide.get(last, last + 1)
 
 
 def _translate_table() -> dict[int, str]:
@@ -339,6 +437,7 @@ def _translate_table() -> dict[int, str]:
     for code in range(0xFF01, 0xFF5F):
         table[code] = chr(code - 0xFEE0).lower()
     table[0x3000] = " "
+    table[0xFE60] = "&"  # small ampersand: an "&" for character references
     for trad, simp in _chardata.traditional_to_simplified().items():
         table[ord(trad)] = simp
     return table
@@ -373,6 +472,26 @@ def _enclosed() -> dict[str, str]:
     return table
 
 
+# Latin letters that NFKC leaves alone but that read as plain ones: small
+# capitals (U+1D00.., "fancy text"), script g, Latin alpha, dotless i and j.
+_LATIN_LOOKALIKE_BLOCKS = ((0x0100, 0x0300), (0x1D00, 0x1DC0), (0xA720, 0xA800))
+_LATIN_LOOKALIKE_NAME = re.compile(
+    r"LATIN (?:LETTER SMALL CAPITAL|SMALL LETTER DOTLESS|SMALL LETTER SCRIPT) ([A-Z])"
+    r"|LATIN SMALL LETTER (ALPHA)"
+)
+
+
+@lru_cache(maxsize=1)
+def _latin_lookalikes() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for low, high in _LATIN_LOOKALIKE_BLOCKS:
+        for code in range(low, high):
+            named = _LATIN_LOOKALIKE_NAME.fullmatch(unicodedata.name(chr(code), ""))
+            if named:
+                table[chr(code)] = (named.group(1) or "a").lower()
+    return table
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     if _IS_INVISIBLE.fullmatch(ch):
@@ -380,7 +499,109 @@ def _fold_char(ch: str) -> str:
     folded = _enclosed().get(ch) or unicodedata.normalize("NFKC", ch)
     folded = _IS_INVISIBLE.sub("", folded).lower()
     simplified = _chardata.traditional_to_simplified()
-    return "".join(simplified.get(c, c) for c in folded)
+    latin = _latin_lookalikes()
+    out = []
+    for c in folded:
+        c = latin.get(c) or simplified.get(c, c)
+        digit = unicodedata.decimal(c, -1) if c > "\x7f" else -1
+        out.append(str(digit) if digit >= 0 else c)
+    return "".join(out)
+
+
+# Cyrillic and Greek letters that look like Latin ones, both cases (capital
+# eta is H, small eta is n).  Not μ: "μg/m3" is read as written.
+_SCRIPT_LOOKALIKES = dict(
+    zip(
+        # Cyrillic a b r e e k m h o n p c t y x b i i j s v h l d q w y
+        "\u0430\u0432\u0433\u0435\u0451\u043a\u043c\u043d\u043e\u043f\u0440\u0441\u0442"
+        "\u0443\u0445\u044c\u0456\u0457\u0458\u0455\u0475\u04bb\u04cf\u0501\u051b\u051d"
+        "\u04af"
+        # Cyrillic capitals A B E K M H O P C T Y X S I J Q W H Y I V
+        "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425"
+        "\u0405\u0406\u0408\u051a\u051c\u04ba\u04ae\u04c0\u0474"
+        # Greek a b y e z n i k v o p t u x w, final sigma (and lunate sigma, folded) c
+        "\u03b1\u03b2\u03b3\u03b5\u03b6\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5"
+        "\u03c7\u03c9\u03c2"
+        # Greek capitals A B E Z H I K M N O P T Y X
+        "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4"
+        "\u03a5\u03a7",
+        "abreekmhonpctyxbiijsvhldqwyabekmhopctyxsijqwhyivabyeznikvoptuxwcabezhikmnoptyx",
+        strict=True,
+    )
+)
+# A word: letters of any of these scripts, digits and what links and handles hold.
+_WORD = re.compile("[0-9a-z._:/@\\-\u0370-\u03ff\u0400-\u052f]+")
+_SCRIPT_CHARS = ("\u0370", "\u0530")  # Greek and Cyrillic
+
+
+def _script_lookalikes(text: str, codes: np.ndarray, src: np.ndarray) -> list[tuple[int, int, str]]:
+    """Edits reading the Cyrillic and Greek lookalikes of ``codes`` (folded from
+    ``text``, ``src`` its map) as Latin letters, in words that hold a Latin letter
+    or that hold two or more Cyrillic and Greek letters, all lookalikes, one of
+    them Cyrillic (few Russian words are all lookalikes; a Greek letter alone,
+    alpha 77, is Greek, and one Cyrillic letter may be a typist's B-52)."""
+    folded = _text(codes)
+    edits = []
+    for word in _WORD.finditer(folded):
+        part = word.group()
+        scripts = [c for c in part if c >= "\u0370"]  # Greek and Cyrillic letters
+        if not any("a" <= c <= "z" for c in part) and not (
+            len(scripts) >= 2
+            and max(scripts) >= "\u0400"
+            and all(c in _SCRIPT_LOOKALIKES for c in scripts)
+        ):
+            continue
+        for i, c in enumerate(part, word.start()):
+            if _SCRIPT_CHARS[0] <= c < _SCRIPT_CHARS[1]:
+                original = unicodedata.normalize("NFKC", text[src[i]])
+                latin = _SCRIPT_LOOKALIKES.get(original) or _SCRIPT_LOOKALIKES.get(c)
+                if latin:
+                    edits.append((i, i + 1, latin))
+    return edits
+
+
+# A character reference, after any number of escaped ampersands in front of it
+# (``&amp;nbsp;`` is ``&nbsp;`` escaped once more), on folded (lower-case) text.
+_REFERENCE = re.compile(
+    r"&(?:amp;|#0*38;|#x0*26;)*(?:#([0-9]{1,7})|#x([0-9a-f]{1,6})|([a-z][a-z0-9]{1,31}));"
+)
+
+
+@lru_cache(maxsize=1)
+def _entities() -> dict[str, str]:
+    """HTML5 named references with their semicolon, by lower-case name."""
+    table: dict[str, str] = {}
+    for name, value in html.entities.html5.items():
+        if name.endswith(";") and (name.lower() not in table or name.islower()):
+            table[name.lower()[:-1]] = value
+    return table
+
+
+# The longest reference looked at (escaped ampersands included).
+_REFERENCE_CHARS = 64
+
+
+def _references(codes: np.ndarray) -> list[tuple[int, int, str]]:
+    """Edits decoding the character references of ``codes`` (folded); the
+    characters they stand for are not folded yet.  Only the text after each "&"
+    is looked at."""
+    edits: list[tuple[int, int, str]] = []
+    for at in np.flatnonzero(codes == 0x26).tolist():
+        if edits and at < edits[-1][1]:
+            continue
+        match = _REFERENCE.match(_text(codes[at : at + _REFERENCE_CHARS]))
+        if match is None:
+            continue
+        decimal, hexadecimal, name = match.groups()
+        if name is not None:
+            value = _entities().get(name)
+        else:
+            code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+            valid = 0 < code < _CODE_POINTS and not 0xD800 <= code < 0xE000
+            value = chr(code) if valid else None
+        if value is not None:
+            edits.append((at, at + match.end(), value))
+    return edits
 
 
 def _apply_edits(
@@ -406,6 +627,76 @@ def _apply_edits(
     return np.concatenate(pieces), np.concatenate(sources)
 
 
+def _repeated(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
+    """Runs of CJK characters, ``_REPEATED_RUNS`` or more in a row, each written
+    twice (``杨杨方方线线上上配配``), or one less, each written three times or more
+    (``杨杨杨方方方线线线上上上``): a mask of the characters to drop (all but the
+    first of each run), or None.  Worked out on the (few) repeats alone."""
+    # Character p + 1 repeats character p, a CJK one.
+    pairs = np.flatnonzero(codes[1:] == codes[:-1])
+    if len(pairs) < _REPEATED_RUNS:  # the fewest a stretch has (five doubled)
+        return None
+    pairs = pairs[(flags[pairs] & _CJK_BIT) > 0]
+    if len(pairs) < _REPEATED_RUNS:
+        return None
+    first = np.empty(len(pairs), dtype=bool)
+    first[0] = True
+    np.not_equal(pairs[1:], pairs[:-1] + 1, out=first[1:])
+    at = first.nonzero()[0]
+    starts, repeats = pairs[at], run_sizes(at, len(pairs))  # run: starts .. starts + repeats
+    link = (starts[1:] == starts[:-1] + repeats[:-1] + 1) & (repeats[1:] == repeats[:-1])
+    chain_starts, chain_ends = _runs(link)
+    needed = np.where(repeats[chain_starts] >= 2, _REPEATED_RUNS - 1, _REPEATED_RUNS)
+    long = chain_ends - chain_starts + 1 >= needed
+    if not long.any():
+        return None
+    first_run, size = chain_starts[long], chain_ends[long] - chain_starts[long] + 1
+    run_index, _ = ranges(first_run, size)
+    drop = np.zeros(len(codes), dtype=bool)
+    positions, _ = ranges(starts[run_index] + 1, repeats[run_index])
+    drop[positions] = True
+    return drop
+
+
+@lru_cache(maxsize=1)
+def _digit_values() -> np.ndarray:
+    """Code point → ASCII digit code point, for Chinese numerals (0 elsewhere)."""
+    values = np.zeros(0x10000, dtype=np.uint32)
+    for numeral, digit in _CHINESE_DIGITS.items():
+        values[ord(numeral)] = ord(digit)
+    return values
+
+
+def _spelled_digits(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
+    """``codes`` with the Chinese numerals of long runs of digits (see above)
+    read as ASCII digits, or None when there are none."""
+    if len(codes) < _SPELLED_DIGITS:
+        return None
+    mask = (flags & _DIGIT_BIT) > 0
+    # Where nine digits in a row begin: 2, 4 and 8 in a row, then one more.
+    row = mask[:-1] & mask[1:]
+    row = row[:-2] & row[2:]
+    row = row[:-4] & row[4:]
+    begins = (row[:-1] & mask[_SPELLED_DIGITS - 1 :]).nonzero()[0]
+    if not len(begins):
+        return None
+    # A long run is the union of the nine-digit windows beginning in it.
+    first = np.empty(len(begins), dtype=bool)
+    first[0] = True
+    np.not_equal(begins[1:], begins[:-1] + 1, out=first[1:])
+    at = first.nonzero()[0]
+    sizes = run_sizes(at, len(begins)) + _SPELLED_DIGITS - 1
+    positions, owner = ranges(begins[at], sizes)
+    chinese = codes[positions] > 0x7F
+    counts = np.bincount(owner, weights=chinese, minlength=len(at))
+    read = chinese & (counts[owner] >= _CHINESE_DIGITS_MIN)
+    if not read.any():
+        return None
+    codes = codes.copy()
+    codes[positions[read]] = _digit_values()[codes[positions[read]]]
+    return codes
+
+
 def normalize(text: str) -> Normalized:
     """NFKC + lower case, full-width to half-width, enclosed letters and numbers
     unwrapped, invisible characters removed, traditional to simplified, separators
@@ -414,27 +705,41 @@ def normalize(text: str) -> Normalized:
     tables = _tables()
     codes = tables.fold[_codepoints(text)]
     src = np.arange(len(text), dtype=np.int64)
+    wide: dict[int, int] = {}
+    if "&" in text or "\uff06" in text or "\ufe60" in text:  # character references
+        edits = _references(codes)
+        if edits:
+            for start, end, _ in edits:
+                wide[start] = end  # src is still the identity
+            codes, src = _apply_edits(codes, src, edits)
+            codes = tables.fold[codes]
     flags = tables.flags[codes]
     present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
     if present & _UNUSUAL_BIT:
         unusual = (flags & _UNUSUAL_BIT).nonzero()[0]
         edits = []
+        scripts = False
         for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
             ch = chr(code)
             replacement = _fold_char(ch)
             if replacement != ch:
                 edits.append((i, i + 1, replacement))
+            scripts = scripts or any(_SCRIPT_CHARS[0] <= c < _SCRIPT_CHARS[1] for c in replacement)
         codes, src = _apply_edits(codes, src, edits)
+        if scripts:
+            codes, src = _apply_edits(codes, src, _script_lookalikes(text, codes, src))
         flags = tables.flags[codes]
         present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
-    if present & _CANDIDATE_BIT:  # separators, spaces among them
-        # Both read the same separator runs, and what a spaced-out stretch keeps
-        # of a run is what the separator rules would keep of it once the
-        # stretch's separators were gone: one mask, one pass.
-        runs = _runs((flags & _CANDIDATE_BIT) > 0)
+    if present & _SPACER_BIT:  # separators, spaces among them
+        # Both read separator runs, and what a spaced-out stretch keeps of a run
+        # is what the separator rules would keep of it once the stretch's
+        # separators were gone: one mask, one pass.
         masks = [
             m
-            for m in (_spaced_out(codes, flags, runs), _separators(codes, flags, runs))
+            for m in (
+                _spaced_out(codes, flags),
+                _separators(codes, flags, _runs((flags & _CANDIDATE_BIT) > 0)),
+            )
             if m is not None
         ]
         if masks:
@@ -444,4 +749,17 @@ def normalize(text: str) -> Normalized:
         if drop is not None:
             keep = ~drop
             codes, src, flags = codes[keep], src[keep], flags[keep]
-    return Normalized(_text(codes), src, len(text))
+    if present & _CJK_BIT:
+        drop = _repeated(codes, flags)
+        if drop is not None:
+            # The kept character of a run stands for the whole run.
+            starts, ends = _runs(drop)
+            for kept, last in zip(src[starts - 1].tolist(), src[ends - 1].tolist(), strict=True):
+                wide[kept] = wide.get(last, last + 1)
+            keep = ~drop
+            codes, src, flags = codes[keep], src[keep], flags[keep]
+    if present & _DIGIT_BIT:
+        spelled = _spelled_digits(codes, flags)
+        if spelled is not None:
+            codes = spelled
+    return Normalized(_text(codes), src, len(text), wide)

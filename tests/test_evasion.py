@@ -19,8 +19,44 @@ SEPARATORS = [
 ]  # fmt: skip
 
 
+# Any punctuation or symbol but clause punctuation, when it is between every
+# character (pictographs also alone, see test_normalize.py); \u02c7 is a caron.
+SPACED_OUT_SEPARATORS = [
+    '"',
+    "'",
+    "\u4e28",
+    "→",
+    "▲",
+    "■",
+    "◎",
+    "✔",
+    "\u02c7",
+    "§",
+    "🔥",
+    "💰",
+    "⭐",
+]
+EMOJI = ["🔥", "💰", "👉", "✨", "🎁", "🧧", "⭐"]
+
+
 def spread(phrase: str, separator: str) -> str:
     return separator.join(phrase)
+
+
+def taking_turns(phrase: str, separators: list[str]) -> str:
+    """``phrase`` with ``separators`` between its characters, in turn."""
+    out = phrase[0]
+    for i, ch in enumerate(phrase[1:]):
+        out += separators[i % len(separators)] + ch
+    return out
+
+
+def references(phrase: str) -> str:
+    """Every other character as an HTML character reference, hex and decimal."""
+    return "".join(
+        (f"&#x{ord(c):x};" if i % 4 == 1 else f"&#{ord(c)};") if i % 2 else c
+        for i, c in enumerate(phrase)
+    )
 
 
 def enclosed(phrase: str, digits: str, letters: str) -> str:
@@ -51,6 +87,18 @@ SEED_EVASIONS = (
         "楊\u3000方\u200d線上-配資\u00a0股票",
         "杨\u0336方\u0336线\u0336上\u0336配\u0336资\u0336股\u0336票",  # strike-through
     ]
+    + [spread(SEED, sep) for sep in SPACED_OUT_SEPARATORS]
+    + [
+        taking_turns(SEED, EMOJI),
+        taking_turns(SEED, ["★", " ", "♡", "🔥", "\u4e28"]),
+        "杨方🔥线上配资股票",  # one pictograph between CJK characters
+        spread(SEED, "&nbsp;"),
+        references(SEED),
+        "&#x6768;方线上配资股&#31080;",  # references at both ends
+        "".join(ch * 2 for ch in SEED),
+        "".join(ch * 3 for ch in SEED),
+        "".join(ch * 2 for ch in "楊方線上配資股票"),
+    ]
 )
 CONTACT_EVASIONS = [
     full_width(CONTACT),
@@ -61,6 +109,13 @@ CONTACT_EVASIONS = [
     enclosed(CONTACT, "⒈", "ⓐ"),  # digit full stop
     spread(CONTACT, " "),
     "加\u200b微 信·\uff41 b ⓒ 1 ② ⑶ 4 5领\u00ad取福利",
+    # Lookalike letters beside a Latin one: Cyrillic a and es around a Latin b.
+    "加微信\u0430b\u044112345领取福利",
+    "加微信\u03b1b\u03f212345领取福利",  # Greek alpha and lunate sigma beside a Latin b
+    "加微信\u1d00\u0299\u1d0412345领取福利",  # small capitals
+    "加微信abc\u0661\u0662\u0663\u0664\u0665领取福利",  # Arabic-Indic digits
+    "加微信abc&#49;&#x32;345领取福利",
+    spread(CONTACT, "🔥"),
 ]
 
 

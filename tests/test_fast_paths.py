@@ -5,8 +5,10 @@ test_evasion.py and test_properties.py)."""
 
 from __future__ import annotations
 
+import html.entities
 import itertools
 import re
+import unicodedata
 
 import numpy as np
 import pytest
@@ -170,7 +172,9 @@ def test_a_long_text_is_scanned_in_segments_with_the_same_findings(
 
 # -- normalization -------------------------------------------------------------
 # The regex implementation normalize() had before its NumPy passes, kept as the
-# reference: the same folding, then separators and spaces found by regexes alone.
+# reference: the same folding, then separators and spaces found by regexes alone,
+# and plain loops for spaced-out stretches, repeated characters and spelled-out
+# digits.
 _UNUSUAL = re.compile(f"[^{normalize._PLAIN}]|[{normalize._INVISIBLE}]")
 _SPLIT_CANDIDATE = re.compile(f"[{normalize._SPLIT_CANDIDATE}]+")
 _SPLIT = re.compile(
@@ -199,23 +203,153 @@ def _reference_apply_edits(
     return "".join(pieces), sources
 
 
-def reference_normalize(text: str) -> tuple[str, list[int]]:
+def _reference_is_spacer(ch: str) -> bool:
+    """What may separate the characters of a spaced-out stretch."""
+    if ch in normalize._NOT_SPACERS:
+        return False
+    code = ord(ch)
+    return (
+        bool(_SPLIT_CANDIDATE.fullmatch(ch))
+        or _reference_takes_turns(ch)
+        or (code < 0x20000 and unicodedata.category(ch)[0] in "PS")
+        or 0x02B0 <= code < 0x0300
+    )
+
+
+def _reference_takes_turns(ch: str) -> bool:
+    return bool(re.fullmatch(f"[{normalize._BLANK}{normalize._DECORATIVE}\u4e28]", ch))
+
+
+def _reference_spaced_out(text: str) -> set[int]:
+    """Positions of the separators of spaced-out stretches, as a plain loop."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        if _reference_is_spacer(text[i]):
+            j = i
+            while j < len(text) and _reference_is_spacer(text[j]):
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+
+    def turns(run: tuple[int, int]) -> bool:
+        return all(_reference_takes_turns(c) for c in text[run[0] : run[1]])
+
+    def linked(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        if b[0] - a[1] != 1 or text[a[1]].isspace():
+            return False
+        same = text[a[0]] == text[b[0]] == text[b[1] - 1] and text[a[0]] == text[a[1] - 1]
+        return same or (turns(a) and turns(b))
+
+    drop: set[int] = set()
+    k = 0
+    while k < len(runs):
+        end = k
+        while end + 1 < len(runs) and linked(runs[end], runs[end + 1]):
+            end += 1
+        chain = runs[k : end + 1]
+        if len(chain) >= normalize._SPACED_OUT_RUNS:
+            size = min(b - a for a, b in chain)
+            for a, b in chain:
+                length = b - a
+                for offset in range(length):
+                    if turns((a, b)):
+                        gone = True
+                    elif (length - size) % (size + 1) == 0:
+                        gone = offset % (size + 1) != size
+                    else:
+                        gone = offset < size or offset >= length - size
+                    if gone:
+                        drop.add(a + offset)
+        k = end + 1
+    return drop
+
+
+def _reference_references(folded: str) -> list[tuple[int, int, str]]:
+    edits = []
+    for match in normalize._REFERENCE.finditer(folded):
+        decimal, hexadecimal, name = match.groups()
+        if name is not None:
+            value = html.entities.html5.get(name + ";") or normalize._entities().get(name)
+        else:
+            code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+            value = chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else None
+        if value is not None:
+            edits.append((match.start(), match.end(), value.translate(normalize._table())))
+    return edits
+
+
+_CJK_CHAR = re.compile(f"[{normalize._CJK}]")
+
+
+def _reference_repeated(text: str) -> list[tuple[int, int]]:
+    """Runs (start, end) of CJK characters to collapse, as a plain loop."""
+    runs = []
+    position = 0
+    for ch, group in itertools.groupby(text):
+        size = len(list(group))
+        runs.append((position, size, ch))
+        position += size
+    out = []
+    k = 0
+    while k < len(runs):
+        _, size, ch = runs[k]
+        end = k
+        if size >= 2 and _CJK_CHAR.fullmatch(ch):
+            while (
+                end + 1 < len(runs)
+                and runs[end + 1][1] == size
+                and _CJK_CHAR.fullmatch(runs[end + 1][2])
+            ):
+                end += 1
+            needed = normalize._REPEATED_RUNS - (1 if size >= 3 else 0)
+            if end - k + 1 >= needed:
+                out.extend((s, s + n) for s, n, _ in runs[k : end + 1])
+        k = end + 1
+    return out
+
+
+_DIGIT_RUN = re.compile(f"[0-9{''.join(normalize._CHINESE_DIGITS)}]{{9,}}")
+
+
+def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
     src = list(range(len(text)))
+    wide = {}
     folded = text.translate(normalize._table())
+    edits = _reference_references(folded)
+    for start, end, _ in edits:
+        wide[start] = end
+    folded, src = _reference_apply_edits(folded, src, edits)
     edits = []
     for match in _UNUSUAL.finditer(folded):
         replacement = normalize._fold_char(match.group())
         if replacement != match.group():
             edits.append((match.start(), match.end(), replacement))
     folded, src = _reference_apply_edits(folded, src, edits)
-    edits = []
+    if re.search("[\u0370-\u052f]", folded):
+        edits = normalize._script_lookalikes(text, np.array([ord(c) for c in folded]), src)
+        folded, src = _reference_apply_edits(folded, src, edits)
+    drop = _reference_spaced_out(folded)
     for candidate in _SPLIT_CANDIDATE.finditer(folded):
         match = _SPLIT.match(folded, candidate.start())
         if match:
-            edits.append((match.start(), match.end(), ""))
+            drop.update(range(match.start(), match.end()))
+    edits = [(i, i + 1, "") for i in sorted(drop)]
     folded, src = _reference_apply_edits(folded, src, edits)
     edits = [(m.start(), m.end(), "") for m in _SPACE_BY_CJK.finditer(folded)]
-    return _reference_apply_edits(folded, src, edits)
+    folded, src = _reference_apply_edits(folded, src, edits)
+    edits = []
+    for start, end in _reference_repeated(folded):
+        wide[src[start]] = wide.get(src[end - 1], src[end - 1] + 1)
+        edits.append((start, end, folded[start]))
+    folded, src = _reference_apply_edits(folded, src, edits)
+    for match in _DIGIT_RUN.finditer(folded):
+        if sum(not c.isascii() for c in match.group()) >= normalize._CHINESE_DIGITS_MIN:
+            digits = match.group().translate(str.maketrans(normalize._CHINESE_DIGITS))
+            folded = folded[: match.start()] + digits + folded[match.end() :]
+    return folded, src, wide
 
 
 # Separators, lone and paired letters and digits, CJK, spaces before line breaks,
@@ -231,18 +365,39 @@ NORMALIZE_ALPHABET = (
 )
 
 
+# Pieces of evasions: character references, Chinese numerals, repeated CJK
+# characters, pictographs, punctuation and bars between characters, Cyrillic,
+# Greek and small-capital lookalikes, other scripts' digits.
+NORMALIZE_PIECES = [
+    *'杨方线配资中国ab9x 1.-\n,、"丨→★🔥\u02c7\ufffd',
+    *["&nbsp;", "&#x5fae;", "&#24494;", "&amp;", "&amp;lt;", "&NBSP;", "\uff06nbsp;", "&#0;"],
+    *["一", "三", "八", "\u3007", "壹", "捌", "幺", "十", "5"],
+    *["杨杨", "方方", "线线线", "上上上"],
+    *["\u0430", "\u0441", "\u0445", "\u03bf", "\u0397", "\u03b1", "\u1d00", "\u0663"],
+]
+
+
+def _check_reference(text: str) -> None:
+    norm = normalize.normalize(text)
+    assert (norm.text, norm.src.tolist(), dict(norm.wide)) == reference_normalize(text)
+
+
 @settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet=NORMALIZE_ALPHABET, max_size=80))
 def test_normalize_matches_the_regex_reference(text: str) -> None:
-    norm = normalize.normalize(text)
-    assert (norm.text, norm.src.tolist()) == reference_normalize(text)
+    _check_reference(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(NORMALIZE_PIECES), max_size=40).map("".join))
+def test_normalize_matches_the_reference_on_pieces_of_evasions(text: str) -> None:
+    _check_reference(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
-    norm = normalize.normalize(text)
-    assert (norm.text, norm.src.tolist()) == reference_normalize(text)
+    _check_reference(text)
 
 
 def test_decorative_separators_are_symbols_too() -> None:

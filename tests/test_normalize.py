@@ -68,3 +68,89 @@ def test_spaces_between_latin_words_are_kept_and_spaces_beside_cjk_dropped() -> 
 def test_empty_span_is_rejected() -> None:
     with pytest.raises(ValueError):
         normalize("abc").to_original(1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Any punctuation or symbol between every character of a stretch.
+        ('杨"方"线"上"配', "杨方线上配"),
+        ("杨\u4e28方\u4e28线\u4e28上\u4e28配", "杨方线上配"),
+        ("杨→方→线→上→配", "杨方线上配"),
+        # Pictographs and blanks taking turns.
+        ("杨🔥方💰线 上★配", "杨方线上配"),
+        ("w🔥x💰8✨8👉8", "wx888"),
+        # One pictograph between CJK characters or lone letters and digits.
+        ("杨方🔥线上", "杨方线上"),
+        ("加微信w⭐x", "加微信wx"),
+        # Character references.
+        ("&nbsp;杨&nbsp;方", " 杨方"),
+        ("加&#x5fae;&#20449;", "加微信"),
+        ("&amp;lt;&AMP;gt;&#38;amp;", "<>&"),
+        ("\uff06nbsp;中", " 中"),
+        # Repetitions: five doubled or four tripled CJK characters.
+        ("杨杨方方线线上上配配", "杨方线上配"),
+        ("配配配资资资股股股票票票", "配资股票"),
+        # Nine or more digits with at least two Chinese numerals.
+        ("电话一三八一二三四五六七八", "电话13812345678"),
+        ("壹叁捌壹贰叁肆伍陆柒捌", "13812345678"),
+        ("138\u3007\u300712345", "138" + "00" + "12345"),
+        ("幺三八一二三4567", "138123" + "4567"),
+        # Lookalike letters and other scripts' digits.
+        ("w\u0445888", "wx888"),
+        ("\u051a\u051a:12345", "qq:12345"),
+        ("\u1d21\u1d21\u1d21.\u1d00\u0299\u1d04.com", "www.abc.com"),
+        ("\u0661\u0663\u0668", "138"),
+    ],
+)
+def test_evasions_that_fold(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Lists of one-character names, clause punctuation between characters.
+        "英、法、德、俄、美五国",
+        "金,铜,锂,钒,锌",
+        "比例为1:2:3:4:5",
+        # Arrows carry meaning where they stand alone.
+        "评级由3→5上调",
+        "北京→上海",
+        # Greek letters in science and product names; one Cyrillic letter.
+        "\u03b177相机",
+        "\u03b2弹性",
+        "\u03b3射线",
+        "浓度35\u03bcg/m3",
+        "两架\u0432-52",
+        # Doubled words, fewer than five in a row; years, and two of them.
+        "家家户户实实在在",
+        "哈哈哈哈",
+        "二\u3007二四年",
+        "一九二五一九四九年",
+        "一二三四五六七八",
+        # Degrees; an ampersand that starts no reference; line breaks.
+        "气温5°c以上",
+        "AT&T和S&P",
+        "杨\n方\n线\n上\n配",
+    ],
+)
+def test_news_that_stays(text: str) -> None:
+    assert normalize(text).text == text.lower()
+
+
+@pytest.mark.parametrize(
+    ("evasive", "first_two"),
+    [
+        ("&#x6768;方线上配资股&#31080;", "&#x6768;方"),
+        ("杨杨方方线线上上配配资资股股票票", "杨杨方方"),
+        ("杨杨杨方方方线线线上上上配配配资资资股股股票票票", "杨杨杨方方方"),
+        ("杨&#x6768;方方线线上上配配资资股股票&#31080;", "杨&#x6768;方方"),
+    ],
+)
+def test_a_character_standing_for_several_maps_back_to_all_of_them(
+    evasive: str, first_two: str
+) -> None:
+    text = f"强化服务{evasive},推动循环"
+    assert original_span(text, SEED) == evasive
+    assert original_span(text, SEED[:2]) == first_two
