@@ -802,9 +802,11 @@ def clean(
 
 @dataclass(frozen=True)
 class _Scanners:
-    """What ``clean`` scans with: a text (or a JSON field), and an HTML page."""
+    """What ``clean`` scans with: a text file, a JSON field (read through its
+    markup view when it holds HTML), and an HTML page."""
 
     text: Callable[[str], Verdict]
+    field: Callable[[str], Verdict]
     page: Callable[[HtmlText], Verdict]
 
 
@@ -825,12 +827,17 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
             detector, Document("", {None: text}), suppressions, use_baseline=False
         ).result.verdicts[None]
 
+    def scan_field(text: str) -> Verdict:
+        return scan_document(
+            detector, Document("", {"field": text}), suppressions, use_baseline=False
+        ).result.verdicts["field"]
+
     def scan_page(page: HtmlText) -> Verdict:
         return scan_document(
             detector, Document("", {None: page.text}, html=page), suppressions, use_baseline=False
         ).result.verdicts[None]
 
-    return _Scanners(scan, scan_page)
+    return _Scanners(scan, scan_field, scan_page)
 
 
 def _shown(path: str) -> str:
@@ -911,14 +918,14 @@ def _clean_stream(
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     elif fmt == "json":
-        data, reports = clean_json_bytes(source.read(), text_fields, scan.text)
+        data, reports = clean_json_bytes(source.read(), text_fields, scan.field)
         for line, cleaned in reports:
             errors += _report_cleaned(display, cleaned, line)
             changed = changed or bool(cleaned.removed)
         sink.write(data)
     elif fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, scan.text)
+            cleaned = clean_jsonl_line(raw, text_fields, scan.field)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             sink.write(cleaned.data)

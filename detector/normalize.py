@@ -246,9 +246,9 @@ def _tables() -> _Tables:
     flags[list(_chardata.WHITE_SPACE_CODES)] |= _SPACE_BIT
     for low, high in _class_ranges(_BLANK + _DECORATIVE + _BAR):
         flags[low : high + 1] |= _TURNS_BIT
-    spacer = np.array(
-        [unicodedata.category(chr(c))[0] in "PS" for c in range(_CATEGORY_LIMIT)], dtype=bool
-    )
+    spacer = np.zeros(_CATEGORY_LIMIT, dtype=bool)
+    for low, high in _chardata.PUNCTUATION_SYMBOL_RANGES:
+        spacer[low : high + 1] = True
     spacer[_MODIFIER_LETTERS[0] : _MODIFIER_LETTERS[1]] = True
     spacer[[ord(c) for c in _NOT_SPACERS]] = False
     flags[: len(spacer)][spacer] |= _SPACER_BIT

@@ -29,10 +29,11 @@ class ScannedDocument:
 
 
 def field_views(document: Document) -> dict[str | None, MarkupText | None]:
-    """For each field of ``document``, its markup view when it holds HTML
-    (:func:`detector.markup.readable`), else None; an HTML page's text is
-    already extracted (:mod:`detector.html`)."""
-    if document.html is not None:
+    """For each field of ``document``, its markup view when it is a record's field
+    (JSON, JSONL) holding HTML (:func:`detector.markup.readable`), else None.  A
+    text file is scanned as written (``--input-format html`` reads a page), and an
+    HTML page's text is already extracted (:mod:`detector.html`)."""
+    if document.html is not None or None in document.fields:
         return dict.fromkeys(document.fields)
     from detector.markup import readable
 

@@ -651,3 +651,17 @@ def test_scan_reads_a_field_holding_html_by_its_text(
     (finding,) = json.loads(result.stdout.splitlines()[0])["findings"]
     assert finding["text"] == "杨方<b>线上配资</b>股票"
     assert markup[finding["start"] : finding["end"]] == finding["text"]
+
+
+def test_only_record_fields_are_read_through_a_markup_view() -> None:
+    """A text file is scanned as written (its findings are cut from it as they
+    are); a JSON or JSONL record's field holding HTML is read as markup."""
+    from detector.inputs import Document
+    from detector.scanning import field_views
+
+    markup = f"<p>{AD}</p>"
+    assert field_views(Document("a.txt", {None: markup})) == {None: None}
+    views = field_views(Document("a.jsonl", {"text": markup, "title": "新闻"}))
+    assert views["title"] is None
+    view = views["text"]
+    assert view is not None and view.text.strip() == AD

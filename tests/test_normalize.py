@@ -154,3 +154,19 @@ def test_a_character_standing_for_several_maps_back_to_all_of_them(
     text = f"强化服务{evasive},推动循环"
     assert original_span(text, SEED) == evasive
     assert original_span(text, SEED[:2]) == first_two
+
+
+def test_shipped_punctuation_and_symbol_table_matches_unicodedata() -> None:
+    """The spaced-out rule's separators come from a table shipped in
+    ``_chardata`` (computing it took ~50 ms at every start); it is Unicode 14's."""
+    import unicodedata
+
+    from detector._chardata import PUNCTUATION_SYMBOL_RANGES
+
+    flat = [code for pair in PUNCTUATION_SYMBOL_RANGES for code in pair]
+    assert flat == sorted(flat) and all(b >= a for a, b in PUNCTUATION_SYMBOL_RANGES)
+    inside = {code for a, b in PUNCTUATION_SYMBOL_RANGES for code in range(a, b + 1)}
+    assert {ord(c) for c in '"→🔥★、，'} <= inside and not {ord(c) for c in "丨a1中"} & inside
+    if unicodedata.unidata_version == "14.0.0":  # the version the table was built with
+        expected = {c for c in range(0x20000) if unicodedata.category(chr(c))[0] in "PS"}
+        assert inside == expected
