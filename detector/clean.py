@@ -10,7 +10,6 @@ Guarantee: only the characters inside the given spans go; every other character
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -236,14 +235,16 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     ``scan_page`` gives the findings of the page's extracted text (see
     :mod:`detector.html`; ``detector scan``'s findings, hidden text included).
     Only the characters of those findings go, where they stand in the source as
-    character data: tags, attributes, comments and scripts are never touched, and
+    character data (checked with :meth:`detector.markup.MarkupText.literal`): tags,
+    attributes, comments and scripts are never touched, and
     every other byte is kept (encoding, byte-order mark, line endings).  A finding
     whose text is not written literally in the source (an entity such as
     ``&#x5fae;`` or ``&nbsp;`` inside it) stays in place and is reported as an
     error; the others are still removed.  The findings in ``removed`` index the
     source (``texts`` holds it), so reports point at its lines, as ``scan``'s do.
     """
-    from detector.html import extract, literal_text
+    from detector.html import extract
+    from detector.markup import markup_text
 
     decoded = decode_exact(data, html=True)
     if decoded is None:
@@ -253,14 +254,15 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     verdict = scan_page(page)
     if not verdict.findings:
         return CleanedBytes(data)
-    literal = literal_text(source)
-    literal_starts = [start for start, _ in literal]
+    # A second opinion on where text stands, by another reader than the tree
+    # builder: extract() finds each text node by searching the source.
+    literal = markup_text(source).literal()
     cuts: list[tuple[int, int]] = []
     removed: list[Finding] = []
     errors: list[str] = []
     for finding in verdict.findings:
         ranges = page.source_ranges(finding.start, finding.end)
-        if ranges and all(_inside(literal, literal_starts, r) for r in ranges):
+        if ranges and all(literal[start:end].all() for start, end in ranges):
             cuts += ranges
             removed.append(replace(finding, start=ranges[0][0], end=ranges[-1][1]))
             continue
@@ -276,12 +278,6 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     return CleanedBytes(
         bom + cleaned.encode(encoding), {None: tuple(removed)}, {None: source}, tuple(errors)
     )
-
-
-def _inside(literal: list[tuple[int, int]], starts: list[int], span: tuple[int, int]) -> bool:
-    """Whether ``span`` lies within one of the sorted, disjoint ``literal`` ranges."""
-    i = bisect.bisect_right(starts, span[0]) - 1
-    return i >= 0 and literal[i][0] <= span[0] and span[1] <= literal[i][1]
 
 
 def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:

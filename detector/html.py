@@ -40,7 +40,6 @@ __all__ = [
     "extract",
     "hidden_findings",
     "is_hidden_style",
-    "literal_text",
 ]
 
 HIDDEN_TEXT = "hidden-text"
@@ -169,34 +168,6 @@ class HtmlText:
                 ranges.append((source_start + low - text_start, source_start + high - text_start))
             i += 1
         return ranges
-
-
-def literal_text(source: str) -> list[tuple[int, int]]:
-    """Half-open ranges of ``source`` that are character data as written: outside
-    tags, comments, declarations and entity references, and outside the raw text
-    of ``<script>`` and ``<style>``, per the standard library's tokenizer.  A
-    second opinion on where text stands, independent of the tree builder that
-    extracts it (:func:`extract` finds each text node by searching the source,
-    which can land in an attribute that holds the same words)."""
-    from html.parser import HTMLParser
-
-    # The tokenizer counts lines by "\n" alone.
-    line_starts = [0, *(match.end() for match in re.finditer("\n", source))]
-    ranges: list[tuple[int, int]] = []
-
-    class _Tokens(HTMLParser):
-        def handle_data(self, data: str) -> None:
-            if self.cdata_elem is not None or not data:
-                return
-            line, column = self.getpos()
-            start = line_starts[line - 1] + column
-            if source.startswith(data, start):
-                ranges.append((start, start + len(data)))
-
-    tokens = _Tokens(convert_charrefs=False)
-    tokens.feed(source)
-    tokens.close()
-    return ranges
 
 
 def _find_text(source: str, text: str, start: int) -> int:

@@ -86,6 +86,13 @@ class MarkupText:
     starts: np.ndarray
     ends: np.ndarray
 
+    def literal(self) -> np.ndarray:
+        """Per character of ``source``: whether it is text as written, outside
+        tags, comments, scripts and styles and not part of an entity."""
+        mask = np.zeros(len(self.source), dtype=bool)
+        mask[self.starts[self.ends - self.starts == 1]] = True
+        return mask
+
     def source_offset(self, offset: int) -> int:
         """Where character ``offset`` of ``text`` came from in ``source``."""
         return int(self.starts[offset])

@@ -588,7 +588,8 @@ def test_html_keeps_its_declared_encoding(
 
 
 def test_source_ranges_map_text_to_literal_source_and_refuse_entities() -> None:
-    from detector.html import extract, literal_text
+    from detector.html import extract
+    from detector.markup import markup_text
 
     source = '<p title="配资">配资<b>股票</b></p><p>a&amp;b</p>'
     page = extract(source)
@@ -599,9 +600,10 @@ def test_source_ranges_map_text_to_literal_source_and_refuse_entities() -> None:
     assert ranges[0][0] == source.index(">配资<") + 1  # the text, not the title
     entity = page.text.index("a&b")
     assert page.source_ranges(entity, entity + 3) is None
-    literal = literal_text(source)
-    assert all("<" not in source[a:b] and "&" not in source[a:b] for a, b in literal)
-    assert (source.index(">配资<") + 1, source.index(">配资<") + 3) in literal
+    literal = markup_text(source).literal()
+    assert not any(literal[i] for i, c in enumerate(source) if c in '<>&="')
+    text_at = source.index(">配资<") + 1
+    assert literal[text_at : text_at + 2].all() and not literal[source.index('"配资"') + 1]
 
 
 def test_a_text_field_holding_html_loses_the_ad_and_keeps_its_tags(
