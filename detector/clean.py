@@ -235,9 +235,9 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     ``scan_page`` gives the findings of the page's extracted text (see
     :mod:`detector.html`; ``detector scan``'s findings, hidden text included).
     Only the characters of those findings go, where they stand in the source as
-    character data (checked with :meth:`detector.markup.MarkupText.literal`): tags,
-    attributes, comments and scripts are never touched, and
-    every other byte is kept (encoding, byte-order mark, line endings).  A finding
+    character data (checked with :meth:`detector.markup.MarkupText.literal`):
+    tags, attributes, comments and scripts are never touched, and every other
+    byte is kept (encoding, byte-order mark, line endings).  A finding
     whose text is not written literally in the source (an entity such as
     ``&#x5fae;`` or ``&nbsp;`` inside it) stays in place and is reported as an
     error; the others are still removed.  The findings in ``removed`` index the
