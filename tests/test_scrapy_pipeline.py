@@ -489,3 +489,23 @@ def test_frozen_items_are_replaced_not_lost(tiny_model_dir: Path) -> None:
         assert type(bare) is FrozenBare
         assert bare.content == (INJECTED.replace(AD, "") if action == "clean" else INJECTED)
         assert stats.get_value("detector/results_not_stored") == 1
+
+
+@pytest.mark.parametrize("value", ["None", " none ", ""])
+def test_result_field_none_from_the_command_line_stores_nothing(
+    tiny_model_dir: Path, value: str
+) -> None:
+    """``scrapy crawl -s DETECTOR_RESULT_FIELD=None`` gives the string "None": it
+    once stored the result under a key named "None"."""
+    from scrapy.utils.test import get_crawler
+
+    from detector.integrations.scrapy import DetectorPipeline
+
+    crawler = get_crawler(
+        settings_dict={"DETECTOR_MODEL": str(tiny_model_dir), "DETECTOR_RESULT_FIELD": value}
+    )
+    pipeline = DetectorPipeline.from_crawler(crawler)
+    assert pipeline.result_field is None
+    pipeline.open_spider()
+    assert pipeline.process_item({"content": CLEAN}) == {"content": CLEAN}
+    pipeline.close_spider()

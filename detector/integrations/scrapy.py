@@ -30,8 +30,9 @@ Settings:
     (``["东方财富APP下载"]``).  The inline marker ``detector: allow`` is never
     honoured in items: in scraped text it would be the spammer's.
 ``DETECTOR_RESULT_FIELD``
-    Item field that receives ``HookResult.to_dict()`` (default ``"detector"``; empty
-    or ``None`` to store nothing).  It is set on every item the pipeline lets
+    Item field that receives ``HookResult.to_dict()`` (default ``"detector"``; empty,
+    ``None`` or, from the command line, ``-s DETECTOR_RESULT_FIELD=None`` to store
+    nothing).  It is set on every item the pipeline lets
     through.  Dicts accept any key; a ``scrapy.Item``, dataclass, attrs or pydantic
     item must declare the field (``detector = scrapy.Field()``, or
     ``detector: dict | None = None``).  If it does not, the item passes through
@@ -179,7 +180,9 @@ class DetectorPipeline:
         self.detector = detector
         self.fields = fields
         self.action = action
-        self.result_field = result_field or None
+        # From the command line (-s DETECTOR_RESULT_FIELD=None) None is a string.
+        name = result_field.strip() if isinstance(result_field, str) else result_field
+        self.result_field = None if not name or name in ("None", "none") else name
         self.quarantine_path = quarantine or None
         self.crawler = crawler
         self.allow = allow
