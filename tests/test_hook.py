@@ -56,7 +56,7 @@ def test_drop_marks_only_flagged_items(tiny_detector: Detector) -> None:
 
 
 def test_missing_and_non_string_fields_are_skipped(tiny_detector: Detector) -> None:
-    item = {"title": None, "content": ["not", "a", "string"], "body": CONTENT}
+    item = {"title": None, "content": ["a list", "with", 3], "body": CONTENT}
     result = check_item(item, fields=("title", "content", "summary"), detector=tiny_detector)
     assert result.verdicts == {} and not result.flagged
     assert result.item == item
@@ -187,3 +187,24 @@ def test_load_detector_is_exported_and_shares_models(tiny_model_dir: object) -> 
     assert load_detector(str(tiny_model_dir)) is first
     assert load_detector(str(tiny_model_dir), threshold=0.9).model is first.model
     assert load_detector().model is Detector.default().model
+
+
+def test_a_list_of_strings_is_scanned_element_by_element(tiny_detector: Detector) -> None:
+    """An ItemLoader without an output processor gives lists of paragraphs; they
+    were skipped, and an item whose ad sat in its second paragraph passed as clean."""
+    paragraphs = ["今年以来全市工业增加值同比增长。", CONTENT, "气象台发布暴雨蓝色预警。"]
+    item = {"title": "新闻", "content": paragraphs}
+    flagged = check_item(item, detector=tiny_detector)
+    assert flagged.flagged and set(flagged.verdicts) == {
+        "title",
+        "content[0]",
+        "content[1]",
+        "content[2]",
+    }
+    (finding,) = [f for f in flagged.to_dict()["findings"] if f["field"] == "content[1]"]
+    assert CONTENT[finding["start"] : finding["end"]] == AD
+    cleaned = check_item(item, action="clean", detector=tiny_detector)
+    assert cleaned.item["content"] == [paragraphs[0], CONTENT.replace(AD, ""), paragraphs[2]]
+    assert list(cleaned.removed) == ["content[1]"] and item["content"] is paragraphs
+    as_tuple = check_item({"content": tuple(paragraphs)}, action="clean", detector=tiny_detector)
+    assert as_tuple.item["content"] == (paragraphs[0], CONTENT.replace(AD, ""), paragraphs[2])

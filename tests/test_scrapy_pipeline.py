@@ -418,15 +418,27 @@ def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
     the content went unscanned without a word, and the item passed as clean."""
     pipeline, stats = _pipeline(tiny_model_dir)
     for _ in range(3):
-        item = pipeline.process_item({"title": TITLE, "content": [INJECTED, CLEAN]})
+        item = pipeline.process_item({"title": TITLE, "content": [INJECTED, 3]})
         assert item["detector"]["fields"] == ["title"]
     pipeline.process_item({"title": None, "content": INJECTED.encode()})
     pipeline.process_item({"title": TITLE})  # missing: nothing to say
     assert stats.get_value("detector/fields_not_scanned") == 4
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 2  # once per item class, field and type
-    assert "'content' holds a list, not a string" in warnings[0]
+    assert "'content' holds a list, not a string or a list of strings" in warnings[0]
     assert "'content' holds a bytes" in warnings[1]
+
+
+def test_a_list_of_paragraphs_is_scanned_and_cleaned(tiny_model_dir: Path) -> None:
+    """The paragraphs of an ItemLoader without an output processor are scanned
+    one by one, and clean puts back a list with the ad's paragraph cleaned."""
+    pipeline, stats = _pipeline(tiny_model_dir, DETECTOR_ACTION="clean")
+    item = pipeline.process_item({"title": TITLE, "content": [CLEAN, INJECTED]})
+    assert item["content"] == [CLEAN, INJECTED.replace(AD, "")]
+    assert item["detector"]["fields"] == ["title", "content[0]", "content[1]"]
+    assert [f["field"] for f in item["detector"]["findings"]] == ["content[1]"]
+    assert stats.get_value("detector/items_cleaned") == 1
+    assert stats.get_value("detector/fields_not_scanned") is None
 
 
 def test_crawlers_in_one_process_share_the_loaded_model(

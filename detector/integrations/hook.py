@@ -20,7 +20,11 @@ is given).  Actions:
     ``result.dropped`` is true for a flagged item; ``result.item`` is an unchanged
     copy so the caller can still quarantine it.
 
-Fields that are missing or not strings are skipped (not scanned, not changed).
+A field holding a list (or tuple) of strings, as an ItemLoader without an output
+processor gives, is scanned element by element: its verdicts, findings and
+removals are named ``content[0]``, ``content[1]`` …, and ``clean`` gives back a
+list of the same length.  Fields that are missing or hold anything else are
+skipped (not scanned, not changed).
 A field holding HTML (a common tag such as ``<p>`` or ``</div>``, or a comment) is
 scanned by its text, as a reader sees it (see :mod:`detector.markup`): tags,
 attributes, scripts and styles are not read, and ``clean`` removes the ads'
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
     from detector.core import Detector
     from detector.suppress import Suppressions
 
-__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "load_detector"]
+__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "field_name", "load_detector"]
 
 ACTIONS = ("flag", "clean", "drop")
 DEFAULT_FIELDS = ("title", "content")
@@ -167,8 +171,6 @@ def check_item(
     full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.
     """
-    from detector.markup import readable  # NumPy: not at import
-
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
     if isinstance(fields, str):
@@ -181,23 +183,54 @@ def check_item(
     verdicts: dict[str, Verdict] = {}
     removed: dict[str, tuple[Finding, ...]] = {}
     for name in dict.fromkeys(fields):
-        text = copy.get(name)
-        if not isinstance(text, str):
-            continue
-        markup = readable(text)
-        scanned = text if markup is None else markup.text
-        verdict = scanner.scan(scanned)
-        if allowlist is not None and verdict.findings:
-            from detector.suppress import without
-
-            kept = allowlist.keep(verdict.findings, path="", text=scanned, use_baseline=False)
-            verdict = without(verdict, [f for f, _ in kept], scanner.block_threshold)
-        cut: Sequence[Span] | list[tuple[int, int]] = verdict.findings
-        if markup is not None:
-            verdict, cut = markup.to_source(verdict, scanner.block_threshold)
-        verdicts[name] = verdict
-        if action == "clean" and verdict.findings:
-            copy[name] = remove_spans(text, cut)
-            removed[name] = verdict.findings
+        value = copy.get(name)
+        elements = _elements(name, value)
+        cleaned = list(value) if elements and isinstance(value, (list, tuple)) else None
+        for key, index, text in elements:
+            verdict, cut = _check_text(text, scanner, allowlist)
+            verdicts[key] = verdict
+            if action == "clean" and verdict.findings:
+                removed[key] = verdict.findings
+                if cleaned is None:
+                    copy[name] = remove_spans(text, cut)
+                else:
+                    cleaned[index] = remove_spans(text, cut)
+        if cleaned is not None and any(key in removed for key, _, _ in elements):
+            copy[name] = tuple(cleaned) if isinstance(value, tuple) else cleaned
     flagged = any(v.findings for v in verdicts.values())
     return HookResult(action, copy, verdicts, removed, action == "drop" and flagged)
+
+
+def _elements(name: str, value: Any) -> list[tuple[str, int, str]]:
+    """(verdict key, index, text) of each string to scan in a field's ``value``:
+    the string itself, or each element of a list or tuple of strings."""
+    if isinstance(value, str):
+        return [(name, 0, value)]
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return [(f"{name}[{i}]", i, text) for i, text in enumerate(value)]
+    return []
+
+
+def field_name(key: str) -> str:
+    """The item field a verdict key names (``content[2]`` -> ``content``)."""
+    return key.split("[", 1)[0] if key.endswith("]") else key
+
+
+def _check_text(
+    text: str, scanner: Detector, allowlist: Suppressions | None
+) -> tuple[Verdict, Sequence[Span] | list[tuple[int, int]]]:
+    """The verdict of one string (through its markup view when it holds HTML,
+    findings put back on it) and what to cut to clean it."""
+    from detector.markup import readable  # NumPy: not at import
+
+    markup = readable(text)
+    scanned = text if markup is None else markup.text
+    verdict = scanner.scan(scanned)
+    if allowlist is not None and verdict.findings:
+        from detector.suppress import without
+
+        kept = allowlist.keep(verdict.findings, path="", text=scanned, use_baseline=False)
+        verdict = without(verdict, [f for f, _ in kept], scanner.block_threshold)
+    if markup is None:
+        return verdict, verdict.findings
+    return markup.to_source(verdict, scanner.block_threshold)

@@ -53,10 +53,12 @@ Settings:
 Stats: ``detector/items_scanned``, ``detector/items_flagged``,
 ``detector/items_cleaned``, ``detector/items_dropped`` (and
 ``detector/quarantine_errors``, ``detector/results_not_stored`` and
-``detector/fields_not_scanned`` when they happen).  A scanned field that holds
-something other than a string (a list of paragraphs from an ``ItemLoader``,
-bytes) is not scanned: each one counts in ``detector/fields_not_scanned``, with
-one warning per item class, field and type.
+``detector/fields_not_scanned`` when they happen).  A field holding a list of
+strings (the paragraphs an ``ItemLoader`` without an output processor gives) is
+scanned element by element (``content[0]``, ``content[1]`` … in the result, see
+:mod:`detector.integrations.hook`); one holding anything else (bytes, numbers, a
+list with other things in it) is not scanned: each one counts in
+``detector/fields_not_scanned``, with one warning per item class, field and type.
 
 The model is loaded in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
 crawl before it starts, and once per process: crawlers naming the same model
@@ -83,6 +85,7 @@ from detector.integrations.hook import (
     DEFAULT_FIELDS,
     HookResult,
     check_item,
+    field_name,
     load_detector,
 )
 
@@ -236,25 +239,25 @@ class DetectorPipeline:
             raise DropItem(f"injected advertising in {names} (score {result.score:.2f})")
         if result.cleaned:
             self._inc("items_cleaned")
-            item = _with_fields(item, {name: result.item[name] for name in result.removed})
+            changed = dict.fromkeys(field_name(key) for key in result.removed)
+            item = _with_fields(item, {name: result.item[name] for name in changed})
         return self._store_result(item, result)
 
     def _report_unscanned(self, adapter: ItemAdapter, result: HookResult) -> None:
         """Count the fields present but not strings (not scanned), with one
         warning per item class, field and type: an ItemLoader without an output
         processor gives lists, and their text was skipped without a word."""
+        scanned = {field_name(key) for key in result.verdicts}
         for name in self.fields:
             value = adapter.get(name)
-            if value is None or name in result.verdicts:
+            if value is None or name in scanned:
                 continue
             self._inc("fields_not_scanned")
             key = (type(adapter.item), name, type(value))
             if key not in self._warned_fields:
                 self._warned_fields.add(key)
                 logger.warning(
-                    "%s field %r holds a %s, not a string: it is not scanned (join a list "
-                    "of paragraphs into one string, e.g. with an ItemLoader output processor "
-                    "such as Join())",
+                    "%s field %r holds a %s, not a string or a list of strings: it is not scanned",
                     key[0].__name__,
                     name,
                     key[2].__name__,
