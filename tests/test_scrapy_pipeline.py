@@ -521,3 +521,11 @@ def test_result_field_none_from_the_command_line_stores_nothing(
     pipeline.open_spider()
     assert pipeline.process_item({"content": CLEAN}) == {"content": CLEAN}
     pipeline.close_spider()
+
+
+def test_a_string_field_whose_name_has_brackets_is_written_back(tiny_model_dir: Path) -> None:
+    """Result keys name list elements ``content[0]``; a string field that is itself
+    named with brackets is still the field that gets its cleaned text."""
+    pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_FIELDS="body[1]")
+    item = pipeline.process_item({"body[1]": INJECTED, "body": "不变"})
+    assert item["body[1]"] == INJECTED.replace(AD, "") and item["body"] == "不变"

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from detector.core import Detector
     from detector.suppress import Suppressions
 
-__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "field_name", "load_detector"]
+__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "is_key_of", "load_detector"]
 
 ACTIONS = ("flag", "clean", "drop")
 DEFAULT_FIELDS = ("title", "content")
@@ -211,9 +211,12 @@ def _elements(name: str, value: Any) -> list[tuple[str, int, str]]:
     return []
 
 
-def field_name(key: str) -> str:
-    """The item field a verdict key names (``content[2]`` -> ``content``)."""
-    return key.split("[", 1)[0] if key.endswith("]") else key
+def is_key_of(key: str, name: str) -> bool:
+    """Whether the result key ``key`` (of ``verdicts``, ``removed``) belongs to the
+    item field ``name``: the field itself or one of its elements (``content[2]``)."""
+    if key == name:
+        return True
+    return key.startswith(name + "[") and key.endswith("]") and key[len(name) + 1 : -1].isdigit()
 
 
 def _check_text(

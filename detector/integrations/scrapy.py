@@ -85,7 +85,7 @@ from detector.integrations.hook import (
     DEFAULT_FIELDS,
     HookResult,
     check_item,
-    field_name,
+    is_key_of,
     load_detector,
 )
 
@@ -239,7 +239,7 @@ class DetectorPipeline:
             raise DropItem(f"injected advertising in {names} (score {result.score:.2f})")
         if result.cleaned:
             self._inc("items_cleaned")
-            changed = dict.fromkeys(field_name(key) for key in result.removed)
+            changed = [n for n in self.fields if any(is_key_of(k, n) for k in result.removed)]
             item = _with_fields(item, {name: result.item[name] for name in changed})
         return self._store_result(item, result)
 
@@ -247,10 +247,9 @@ class DetectorPipeline:
         """Count the fields present but not strings (not scanned), with one
         warning per item class, field and type: an ItemLoader without an output
         processor gives lists, and their text was skipped without a word."""
-        scanned = {field_name(key) for key in result.verdicts}
         for name in self.fields:
             value = adapter.get(name)
-            if value is None or name in scanned:
+            if value is None or any(is_key_of(key, name) for key in result.verdicts):
                 continue
             self._inc("fields_not_scanned")
             key = (type(adapter.item), name, type(value))
