@@ -143,12 +143,13 @@ def json_string(value: str) -> str:
     return escape_lone_surrogates(json.dumps(value, ensure_ascii=False))
 
 
-def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
+def replace_json_strings(line: str, values: Mapping[str, str | Sequence[str]]) -> str:
     """Rewrite the top-level string values named in ``values`` inside one JSON object
     text, leaving every other character of ``line`` untouched (key order, spacing,
     escapes and number formatting of the other fields).
 
-    A replaced value is written by :func:`json_string`.  With a
+    A replaced value is written by :func:`json_string` (a list of strings as a
+    one-line JSON array of them).  With a
     duplicated key the last occurrence is rewritten, the one ``json.loads`` keeps.
     Raises ``ValueError`` if ``line`` is not a JSON object or a named key is missing.
     """
@@ -180,7 +181,11 @@ def replace_json_strings(line: str, values: Mapping[str, str]) -> str:
     position = 0
     for start, end, name in sorted((*where[name], name) for name in values):
         pieces.append(line[position:start])
-        pieces.append(json_string(values[name]))
+        value = values[name]
+        if isinstance(value, str):
+            pieces.append(json_string(value))
+        else:  # a list of strings, written on one line
+            pieces.append("[" + ", ".join(json_string(item) for item in value) + "]")
         position = end
     pieces.append(line[position:])
     return "".join(pieces)
@@ -328,34 +333,47 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
 
 def _clean_record(
     record: dict[str, object], text_fields: Sequence[str], scan: Scan
-) -> tuple[dict[str, str], dict[str | None, tuple[Finding, ...]], dict[str | None, str], list[str]]:
-    """(cleaned values, removed findings, original values, errors) of the
-    ``text_fields`` of one JSON record, with ``detector scan``'s errors.
+) -> tuple[
+    dict[str, str | list[str]],
+    dict[str | None, tuple[Finding, ...]],
+    dict[str | None, str],
+    list[str],
+]:
+    """(cleaned values, removed findings, original texts, errors) of the
+    ``text_fields`` of one JSON record, with ``detector scan``'s errors.  A field
+    holding a list of strings is cleaned element by element (findings and texts
+    keyed ``content[0]`` … as scan names them; its cleaned value a list).
 
     A field holding HTML markup is scanned by its text, as ``scan`` reads it (see
     :mod:`detector.markup`), and only its ads' characters go: never a tag or an
     attribute (cut as plain text, ``<p>…</p><p>`` became ``<p>…</p><><p>``)."""
+    from detector.inputs import NOT_TEXT, text_elements
     from detector.markup import readable
 
     errors: list[str] = []
     removed: dict[str | None, tuple[Finding, ...]] = {}
     texts: dict[str | None, str] = {}
-    cleaned: dict[str, str] = {}
+    cleaned: dict[str, str | list[str]] = {}
     for name in dict.fromkeys(text_fields):
         value = record.get(name)
-        if value is None:
+        elements = text_elements(name, value)
+        if not elements:
+            if value is not None:
+                errors.append(f"field {name!r} is {NOT_TEXT}")
             continue
-        if not isinstance(value, str):
-            errors.append(f"field {name!r} is not a string")
-            continue
-        scanned = LONE_SURROGATE.sub("\ufffd", value)
-        verdict = scan(scanned)
-        if verdict.findings:
-            view = readable(scanned)
-            removed[name] = verdict.findings
-            texts[name] = value
-            cuts = verdict.findings if view is None else view.cuts(verdict.findings)
-            cleaned[name] = remove_spans(value, cuts)
+        new_texts = []
+        for key, text in elements:
+            scanned = LONE_SURROGATE.sub("\ufffd", text)
+            verdict = scan(scanned)
+            if verdict.findings:
+                view = readable(scanned)
+                removed[key] = verdict.findings
+                texts[key] = text
+                cuts = verdict.findings if view is None else view.cuts(verdict.findings)
+                text = remove_spans(text, cuts)
+            new_texts.append(text)
+        if any(key in removed for key, _ in elements):
+            cleaned[name] = new_texts[0] if isinstance(value, str) else new_texts
     if not any(name in record for name in text_fields):
         names = ", ".join(repr(n) for n in text_fields)
         errors.append(f"record has none of the text fields {names}")

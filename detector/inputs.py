@@ -469,6 +469,22 @@ def _split_lines(texts: Iterable[str]) -> Iterator[str]:
         yield "".join(parts)
 
 
+#: How a record field that cannot be scanned is described in errors.
+NOT_TEXT = "not a string or a list of strings"
+
+
+def text_elements(name: str, value: object) -> list[tuple[str, str]]:
+    """(field key, text) of what is scanned in a record's field: a string as it
+    is, a non-empty list of strings element by element (``content[0]``,
+    ``content[1]`` …, as the hook and the Scrapy pipeline name them); nothing
+    for any other value."""
+    if isinstance(value, str):
+        return [(name, value)]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return [(f"{name}[{i}]", text) for i, text in enumerate(value)]
+    return []
+
+
 def _record_document(
     display: str, record: object, number: int, text_fields: Sequence[str], kind: str
 ) -> Iterator[Document | InputError]:
@@ -479,11 +495,13 @@ def _record_document(
     wrong_type = False
     for name in text_fields:
         value = record.get(name)
-        if isinstance(value, str):
-            found[name] = LONE_SURROGATE.sub("\ufffd", value)
+        elements = text_elements(name, value)
+        if elements:
+            for key, text in elements:
+                found[key] = LONE_SURROGATE.sub("\ufffd", text)
         elif value is not None:
             wrong_type = True
-            yield InputError(display, f"field {name!r} is not a string", number)
+            yield InputError(display, f"field {name!r} is {NOT_TEXT}", number)
     if not found and wrong_type:  # nothing was scanned: do not print it as clean
         return
     if not found and not any(name in record for name in text_fields):

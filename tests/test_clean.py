@@ -667,3 +667,33 @@ def test_only_record_fields_are_read_through_a_markup_view() -> None:
     assert views["title"] is None
     view = views["text"]
     assert view is not None and view.text.strip() == AD
+
+
+def test_a_record_field_holding_a_list_of_strings_is_scanned_and_cleaned_per_element(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Crawls that keep an article as a list of paragraphs (an ItemLoader without an
+    output processor) were reported as "not a string" and never scanned; scan and
+    clean name each element as the hook does (``content[1]``)."""
+    paragraphs = [CLEAN.splitlines()[0], SEED.splitlines()[0], "学校开展消防安全演练活动。"]
+    line = json.dumps({"id": 7, "content": paragraphs, "n": 1}, ensure_ascii=False)
+    source = tmp_path / "items.jsonl"
+    source.write_text(line + "\n", encoding="utf-8")
+    scanned = runner.invoke(
+        main,
+        ["scan", "--model", str(tiny_model_dir), "--text-field", "content", "--format", "jsonl",
+         str(source)],
+    )  # fmt: skip
+    assert scanned.exit_code == 1, scanned.output
+    (finding,) = json.loads(scanned.stdout.splitlines()[0])["findings"]
+    assert finding["field"] == "content[1]" and finding["text"] == AD
+    result = clean(runner, tiny_model_dir, "--text-field", "content", str(source))
+    assert result.exit_code == 1, result.stderr
+    out = json.loads(result.stdout)
+    assert out == {"id": 7, "content": [paragraphs[0], paragraphs[1].replace(AD, ""),
+                                        paragraphs[2]], "n": 1}  # fmt: skip
+    assert "[content[1]]" in result.stderr
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(json.dumps({"content": ["段落", 3]}) + "\n", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, "--text-field", "content", str(mixed))
+    assert result.exit_code == 2 and "is not a string or a list of strings" in result.stderr
