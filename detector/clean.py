@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 Scan = Callable[[str], Verdict]
+#: A record field's scan: its verdict and what to cut from it (``scanning.scan_field``).
+FieldScan = Callable[[str], "tuple[Verdict, Sequence[Span] | list[tuple[int, int]]]"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -265,13 +267,14 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     cuts: list[tuple[int, int]] = []
     removed: list[Finding] = []
     errors: list[str] = []
+    lines = Lines(source)
     for finding in verdict.findings:
         ranges = page.source_ranges(finding.start, finding.end)
         if ranges and all(literal[start:end].all() for start, end in ranges):
             cuts += ranges
             removed.append(replace(finding, start=ranges[0][0], end=ranges[-1][1]))
             continue
-        row, column = Lines(source).line_col(page.source_offset(finding.start))
+        row, column = lines.line_col(page.source_offset(finding.start))
         snippet = json.dumps(finding.text[:60], ensure_ascii=False)
         errors.append(
             f"{row}:{column}: {finding.category} {snippet} is not written as plain text in the"
@@ -293,7 +296,7 @@ def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
-def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> CleanedBytes:
+def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: FieldScan) -> CleanedBytes:
     """Remove the flagged spans from the ``text_fields`` of one JSONL line.
 
     Only the cleaned string values are rewritten (see :func:`replace_json_strings`);
@@ -332,7 +335,7 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: Scan) -> Clea
 
 
 def _clean_record(
-    record: dict[str, object], text_fields: Sequence[str], scan: Scan
+    record: dict[str, object], text_fields: Sequence[str], scan: FieldScan
 ) -> tuple[
     dict[str, str | list[str]],
     dict[str | None, tuple[Finding, ...]],
@@ -344,11 +347,10 @@ def _clean_record(
     holding a list of strings is cleaned element by element (findings and texts
     keyed ``content[0]`` … as scan names them; its cleaned value a list).
 
-    A field holding HTML markup is scanned by its text, as ``scan`` reads it (see
-    :mod:`detector.markup`), and only its ads' characters go: never a tag or an
-    attribute (cut as plain text, ``<p>…</p><p>`` became ``<p>…</p><><p>``)."""
+    ``scan`` reads a field holding HTML markup by its text (see
+    :func:`detector.scanning.scan_field`), and only its ads' characters go: never
+    a tag or an attribute (cut as plain text, ``<p>…</p><p>`` became ``<p>…</p><><p>``)."""
     from detector.inputs import NOT_TEXT, text_elements
-    from detector.markup import readable
 
     errors: list[str] = []
     removed: dict[str | None, tuple[Finding, ...]] = {}
@@ -363,13 +365,10 @@ def _clean_record(
             continue
         new_texts = []
         for key, text in elements:
-            scanned = LONE_SURROGATE.sub("\ufffd", text)
-            verdict = scan(scanned)
+            verdict, cuts = scan(LONE_SURROGATE.sub("\ufffd", text))  # same length
             if verdict.findings:
-                view = readable(scanned)
                 removed[key] = verdict.findings
                 texts[key] = text
-                cuts = verdict.findings if view is None else view.cuts(verdict.findings)
                 text = remove_spans(text, cuts)
             new_texts.append(text)
         if any(key in removed for key, _ in elements):
@@ -381,7 +380,7 @@ def _clean_record(
 
 
 def clean_json_bytes(
-    data: bytes, text_fields: Sequence[str], scan: Scan
+    data: bytes, text_fields: Sequence[str], scan: FieldScan
 ) -> tuple[bytes, list[tuple[int | None, CleanedBytes]]]:
     """Remove the flagged spans from the ``text_fields`` of the records of a JSON
     file (an array of records, or one record), as ``detector scan`` reads it.

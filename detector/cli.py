@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from detector.clean import FieldScan
     from detector.core import Detector
     from detector.html import HtmlText
     from detector.inputs import Document, InputError, Notice
@@ -806,7 +807,7 @@ class _Scanners:
     markup view when it holds HTML), and an HTML page."""
 
     text: Callable[[str], Verdict]
-    field: Callable[[str], Verdict]
+    field: FieldScan
     page: Callable[[HtmlText], Verdict]
 
 
@@ -820,24 +821,22 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     present when it was written, ads not yet cleaned among them, not that they
     are legitimate."""
     from detector.inputs import Document
-    from detector.scanning import scan_document
+    from detector.scanning import scan_document, scan_field
 
     def scan(text: str) -> Verdict:
         return scan_document(
             detector, Document("", {None: text}), suppressions, use_baseline=False
         ).result.verdicts[None]
 
-    def scan_field(text: str) -> Verdict:
-        return scan_document(
-            detector, Document("", {"field": text}), suppressions, use_baseline=False
-        ).result.verdicts["field"]
+    def scan_one_field(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
+        return scan_field(detector, text, suppressions)
 
     def scan_page(page: HtmlText) -> Verdict:
         return scan_document(
             detector, Document("", {None: page.text}, html=page), suppressions, use_baseline=False
         ).result.verdicts[None]
 
-    return _Scanners(scan, scan_field, scan_page)
+    return _Scanners(scan, scan_one_field, scan_page)
 
 
 def _shown(path: str) -> str:

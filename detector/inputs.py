@@ -474,13 +474,13 @@ NOT_TEXT = "not a string or a list of strings"
 
 
 def text_elements(name: str, value: object) -> list[tuple[str, str]]:
-    """(field key, text) of what is scanned in a record's field: a string as it
-    is, a non-empty list of strings element by element (``content[0]``,
-    ``content[1]`` …, as the hook and the Scrapy pipeline name them); nothing
-    for any other value."""
+    """(field key, text) of what is scanned in a record's or an item's field: a
+    string as it is, a non-empty list (or tuple) of strings element by element
+    (``content[0]``, ``content[1]`` …); nothing for any other value.  The one rule
+    for ``detector scan``, ``clean``, the hook and the Scrapy pipeline."""
     if isinstance(value, str):
         return [(name, value)]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
         return [(f"{name}[{i}]", text) for i, text in enumerate(value)]
     return []
 

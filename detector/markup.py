@@ -114,10 +114,13 @@ class MarkupText:
         ``source``, from :meth:`to_source`) cover, merged and sorted: what to remove
         to clean the markup without touching a tag."""
         cut: list[tuple[int, int]] = []
-        real = self.ends > self.starts
         for finding in findings:
-            inside = real & (self.starts >= finding.start) & (self.ends <= finding.end)
-            cut.extend(zip(self.starts[inside].tolist(), self.ends[inside].tolist(), strict=True))
+            # Both maps rise along the text: the finding's characters are one run.
+            low = int(self.starts.searchsorted(finding.start))
+            high = int(self.ends.searchsorted(finding.end, side="right"))
+            starts, ends = self.starts[low:high], self.ends[low:high]
+            real = ends > starts
+            cut.extend(zip(starts[real].tolist(), ends[real].tolist(), strict=True))
         return merge_spans(cut, len(self.source))
 
     def to_source(

@@ -16,7 +16,15 @@ from detector.report import DocumentResult
 from detector.results import Finding, Verdict
 from detector.suppress import Suppressions, without
 
-__all__ = ["ScanOptions", "ScannedDocument", "field_views", "scan_document", "scan_documents"]
+__all__ = [
+    "NO_SUPPRESSIONS",
+    "ScanOptions",
+    "ScannedDocument",
+    "field_views",
+    "scan_document",
+    "scan_documents",
+    "scan_field",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,31 @@ def field_views(document: Document) -> dict[str | None, MarkupText | None]:
     from detector.markup import readable
 
     return {name: readable(text) for name, text in document.fields.items()}
+
+
+#: No suppressions at all: not even the inline marker, which in scraped text would be
+#: the spammer's (an ad hiding itself).
+NO_SUPPRESSIONS = Suppressions(inline=False)
+
+
+def scan_field(
+    detector: Detector, text: str, suppressions: Suppressions = NO_SUPPRESSIONS
+) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
+    """One string field of an item or a record, scanned as :func:`scan_document`
+    scans a record's field (through its markup view when it holds HTML, findings
+    on the field's string, ``suppressions`` applied, no baseline), and what to cut
+    from it to clean it: the findings, or for markup only the ads' characters
+    (:meth:`detector.markup.MarkupText.cuts`).  The hook, the Scrapy pipeline,
+    Spark and ``clean`` on JSON and JSONL all scan a field with this."""
+    from detector.markup import readable
+
+    view = readable(text)
+    document = Document("", {"field": text})
+    scanned = scan_document(
+        detector, document, suppressions, use_baseline=False, views={"field": view}
+    )
+    verdict = scanned.result.verdicts["field"]
+    return verdict, verdict.findings if view is None else view.cuts(verdict.findings)
 
 
 def scan_document(

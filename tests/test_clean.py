@@ -129,10 +129,15 @@ def test_decode_exact_keeps_bom_and_encoding() -> None:
 
 
 def test_clean_jsonl_line_reports_like_scan(tiny_detector: Detector) -> None:
-    bad = clean_jsonl_line(b"[1, 2]\n", ["text"], tiny_detector.scan)
+    from detector.scanning import scan_field
+
+    def scan(text: str):  # type: ignore[no-untyped-def]
+        return scan_field(tiny_detector, text)
+
+    bad = clean_jsonl_line(b"[1, 2]\n", ["text"], scan)
     assert bad.data == b"[1, 2]\n"
     assert bad.errors == ("a JSONL record must be an object",)
-    blank = clean_jsonl_line(b"  \r\n", ["text"], tiny_detector.scan)
+    blank = clean_jsonl_line(b"  \r\n", ["text"], scan)
     assert blank.data == b"  \r\n" and not blank.errors
 
 

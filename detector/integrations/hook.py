@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from detector.clean import Span, remove_spans
+from detector.clean import remove_spans
 from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
@@ -171,6 +171,9 @@ def check_item(
     full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.
     """
+    from detector.inputs import text_elements
+    from detector.scanning import NO_SUPPRESSIONS, scan_field  # NumPy: not at import
+
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
     if isinstance(fields, str):
@@ -184,10 +187,10 @@ def check_item(
     removed: dict[str, tuple[Finding, ...]] = {}
     for name in dict.fromkeys(fields):
         value = copy.get(name)
-        elements = _elements(name, value)
+        elements = text_elements(name, value)
         cleaned = list(value) if elements and isinstance(value, (list, tuple)) else None
-        for key, index, text in elements:
-            verdict, cut = _check_text(text, scanner, allowlist)
+        for index, (key, text) in enumerate(elements):
+            verdict, cut = scan_field(scanner, text, allowlist or NO_SUPPRESSIONS)
             verdicts[key] = verdict
             if action == "clean" and verdict.findings:
                 removed[key] = verdict.findings
@@ -195,20 +198,10 @@ def check_item(
                     copy[name] = remove_spans(text, cut)
                 else:
                     cleaned[index] = remove_spans(text, cut)
-        if cleaned is not None and any(key in removed for key, _, _ in elements):
+        if cleaned is not None and any(key in removed for key, _ in elements):
             copy[name] = tuple(cleaned) if isinstance(value, tuple) else cleaned
     flagged = any(v.findings for v in verdicts.values())
     return HookResult(action, copy, verdicts, removed, action == "drop" and flagged)
-
-
-def _elements(name: str, value: Any) -> list[tuple[str, int, str]]:
-    """(verdict key, index, text) of each string to scan in a field's ``value``:
-    the string itself, or each element of a list or tuple of strings."""
-    if isinstance(value, str):
-        return [(name, 0, value)]
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
-        return [(f"{name}[{i}]", i, text) for i, text in enumerate(value)]
-    return []
 
 
 def is_key_of(key: str, name: str) -> bool:
@@ -217,23 +210,3 @@ def is_key_of(key: str, name: str) -> bool:
     if key == name:
         return True
     return key.startswith(name + "[") and key.endswith("]") and key[len(name) + 1 : -1].isdigit()
-
-
-def _check_text(
-    text: str, scanner: Detector, allowlist: Suppressions | None
-) -> tuple[Verdict, Sequence[Span] | list[tuple[int, int]]]:
-    """The verdict of one string (through its markup view when it holds HTML,
-    findings put back on it) and what to cut to clean it."""
-    from detector.markup import readable  # NumPy: not at import
-
-    markup = readable(text)
-    scanned = text if markup is None else markup.text
-    verdict = scanner.scan(scanned)
-    if allowlist is not None and verdict.findings:
-        from detector.suppress import without
-
-        kept = allowlist.keep(verdict.findings, path="", text=scanned, use_baseline=False)
-        verdict = without(verdict, [f for f, _ in kept], scanner.block_threshold)
-    if markup is None:
-        return verdict, verdict.findings
-    return markup.to_source(verdict, scanner.block_threshold)

@@ -36,9 +36,9 @@ import click
 from detector.clean import remove_spans
 from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
-from detector.markup import readable
 from detector.model import ModelError
 from detector.results import Finding
+from detector.scanning import scan_field
 
 try:
     import pandas as pd
@@ -135,11 +135,7 @@ def _scan_series(
             findings.append([])
             cleaned.append(None)
             continue
-        view = readable(text)  # a column holding HTML: its text, as scan reads a field
-        verdict = detector.scan(text if view is None else view.text)
-        cuts: Sequence[Finding] | list[tuple[int, int]] = verdict.findings
-        if view is not None:
-            verdict, cuts = view.to_source(verdict, detector.block_threshold)
+        verdict, cuts = scan_field(detector, text)  # a column is read as scan reads a field
         is_spam.append(verdict.is_spam)
         scores.append(verdict.score)
         findings.append([_finding_row(f) for f in verdict.findings])
