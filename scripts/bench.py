@@ -46,6 +46,10 @@ AD_PHRASES = [
 ]
 SEED = 20261125
 ARTICLE_BYTES = 3000
+# The machine issue 6 set its absolute targets on: `jieba.lcut` ran at 1.3 MB/s
+# there.  Latency is also printed scaled by this run's `jieba.lcut` speed against
+# it (both are single-threaded CPU work), so that a slower VM reads as slower.
+REFERENCE_JIEBA_MBS = 1.3
 # A wrapper that runs a command and reports its wall time and peak RSS (ru_maxrss
 # of the waited-for children: the CLI and, with --jobs, its workers).
 _RUN = (
@@ -339,6 +343,12 @@ def main(argv: list[str] | None = None) -> int:
             f" ({len(articles)} articles, mean {mean_kb:.1f} KB)   target p99 <= 2 ms:"
             f" {_verdict(p99 <= 2.0)}\n{'':27}(each article's median of 3 passes; CPU p99"
             f" {cpu_p99:.2f} ms; first pass alone p99 {single_p99:.2f} ms)"
+        )
+        speed = jieba_mbs / REFERENCE_JIEBA_MBS
+        print(
+            f"{'':27}scaled to the issue's machine (jieba.lcut {REFERENCE_JIEBA_MBS} MB/s there,"
+            f" {jieba_mbs:.2f} here):\n{'':27}p50 {p50 * speed:.2f} ms, p99 {p99 * speed:.2f} ms"
+            f"   p99 <= 2 ms there: {_verdict(p99 * speed <= 2.0)}"
         )
         print(
             f"cold start (one file)      {cold_s:9.3f} s (CPU {cold_cpu:.3f} s)"
