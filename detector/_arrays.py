@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ranges", "run_sizes", "run_starts"]
+__all__ = ["consecutive_starts", "ranges", "run_sizes", "run_starts"]
 
 
 def ranges(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -26,6 +26,15 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     changes[:1] = True
     np.not_equal(values[1:], values[:-1], out=changes[1:])
     return changes.nonzero()[0]
+
+
+def consecutive_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of consecutive integers (v, v + 1, ...) in ``values``
+    begins (0 first)."""
+    breaks = np.empty(len(values), dtype=bool)
+    breaks[:1] = True
+    np.not_equal(values[1:], values[:-1] + 1, out=breaks[1:])
+    return breaks.nonzero()[0]
 
 
 def run_sizes(starts: np.ndarray, total: int) -> np.ndarray:

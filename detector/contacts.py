@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from detector._arrays import ranges, run_sizes
+from detector._arrays import consecutive_starts, ranges, run_sizes
 from detector.links import LINK, is_trusted_host
 
 __all__ = ["contact_clauses"]
@@ -54,11 +54,9 @@ def contact_clauses(text: str, codes: np.ndarray, clauses: np.ndarray) -> np.nda
     if not len(printable):
         return found
     at, owner = positions[printable], owner[printable]
-    first = np.empty(len(at), dtype=bool)
-    first[0] = True
-    np.not_equal(at[1:], at[:-1] + 1, out=first[1:])
-    first[1:] |= owner[1:] != owner[:-1]
-    runs = first.nonzero()[0]
+    # Runs of consecutive positions within one clause: a new clause adds one
+    # to ``owner``, so ``at + owner`` skips there even where the clauses touch.
+    runs = consecutive_starts(at + owner)
     size = run_sizes(runs, len(at))
     ascii_codes = codes[at]
     digits = np.add.reduceat((ascii_codes == _ZERO).view(np.int8), runs, dtype=np.int64)

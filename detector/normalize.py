@@ -83,7 +83,7 @@ from functools import lru_cache
 import numpy as np
 
 from detector import _chardata
-from detector._arrays import ranges, run_sizes
+from detector._arrays import consecutive_starts, ranges, run_sizes
 
 __all__ = ["Normalized", "end_of_marks", "normalize"]
 
@@ -530,8 +530,9 @@ _SCRIPT_LOOKALIKES = dict(
     )
 )
 # A word: letters of any of these scripts, digits and what links and handles hold.
-_WORD = re.compile("[0-9a-z._:/@\\-\u0370-\u03ff\u0400-\u052f]+")
-_WORD_CHAR = re.compile("[0-9a-z._:/@\\-\u0370-\u03ff\u0400-\u052f]")
+_WORD_CLASS = "[0-9a-z._:/@\\-\u0370-\u03ff\u0400-\u052f]"
+_WORD = re.compile(_WORD_CLASS + "+")
+_WORD_CHAR = re.compile(_WORD_CLASS)
 _SCRIPT_CHARS = ("\u0370", "\u0530")  # Greek and Cyrillic
 
 
@@ -652,10 +653,7 @@ def _repeated(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     pairs = pairs[(flags[pairs] & _CJK_BIT) > 0]
     if len(pairs) < _REPEATED_RUNS:
         return None
-    first = np.empty(len(pairs), dtype=bool)
-    first[0] = True
-    np.not_equal(pairs[1:], pairs[:-1] + 1, out=first[1:])
-    at = first.nonzero()[0]
+    at = consecutive_starts(pairs)
     starts, repeats = pairs[at], run_sizes(at, len(pairs))  # run: starts .. starts + repeats
     link = (starts[1:] == starts[:-1] + repeats[:-1] + 1) & (repeats[1:] == repeats[:-1])
     chain_starts, chain_ends = _runs(link)
@@ -694,10 +692,7 @@ def _spelled_digits(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     if not len(begins):
         return None
     # A long run is the union of the nine-digit windows beginning in it.
-    first = np.empty(len(begins), dtype=bool)
-    first[0] = True
-    np.not_equal(begins[1:], begins[:-1] + 1, out=first[1:])
-    at = first.nonzero()[0]
+    at = consecutive_starts(begins)
     sizes = run_sizes(at, len(begins)) + _SPELLED_DIGITS - 1
     positions, owner = ranges(begins[at], sizes)
     chinese = codes[positions] > 0x7F
