@@ -329,6 +329,8 @@ def json_records(text: str) -> Iterator[tuple[int, int, object, str, int]]:
     decoder = json.JSONDecoder()
     lines = Lines(text)  # counted on from record to record: one pass over the file
     index = skip_space(text, 0)
+    if index == len(text):  # an empty file holds no records, like an empty JSONL file
+        return
     if text.startswith("{", index):
         # A single record on its own is scanned like a one-item array.
         value, end = _decoded_value(decoder, text, index, lines)
@@ -383,6 +385,9 @@ def json_message(exc: ValueError | RecursionError) -> str:
         return f"invalid JSON ({message} at column {exc.colno})"
     if isinstance(exc, RecursionError):
         return "invalid JSON (nested too deeply)"
+    digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
+    if digits and "int_max_str_digits" in str(exc):  # Python's advice is for programmers
+        return f"invalid JSON (an integer of more than {digits} digits)"
     return f"invalid JSON ({exc})"
 
 

@@ -69,6 +69,23 @@ def test_non_object_items_and_non_arrays(tiny_model_dir: Path, tmp_path: Path) -
     assert "a JSON file must hold an array of records (objects)" in result.stderr
 
 
+@pytest.mark.parametrize("content", ["", " \n\t\n"], ids=["empty", "blank"])
+def test_an_empty_json_file_holds_no_records(
+    tiny_model_dir: Path, tmp_path: Path, content: str
+) -> None:
+    # As an empty JSONL or text file: scanned, clean, exit 0 (it was an error).
+    path = tmp_path / "empty.json"
+    path.write_text(content, encoding="utf-8")
+    result = run(tiny_model_dir, str(path))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    out = tmp_path / "out.json"
+    cleaned = CliRunner().invoke(
+        main, ["clean", "--model", str(tiny_model_dir), str(path), "-o", str(out)]
+    )
+    assert cleaned.exit_code == 0, cleaned.stderr
+    assert out.read_text(encoding="utf-8") == content
+
+
 def test_a_single_object_is_one_record(tiny_model_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "one.json"
     path.write_text('{"text": "强化服务杨方线上配资股票,推动循环"}', encoding="utf-8")
@@ -81,7 +98,7 @@ def test_a_single_object_is_one_record(tiny_model_dir: Path, tmp_path: Path) -> 
     ("value", "message"),
     [
         ("[" * 100_000 + "]" * 100_000, "invalid JSON (nested too deeply)"),
-        ("1" * 5000, "invalid JSON (Exceeds the limit (4300 digits)"),
+        ("1" * 5000, "invalid JSON (an integer of more than 4300 digits)"),
     ],
     ids=["deep", "huge-integer"],
 )
