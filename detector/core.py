@@ -536,7 +536,9 @@ class Detector:
             assert clause_words is not None  # _span_words cut every clause with spans
             cuts = np.cumsum([0, *(len(w) for w in clause_words)]) + start
             spans = snap_to_words(spans, cuts, evidence, start - offset)
-        pieces = split_at_separators(original, norm.src, spans, evidence, start - offset)
+        pieces = split_at_separators(
+            original, norm.src, spans, evidence, start - offset, self._span_cost
+        )
         return (
             trim_spans(text, pieces) or trim_spans(text, spans) or trim_spans(text, [(start, end)])
         )

@@ -165,31 +165,39 @@ def split_at_separators(
     spans: list[tuple[int, int]],
     evidence: np.ndarray,
     offset: int,
+    cost: float,
 ) -> list[tuple[int, int]]:
     """Cut spans where the original text had a title separator (``|``, ``【】``)
-    that normalization folded away, and keep the pieces with positive evidence:
-    a brand prefixed to a title ("XX娱乐官方网站｜新一季…") must not take the
-    title's first word along.  A cut that would leave a piece of one character is
-    not made: separators between single characters (`杨|方|线|上…`) are an
-    evasion, not a title's.  ``src`` maps normalized positions to ``original``;
-    ``evidence[i]`` belongs to normalized position ``offset + i``."""
+    that normalization folded away, and keep the pieces whose evidence reaches
+    ``cost``, what a span needs (:func:`best_spans`), or else the best piece: a
+    brand prefixed to a title ("XX娱乐官方网站｜足球联赛开幕") must not take the
+    title's first words along, though the tagger's context, which reads across
+    the separator, still favours them a little.  A cut that would leave a piece
+    of one character, or at a separator next to another (`杨|方|线|上…`: an
+    evasion, not a title's), is not made.  ``src`` maps normalized
+    positions to ``original``; ``evidence[i]`` belongs to normalized position
+    ``offset + i``."""
     out = []
     for s, e in spans:
+        # Where normalization dropped a separator between i and i + 1.
+        marked = [
+            i
+            for i in ((src[s + 1 : e] - src[s : e - 1] > 1).nonzero()[0] + s).tolist()
+            if not _SEPARATOR_MARKS.isdisjoint(original[int(src[i]) + 1 : int(src[i + 1])])
+        ]
         cuts = [s]
-        # Only where normalization dropped characters between i and i + 1.
-        for i in ((src[s + 1 : e] - src[s : e - 1] > 1).nonzero()[0] + s).tolist():
-            gap = original[int(src[i]) + 1 : int(src[i + 1])]
-            if not _SEPARATOR_MARKS.isdisjoint(gap) and i + 1 - cuts[-1] >= 2 and e - i - 1 >= 2:
+        for i in marked:
+            evasion = i - 1 in marked or i + 1 in marked  # 杨|方|线: no piece is a word
+            if not evasion and i + 1 - cuts[-1] >= 2 and e - i - 1 >= 2:
                 cuts.append(i + 1)
         cuts.append(e)
         if len(cuts) == 2:
             out.append((s, e))
             continue
-        out.extend(
-            (a, b)
-            for a, b in itertools.pairwise(cuts)
-            if evidence[a - offset : b - offset].sum() > 0
-        )
+        pieces = list(itertools.pairwise(cuts))
+        sums = [float(evidence[a - offset : b - offset].sum()) for a, b in pieces]
+        kept = [piece for piece, total in zip(pieces, sums, strict=True) if total >= cost]
+        out.extend(kept or [pieces[max(range(len(pieces)), key=sums.__getitem__)]])
     return out
 
 

@@ -58,8 +58,42 @@ def test_split_at_separators_cuts_where_the_original_had_a_title_bar() -> None:
     norm = normalize(original)
     assert norm.text == "金沙娱乐官网新赛季"  # the bar between CJK characters is folded away
     evidence = np.array([1.0] * 6 + [-0.5, 0.1, 0.1])
-    spans = split_at_separators(original, norm.src, [(0, 9)], evidence, 0)
+    spans = split_at_separators(original, norm.src, [(0, 9)], evidence, 0, cost=3.0)
     assert spans == [(0, 6)]
+
+
+def test_a_title_piece_needs_the_span_cost_to_stay() -> None:
+    """The tagger reads context across the bar, so a title's first words after a
+    brand get a little positive evidence: "金沙娱乐(中国)官方网站｜足球联赛开幕"
+    was reported with "｜足球联赛" (and ``clean`` cut the title down to 开幕)."""
+    from detector.localize import split_at_separators
+    from detector.normalize import normalize
+
+    original = "金沙娱乐官网｜足球联赛"
+    norm = normalize(original)
+    evidence = np.array([6.0] * 6 + [4.6, 1.5, -0.5, -4.6 + 1.0])  # the title piece sums to 2.0
+    assert split_at_separators(original, norm.src, [(0, 10)], evidence, 0, cost=3.0) == [(0, 6)]
+    assert split_at_separators(original, norm.src, [(0, 10)], evidence, 0, cost=1.5) == [
+        (0, 6),
+        (6, 10),
+    ]
+    # No piece reaches the cost: the best one is kept, not nothing.
+    weak = np.array([0.4] * 6 + [0.1] * 4)
+    assert split_at_separators(original, norm.src, [(0, 10)], weak, 0, cost=3.0) == [(0, 6)]
+
+
+def test_separators_between_single_characters_are_not_cut() -> None:
+    """``杨|方|线|上…`` is an evasion, one ad: it was cut into pieces of two
+    characters at every other bar, and pieces were lost."""
+    from detector.localize import split_at_separators
+    from detector.normalize import normalize
+
+    original = "w|w|w|.|h|o|t|4|4|.|n|e|t"
+    norm = normalize(original)
+    assert norm.text == "www.hot44.net"
+    evidence = np.array([2.0, -1.0, 2.0, 0.5, 2.0, -1.0, 2.0, 1.0, 1.0, 0.5, 2.0, -1.0, 2.0])
+    whole = [(0, len(norm.text))]
+    assert split_at_separators(original, norm.src, whole, evidence, 0, cost=3.0) == whole
 
 
 def test_snap_to_runs_widens_a_cut_phone_number_or_link_to_the_whole_run() -> None:
