@@ -270,7 +270,7 @@ def scan(
     load_detector = _start_loading(model, threshold)
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
-    from detector.report import one_line, text_lines, to_record
+    from detector.report import text_lines, to_record
     from detector.scanning import ScanOptions
 
     encoding = _check_encoding(encoding)
@@ -304,9 +304,7 @@ def scan(
             if isinstance(scanned, InputError):
                 errors += 1
                 failed.add(scanned.path)
-                click.echo(f"detector: error: {one_line(str(scanned))}", err=True)
-            else:
-                click.echo(f"detector: {one_line(str(scanned))}", err=True)
+            _report_problem(scanned)
             continue
         result = scanned.result
         found = found or bool(result.findings)
@@ -344,6 +342,15 @@ def _version() -> str:
         return version("detector")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "0+unknown"
+
+
+def _report_problem(problem: InputError | Notice) -> None:
+    """An input error or a notice, on stderr, one line."""
+    from detector.inputs import InputError
+    from detector.report import one_line
+
+    kind = "error: " if isinstance(problem, InputError) else ""
+    click.echo(f"detector: {kind}{one_line(str(problem))}", err=True)
 
 
 def _check_encoding(encoding: str | None) -> str | None:
@@ -635,18 +642,41 @@ def evaluate(
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option(
-    "--text", "as_text", is_flag=True, help="TARGET is the text, even if it names a file."
+    "--text", "as_text", is_flag=True, help="Explain TARGET as text even if it names a file."
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "text", "jsonl", "json", "html"]),
+    default="auto",
+    show_default=True,
+    help="How a file TARGET is read, as scan reads it (auto: by its suffix).",
+)
+@text_field_option("explain")
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Decode a file TARGET with this codec (default: detect).",
 )
 def explain(
-    target: str, model: str | None, top: int, output_format: str, as_text: bool
+    target: str,
+    model: str | None,
+    top: int,
+    output_format: str,
+    as_text: bool,
+    input_format: str,
+    text_fields: tuple[str, ...],
+    encoding: str | None,
 ) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
-    TARGET is a file path, or else the text itself.  A TARGET that looks like a
-    path (ends in .txt, .html, .json … or holds a / without Chinese text, spaces or
-    ://) but does not exist is an error, not text to explain: use --text for that.
-    Contributions are weight × tf-idf of each feature in the scored clause; [word]
-    marks a jieba word.
+    TARGET is a file path, - for stdin, or else the text itself.  A file is read
+    as scan reads it (text, an HTML page's text, each JSON or JSONL record's
+    --text-field), and each field with findings is explained under a line naming
+    it.  A TARGET that looks like a path (ends in .txt, .html, .json … or holds a /
+    without Chinese text, spaces or ://) but does not exist is an error, not text
+    to explain: use --text for that.  Contributions are weight × tf-idf of each
+    feature in the scored clause; [word] marks a jieba word.
 
     \b
     Example:
@@ -654,36 +684,92 @@ def explain(
     """
     _one_blas_thread()
     from detector.explain import explain as run_explain
-    from detector.inputs import decode
 
-    text = target
+    load_detector = _start_loading(model, None)
+    units: list[tuple[dict[str, Any] | None, str]] = [(None, target)]
+    failed = False
     if not as_text:
         hint = "(to explain this text itself, use --text)"
         if os.path.isdir(target):
             raise DetectorError(f"{target}: is a directory {hint}")
-        if os.path.exists(target):
-            try:
-                text = decode(Path(target).read_bytes())
-            except OSError as exc:
-                raise DetectorError(f"{target}: cannot read ({exc.strerror})") from None
+        if target == "-" or os.path.exists(target):
+            units, failed = _explained_fields(
+                target, input_format, text_fields, _check_encoding(encoding)
+            )
         elif _looks_like_path(target):
             raise DetectorError(f"{target}: no such file {hint}")
-    detector = _load_detector(model, None)
-    explanations = run_explain(detector, text, top)
+    detector = load_detector()
+    found = False
+    records: list[dict[str, Any]] = []
+    for where, text in units:
+        explanations = run_explain(detector, text, top)
+        found = found or bool(explanations)
+        if output_format == "json":
+            records += [{**(where or {}), **e.to_dict()} for e in explanations]
+            continue
+        if where is not None and explanations:
+            click.echo(f"== {_place(where)}")
+        for item in explanations:
+            f = item.finding
+            snippet = json.dumps(f.text, ensure_ascii=False)
+            click.echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
+            decision = f"{item.head} decision {item.decision:+.3f}"
+            click.echo(f"  {decision} (intercept {item.intercept:+.3f})")
+            if item.evidence is not None:
+                click.echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
+                click.echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
+            for name, value in item.contributions:
+                click.echo(f"  {value:+.4f}  {name}")
     if output_format == "json":
-        click.echo(_json_for_stdout([e.to_dict() for e in explanations], indent=2))
-    for item in explanations if output_format == "text" else []:
-        f = item.finding
-        click.echo(
-            f"{f.start}-{f.end} {f.category} {f.score:.2f} {json.dumps(f.text, ensure_ascii=False)}"
-        )
-        click.echo(f"  {item.head} decision {item.decision:+.3f} (intercept {item.intercept:+.3f})")
-        if item.evidence is not None:
-            click.echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
-            click.echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
-        for name, value in item.contributions:
-            click.echo(f"  {value:+.4f}  {name}")
-    sys.exit(EXIT_FINDINGS if explanations else EXIT_CLEAN)
+        click.echo(_json_for_stdout(records, indent=2))
+    sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if found else EXIT_CLEAN)
+
+
+def _explained_fields(
+    target: str, input_format: str, text_fields: tuple[str, ...], encoding: str | None
+) -> tuple[list[tuple[dict[str, Any] | None, str]], bool]:
+    """The texts ``explain`` explains in the file (or stdin) ``target``, read as
+    ``scan`` reads it, each with where it is (path, record line and id, field;
+    None for a plain text file, whose output keeps its old form), and whether an
+    input error was reported (on stderr; the rest is still explained).  A field
+    holding HTML is explained by the text a reader sees, as scan scores it."""
+    from detector.inputs import InputError, Notice, iter_documents
+    from detector.scanning import field_views
+
+    units: list[tuple[dict[str, Any] | None, str]] = []
+    failed = False
+    for item in iter_documents([target], input_format, text_fields, encoding):
+        if isinstance(item, (InputError, Notice)):
+            failed = failed or isinstance(item, InputError)
+            _report_problem(item)
+            continue
+        views = field_views(item)
+        for name, text in item.fields.items():
+            view = views.get(name)
+            plain = item.line is None and item.html is None and name is None
+            where: dict[str, Any] = {"path": item.path}
+            if item.line is not None:
+                where.update(line=item.line, id=item.id)
+            if name is not None:
+                where["field"] = name
+            if item.html is not None or view is not None:
+                where["read_as"] = "the text of its HTML"
+            units.append((None if plain else where, text if view is None else view.text))
+    return units, failed
+
+
+def _place(where: dict[str, Any]) -> str:
+    """``path:line [field]`` of an explained field, as ``scan`` names it."""
+    from detector.report import one_line
+
+    place = one_line(where["path"])
+    if "line" in where:
+        place += f":{where['line']}"
+    if "field" in where:
+        place += f" [{where['field']}]"
+    if "read_as" in where:
+        place += f" ({where['read_as']})"
+    return place
 
 
 def _looks_like_path(target: str) -> bool:
@@ -757,7 +843,6 @@ def clean(
     """
     _one_blas_thread()
     from detector.inputs import InputError, Notice, iter_paths
-    from detector.report import one_line
 
     paths = paths or ("-",)
     if in_place:
@@ -778,12 +863,9 @@ def clean(
     errors = 0
     removed = False
     for path in iter_paths(paths):
-        if isinstance(path, InputError):
-            errors += 1
-            click.echo(f"detector: error: {one_line(str(path))}", err=True)
-            continue
-        if isinstance(path, Notice):
-            click.echo(f"detector: {one_line(str(path))}", err=True)
+        if isinstance(path, (InputError, Notice)):
+            errors += isinstance(path, InputError)
+            _report_problem(path)
             continue
         fmt = _clean_format(path, input_format)
         try:

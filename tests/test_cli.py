@@ -236,6 +236,64 @@ def test_a_stdout_that_cannot_encode_a_character_loses_nothing(
             assert "🔥" in json.loads(lines[0])["findings"][0]["text"]
 
 
+def test_explain_reads_a_file_as_scan_reads_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """explain read every file as raw text: an HTML page's markup and script, a
+    JSONL file's syntax, a binary file's bytes were explained as if they were
+    news, so that explain and scan disagreed on the same file."""
+    explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]
+    ad = "强化服务杨方线上配资股票,推动循环"
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        json.dumps({"id": "a", "text": "农业农村部部署秋粮收获工作"}, ensure_ascii=False)
+        + "\nnot json\n"
+        + json.dumps({"id": "b", "text": ad}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, [*explain, str(items)])
+    assert result.exit_code == 2  # findings, and an input error
+    assert f"detector: error: {items}:2: invalid JSON" in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"== {items}:3 [text]"
+    start, end = (int(x) for x in lines[1].split()[0].split("-"))
+    assert ad[start:end] == "杨方线上配资股票"  # offsets into the field, not the JSON line
+    as_json = runner.invoke(main, [*explain, "--format", "json", str(items)])
+    (record,) = json.loads(as_json.stdout)
+    assert (record["path"], record["line"], record["id"], record["field"]) == (
+        str(items),
+        3,
+        "b",
+        "text",
+    )
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"<html><head><script>var x = 1;</script></head><body><p>{ad}</p></body></html>",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, [*explain, str(page)])
+    assert result.exit_code == 1
+    header, finding = result.stdout.splitlines()[:2]
+    assert header == f"== {page} (the text of its HTML)"
+    start, end = (int(x) for x in finding.split()[0].split("-"))
+    assert ad[start:end] == "杨方线上配资股票"  # offsets into the page's text, not its markup
+    binary = tmp_path / "video.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    result = runner.invoke(main, [*explain, str(binary)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"detector: {binary}: binary file skipped\n"
+
+
+def test_explain_dash_reads_stdin(runner: CliRunner, tiny_model_dir: Path) -> None:
+    """``explain -`` explained the one-character text "-" and exited 0."""
+    explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]
+    piped = runner.invoke(main, [*explain, "-"], input=INJECTED)
+    assert piped.exit_code == 1
+    direct = runner.invoke(main, [*explain, INJECTED])
+    assert piped.stdout == direct.stdout and "杨方线上配资股票" in piped.stdout
+
+
 def test_explain_a_missing_file_is_an_error(runner: CliRunner, tiny_model_dir: Path) -> None:
     """It explained the eleven characters "missing.txt" and exited 0."""
     explain = ["explain", "--model", str(tiny_model_dir)]
