@@ -429,6 +429,35 @@ def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
     assert "'content' holds a bytes" in warnings[1]
 
 
+def test_items_without_any_of_the_fields_are_counted_and_warned_about(
+    tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A spider whose text is in ``body`` passed every item, ads and all, as
+    scanned and clean under the default fields, without a word."""
+    pipeline, stats = _pipeline(tiny_model_dir)
+    for _ in range(3):
+        item = pipeline.process_item({"url": "https://example.com/1", "body": INJECTED})
+        assert item["detector"]["fields"] == []
+    pipeline.process_item({"title": None})  # present but empty counts as missing too
+    pipeline.process_item({"title": TITLE})  # one of the fields: nothing to say
+    assert stats.get_value("detector/items_without_fields") == 4
+    assert stats.get_value("detector/items_scanned") == 5
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "dict item has none of the fields DETECTOR_FIELDS names (title, content): nothing in it"
+        " is scanned; its fields: url, body"
+    ]
+
+
+def test_a_quarantine_path_that_cannot_be_opened_is_named(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "no such dir" / "q.jsonl"
+    pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_QUARANTINE=str(path))
+    with pytest.raises(OSError, match=f"^DETECTOR_QUARANTINE {path}: cannot open it for"):
+        pipeline.open_spider()
+
+
 def test_a_list_of_paragraphs_is_scanned_and_cleaned(tiny_model_dir: Path) -> None:
     """The paragraphs of an ItemLoader without an output processor are scanned
     one by one, and clean puts back a list with the ad's paragraph cleaned."""

@@ -43,7 +43,9 @@ Settings:
 ``DETECTOR_QUARANTINE``
     A JSONL file.  For every cleaned or dropped item one line is appended with the
     ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
-    Opened in append mode when the spider opens, flushed after every line.  Values
+    Opened in append mode when the spider opens (a path that cannot be opened
+    stops the crawl then, with an error naming the setting), flushed after every
+    line.  Values
     JSON cannot hold are written as ``str(value)``, dict keys that are not strings
     as ``str(key)``, lone surrogates as ``\\udXXX`` escapes.  If a line still
     cannot be written (a full disk, a circular item), the error and the original
@@ -52,8 +54,11 @@ Settings:
 
 Stats: ``detector/items_scanned``, ``detector/items_flagged``,
 ``detector/items_cleaned``, ``detector/items_dropped`` (and
-``detector/quarantine_errors``, ``detector/results_not_stored`` and
-``detector/fields_not_scanned`` when they happen).  A field holding a list of
+``detector/quarantine_errors``, ``detector/results_not_stored``,
+``detector/fields_not_scanned`` and ``detector/items_without_fields`` when they
+happen).  An item holding none of the ``DETECTOR_FIELDS`` (a spider whose text is
+in ``body``) is passed on unscanned: it counts in ``detector/items_without_fields``,
+with one warning per item class naming the fields it does hold.  A field holding a list of
 strings (the paragraphs an ``ItemLoader`` without an output processor gives) is
 scanned element by element (``content[0]``, ``content[1]`` … in the result, see
 :mod:`detector.integrations.hook`); one holding anything else (bytes, numbers, a
@@ -192,6 +197,7 @@ class DetectorPipeline:
         self._quarantine: IO[str] | None = None
         self._warned_classes: set[type] = set()
         self._warned_fields: set[tuple[type, str, type]] = set()
+        self._warned_missing: set[type] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
@@ -217,7 +223,13 @@ class DetectorPipeline:
     # ``spider`` is optional: current Scrapy passes nothing, older versions pass it.
     def open_spider(self, spider: Any = None) -> None:
         if self.quarantine_path:
-            self._quarantine = open(self.quarantine_path, "a", encoding="utf-8")
+            try:
+                self._quarantine = open(self.quarantine_path, "a", encoding="utf-8")
+            except OSError as exc:  # a raw FileNotFoundError did not name the setting
+                raise OSError(
+                    f"DETECTOR_QUARANTINE {self.quarantine_path}: cannot open it for appending"
+                    f" ({exc.strerror or exc})"
+                ) from None
 
     def close_spider(self, spider: Any = None) -> None:
         if self._quarantine is not None:
@@ -246,9 +258,26 @@ class DetectorPipeline:
     def _report_unscanned(self, adapter: ItemAdapter, result: HookResult) -> None:
         """Count the fields present but not strings (not scanned), with one
         warning per item class, field and type: an ItemLoader without an output
-        processor gives lists, and their text was skipped without a word."""
-        for name in self.fields:
-            value = adapter.get(name)
+        processor gives lists, and their text was skipped without a word.  And
+        count the items that hold none of the fields at all, with one warning
+        per item class: a spider whose text is in ``body`` passed every item,
+        ads and all, under the default ``DETECTOR_FIELDS``, without a word."""
+        values = [adapter.get(name) for name in self.fields]
+        if all(value is None for value in values):
+            self._inc("items_without_fields")
+            kind = type(adapter.item)
+            if kind not in self._warned_missing:
+                self._warned_missing.add(kind)
+                held = [str(key) for key, value in adapter.items() if value is not None]
+                logger.warning(
+                    "%s item has none of the fields DETECTOR_FIELDS names (%s): nothing in it"
+                    " is scanned; its fields: %s",
+                    kind.__name__,
+                    ", ".join(self.fields),
+                    ", ".join(held[:20]) + (" …" if len(held) > 20 else "") or "none",
+                )
+            return
+        for name, value in zip(self.fields, values, strict=True):
             if value is None or any(is_key_of(key, name) for key in result.verdicts):
                 continue
             self._inc("fields_not_scanned")
