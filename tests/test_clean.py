@@ -330,6 +330,24 @@ def test_jsonl_cleans_only_the_text_fields(
     assert "[content]" in result.stderr
 
 
+def test_a_gbk_jsonl_file_is_cleaned_in_gbk(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The rewritten values are written in the file's own encoding: a UTF-8 value
+    in a GBK line would make the file undecodable as either."""
+    lines = [
+        json.dumps({"id": "a1", "text": SEED}, ensure_ascii=False) + "\n",
+        json.dumps({"id": "a2", "text": CLEAN}, ensure_ascii=False) + "\n",
+    ]
+    source = tmp_path / "items.jsonl"
+    source.write_bytes("".join(lines).encode("gbk"))
+    out = tmp_path / "clean.jsonl"
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(out))
+    assert result.exit_code == 1, result.stderr  # something was removed
+    expected = [lines[0].replace(AD, ""), lines[1]]
+    assert out.read_bytes() == "".join(expected).encode("gbk")
+
+
 def test_failed_write_leaves_no_temporary_file(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
