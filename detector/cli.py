@@ -288,6 +288,7 @@ def scan(
     records: list[dict[str, Any]] = []
     results = []
     entries: list[dict[str, Any]] = []
+    _hint_at_stdin(paths)
     path_items = iter_paths(paths or ("-",))
     if baseline is not None:
         path_items = _without_file(path_items, baseline)
@@ -418,6 +419,8 @@ def _write_baseline(path: str, entries: list[dict[str, Any]], failed: set[str]) 
     cannot be read for that, nothing is written."""
     from detector.suppress import dump_baseline
 
+    # One entry per fingerprint: a file named twice gave every entry twice.
+    entries = list({e["fingerprint"]: e for e in entries}.values())
     carried = _carried_over(path, failed, {e["fingerprint"] for e in entries}) if failed else []
     try:
         with _AtomicFile(path) as atomic:
@@ -498,6 +501,20 @@ class _PathProgress:
             yield item
             if isinstance(item, str):
                 self.bar.advance(item)
+
+
+def _hint_at_stdin(paths: tuple[str, ...]) -> None:
+    """Say so when a command is about to read a terminal: ``detector scan`` with
+    no path waited without a word."""
+    if (not paths or "-" in paths) and _stdin_is_terminal():
+        click.echo("detector: reading stdin (end with Ctrl-D; name files to scan them)", err=True)
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # closed or replaced
+        return False
 
 
 def _progress(paths: tuple[str, ...]) -> _PathProgress | None:
@@ -693,6 +710,8 @@ def explain(
         if os.path.isdir(target):
             raise DetectorError(f"{target}: is a directory {hint}")
         if target == "-" or os.path.exists(target):
+            if target == "-":
+                _hint_at_stdin((target,))
             units, failed = _explained_fields(
                 target, input_format, text_fields, _check_encoding(encoding)
             )
@@ -844,6 +863,7 @@ def clean(
     _one_blas_thread()
     from detector.inputs import InputError, Notice, iter_paths
 
+    _hint_at_stdin(paths)
     paths = paths or ("-",)
     if in_place:
         if output != "-":

@@ -285,6 +285,20 @@ def test_explain_reads_a_file_as_scan_reads_it(
     assert result.stderr == f"detector: {binary}: binary file skipped\n"
 
 
+@pytest.mark.parametrize("command", ["scan", "clean"])
+def test_reading_a_terminal_says_so(
+    runner: CliRunner, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """``detector scan`` with no path waited on a terminal without a word."""
+    hint = "detector: reading stdin (end with Ctrl-D; name files to scan them)\n"
+    args = [command, "--model", str(tiny_model_dir)]
+    monkeypatch.setattr("detector.cli._stdin_is_terminal", lambda: True)
+    assert runner.invoke(main, args, input=CLEAN).stderr == hint
+    assert runner.invoke(main, [*args, "-"], input=CLEAN).stderr == hint
+    monkeypatch.setattr("detector.cli._stdin_is_terminal", lambda: False)
+    assert runner.invoke(main, args, input=CLEAN).stderr == ""
+
+
 def test_explain_dash_reads_stdin(runner: CliRunner, tiny_model_dir: Path) -> None:
     """``explain -`` explained the one-character text "-" and exited 0."""
     explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]

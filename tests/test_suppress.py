@@ -162,6 +162,17 @@ def test_cli_baseline_hides_recorded_findings_and_survives_moves(
     assert baseline.read_bytes() == first
 
 
+def test_a_file_named_twice_gives_each_baseline_entry_once(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    baseline = workdir / ".detector-baseline.json"
+    twice = ("articles/a.txt", "articles")
+    result = scan(tiny_model_dir, "--baseline", str(baseline), "--update-baseline", *twice)
+    assert f"detector: {baseline}: baseline of 1 finding(s) written" in result.stderr
+    assert len(json.loads(baseline.read_text(encoding="utf-8"))["findings"]) == 1
+    assert scan(tiny_model_dir, "--baseline", str(baseline), *twice).exit_code == 0
+
+
 def test_cli_baseline_errors(tiny_model_dir: Path, workdir: Path) -> None:
     result = scan(tiny_model_dir, "--update-baseline", "articles")
     assert result.exit_code == 2 and "--update-baseline needs --baseline FILE" in result.stderr
