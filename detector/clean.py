@@ -278,7 +278,7 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
         snippet = json.dumps(finding.text[:60], ensure_ascii=False)
         errors.append(
             f"{row}:{column}: {finding.category} {snippet} is not written as plain text in the"
-            " markup (an entity or a tag inside it); left in place"
+            " markup (an entity such as &amp; or collapsed white space inside it); left in place"
         )
     if not cuts:
         return CleanedBytes(data, errors=tuple(errors))

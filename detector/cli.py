@@ -989,9 +989,13 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
     if cleaned.skipped:
         where = display if line is None else f"{display}:{line}"
         click.echo(f"detector: {where}: {cleaned.skipped}", err=True)
+    import re
+
     for message in cleaned.errors:
         where = display if line is None else f"{display}:{line}"
-        click.echo(f"detector: error: {where}: {message}", err=True)
+        # An HTML page's message starts with its line:col: path:line:col: as elsewhere.
+        joint = ":" if line is None and re.match(r"\d+:\d+: ", message) else ": "
+        click.echo(f"detector: error: {where}{joint}{message}", err=True)
     return len(cleaned.errors)
 
 

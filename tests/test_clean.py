@@ -594,6 +594,8 @@ def test_html_ad_with_an_entity_inside_stays_and_is_reported_others_go(
     expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
     assert page.read_text(encoding="utf-8") == expected  # the contact ad is still there
     assert f"<p>{contact}</p>" in expected
+    row = original[: original.index("&#x61;")].count("\n") + 1
+    assert f"detector: error: {page}:{row}:" in result.stderr  # path:line:col, as elsewhere
     assert "is not written as plain text" in result.stderr
 
 
