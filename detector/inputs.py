@@ -156,20 +156,20 @@ def iter_paths(paths: Sequence[str]) -> Iterator[str | InputError | Notice]:
             continue
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(raw)
         elif path.exists() or path.is_symlink():
-            yield str(path)
+            yield raw  # as given, and so are directories (str(Path) drops a leading ./)
         else:
             yield InputError(printable(raw), "no such file or directory")
 
 
-def _walk(root: Path) -> Iterator[str | InputError | Notice]:
+def _walk(root: str) -> Iterator[str | InputError | Notice]:
     """Files under ``root`` in sorted order, each directory's files before its
     subdirectories.  Entry types come from the directory listing, so a regular
     file costs no ``stat`` call (only directories, for the loop check, and
     symlinks are looked up)."""
     seen: set[tuple[int, int]] = set()
-    stack = [str(root)]
+    stack = [root]
     while stack:
         directory = stack.pop()
         try:

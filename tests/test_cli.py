@@ -299,6 +299,17 @@ def test_reading_a_terminal_says_so(
     assert runner.invoke(main, args, input=CLEAN).stderr == ""
 
 
+def test_a_file_named_on_the_command_line_is_printed_as_given(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``./a/injected.txt`` came out as ``a/injected.txt`` (and so did the SARIF
+    URI, documented as the path as given), while walking ``.`` kept ``./``."""
+    monkeypatch.chdir(articles)
+    named = scan(runner, tiny_model_dir, "./a/injected.txt").stdout
+    walked = scan(runner, tiny_model_dir, "./a").stdout
+    assert named == walked and named.startswith("./a/injected.txt:2:")
+
+
 def test_explain_dash_reads_stdin(runner: CliRunner, tiny_model_dir: Path) -> None:
     """``explain -`` explained the one-character text "-" and exited 0."""
     explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]
