@@ -271,12 +271,36 @@ def iter_documents(
             elif fmt == "html":
                 yield from _text_document(display, handle, encoding, html=True)
             else:
-                yield from _text_document(display, handle, encoding)
+                for document in _text_document(display, handle, encoding):
+                    if item == STDIN and input_format == "auto" and _looks_like_jsonl(document):
+                        yield Notice(display, _STDIN_JSONL)
+                    yield document
         except OSError as exc:
             yield InputError(display, f"cannot read ({exc.strerror or exc})")
         finally:
             if item != STDIN:
                 handle.close()
+
+
+_STDIN_JSONL = "looks like JSON records; scanned as text (use --input-format jsonl or json)"
+
+
+def _looks_like_jsonl(document: Document | InputError | Notice) -> bool:
+    """Whether text read from stdin starts with a JSON object or an array of
+    them: piped JSONL is scanned as text unless ``--input-format`` says otherwise
+    (stdin has no suffix to tell), and its spans then hold JSON syntax."""
+    if not isinstance(document, Document):
+        return False
+    text = document.fields[None].lstrip()
+    if text.startswith("["):  # an array of records: "[{", or "[" and "{" on the next line
+        text = text[1:].lstrip()
+    if not text.startswith("{"):
+        return False
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(value, dict)
 
 
 def _text_document(

@@ -310,6 +310,26 @@ def test_a_file_named_on_the_command_line_is_printed_as_given(
     assert named == walked and named.startswith("./a/injected.txt:2:")
 
 
+def test_piped_json_records_read_as_text_get_a_notice(
+    runner: CliRunner, tiny_model_dir: Path
+) -> None:
+    """Stdin has no suffix: piped JSONL was scanned as text, its spans holding
+    JSON syntax, without a word."""
+    notice = (
+        "detector: <stdin>: looks like JSON records; scanned as text"
+        " (use --input-format jsonl or json)\n"
+    )
+    record = json.dumps({"text": INJECTED}, ensure_ascii=False)
+    for piped in (record + "\n", f"[\n  {record}\n]\n"):
+        assert scan(runner, tiny_model_dir, stdin=piped).stderr == notice
+        explicit = scan(runner, tiny_model_dir, "--input-format", "text", stdin=piped)
+        assert explicit.stderr == ""
+    for text in (INJECTED, "[今天] 天气晴。\n", "{注} 本文有删节。\n"):
+        assert scan(runner, tiny_model_dir, stdin=text).stderr == ""
+    as_jsonl = scan(runner, tiny_model_dir, "--input-format", "jsonl", stdin=record)
+    assert as_jsonl.stderr == "" and as_jsonl.stdout.startswith("<stdin>:1:")
+
+
 def test_explain_dash_reads_stdin(runner: CliRunner, tiny_model_dir: Path) -> None:
     """``explain -`` explained the one-character text "-" and exited 0."""
     explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]
