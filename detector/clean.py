@@ -6,6 +6,14 @@ Everything here is a function of its arguments: no I/O, no model.  The CLI's
 
 Guarantee: only the characters inside the given spans go; every other character
 (newlines, spaces, punctuation around the span) stays exactly as it was.
+
+What is removed: every finding of a document the detector blocks (``is_spam``:
+a span at the block threshold; for a record, in any of its text fields), and
+nothing of one it does not.  Spans under the block threshold are for review: on
+the dev benchmark 35 of 497 clean articles and 38 of 306 hard negatives have
+one, and removing them cut text out of legitimate news (4 and 9 are blocked); in
+a blocked article they are mostly the rest of the same injection.  The hook, the
+Scrapy pipeline and Spark clean, and drop, by the same rule.
 """
 
 from __future__ import annotations
@@ -230,7 +238,7 @@ def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
         return CleanedBytes(data, errors=(_NOT_EXACT,))
     bom, text, encoding = decoded
     verdict = scan(text)
-    if not verdict.findings:
+    if not verdict.is_spam:  # only a blocked document loses text
         return CleanedBytes(data)
     cleaned = remove_spans(text, verdict.findings)
     return CleanedBytes(bom + cleaned.encode(encoding), {None: verdict.findings}, {None: text})
@@ -259,7 +267,7 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     bom, source, encoding = decoded
     page = extract(source)
     verdict = scan_page(page)
-    if not verdict.findings:
+    if not verdict.is_spam:  # only a blocked document loses text
         return CleanedBytes(data)
     # A second opinion on where text stands, by another reader than the tree
     # builder: extract() finds each text node by searching the source.
@@ -356,6 +364,7 @@ def _clean_record(
     removed: dict[str | None, tuple[Finding, ...]] = {}
     texts: dict[str | None, str] = {}
     cleaned: dict[str, str | list[str]] = {}
+    scanned = []
     for name in dict.fromkeys(text_fields):
         value = record.get(name)
         elements = text_elements(name, value)
@@ -363,16 +372,20 @@ def _clean_record(
             if value is not None:
                 errors.append(f"field {name!r} is {NOT_TEXT}")
             continue
-        new_texts = []
-        for key, text in elements:
-            verdict, cuts = scan(LONE_SURROGATE.sub("\ufffd", text))  # same length
-            if verdict.findings:
-                removed[key] = verdict.findings
-                texts[key] = text
-                text = remove_spans(text, cuts)
-            new_texts.append(text)
-        if any(key in removed for key, _ in elements):
-            cleaned[name] = new_texts[0] if isinstance(value, str) else new_texts
+        # A lone surrogate is scanned as U+FFFD, as scan reads it (the same length).
+        results = [(key, text, *scan(LONE_SURROGATE.sub("\ufffd", text))) for key, text in elements]
+        scanned.append((name, value, results))
+    if any(verdict.is_spam for _, _, results in scanned for _, _, verdict, _ in results):
+        for name, value, results in scanned:  # a blocked record loses its findings
+            new_texts = []
+            for key, text, verdict, cuts in results:
+                if verdict.findings:
+                    removed[key] = verdict.findings
+                    texts[key] = text
+                    text = remove_spans(text, cuts)
+                new_texts.append(text)
+            if any(key in removed for key, *_ in results):
+                cleaned[name] = new_texts[0] if isinstance(value, str) else new_texts
     if not any(name in record for name in text_fields):
         names = ", ".join(repr(n) for n in text_fields)
         errors.append(f"record has none of the text fields {names}")

@@ -832,7 +832,7 @@ def _looks_like_path(target: str) -> bool:
     ".html/.htm HTML, everything else text.",
 )
 @text_field_option("clean")
-@threshold_option("Remove")
+@threshold_option("Remove, in blocked articles,")
 @model_option
 def clean(
     paths: tuple[str, ...],
@@ -843,7 +843,11 @@ def clean(
     threshold: float | None,
     model: str | None,
 ) -> NoReturn:
-    """Remove exactly the flagged spans; every other byte is kept.
+    """Remove exactly the flagged spans of blocked articles; every other byte is kept.
+
+    An article (a file, a JSON record, an HTML page) is blocked when a span
+    reaches the model's block threshold (is_spam); then every span scan reports
+    in it goes.  Spans of an article that is not blocked are for review and stay.
 
     Text files keep their encoding (the one scan reads them with), byte-order mark and
     line endings.  In JSONL only the --text-field string values are rewritten; the

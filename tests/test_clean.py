@@ -348,6 +348,54 @@ def test_a_gbk_jsonl_file_is_cleaned_in_gbk(
     assert out.read_bytes() == "".join(expected).encode("gbk")
 
 
+def test_only_blocked_articles_lose_text(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Spans under the block threshold are for review: clean removed them, and
+    7 % of clean news has one (dev benchmark, shipped model).  A blocked article,
+    or record, loses every finding, those under the block threshold included."""
+    review = "专家表示消费市场持续回暖登录入口。\n"  # the tiny model at 0.2: one finding, ~0.48
+    lenient = ("--threshold", "0.2")  # review 0.2; the block threshold stays the model's 0.5
+    flagged = tmp_path / "flagged.txt"
+    flagged.write_text(review, encoding="utf-8")
+    assert (
+        runner.invoke(
+            main, ["scan", "--model", str(tiny_model_dir), *lenient, str(flagged)]
+        ).exit_code
+        == 1
+    )
+    result = clean(runner, tiny_model_dir, *lenient, str(flagged), "-o", str(tmp_path / "f.out"))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert (tmp_path / "f.out").read_text(encoding="utf-8") == review
+    blocked = tmp_path / "blocked.txt"
+    blocked.write_text(review + SEED, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, *lenient, str(blocked), "-o", str(tmp_path / "b.out"))
+    assert result.exit_code == 1
+    expected = (review + SEED).replace("登录入口", "").replace(AD, "")
+    assert (tmp_path / "b.out").read_text(encoding="utf-8") == expected
+    records = tmp_path / "items.jsonl"
+    lines = [
+        json.dumps({"title": review, "text": CLEAN}, ensure_ascii=False) + "\n",
+        json.dumps({"title": review, "text": SEED}, ensure_ascii=False) + "\n",
+    ]
+    records.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "items.out.jsonl"
+    result = clean(
+        runner, tiny_model_dir, *lenient, "--text-field", "title", "--text-field", "text",
+        str(records), "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    expected_lines = [
+        lines[0],
+        json.dumps(
+            {"title": review.replace("登录入口", ""), "text": SEED.replace(AD, "")},
+            ensure_ascii=False,
+        )
+        + "\n",
+    ]
+    assert out.read_text(encoding="utf-8") == "".join(expected_lines)
+
+
 def test_failed_write_leaves_no_temporary_file(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:

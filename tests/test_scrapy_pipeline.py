@@ -429,6 +429,21 @@ def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
     assert "'content' holds a bytes" in warnings[1]
 
 
+def test_drop_and_clean_pass_an_item_that_is_flagged_but_not_blocked(
+    tiny_model_dir: Path,
+) -> None:
+    review = "专家表示消费市场持续回暖登录入口"  # the tiny model at 0.2: one finding, ~0.48
+    for action, stat in (("drop", "items_dropped"), ("clean", "items_cleaned")):
+        pipeline, stats = _pipeline(
+            tiny_model_dir, DETECTOR_ACTION=action, DETECTOR_THRESHOLD="0.2"
+        )
+        item = pipeline.process_item({"title": review})
+        assert item["title"] == review
+        assert item["detector"]["flagged"] and not item["detector"]["is_spam"]
+        assert stats.get_value("detector/items_flagged") == 1
+        assert stats.get_value(f"detector/{stat}") is None
+
+
 def test_items_without_any_of_the_fields_are_counted_and_warned_about(
     tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -183,12 +183,27 @@ def test_clean_dataframe_removes_exactly_the_findings(
         if text is None:
             assert cleaned is None
         else:
-            findings = tiny_detector.scan(text).findings
-            assert cleaned == remove_spans(text, findings)
+            verdict = tiny_detector.scan(text)
+            assert cleaned == (remove_spans(text, verdict.findings) if verdict.is_spam else text)
     assert "王磊在线配资平台" not in rows["margin"]["text_clean"]
     assert rows["clean"]["text_clean"] == rows["clean"]["text"]
     named = clean_dataframe(documents_df, output_col="body", model=tiny_model_dir)
     assert named.columns == [*documents_df.columns, "body"]
+
+
+def test_clean_dataframe_leaves_a_text_that_is_flagged_but_not_blocked(
+    spark: SparkSession, tiny_model_dir: Path
+) -> None:
+    """Spans under the block threshold are for review, not removal (as
+    ``detector clean`` does); a blocked text loses all its findings."""
+    review = "专家表示消费市场持续回暖登录入口"  # one finding of ~0.48 at --threshold 0.2
+    blocked = "全国夏粮实现丰收配资平台"
+    df = spark.createDataFrame([("r", review), ("b", blocked)], ["id", "text"])
+    scanned = by_id(scan_dataframe(df, model=tiny_model_dir, threshold=0.2))
+    assert scanned["r"][FINDINGS_COL] and not scanned["r"][IS_SPAM_COL]
+    rows = by_id(clean_dataframe(df, model=tiny_model_dir, threshold=0.2))
+    assert rows["r"]["text_clean"] == review
+    assert rows["b"]["text_clean"] == "全国夏粮实现丰收"
 
 
 def test_model_is_cached_per_process_by_path_and_threshold(tiny_model_dir: Path) -> None:

@@ -8,16 +8,19 @@
 
 An item is *flagged* when any scanned field has a finding, i.e. a span scoring at
 least the detector's threshold (the model's review threshold unless ``threshold``
-is given).  Actions:
+is given), and *blocked* (``is_spam``) when one reaches the block threshold.
+Flagging is for review; only a blocked item is changed or dropped (spans under the
+block threshold are found in 7 % of clean news on the dev benchmark; see
+:mod:`detector.clean`).  Actions:
 
 ``flag``
     Scan only.  ``result.item`` is an unchanged copy; store ``result.to_dict()``
     wherever you keep metadata.
 ``clean``
-    Remove every finding from its field (exactly the span, nothing around it);
-    ``result.removed`` lists what went, by field.
+    Remove every finding of a blocked item from its field (exactly the span,
+    nothing around it); ``result.removed`` lists what went, by field.
 ``drop``
-    ``result.dropped`` is true for a flagged item; ``result.item`` is an unchanged
+    ``result.dropped`` is true for a blocked item; ``result.item`` is an unchanged
     copy so the caller can still quarantine it.
 
 A field holding a list (or tuple) of strings, as an ItemLoader without an output
@@ -185,23 +188,30 @@ def check_item(
     copy = dict(item)
     verdicts: dict[str, Verdict] = {}
     removed: dict[str, tuple[Finding, ...]] = {}
+    cuts: dict[str, tuple[str, Sequence[Finding] | list[tuple[int, int]]]] = {}
     for name in dict.fromkeys(fields):
-        value = copy.get(name)
-        elements = text_elements(name, value)
-        cleaned = list(value) if elements and isinstance(value, (list, tuple)) else None
-        for index, (key, text) in enumerate(elements):
-            verdict, cut = scan_field(scanner, text, allowlist or NO_SUPPRESSIONS)
-            verdicts[key] = verdict
-            if action == "clean" and verdict.findings:
-                removed[key] = verdict.findings
-                if cleaned is None:
-                    copy[name] = remove_spans(text, cut)
-                else:
-                    cleaned[index] = remove_spans(text, cut)
-        if cleaned is not None and any(key in removed for key, _ in elements):
-            copy[name] = tuple(cleaned) if isinstance(value, tuple) else cleaned
-    flagged = any(v.findings for v in verdicts.values())
-    return HookResult(action, copy, verdicts, removed, action == "drop" and flagged)
+        for key, text in text_elements(name, copy.get(name)):
+            verdicts[key], cut = scan_field(scanner, text, allowlist or NO_SUPPRESSIONS)
+            cuts[key] = (text, cut)
+    blocked = any(v.is_spam for v in verdicts.values())
+    if action == "clean" and blocked:  # only a blocked item loses text (see the module doc)
+        for name in dict.fromkeys(fields):
+            value = copy.get(name)
+            elements = text_elements(name, value)
+            texts = [
+                remove_spans(*cuts[key]) if verdicts[key].findings else text
+                for key, text in elements
+            ]
+            removed.update(
+                (key, verdicts[key].findings) for key, _ in elements if verdicts[key].findings
+            )
+            if not any(verdicts[key].findings for key, _ in elements):
+                continue
+            if isinstance(value, str):
+                copy[name] = texts[0]
+            else:
+                copy[name] = tuple(texts) if isinstance(value, tuple) else texts
+    return HookResult(action, copy, verdicts, removed, action == "drop" and blocked)
 
 
 def is_key_of(key: str, name: str) -> bool:

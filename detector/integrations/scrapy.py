@@ -18,8 +18,11 @@ Settings:
     tag (see :mod:`detector.integrations.hook`).
 ``DETECTOR_ACTION``
     ``flag``: keep the item unchanged apart from the result field.  ``clean``:
-    remove the flagged spans from the scanned fields.  ``drop``: raise ``DropItem``
-    for a flagged item.  An item is flagged when a scanned field has a finding.
+    remove the findings from the scanned fields of a blocked item.  ``drop``: raise
+    ``DropItem`` for a blocked item.  An item is flagged when a scanned field has a
+    finding, and blocked when one reaches the model's block threshold (``is_spam``);
+    a flagged item that is not blocked passes unchanged (see
+    :mod:`detector.integrations.hook`).
 ``DETECTOR_THRESHOLD``
     Report spans scoring at least this (0..1); default: the model's review threshold.
 ``DETECTOR_MODEL``

@@ -139,8 +139,8 @@ def _scan_series(
         is_spam.append(verdict.is_spam)
         scores.append(verdict.score)
         findings.append([_finding_row(f) for f in verdict.findings])
-        if clean:
-            cleaned.append(remove_spans(text, cuts))
+        if clean:  # only a blocked text loses anything, as detector clean does
+            cleaned.append(remove_spans(text, cuts) if verdict.is_spam else text)
     columns: dict[str, list[Any]] = {}
     if scan:
         columns.update(is_spam=is_spam, score=scores, findings=findings)
@@ -231,7 +231,9 @@ def clean_dataframe(
     model: str | Path | None = None,
 ) -> DataFrame:
     """``df`` with ``output_col`` (default ``<text_col>_clean``) holding the text
-    without the spans that :func:`scan_dataframe` would report; null stays null."""
+    without the spans that :func:`scan_dataframe` would report when it blocks the
+    text (``detector_is_spam``; else the text as it is, see :mod:`detector.clean`);
+    null stays null."""
     output_col = output_col or f"{text_col}_clean"
     return _annotate(df, text_col, threshold, model, scan=False, clean_col=output_col)
 
