@@ -32,12 +32,34 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Threshold(click.ParamType):
+    """A number in 0..1, or ``review`` or ``block``: the model's own thresholds,
+    which move when it is retrained (resolved once the model is loaded)."""
+
+    name = "threshold"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from detector.results import THRESHOLD_NAMES
+
+        if isinstance(value, float) or value in THRESHOLD_NAMES:
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0.0 <= number <= 1.0:
+            self.fail(f"{value!r} is not a number from 0 to 1, review or block", param, ctx)
+        return number
+
+
 def threshold_option(action: str = "Report") -> Callable[[F], F]:
     return click.option(
         "--threshold",
-        type=click.FloatRange(0.0, 1.0),
+        type=_Threshold(),
         default=None,
-        help=f"{action} spans scoring at least this (default: the model's review threshold).",
+        metavar="X|review|block",
+        help=f"{action} spans scoring at least X, or the model's review or block threshold"
+        " (default: review).",
     )
 
 
@@ -132,7 +154,7 @@ def _keep_freed_memory() -> None:
     mallopt(m_trim_threshold, 256 << 20)
 
 
-def _start_loading(model: str | None, threshold: float | None) -> Callable[[], Detector]:
+def _start_loading(model: str | None, threshold: float | str | None) -> Callable[[], Detector]:
     """Start loading the detector (``model`` None: the packaged one); the function
     returned finishes and returns it.  A thread reads and checks the model's files
     (~50 ms, mostly without the GIL) while this one imports NumPy and the pipeline,
@@ -152,7 +174,7 @@ def _start_loading(model: str | None, threshold: float | None) -> Callable[[], D
     return finish
 
 
-def _load_detector(model: str | None, threshold: float | None) -> Detector:
+def _load_detector(model: str | None, threshold: float | str | None) -> Detector:
     return _start_loading(model, threshold)()
 
 
@@ -251,7 +273,7 @@ def scan(
     encoding: str | None,
     baseline: str | None,
     update_baseline: bool,
-    threshold: float | None,
+    threshold: float | str | None,
     model: str | None,
     jobs: int | None,
 ) -> NoReturn:
@@ -840,7 +862,7 @@ def clean(
     in_place: bool,
     input_format: str,
     text_fields: tuple[str, ...],
-    threshold: float | None,
+    threshold: float | str | None,
     model: str | None,
 ) -> NoReturn:
     """Remove exactly the flagged spans of blocked articles; every other byte is kept.

@@ -34,7 +34,7 @@ from detector.localize import (
 )
 from detector.model import Model, ModelError, default_model_path, load_model
 from detector.normalize import Normalized, end_of_marks, normalize
-from detector.results import Finding, Verdict
+from detector.results import THRESHOLD_NAMES, Finding, Verdict
 from detector.segment import (
     NEIGHBOUR_GAP,
     are_neighbours,
@@ -64,9 +64,19 @@ _CONTACT_BAR = 0.1
 _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
 
 
-def _check_threshold(threshold: float | None) -> None:
+def _resolve_threshold(model: Model, threshold: float | str | None) -> float | None:
+    """``threshold`` as a number: a name of :data:`THRESHOLD_NAMES` is the model's
+    threshold of that name; a number must be within 0..1."""
+    if isinstance(threshold, str):
+        if threshold not in THRESHOLD_NAMES:
+            raise ValueError(
+                f"threshold must be within 0..1 or one of {', '.join(THRESHOLD_NAMES)};"
+                f" got {threshold!r}"
+            )
+        return float(model.thresholds[threshold])
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
+    return threshold
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -120,13 +130,14 @@ class _Bridges:
 class Detector:
     """Finds injected advertising in one text at a time.
 
-    ``threshold`` (0..1) overrides the model's *review* threshold: spans scoring
-    at least this much are reported.  ``is_spam`` always uses the model's *block*
+    ``threshold`` (0..1, or ``"review"`` or ``"block"`` for the model's own)
+    overrides the model's *review* threshold: spans scoring at least this much are
+    reported.  ``is_spam`` always uses the model's *block*
     threshold, or ``threshold`` when that is higher.
     """
 
-    def __init__(self, model: Model, threshold: float | None = None) -> None:
-        _check_threshold(threshold)
+    def __init__(self, model: Model, threshold: float | str | None = None) -> None:
+        threshold = _resolve_threshold(model, threshold)
         self.model = model
         self.threshold = model.thresholds["review"] if threshold is None else threshold
         self.block_threshold = max(model.thresholds["block"], self.threshold)
@@ -181,14 +192,14 @@ class Detector:
             assert history is not None
             self._lm_totals[name] = lm_total(history)
 
-    def with_threshold(self, threshold: float | None) -> Detector:
+    def with_threshold(self, threshold: float | str | None) -> Detector:
         """This detector reporting spans from ``threshold`` (0..1) on; ``None``:
         this detector.  The model and the tables built from it are shared, so
         this costs microseconds, where a new ``Detector`` builds its tables again
         (an 8 MB array and ~12 ms for the packaged model)."""
+        threshold = _resolve_threshold(self.model, threshold)
         if threshold is None:
             return self
-        _check_threshold(threshold)
         derived = copy.copy(self)
         derived.threshold = threshold
         derived.block_threshold = max(self.model.thresholds["block"], threshold)
@@ -204,7 +215,7 @@ class Detector:
             return _DEFAULT
 
     @classmethod
-    def from_path(cls, path: str | Path, threshold: float | None = None) -> Detector:
+    def from_path(cls, path: str | Path, threshold: float | str | None = None) -> Detector:
         """A detector for the model at ``path`` (directory, card or ``.npz``)."""
         return cls(load_model(path), threshold=threshold)
 

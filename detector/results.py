@@ -6,7 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FieldVerdicts", "Finding", "Verdict"]
+__all__ = ["THRESHOLD_NAMES", "FieldVerdicts", "Finding", "Verdict"]
+
+#: Thresholds a caller may name instead of giving a number (``--threshold block``,
+#: ``Detector(model, threshold="block")``): the model's own, which move when it is
+#: retrained, where a number would keep the old model's meaning.
+THRESHOLD_NAMES = ("review", "block")
 
 
 @dataclass(frozen=True)

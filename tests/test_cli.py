@@ -330,6 +330,23 @@ def test_piped_json_records_read_as_text_get_a_notice(
     assert as_jsonl.stderr == "" and as_jsonl.stdout.startswith("<stdin>:1:")
 
 
+def test_threshold_takes_a_number_or_the_model_threshold_names(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path
+) -> None:
+    from detector.model import load_model
+
+    block = load_model(tiny_model_dir).thresholds["block"]
+    path = str(articles / "a" / "injected.txt")
+    named = scan(runner, tiny_model_dir, "--threshold", "block", path)
+    assert named.stdout == scan(runner, tiny_model_dir, "--threshold", str(block), path).stdout
+    assert named.exit_code == 1 and named.stdout
+    review = scan(runner, tiny_model_dir, "--threshold", "review", path)
+    assert review.stdout == scan(runner, tiny_model_dir, path).stdout
+    bad = scan(runner, tiny_model_dir, "--threshold", "strict", path)
+    assert bad.exit_code == 2
+    assert "'strict' is not a number from 0 to 1, review or block" in bad.stderr
+
+
 def test_explain_dash_reads_stdin(runner: CliRunner, tiny_model_dir: Path) -> None:
     """``explain -`` explained the one-character text "-" and exited 0."""
     explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]

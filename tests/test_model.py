@@ -87,6 +87,21 @@ def test_from_path_uses_the_threshold(tiny_model_dir: Path) -> None:
         Detector.from_path(tiny_model_dir, threshold=1.5)
 
 
+def test_thresholds_can_be_named_by_the_model(tiny_model_dir: Path) -> None:
+    """``review`` and ``block`` are the model's own thresholds, whatever their
+    values (a number keeps an older model's meaning after retraining)."""
+    import dataclasses
+
+    base = Detector.from_path(tiny_model_dir).model
+    model = dataclasses.replace(base, thresholds={**base.thresholds, "review": 0.2, "block": 0.7})
+    block = Detector(model, threshold="block")
+    assert (block.threshold, block.block_threshold) == (0.7, 0.7)
+    review = Detector(model).with_threshold(0.9).with_threshold("review")
+    assert (review.threshold, review.block_threshold) == (0.2, 0.7)
+    with pytest.raises(ValueError, match="review, block; got 'Block'"):
+        Detector(model, threshold="Block")
+
+
 def test_a_failed_save_leaves_the_model_that_was_there(
     tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

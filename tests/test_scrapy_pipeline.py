@@ -363,6 +363,11 @@ def test_a_bad_threshold_setting_is_named(tiny_model_dir: Path, value: str) -> N
         _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=value)
 
 
+def test_the_threshold_setting_takes_the_model_threshold_names(tiny_model_dir: Path) -> None:
+    pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=" Block ")
+    assert pipeline.detector.threshold == pipeline.detector.model.thresholds["block"]
+
+
 def test_allow_setting_drops_findings_of_allowed_phrases(tiny_model_dir: Path) -> None:
     pipeline, stats = _pipeline(
         tiny_model_dir, DETECTOR_ACTION="drop", DETECTOR_ALLOW=["杨方线上配资股票"]

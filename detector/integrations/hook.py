@@ -113,7 +113,9 @@ _LOADED_LOCK = threading.Lock()
 _LOADED: dict[str, tuple[tuple[int, int, int], Detector]] = {}
 
 
-def load_detector(model: str | Path | None = None, threshold: float | None = None) -> Detector:
+def load_detector(
+    model: str | Path | None = None, threshold: float | str | None = None
+) -> Detector:
     """The detector for the model at ``model`` (directory, card or ``.npz``;
     ``None``: the packaged model) reporting from ``threshold``, loaded once per
     process: every caller naming the same model (the pipelines of several
@@ -141,7 +143,7 @@ def load_detector(model: str | Path | None = None, threshold: float | None = Non
     return base.with_threshold(threshold)
 
 
-def _resolve_detector(detector: Detector | None, threshold: float | None) -> Detector:
+def _resolve_detector(detector: Detector | None, threshold: float | str | None) -> Detector:
     from detector.core import Detector
 
     base = Detector.default() if detector is None else detector
@@ -161,7 +163,7 @@ def check_item(
     fields: Sequence[str] = DEFAULT_FIELDS,
     action: str = "flag",
     detector: Detector | None = None,
-    threshold: float | None = None,
+    threshold: float | str | None = None,
     allow: Sequence[str] = (),
 ) -> HookResult:
     """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
@@ -169,7 +171,8 @@ def check_item(
     ``item`` is any mapping (a dict, a ``scrapy.Item``, an ``ItemAdapter``) and is
     never modified.  A field holding HTML is scanned by its text (see the module
     documentation).  ``detector`` defaults to the packaged model (loaded once per
-    process); ``threshold`` (0..1) overrides its review threshold.  A finding
+    process); ``threshold`` (0..1, or ``"review"`` or ``"block"``: the model's own)
+    overrides its review threshold.  A finding
     whose text contains one of the ``allow`` phrases (compared normalized:
     full-width, traditional and spacing variants folded) is dropped.  Raises
     ``ValueError`` for an unknown action or a threshold outside 0..1.

@@ -24,7 +24,8 @@ Settings:
     a flagged item that is not blocked passes unchanged (see
     :mod:`detector.integrations.hook`).
 ``DETECTOR_THRESHOLD``
-    Report spans scoring at least this (0..1); default: the model's review threshold.
+    Report spans scoring at least this (0..1), or ``review`` or ``block``: the
+    model's own thresholds; default: the model's review threshold.
 ``DETECTOR_MODEL``
     A model directory or ``model.json``; default: the packaged model.
 ``DETECTOR_ALLOW``
@@ -96,6 +97,7 @@ from detector.integrations.hook import (
     is_key_of,
     load_detector,
 )
+from detector.results import THRESHOLD_NAMES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -107,17 +109,22 @@ __all__ = ["DetectorPipeline"]
 logger = logging.getLogger(__name__)
 
 
-def _threshold(value: Any) -> float | None:
-    """The ``DETECTOR_THRESHOLD`` setting as a number (None: not set); an error that
-    names the setting, not just ``could not convert string to float: '0,8'``."""
+def _threshold(value: Any) -> float | str | None:
+    """The ``DETECTOR_THRESHOLD`` setting as a number or the name of one of the
+    model's thresholds (None: not set); an error that names the setting, not just
+    ``could not convert string to float: '0,8'``."""
     if value is None or value == "":
         return None
+    if isinstance(value, str) and value.strip().lower() in THRESHOLD_NAMES:
+        return value.strip().lower()
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = -1.0
     if not 0.0 <= number <= 1.0:
-        raise ValueError(f"DETECTOR_THRESHOLD must be a number from 0 to 1 (0.8); got {value!r}")
+        raise ValueError(
+            f"DETECTOR_THRESHOLD must be a number from 0 to 1 (0.8), review or block; got {value!r}"
+        )
     return number
 
 

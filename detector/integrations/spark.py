@@ -37,7 +37,7 @@ from detector.clean import remove_spans
 from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
 from detector.model import ModelError
-from detector.results import Finding
+from detector.results import THRESHOLD_NAMES, Finding
 from detector.scanning import scan_field
 
 try:
@@ -73,10 +73,10 @@ _VERDICT_COL = "__detector_verdict"
 _pandas_udf: Any = pandas_udf
 
 _CACHE_LOCK = threading.Lock()
-_CACHE: dict[tuple[str | None, float | None], Detector] = {}
+_CACHE: dict[tuple[str | None, float | str | None], Detector] = {}
 
 
-def _cached_detector(model: str | None, threshold: float | None) -> Detector:
+def _cached_detector(model: str | None, threshold: float | str | None) -> Detector:
     """The detector for (model path, threshold), loaded once per Python process."""
     key = (model, threshold)
     with _CACHE_LOCK:
@@ -90,14 +90,16 @@ def _cached_detector(model: str | None, threshold: float | None) -> Detector:
         return detector
 
 
-def _model_location(model: str | Path | None, threshold: float | None) -> str | None:
+def _model_location(model: str | Path | None, threshold: float | str | None) -> str | None:
     """Check the model on the driver when it can see it, so a bad path, a corrupt
     file or a bad threshold fails here instead of inside a task; returns the path
     the executors should load: ``model`` as given.  Each executor resolves a
     relative path in its own working directory, where ``--archives
     model.tgz#model`` unpacks (sending the driver's absolute path instead broke
     that whenever the driver had a ``model`` of its own)."""
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
+    if isinstance(threshold, str) and threshold not in THRESHOLD_NAMES:
+        raise ValueError(f"threshold must be within 0..1, review or block; got {threshold!r}")
+    if isinstance(threshold, (int, float)) and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
     if model is None:
         _cached_detector(None, threshold)
@@ -120,7 +122,7 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
 
 
 def _scan_series(
-    texts: pd.Series, model: str | None, threshold: float | None, scan: bool, clean: bool
+    texts: pd.Series, model: str | None, threshold: float | str | None, scan: bool, clean: bool
 ) -> pd.DataFrame:
     """One Arrow batch: the verdict columns (``scan``) and/or the cleaned text."""
     detector = _cached_detector(model, threshold)
@@ -165,7 +167,7 @@ def _check_text_column(df: DataFrame, text_col: str) -> None:
 def _annotate(
     df: DataFrame,
     text_col: str,
-    threshold: float | None,
+    threshold: float | str | None,
     model: str | Path | None,
     *,
     scan: bool,
@@ -205,7 +207,7 @@ def _annotate(
 def scan_dataframe(
     df: DataFrame,
     text_col: str = "text",
-    threshold: float | None = None,
+    threshold: float | str | None = None,
     model: str | Path | None = None,
 ) -> DataFrame:
     """``df`` with three columns added (replaced if present):
@@ -227,7 +229,7 @@ def clean_dataframe(
     df: DataFrame,
     text_col: str = "text",
     output_col: str | None = None,
-    threshold: float | None = None,
+    threshold: float | str | None = None,
     model: str | Path | None = None,
 ) -> DataFrame:
     """``df`` with ``output_col`` (default ``<text_col>_clean``) holding the text
@@ -261,7 +263,7 @@ def run_job(
     input_format: str = "auto",
     output_format: str = "parquet",
     text_col: str = "text",
-    threshold: float | None = None,
+    threshold: float | str | None = None,
     model: str | None = None,
     clean_col: str | None = None,
     partitions: int = 0,
@@ -339,7 +341,7 @@ def main(
     input_format: str,
     text_col: str,
     clean_col: str | None,
-    threshold: float | None,
+    threshold: float | str | None,
     model: str | None,
     partitions: int,
     master: str | None,
