@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from detector.inputs import LONE_SURROGATE, JsonFileError, json_message, json_records, skip_space
+from detector.inputs import LONE_SURROGATE, JsonFileError, json_message, json_records
+from detector.jsontext import object_members
 from detector.lines import Lines
 from detector.results import Finding, Verdict
 
@@ -163,27 +164,7 @@ def replace_json_strings(line: str, values: Mapping[str, str | Sequence[str]]) -
     duplicated key the last occurrence is rewritten, the one ``json.loads`` keeps.
     Raises ``ValueError`` if ``line`` is not a JSON object or a named key is missing.
     """
-    decoder = json.JSONDecoder()
-    index = skip_space(line, 0)
-    if not line.startswith("{", index):
-        raise ValueError("not a JSON object")
-    index = skip_space(line, index + 1)
-    where: dict[str, tuple[int, int]] = {}
-    while not line.startswith("}", index):
-        if not line.startswith('"', index):
-            raise ValueError(f"expected a key at column {index + 1}")
-        key, index = decoder.raw_decode(line, index)
-        index = skip_space(line, index)
-        if not line.startswith(":", index):
-            raise ValueError(f"expected ':' at column {index + 1}")
-        index = skip_space(line, index + 1)
-        _, end = decoder.raw_decode(line, index)
-        where[key] = (index, end)
-        index = skip_space(line, end)
-        if line.startswith(",", index):
-            index = skip_space(line, index + 1)
-        elif not line.startswith("}", index):
-            raise ValueError(f"expected ',' or '}}' at column {index + 1}")
+    where = object_members(line)
     missing = [name for name in values if name not in where]
     if missing:
         raise ValueError(f"no top-level field {missing[0]!r}")
@@ -414,7 +395,7 @@ def clean_json_bytes(
     pieces: list[str] = []
     reports: list[tuple[int | None, CleanedBytes]] = []
     position = 0
-    for start, end, record, kind, line in records:
+    for start, end, record, kind, line, _ in records:
         if not isinstance(record, dict):
             reports.append((line, CleanedBytes(b"", errors=(f"{kind} must be an object",))))
             continue

@@ -36,6 +36,7 @@ __all__ = [
     "InputError",
     "JsonFileError",
     "Notice",
+    "RecordText",
     "decode",
     "format_for",
     "iter_documents",
@@ -64,14 +65,27 @@ _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
 @dataclass(frozen=True)
+class RecordText:
+    """A JSONL or JSON record as written: its JSON ``text`` (decoded from the
+    file's encoding, as read) and the 1-based ``line`` and ``column`` (in
+    characters) of its first character in the file.  What the line:col of a
+    finding in one of its fields is counted from (:mod:`detector.jsontext`)."""
+
+    text: str
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True)
 class Document:
     """One scannable unit: a whole text or HTML file, or one JSONL/JSON record.
 
     ``fields`` maps a field name to its text (``None`` for a plain file; for an
     HTML file the extracted text, see :mod:`detector.html`); ``line`` is the
     record's 1-based line number in a JSONL file, or the line where the record
-    starts in a JSON array file; ``html`` keeps an HTML page's hidden ranges and
-    the map back to its source.
+    starts in a JSON array file; ``raw`` is a record's text as written and where
+    it starts (for the line and column of its findings); ``html`` keeps an HTML
+    page's hidden ranges and the map back to its source.
     """
 
     path: str
@@ -80,6 +94,7 @@ class Document:
     id: object = None
     record: dict[str, object] | None = field(default=None, compare=False)
     html: HtmlText | None = field(default=None, compare=False)
+    raw: RecordText | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -329,8 +344,9 @@ def _json_documents(
     ``line`` is the line where the record starts in the file."""
     text = decode(handle.read(), encoding)
     try:
-        for _, _, record, kind, line in json_records(text):
-            yield from _record_document(display, record, line, text_fields, kind)
+        for start, end, record, kind, line, column in json_records(text):
+            raw = RecordText(text[start:end], line, column)
+            yield from _record_document(display, record, line, text_fields, kind, raw)
     except JsonFileError as exc:
         yield InputError(display, exc.message, exc.line)
 
@@ -344,10 +360,11 @@ class JsonFileError(ValueError):
         self.message, self.line = message, line
 
 
-def json_records(text: str) -> Iterator[tuple[int, int, object, str, int]]:
-    """``(start, end, value, kind, line)`` of each record of a JSON file's text, in
-    order: the items of its top-level array (``kind`` "a JSON array item"), or its
-    one top-level object ("a JSON record").  Raises :class:`JsonFileError` where
+def json_records(text: str) -> Iterator[tuple[int, int, object, str, int, int]]:
+    """``(start, end, value, kind, line, column)`` of each record of a JSON file's
+    text, in order (``line`` and ``column`` of ``start``, 1-based): the items of
+    its top-level array (``kind`` "a JSON array item"), or its one top-level
+    object ("a JSON record").  Raises :class:`JsonFileError` where
     the text stops being that, after the records before it (``scan`` reports
     those; ``clean`` rewrites nothing then)."""
     decoder = json.JSONDecoder()
@@ -360,7 +377,7 @@ def json_records(text: str) -> Iterator[tuple[int, int, object, str, int]]:
         value, end = _decoded_value(decoder, text, index, lines)
         if text[end:].strip():
             raise JsonFileError("invalid JSON (extra data after the record)", None)
-        yield index, end, value, "a JSON record", lines.line(index)
+        yield index, end, value, "a JSON record", *lines.line_col(index)
         return
     if not text.startswith("[", index):
         raise JsonFileError("a JSON file must hold an array of records (objects)", None)
@@ -368,9 +385,9 @@ def json_records(text: str) -> Iterator[tuple[int, int, object, str, int]]:
     if text.startswith("]", index):
         return
     while True:
-        line = lines.line(index)
+        line, column = lines.line_col(index)
         value, end = _decoded_value(decoder, text, index, lines)
-        yield index, end, value, "a JSON array item", line
+        yield index, end, value, "a JSON array item", line, column
         index = skip_space(text, end)
         if text.startswith(",", index):
             index = skip_space(text, index + 1)
@@ -426,7 +443,8 @@ def _jsonl_documents(
         except (ValueError, RecursionError) as exc:
             yield InputError(display, json_message(exc), number)
             continue
-        yield from _record_document(display, record, number, text_fields, "a JSONL record")
+        raw = RecordText(line, number)
+        yield from _record_document(display, record, number, text_fields, "a JSONL record", raw)
 
 
 def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
@@ -515,7 +533,12 @@ def text_elements(name: str, value: object) -> list[tuple[str, str]]:
 
 
 def _record_document(
-    display: str, record: object, number: int, text_fields: Sequence[str], kind: str
+    display: str,
+    record: object,
+    number: int,
+    text_fields: Sequence[str],
+    kind: str,
+    raw: RecordText | None = None,
 ) -> Iterator[Document | InputError]:
     if not isinstance(record, dict):
         yield InputError(display, f"{kind} must be an object", number)
@@ -542,4 +565,4 @@ def _record_document(
     except RecursionError:  # nested just below the parser's limit, re-encoded deeper
         yield InputError(display, "invalid JSON (nested too deeply)", number)
         return
-    yield Document(display, found, line=number, id=record_id, record=record)
+    yield Document(display, found, line=number, id=record_id, record=record, raw=raw)

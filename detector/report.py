@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detector.inputs import Document
+from detector.jsontext import RecordPositions
 from detector.lines import Lines
 from detector.results import FieldVerdicts, Finding, Verdict
 
@@ -61,12 +62,29 @@ def _snippet(text: str, limit: int = 60) -> str:
     return json.dumps(short, ensure_ascii=False)
 
 
+def _record_line_col(
+    document: Document, positions: RecordPositions | None, field: str | None, offset: int
+) -> tuple[int, int]:
+    """Line and column in the file of character ``offset`` of a record's
+    ``field``; when that cannot be found (not expected), the record's line and
+    the offset into the field, 1-based."""
+    at = None if positions is None else positions.line_col(field, offset)
+    if at is None:
+        assert document.line is not None
+        return document.line, offset + 1
+    return at
+
+
 def text_lines(result: DocumentResult) -> list[str]:
-    """Linter-style lines: ``path:line:col: category score "snippet"``."""
+    """Linter-style lines: ``path:line:col: category score "snippet"``, and
+    `` [field]`` for a record's field; line:col is where the finding starts in
+    the file as written (for a record's field, in the field's JSON string, its
+    escapes counted as written)."""
     doc = result.document
     lines = []
     # One per field (or HTML source): each field's findings come in order.
     positions: dict[str | None, Lines] = {}
+    record: RecordPositions | None = None
     for name, finding in result.findings:
         if doc.html is not None:
             # HTML: offsets index the extracted text; point into the HTML source.
@@ -78,7 +96,8 @@ def text_lines(result: DocumentResult) -> list[str]:
             line, col = where.line_col(finding.start)
             suffix = ""
         else:
-            line, col = doc.line, finding.start + 1
+            record = record or RecordPositions.of(doc)
+            line, col = _record_line_col(doc, record, name, finding.start)
             suffix = f" [{name}]"
         lines.append(
             f"{one_line(doc.path)}:{line}:{col}: {finding.category} {finding.score:.2f}"

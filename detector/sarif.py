@@ -8,9 +8,15 @@ One run; ``tool.driver`` is ``detector`` with one rule per category
   exclusive) plus ``charOffset``/``charLength`` into the decoded file text;
 * HTML files: the same, into the HTML source (through the text → source map of
   :mod:`detector.html`);
-* JSONL/JSON records: ``startLine`` of the record only, since the finding's
-  offsets index a field's string, not the file; the field and those offsets are in
-  the result's ``properties``.
+* JSONL/JSON records: ``startLine``/``startColumn``/``endLine``/``endColumn``
+  of the finding in the file as written, inside the field's JSON string (through
+  :mod:`detector.jsontext`: an escape such as ``\\n``, ``\\"`` or ``\\u4e2d``
+  counts as the characters it is written with, so the region covers them), with
+  no ``charOffset``/``charLength`` (a JSONL record does not know its offset in
+  the file).  The finding's offsets index the field's decoded string; the field
+  and those offsets are in the result's ``properties``.  Should the field's
+  string not be found in the record's text (not expected), the region is the
+  record's ``startLine`` only.
 
 ``partialFingerprints["detectorFinding/v1"]`` is the content fingerprint also used
 by baselines (:func:`detector.suppress.fingerprints`).  ``level`` is ``error`` for
@@ -25,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from detector.categories import DESCRIPTIONS
+from detector.jsontext import RecordPositions
 from detector.lines import Lines
 from detector.report import DocumentResult
 from detector.results import Finding
@@ -64,17 +71,29 @@ def _rule(category: str) -> dict[str, Any]:
 
 def _lines(result: DocumentResult, field: str | None) -> Lines | None:
     """What a field's regions count lines in (the HTML source for HTML); None for
-    a record of a JSON or JSONL file, whose region is its line."""
+    a record of a JSON or JSONL file, whose regions :func:`_record_region` finds."""
     doc = result.document
     if doc.line is not None:
         return None
     return Lines(doc.html.source if doc.html is not None else doc.fields[field])
 
 
-def _region(result: DocumentResult, finding: Finding, lines: Lines | None) -> dict[str, Any]:
+def _record_region(
+    result: DocumentResult, field: str | None, finding: Finding, positions: RecordPositions | None
+) -> dict[str, Any]:
+    """The region of a finding in a record's field: where it is written in the
+    file, or the record's line when that cannot be found."""
+    start = end = None
+    if positions is not None:
+        start = positions.line_col(field, finding.start)
+        end = positions.line_col(field, finding.end)
+    if start is None or end is None:
+        return {"startLine": result.document.line}
+    return {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
+
+
+def _region(result: DocumentResult, finding: Finding, lines: Lines) -> dict[str, Any]:
     doc = result.document
-    if lines is None:
-        return {"startLine": doc.line}
     if doc.html is not None:
         start = doc.html.source_offset(finding.start)
         end = doc.html.source_offset(finding.end)
@@ -108,10 +127,15 @@ def to_sarif(
     sarif_results: list[dict[str, Any]] = []
     for result in results:
         doc = result.document
+        record = RecordPositions.of(doc)
         for field, verdict in result.verdicts.items():
             prints = fingerprints(doc.path, doc.id, field, verdict.findings)
             lines = _lines(result, field)
             for finding, fingerprint in zip(verdict.findings, prints, strict=True):
+                if lines is None:
+                    region = _record_region(result, field, finding, record)
+                else:
+                    region = _region(result, finding, lines)
                 properties: dict[str, Any] = {"score": round(finding.score, 4)}
                 if doc.line is not None:
                     properties.update(field=field, id=doc.id, start=finding.start, end=finding.end)
@@ -129,7 +153,7 @@ def to_sarif(
                             {
                                 "physicalLocation": {
                                     "artifactLocation": {"uri": _uri(doc.path, real_paths)},
-                                    "region": _region(result, finding, lines),
+                                    "region": region,
                                 }
                             }
                         ],

@@ -103,6 +103,37 @@ def test_jsonl_records_name_their_line_id_and_field(
     assert second["findings"] == [] and second["is_spam"] is False
 
 
+# Escapes before the ad: a quote, a line break, a CJK character, an emoji as a
+# surrogate pair (one character), a lone surrogate (read as U+FFFD, one character).
+ESCAPED_RECORD = (
+    '{"id": 2, "text": "他说\\"好\\"\\n\\u4e2d文\\ud83d\\ude00\\ud800前言。'
+    '强化服务杨方线上配资股票,推动循环"}'
+)
+
+
+def test_a_jsonl_finding_is_located_in_the_line_as_written(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # The column counted from the start of the decoded field (here 18), not the line.
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        '{"id": 1, "text": "学校开展消防安全演练活动"}\n' + ESCAPED_RECORD + "\n", "utf-8"
+    )
+    result = scan(runner, tiny_model_dir, str(path))
+    assert result.exit_code == 1, result.stderr
+    (output,) = result.stdout.splitlines()
+    prefix = f"{path}:2:"
+    assert output.startswith(prefix) and output.endswith(" [text]")
+    column = int(output[len(prefix) :].split(":")[0])
+    records = scan(runner, tiny_model_dir, "--format", "jsonl", str(path)).stdout.splitlines()
+    (finding,) = json.loads(records[1])["findings"]
+    assert ESCAPED_RECORD[column - 1 :].startswith(finding["text"])
+    assert column == ESCAPED_RECORD.index("杨方") + 1
+    text = json.loads(ESCAPED_RECORD)["text"]
+    assert text[finding["start"] : finding["end"]] == finding["text"]  # offsets: the value's
+    assert text.index("杨方") == finding["start"] == 17
+
+
 def test_bad_inputs_are_reported_and_the_batch_goes_on(
     runner: CliRunner, tiny_model_dir: Path, articles: Path, tmp_path: Path
 ) -> None:

@@ -75,13 +75,61 @@ def test_sarif_regions(log: tuple[dict[str, Any], Path]) -> None:
     }  # fmt: skip
     assert (text_result["charOffset"], text_result["charLength"]) == (start, 8)
     (record_result,) = by_file["b.jsonl"]
-    assert record_result["startLine"] == 1 and "charOffset" not in record_result
+    record_line = (root / "b.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    column = record_line.index("杨方") + 1  # in the line, not in the field (5)
+    assert {k: record_result[k] for k in ("startLine", "startColumn", "endLine", "endColumn")} == {
+        "startLine": 1, "startColumn": column, "endLine": 1, "endColumn": column + 8,
+    }  # fmt: skip
+    assert "charOffset" not in record_result
     assert record_result["properties"]["field"] == "text"
+    assert record_result["properties"]["start"] == 4  # the offset into the field's value
     source = (root / "c.html").read_text(encoding="utf-8")
     for html_result in by_file["c.html"]:
         offset, length = html_result["charOffset"], html_result["charLength"]
         assert source[offset : offset + length] in html_result["message"]["text"]
     assert {r["ruleId"] for r in by_file["c.html"]} == {"hidden-text", "stock-margin"}
+
+
+def test_record_regions_cover_the_finding_as_written(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A record's region was its first line only; now it covers the finding in the
+    file, escapes included: in an indented JSON array (a list's second string, a
+    field holding HTML) and in a JSONL line with escapes before and in the ad."""
+    ad = "强化服务杨方线上配资股票,推动循环"
+    records = [
+        {"id": 1, "content": ["农业农村部部署秋粮收获工作", "会议强调要深化产融合作。" + ad]},
+        {"id": 2, "content": '<p class="lead">会议强调要深化产融合作。</p><p>' + ad + "</p>"},
+    ]
+    (tmp_path / "a.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(
+        '{"id": 3, "content": "他说\\"好\\"\\n\\u4e2d文\\ud83d\\ude00\\ud800前言。'
+        + ad.replace("杨", "\\u6768")
+        + '"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main,
+        ["scan", "--model", str(tiny_model_dir), "--format", "sarif",
+         "--text-field", "content", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    sarif = json.loads(result.stdout)
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(sarif)
+    located = set()
+    for item in sarif["runs"][0]["results"]:
+        name = Path(item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).name
+        region = item["locations"][0]["physicalLocation"]["region"]
+        properties = item["properties"]
+        assert region["startLine"] == region["endLine"]
+        line = (tmp_path / name).read_text(encoding="utf-8").splitlines()[region["startLine"] - 1]
+        written = line[region["startColumn"] - 1 : region["endColumn"] - 1]
+        text = item["message"]["text"].split("': ", 1)[1]
+        assert json.loads(f'"{written}"') == text and "杨" in text
+        assert properties["end"] - properties["start"] == len(text)
+        located.add((name, properties["field"], region["startLine"]))
+    assert located == {
+        ("a.json", "content[1]", 6), ("a.json", "content", 11), ("b.jsonl", "content", 1),
+    }  # fmt: skip
 
 
 def test_sarif_without_findings_is_still_a_valid_log(tiny_model_dir: Path, tmp_path: Path) -> None:
