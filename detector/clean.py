@@ -23,7 +23,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from detector.inputs import LONE_SURROGATE, JsonFileError, json_message, json_records
+from detector.inputs import (
+    LONE_SURROGATE,
+    JsonFileError,
+    RecordText,
+    json_message,
+    json_records,
+)
 from detector.jsontext import object_members
 from detector.lines import Lines
 from detector.results import Finding, Verdict
@@ -199,6 +205,9 @@ class CleanedBytes:
     texts: dict[str | None, str] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
     skipped: str | None = None
+    # A JSONL or JSON record as written and where it starts: the line:col of its
+    # removals in the file (see detector.jsontext), as scan prints its findings.
+    record: RecordText | None = None
 
 
 def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
@@ -285,7 +294,9 @@ def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
-def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: FieldScan) -> CleanedBytes:
+def clean_jsonl_line(
+    raw: bytes, text_fields: Sequence[str], scan: FieldScan, line: int = 1
+) -> CleanedBytes:
     """Remove the flagged spans from the ``text_fields`` of one JSONL line.
 
     Only the cleaned string values are rewritten (see :func:`replace_json_strings`);
@@ -296,6 +307,7 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: FieldScan) ->
     included: one bad line never stops a batch).  A lone surrogate escape is
     scanned as U+FFFD, as scan does, and written back as the same escape.  A
     field holding HTML loses its ads' characters only (see ``_clean_record``).
+    ``line`` is the line's number in its file.
     """
     body, ending = _split_line_ending(raw)
     if not body.strip():
@@ -320,7 +332,7 @@ def clean_jsonl_line(raw: bytes, text_fields: Sequence[str], scan: FieldScan) ->
         why = f"cannot rewrite the line ({exc}); left unchanged"
         return CleanedBytes(raw, errors=(*errors, why))
     data = bom + rewritten.encode(encoding) + ending
-    return CleanedBytes(data, removed, texts, tuple(errors))
+    return CleanedBytes(data, removed, texts, tuple(errors), record=RecordText(text, line))
 
 
 def _clean_record(
@@ -395,7 +407,7 @@ def clean_json_bytes(
     pieces: list[str] = []
     reports: list[tuple[int | None, CleanedBytes]] = []
     position = 0
-    for start, end, record, kind, line, _ in records:
+    for start, end, record, kind, line, column in records:
         if not isinstance(record, dict):
             reports.append((line, CleanedBytes(b"", errors=(f"{kind} must be an object",))))
             continue
@@ -404,7 +416,8 @@ def clean_json_bytes(
             pieces += [text[position:start], replace_json_strings(text[start:end], cleaned)]
             position = end
         if cleaned or errors:
-            reports.append((line, CleanedBytes(b"", removed, texts, tuple(errors))))
+            written = RecordText(text[start:end], line, column)
+            reports.append((line, CleanedBytes(b"", removed, texts, tuple(errors), record=written)))
     if position == 0:
         return data, reports
     pieces.append(text[position:])

@@ -997,9 +997,17 @@ def _clean_format(path: str, input_format: str) -> str:
 
 
 def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
-    """Print what was removed and any error to stderr; return the error count."""
+    """Print what was removed and any error to stderr; return the error count.
+    A removal is placed where it stood in the file, as scan places its finding
+    (for a record's field, through :class:`detector.jsontext.RecordPositions`)."""
+    from detector.inputs import LONE_SURROGATE
+    from detector.jsontext import RecordPositions
     from detector.lines import Lines
 
+    positions = None
+    if cleaned.record is not None:  # scanned with lone surrogates as U+FFFD
+        fields = {k: LONE_SURROGATE.sub("\ufffd", v) for k, v in cleaned.texts.items()}
+        positions = RecordPositions(cleaned.record, fields)
     for name, findings in cleaned.removed.items():
         lines = Lines(cleaned.texts[name])
         for f in findings:
@@ -1007,7 +1015,9 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
                 row, col = lines.line_col(f.start)
                 where, suffix = f"{display}:{row}:{col}", ""
             else:
-                where, suffix = f"{display}:{line}:{f.start + 1}", f" [{name}]"
+                at = positions.line_col(name, f.start) if positions is not None else None
+                row, col = at or (line, f.start + 1)
+                where, suffix = f"{display}:{row}:{col}", f" [{name}]"
             snippet = json.dumps(
                 f.text if len(f.text) <= 60 else f.text[:59] + "…", ensure_ascii=False
             )
@@ -1056,7 +1066,7 @@ def _clean_stream(
         sink.write(data)
     elif fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, scan.field)
+            cleaned = clean_jsonl_line(raw, text_fields, scan.field, number)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             sink.write(cleaned.data)

@@ -326,7 +326,8 @@ def test_jsonl_cleans_only_the_text_fields(
     ]
     assert out.read_bytes() == "".join(expected).encode()
     assert f"detector: error: {source}:4: invalid JSON" in result.stderr
-    assert f"{source}:1:{SEED.index(AD) + 1}: removed stock-margin" in result.stderr
+    # Where the span stood in the file, as scan prints it (not its offset in the field).
+    assert f"{source}:1:{lines[0].index(AD) + 1}: removed stock-margin" in result.stderr
     assert "[content]" in result.stderr
 
 
@@ -542,8 +543,8 @@ def test_lone_surrogate_escapes_are_scanned_as_scan_does_and_written_back(
     assert result.exit_code == 1, result.stderr
     assert surrogates.read_text(encoding="utf-8") == "".join(line.replace(AD, "") for line in lines)
     assert [json.loads(line)["text"][:3] for line in lines] == ["新闻\ud800", "\udc00杨方"]
-    assert f"{surrogates}:1:4: removed stock-margin" in result.stderr
-    assert f"{surrogates}:2:2: removed stock-margin" in result.stderr
+    for number, line in enumerate(lines, start=1):  # the escapes counted as written
+        assert f"{surrogates}:{number}:{line.index(AD) + 1}: removed stock-margin" in result.stderr
     assert later.read_text(encoding="utf-8") == SEED.replace(AD, "")
 
 
@@ -576,7 +577,11 @@ def test_json_array_files_have_only_their_text_values_rewritten(
     got = result.stdout.replace(json.dumps(SEED.replace(AD, ""), ensure_ascii=False)[1:-1], "X")
     got = got.replace(json.dumps(CONTACT.replace(CONTACT_AD, ""), ensure_ascii=False)[1:-1], "Y")
     assert got == expected
-    assert "removed stock-margin" in result.stderr
+    # Each removal at its line:col in the file (the field sits lines below its record's start).
+    for ad, category in ((AD, "stock-margin"), (CONTACT_AD, "contact")):
+        before = original[: original.index(ad)]
+        row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        assert f"{source}:{row}:{col}: removed {category}" in result.stderr
     assert "a JSON array item must be an object" in result.stderr
 
 
