@@ -208,6 +208,8 @@ class CleanedBytes:
     # A JSONL or JSON record as written and where it starts: the line:col of its
     # removals in the file (see detector.jsontext), as scan prints its findings.
     record: RecordText | None = None
+    # A record left out (``--drop``): the line as it was, for the quarantine file.
+    dropped: bytes | None = None
 
 
 def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
@@ -295,7 +297,7 @@ def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:
 
 
 def clean_jsonl_line(
-    raw: bytes, text_fields: Sequence[str], scan: FieldScan, line: int = 1
+    raw: bytes, text_fields: Sequence[str], scan: FieldScan, line: int = 1, drop: bool = False
 ) -> CleanedBytes:
     """Remove the flagged spans from the ``text_fields`` of one JSONL line.
 
@@ -307,7 +309,8 @@ def clean_jsonl_line(
     included: one bad line never stops a batch).  A lone surrogate escape is
     scanned as U+FFFD, as scan does, and written back as the same escape.  A
     field holding HTML loses its ads' characters only (see ``_clean_record``).
-    ``line`` is the line's number in its file.
+    ``line`` is the line's number in its file.  With ``drop`` a blocked record
+    is left out whole (``data`` empty, ``dropped`` the line as it was) instead.
     """
     body, ending = _split_line_ending(raw)
     if not body.strip():
@@ -326,6 +329,9 @@ def clean_jsonl_line(
     cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
     if not cleaned:
         return CleanedBytes(raw, errors=tuple(errors))
+    if drop:  # cleaned: the record is blocked
+        written = RecordText(text, line)
+        return CleanedBytes(b"", removed, texts, tuple(errors), record=written, dropped=raw)
     try:
         rewritten = replace_json_strings(text, cleaned)
     except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
@@ -854,6 +854,18 @@ def _looks_like_path(target: str) -> bool:
     ".html/.htm HTML, everything else text.",
 )
 @text_field_option("clean")
+@click.option(
+    "--drop",
+    is_flag=True,
+    help="Leave blocked JSONL records out of the output whole, instead of cleaning them.",
+)
+@click.option(
+    "--quarantine",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --drop: append each dropped record, as it was, to this JSONL file"
+    " (needed with --in-place, which would lose them).",
+)
 @threshold_option("Remove, in blocked articles,")
 @model_option
 def clean(
@@ -862,6 +874,8 @@ def clean(
     in_place: bool,
     input_format: str,
     text_fields: tuple[str, ...],
+    drop: bool,
+    quarantine: str | None,
     threshold: float | str | None,
     model: str | None,
 ) -> NoReturn:
@@ -879,11 +893,16 @@ def clean(
     read).  Each removed span is reported on stderr.  Exit 1 if anything was
     removed.
 
+    With --drop a blocked JSONL record is left out whole (and appended, as it
+    was, to the --quarantine file if given); records that are not blocked are
+    copied as they are.  Other inputs are left unchanged with an error.
+
     \b
     Examples:
       detector clean article.txt -o article.clean.txt
       detector clean --text-field title --text-field content items.jsonl -o clean.jsonl
       detector clean --in-place crawl/
+      detector clean --drop --quarantine ads.jsonl items.jsonl -o kept.jsonl
       cat article.txt | detector clean - > article.clean.txt
     """
     _one_blas_thread()
@@ -903,30 +922,66 @@ def clean(
             )
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
+    if quarantine is not None:
+        if not drop:
+            raise click.UsageError("--quarantine keeps dropped records: it needs --drop")
+        if output != "-" and _same_file(quarantine, output):
+            raise click.UsageError("--quarantine and -o name the same file")
+    elif drop and in_place:
+        raise click.UsageError(
+            "--in-place --drop would lose the dropped records: give --quarantine"
+        )
     suppressions = _load_suppressions(None, False)
     detector = _load_detector(model, threshold)
-    scan = _suppressing_scan(detector, suppressions)
     errors = 0
     removed = False
-    for path in iter_paths(paths):
-        if isinstance(path, (InputError, Notice)):
-            errors += isinstance(path, InputError)
-            _report_problem(path)
-            continue
-        fmt = _clean_format(path, input_format)
-        try:
-            if in_place:
-                changed, failed = _clean_in_place(path, fmt, text_fields, scan)
-            else:
-                changed, failed = _clean_to_output(path, output, fmt, text_fields, scan)
-        except OSError as exc:
-            where = _shown(str(exc.filename2 or exc.filename or path))
-            click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
-            errors += 1
-            continue
-        removed = removed or changed
-        errors += failed
+    with contextlib.ExitStack() as stack:
+        kept = None if quarantine is None else stack.enter_context(_quarantine_file(quarantine))
+        job = _Cleaning(text_fields, _suppressing_scan(detector, suppressions), drop, kept)
+        for path in iter_paths(paths):
+            if isinstance(path, (InputError, Notice)):
+                errors += isinstance(path, InputError)
+                _report_problem(path)
+                continue
+            changed, failed = _clean_one(
+                path, output, in_place, _clean_format(path, input_format), job
+            )
+            removed = removed or changed
+            errors += failed
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
+
+
+def _clean_one(
+    path: str, output: str, in_place: bool, fmt: str, job: _Cleaning
+) -> tuple[bool, int]:
+    """Clean one input; (anything removed, errors), an OSError reported as one."""
+    if job.drop and fmt != "jsonl":
+        message = f"--drop leaves out JSONL records; this input is read as {fmt}: left unchanged"
+        click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
+        return False, 1
+    if job.quarantine is not None and path != "-" and _same_file(path, job.quarantine.name):
+        click.echo(f"detector: error: {_shown(path)}: is the --quarantine file: skipped", err=True)
+        return False, 1
+    try:
+        if in_place:
+            return _clean_in_place(path, fmt, job)
+        return _clean_to_output(path, output, fmt, job)
+    except OSError as exc:
+        where = _shown(str(exc.filename2 or exc.filename or path))
+        click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
+        return False, 1
+
+
+@contextlib.contextmanager
+def _quarantine_file(path: str) -> Iterator[BinaryIO]:
+    """``--quarantine``, opened for appending (created if missing), or an error
+    naming it before anything is cleaned."""
+    try:
+        handle = open(path, "ab")
+    except OSError as exc:
+        raise DetectorError(f"{path}: cannot open the --quarantine file ({exc.strerror})") from None
+    with handle:
+        yield handle
 
 
 @dataclass(frozen=True)
@@ -965,6 +1020,17 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
         ).result.verdicts[None]
 
     return _Scanners(scan, scan_one_field, scan_page)
+
+
+@dataclass(frozen=True)
+class _Cleaning:
+    """What ``clean`` does to each input: the record fields it reads, what it
+    scans with, whether blocked JSONL records are dropped, and where they go."""
+
+    text_fields: tuple[str, ...]
+    scan: _Scanners
+    drop: bool = False
+    quarantine: BinaryIO | None = None
 
 
 def _shown(path: str) -> str:
@@ -1021,7 +1087,8 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
             snippet = json.dumps(
                 f.text if len(f.text) <= 60 else f.text[:59] + "…", ensure_ascii=False
             )
-            click.echo(f"{where}: removed {f.category} {f.score:.2f} {snippet}{suffix}", err=True)
+            verb = "dropped" if cleaned.dropped is not None else "removed"
+            click.echo(f"{where}: {verb} {f.category} {f.score:.2f} {snippet}{suffix}", err=True)
     if cleaned.skipped:
         where = display if line is None else f"{display}:{line}"
         click.echo(f"detector: {where}: {cleaned.skipped}", err=True)
@@ -1036,12 +1103,7 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
 
 
 def _clean_stream(
-    source: Any,
-    sink: Any,
-    display: str,
-    fmt: str,
-    text_fields: tuple[str, ...],
-    scan: _Scanners,
+    source: Any, sink: Any, display: str, fmt: str, job: _Cleaning
 ) -> tuple[bool, int]:
     """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
     from detector.clean import (
@@ -1053,6 +1115,7 @@ def _clean_stream(
 
     changed = False
     errors = 0
+    scan, text_fields = job.scan, job.text_fields
     if fmt == "html":
         cleaned = clean_html_bytes(source.read(), scan.page)
         errors += _report_cleaned(display, cleaned)
@@ -1066,9 +1129,13 @@ def _clean_stream(
         sink.write(data)
     elif fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, scan.field, number)
+            cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
+            if cleaned.dropped is not None and job.quarantine is not None:
+                original = cleaned.dropped
+                job.quarantine.write(original if original.endswith(b"\n") else original + b"\n")
+                job.quarantine.flush()
             sink.write(cleaned.data)
     else:
         cleaned = clean_text_bytes(source.read(), scan.text)
@@ -1078,24 +1145,20 @@ def _clean_stream(
     return changed, errors
 
 
-def _clean_to_output(
-    path: str, output: str, fmt: str, text_fields: tuple[str, ...], scan: _Scanners
-) -> tuple[bool, int]:
+def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
     display = _shown(path)
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
         if output == "-":
             sink = sys.stdout.buffer
-            result = _clean_stream(source, sink, display, fmt, text_fields, scan)
+            result = _clean_stream(source, sink, display, fmt, job)
             sink.flush()
             return result
         with _AtomicFile(output) as atomic:
-            return _clean_stream(source, atomic.handle, display, fmt, text_fields, scan)
+            return _clean_stream(source, atomic.handle, display, fmt, job)
 
 
-def _clean_in_place(
-    path: str, fmt: str, text_fields: tuple[str, ...], scan: _Scanners
-) -> tuple[bool, int]:
+def _clean_in_place(path: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
     import errno
     import stat
 
@@ -1105,7 +1168,7 @@ def _clean_in_place(
         raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
     display = _shown(path)
     with open(path, "rb") as source, _AtomicFile(path) as atomic:
-        changed, errors = _clean_stream(source, atomic.handle, display, fmt, text_fields, scan)
+        changed, errors = _clean_stream(source, atomic.handle, display, fmt, job)
         if not changed:
             atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors

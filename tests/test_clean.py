@@ -397,6 +397,58 @@ def test_only_blocked_articles_lose_text(
     assert out.read_text(encoding="utf-8") == "".join(expected_lines)
 
 
+def test_drop_leaves_blocked_records_out_and_quarantines_them(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    review = "专家表示消费市场持续回暖登录入口"  # the tiny model at 0.2: one finding, ~0.48
+    lines = [
+        json.dumps({"id": 1, "text": SEED}, ensure_ascii=False) + "\n",
+        json.dumps({"id": 2, "text": review}, ensure_ascii=False) + "\r\n",
+        json.dumps({"id": 3, "text": CLEAN}, ensure_ascii=False) + "\n",
+        json.dumps({"id": 4, "text": CONTACT}),  # the last line, without a line break
+    ]
+    source = tmp_path / "items.jsonl"
+    source.write_text("".join(lines), encoding="utf-8", newline="")
+    out, quarantine = tmp_path / "kept.jsonl", tmp_path / "ads.jsonl"
+    drop = ("--threshold", "0.2", "--drop", "--quarantine", str(quarantine))
+    result = clean(runner, tiny_model_dir, *drop, str(source), "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert out.read_bytes() == (lines[1] + lines[2]).encode()  # a flagged record is kept
+    assert quarantine.read_bytes() == (lines[0] + lines[3] + "\n").encode()
+    assert f"{source}:1:{lines[0].index(AD) + 1}: dropped stock-margin" in result.stderr
+    assert source.read_bytes() == "".join(lines).encode()  # the input as it was
+    # In place, the file loses its blocked records and the quarantine grows.
+    result = clean(runner, tiny_model_dir, *drop, "--in-place", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert source.read_bytes() == (lines[1] + lines[2]).encode()
+    assert quarantine.read_bytes() == 2 * (lines[0] + lines[3] + "\n").encode()
+
+
+def test_drop_refuses_what_would_lose_records(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "items.jsonl"
+    original = json.dumps({"text": SEED}, ensure_ascii=False) + "\n"
+    source.write_text(original, encoding="utf-8")
+    quarantine = tmp_path / "ads.jsonl"
+    for args, message in [
+        (["--drop", "--in-place"], "--in-place --drop would lose the dropped records"),
+        (["--quarantine", str(quarantine), "-o", str(tmp_path / "o")], "it needs --drop"),
+        (["--drop", "--quarantine", str(quarantine), "-o", str(quarantine)], "the same file"),
+    ]:
+        result = clean(runner, tiny_model_dir, *args, str(source))
+        assert result.exit_code == 2 and message in result.stderr
+    assert source.read_text(encoding="utf-8") == original and not quarantine.exists()
+    text = tmp_path / "article.txt"
+    text.write_text(SEED, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, "--drop", str(text), "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 2
+    assert "--drop leaves out JSONL records; this input is read as text: left unchanged" in (
+        result.stderr
+    )
+    assert text.read_text(encoding="utf-8") == SEED and not (tmp_path / "out.txt").exists()
+
+
 def test_failed_write_leaves_no_temporary_file(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
