@@ -652,15 +652,17 @@ def evaluate(
       detector eval --corpora ../shared/corpora          # model + both baselines
       detector eval gold.jsonl --format json
     """
-    from detector.training.benchmark import read_gold
+    from detector.training.benchmark import GoldFileError, read_gold
     from detector.training.evaluation import evaluate_all, format_table
 
     gold = gold or DEV_BENCHMARK
     detector = _load_detector(model, None)
     try:
-        records = list(read_gold(gold))
-    except (OSError, ValueError) as exc:
-        raise DetectorError(str(exc)) from None
+        records = read_gold(gold)
+    except GoldFileError as exc:
+        for message in exc.messages:
+            click.echo(f"detector: error: {_shown(message)}", err=True)
+        sys.exit(EXIT_ERROR)
     documents = None
     if corpora is not None:
         from detector.training.train import TrainConfig, training_examples

@@ -141,6 +141,38 @@ def test_eval_names_the_bad_line(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert f"{gold}:2: invalid JSON" in result.stderr
 
 
+def test_eval_names_every_bad_line_and_never_a_traceback(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A span without a category, or with its ends swapped, raised KeyError or
+    went into the metrics; only the first bad line was named."""
+    lines = [
+        {"text": "强化服务杨方线上配资股票", "spans": [{"start": 4, "end": 12}]},  # no category
+        {"text": "农业农村部部署秋粮收获工作"},  # no spans: a clean document
+        {"text": "abc", "spans": [{"start": 5, "end": 2, "category": "loan"}]},
+        {"text": "abc", "spans": "none"},
+        {"text": "abc", "spans": [[0, 2]]},
+        {"spans": []},
+    ]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"detector: error: {gold}:3: span 0 (5, 2) is not inside the text (0 <= start < end <= 3)",
+        f"detector: error: {gold}:4: 'spans' must be a list of {{start, end, category}} objects",
+        f"detector: error: {gold}:5: span 0 must be an object with start, end and category",
+        f"detector: error: {gold}:6: a gold record needs a 'text' string",
+    ]
+    gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines[:2]))
+    result = CliRunner().invoke(
+        main, ["eval", str(gold), "--model", str(tiny_model_dir), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    metrics = json.loads(result.stdout)["model"]
+    assert metrics["documents"] == 2 and "unknown" in metrics["recall_by_category"]
+
+
 def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detector) -> None:
     from detector.explain import explain
     from detector.normalize import normalize

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
+from detector.inputs import json_message
 from detector.training import corpora
 from detector.training.examples import GoldDocument, build_documents, load_sources
 from detector.training.train import DEV_FROM
 
-__all__ = ["build_dev_benchmark", "write_jsonl"]
+__all__ = ["GoldFileError", "build_dev_benchmark", "read_gold", "write_jsonl"]
 
 SEED = 7
 
@@ -64,16 +64,69 @@ def write_jsonl(documents: list[GoldDocument], path: Path) -> None:
             handle.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
 
 
-def read_gold(path: Path) -> Iterator[dict[str, object]]:
-    """Records of a gold JSONL file: ``text`` and ``spans`` (start, end, category)."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError(f"{path}:{number}: a gold record needs a 'text' string")
-            yield record
+class GoldFileError(ValueError):
+    """Why a gold file cannot be scored: one message per bad line (all of them,
+    so that a hand-labelled file is fixed in one pass)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def read_gold(path: Path) -> list[dict[str, object]]:
+    """Records of a gold JSONL file: a ``text`` string and ``spans``, a list of
+    ``{"start", "end", "category"}`` (offsets into ``text``, ``0 <= start < end
+    <= len(text)``; ``category`` optional, ``"unknown"`` without it; no ``spans``:
+    a clean document).  Raises :class:`GoldFileError` naming every bad line:
+    scores over the rest would silently be of another set."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise GoldFileError([f"{path}: cannot read ({exc.strerror or exc})"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GoldFileError([f"{path}: not UTF-8 (byte {exc.start})"]) from None
+    records, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            errors.append(f"{path}:{number}: {json_message(exc)}")
+            continue
+        try:
+            records.append(_gold_record(value))
+        except ValueError as exc:
+            errors.append(f"{path}:{number}: {exc}")
+    if errors:
+        raise GoldFileError(errors)
+    return records
+
+
+def _gold_record(record: object) -> dict[str, object]:
+    """``record`` checked and with its spans in the one form scoring reads."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise ValueError("a gold record needs a 'text' string")
+    text: str = record["text"]
+    raw = record.get("spans")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise ValueError("'spans' must be a list of {start, end, category} objects")
+    spans = []
+    for i, span in enumerate(raw):
+        if not isinstance(span, dict):
+            raise ValueError(f"span {i} must be an object with start, end and category")
+        start, end = span.get("start"), span.get("end")
+        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+            raise ValueError(f"span {i} needs integer 'start' and 'end'")
+        if not 0 <= start < end <= len(text):
+            bounds = f"0 <= start < end <= {len(text)}"
+            raise ValueError(f"span {i} ({start}, {end}) is not inside the text ({bounds})")
+        category = span.get("category", "unknown")
+        if not isinstance(category, str):
+            raise ValueError(f"span {i}: 'category' must be a string")
+        spans.append({**span, "category": category})
+    return {**record, "spans": spans}
