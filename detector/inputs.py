@@ -92,7 +92,6 @@ class Document:
     fields: dict[str | None, str]
     line: int | None = None
     id: object = None
-    record: dict[str, object] | None = field(default=None, compare=False)
     html: HtmlText | None = field(default=None, compare=False)
     raw: RecordText | None = field(default=None, compare=False)
 
@@ -565,4 +564,4 @@ def _record_document(
     except RecursionError:  # nested just below the parser's limit, re-encoded deeper
         yield InputError(display, "invalid JSON (nested too deeply)", number)
         return
-    yield Document(display, found, line=number, id=record_id, record=record, raw=raw)
+    yield Document(display, found, line=number, id=record_id, raw=raw)

@@ -17,6 +17,7 @@ process where processes fork, loaded once by the pool initializer otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -188,7 +189,7 @@ def _scan_in_pool(
         detector.warm_up()
         _worker = (detector, options)
     workers = jobs - 1  # and this process
-    pending: deque[Future[list[Result]] | list[Result]] = deque()
+    pending: deque[_Sent | list[Result]] = deque()
     try:
         with ProcessPoolExecutor(
             max_workers=workers,
@@ -199,7 +200,8 @@ def _scan_in_pool(
             for chunk in chunks:
                 queued = sum(1 for p in pending if not _ready(p))
                 if queued < 2 * workers:
-                    pending.append(pool.submit(_scan_in_worker, chunk))
+                    future = pool.submit(_scan_in_worker, _without_raw(chunk))
+                    pending.append(_Sent(future, chunk))
                 else:  # the workers have enough to do: scan this one here
                     pending.append(_scan_chunk(detector, options, chunk))
                 # In input order, and as soon as possible: waiting for the first
@@ -212,14 +214,56 @@ def _scan_in_pool(
     finally:
         for item in pending:
             if not isinstance(item, list):
-                item.cancel()
+                item.future.cancel()
         if context.get_start_method() == "fork":
             _worker = None
 
 
-def _ready(item: Future[list[Result]] | list[Result]) -> bool:
-    return isinstance(item, list) or item.done()
+@dataclasses.dataclass(frozen=True)
+class _Sent:
+    """A chunk sent to a worker, and the chunk as this process read it."""
+
+    future: Future[list[Result]]
+    chunk: list[Unit]
 
 
-def _results(item: Future[list[Result]] | list[Result]) -> list[Result]:
-    return item if isinstance(item, list) else item.result()
+def _without_raw(chunk: list[Unit]) -> list[Unit]:
+    """``chunk`` as a worker needs it: records without their text as written
+    (only this process prints their line:col), which would double what goes
+    through the pipe for a record made mostly of its scanned text."""
+    return [
+        dataclasses.replace(unit, raw=None)
+        if isinstance(unit, Document) and unit.raw is not None
+        else unit
+        for unit in chunk
+    ]
+
+
+def _ready(item: _Sent | list[Result]) -> bool:
+    return isinstance(item, list) or item.future.done()
+
+
+def _results(item: _Sent | list[Result]) -> list[Result]:
+    """A chunk's results, its records given back their text as written."""
+    if isinstance(item, list):
+        return item
+    results = item.future.result()
+    raws = {
+        (unit.path, unit.line): unit.raw
+        for unit in item.chunk
+        if isinstance(unit, Document) and unit.raw is not None
+    }
+    if not raws:
+        return results
+    out: list[Result] = []
+    for result in results:
+        if isinstance(result, ScannedDocument):
+            document = result.result.document
+            raw = raws.get((document.path, document.line))
+            if raw is not None:
+                document = dataclasses.replace(document, raw=raw)
+                result = dataclasses.replace(
+                    result, result=dataclasses.replace(result.result, document=document)
+                )
+        out.append(result)
+    return out
