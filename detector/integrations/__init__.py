@@ -2,8 +2,8 @@
 
 ``detector.integrations.hook`` works with any Python scraper (plain mappings in,
 a typed result out); ``detector.integrations.scrapy`` is a Scrapy item pipeline and
-needs the optional extra ``pip install 'detector[scrapy]'``;
-``detector.integrations.spark`` scans DataFrames (``pip install 'detector[spark]'``).
+needs the optional extra ``pip install '.[scrapy]'``;
+``detector.integrations.spark`` scans DataFrames (``pip install '.[spark]'``).
 Nothing here is imported by ``import detector``.
 """
 

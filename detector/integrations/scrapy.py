@@ -1,6 +1,6 @@
 """Scrapy item pipeline: flag, clean or drop items carrying injected advertising.
 
-Needs the optional extra: ``pip install 'detector[scrapy]'``.  Enable it in
+Needs the optional extra: ``pip install '.[scrapy]'``.  Enable it in
 ``settings.py``::
 
     ITEM_PIPELINES = {"detector.integrations.scrapy.DetectorPipeline": 300}

@@ -1,6 +1,6 @@
 """Apache Spark adapter: scan or clean a text column of a DataFrame.
 
-Install with ``pip install 'detector[spark]'`` (pyspark, pandas, pyarrow).  This
+Install with ``pip install '.[spark]'`` (pyspark, pandas, pyarrow).  This
 module is the only place that imports them.
 
 The scoring runs in a pandas UDF: Spark ships the text column to the Python
@@ -50,7 +50,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         f"detector.integrations.spark needs pyspark, pandas and pyarrow ({exc});"
-        " install them with: pip install 'detector[spark]'"
+        " install them with pip install '.[spark]' in detector's checkout"
     ) from exc
 
 __all__ = [
