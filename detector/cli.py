@@ -592,10 +592,15 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
 
     training_data = training_data or _default_training_data()
     output = output or default_model_path().parent
+    _check_writable_folder(output)  # now, not after minutes of training
 
     def evaluate(model: Model, documents: list[GoldDocument]) -> dict[str, Any]:
         documents_dev = build_dev_benchmark(training_data, corpora)
-        write_jsonl(documents_dev, DEV_BENCHMARK)
+        try:  # kept for detector eval; the model must be saved even if it cannot be
+            write_jsonl(documents_dev, DEV_BENCHMARK)
+        except OSError as exc:
+            where = exc.filename or DEV_BENCHMARK
+            click.echo(f"detector: warning: {where}: cannot write ({exc.strerror})", err=True)
         dev = [d.to_dict() for d in documents_dev]
         results = evaluate_all(Detector(model), dev, corpora, documents)
         click.echo(format_table(results))
@@ -606,6 +611,27 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
         run_training(training_data, corpora, output, config, evaluate=evaluate)
     except CorpusError as exc:
         raise DetectorError(str(exc)) from None
+    except OSError as exc:
+        raise DetectorError(_os_message(exc)) from None
+
+
+def _os_message(exc: OSError) -> str:
+    """``path: what went wrong`` for an OSError from reading training data or
+    corpora, or writing a result."""
+    where = exc.filename if exc.filename is not None else "detector"
+    return f"{where}: {exc.strerror or exc}"
+
+
+def _check_writable_folder(folder: Path) -> None:
+    """That a model can be written into ``folder`` (created if missing)."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise DetectorError(f"{folder}: cannot write the model there ({exc.strerror})") from None
 
 
 @main.command()
@@ -622,9 +648,11 @@ def benchmark(corpora: Path, training_data: Path | None, output: Path) -> None:
 
     try:
         documents = build_dev_benchmark(training_data or _default_training_data(), corpora)
+        write_jsonl(documents, output)
     except CorpusError as exc:
         raise DetectorError(str(exc)) from None
-    write_jsonl(documents, output)
+    except OSError as exc:
+        raise DetectorError(_os_message(exc)) from None
     click.echo(f"wrote {len(documents)} documents to {output}", err=True)
 
 
@@ -653,6 +681,7 @@ def evaluate(
       detector eval gold.jsonl --format json
     """
     from detector.training.benchmark import GoldFileError, read_gold
+    from detector.training.corpora import CorpusError
     from detector.training.evaluation import evaluate_all, format_table
 
     gold = gold or DEV_BENCHMARK
@@ -663,14 +692,28 @@ def evaluate(
         for message in exc.messages:
             click.echo(f"detector: error: {_shown(message)}", err=True)
         sys.exit(EXIT_ERROR)
-    documents = None
-    if corpora is not None:
-        from detector.training.train import TrainConfig, training_examples
-
-        documents, _, _ = training_examples(
-            training_data or _default_training_data(), corpora, TrainConfig()
+    if not records:
+        raise DetectorError(f"{gold}: no gold records to score")
+    known = set(detector.model.classes) | {"unknown"}
+    strange = sorted({s["category"] for r in records for s in r["spans"]} - known)
+    if strange:  # a typo would be scored as a category of its own
+        names = ", ".join(strange)
+        click.echo(
+            f"detector: warning: {gold}: categories the model does not name: {names}", err=True
         )
-    results = evaluate_all(detector, records, corpora, documents)
+    documents = None
+    try:
+        if corpora is not None:
+            from detector.training.train import TrainConfig, training_examples
+
+            documents, _, _ = training_examples(
+                training_data or _default_training_data(), corpora, TrainConfig()
+            )
+        results = evaluate_all(detector, records, corpora, documents)
+    except CorpusError as exc:
+        raise DetectorError(str(exc)) from None
+    except OSError as exc:
+        raise DetectorError(_os_message(exc)) from None
     if output_format == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:

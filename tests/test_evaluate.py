@@ -173,6 +173,64 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
     assert metrics["documents"] == 2 and "unknown" in metrics["recall_by_category"]
 
 
+def test_eval_refuses_an_empty_gold_file_and_warns_of_strange_categories(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"detector: error: {gold}: no gold records to score\n",
+    )
+    gold.write_text('{"text": "abc", "spans": [{"start": 0, "end": true}]}\n')
+    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 2 and "span 0 needs integer 'start' and 'end'" in result.stderr
+    record = {
+        "text": "强化服务杨方线上配资股票",
+        "spans": [{"start": 4, "end": 12, "category": "stok"}],
+    }
+    gold.write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 0
+    assert f"detector: warning: {gold}: categories the model does not name: stok" in result.stderr
+
+
+def test_training_commands_name_bad_paths_without_a_traceback(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Missing corpora or training data, and outputs that cannot be written, gave
+    tracebacks (exit 1); train found an unwritable --output only after training."""
+    runner = CliRunner()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "abc"}\n')
+    for args in (
+        ["train", "--corpora", str(tmp_path), "--output", str(blocker / "model")],
+        ["benchmark", "--corpora", str(tmp_path), "--training-data", str(tmp_path / "none")],
+        ["eval", str(gold), "--model", str(tiny_model_dir), "--corpora", str(tmp_path / "none")],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("detector: error: ") and "Traceback" not in result.output
+    result = runner.invoke(
+        main, ["train", "--corpora", str(tmp_path), "--output", str(blocker / "m")]
+    )
+    assert f"{blocker / 'm'}: cannot write the model there" in result.stderr
+
+
+def test_write_jsonl_replaces_the_file_whole(tmp_path: Path) -> None:
+    from detector.training.benchmark import write_jsonl
+    from detector.training.examples import GoldDocument
+
+    path = tmp_path / "dev.jsonl"
+    path.write_text("old\n")
+    write_jsonl([GoldDocument("a", "农业", (), "clean", "", "fixture")], path)
+    assert json.loads(path.read_text(encoding="utf-8"))["text"] == "农业"
+    assert [p.name for p in tmp_path.iterdir()] == ["dev.jsonl"]  # no temporary file left
+
+
 def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detector) -> None:
     from detector.explain import explain
     from detector.normalize import normalize

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from detector.inputs import json_message
 from detector.training import corpora
@@ -58,10 +59,25 @@ def build_dev_benchmark(
 
 
 def write_jsonl(documents: list[GoldDocument], path: Path) -> None:
+    """Write ``documents`` to ``path`` as a gold JSONL file, atomically: a
+    temporary file beside it is renamed over it, so an interrupted or failed
+    write leaves the old file as it was."""
+    import os
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for doc in documents:
-            handle.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:  # named as the user gave it, not the temporary file
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            for doc in documents:
+                out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
 class GoldFileError(ValueError):
@@ -73,7 +89,7 @@ class GoldFileError(ValueError):
         self.messages = messages
 
 
-def read_gold(path: Path) -> list[dict[str, object]]:
+def read_gold(path: Path) -> list[dict[str, Any]]:
     """Records of a gold JSONL file: a ``text`` string and ``spans``, a list of
     ``{"start", "end", "category"}`` (offsets into ``text``, ``0 <= start < end
     <= len(text)``; ``category`` optional, ``"unknown"`` without it; no ``spans``:
@@ -105,7 +121,7 @@ def read_gold(path: Path) -> list[dict[str, object]]:
     return records
 
 
-def _gold_record(record: object) -> dict[str, object]:
+def _gold_record(record: object) -> dict[str, Any]:
     """``record`` checked and with its spans in the one form scoring reads."""
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise ValueError("a gold record needs a 'text' string")
@@ -120,7 +136,11 @@ def _gold_record(record: object) -> dict[str, object]:
         if not isinstance(span, dict):
             raise ValueError(f"span {i} must be an object with start, end and category")
         start, end = span.get("start"), span.get("end")
-        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        if (
+            not isinstance(start, int)
+            or not isinstance(end, int)
+            or bool in (type(start), type(end))
+        ):
             raise ValueError(f"span {i} needs integer 'start' and 'end'")
         if not 0 <= start < end <= len(text):
             bounds = f"0 <= start < end <= {len(text)}"
