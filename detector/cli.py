@@ -1041,7 +1041,7 @@ class _Scanners:
 
 def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanners:
     """``detector.scan`` without the findings ``scan`` would not report either:
-    those on a line with the inline marker or containing an allowlisted phrase
+    those on a line with the inline marker, and allowlisted phrases cut out
     (for a page, as ``scan`` reads it: hidden text included, the marker in its
     source).  ``clean`` deletes what it finds, so it must never delete text the
     user has marked as legitimate (it once removed allowlisted phrases, and even

@@ -6,6 +6,7 @@ other adapters call :func:`scan_document` and only print.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -115,6 +116,7 @@ def scan_document(
             marker_text=marker_text,
             marker_offset=marker_offset,
             use_baseline=use_baseline,
+            rescore=functools.partial(_findings, detector),
         )
         verdict = without(verdict, [f for f, _ in kept], detector.block_threshold)
         if view is not None:
@@ -124,6 +126,11 @@ def scan_document(
         verdicts[name] = verdict
         kept_all.extend((name, f, fingerprint) for f, fingerprint in kept)
     return ScannedDocument(DocumentResult(document, verdicts), tuple(kept_all))
+
+
+def _findings(detector: Detector, text: str) -> tuple[Finding, ...]:
+    """The findings of ``text`` (see :meth:`detector.suppress.Suppressions.without_allowed`)."""
+    return detector.scan(text).findings
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,14 @@ Three ways to silence a finding someone has reviewed:
   starts (for HTML, the source line, so an ``<!-- detector: allow -->`` comment
   works too);
 * an allowlist of phrases (``allow = [...]`` in ``[tool.detector]`` of
-  ``pyproject.toml`` or in ``.detector.toml``): a finding whose normalized text
-  contains an allowed phrase (normalized the same way) is dropped;
+  ``pyproject.toml`` or in ``.detector.toml``): every occurrence of an allowed
+  phrase in the text (compared normalized: full-width, traditional, spacing and
+  case folded) is cut out of the findings it overlaps, and what is left of a
+  finding stays one if it still holds four characters that are not punctuation
+  or spaces (a word or two beside the phrase is the span's edge, not an ad).
+  A finding inside an outlet's own line ("财富APP下载" of "东方财富APP下载") goes;
+  an ad merged with it ("东方财富APP下载，下载金沙娱乐APP注册送88元") keeps its own
+  part instead of hiding behind the allowed phrase;
 * a baseline: findings recorded by fingerprint in a JSON file.
 
 Fingerprints depend on content, not position: sha256 of the path, the record id
@@ -22,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,6 +53,8 @@ __all__ = [
 ]
 
 INLINE_MARKER = "detector: allow"
+#: The findings of a text (``Detector.scan(text).findings``).
+Rescore = Callable[[str], Sequence[Finding]]
 BASELINE_VERSION = 1
 
 
@@ -133,14 +142,77 @@ class Suppressions:
         phrases = tuple(p for p in (normalized_text(a) for a in self.allow) if p)
         object.__setattr__(self, "_phrases", phrases)
 
-    def is_allowlisted(self, finding: Finding, text: str | None = None) -> bool:
-        """Whether ``finding`` contains an allowed phrase (``text``: its
-        ``normalized_text`` when already known)."""
-        if not self._phrases:
-            return False
-        if text is None:
-            text = normalized_text(finding.text)
-        return any(phrase in text for phrase in self._phrases)
+    def without_allowed(
+        self, findings: Sequence[Finding], scanned: str, rescore: Rescore | None = None
+    ) -> list[Finding]:
+        """``findings`` (of the text ``scanned``) with every occurrence of an
+        allowed phrase around them cut out (see the module documentation).
+
+        What is left of a finding was scored with the phrase beside it ("您好，
+        请问…" flagged for its greeting), so ``rescore`` (the findings of a text)
+        judges it again: ``scanned`` is scanned with the allowed phrases deleted,
+        and a piece stays where a finding of that text overlaps it, with that
+        finding's score and category.  Without ``rescore``, a piece of four
+        characters besides punctuation and spaces stays, with its finding's."""
+        if not self._phrases or not findings:
+            return list(findings)
+        reach = 2 * max(map(len, self._phrases))  # as written: spaces, zero-width …
+        out: list[Finding] = []
+        judged: list[Finding] | None = None
+        for finding in findings:
+            low = max(finding.start - reach, 0)
+            allowed = self._occurrences(scanned[low : finding.end + reach], low)
+            pieces = _minus([(finding.start, finding.end)], allowed)
+            if pieces == [(finding.start, finding.end)]:
+                out.append(finding)
+                continue
+            if rescore is not None and judged is None:
+                judged = self._judged(scanned, rescore)
+            for start, end in pieces:
+                while start < end and _is_filler(scanned[start]):
+                    start += 1
+                while end > start and _is_filler(scanned[end - 1]):
+                    end -= 1
+                rest = scanned[start:end]
+                if judged is None:
+                    if sum(not _is_filler(ch) for ch in rest) >= _MIN_REST:
+                        out.append(replace(finding, start=start, end=end, text=rest))
+                    continue
+                over = [f for f in judged if f.start < end and start < f.end]
+                if over and end - start >= 2:
+                    top = max(over, key=lambda f: f.score)
+                    out.append(Finding(start, end, rest, top.score, top.category))
+        return out
+
+    def _judged(self, scanned: str, rescore: Rescore) -> list[Finding]:
+        """The findings of ``scanned`` scanned with every allowed phrase deleted,
+        put back on ``scanned`` (a finding across a deleted phrase spans it)."""
+        cuts = sorted(self._occurrences(scanned, 0))
+        kept = _minus([(0, len(scanned))], cuts)
+        origin = [i for start, end in kept for i in range(start, end)]  # masked -> scanned
+        masked = "".join(scanned[start:end] for start, end in kept)
+        out = []
+        for f in rescore(masked):
+            start, end = origin[f.start], origin[f.end - 1] + 1
+            out.append(Finding(start, end, scanned[start:end], f.score, f.category))
+        return out
+
+    def _occurrences(self, window: str, offset: int) -> list[tuple[int, int]]:
+        """Where the allowed phrases stand in ``window`` (which starts at
+        ``offset`` of its text), as spans of the text."""
+        norm = normalize(window)
+        kept = [i for i, ch in enumerate(norm.text) if not ch.isspace()]
+        folded = "".join(
+            ch if len(low := ch.lower()) != 1 else low for ch in (norm.text[i] for i in kept)
+        )
+        spans = []
+        for phrase in self._phrases:
+            at = folded.find(phrase)
+            while at >= 0:
+                start, end = norm.to_original(kept[at], kept[at + len(phrase) - 1] + 1)
+                spans.append((offset + start, offset + end))
+                at = folded.find(phrase, at + 1)
+        return spans
 
     def keep(
         self,
@@ -153,6 +225,7 @@ class Suppressions:
         marker_text: str | None = None,
         marker_offset: Callable[[int], int] | None = None,
         use_baseline: bool = True,
+        rescore: Rescore | None = None,
     ) -> list[tuple[Finding, str]]:
         """The findings not suppressed, each with its fingerprint.
 
@@ -161,6 +234,7 @@ class Suppressions:
         looked for in ``marker_text`` (default ``text``) at
         ``marker_offset(finding.start)`` (default ``finding.start``).
         """
+        findings = self.without_allowed(findings, text, rescore)
         if not findings:
             return []
         texts = normalized_texts([finding.text for finding in findings])
@@ -171,22 +245,50 @@ class Suppressions:
         marked = _marked_lines(where) if self.inline else set()
         lines = Lines(where)
         kept = []
-        for finding, fingerprint, finding_text in zip(findings, prints, texts, strict=True):
+        for finding, fingerprint in zip(findings, prints, strict=True):
             if marked:
                 offset = finding.start if marker_offset is None else marker_offset(finding.start)
                 if lines.line(offset) in marked:
                     continue
-            if self.is_allowlisted(finding, finding_text):
-                continue
             if use_baseline and fingerprint in self.baseline:
                 continue
             kept.append((finding, fingerprint))
         return kept
 
 
+# What is left of a finding once an allowed phrase is cut out stays a finding
+# when it holds this many characters besides punctuation and spaces: a span
+# often takes a word or two beside the phrase along ("杨方线上配资" allowed,
+# "股票" left of "杨方线上配资股票"), where an ad merged with it holds more
+# ("下载金沙娱乐APP注册送88元").
+_MIN_REST = 4
+
+
+def _is_filler(ch: str) -> bool:
+    """Punctuation, a space or an invisible character: not worth a finding alone."""
+    return unicodedata.category(ch)[0] in "PZC"
+
+
+def _minus(spans: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` without the characters of ``cuts``."""
+    for cut_start, cut_end in cuts:
+        pieces = []
+        for start, end in spans:
+            if cut_end <= start or end <= cut_start:
+                pieces.append((start, end))
+                continue
+            if start < cut_start:
+                pieces.append((start, cut_start))
+            if cut_end < end:
+                pieces.append((cut_end, end))
+        spans = pieces
+    return spans
+
+
 def without(verdict: Verdict, kept: Sequence[Finding], block_threshold: float) -> Verdict:
-    """``verdict`` holding only ``kept``, with score and ``is_spam`` recomputed."""
-    if len(kept) == len(verdict.findings):
+    """``verdict`` holding ``kept`` instead of its findings (some dropped, some cut
+    short by the allowlist), with score and ``is_spam`` recomputed."""
+    if tuple(kept) == verdict.findings:
         return verdict
     score = max((f.score for f in kept), default=0.0)
     return replace(

@@ -111,13 +111,29 @@ def test_to_dict_is_json_and_names_fields(tiny_detector: Detector) -> None:
 def test_allowlisted_phrases_are_dropped_and_inline_markers_ignored(
     tiny_detector: Detector,
 ) -> None:
-    allowed = check_item(
-        injected_item(), action="clean", detector=tiny_detector, allow=["杨方线上"]
-    )
+    allowed = check_item(injected_item(), action="clean", detector=tiny_detector, allow=[AD])
     assert not allowed.flagged and allowed.item == injected_item()
     marked = {"content": CONTENT.replace("。\n", "。detector: allow\n", 1)}
     result = check_item(marked, action="clean", detector=tiny_detector)
     assert [f.text for f in result.removed["content"]] == [AD]  # the ad's marker is no shield
+
+
+def test_an_allowed_phrase_is_cut_out_and_the_rest_judged_without_it(
+    tiny_detector: Detector,
+) -> None:
+    """The allowlist dropped any finding that contained a phrase: an ad merged
+    with an outlet's allowed line hid behind it.  Now the phrase is cut out and
+    the rest is judged on the text without the phrase."""
+    text = "科研团队在量子通信领域取得突破加微信abc12345领取福利。"
+    item = {"content": text}
+    (whole,) = check_item(item, detector=tiny_detector).verdicts["content"].findings
+    assert whole.text == "加微信abc12345领取福利"
+    cut = check_item(item, action="clean", detector=tiny_detector, allow=["领取福利"])
+    assert [f.text for f in cut.removed["content"]] == ["加微信abc12345"]
+    assert cut.item["content"] == "科研团队在量子通信领域取得突破领取福利。"
+    # What is left ("领取福利") is no ad once the handle is allowed.
+    kept = check_item(item, action="clean", detector=tiny_detector, allow=["加微信abc12345"])
+    assert not kept.flagged and kept.item == item
 
 
 def test_a_threshold_does_not_rebuild_the_detector_per_item(

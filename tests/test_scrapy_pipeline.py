@@ -383,10 +383,10 @@ def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) 
     pipeline, _ = _pipeline(
         tiny_model_dir,
         DETECTOR_FIELDS=" title, content ,content",
-        DETECTOR_ALLOW="东方财富APP下载, 杨方线上",
+        DETECTOR_ALLOW="东方财富APP下载, 杨方线上配资股票",
     )
     assert pipeline.fields == ("title", "content")
-    assert pipeline.allow == ("东方财富APP下载", "杨方线上")
+    assert pipeline.allow == ("东方财富APP下载", "杨方线上配资股票")
     item = pipeline.process_item({"title": TITLE, "content": INJECTED})
     assert item["detector"]["fields"] == ["title", "content"]
     assert item["detector"]["flagged"] is False  # the allowlisted ad

@@ -34,10 +34,24 @@ def test_inline_marker_applies_to_its_own_line_only() -> None:
     assert not has_inline_marker(text, text.index("第二行"))
 
 
-def test_allowlist_matches_normalized_text() -> None:
-    rules = Suppressions(allow=("楊方 線上配資",))
-    assert rules.is_allowlisted(finding("强化杨方线上配资股票"))
-    assert not rules.is_allowlisted(finding("王磊在线配资平台"))
+def test_allowed_phrases_are_cut_out_of_findings() -> None:
+    """Compared normalized; a finding inside the phrase as written goes (the model
+    flagged "财富APP下载" of an outlet's "东方财富APP下载" and the allowlist did not
+    cover it); an ad merged with the phrase keeps its own part (it hid behind the
+    phrase whole); a word or two left beside the phrase is the span's edge."""
+    rules = Suppressions(allow=("楊方 線上配資", "东方财富APP下载"))
+
+    def kept(text: str, part: str) -> list[str]:
+        start = text.index(part)
+        found = Finding(start, start + len(part), part, 0.9, "stock-margin")
+        return [f.text for f in rules.without_allowed([found], text)]
+
+    assert kept("会议强调要强化杨方线上配资股票", "强化杨方线上配资股票") == []
+    assert kept("会议强调王磊在线配资平台", "王磊在线配资平台") == ["王磊在线配资平台"]
+    assert kept("本文来源：东方财富APP下载", "财富APP下载") == []
+    assert kept("本文来源：東方財富 APP 下載", "財富 APP 下載") == []  # as written, spaced
+    merged = "东方财富APP下载，下载金沙娱乐APP注册送88元"
+    assert kept(merged, merged) == ["下载金沙娱乐APP注册送88元"]
 
 
 def test_fingerprints_ignore_position_but_count_repeats() -> None:
