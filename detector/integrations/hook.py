@@ -67,10 +67,10 @@ class HookResult(FieldVerdicts):
 
     ``verdicts`` maps each scanned field to its :class:`~detector.results.Verdict`
     (offsets index the field's ORIGINAL string).  ``item`` is a shallow copy of the
-    input, with flagged spans removed from the scanned fields when ``action`` is
-    ``clean``.  ``removed`` maps each field that was changed to the findings taken
-    out of it.  ``dropped`` is true when ``action`` is ``drop`` and the item is
-    flagged.
+    input, with every finding removed from the scanned fields when ``action`` is
+    ``clean`` and the item is blocked (``is_spam``).  ``removed`` maps each field
+    that was changed to the findings taken out of it.  ``dropped`` is true when
+    ``action`` is ``drop`` and the item is blocked.
     """
 
     action: str

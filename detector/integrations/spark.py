@@ -313,7 +313,8 @@ def run_job(
 @click.option(
     "--clean-col",
     default=None,
-    help="Also write the text without the flagged spans to this column.",
+    help="Also write the text without its findings to this column, for blocked rows"
+    " (is_spam); other rows' text as it is.",
 )
 @threshold_option()
 @click.option(
