@@ -41,8 +41,10 @@ class _Threshold(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from detector.results import THRESHOLD_NAMES
 
-        if isinstance(value, float) or value in THRESHOLD_NAMES:
+        if isinstance(value, float):
             return value
+        if str(value).strip().lower() in THRESHOLD_NAMES:
+            return str(value).strip().lower()
         try:
             number = float(value)
         except ValueError:
@@ -1005,8 +1007,9 @@ def _clean_one(
         click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
         return False, 1
     if job.quarantine is not None and path != "-" and _same_file(path, job.quarantine.name):
-        click.echo(f"detector: error: {_shown(path)}: is the --quarantine file: skipped", err=True)
-        return False, 1
+        # Inside a directory being cleaned, say: this run writes it, so not an error.
+        click.echo(f"detector: {_shown(path)}: the --quarantine file, skipped", err=True)
+        return False, 0
     try:
         if in_place:
             return _clean_in_place(path, fmt, job)

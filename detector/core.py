@@ -68,15 +68,20 @@ def _resolve_threshold(model: Model, threshold: float | str | None) -> float | N
     """``threshold`` as a number: a name of :data:`THRESHOLD_NAMES` is the model's
     threshold of that name; a number must be within 0..1."""
     if isinstance(threshold, str):
-        if threshold not in THRESHOLD_NAMES:
+        name = threshold.strip().lower()
+        if name not in THRESHOLD_NAMES:
             raise ValueError(
                 f"threshold must be within 0..1 or one of {', '.join(THRESHOLD_NAMES)};"
                 f" got {threshold!r}"
             )
-        return float(model.thresholds[threshold])
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        return float(model.thresholds[name])
+    if threshold is None:
+        return None
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold must be a number or a name, got {type(threshold).__name__}")
+    if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
-    return threshold
+    return float(threshold)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -678,6 +683,8 @@ class Detector:
         same verdicts, much less overhead per text for short articles."""
         if isinstance(texts, str):  # would be scanned one character at a time
             raise TypeError("scan_many() needs an iterable of str, got one str: use scan()")
+        if isinstance(texts, (bytes, bytearray)):
+            raise TypeError("scan_many() needs an iterable of str, got bytes: decode it first")
         verdicts: list[Verdict] = []
         batch: list[str] = []
         size = 0

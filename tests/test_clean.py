@@ -422,6 +422,11 @@ def test_drop_leaves_blocked_records_out_and_quarantines_them(
     assert result.exit_code == 1, result.stderr
     assert source.read_bytes() == (lines[1] + lines[2]).encode()
     assert quarantine.read_bytes() == 2 * (lines[0] + lines[3] + "\n").encode()
+    # The quarantine file inside the directory cleaned is skipped, not an error.
+    result = clean(runner, tiny_model_dir, *drop, "--in-place", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert f"detector: {quarantine}: the --quarantine file, skipped" in result.stderr
+    assert quarantine.read_bytes() == 2 * (lines[0] + lines[3] + "\n").encode()
 
 
 def test_drop_refuses_what_would_lose_records(

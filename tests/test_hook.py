@@ -136,6 +136,29 @@ def test_an_allowed_phrase_is_cut_out_and_the_rest_judged_without_it(
     assert not kept.flagged and kept.item == item
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"item": "标题"}, "check_item\\(\\) needs a mapping .* got str"),
+        ({"item": [("title", "x")]}, "needs a mapping .* got list"),
+        ({"item": None}, "needs a mapping .* got NoneType"),
+        ({"item": {}, "fields": None}, "fields must be a field name"),
+        ({"item": {}, "allow": [None]}, "allow must be a phrase"),
+        ({"item": {}, "detector": "models/x"}, "detector must be a Detector .* got str"),
+        ({"item": {}, "threshold": True}, "threshold must be a number or a name, got bool"),
+        ({"item": {}, "threshold": [0.5]}, "threshold must be a number or a name, got list"),
+    ],
+)
+def test_bad_arguments_are_named(
+    tiny_detector: Detector, kwargs: dict[str, object], message: str
+) -> None:
+    """They failed deep inside (dict(), NumPy, suppress.py) with messages about
+    something else, or were taken (a list of pairs, threshold=True as 1)."""
+    arguments: dict[str, object] = {"detector": tiny_detector, **kwargs}
+    with pytest.raises(TypeError, match=message):
+        check_item(**arguments)  # type: ignore[arg-type]
+
+
 def test_a_threshold_does_not_rebuild_the_detector_per_item(
     tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:

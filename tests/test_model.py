@@ -98,8 +98,11 @@ def test_thresholds_can_be_named_by_the_model(tiny_model_dir: Path) -> None:
     assert (block.threshold, block.block_threshold) == (0.7, 0.7)
     review = Detector(model).with_threshold(0.9).with_threshold("review")
     assert (review.threshold, review.block_threshold) == (0.2, 0.7)
-    with pytest.raises(ValueError, match="review, block; got 'Block'"):
-        Detector(model, threshold="Block")
+    assert Detector(model, threshold=" Block ").threshold == 0.7  # as settings write it
+    with pytest.raises(ValueError, match="review, block; got 'strict'"):
+        Detector(model, threshold="strict")
+    with pytest.raises(TypeError, match="got bytes"):
+        Detector(model).scan_many(b"text")
 
 
 def test_a_failed_save_leaves_the_model_that_was_there(

@@ -146,6 +146,11 @@ def load_detector(
 def _resolve_detector(detector: Detector | None, threshold: float | str | None) -> Detector:
     from detector.core import Detector
 
+    if detector is not None and not isinstance(detector, Detector):
+        raise TypeError(
+            f"detector must be a Detector (load_detector(path) loads one); got"
+            f" {type(detector).__name__}"
+        )
     base = Detector.default() if detector is None else detector
     return base.with_threshold(threshold)
 
@@ -182,10 +187,19 @@ def check_item(
 
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
+    if not isinstance(item, Mapping):  # a str or a list of pairs made a dict, or failed deep
+        raise TypeError(
+            f"check_item() needs a mapping (a dict, a scrapy Item, an ItemAdapter);"
+            f" got {type(item).__name__}"
+        )
     if isinstance(fields, str):
         fields = (fields,)
+    if not isinstance(fields, Sequence) or not all(isinstance(f, str) for f in fields):
+        raise TypeError("fields must be a field name or a sequence of field names")
     if isinstance(allow, str):
         allow = (allow,)
+    if not all(isinstance(phrase, str) for phrase in allow):
+        raise TypeError("allow must be a phrase or a sequence of phrases (str)")
     allowlist = _allowlist(tuple(allow)) if allow else None
     scanner = _resolve_detector(detector, threshold)
     copy = dict(item)

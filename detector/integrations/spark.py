@@ -97,7 +97,7 @@ def _model_location(model: str | Path | None, threshold: float | str | None) -> 
     relative path in its own working directory, where ``--archives
     model.tgz#model`` unpacks (sending the driver's absolute path instead broke
     that whenever the driver had a ``model`` of its own)."""
-    if isinstance(threshold, str) and threshold not in THRESHOLD_NAMES:
+    if isinstance(threshold, str) and threshold.strip().lower() not in THRESHOLD_NAMES:
         raise ValueError(f"threshold must be within 0..1, review or block; got {threshold!r}")
     if isinstance(threshold, (int, float)) and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
