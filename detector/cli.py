@@ -65,6 +65,23 @@ def threshold_option(action: str = "Report") -> Callable[[F], F]:
     )
 
 
+def input_format_option(
+    help_text: str = "auto: .jsonl/.ndjson are JSONL, .json a JSON array of records, "
+    ".html/.htm HTML, everything else text (stdin: text).",
+) -> Callable[[F], F]:
+    return click.option(
+        "--input-format",
+        type=click.Choice(["auto", "text", "jsonl", "json", "html"]),
+        default="auto",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def encoding_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--encoding", default=None, metavar="NAME", help=help_text)
+
+
 def text_field_option(verb: str) -> Callable[[F], F]:
     return click.option(
         "--text-field",
@@ -231,21 +248,9 @@ def _json_for_stdout(value: Any, indent: int | None = None) -> str:
     help="text: path:line:col lines; json: one array; jsonl: one object per document; "
     "sarif: SARIF 2.1.0.",
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(["auto", "text", "jsonl", "json", "html"]),
-    default="auto",
-    show_default=True,
-    help="auto: .jsonl/.ndjson are JSONL, .json a JSON array of records, .html/.htm HTML, "
-    "everything else text.",
-)
+@input_format_option()
 @text_field_option("scan")
-@click.option(
-    "--encoding",
-    default=None,
-    metavar="NAME",
-    help="Decode inputs with this codec (default: detect UTF-8, GB18030/GBK, Big5 …).",
-)
+@encoding_option("Decode inputs with this codec (default: detect UTF-8, GB18030/GBK, Big5 …).")
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False, readable=False),  # an unreadable one: our message
@@ -730,20 +735,9 @@ def evaluate(
 @click.option(
     "--text", "as_text", is_flag=True, help="Explain TARGET as text even if it names a file."
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(["auto", "text", "jsonl", "json", "html"]),
-    default="auto",
-    show_default=True,
-    help="How a file TARGET is read, as scan reads it (auto: by its suffix).",
-)
+@input_format_option("How a file TARGET is read, as scan reads it (auto: by its suffix).")
 @text_field_option("explain")
-@click.option(
-    "--encoding",
-    default=None,
-    metavar="NAME",
-    help="Decode a file TARGET with this codec (default: detect).",
-)
+@encoding_option("Decode a file TARGET with this codec (default: detect).")
 def explain(
     target: str,
     model: str | None,
@@ -892,14 +886,7 @@ def _looks_like_path(target: str) -> bool:
     help="Rewrite each input file that had something removed (atomically); "
     "several files and directories allowed.",
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(["auto", "text", "jsonl", "json", "html"]),
-    default="auto",
-    show_default=True,
-    help="auto: .jsonl/.ndjson files are JSONL, .json a JSON array of records, "
-    ".html/.htm HTML, everything else text.",
-)
+@input_format_option()
 @text_field_option("clean")
 @click.option(
     "--drop",
