@@ -33,7 +33,7 @@ scanned by its text, as a reader sees it (see :mod:`detector.markup`): tags,
 attributes, scripts and styles are not read, and ``clean`` removes the ads'
 characters only, never a tag.  Its findings still index the field's string:
 each covers the markup from the ad's first character to its last.
-``allow`` lists phrases whose findings are dropped, as the allowlist of
+``allow`` lists phrases cut out of the findings, as the allowlist of
 ``.detector.toml`` does for ``detector scan``; the inline marker
 ``detector: allow`` is never honoured here: in scraped text it would be the
 spammer's, an ad hiding itself.
@@ -177,10 +177,11 @@ def check_item(
     never modified.  A field holding HTML is scanned by its text (see the module
     documentation).  ``detector`` defaults to the packaged model (loaded once per
     process); ``threshold`` (0..1, or ``"review"`` or ``"block"``: the model's own)
-    overrides its review threshold.  A finding
-    whose text contains one of the ``allow`` phrases (compared normalized:
-    full-width, traditional and spacing variants folded) is dropped.  Raises
-    ``ValueError`` for an unknown action or a threshold outside 0..1.
+    overrides its review threshold.  The ``allow`` phrases (compared normalized:
+    full-width, traditional, spacing and case variants folded) are cut out of the
+    findings, and what is left is judged on the text without them (see
+    :mod:`detector.suppress`).  Raises ``ValueError`` for an unknown action or a
+    threshold outside 0..1, ``TypeError`` for arguments of the wrong type.
     """
     from detector.inputs import text_elements
     from detector.scanning import NO_SUPPRESSIONS, scan_field  # NumPy: not at import

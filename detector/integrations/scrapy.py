@@ -29,7 +29,7 @@ Settings:
 ``DETECTOR_MODEL``
     A model directory or ``model.json``; default: the packaged model.
 ``DETECTOR_ALLOW``
-    Phrases whose findings are dropped (a list), as the ``allow`` list of
+    Phrases cut out of the findings (a list), as the ``allow`` list of
     ``.detector.toml`` does for ``detector scan``; e.g. an outlet's own promotion
     (``["东方财富APP下载"]``).  The inline marker ``detector: allow`` is never
     honoured in items: in scraped text it would be the spammer's.
