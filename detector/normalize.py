@@ -271,6 +271,34 @@ def _text(codes: np.ndarray) -> str:
     return codes.astype(np.uint32, copy=False).tobytes().decode("utf-32-le", "surrogatepass")
 
 
+# A run of this many letters, digits and base64 symbols with no space or other
+# punctuation is data (an inline base64 image, a hash, a token), not words: no
+# reader sees an ad in it, and read as text it looked like one long handle, so
+# a news article carrying one was blocked whole (a 40 KB blob: 0.88, "contact").
+_BLOB_CHARS = 256
+_BLOB_SYMBOLS = tuple(ord(c) for c in "+/=-_")
+# A run right after one of these is the rest of a link (a host, a path, a query):
+# kept, so that a long tracking path does not cut a link's host in two.
+_LINK_MARKS = frozenset(ord(c) for c in ".:@%?&#~")
+
+
+def _blobs(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
+    """A mask of the characters of data runs (see ``_BLOB_CHARS``), or None."""
+    mask = (flags & _ALNUM_BIT) > 0
+    for symbol in _BLOB_SYMBOLS:
+        mask |= codes == symbol
+    starts, ends = _runs(mask)
+    long = (ends - starts) >= _BLOB_CHARS
+    if not long.any():
+        return None
+    drop = np.zeros(len(codes), dtype=bool)
+    found = False
+    for start, end in zip(starts[long].tolist(), ends[long].tolist(), strict=True):
+        if start == 0 or int(codes[start - 1]) not in _LINK_MARKS:
+            drop[start:end] = found = True
+    return drop if found else None
+
+
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends of the runs of True in ``mask``."""
     padded = np.zeros(len(mask) + 2, dtype=bool)
@@ -723,6 +751,11 @@ def normalize(text: str) -> Normalized:
             codes = tables.fold[codes]
     flags = tables.flags[codes]
     present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+    if len(codes) >= _BLOB_CHARS and present & _ALNUM_BIT:
+        drop = _blobs(codes, flags)
+        if drop is not None:
+            keep = ~drop
+            codes, src, flags = codes[keep], src[keep], flags[keep]
     if present & _UNUSUAL_BIT:
         unusual = (flags & _UNUSUAL_BIT).nonzero()[0]
         edits = []

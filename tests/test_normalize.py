@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from detector.core import Detector
 from detector.normalize import normalize
 
 SEED = "杨方线上配资股票"
@@ -170,3 +171,35 @@ def test_shipped_punctuation_and_symbol_table_matches_unicodedata() -> None:
     if unicodedata.unidata_version == "14.0.0":  # the version the table was built with
         expected = {c for c in range(0x20000) if unicodedata.category(chr(c))[0] in "PS"}
         assert inside == expected
+
+
+def test_data_runs_are_dropped_and_shorter_tokens_kept() -> None:
+    """A base64 blob (an inline image) read as text looked like one long handle:
+    a news article carrying 40 KB of it was blocked whole as "contact"."""
+    import base64
+
+    blob = base64.b64encode(bytes(range(256)) * 2).decode()  # 684 characters, + / =
+    news = "国家统计局今天发布数据。"
+    norm = normalize(news + blob + news)
+    assert norm.text == news + news
+    assert [int(i) for i in norm.src[len(news) : len(news) + 2]] == [
+        len(news) + len(blob),
+        len(news) + len(blob) + 1,
+    ]
+    token = "a1" * 127  # 254 characters: a long handle or hash stays text
+    assert normalize(news + token).text == news + token
+    link = "https://example.com/" + "a" * 300  # punctuation breaks the run
+    assert normalize(link).text.startswith("https://example.com/")
+
+
+def test_an_article_carrying_a_data_blob_is_judged_by_its_words(
+    tiny_detector: Detector,
+) -> None:
+    import base64
+
+    blob = base64.b64encode(bytes(range(256)) * 40).decode()
+    news = "农业农村部部署秋粮收获工作。\n"
+    assert tiny_detector.scan(news + blob + "\n" + news).findings == ()
+    ad = "科研团队在量子通信领域取得突破加微信abc12345领取福利。"
+    (finding,) = tiny_detector.scan(news + blob + "\n" + ad).findings
+    assert finding.text == "加微信abc12345领取福利"
