@@ -990,7 +990,10 @@ def _clean_one(
 ) -> tuple[bool, int]:
     """Clean one input; (anything removed, errors), an OSError reported as one."""
     if job.drop and fmt != "jsonl":
-        message = f"--drop leaves out JSONL records; this input is read as {fmt}: left unchanged"
+        message = (
+            f"--drop leaves out JSONL records; this input is read as {fmt}"
+            " (--input-format jsonl reads it as JSONL): left unchanged"
+        )
         click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
         return False, 1
     if job.quarantine is not None and path != "-" and _same_file(path, job.quarantine.name):
