@@ -43,6 +43,7 @@ __all__ = [
     "iter_paths",
     "json_message",
     "json_records",
+    "jsonl_line_documents",
     "printable",
     "skip_space",
 ]
@@ -434,7 +435,17 @@ def json_message(exc: ValueError | RecursionError) -> str:
 def _jsonl_documents(
     display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
-    for number, line in enumerate(_jsonl_lines(handle, encoding), start=1):
+    return jsonl_line_documents(display, _jsonl_lines(handle, encoding), text_fields)
+
+
+def jsonl_line_documents(
+    display: str, lines: Iterable[str], text_fields: Sequence[str], first: int = 1
+) -> Iterator[Document | InputError]:
+    """The documents and errors of the decoded ``lines`` of a JSONL file (each
+    with its line break, as read), the first of them line ``first`` of the file;
+    also what a worker process reads a range of lines with
+    (:mod:`detector.parallel`)."""
+    for number, line in enumerate(lines, start=first):
         if not line.strip(_ASCII_SPACE):  # a line of U+3000 is no blank line but an error
             continue
         try:

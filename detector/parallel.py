@@ -6,8 +6,11 @@ of chunks is in flight, so memory stays bounded on inputs of any size.
 
 With ``jobs`` N, this process and N - 1 worker processes scan.  Workers get
 plain text and HTML files as paths, and read, decode, scan and check them
-against the suppressions themselves; this process reads only what has to be
-read in order (stdin, JSON and JSONL files, split into their records), walks
+against the suppressions themselves; they get a JSONL file that is all UTF-8
+as ranges of its lines (:class:`JsonlRange`), and read, decode and parse each
+range's records themselves.  This process reads only what has to be read in
+order (stdin, JSON files and other JSONL files, split into their records; of a
+UTF-8 JSONL file, one pass that checks it is UTF-8 and finds the ranges), walks
 the directories, hands out chunks, scans a chunk itself whenever the workers
 have enough queued, and passes the results on.  (Scanning here rather than
 waiting for one more worker saves that worker's start and the pickling of its
@@ -17,14 +20,26 @@ process where processes fork, loaded once by the pool initializer otherwise.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import io
 import os
+import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from detector.inputs import STDIN, Document, InputError, Notice, format_for, iter_documents
+from detector.inputs import (
+    STDIN,
+    Document,
+    InputError,
+    Notice,
+    format_for,
+    iter_documents,
+    jsonl_line_documents,
+    printable,
+)
 from detector.scanning import ScannedDocument, ScanOptions, scan_documents
 
 if TYPE_CHECKING:
@@ -32,7 +47,14 @@ if TYPE_CHECKING:
 
     from detector.core import Detector
 
-__all__ = ["CHUNK_BYTES", "CHUNK_CHARS", "CHUNK_TEXTS", "available_cores", "scan_inputs"]
+__all__ = [
+    "CHUNK_BYTES",
+    "CHUNK_CHARS",
+    "CHUNK_TEXTS",
+    "JsonlRange",
+    "available_cores",
+    "scan_inputs",
+]
 
 # A chunk ends after this many texts (or files) or characters, whichever comes
 # first: large enough to amortize the inter-process round trip and the fixed cost
@@ -45,11 +67,30 @@ CHUNK_CHARS = 1 << 17
 # characters of Chinese are 384 KiB of UTF-8): a directory of large files goes out
 # a few files at a time, so that every process gets some and memory stays bounded.
 # (Twelve 13.5 MB files were one chunk: --jobs 2 ran them in one process.)
+# A UTF-8 JSONL file goes out in ranges of lines of about this many bytes.
 CHUNK_BYTES = 1 << 19
+# The blocks a JSONL file is read in to check it is UTF-8 and find its ranges,
+# and the pieces they are decoded in (a quarter faster than a block at once: the
+# decoded text stays in the CPU cache).
+_BLOCK = 1 << 20
+_PIECE = 1 << 16
+
+
+@dataclasses.dataclass(frozen=True)
+class JsonlRange:
+    """Lines of a JSONL file for a worker to read: the bytes ``start`` to ``end``
+    (whole lines) of the file at ``path``, the first of them line ``line``."""
+
+    path: str
+    start: int
+    end: int
+    line: int
+
 
 # What a chunk holds: a path for the worker to read (a text or HTML file), a
-# document the parent read, or an input error or notice passed through in order.
-Unit = str | Document | InputError | Notice
+# range of a JSONL file's lines for it to read, a document the parent read, or
+# an input error or notice passed through in order.
+Unit = str | JsonlRange | Document | InputError | Notice
 Result = ScannedDocument | InputError | Notice
 
 _worker: tuple[Detector, ScanOptions] | None = None
@@ -67,16 +108,100 @@ def _read(path: str, options: ScanOptions) -> Iterator[Document | InputError | N
     return iter_documents([path], options.input_format, options.text_fields, options.encoding)
 
 
-def _units(items: Iterable[str | InputError | Notice], options: ScanOptions) -> Iterator[Unit]:
+def _units(
+    items: Iterable[str | InputError | Notice], options: ScanOptions, ranges: bool = False
+) -> Iterator[Unit]:
     """Path items as units: text and HTML files stay paths for a worker to read;
-    stdin, JSON and JSONL files are read here, a record at a time."""
+    with ``ranges``, a JSONL file that is all UTF-8 goes out as ranges of its
+    lines (see :func:`_jsonl_ranges`); stdin, JSON and other JSONL files are read
+    here, a record at a time."""
     for item in items:
         if not isinstance(item, str):
             yield item
-        elif item != STDIN and format_for(item, options.input_format) in ("text", "html"):
+            continue
+        fmt = "text" if item == STDIN else format_for(item, options.input_format)
+        if item != STDIN and fmt in ("text", "html"):
             yield item
+            continue
+        found = None
+        if ranges and item != STDIN and fmt == "jsonl" and options.encoding is None:
+            found = _jsonl_ranges(item)
+        if found is not None:
+            yield from found
         else:
             yield from _read(item, options)
+
+
+def _jsonl_ranges(path: str) -> list[JsonlRange] | None:
+    """The ranges of about ``CHUNK_BYTES`` of whole lines a JSONL file is read in
+    by workers; None (read it here, as ``--jobs 1`` does) unless it is a regular
+    file that is all UTF-8 without a byte-order mark, where every line decodes
+    as UTF-8 alone and nothing is detected (:func:`detector.inputs._jsonl_lines`).
+    One pass in blocks: memory stays bounded."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            return _line_ranges(path, handle)
+    except (OSError, UnicodeDecodeError):  # reading it here reports an error
+        return None
+
+
+def _line_ranges(path: str, handle: BinaryIO) -> list[JsonlRange] | None:
+    """:func:`_jsonl_ranges` of the open file ``handle``; raises
+    ``UnicodeDecodeError`` where it is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    ranges: list[JsonlRange] = []
+    start, start_line = 0, 1
+    line = 1  # the line number at ``offset``
+    offset = 0
+    while block := handle.read(_BLOCK):
+        if offset == 0 and block.startswith(codecs.BOM_UTF8):
+            return None
+        view = memoryview(block)
+        for piece in range(0, len(block), _PIECE):
+            decoder.decode(view[piece : piece + _PIECE])
+        done = 0  # the line breaks of block[:done] are counted
+        while True:
+            want = max(start + CHUNK_BYTES - 1 - offset, done)
+            end = block.find(b"\n", want) if want < len(block) else -1
+            if end < 0:
+                break
+            line += block.count(b"\n", done, end + 1)
+            done = end + 1
+            ranges.append(JsonlRange(path, start, offset + done, start_line))
+            start, start_line = offset + done, line
+        line += block.count(b"\n", done)
+        offset += len(block)
+    decoder.decode(b"", final=True)
+    if start < offset:
+        ranges.append(JsonlRange(path, start, offset, start_line))
+    return ranges
+
+
+def _range_documents(
+    unit: JsonlRange, options: ScanOptions
+) -> list[Document | InputError | Notice]:
+    """The documents and errors of a range of a UTF-8 JSONL file's lines, as
+    :func:`detector.inputs.iter_documents` reads them."""
+    display = printable(unit.path)
+    try:
+        handle = open(unit.path, "rb")
+    except OSError as exc:
+        return [InputError(display, f"cannot open ({exc.strerror or exc})")]
+    try:
+        with handle:
+            handle.seek(unit.start)
+            data = handle.read(unit.end - unit.start)
+    except OSError as exc:
+        return [InputError(display, f"cannot read ({exc.strerror or exc})")]
+    # Lines split on b"\n" only, each keeping its break, as a file is iterated,
+    # and decoded one by one with a byte-order mark at the start dropped, as
+    # inputs._jsonl_lines decodes the lines of a UTF-8 file.
+    lines = (
+        line.decode("utf-8", errors="replace").removeprefix("\ufeff") for line in io.BytesIO(data)
+    )
+    return list(jsonl_line_documents(display, lines, options.text_fields, unit.line))
 
 
 def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
@@ -88,6 +213,8 @@ def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
             chars += sum(len(text) for text in unit.fields.values())
         elif isinstance(unit, str):
             size += _file_size(unit)
+        elif isinstance(unit, JsonlRange):
+            size += unit.end - unit.start
         if len(chunk) >= CHUNK_TEXTS or chars >= CHUNK_CHARS or size >= CHUNK_BYTES:
             yield chunk
             chunk, chars, size = [], 0, 0
@@ -105,11 +232,13 @@ def _file_size(path: str) -> int:
 
 
 def _scan_chunk(detector: Detector, options: ScanOptions, chunk: list[Unit]) -> list[Result]:
-    """Read the paths of ``chunk`` and scan every document in it."""
+    """Read the paths and JSONL ranges of ``chunk`` and scan every document in it."""
     documents: list[Document | InputError | Notice] = []
     for unit in chunk:
         if isinstance(unit, str):
             documents.extend(_read(unit, options))
+        elif isinstance(unit, JsonlRange):
+            documents.extend(_range_documents(unit, options))
         else:
             documents.append(unit)
     return scan_documents(detector, documents, options)
@@ -125,8 +254,21 @@ def _init_worker(model: str | None, threshold: float, options: ScanOptions) -> N
 
 
 def _scan_in_worker(chunk: list[Unit]) -> list[Result]:
+    """A chunk's results, without the text as written of the records it read that
+    have no findings (only a finding's line:col needs it): not sent back."""
     assert _worker is not None
-    return _scan_chunk(*_worker, chunk)
+    return [
+        _without_record_text(result) if isinstance(result, ScannedDocument) else result
+        for result in _scan_chunk(*_worker, chunk)
+    ]
+
+
+def _without_record_text(scanned: ScannedDocument) -> ScannedDocument:
+    document = scanned.result.document
+    if document.raw is None or scanned.result.findings:
+        return scanned
+    result = dataclasses.replace(scanned.result, document=dataclasses.replace(document, raw=None))
+    return dataclasses.replace(scanned, result=result)
 
 
 def scan_inputs(
@@ -145,7 +287,9 @@ def scan_inputs(
     the path ``detector`` was loaded from (``None``: the packaged model), for
     workers that cannot inherit it.
     """
-    chunks = _chunks(_units(items, options))
+    # --jobs 1 reads every input as iter_documents does; more jobs hand out UTF-8
+    # JSONL files in ranges of lines.
+    chunks = _chunks(_units(items, options, ranges=jobs != 1))
     if jobs is None:
         first = next(chunks, None)
         if first is None:

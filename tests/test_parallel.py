@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,134 @@ def test_large_files_are_handed_out_a_few_at_a_time(
     monkeypatch.setattr(parallel, "CHUNK_BYTES", 4000)
     # 10 + 3000 + 5000 bytes reach 4000 at the third file; the missing one counts 0.
     assert list(parallel._chunks(paths)) == [paths[0:3], paths[3:6], paths[6:8]]
+
+
+def _odd_jsonl() -> bytes:
+    """A UTF-8 JSONL file with every kind of line a reader must get right."""
+    lines = []
+    for i in range(60):
+        ad = ADS[i % len(ADS)]
+        kind = i % 12
+        if kind == 0:
+            lines.append(b"{bad\n")  # invalid JSON
+        elif kind == 1:
+            lines.append(b"[1, 2]\n")  # not an object
+        elif kind == 2:
+            lines.append(json.dumps({"id": i, "title": HOST}).encode() + b"\n")  # no field
+        elif kind == 3:
+            lines.append(json.dumps({"id": i, "text": 5}).encode() + b"\n")  # wrong type
+        elif kind == 4:  # lone surrogate escapes, in the text and in the id
+            lines.append(b'{"text": "\\ud800' + (HOST + ad).encode() + b'", "id": "\\udc00"}\n')
+        elif kind == 5:  # CRLF, and escapes before the ad (line:col counts them)
+            record = {"id": {"n": i}, "text": '\\n"' + HOST + ad, "html": f"<p>{ad}</p>"}
+            lines.append(json.dumps(record).encode() + b"\r\n")
+        elif kind == 6:
+            lines.append(b"\n")  # blank
+        elif kind == 7:
+            lines.append(b" \t\r\n")  # blank too
+        elif kind == 8:
+            lines.append("\u3000\n".encode())  # not blank: an error
+        elif kind == 9:  # a byte-order mark at a line's start is dropped
+            lines.append("\ufeff".encode() + json.dumps({"text": HOST + ad}).encode() + b"\n")
+        else:
+            record = {"id": i, "text": HOST * (1 + i % 3) + ad, "html": [f"<div>{ad}</div>", ad]}
+            lines.append(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+    last = {"id": "last", "text": HOST + ADS[0]}  # no line break at the end
+    return b"".join(lines) + json.dumps(last, ensure_ascii=False).encode()
+
+
+def _scan_outputs(
+    model: Path, path: Path, jobs: str, fmt: str, *extra: str
+) -> tuple[int, str, str, str]:
+    args = ["scan", "--model", str(model), "--format", fmt, "--text-field", "text"]
+    args += ["--text-field", "html", "--jobs", jobs, *extra, str(path)]
+    result = CliRunner().invoke(main, args)
+    return result.exit_code, result.stdout, result.stderr, result.output
+
+
+def _parent_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths this process reads itself (``parallel._read``) from now on."""
+    read: list[str] = []
+    original = parallel._read
+
+    def spy(path: str, options: parallel.ScanOptions) -> Iterator[object]:
+        read.append(path)
+        return original(path, options)
+
+    monkeypatch.setattr(parallel, "_read", spy)
+    return read
+
+
+def test_jsonl_ranges_read_by_workers_equal_jobs_1(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "odd.jsonl"
+    data = _odd_jsonl()
+    path.write_bytes(data)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 700)  # many ranges, many chunks
+    ranges = parallel._jsonl_ranges(str(path))
+    assert ranges is not None and len(ranges) > 6
+    read = _parent_reads(monkeypatch)
+    for fmt in ("text", "json", "jsonl", "sarif"):
+        expected = _scan_outputs(tiny_model_dir, path, "1", fmt)
+        assert expected[0] == 2  # findings and errors
+        assert f"{path}:1: invalid JSON" in expected[2]
+        assert read == [str(path)]  # --jobs 1 reads it as it always did
+        read.clear()
+        for jobs in ("2", "3"):
+            assert _scan_outputs(tiny_model_dir, path, jobs, fmt) == expected, (fmt, jobs)
+            assert read == []  # the records were read in the ranges
+    text = _scan_outputs(tiny_model_dir, path, "2", "text")[1]
+    last_line = data.count(b"\n") + 1
+    assert f"{path}:{last_line}:" in text  # the last line's findings
+
+
+def test_jsonl_ranges_cover_whole_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "odd.jsonl"
+    data = _odd_jsonl()
+    path.write_bytes(data)
+    monkeypatch.setattr(parallel, "_BLOCK", 64)  # ranges and characters across blocks
+    monkeypatch.setattr(parallel, "_PIECE", 5)  # and across the pieces decoded
+    for size in (1, 100, 700, 1 << 19):
+        monkeypatch.setattr(parallel, "CHUNK_BYTES", size)
+        ranges = parallel._jsonl_ranges(str(path))
+        assert ranges is not None
+        assert ranges[0].start == 0 and ranges[-1].end == len(data)
+        for before, after in itertools.pairwise(ranges):
+            assert before.end == after.start and data[before.end - 1 : before.end] == b"\n"
+            assert before.end - before.start >= size  # to the first break after size
+        for unit in ranges:
+            assert unit.line == data.count(b"\n", 0, unit.start) + 1
+
+
+def test_jsonl_that_is_not_utf8_is_read_here(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [
+        json.dumps({"id": i, "text": HOST + ADS[i % 4]}, ensure_ascii=False) for i in range(30)
+    ]
+    text = "\n".join(records) + "\n{bad\n"
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(text.encode("gbk"))
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 200)
+    assert parallel._jsonl_ranges(str(gbk)) is None
+    assert parallel._jsonl_ranges(str(bom)) is None
+    assert parallel._jsonl_ranges(str(empty)) == []
+    read = _parent_reads(monkeypatch)
+    for path in (gbk, bom):
+        for fmt in ("text", "jsonl", "sarif"):
+            expected = _scan_outputs(tiny_model_dir, path, "1", fmt)
+            assert expected[0] == 2 and "加微信" in expected[1]
+            assert _scan_outputs(tiny_model_dir, path, "2", fmt) == expected
+        assert read == [str(path)] * 6  # both --jobs 1 and 2 read it here
+        read.clear()
+    # A forced encoding is never second-guessed: read here too.
+    utf8 = tmp_path / "utf8.jsonl"
+    utf8.write_text(text, encoding="utf-8")
+    expected = _scan_outputs(tiny_model_dir, utf8, "1", "jsonl", "--encoding", "utf-8")
+    assert _scan_outputs(tiny_model_dir, utf8, "2", "jsonl", "--encoding", "utf-8") == expected
+    assert read == [str(utf8)] * 2
