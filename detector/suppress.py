@@ -9,9 +9,8 @@ Three ways to silence a finding someone has reviewed:
   ``pyproject.toml`` or in ``.detector.toml``): every occurrence of an allowed
   phrase in the text (compared normalized: full-width, traditional, spacing and
   case folded) is cut out of the findings it overlaps, and what is left of a
-  finding stays one if it still holds four characters that are not punctuation
-  or spaces (a word or two beside the phrase is the span's edge, not an ad).
-  A finding inside an outlet's own line ("财富APP下载" of "东方财富APP下载") goes;
+  finding stays one only where the text scanned without the phrases still has a
+  finding.  A finding inside an outlet's own line ("财富APP下载" of "东方财富APP下载") goes;
   an ad merged with it ("东方财富APP下载，下载金沙娱乐APP注册送88元") keeps its own
   part instead of hiding behind the allowed phrase;
 * a baseline: findings recorded by fingerprint in a JSON file.
@@ -143,52 +142,46 @@ class Suppressions:
         object.__setattr__(self, "_phrases", phrases)
 
     def without_allowed(
-        self, findings: Sequence[Finding], scanned: str, rescore: Rescore | None = None
+        self, findings: Sequence[Finding], scanned: str, rescore: Rescore
     ) -> list[Finding]:
         """``findings`` (of the text ``scanned``) with every occurrence of an
-        allowed phrase around them cut out (see the module documentation).
+        allowed phrase cut out (see the module documentation).
 
         What is left of a finding was scored with the phrase beside it ("您好，
         请问…" flagged for its greeting), so ``rescore`` (the findings of a text)
         judges it again: ``scanned`` is scanned with the allowed phrases deleted,
         and a piece stays where a finding of that text overlaps it, with that
-        finding's score and category.  Without ``rescore``, a piece of four
-        characters besides punctuation and spaces stays, with its finding's."""
+        finding's score and category."""
         if not self._phrases or not findings:
             return list(findings)
-        reach = 2 * max(map(len, self._phrases))  # as written: spaces, zero-width …
+        allowed = self._occurrences(scanned)
+        if not allowed:
+            return list(findings)
         out: list[Finding] = []
         judged: list[Finding] | None = None
         for finding in findings:
-            low = max(finding.start - reach, 0)
-            allowed = self._occurrences(scanned[low : finding.end + reach], low)
             pieces = _minus([(finding.start, finding.end)], allowed)
             if pieces == [(finding.start, finding.end)]:
                 out.append(finding)
                 continue
-            if rescore is not None and judged is None:
-                judged = self._judged(scanned, rescore)
+            if judged is None:
+                judged = self._judged(scanned, allowed, rescore)
             for start, end in pieces:
                 while start < end and _is_filler(scanned[start]):
                     start += 1
                 while end > start and _is_filler(scanned[end - 1]):
                     end -= 1
-                rest = scanned[start:end]
-                if judged is None:
-                    if sum(not _is_filler(ch) for ch in rest) >= _MIN_REST:
-                        out.append(replace(finding, start=start, end=end, text=rest))
-                    continue
                 over = [f for f in judged if f.start < end and start < f.end]
                 if over and end - start >= 2:
                     top = max(over, key=lambda f: f.score)
-                    out.append(Finding(start, end, rest, top.score, top.category))
+                    out.append(Finding(start, end, scanned[start:end], top.score, top.category))
         return out
 
-    def _judged(self, scanned: str, rescore: Rescore) -> list[Finding]:
-        """The findings of ``scanned`` scanned with every allowed phrase deleted,
+    @staticmethod
+    def _judged(scanned: str, allowed: list[tuple[int, int]], rescore: Rescore) -> list[Finding]:
+        """The findings of ``scanned`` scanned with the ``allowed`` spans deleted,
         put back on ``scanned`` (a finding across a deleted phrase spans it)."""
-        cuts = sorted(self._occurrences(scanned, 0))
-        kept = _minus([(0, len(scanned))], cuts)
+        kept = _minus([(0, len(scanned))], sorted(allowed))
         origin = [i for start, end in kept for i in range(start, end)]  # masked -> scanned
         masked = "".join(scanned[start:end] for start, end in kept)
         out = []
@@ -197,10 +190,9 @@ class Suppressions:
             out.append(Finding(start, end, scanned[start:end], f.score, f.category))
         return out
 
-    def _occurrences(self, window: str, offset: int) -> list[tuple[int, int]]:
-        """Where the allowed phrases stand in ``window`` (which starts at
-        ``offset`` of its text), as spans of the text."""
-        norm = normalize(window)
+    def _occurrences(self, text: str) -> list[tuple[int, int]]:
+        """Where the allowed phrases stand in ``text``, as spans of it."""
+        norm = normalize(text)
         kept = [i for i, ch in enumerate(norm.text) if not ch.isspace()]
         folded = "".join(
             ch if len(low := ch.lower()) != 1 else low for ch in (norm.text[i] for i in kept)
@@ -209,8 +201,7 @@ class Suppressions:
         for phrase in self._phrases:
             at = folded.find(phrase)
             while at >= 0:
-                start, end = norm.to_original(kept[at], kept[at + len(phrase) - 1] + 1)
-                spans.append((offset + start, offset + end))
+                spans.append(norm.to_original(kept[at], kept[at + len(phrase) - 1] + 1))
                 at = folded.find(phrase, at + 1)
         return spans
 
@@ -232,9 +223,14 @@ class Suppressions:
         Fingerprints are computed over all ``findings`` first, so suppressing one
         copy of a phrase inline never renumbers the others.  The inline marker is
         looked for in ``marker_text`` (default ``text``) at
-        ``marker_offset(finding.start)`` (default ``finding.start``).
+        ``marker_offset(finding.start)`` (default ``finding.start``).  With an
+        allowlist, ``rescore`` judges what is left of a finding the phrases cut
+        (see :meth:`without_allowed`).
         """
-        findings = self.without_allowed(findings, text, rescore)
+        if self._phrases:
+            if rescore is None:
+                raise ValueError("an allowlist needs rescore: what is left of a finding is judged")
+            findings = self.without_allowed(findings, text, rescore)
         if not findings:
             return []
         texts = normalized_texts([finding.text for finding in findings])
@@ -254,14 +250,6 @@ class Suppressions:
                 continue
             kept.append((finding, fingerprint))
         return kept
-
-
-# What is left of a finding once an allowed phrase is cut out stays a finding
-# when it holds this many characters besides punctuation and spaces: a span
-# often takes a word or two beside the phrase along ("杨方线上配资" allowed,
-# "股票" left of "杨方线上配资股票"), where an ad merged with it holds more
-# ("下载金沙娱乐APP注册送88元").
-_MIN_REST = 4
 
 
 def _is_filler(ch: str) -> bool:
