@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CleanedBytes",
+    "CleanedFields",
     "Span",
+    "clean_fields",
     "clean_html_bytes",
     "clean_json_bytes",
     "clean_jsonl_line",
@@ -341,54 +343,92 @@ def clean_jsonl_line(
     return CleanedBytes(data, removed, texts, tuple(errors), record=RecordText(text, line))
 
 
+@dataclass(frozen=True)
+class CleanedFields:
+    """:func:`clean_fields` of one record or item: the verdict of each field
+    scanned (keyed as :func:`detector.inputs.text_elements` names them:
+    ``content``, ``content[0]`` …), the new value of each field that lost text
+    (a string, or a list or tuple of strings like the old one), and the findings
+    removed and the original text of each element that lost some."""
+
+    verdicts: dict[str, Verdict]
+    values: dict[str, str | list[str] | tuple[str, ...]]
+    removed: dict[str, tuple[Finding, ...]]
+    texts: dict[str, str]
+
+
+def clean_fields(
+    record: Mapping[str, object], fields: Sequence[str], scan: FieldScan, remove: bool = True
+) -> CleanedFields:
+    """Scan each of ``fields`` of ``record`` (a string, or a list or tuple of
+    strings element by element; other values are not scanned) with ``scan``, and
+    when ``remove`` and the record is blocked (a field's verdict ``is_spam``),
+    remove every finding (``scan``'s cuts) from its field: only a blocked record
+    loses text (see the module documentation).  ``record`` is not changed."""
+    from detector.inputs import text_elements
+
+    verdicts: dict[str, Verdict] = {}
+    scanned = []
+    for name in dict.fromkeys(fields):
+        value = record.get(name)
+        results = []
+        for key, text in text_elements(name, value):
+            verdict, cuts = scan(text)
+            verdicts[key] = verdict
+            results.append((key, text, verdict, cuts))
+        scanned.append((name, value, results))
+    values: dict[str, str | list[str] | tuple[str, ...]] = {}
+    removed: dict[str, tuple[Finding, ...]] = {}
+    texts: dict[str, str] = {}
+    if remove and any(verdict.is_spam for verdict in verdicts.values()):
+        for name, value, results in scanned:
+            new_texts = []
+            for key, text, verdict, cuts in results:
+                if verdict.findings:
+                    removed[key], texts[key] = verdict.findings, text
+                    text = remove_spans(text, cuts)
+                new_texts.append(text)
+            if any(key in removed for key, *_ in results):
+                if isinstance(value, str):
+                    values[name] = new_texts[0]
+                else:
+                    values[name] = tuple(new_texts) if isinstance(value, tuple) else new_texts
+    return CleanedFields(verdicts, values, removed, texts)
+
+
 def _clean_record(
     record: dict[str, object], text_fields: Sequence[str], scan: FieldScan
 ) -> tuple[
-    dict[str, str | list[str]],
+    dict[str, str | list[str] | tuple[str, ...]],
     dict[str | None, tuple[Finding, ...]],
     dict[str | None, str],
     list[str],
 ]:
     """(cleaned values, removed findings, original texts, errors) of the
-    ``text_fields`` of one JSON record, with ``detector scan``'s errors.  A field
-    holding a list of strings is cleaned element by element (findings and texts
-    keyed ``content[0]`` … as scan names them; its cleaned value a list).
+    ``text_fields`` of one JSON record (:func:`clean_fields`), with ``detector
+    scan``'s errors.  A field holding a list of strings is cleaned element by
+    element (findings and texts keyed ``content[0]`` … as scan names them).
 
     ``scan`` reads a field holding HTML markup by its text (see
     :func:`detector.scanning.scan_field`), and only its ads' characters go: never
     a tag or an attribute (cut as plain text, ``<p>…</p><p>`` became ``<p>…</p><><p>``)."""
     from detector.inputs import NOT_TEXT, text_elements
 
-    errors: list[str] = []
-    removed: dict[str | None, tuple[Finding, ...]] = {}
-    texts: dict[str | None, str] = {}
-    cleaned: dict[str, str | list[str]] = {}
-    scanned = []
-    for name in dict.fromkeys(text_fields):
-        value = record.get(name)
-        elements = text_elements(name, value)
-        if not elements:
-            if value is not None:
-                errors.append(f"field {name!r} is {NOT_TEXT}")
-            continue
-        # A lone surrogate is scanned as U+FFFD, as scan reads it (the same length).
-        results = [(key, text, *scan(LONE_SURROGATE.sub("\ufffd", text))) for key, text in elements]
-        scanned.append((name, value, results))
-    if any(verdict.is_spam for _, _, results in scanned for _, _, verdict, _ in results):
-        for name, value, results in scanned:  # a blocked record loses its findings
-            new_texts = []
-            for key, text, verdict, cuts in results:
-                if verdict.findings:
-                    removed[key] = verdict.findings
-                    texts[key] = text
-                    text = remove_spans(text, cuts)
-                new_texts.append(text)
-            if any(key in removed for key, *_ in results):
-                cleaned[name] = new_texts[0] if isinstance(value, str) else new_texts
+    errors = [
+        f"field {name!r} is {NOT_TEXT}"
+        for name in dict.fromkeys(text_fields)
+        if record.get(name) is not None and not text_elements(name, record.get(name))
+    ]
+    # A lone surrogate is scanned as U+FFFD, as scan reads it (the same length).
+    cleaned = clean_fields(
+        record, text_fields, lambda text: scan(LONE_SURROGATE.sub("\ufffd", text))
+    )
     if not any(name in record for name in text_fields):
         names = ", ".join(repr(n) for n in text_fields)
         errors.append(f"record has none of the text fields {names}")
-    return cleaned, removed, texts, errors
+    removed: dict[str | None, tuple[Finding, ...]] = {k: v for k, v in cleaned.removed.items()}
+    texts: dict[str | None, str] = {k: v for k, v in cleaned.texts.items()}
+    return dict(cleaned.values), removed, texts, errors
 
 
 def clean_json_bytes(

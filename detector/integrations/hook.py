@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from detector.clean import remove_spans
+from detector.clean import clean_fields
 from detector.results import FieldVerdicts, Finding, Verdict
 
 if TYPE_CHECKING:
@@ -183,7 +183,6 @@ def check_item(
     :mod:`detector.suppress`).  Raises ``ValueError`` for an unknown action or a
     threshold outside 0..1, ``TypeError`` for arguments of the wrong type.
     """
-    from detector.inputs import text_elements
     from detector.scanning import NO_SUPPRESSIONS, scan_field  # NumPy: not at import
 
     if action not in ACTIONS:
@@ -203,32 +202,13 @@ def check_item(
         raise TypeError("allow must be a phrase or a sequence of phrases (str)")
     allowlist = _allowlist(tuple(allow)) if allow else None
     scanner = _resolve_detector(detector, threshold)
-    copy = dict(item)
-    verdicts: dict[str, Verdict] = {}
-    removed: dict[str, tuple[Finding, ...]] = {}
-    cuts: dict[str, tuple[str, Sequence[Finding] | list[tuple[int, int]]]] = {}
-    for name in dict.fromkeys(fields):
-        for key, text in text_elements(name, copy.get(name)):
-            verdicts[key], cut = scan_field(scanner, text, allowlist or NO_SUPPRESSIONS)
-            cuts[key] = (text, cut)
+    suppressions = allowlist or NO_SUPPRESSIONS
+    cleaned = clean_fields(
+        item, fields, lambda text: scan_field(scanner, text, suppressions), action == "clean"
+    )
+    verdicts, removed = cleaned.verdicts, cleaned.removed
+    copy = {**item, **cleaned.values}  # only a blocked item loses text (see the module doc)
     blocked = any(v.is_spam for v in verdicts.values())
-    if action == "clean" and blocked:  # only a blocked item loses text (see the module doc)
-        for name in dict.fromkeys(fields):
-            value = copy.get(name)
-            elements = text_elements(name, value)
-            texts = [
-                remove_spans(*cuts[key]) if verdicts[key].findings else text
-                for key, text in elements
-            ]
-            removed.update(
-                (key, verdicts[key].findings) for key, _ in elements if verdicts[key].findings
-            )
-            if not any(verdicts[key].findings for key, _ in elements):
-                continue
-            if isinstance(value, str):
-                copy[name] = texts[0]
-            else:
-                copy[name] = tuple(texts) if isinstance(value, tuple) else texts
     return HookResult(action, copy, verdicts, removed, action == "drop" and blocked)
 
 
