@@ -1119,8 +1119,8 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
                 row, col = lines.line_col(f.start)
                 where, suffix = f"{display}:{row}:{col}", ""
             else:
-                at = positions.line_col(name, f.start) if positions is not None else None
-                row, col = at or (line, f.start + 1)
+                assert positions is not None  # a record's report holds it
+                row, col = positions.place(name, f.start)
                 where, suffix = f"{display}:{row}:{col}", f" [{name}]"
             snippet = json.dumps(
                 f.text if len(f.text) <= 60 else f.text[:59] + "…", ensure_ascii=False

@@ -126,9 +126,16 @@ class RecordPositions:
 
     @classmethod
     def of(cls, document: Document) -> RecordPositions | None:
-        """The positions of ``document``'s fields; None for a file, or a record
-        read without its raw text."""
-        return None if document.raw is None else cls(document.raw, document.fields)
+        """The positions of ``document``'s fields; None for a file.  A record read
+        without its raw text finds no field (see :meth:`place`)."""
+        if document.line is None:
+            return None
+        return cls(document.raw or RecordText("", document.line), document.fields)
+
+    def place(self, field: str | None, offset: int) -> tuple[int, int]:
+        """:meth:`line_col`, or when the field's string cannot be found (not
+        expected) the record's first line and the offset into the field, 1-based."""
+        return self.line_col(field, offset) or (self._record.line, offset + 1)
 
     def line_col(self, field: str | None, offset: int) -> tuple[int, int] | None:
         """Where character ``offset`` of ``field`` (or, at the field's length, its

@@ -62,19 +62,6 @@ def _snippet(text: str, limit: int = 60) -> str:
     return json.dumps(short, ensure_ascii=False)
 
 
-def _record_line_col(
-    document: Document, positions: RecordPositions | None, field: str | None, offset: int
-) -> tuple[int, int]:
-    """Line and column in the file of character ``offset`` of a record's
-    ``field``; when that cannot be found (not expected), the record's line and
-    the offset into the field, 1-based."""
-    at = None if positions is None else positions.line_col(field, offset)
-    if at is None:
-        assert document.line is not None
-        return document.line, offset + 1
-    return at
-
-
 def text_lines(result: DocumentResult) -> list[str]:
     """Linter-style lines: ``path:line:col: category score "snippet"``, and
     `` [field]`` for a record's field; line:col is where the finding starts in
@@ -97,7 +84,8 @@ def text_lines(result: DocumentResult) -> list[str]:
             suffix = ""
         else:
             record = record or RecordPositions.of(doc)
-            line, col = _record_line_col(doc, record, name, finding.start)
+            assert record is not None  # a record: doc.line is set
+            line, col = record.place(name, finding.start)
             suffix = f" [{name}]"
         lines.append(
             f"{one_line(doc.path)}:{line}:{col}: {finding.category} {finding.score:.2f}"
