@@ -102,6 +102,10 @@ def test_keyword_baseline_flags_every_occurrence_including_legitimate_news() -> 
     assert prediction.spans == ((7, 9, "keyword"), (14, 16, "keyword"))
 
 
+def run_eval(model: Path, gold: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["eval", str(gold), "--model", str(model), *args])
+
+
 def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     text = "会议强调要深化产融合作,强化服务杨方线上配资股票,推动循环。"
@@ -111,15 +115,13 @@ def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_p
         {"text": "农业农村部部署秋粮收获工作。", "spans": []},
     ]
     gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
-    result = CliRunner().invoke(
-        main, ["eval", str(gold), "--model", str(tiny_model_dir), "--format", "json"]
-    )
+    result = run_eval(tiny_model_dir, gold, "--format", "json")
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)["model"]
     assert metrics["documents"] == 2
     assert metrics["document"]["tp"] == 1 and metrics["document"]["tn"] == 1
     assert 0.0 < metrics["span"]["f1"] <= 1.0
-    text_result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    text_result = run_eval(tiny_model_dir, gold)
     assert "document F1" in text_result.stdout and "span F1 (chars)" in text_result.stdout
     # Recall 1 of 1 injected document: the interval beside it says how little that shows.
     recall_row = next(
@@ -136,7 +138,7 @@ def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_p
 def test_eval_names_the_bad_line(tiny_model_dir: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"text": "x", "spans": []}\n{oops\n')
-    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    result = run_eval(tiny_model_dir, gold)
     assert result.exit_code == 2
     assert f"{gold}:2: invalid JSON" in result.stderr
 
@@ -156,7 +158,7 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
     ]
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
-    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    result = run_eval(tiny_model_dir, gold)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
         f"detector: error: {gold}:3: span 0 (5, 2) is not inside the text (0 <= start < end <= 3)",
@@ -165,9 +167,7 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
         f"detector: error: {gold}:6: a gold record needs a 'text' string",
     ]
     gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines[:2]))
-    result = CliRunner().invoke(
-        main, ["eval", str(gold), "--model", str(tiny_model_dir), "--format", "json"]
-    )
+    result = run_eval(tiny_model_dir, gold, "--format", "json")
     assert result.exit_code == 0, result.stderr
     metrics = json.loads(result.stdout)["model"]
     assert metrics["documents"] == 2 and "unknown" in metrics["recall_by_category"]
@@ -178,20 +178,20 @@ def test_eval_refuses_an_empty_gold_file_and_warns_of_strange_categories(
 ) -> None:
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n")
-    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    result = run_eval(tiny_model_dir, gold)
     assert (result.exit_code, result.stderr) == (
         2,
         f"detector: error: {gold}: no gold records to score\n",
     )
     gold.write_text('{"text": "abc", "spans": [{"start": 0, "end": true}]}\n')
-    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    result = run_eval(tiny_model_dir, gold)
     assert result.exit_code == 2 and "span 0 needs integer 'start' and 'end'" in result.stderr
     record = {
         "text": "强化服务杨方线上配资股票",
         "spans": [{"start": 4, "end": 12, "category": "stok"}],
     }
     gold.write_text(json.dumps(record, ensure_ascii=False) + "\n")
-    result = CliRunner().invoke(main, ["eval", str(gold), "--model", str(tiny_model_dir)])
+    result = run_eval(tiny_model_dir, gold)
     assert result.exit_code == 0
     assert f"detector: warning: {gold}: categories the model does not name: stok" in result.stderr
 
