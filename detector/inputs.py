@@ -327,7 +327,9 @@ def _text_document(
     if _looks_binary(head, bom_encoding(head) or encoding):
         yield Notice(display, "binary file skipped")
         return
-    data = head + handle.read()
+    # A buffered read returns less than asked only at the end of the stream:
+    # most articles fit in the head, and need no second read.
+    data = head + handle.read() if len(head) == _BINARY_HEAD else head
     if not html:
         yield Document(display, {None: decode(data, encoding)})
         return
