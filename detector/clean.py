@@ -19,6 +19,7 @@ Scrapy pipeline and Spark clean, and drop, by the same rule.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -432,7 +433,7 @@ def _clean_record(
 
 
 def clean_json_bytes(
-    data: bytes, text_fields: Sequence[str], scan: FieldScan
+    data: bytes, text_fields: Sequence[str], scan: FieldScan, drop: bool = False
 ) -> tuple[bytes, list[tuple[int | None, CleanedBytes]]]:
     """Remove the flagged spans from the ``text_fields`` of the records of a JSON
     file (an array of records, or one record), as ``detector scan`` reads it.
@@ -441,7 +442,14 @@ def clean_json_bytes(
     an error, its line and what (``CleanedBytes`` without data); line ``None``
     for the file as a whole.  As in JSONL, only the cleaned string values are
     rewritten and every other byte is kept; a file that is not valid JSON, or not
-    a record or an array of them, is returned unchanged with an error."""
+    a record or an array of them, is returned unchanged with an error.
+
+    With ``drop`` a blocked record is left out of the array whole, with the
+    separator after it (before it, when it was the last one kept), and its
+    report's ``dropped`` is the record on one line (its text as written, the
+    line breaks between tokens taken out) in UTF-8, for a JSONL quarantine
+    file.  A file holding one blocked record, not an array, becomes empty, as
+    a JSONL file whose one line is dropped does."""
     decoded = decode_exact(data)
     if decoded is None:
         return data, [(None, CleanedBytes(b"", errors=(_NOT_EXACT,)))]
@@ -450,21 +458,62 @@ def clean_json_bytes(
         records = list(json_records(text))
     except JsonFileError as exc:
         return data, [(exc.line, CleanedBytes(b"", errors=(f"{exc.message}; left unchanged",)))]
-    pieces: list[str] = []
+    # Each record as it goes out: its text, rewritten where cleaned; None: dropped.
+    items: list[str | None] = []
     reports: list[tuple[int | None, CleanedBytes]] = []
-    position = 0
+    changed = False
     for start, end, record, kind, line, column in records:
+        written_text = text[start:end]
         if not isinstance(record, dict):
             reports.append((line, CleanedBytes(b"", errors=(f"{kind} must be an object",))))
+            items.append(written_text)
             continue
         cleaned, removed, texts, errors = _clean_record(record, text_fields, scan)
-        if cleaned:
-            pieces += [text[position:start], replace_json_strings(text[start:end], cleaned)]
-            position = end
+        dropped = None
+        if cleaned and drop:  # cleaned: the record is blocked
+            dropped = _one_line(written_text).encode("utf-8")
+            items.append(None)
+        else:
+            items.append(replace_json_strings(written_text, cleaned) if cleaned else written_text)
+        changed = changed or bool(cleaned)
         if cleaned or errors:
-            written = RecordText(text[start:end], line, column)
-            reports.append((line, CleanedBytes(b"", removed, texts, tuple(errors), record=written)))
-    if position == 0:
+            written = RecordText(written_text, line, column)
+            report = CleanedBytes(
+                b"", removed, texts, tuple(errors), record=written, dropped=dropped
+            )
+            reports.append((line, report))
+    if not changed:
         return data, reports
-    pieces.append(text[position:])
-    return bom + "".join(pieces).encode(encoding), reports
+    return bom + _joined(text, records, items).encode(encoding), reports
+
+
+def _one_line(record_text: str) -> str:
+    """A JSON value's text on one line: the line breaks between its tokens, and
+    the indentation after them, taken out (a JSON string holds no line break)."""
+    return _LINE_BREAKS_AND_INDENT.sub("", record_text)
+
+
+_LINE_BREAKS_AND_INDENT = re.compile(r"[\r\n]+[ \t]*")
+
+
+def _joined(
+    text: str, records: Sequence[tuple[int, int, object, str, int, int]], items: list[str | None]
+) -> str:
+    """``text`` (a JSON file) with its records' texts replaced by ``items``; a
+    record whose item is None is left out with the separator after it (so the
+    last record kept is followed by what followed the last record: the space
+    before the closing bracket); an array left empty is written ``[]``."""
+    kept = [index for index, item in enumerate(items) if item is not None]
+    if not kept:  # one record, not in an array: nothing left; else an empty array
+        return (
+            ""
+            if records[0][3] == "a JSON record"
+            else (text[: records[0][0]].rstrip() + text[records[-1][1] :].lstrip())
+        )
+    pieces = [text[: records[0][0]]]
+    for position, index in enumerate(kept):
+        pieces.append(items[index] or "")
+        if position + 1 < len(kept):  # the separator that followed this record
+            pieces.append(text[records[index][1] : records[index + 1][0]])
+    pieces.append(text[records[-1][1] :])
+    return "".join(pieces)

@@ -891,13 +891,14 @@ def _looks_like_path(target: str) -> bool:
 @click.option(
     "--drop",
     is_flag=True,
-    help="Leave blocked JSONL records out of the output whole, instead of cleaning them.",
+    help="Leave blocked JSONL and JSON records out of the output whole, instead of cleaning them.",
 )
 @click.option(
     "--quarantine",
     type=click.Path(dir_okay=False),
     default=None,
-    help="With --drop: append each dropped record, as it was, to this JSONL file"
+    help="With --drop: append each dropped record, as it was (a JSON file's on one"
+    " line), to this JSONL file"
     " (needed with --in-place, which would lose them).",
 )
 @threshold_option("Remove, in blocked articles,")
@@ -927,9 +928,10 @@ def clean(
     read).  Each removed span is reported on stderr.  Exit 1 if anything was
     removed.
 
-    With --drop a blocked JSONL record is left out whole (and appended, as it
-    was, to the --quarantine file if given); records that are not blocked are
-    copied as they are.  Other inputs are left unchanged with an error.
+    With --drop a blocked JSONL or JSON record is left out whole (and appended,
+    as it was, to the --quarantine file if given; a JSON file's record on one
+    line); records that are not blocked are copied as they are.  Text and HTML
+    files are left unchanged with an error.
 
     \b
     Examples:
@@ -989,10 +991,10 @@ def _clean_one(
     path: str, output: str, in_place: bool, fmt: str, job: _Cleaning
 ) -> tuple[bool, int]:
     """Clean one input; (anything removed, errors), an OSError reported as one."""
-    if job.drop and fmt != "jsonl":
+    if job.drop and fmt not in ("jsonl", "json"):
         message = (
-            f"--drop leaves out JSONL records; this input is read as {fmt}"
-            " (--input-format jsonl reads it as JSONL): left unchanged"
+            f"--drop leaves out JSONL and JSON records; this input is read as {fmt}"
+            " (--input-format jsonl or json reads it as records): left unchanged"
         )
         click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
         return False, 1
@@ -1063,7 +1065,7 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
 @dataclass(frozen=True)
 class _Cleaning:
     """What ``clean`` does to each input: the record fields it reads, what it
-    scans with, whether blocked JSONL records are dropped, and where they go."""
+    scans with, whether blocked JSONL and JSON records are dropped, and where they go."""
 
     text_fields: tuple[str, ...]
     scan: _Scanners
@@ -1160,20 +1162,18 @@ def _clean_stream(
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     elif fmt == "json":
-        data, reports = clean_json_bytes(source.read(), text_fields, scan.field)
+        data, reports = clean_json_bytes(source.read(), text_fields, scan.field, job.drop)
         for line, cleaned in reports:
             errors += _report_cleaned(display, cleaned, line)
             changed = changed or bool(cleaned.removed)
+            _quarantine(job, cleaned)
         sink.write(data)
     elif fmt == "jsonl":
         for number, raw in enumerate(source, start=1):
             cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
-            if cleaned.dropped is not None and job.quarantine is not None:
-                original = cleaned.dropped
-                job.quarantine.write(original if original.endswith(b"\n") else original + b"\n")
-                job.quarantine.flush()
+            _quarantine(job, cleaned)
             sink.write(cleaned.data)
     else:
         cleaned = clean_text_bytes(source.read(), scan.text)
@@ -1181,6 +1181,14 @@ def _clean_stream(
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     return changed, errors
+
+
+def _quarantine(job: _Cleaning, cleaned: Any) -> None:
+    """Append a dropped record to the --quarantine file, if there is one, as a line."""
+    if cleaned.dropped is not None and job.quarantine is not None:
+        original = cleaned.dropped
+        job.quarantine.write(original if original.endswith(b"\n") else original + b"\n")
+        job.quarantine.flush()
 
 
 def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:

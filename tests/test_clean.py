@@ -429,6 +429,49 @@ def test_drop_leaves_blocked_records_out_and_quarantines_them(
     assert quarantine.read_bytes() == 2 * (lines[0] + lines[3] + "\n").encode()
 
 
+def test_drop_leaves_blocked_json_array_items_out_and_quarantines_them_on_one_line(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A JSON array (Scrapy's ``-O items.json``) loses its blocked records with
+    their separators, every other byte kept; each goes to the quarantine file
+    as one JSONL line (its text as written, line breaks between tokens out)."""
+    review = "专家表示消费市场持续回暖登录入口"  # the tiny model at 0.2: one finding, ~0.48
+
+    def item(number: int, text: str) -> str:
+        return f'{{"id": {number},\n   "text": {json.dumps(text, ensure_ascii=False)}}}'
+
+    def one_line(number: int, text: str) -> str:
+        return f'{{"id": {number},"text": {json.dumps(text, ensure_ascii=False)}}}\n'
+
+    blocks = [item(1, SEED), item(2, review), item(3, CLEAN), item(4, CONTACT)]
+    source = tmp_path / "items.json"
+    source.write_text("[\n  " + ",\n  ".join(blocks) + "\n]\n", encoding="utf-8")
+    out, quarantine = tmp_path / "kept.json", tmp_path / "ads.jsonl"
+    drop = ("--threshold", "0.2", "--drop", "--quarantine", str(quarantine))
+    result = clean(runner, tiny_model_dir, *drop, str(source), "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert out.read_text(encoding="utf-8") == "[\n  " + ",\n  ".join(blocks[1:3]) + "\n]\n"
+    assert [r["id"] for r in json.loads(out.read_text(encoding="utf-8"))] == [2, 3]
+    assert quarantine.read_text(encoding="utf-8") == one_line(1, SEED) + one_line(4, CONTACT)
+    column = blocks[0].split("\n")[1].index(AD) + 1
+    assert f"{source}:3:{column}: dropped stock-margin" in result.stderr
+    # The first and last kept: the separators around them stay as they were.
+    source.write_text("[" + ", ".join([blocks[2], blocks[0], blocks[1]]) + "]", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, *drop, "--in-place", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert source.read_text(encoding="utf-8") == "[" + ", ".join([blocks[2], blocks[1]]) + "]"
+    # Every item dropped: an empty array; one blocked record alone: an empty file.
+    for text, left in [
+        ("[\n  " + ",\n  ".join([blocks[0], blocks[3]]) + "\n]\n", "[]\n"),
+        (blocks[0] + "\n", ""),
+    ]:
+        source.write_text(text, encoding="utf-8")
+        result = clean(runner, tiny_model_dir, *drop, str(source), "-o", str(out))
+        assert result.exit_code == 1, result.stderr
+        assert out.read_text(encoding="utf-8") == left
+    assert quarantine.read_text(encoding="utf-8").count("\n") == 2 + 1 + 2 + 1
+
+
 def test_drop_refuses_what_would_lose_records(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
@@ -448,7 +491,7 @@ def test_drop_refuses_what_would_lose_records(
     text.write_text(SEED, encoding="utf-8")
     result = clean(runner, tiny_model_dir, "--drop", str(text), "-o", str(tmp_path / "out.txt"))
     assert result.exit_code == 2
-    assert "--drop leaves out JSONL records; this input is read as text" in result.stderr
+    assert "--drop leaves out JSONL and JSON records; this input is read as text" in result.stderr
     assert text.read_text(encoding="utf-8") == SEED and not (tmp_path / "out.txt").exists()
 
 
