@@ -28,7 +28,7 @@ import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from detector.inputs import (
     STDIN,
@@ -40,6 +40,8 @@ from detector.inputs import (
     jsonl_line_documents,
     printable,
 )
+from detector.report import DocumentResult
+from detector.results import Verdict
 from detector.scanning import ScannedDocument, ScanOptions, scan_documents
 
 if TYPE_CHECKING:
@@ -253,22 +255,45 @@ def _init_worker(model: str | None, threshold: float, options: ScanOptions) -> N
         _worker = (Detector(base.model, threshold=threshold), options)
 
 
-def _scan_in_worker(chunk: list[Unit]) -> list[Result]:
-    """A chunk's results, without the text as written of the records it read that
-    have no findings (only a finding's line:col needs it): not sent back."""
+class _NoFindings(NamedTuple):
+    """A document a worker found nothing in, as it is sent back: its place and its
+    field names.  Its verdicts are all ``Verdict(False, 0.0, (), model version)``,
+    and only a finding's line:col reads a document's text.  (Sending the whole
+    result, text included, made ``--jobs 2`` spend ~20 % more CPU than ``--jobs
+    1`` on 5 MB of news: 5.4 MB of pickles, ~65 ms to write and read them, half
+    of it in this process.)"""
+
+    path: str
+    fields: tuple[str | None, ...]
+    line: int | None
+    id: object
+
+
+def _scan_in_worker(chunk: list[Unit]) -> list[Result | _NoFindings]:
+    """A chunk's results, each document without findings as a :class:`_NoFindings`."""
     assert _worker is not None
-    return [
-        _without_record_text(result) if isinstance(result, ScannedDocument) else result
-        for result in _scan_chunk(*_worker, chunk)
-    ]
+    empty = Verdict(False, 0.0, (), _worker[0].model_version)
+    return [_compact(result, empty) for result in _scan_chunk(*_worker, chunk)]
 
 
-def _without_record_text(scanned: ScannedDocument) -> ScannedDocument:
-    document = scanned.result.document
-    if document.raw is None or scanned.result.findings:
-        return scanned
-    result = dataclasses.replace(scanned.result, document=dataclasses.replace(document, raw=None))
-    return dataclasses.replace(scanned, result=result)
+def _compact(result: Result, empty: Verdict) -> Result | _NoFindings:
+    """``result`` as a :class:`_NoFindings` when every verdict of it is ``empty``."""
+    if not isinstance(result, ScannedDocument) or result.kept:
+        return result
+    document, verdicts = result.result.document, result.result.verdicts
+    if document.fields.keys() != verdicts.keys() or any(v != empty for v in verdicts.values()):
+        return result
+    return _NoFindings(document.path, tuple(document.fields), document.line, document.id)
+
+
+def _with_findings_or_not(result: Result | _NoFindings, empty: Verdict) -> Result:
+    """A worker's result as :func:`_scan_chunk` returned it (the text of a document
+    without findings left empty)."""
+    if not isinstance(result, _NoFindings):
+        return result
+    document = Document(result.path, dict.fromkeys(result.fields, ""), result.line, result.id)
+    verdicts = dict.fromkeys(result.fields, empty)
+    return ScannedDocument(DocumentResult(document, verdicts), ())
 
 
 def scan_inputs(
@@ -333,6 +358,7 @@ def _scan_in_pool(
         detector.warm_up()
         _worker = (detector, options)
     workers = jobs - 1  # and this process
+    empty = Verdict(False, 0.0, (), detector.model_version)
     pending: deque[_Sent | list[Result]] = deque()
     try:
         with ProcessPoolExecutor(
@@ -352,9 +378,9 @@ def _scan_in_pool(
                 # once 2 * jobs chunks are in flight, which bounds memory and
                 # prints results while a stream (stdin) is still open.
                 while pending and (_ready(pending[0]) or len(pending) >= 2 * jobs):
-                    yield from _results(pending.popleft())
+                    yield from _results(pending.popleft(), empty)
             while pending:
-                yield from _results(pending.popleft())
+                yield from _results(pending.popleft(), empty)
     finally:
         for item in pending:
             if not isinstance(item, list):
@@ -367,7 +393,7 @@ def _scan_in_pool(
 class _Sent:
     """A chunk sent to a worker, and the chunk as this process read it."""
 
-    future: Future[list[Result]]
+    future: Future[list[Result | _NoFindings]]
     chunk: list[Unit]
 
 
@@ -387,11 +413,12 @@ def _ready(item: _Sent | list[Result]) -> bool:
     return isinstance(item, list) or item.future.done()
 
 
-def _results(item: _Sent | list[Result]) -> list[Result]:
-    """A chunk's results, its records given back their text as written."""
+def _results(item: _Sent | list[Result], empty: Verdict) -> list[Result]:
+    """A chunk's results, its records given back their text as written; ``empty``:
+    the verdict of a field without findings."""
     if isinstance(item, list):
         return item
-    results = item.future.result()
+    results = [_with_findings_or_not(result, empty) for result in item.future.result()]
     raws = {
         (unit.path, unit.line): unit.raw
         for unit in item.chunk

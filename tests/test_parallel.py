@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from detector import parallel
 from detector.cli import main
+from detector.core import Detector
+from detector.report import to_record
+from detector.results import Verdict
 
 HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
 ADS = ["杨方线上配资股票", "加微信abc12345领取福利", "代开各类正规发票", ""]
@@ -49,6 +52,37 @@ def test_jobs_2_equals_jobs_1(
     assert [r.get("line") for r in records[:30]] == list(range(1, 31))
     paths = [r["path"] for r in records[30:]]
     assert paths == sorted(paths)
+
+
+def test_workers_send_back_documents_without_findings_without_their_text(
+    tiny_detector: Detector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sends a document it found nothing in as its place and field names
+    (no text, no verdict objects), and this process rebuilds the same report."""
+    _corpus(tmp_path)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.txt"))
+    html = tmp_path / "page.html"
+    html.write_text(f"<html><body><p>{HOST}</p></body></html>", encoding="utf-8")
+    chunk: list[parallel.Unit] = [*paths, str(html), str(tmp_path / "records.jsonl")]
+    options = parallel.ScanOptions()
+    monkeypatch.setattr(parallel, "_worker", (tiny_detector, options))
+    expected = parallel._scan_chunk(tiny_detector, options, chunk)
+    sent = parallel._scan_in_worker(chunk)
+    compact = [r for r in sent if isinstance(r, parallel._NoFindings)]
+    assert len(compact) == sum(
+        1 for r in expected if isinstance(r, parallel.ScannedDocument) and not r.result.findings
+    )
+    assert len(compact) >= 10 and str(html) in {r.path for r in compact}
+    empty = Verdict(False, 0.0, (), tiny_detector.model_version)
+    rebuilt = [parallel._with_findings_or_not(r, empty) for r in sent]
+    assert len(rebuilt) == len(expected)
+    for got, want in zip(rebuilt, expected, strict=True):
+        if isinstance(want, parallel.ScannedDocument):
+            assert isinstance(got, parallel.ScannedDocument)
+            assert to_record(got.result) == to_record(want.result)
+            assert got.kept == want.kept
+        else:
+            assert got == want
 
 
 def test_large_files_are_handed_out_a_few_at_a_time(
