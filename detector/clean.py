@@ -18,6 +18,7 @@ Scrapy pipeline and Spark clean, and drop, by the same rule.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -60,6 +61,15 @@ Scan = Callable[[str], Verdict]
 FieldScan = Callable[[str], "tuple[Verdict, Sequence[Span] | list[tuple[int, int]]]"]
 
 _BOM = b"\xef\xbb\xbf"
+# Byte-order marks and the codec of what follows each (UTF-32-LE's mark starts
+# with UTF-16-LE's, so it comes first, as in detector.encodings).
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (_BOM, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 class Span(Protocol):
@@ -128,16 +138,21 @@ def decode_exact(data: bytes, html: bool = False) -> tuple[bytes, str, str] | No
     The encoding is the scanner's (:func:`detector.encodings.detect`: UTF-8,
     GB18030, Big5, …), so offsets agree with ``detector scan``; a Big5 file is
     cleaned as Big5 (trying GB18030 after UTF-8, as this did, decoded Big5 bytes
-    into other characters and found nothing to remove).  A UTF-8 byte-order mark
-    is kept aside; a text the scanner reads with replacement characters (broken
+    into other characters and found nothing to remove).  A byte-order mark is
+    kept aside, and a UTF-16 or UTF-32 text is written back in the byte order it
+    names; a text the scanner reads with replacement characters (broken
     UTF-8) gives ``None``.  ``html``: read as an HTML page, whose ``<meta charset>``
     counts (as it does for ``detector scan``).
     """
-    from detector.encodings import detect
+    from detector.encodings import bom_encoding, detect
 
-    bom = _BOM if data.startswith(_BOM) else b""
+    bom, encoding = b"", ""
+    if data.startswith(_BOM) or bom_encoding(data) is not None:
+        # The mark names the byte order: the text is written back in that order
+        # (``"utf-16"`` writes the machine's, and a big-endian file was refused).
+        bom, encoding = next((m, c) for m, c in _MARKS if data.startswith(m))
     body = data[len(bom) :]
-    encoding = "utf-8" if bom else detect(body, html=html)
+    encoding = encoding or detect(body, html=html)
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:

@@ -234,6 +234,23 @@ def test_utf16_text_with_its_mark_is_cleaned_and_stays_utf16(
     assert result.stdout_bytes == SEED.replace(AD, "").encode("utf-16")
 
 
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-32-be", "utf-16-le", "utf-32-le"])
+def test_utf16_and_utf32_in_either_byte_order_are_cleaned_in_that_order(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, codec: str
+) -> None:
+    """The mark names the byte order; the file is written back in it (a big-endian
+    file was left unchanged with an error about broken UTF-8)."""
+    mark = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}.get(codec)
+    mark = mark or {"utf-16-le": b"\xff\xfe", "utf-32-le": b"\xff\xfe\x00\x00"}[codec]
+    record = '[{"text": ' + json.dumps(SEED, ensure_ascii=False) + "}]\n"
+    for name, text in [("seed.txt", SEED), ("items.json", record)]:
+        source = tmp_path / name
+        source.write_bytes(mark + text.encode(codec))
+        result = clean(runner, tiny_model_dir, str(source))
+        assert result.exit_code == 1, result.stderr
+        assert result.stdout_bytes == mark + text.replace(AD, "").encode(codec)
+
+
 def test_refuses_to_overwrite_the_input_without_in_place(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
