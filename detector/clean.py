@@ -226,7 +226,8 @@ class CleanedBytes:
     # A JSONL or JSON record as written and where it starts: the line:col of its
     # removals in the file (see detector.jsontext), as scan prints its findings.
     record: RecordText | None = None
-    # A record left out (``--drop``): the line as it was, for the quarantine file.
+    # A record left out (``--drop``): the line as it was, in UTF-8, for the
+    # quarantine file.
     dropped: bytes | None = None
 
 
@@ -328,7 +329,8 @@ def clean_jsonl_line(
     scanned as U+FFFD, as scan does, and written back as the same escape.  A
     field holding HTML loses its ads' characters only (see ``_clean_record``).
     ``line`` is the line's number in its file.  With ``drop`` a blocked record
-    is left out whole (``data`` empty, ``dropped`` the line as it was) instead.
+    is left out whole (``data`` empty, ``dropped`` the line as it was, in UTF-8
+    without a byte-order mark) instead.
     """
     body, ending = _split_line_ending(raw)
     if not body.strip():
@@ -349,7 +351,11 @@ def clean_jsonl_line(
         return CleanedBytes(raw, errors=tuple(errors))
     if drop:  # cleaned: the record is blocked
         written = RecordText(text, line)
-        return CleanedBytes(b"", removed, texts, tuple(errors), record=written, dropped=raw)
+        # The quarantine file is UTF-8 JSONL: the line as written, in UTF-8 and
+        # without a byte-order mark, whatever the file's encoding (a GBK line,
+        # or the mark, made it unreadable as one file).
+        quarantined = (text + ending.decode("ascii")).encode("utf-8")
+        return CleanedBytes(b"", removed, texts, tuple(errors), record=written, dropped=quarantined)
     try:
         rewritten = replace_json_strings(text, cleaned)
     except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected

@@ -898,7 +898,7 @@ def _looks_like_path(target: str) -> bool:
     type=click.Path(dir_okay=False),
     default=None,
     help="With --drop: append each dropped record, as it was (a JSON file's on one"
-    " line), to this JSONL file"
+    " line), in UTF-8, to this JSONL file"
     " (needed with --in-place, which would lose them).",
 )
 @threshold_option("Remove, in blocked articles,")

@@ -446,6 +446,24 @@ def test_drop_leaves_blocked_records_out_and_quarantines_them(
     assert quarantine.read_bytes() == 2 * (lines[0] + lines[3] + "\n").encode()
 
 
+def test_dropped_lines_are_quarantined_in_utf8_whatever_the_file_s_encoding(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The quarantine file is one JSONL file in UTF-8: a GBK file's dropped line
+    was appended in GBK, and a UTF-8 file's first line with its byte-order mark,
+    so the quarantine file no longer parsed as UTF-8 JSONL."""
+    lines = [json.dumps({"id": i, "text": SEED}, ensure_ascii=False) + "\n" for i in (1, 2)]
+    gbk, marked = tmp_path / "gbk.jsonl", tmp_path / "marked.jsonl"
+    gbk.write_bytes(lines[0].encode("gb18030"))
+    marked.write_bytes(b"\xef\xbb\xbf" + lines[1].encode())
+    quarantine = tmp_path / "ads.jsonl"
+    drop = ("--drop", "--quarantine", str(quarantine))
+    for source in (gbk, marked):
+        result = clean(runner, tiny_model_dir, *drop, str(source), "-o", str(tmp_path / "o"))
+        assert result.exit_code == 1, result.stderr
+    assert quarantine.read_bytes() == "".join(lines).encode("utf-8")
+
+
 def test_drop_leaves_blocked_json_array_items_out_and_quarantines_them_on_one_line(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
