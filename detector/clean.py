@@ -329,8 +329,8 @@ def clean_jsonl_line(
     scanned as U+FFFD, as scan does, and written back as the same escape.  A
     field holding HTML loses its ads' characters only (see ``_clean_record``).
     ``line`` is the line's number in its file.  With ``drop`` a blocked record
-    is left out whole (``data`` empty, ``dropped`` the line as it was, in UTF-8
-    without a byte-order mark) instead.
+    is left out whole (``data`` empty but for the file's byte-order mark, ``dropped``
+    the line as it was, in UTF-8 without a byte-order mark) instead.
     """
     body, ending = _split_line_ending(raw)
     if not body.strip():
@@ -355,7 +355,8 @@ def clean_jsonl_line(
         # without a byte-order mark, whatever the file's encoding (a GBK line,
         # or the mark, made it unreadable as one file).
         quarantined = (text + ending.decode("ascii")).encode("utf-8")
-        return CleanedBytes(b"", removed, texts, tuple(errors), record=written, dropped=quarantined)
+        # The file's byte-order mark stays at the start of the output.
+        return CleanedBytes(bom, removed, texts, tuple(errors), record=written, dropped=quarantined)
     try:
         rewritten = replace_json_strings(text, cleaned)
     except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected

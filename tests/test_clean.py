@@ -464,6 +464,18 @@ def test_dropped_lines_are_quarantined_in_utf8_whatever_the_file_s_encoding(
     assert quarantine.read_bytes() == "".join(lines).encode("utf-8")
 
 
+def test_dropping_the_first_line_keeps_the_byte_order_mark(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    blocked = json.dumps({"id": 1, "text": SEED}, ensure_ascii=False) + "\n"
+    kept = json.dumps({"id": 2, "text": CLEAN}, ensure_ascii=False) + "\n"
+    source = tmp_path / "items.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + (blocked + kept).encode())
+    result = clean(runner, tiny_model_dir, "--drop", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == b"\xef\xbb\xbf" + kept.encode()
+
+
 def test_drop_leaves_blocked_json_array_items_out_and_quarantines_them_on_one_line(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
