@@ -21,9 +21,10 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from itertools import chain
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from detector.inputs import (
     LONE_SURROGATE,
@@ -51,6 +52,7 @@ __all__ = [
     "decode_exact",
     "escape_lone_surrogates",
     "json_string",
+    "jsonl_lines",
     "merge_spans",
     "remove_spans",
     "replace_json_strings",
@@ -61,6 +63,7 @@ Scan = Callable[[str], Verdict]
 FieldScan = Callable[[str], "tuple[Verdict, Sequence[Span] | list[tuple[int, int]]]"]
 
 _BOM = b"\xef\xbb\xbf"
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # a blank JSONL line holds only these, as for scan
 # Byte-order marks and the codec of what follows each (UTF-32-LE's mark starts
 # with UTF-16-LE's, so it comes first, as in detector.encodings).
 _MARKS = (
@@ -315,8 +318,70 @@ def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
+def _decoded_line(raw: bytes, encoding: str | None) -> tuple[bytes, str, str, str] | None:
+    """``(bom, text, line ending, encoding)`` of one JSONL line, such that
+    ``raw == bom + (text + ending).encode(encoding)``, or None when no encoding
+    gives ``raw`` back exactly.  ``encoding`` is that of a UTF-16 or UTF-32 file
+    (:func:`jsonl_lines`); None: the line's own, as :func:`decode_exact` finds it."""
+    if encoding is None:
+        body, end = _split_line_ending(raw)
+        decoded = decode_exact(body)
+        if decoded is None:
+            return None
+        bom, text, encoding = decoded
+        return bom, text, end.decode("ascii"), encoding
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    mark = b""
+    if text.startswith("\ufeff"):  # the file's byte-order mark, on its first line
+        mark, text = raw[: len("\ufeff".encode(encoding))], text[1:]
+    ending = "\r\n" if text.endswith("\r\n") else "\n" if text.endswith("\n") else ""
+    return mark, text[: len(text) - len(ending)], ending, encoding
+
+
+def jsonl_lines(source: BinaryIO) -> tuple[Iterator[bytes], str | None]:
+    """The lines of a JSONL stream, each with its line break, and the encoding to
+    read them with: that of a UTF-16 or UTF-32 byte-order mark at its start (the
+    lines split where a whole character is a line break, the mark on the first
+    line), or None: each line is decoded on its own (:func:`clean_jsonl_line`).
+    ``detector scan`` reads the file the same way (:mod:`detector.inputs`); split
+    at each 0x0A byte, a UTF-16 file came apart inside its characters."""
+    from detector.encodings import bom_encoding
+
+    first = source.readline()
+    if bom_encoding(first) not in ("utf-16", "utf-32"):
+        return (chain((first,), source) if first else iter(())), None
+    codec = next(c for m, c in _MARKS if first.startswith(m))
+    return _wide_lines(first + source.read(), codec), codec
+
+
+def _wide_lines(data: bytes, codec: str) -> Iterator[bytes]:
+    """The lines of ``data`` in the UTF-16 or UTF-32 ``codec``, split after each
+    line break that is a whole character."""
+    unit = len("\n".encode(codec))
+    newline = "\n".encode(codec)
+    start = 0
+    index = data.find(newline)
+    while index != -1:
+        if index % unit:  # the bytes of two other characters
+            index = data.find(newline, index + 1)
+            continue
+        yield data[start : index + unit]
+        start = index + unit
+        index = data.find(newline, start)
+    if start < len(data):
+        yield data[start:]
+
+
 def clean_jsonl_line(
-    raw: bytes, text_fields: Sequence[str], scan: FieldScan, line: int = 1, drop: bool = False
+    raw: bytes,
+    text_fields: Sequence[str],
+    scan: FieldScan,
+    line: int = 1,
+    drop: bool = False,
+    encoding: str | None = None,
 ) -> CleanedBytes:
     """Remove the flagged spans from the ``text_fields`` of one JSONL line.
 
@@ -331,17 +396,18 @@ def clean_jsonl_line(
     ``line`` is the line's number in its file.  With ``drop`` a blocked record
     is left out whole (``data`` empty but for the file's byte-order mark, ``dropped``
     the line as it was, in UTF-8 without a byte-order mark) instead.
+    ``encoding``: the codec of a UTF-16 or UTF-32 file's lines (see
+    :func:`jsonl_lines`); None: detected for the line.
     """
-    body, ending = _split_line_ending(raw)
-    if not body.strip():
-        return CleanedBytes(raw)
-    decoded = decode_exact(body)
+    decoded = _decoded_line(raw, encoding)
     if decoded is None:
         return CleanedBytes(raw, errors=(_NOT_EXACT,))
-    bom, text, encoding = decoded
+    bom, text, ending, encoding = decoded
+    if not text.strip(_ASCII_SPACE):
+        return CleanedBytes(raw)
     try:
         # Parsed with its line ending, as scan parses it: the messages agree.
-        record = json.loads(text + ending.decode("ascii"))
+        record = json.loads(text + ending)
     except (ValueError, RecursionError) as exc:
         return CleanedBytes(raw, errors=(json_message(exc),))
     if not isinstance(record, dict):
@@ -354,7 +420,7 @@ def clean_jsonl_line(
         # The quarantine file is UTF-8 JSONL: the line as written, in UTF-8 and
         # without a byte-order mark, whatever the file's encoding (a GBK line,
         # or the mark, made it unreadable as one file).
-        quarantined = (text + ending.decode("ascii")).encode("utf-8")
+        quarantined = (text + ending).encode("utf-8")
         # The file's byte-order mark stays at the start of the output.
         return CleanedBytes(bom, removed, texts, tuple(errors), record=written, dropped=quarantined)
     try:
@@ -362,7 +428,7 @@ def clean_jsonl_line(
     except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected
         why = f"cannot rewrite the line ({exc}); left unchanged"
         return CleanedBytes(raw, errors=(*errors, why))
-    data = bom + rewritten.encode(encoding) + ending
+    data = bom + (rewritten + ending).encode(encoding)
     return CleanedBytes(data, removed, texts, tuple(errors), record=RecordText(text, line))
 
 

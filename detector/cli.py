@@ -1151,6 +1151,7 @@ def _clean_stream(
         clean_json_bytes,
         clean_jsonl_line,
         clean_text_bytes,
+        jsonl_lines,
     )
 
     changed = False
@@ -1169,8 +1170,9 @@ def _clean_stream(
             _quarantine(job, cleaned)
         sink.write(data)
     elif fmt == "jsonl":
-        for number, raw in enumerate(source, start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop)
+        lines, encoding = jsonl_lines(source)
+        for number, raw in enumerate(lines, start=1):
+            cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop, encoding)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             _quarantine(job, cleaned)

@@ -476,6 +476,35 @@ def test_dropping_the_first_line_keeps_the_byte_order_mark(
     assert result.stdout_bytes == b"\xef\xbb\xbf" + kept.encode()
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_jsonl_is_cleaned_line_by_line_in_its_encoding(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, codec: str
+) -> None:
+    """Split at each 0x0A byte, a UTF-16 JSONL file came apart inside its
+    characters: every line was an error (and one line more than the file has),
+    and nothing was cleaned, though scan reads such a file."""
+    lines = [
+        json.dumps({"id": 1, "text": SEED}, ensure_ascii=False) + "\r\n",
+        # U+0A05 U+4E00 is 05 0A 00 4E in UTF-16-LE: a line break's bytes, astride.
+        json.dumps({"id": 2, "text": CLEAN + "\u0a05\u4e00"}, ensure_ascii=False) + "\n",
+        json.dumps({"id": 3, "text": CONTACT}, ensure_ascii=False),
+    ]
+    mark = "\ufeff".encode(codec)[-4 if "32" in codec else -2 :]
+    plain = codec if codec.endswith("be") else codec + "-le"
+    source = tmp_path / "items.jsonl"
+    source.write_bytes(mark + "".join(lines).encode(plain))
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1, result.stderr
+    expected = "".join(lines).replace(AD, "").replace(CONTACT_AD, "")
+    assert result.stdout_bytes == mark + expected.encode(plain)
+    assert f"{source}:1:" in result.stderr and f"{source}:3:" in result.stderr
+    quarantine = tmp_path / "ads.jsonl"
+    result = clean(runner, tiny_model_dir, "--drop", "--quarantine", str(quarantine), str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == mark + lines[1].encode(plain)
+    assert quarantine.read_bytes() == (lines[0] + lines[2] + "\n").encode()
+
+
 def test_drop_leaves_blocked_json_array_items_out_and_quarantines_them_on_one_line(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
