@@ -175,6 +175,22 @@ def escape_lone_surrogates(json_text: str) -> str:
     return LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
+def _json_escapes(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the characters an encoding cannot write, as the JSON
+    escapes they were read from (``\\ud83d\\ude00`` in a Big5 file)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return json.dumps(bad)[1:-1], error.end
+
+
+# Only a rewritten JSON string can hold a character the file's encoding cannot
+# write (every other character was decoded from it), so a record's text is
+# encoded with this: such a character becomes its escape.
+_JSON_ESCAPES = "detector-json-escapes"
+codecs.register_error(_JSON_ESCAPES, _json_escapes)
+
+
 def json_string(value: str) -> str:
     """``value`` as a JSON string literal: UTF-8 characters kept as they are, a lone
     surrogate escaped (:func:`escape_lone_surrogates`), so the line round-trips."""
@@ -428,7 +444,7 @@ def clean_jsonl_line(
     except (RecursionError, ValueError) as exc:  # json.loads read the line: not expected
         why = f"cannot rewrite the line ({exc}); left unchanged"
         return CleanedBytes(raw, errors=(*errors, why))
-    data = bom + (rewritten + ending).encode(encoding)
+    data = bom + (rewritten + ending).encode(encoding, _JSON_ESCAPES)
     return CleanedBytes(data, removed, texts, tuple(errors), record=RecordText(text, line))
 
 
@@ -572,7 +588,7 @@ def clean_json_bytes(
             reports.append((line, report))
     if not changed:
         return data, reports
-    return bom + _joined(text, records, items).encode(encoding), reports
+    return bom + _joined(text, records, items).encode(encoding, _JSON_ESCAPES), reports
 
 
 def _one_line(record_text: str) -> str:

@@ -722,6 +722,24 @@ def test_lone_surrogate_escapes_are_scanned_as_scan_does_and_written_back(
     assert later.read_text(encoding="utf-8") == SEED.replace(AD, "")
 
 
+def test_escaped_characters_the_file_s_encoding_lacks_stay_escapes(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A Big5 record whose text holds an escape for a character Big5 cannot write
+    (an emoji): the rewritten value keeps it as an escape; it was written as the
+    character, and encoding it raised UnicodeEncodeError (a traceback, no output)."""
+    ad = "楊方線上配資股票"
+    text = f"今年以來全市工業增加值同比增長百分之六，各地加快推進{ad}重大項目建設，"
+    text += "氣象台發布暴雨藍色預警。"
+    record = '{"text": "\\ud83d\\ude00' + text + '"}'
+    for name, written in [("items.jsonl", record + "\n"), ("items.json", f"[{record}]\n")]:
+        source = tmp_path / name
+        source.write_bytes(written.encode("big5hkscs"))
+        result = clean(runner, tiny_model_dir, str(source))
+        assert result.exit_code == 1, result.stderr
+        assert result.stdout_bytes == written.replace(ad, "").encode("big5hkscs")
+
+
 def test_json_string_escapes_only_lone_surrogates() -> None:
     from detector.clean import json_string
 
