@@ -1017,7 +1017,9 @@ def _quarantine_file(path: str) -> Iterator[BinaryIO]:
     """``--quarantine``, opened for appending (created if missing), or an error
     naming it before anything is cleaned."""
     try:
-        handle = open(path, "ab")
+        # Unbuffered: each record is written when it is dropped, and a failed
+        # write leaves nothing in a buffer to fail again (a traceback) at close.
+        handle = open(path, "ab", buffering=0)
     except OSError as exc:
         raise DetectorError(f"{path}: cannot open the --quarantine file ({exc.strerror})") from None
     with handle:
@@ -1187,10 +1189,19 @@ def _clean_stream(
 
 def _quarantine(job: _Cleaning, cleaned: Any) -> None:
     """Append a dropped record to the --quarantine file, if there is one, as a line."""
+    import errno
+
     if cleaned.dropped is not None and job.quarantine is not None:
         original = cleaned.dropped
-        job.quarantine.write(original if original.endswith(b"\n") else original + b"\n")
-        job.quarantine.flush()
+        line = memoryview(original if original.endswith(b"\n") else original + b"\n")
+        try:
+            while line:  # an unbuffered write may take part of it
+                written = job.quarantine.write(line)
+                if not written:
+                    raise OSError(errno.EIO, "nothing could be written")
+                line = line[written:]
+        except OSError as exc:  # named, not taken for an error of the input
+            raise OSError(exc.errno, exc.strerror, job.quarantine.name) from None
 
 
 def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:

@@ -571,6 +571,25 @@ def test_drop_refuses_what_would_lose_records(
     assert text.read_text(encoding="utf-8") == SEED and not (tmp_path / "out.txt").exists()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_quarantine_file_that_cannot_be_written_is_an_error_naming_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The error named the input, and closing the quarantine file raised a
+    traceback; the output must not be written without its dropped records."""
+    source = tmp_path / "items.jsonl"
+    original = json.dumps({"text": SEED}, ensure_ascii=False) + "\n"
+    source.write_text(original, encoding="utf-8")
+    out = tmp_path / "kept.jsonl"
+    result = clean(runner, tiny_model_dir, "--drop", "--quarantine", "/dev/full", str(source),
+                   "-o", str(out))
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "detector: error: /dev/full: No space left on device" in result.stderr
+    assert f"error: {source}" not in result.stderr
+    assert not out.exists() and source.read_text(encoding="utf-8") == original
+
+
 def test_failed_write_leaves_no_temporary_file(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
