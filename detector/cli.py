@@ -1209,12 +1209,32 @@ def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
         if output == "-":
-            sink = sys.stdout.buffer
+            sink = _NamedSink(sys.stdout.buffer, "<stdout>")
             result = _clean_stream(source, sink, display, fmt, job)
             sink.flush()
             return result
         with _AtomicFile(output) as atomic:
-            return _clean_stream(source, atomic.handle, display, fmt, job)
+            return _clean_stream(source, _NamedSink(atomic.handle, output), display, fmt, job)
+
+
+class _NamedSink:
+    """A binary output whose write errors name it (``<stdout>``, the ``-o`` path):
+    a full disk or a closed pipe was reported as an error of the input."""
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self._handle, self._name = handle, name
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._handle.write(data)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, self._name) from None
+
+    def flush(self) -> None:
+        try:
+            self._handle.flush()
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, self._name) from None
 
 
 def _clean_in_place(path: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
@@ -1290,7 +1310,10 @@ class _AtomicFile:
 
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
         if self._temp is None:  # written directly (a FIFO or device)
-            self.handle.close()
+            try:
+                self.handle.close()  # flushes what is left: may fail (/dev/full)
+            except OSError as exc:
+                raise self._error(exc) from None
             return
         try:
             if kind is None and self._keep:

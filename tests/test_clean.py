@@ -613,6 +613,17 @@ def test_write_errors_name_the_output_not_a_temporary_file(
     assert result.stderr == f"detector: error: {target}: No such file or directory\n"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_output_device_that_cannot_be_written_is_named_not_the_input(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = seed_file(tmp_path)
+    result = clean(runner, tiny_model_dir, str(source), "-o", "/dev/full")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("detector: error: /dev/full: No space left on device\n")
+    assert f"error: {source}" not in result.stderr
+
+
 def test_symlinks_are_followed_and_kept(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
