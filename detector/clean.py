@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -336,9 +337,10 @@ def _split_line_ending(raw: bytes) -> tuple[bytes, bytes]:
 
 def _decoded_line(raw: bytes, encoding: str | None) -> tuple[bytes, str, str, str] | None:
     """``(bom, text, line ending, encoding)`` of one JSONL line, such that
-    ``raw == bom + (text + ending).encode(encoding)``, or None when no encoding
-    gives ``raw`` back exactly.  ``encoding`` is that of a UTF-16 or UTF-32 file
-    (:func:`jsonl_lines`); None: the line's own, as :func:`decode_exact` finds it."""
+    ``raw == bom + (text + ending).encode(encoding)``, or None when the encoding
+    does not give ``raw`` back exactly.  ``encoding`` is the one
+    :func:`jsonl_lines` gives; None: the line's own, as :func:`decode_exact`
+    finds it."""
     if encoding is None:
         body, end = _split_line_ending(raw)
         decoded = decode_exact(body)
@@ -350,6 +352,8 @@ def _decoded_line(raw: bytes, encoding: str | None) -> tuple[bytes, str, str, st
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         return None
+    if text.encode(encoding) != raw:  # a codec with two ways of writing a character
+        return None
     mark = b""
     if text.startswith("\ufeff"):  # the file's byte-order mark, on its first line
         mark, text = raw[: len("\ufeff".encode(encoding))], text[1:]
@@ -357,20 +361,46 @@ def _decoded_line(raw: bytes, encoding: str | None) -> tuple[bytes, str, str, st
     return mark, text[: len(text) - len(ending)], ending, encoding
 
 
-def jsonl_lines(source: BinaryIO) -> tuple[Iterator[bytes], str | None]:
+def jsonl_lines(source: BinaryIO) -> Iterator[tuple[bytes, str]]:
     """The lines of a JSONL stream, each with its line break, and the encoding to
-    read them with: that of a UTF-16 or UTF-32 byte-order mark at its start (the
-    lines split where a whole character is a line break, the mark on the first
-    line), or None: each line is decoded on its own (:func:`clean_jsonl_line`).
-    ``detector scan`` reads the file the same way (:mod:`detector.inputs`); split
-    at each 0x0A byte, a UTF-16 file came apart inside its characters."""
-    from detector.encodings import bom_encoding
+    read each with, chosen as ``detector scan`` chooses it (see
+    :mod:`detector.inputs`): a UTF-16 or UTF-32 byte-order mark names the codec
+    of the file (its lines split where a whole character is a line break; split
+    at each 0x0A byte, such a file came apart inside its characters), a UTF-8
+    mark makes every line UTF-8; otherwise a UTF-8 line is UTF-8, and the other
+    lines take one codec, detected once from the first of them and the 64 KiB
+    after it.  Detected line by line, a short GBK line was read as Thai, and
+    the ad ``scan`` reports in it was left in place."""
+    from detector.encodings import bom_encoding, detect
+    from detector.inputs import SAMPLE
 
     first = source.readline()
-    if bom_encoding(first) not in ("utf-16", "utf-32"):
-        return (chain((first,), source) if first else iter(())), None
-    codec = next(c for m, c in _MARKS if first.startswith(m))
-    return _wide_lines(first + source.read(), codec), codec
+    marked = bom_encoding(first)
+    if marked in ("utf-16", "utf-32"):
+        codec = next(c for m, c in _MARKS if first.startswith(m))
+        for raw in _wide_lines(first + source.read(), codec):
+            yield raw, codec
+        return
+    raws = chain((first,), source) if first else iter(())
+    ahead: deque[bytes] = deque()
+    fallback = "utf-8" if marked else None
+    while True:
+        line: bytes | None = ahead.popleft() if ahead else next(raws, None)
+        if line is None:
+            return
+        raw = line
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if fallback is None:
+                size = len(raw) + sum(map(len, ahead))
+                while size < SAMPLE and (extra := next(raws, None)) is not None:
+                    ahead.append(extra)
+                    size += len(extra)
+                fallback = detect(b"".join([raw, *ahead]))
+            yield raw, fallback
+        else:
+            yield raw, "utf-8"
 
 
 def _wide_lines(data: bytes, codec: str) -> Iterator[bytes]:
@@ -412,8 +442,8 @@ def clean_jsonl_line(
     ``line`` is the line's number in its file.  With ``drop`` a blocked record
     is left out whole (``data`` empty but for the file's byte-order mark, ``dropped``
     the line as it was, in UTF-8 without a byte-order mark) instead.
-    ``encoding``: the codec of a UTF-16 or UTF-32 file's lines (see
-    :func:`jsonl_lines`); None: detected for the line.
+    ``encoding``: the line's codec, as :func:`jsonl_lines` gives it (the file's,
+    as ``scan`` reads it); None: detected for the line on its own.
     """
     decoded = _decoded_line(raw, encoding)
     if decoded is None:

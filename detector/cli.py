@@ -1172,8 +1172,7 @@ def _clean_stream(
             _quarantine(job, cleaned)
         sink.write(data)
     elif fmt == "jsonl":
-        lines, encoding = jsonl_lines(source)
-        for number, raw in enumerate(lines, start=1):
+        for number, (raw, encoding) in enumerate(jsonl_lines(source), start=1):
             cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop, encoding)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "INPUT_FORMATS",
     "LONE_SURROGATE",
+    "SAMPLE",
     "STDIN",
     "Document",
     "InputError",
@@ -60,8 +61,9 @@ STDIN = "-"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
 _BINARY_HEAD = 8192
-# The bytes of a JSONL file its encoding is detected from (see _jsonl_lines).
-_SAMPLE = 1 << 16
+# The bytes of a JSONL file its encoding is detected from (see _jsonl_lines;
+# detector.clean.jsonl_lines reads a file the same way).
+SAMPLE = 1 << 16
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
@@ -487,7 +489,7 @@ def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
         if text is None:
             if fallback is None:
                 size = len(raw) + sum(map(len, ahead))
-                while size < _SAMPLE and (extra := next(raws, None)) is not None:
+                while size < SAMPLE and (extra := next(raws, None)) is not None:
                     ahead.append(extra)
                     size += len(extra)
                 fallback = detect(b"".join([raw, *ahead]))

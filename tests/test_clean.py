@@ -366,6 +366,24 @@ def test_a_gbk_jsonl_file_is_cleaned_in_gbk(
     assert out.read_bytes() == "".join(expected).encode("gbk")
 
 
+def test_a_gbk_jsonl_file_is_read_with_one_codec_as_scan_reads_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Each line's encoding was detected on its own: a short GBK line of rarer
+    characters came out as Thai (cp874), and the ad scan reports in it stayed."""
+    lines = [
+        json.dumps({"id": 1, "text": CLEAN}, ensure_ascii=False) + "\n",
+        json.dumps({"id": 2, "text": "炜烨" * 6 + CONTACT_AD}, ensure_ascii=False) + "\n",
+    ]
+    source = tmp_path / "items.jsonl"
+    source.write_bytes("".join(lines).encode("gbk"))
+    scanned = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(source)])
+    assert scanned.exit_code == 1 and f"{source}:2:" in scanned.stdout
+    result = clean(runner, tiny_model_dir, str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == "".join(lines).replace(CONTACT_AD, "").encode("gbk")
+
+
 def test_only_blocked_articles_lose_text(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
