@@ -371,8 +371,8 @@ def jsonl_lines(source: BinaryIO) -> Iterator[tuple[bytes, str]]:
     lines take one codec, detected once from the first of them and the 64 KiB
     after it.  Detected line by line, a short GBK line was read as Thai, and
     the ad ``scan`` reports in it was left in place."""
-    from detector.encodings import bom_encoding, detect
-    from detector.inputs import SAMPLE
+    from detector.encodings import bom_encoding
+    from detector.inputs import fallback_codec
 
     first = source.readline()
     marked = bom_encoding(first)
@@ -392,12 +392,7 @@ def jsonl_lines(source: BinaryIO) -> Iterator[tuple[bytes, str]]:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            if fallback is None:
-                size = len(raw) + sum(map(len, ahead))
-                while size < SAMPLE and (extra := next(raws, None)) is not None:
-                    ahead.append(extra)
-                    size += len(extra)
-                fallback = detect(b"".join([raw, *ahead]))
+            fallback = fallback or fallback_codec(raw, ahead, raws)
             yield raw, fallback
         else:
             yield raw, "utf-8"

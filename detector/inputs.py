@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 __all__ = [
     "INPUT_FORMATS",
     "LONE_SURROGATE",
-    "SAMPLE",
     "STDIN",
     "Document",
     "InputError",
@@ -39,6 +38,7 @@ __all__ = [
     "Notice",
     "RecordText",
     "decode",
+    "fallback_codec",
     "format_for",
     "iter_documents",
     "iter_paths",
@@ -61,9 +61,8 @@ STDIN = "-"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
 _BINARY_HEAD = 8192
-# The bytes of a JSONL file its encoding is detected from (see _jsonl_lines;
-# detector.clean.jsonl_lines reads a file the same way).
-SAMPLE = 1 << 16
+# The bytes of a JSONL file its encoding is detected from (see fallback_codec).
+_SAMPLE = 1 << 16
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
@@ -487,14 +486,21 @@ def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
             return
         text = _utf8(raw)
         if text is None:
-            if fallback is None:
-                size = len(raw) + sum(map(len, ahead))
-                while size < SAMPLE and (extra := next(raws, None)) is not None:
-                    ahead.append(extra)
-                    size += len(extra)
-                fallback = detect(b"".join([raw, *ahead]))
+            fallback = fallback or fallback_codec(raw, ahead, raws)
             text = raw.decode(fallback, errors="replace")
         yield text
+
+
+def fallback_codec(raw: bytes, ahead: deque[bytes], raws: Iterator[bytes]) -> str:
+    """The codec of the lines of a JSONL file that are not UTF-8, detected once,
+    from the first of them (``raw``) and the lines after it, up to ``_SAMPLE``
+    bytes, read from ``raws`` into ``ahead`` (where the caller takes its next
+    lines from first).  ``detector.clean`` reads a file with it as scan does."""
+    size = len(raw) + sum(map(len, ahead))
+    while size < _SAMPLE and (extra := next(raws, None)) is not None:
+        ahead.append(extra)
+        size += len(extra)
+    return detect(b"".join([raw, *ahead]))
 
 
 def _utf8(raw: bytes) -> str | None:
