@@ -192,9 +192,13 @@ _JSON_ESCAPES = "detector-json-escapes"
 codecs.register_error(_JSON_ESCAPES, _json_escapes)
 
 
-def json_string(value: str) -> str:
+def json_string(value: str, escaped: bool = False) -> str:
     """``value`` as a JSON string literal: UTF-8 characters kept as they are, a lone
-    surrogate escaped (:func:`escape_lone_surrogates`), so the line round-trips."""
+    surrogate escaped (:func:`escape_lone_surrogates`), so the line round-trips;
+    with ``escaped``, every character beyond ASCII written as its ``\\uXXXX``
+    escape."""
+    if escaped:
+        return json.dumps(value)
     return escape_lone_surrogates(json.dumps(value, ensure_ascii=False))
 
 
@@ -204,7 +208,9 @@ def replace_json_strings(line: str, values: Mapping[str, str | Sequence[str]]) -
     escapes and number formatting of the other fields).
 
     A replaced value is written by :func:`json_string` (a list of strings as a
-    one-line JSON array of them).  With a
+    one-line JSON array of them), with ``\\uXXXX`` escapes when the value it
+    replaces was written in ASCII (as Scrapy's JSON exports write Chinese), its
+    characters as they are otherwise.  With a
     duplicated key the last occurrence is rewritten, the one ``json.loads`` keeps.
     Raises ``ValueError`` if ``line`` is not a JSON object or a named key is missing.
     """
@@ -217,10 +223,11 @@ def replace_json_strings(line: str, values: Mapping[str, str | Sequence[str]]) -
     for start, end, name in sorted((*where[name], name) for name in values):
         pieces.append(line[position:start])
         value = values[name]
+        escaped = line[start:end].isascii()
         if isinstance(value, str):
-            pieces.append(json_string(value))
+            pieces.append(json_string(value, escaped))
         else:  # a list of strings, written on one line
-            pieces.append("[" + ", ".join(json_string(item) for item in value) + "]")
+            pieces.append("[" + ", ".join(json_string(item, escaped) for item in value) + "]")
         position = end
     pieces.append(line[position:])
     return "".join(pieces)

@@ -93,7 +93,10 @@ def test_spans_outside_the_text_are_rejected(span: tuple[int, int]) -> None:
 def test_replace_json_strings_keeps_every_other_byte() -> None:
     line = '{ "id" :7,"content":"a\\u4e2db" , "n": 1.50, "title":"t", "tags":["x"] }'
     out = replace_json_strings(line, {"content": '新"闻', "title": "T"})
-    assert out == '{ "id" :7,"content":"新\\"闻" , "n": 1.50, "title":"T", "tags":["x"] }'
+    # The content was written in escapes, and is written back in them; the title not.
+    assert out == '{ "id" :7,"content":"\\u65b0\\"\\u95fb" , "n": 1.50, "title":"T", "tags":["x"] }'
+    out = replace_json_strings(line.replace("\\u4e2d", "中"), {"content": '新"闻'})
+    assert out == '{ "id" :7,"content":"新\\"闻" , "n": 1.50, "title":"t", "tags":["x"] }'
 
 
 def test_replace_json_strings_rewrites_the_key_json_keeps() -> None:
@@ -337,9 +340,8 @@ def test_jsonl_cleans_only_the_text_fields(
         lines[1],
         lines[2],
         lines[3],
-        '{"id": "a3", "content": '
-        + json.dumps(CONTACT.replace(CONTACT_AD, ""), ensure_ascii=False)
-        + "}",
+        # Written in escapes, and written back in them.
+        '{"id": "a3", "content": ' + json.dumps(CONTACT.replace(CONTACT_AD, "")) + "}",
     ]
     assert out.read_bytes() == "".join(expected).encode()
     assert f"detector: error: {source}:4: invalid JSON" in result.stderr
@@ -566,6 +568,33 @@ def test_drop_leaves_blocked_json_array_items_out_and_quarantines_them_on_one_li
     assert quarantine.read_text(encoding="utf-8").count("\n") == 2 + 1 + 2 + 1
 
 
+def test_a_value_written_in_ascii_escapes_is_written_back_in_them(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Scrapy's JSON and JSONL exports write Chinese as \\uXXXX escapes: a cleaned
+    value keeps that style (it came back as characters, in a file of escapes),
+    and a value written in characters stays in characters."""
+    escaped = json.dumps({"id": 1, "text": SEED, "title": "标题"})  # ensure_ascii
+    plain = json.dumps({"id": 2, "text": SEED}, ensure_ascii=False)
+    source = tmp_path / "items.jsonl"
+    source.write_text(escaped + "\n" + plain + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    cleaned = SEED.replace(AD, "")
+    assert out.read_text(encoding="utf-8") == (
+        json.dumps({"id": 1, "text": cleaned, "title": "标题"})
+        + "\n"
+        + json.dumps({"id": 2, "text": cleaned}, ensure_ascii=False)
+        + "\n"
+    )
+    array = tmp_path / "items.json"
+    array.write_text(json.dumps([{"text": SEED}], indent=2), encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(array), "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert out.read_text(encoding="utf-8") == json.dumps([{"text": cleaned}], indent=2)
+
+
 def test_drop_refuses_what_would_lose_records(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
@@ -599,8 +628,9 @@ def test_a_quarantine_file_that_cannot_be_written_is_an_error_naming_it(
     original = json.dumps({"text": SEED}, ensure_ascii=False) + "\n"
     source.write_text(original, encoding="utf-8")
     out = tmp_path / "kept.jsonl"
-    result = clean(runner, tiny_model_dir, "--drop", "--quarantine", "/dev/full", str(source),
-                   "-o", str(out))
+    result = clean(
+        runner, tiny_model_dir, "--drop", "--quarantine", "/dev/full", str(source), "-o", str(out)
+    )
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert "detector: error: /dev/full: No space left on device" in result.stderr
