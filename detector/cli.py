@@ -963,6 +963,9 @@ def clean(
             raise click.UsageError("--quarantine keeps dropped records: it needs --drop")
         if output != "-" and _same_file(quarantine, output):
             raise click.UsageError("--quarantine and -o name the same file")
+        if any(p != "-" and _same_file(p, quarantine) for p in paths):
+            # Found inside a directory it is skipped (below); named, it is a mistake.
+            raise click.UsageError("--quarantine names an input file")
     elif drop and in_place:
         raise click.UsageError(
             "--in-place --drop would lose the dropped records: give --quarantine"

@@ -606,6 +606,7 @@ def test_drop_refuses_what_would_lose_records(
         (["--drop", "--in-place"], "--in-place --drop would lose the dropped records"),
         (["--quarantine", str(quarantine), "-o", str(tmp_path / "o")], "it needs --drop"),
         (["--drop", "--quarantine", str(quarantine), "-o", str(quarantine)], "the same file"),
+        (["--drop", "--quarantine", str(source), "-o", str(tmp_path / "o")], "names an input"),
     ]:
         result = clean(runner, tiny_model_dir, *args, str(source))
         assert result.exit_code == 2 and message in result.stderr
