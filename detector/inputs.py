@@ -190,7 +190,10 @@ def _walk(root: str) -> Iterator[str | InputError | Notice]:
         directory = stack.pop()
         try:
             info = os.stat(directory)
-        except OSError:
+        except OSError as exc:
+            # A path past PATH_MAX (a deep tree), or a directory gone since it
+            # was listed: its files are not scanned, so say so (it was silent).
+            yield InputError(printable(directory), f"cannot list directory ({exc.strerror})")
             continue
         key = (info.st_dev, info.st_ino)
         if key in seen:

@@ -410,3 +410,30 @@ def test_a_binary_input_is_not_read_past_its_first_8_kib(
         writer.join(10)
     assert result.exit_code == 1
     assert result.stderr == f"detector: {stream}: binary file skipped\n"
+
+
+def test_a_directory_too_deep_to_name_is_an_error_not_skipped(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # A crawl mirrored as nested folders: past PATH_MAX (4096 bytes on Linux) a
+    # directory's path cannot be opened.  Its files were left out without a word
+    # and the scan exited 0 or 1 as if they had been scanned.
+    root = tmp_path / "deep"
+    root.mkdir()
+    (root / "top.txt").write_text(INJECTED, encoding="utf-8")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(25):  # 25 x 201 bytes: the deepest paths are over 5,000 bytes
+            os.mkdir("d" * 200, dir_fd=fd)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        note = os.open("x.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+        os.write(note, INJECTED.encode("utf-8"))
+        os.close(note)
+    finally:
+        os.close(fd)
+    result = scan(tiny_model_dir, "--format", "jsonl", str(root))
+    assert result.exit_code == 2, result.stderr
+    assert "cannot list directory (File name too long)" in result.stderr
+    assert [Path(str(r["path"])).name for r in records(result)] == ["top.txt"]
