@@ -7,6 +7,8 @@ be scanned (reported after everything else was scanned).
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import os
 import sys
@@ -222,6 +224,36 @@ def _lenient_stdout() -> None:
         sys.stdout.reconfigure(errors="backslashreplace")
 
 
+class OutputError(DetectorError):
+    """Standard output could not be written: a full disk (``> /dev/full``), a
+    closed pipe (``| head -1``).  Exit code 2: the results did not all reach
+    their reader.  (It was a traceback and exit code 1, "findings", even when
+    nothing had been found.)  A closed pipe is not reported: its reader chose
+    to stop reading."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(f"stdout: cannot write ({exc.strerror or exc})")
+        self.errno = exc.errno
+
+    def show(self, file: Any = None) -> None:
+        if self.errno != errno.EPIPE:
+            super().show(file)
+
+
+def _echo(message: str) -> None:
+    """``click.echo`` to stdout; a failed write raises :class:`OutputError`.
+    What is still buffered is dropped (stdout is pointed at the null device), so
+    the interpreter's last flush does not fail again and print a traceback."""
+    try:
+        click.echo(message)
+    except OSError as exc:
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        raise OutputError(exc) from None
+
+
 def _json_for_stdout(value: Any, indent: int | None = None) -> str:
     """``value`` as JSON, with characters as they are unless stdout's encoding
     cannot write them (GBK and an emoji): then as ``\\uXXXX`` escapes, which
@@ -342,9 +374,9 @@ def scan(
             entries.extend(_baseline_entries(result.document, scanned.kept))
         elif output_format == "text":
             for line in text_lines(result):
-                click.echo(line)
+                _echo(line)
         elif output_format == "jsonl":
-            click.echo(_json_for_stdout(to_record(result)))
+            _echo(_json_for_stdout(to_record(result)))
         elif output_format == "json":
             records.append(to_record(result))
         else:
@@ -356,12 +388,12 @@ def scan(
         _write_baseline(baseline, entries, failed)
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if output_format == "json":
-        click.echo(_json_for_stdout(records, indent=2))
+        _echo(_json_for_stdout(records, indent=2))
     elif output_format == "sarif":
         from detector.sarif import to_sarif
 
         log = to_sarif(results, _version(), detector.block_threshold, real_paths)
-        click.echo(_json_for_stdout(log, indent=2))
+        _echo(_json_for_stdout(log, indent=2))
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
@@ -610,7 +642,7 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
             click.echo(f"detector: warning: {where}: cannot write ({exc.strerror})", err=True)
         dev = [d.to_dict() for d in documents_dev]
         results = evaluate_all(Detector(model), dev, corpora, documents)
-        click.echo(format_table(results))
+        _echo(format_table(results))
         return {"dev_benchmark": str(DEV_BENCHMARK), **results}
 
     try:
@@ -722,9 +754,9 @@ def evaluate(
     except OSError as exc:
         raise DetectorError(_os_message(exc)) from None
     if output_format == "json":
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        _echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
-        click.echo(format_table(results))
+        _echo(format_table(results))
 
 
 @main.command()
@@ -790,20 +822,20 @@ def explain(
             records += [{**(where or {}), **e.to_dict()} for e in explanations]
             continue
         if where is not None and explanations:
-            click.echo(f"== {_place(where)}")
+            _echo(f"== {_place(where)}")
         for item in explanations:
             f = item.finding
             snippet = json.dumps(f.text, ensure_ascii=False)
-            click.echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
+            _echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
             decision = f"{item.head} decision {item.decision:+.3f}"
-            click.echo(f"  {decision} (intercept {item.intercept:+.3f})")
+            _echo(f"  {decision} (intercept {item.intercept:+.3f})")
             if item.evidence is not None:
-                click.echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
-                click.echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
+                _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
+                _echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
             for name, value in item.contributions:
-                click.echo(f"  {value:+.4f}  {name}")
+                _echo(f"  {value:+.4f}  {name}")
     if output_format == "json":
-        click.echo(_json_for_stdout(records, indent=2))
+        _echo(_json_for_stdout(records, indent=2))
     sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
@@ -1206,6 +1238,27 @@ def _quarantine(job: _Cleaning, cleaned: Any) -> None:
             raise OSError(exc.errno, exc.strerror, job.quarantine.name) from None
 
 
+class _NamedSink:
+    """A binary output whose write errors name it (``-o`` or stdout), not the
+    input being cleaned: a full disk was reported as ``INPUT: No space left on
+    device``, as if the input were at fault."""
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self.handle, self.name = handle, name
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, self.name) from None
+
+    def flush(self) -> None:
+        try:
+            self.handle.flush()
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, self.name) from None
+
+
 def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
     display = _shown(path)
     with contextlib.ExitStack() as stack:
@@ -1217,26 +1270,6 @@ def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[
             return result
         with _AtomicFile(output) as atomic:
             return _clean_stream(source, _NamedSink(atomic.handle, output), display, fmt, job)
-
-
-class _NamedSink:
-    """A binary output whose write errors name it (``<stdout>``, the ``-o`` path):
-    a full disk or a closed pipe was reported as an error of the input."""
-
-    def __init__(self, handle: BinaryIO, name: str) -> None:
-        self._handle, self._name = handle, name
-
-    def write(self, data: bytes) -> int:
-        try:
-            return self._handle.write(data)
-        except OSError as exc:
-            raise OSError(exc.errno, exc.strerror, self._name) from None
-
-    def flush(self) -> None:
-        try:
-            self._handle.flush()
-        except OSError as exc:
-            raise OSError(exc.errno, exc.strerror, self._name) from None
 
 
 def _clean_in_place(path: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
@@ -1313,9 +1346,10 @@ class _AtomicFile:
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
         if self._temp is None:  # written directly (a FIFO or device)
             try:
-                self.handle.close()  # flushes what is left: may fail (/dev/full)
+                self.handle.close()  # flushes what is buffered: /dev/full fails here
             except OSError as exc:
-                raise self._error(exc) from None
+                if kind is None:
+                    raise self._error(exc) from None
             return
         try:
             if kind is None and self._keep:

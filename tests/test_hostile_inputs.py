@@ -437,3 +437,54 @@ def test_a_directory_too_deep_to_name_is_an_error_not_skipped(
     assert result.exit_code == 2, result.stderr
     assert "cannot list directory (File name too long)" in result.stderr
     assert [Path(str(r["path"])).name for r in records(result)] == ["top.txt"]
+
+
+def _cli_to(stdout: object, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "detector.cli", *args]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("output_format", ["text", "jsonl", "json", "sarif"])
+def test_a_full_disk_on_stdout_is_an_error_not_a_traceback(
+    tiny_model_dir: Path, tmp_path: Path, output_format: str
+) -> None:
+    # `detector scan crawl/ > findings.txt` on a full disk was a traceback and
+    # exit code 1, which a script reads as "findings written".
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    args = ["scan", "--model", str(tiny_model_dir), "--format", output_format]
+    with open("/dev/full", "w") as full:
+        result = _cli_to(full, *args, str(tmp_path / "a.txt"))
+    assert result.returncode == 2
+    assert result.stderr == "detector: error: stdout: cannot write (No space left on device)\n"
+
+
+def test_a_closed_pipe_on_stdout_stops_the_scan_quietly_with_exit_code_2(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # `detector scan --format jsonl clean/ | head -1`: exit code 1 ("findings")
+    # though nothing was found.
+    (tmp_path / "a.txt").write_text(CLEAN, encoding="utf-8")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as closed:
+        result = _cli_to(closed, "scan", "--model", str(tiny_model_dir), "--format", "jsonl",
+                         str(tmp_path / "a.txt"))  # fmt: skip
+    assert (result.returncode, result.stderr) == (2, "")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("to_stdout", [True, False])
+def test_clean_names_the_output_it_cannot_write_not_the_input(
+    tiny_model_dir: Path, tmp_path: Path, to_stdout: bool
+) -> None:
+    (tmp_path / "a.txt").write_text(INJECTED, encoding="utf-8")
+    args = ["clean", "--model", str(tiny_model_dir), str(tmp_path / "a.txt")]
+    with open("/dev/full", "w") as full:
+        if to_stdout:
+            result = _cli_to(full, *args)
+        else:
+            result = _cli_to(subprocess.DEVNULL, *args, "-o", "/dev/full")
+    assert result.returncode == 2
+    where = "<stdout>" if to_stdout else "/dev/full"
+    assert result.stderr.splitlines()[-1] == f"detector: error: {where}: No space left on device"
