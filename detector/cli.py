@@ -199,7 +199,42 @@ def _load_detector(model: str | None, threshold: float | str | None) -> Detector
     return _start_loading(model, threshold)()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is: it unwinds as Ctrl-C does, so
+    ``clean`` removes its temporary file and ``scan --jobs`` stops its workers
+    (SIGTERM's default, dying on the spot, left ``.NAME.XXXX.tmp`` files
+    beside the outputs and worker processes running with stdout open)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+class _Main(click.Group):
+    """The command group: an interrupt (Ctrl-C, or SIGTERM) exits 130 (143)
+    with ``detector: interrupted`` (``terminated``).  Click's own handling said
+    ``Aborted!`` and exited 1, which the README documents as "findings"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import signal
+        import threading
+
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, _Terminated)
+            click.echo(f"detector: {'terminated' if terminated else 'interrupted'}", err=True)
+            signum = signal.SIGTERM if terminated else signal.SIGINT
+            raise click.exceptions.Exit(128 + signum) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="detector")
 def main() -> None:
     """Find advertising injected into scraped Chinese news.

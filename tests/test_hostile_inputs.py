@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -488,3 +490,28 @@ def test_clean_names_the_output_it_cannot_write_not_the_input(
     assert result.returncode == 2
     where = "<stdout>" if to_stdout else "/dev/full"
     assert result.stderr.splitlines()[-1] == f"detector: error: {where}: No space left on device"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_clean_leaves_no_temporary_file(
+    tiny_model_dir: Path, tmp_path: Path, signum: int
+) -> None:
+    # SIGTERM killed clean on the spot, leaving a hidden .out.txt.XXXX.tmp
+    # beside the output (in a crawl, beside every file being rewritten).
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.txt"
+    command = [sys.executable, "-m", "detector.cli", "clean", "--model", str(tiny_model_dir),
+               str(fifo), "-o", str(out)]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    with open(fifo, "wb") as writer:  # open: clean reads it until the end, which never comes
+        writer.write(INJECTED.encode("utf-8"))
+        writer.flush()
+        for _ in range(600):
+            if any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+                break
+            time.sleep(0.1)
+        assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+        process.send_signal(signum)
+        assert process.wait(30) == 128 + signum
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
