@@ -25,6 +25,7 @@ import dataclasses
 import io
 import os
 import stat
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -248,11 +249,38 @@ def _scan_chunk(detector: Detector, options: ScanOptions, chunk: list[Unit]) -> 
 
 def _init_worker(model: str | None, threshold: float, options: ScanOptions) -> None:
     global _worker
+    _tie_to_parent()
     if _worker is None:  # not inherited through fork
         from detector.core import Detector
 
         base = Detector.default() if model is None else Detector.from_path(model)
         _worker = (Detector(base.model, threshold=threshold), options)
+
+
+def _tie_to_parent() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the pool (each
+    worker printed a KeyboardInterrupt traceback), take SIGTERM's default back
+    from the CLI's handler inherited through fork, and, on Linux, die with the
+    parent.  A parent killed by SIGTERM or SIGKILL left its workers waiting
+    forever, holding stdout open, so that a reader of ``detector scan --jobs 2
+    | …`` never saw its end."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):
+        return
+    pr_set_pdeathsig = 1  # <linux/prctl.h>
+    prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
 
 
 class _NoFindings(NamedTuple):
@@ -367,20 +395,25 @@ def _scan_in_pool(
             initializer=_init_worker,
             initargs=(None if model is None else str(model), detector.threshold, options),
         ) as pool:
-            for chunk in chunks:
-                queued = sum(1 for p in pending if not _ready(p))
-                if queued < 2 * workers:
-                    future = pool.submit(_scan_in_worker, _without_raw(chunk))
-                    pending.append(_Sent(future, chunk))
-                else:  # the workers have enough to do: scan this one here
-                    pending.append(_scan_chunk(detector, options, chunk))
-                # In input order, and as soon as possible: waiting for the first
-                # once 2 * jobs chunks are in flight, which bounds memory and
-                # prints results while a stream (stdin) is still open.
-                while pending and (_ready(pending[0]) or len(pending) >= 2 * jobs):
+            try:
+                for chunk in chunks:
+                    queued = sum(1 for p in pending if not _ready(p))
+                    if queued < 2 * workers:
+                        future = pool.submit(_scan_in_worker, _without_raw(chunk))
+                        pending.append(_Sent(future, chunk))
+                    else:  # the workers have enough to do: scan this one here
+                        pending.append(_scan_chunk(detector, options, chunk))
+                    # In input order, and as soon as possible: waiting for the first
+                    # once 2 * jobs chunks are in flight, which bounds memory and
+                    # prints results while a stream (stdin) is still open.
+                    while pending and (_ready(pending[0]) or len(pending) >= 2 * jobs):
+                        yield from _results(pending.popleft(), empty)
+                while pending:
                     yield from _results(pending.popleft(), empty)
-            while pending:
-                yield from _results(pending.popleft(), empty)
+            except BaseException:  # Ctrl-C, SIGTERM, stdout failed, the consumer stopped
+                # Chunks still queued are dropped instead of scanned first.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         for item in pending:
             if not isinstance(item, list):

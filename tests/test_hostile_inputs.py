@@ -6,6 +6,7 @@ a directory reached twice through a symlink) do not change the exit code."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -490,6 +491,55 @@ def test_clean_names_the_output_it_cannot_write_not_the_input(
     assert result.returncode == 2
     where = "<stdout>" if to_stdout else "/dev/full"
     assert result.stderr.splitlines()[-1] == f"detector: error: {where}: No space left on device"
+
+
+@pytest.mark.parametrize(
+    ("signum", "group", "code", "message"),
+    [
+        (signal.SIGINT, True, 130, "detector: interrupted\n"),  # Ctrl-C in a terminal
+        (signal.SIGTERM, False, 143, "detector: terminated\n"),  # kill PID
+        (signal.SIGKILL, False, -signal.SIGKILL, ""),
+    ],
+)
+def test_a_signal_stops_scan_jobs_with_its_workers(
+    tiny_model_dir: Path, signum: int, group: bool, code: int, message: str
+) -> None:
+    # Ctrl-C said "Aborted!" with a KeyboardInterrupt traceback per worker and
+    # exit code 1 ("findings"); after SIGTERM or SIGKILL to the parent its
+    # worker waited forever holding stdout, so a reader never saw its end.
+    command = [
+        sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir),
+        "--jobs", "2", "--format", "jsonl", "--input-format", "jsonl", "-",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    lines: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout])  # type: ignore[union-attr]
+    reader.start()
+    try:
+        for number in range(5 * parallel.CHUNK_TEXTS):  # more than the pool holds; stdin stays open
+            process.stdin.write(json.dumps({"id": number, "text": CLEAN}).encode() + b"\n")
+        process.stdin.flush()
+        lines.get(timeout=60)  # the pool is up and has sent back results
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            os.kill(process.pid, signum)
+        assert process.wait(30) == code
+        reader.join(30)
+        assert not reader.is_alive(), "stdout still open: a worker outlived the scan"
+        assert process.stderr is not None
+        assert process.stderr.read().decode() == message
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
