@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import io
+import itertools
 import os
 import stat
 import sys
@@ -208,6 +209,8 @@ def _range_documents(
 
 
 def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    """``units`` in chunks (see ``CHUNK_TEXTS``); a chunk of records from stdin
+    also ends when no more input is waiting (:func:`_idle`)."""
     chunk: list[Unit] = []
     chars = size = 0
     for unit in units:
@@ -218,11 +221,30 @@ def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
             size += _file_size(unit)
         elif isinstance(unit, JsonlRange):
             size += unit.end - unit.start
-        if len(chunk) >= CHUNK_TEXTS or chars >= CHUNK_CHARS or size >= CHUNK_BYTES:
+        full = len(chunk) >= CHUNK_TEXTS or chars >= CHUNK_CHARS or size >= CHUNK_BYTES
+        if full or _idle(chunk):
             yield chunk
             chunk, chars, size = [], 0, 0
     if chunk:
         yield chunk
+
+
+def _idle(chunk: list[Unit]) -> bool:
+    """Whether ``chunk`` ends with a record read from stdin and no more input is
+    waiting there: a live stream (a crawler piping its items in) gets each record's
+    result when it is scanned, not once 256 of them have come (or the stream
+    ends).  Reading ahead from a stream that is ready costs no wait, so a pipe
+    from a fast writer still fills whole chunks."""
+    last = chunk[-1] if chunk else None
+    if not isinstance(last, (Document, InputError, Notice)) or last.path != "<stdin>":
+        return False
+    import select
+
+    try:
+        waiting, _, _ = select.select([sys.stdin], [], [], 0)
+    except (OSError, ValueError, TypeError):  # closed, replaced, or no select for it
+        return False
+    return not waiting
 
 
 def _file_size(path: str) -> int:
@@ -347,23 +369,17 @@ def scan_inputs(
         first = next(chunks, None)
         if first is None:
             return
-        second = next(chunks, None)
-        chunks = _chain(first, second, chunks)
-        jobs = available_cores() if second is not None else 1
+        if _idle(first):  # a stream with nothing more waiting: scanned here as it comes
+            chunks, jobs = itertools.chain([first], chunks), 1
+        else:
+            second = next(chunks, None)
+            chunks = itertools.chain([first], [] if second is None else [second], chunks)
+            jobs = available_cores() if second is not None else 1
     if jobs <= 1:
         for chunk in chunks:
             yield from _scan_chunk(detector, options, chunk)
         return
     yield from _scan_in_pool(detector, options, chunks, jobs, model)
-
-
-def _chain(
-    first: list[Unit], second: list[Unit] | None, rest: Iterator[list[Unit]]
-) -> Iterator[list[Unit]]:
-    yield first
-    if second is not None:
-        yield second
-        yield from rest
 
 
 def _scan_in_pool(
@@ -404,9 +420,12 @@ def _scan_in_pool(
                     else:  # the workers have enough to do: scan this one here
                         pending.append(_scan_chunk(detector, options, chunk))
                     # In input order, and as soon as possible: waiting for the first
-                    # once 2 * jobs chunks are in flight, which bounds memory and
-                    # prints results while a stream (stdin) is still open.
-                    while pending and (_ready(pending[0]) or len(pending) >= 2 * jobs):
+                    # once 2 * jobs chunks are in flight, which bounds memory, or
+                    # while stdin has nothing more waiting, which prints the results
+                    # of a live stream as it goes.
+                    while pending and (
+                        _ready(pending[0]) or len(pending) >= 2 * jobs or _idle(chunk)
+                    ):
                         yield from _results(pending.popleft(), empty)
                 while pending:
                     yield from _results(pending.popleft(), empty)

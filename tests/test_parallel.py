@@ -229,3 +229,31 @@ def test_jsonl_that_is_not_utf8_is_read_here(
     expected = _scan_outputs(tiny_model_dir, utf8, "1", "jsonl", "--encoding", "utf-8")
     assert _scan_outputs(tiny_model_dir, utf8, "2", "jsonl", "--encoding", "utf-8") == expected
     assert read == [str(utf8)] * 2
+
+
+@pytest.mark.parametrize("jobs", [[], ["--jobs", "2"]])
+def test_a_live_stream_on_stdin_gets_each_result_before_the_next_record(
+    tiny_model_dir: Path, jobs: list[str]
+) -> None:
+    """A crawler piping its items in: each record's result comes out while the
+    stream is still open (it came once 256 records had come, or at the end)."""
+    import select
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir)]
+    args += ["--input-format", "jsonl", "--format", "jsonl", *jobs, "-"]
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        for number, ad in enumerate(ADS[:3], start=1):
+            record = {"id": number, "text": HOST + ad}
+            process.stdin.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, f"no result for record {number} while the stream is open"
+            result = json.loads(process.stdout.readline())
+            assert (result["line"], result["id"]) == (number, number)
+    finally:
+        process.stdin.close()
+        assert process.wait(timeout=60) == 1  # findings
