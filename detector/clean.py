@@ -63,17 +63,7 @@ Scan = Callable[[str], Verdict]
 #: A record field's scan: its verdict and what to cut from it (``scanning.scan_field``).
 FieldScan = Callable[[str], "tuple[Verdict, Sequence[Span] | list[tuple[int, int]]]"]
 
-_BOM = b"\xef\xbb\xbf"
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # a blank JSONL line holds only these, as for scan
-# Byte-order marks and the codec of what follows each (UTF-32-LE's mark starts
-# with UTF-16-LE's, so it comes first, as in detector.encodings).
-_MARKS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (_BOM, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 class Span(Protocol):
@@ -148,13 +138,11 @@ def decode_exact(data: bytes, html: bool = False) -> tuple[bytes, str, str] | No
     UTF-8) gives ``None``.  ``html``: read as an HTML page, whose ``<meta charset>``
     counts (as it does for ``detector scan``).
     """
-    from detector.encodings import bom_encoding, detect
+    from detector.encodings import byte_order_mark, detect
 
-    bom, encoding = b"", ""
-    if data.startswith(_BOM) or bom_encoding(data) is not None:
-        # The mark names the byte order: the text is written back in that order
-        # (``"utf-16"`` writes the machine's, and a big-endian file was refused).
-        bom, encoding = next((m, c) for m, c in _MARKS if data.startswith(m))
+    # A mark names the byte order: the text is written back in that order
+    # (``"utf-16"`` writes the machine's, and a big-endian file was refused).
+    bom, _, encoding = byte_order_mark(data) or (b"", "", "")
     body = data[len(bom) :]
     encoding = encoding or detect(body, html=html)
     try:
@@ -378,13 +366,12 @@ def jsonl_lines(source: BinaryIO) -> Iterator[tuple[bytes, str]]:
     lines take one codec, detected once from the first of them and the 64 KiB
     after it.  Detected line by line, a short GBK line was read as Thai, and
     the ad ``scan`` reports in it was left in place."""
-    from detector.encodings import bom_encoding
+    from detector.encodings import byte_order_mark
     from detector.inputs import fallback_codec
 
     first = source.readline()
-    marked = bom_encoding(first)
+    _, marked, codec = byte_order_mark(first) or (b"", None, "")
     if marked in ("utf-16", "utf-32"):
-        codec = next(c for m, c in _MARKS if first.startswith(m))
         for raw in _wide_lines(first + source.read(), codec):
             yield raw, codec
         return

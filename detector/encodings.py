@@ -39,6 +39,7 @@ from itertools import islice
 __all__ = [
     "UnknownEncodingError",
     "bom_encoding",
+    "byte_order_mark",
     "check_encoding",
     "decode",
     "detect",
@@ -47,12 +48,14 @@ __all__ = [
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-32's little-endian mark starts with UTF-16's, so it is looked for first.
+# Each mark, the codec that reads it and strips it, and the codec of what follows
+# it (the byte order the mark names).
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (_UTF8_BOM, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32-be"),
+    (_UTF8_BOM, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
 )
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # Chinese single-byte-looking codecs are read as the superset that decodes more.
@@ -95,10 +98,21 @@ def bom_encoding(data: bytes) -> str | None:
     The codecs returned (``utf-8-sig``, ``utf-16``, ``utf-32``) strip the mark.
     A UTF-16 or UTF-32 mark followed by UTF-8 is not taken for one: the broken
     first bytes of a UTF-8 file can be FF FE."""
-    for bom, name in _BOMS:
+    marked = byte_order_mark(data)
+    return None if marked is None else marked[1]
+
+
+def byte_order_mark(data: bytes) -> tuple[bytes, str, str] | None:
+    """``(mark, codec, codec after it)`` of the byte-order mark ``data`` starts
+    with (``codec`` as :func:`bom_encoding` names it; ``codec after it`` reads
+    what follows the mark, in the byte order it names: ``utf-16-be``), or None
+    where :func:`bom_encoding` gives None."""
+    for bom, name, after_mark in _BOMS:
         if data.startswith(bom):
             after = data[len(bom) : len(bom) + 8192]
-            return None if name != "utf-8-sig" and _reads_as_utf8(after) else name
+            if name != "utf-8-sig" and _reads_as_utf8(after):
+                return None
+            return bom, name, after_mark
     return None
 
 
