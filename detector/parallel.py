@@ -430,8 +430,12 @@ def _scan_in_pool(
                 while pending:
                     yield from _results(pending.popleft(), empty)
             except BaseException:  # Ctrl-C, SIGTERM, stdout failed, the consumer stopped
-                # Chunks still queued are dropped instead of scanned first.
-                pool.shutdown(wait=False, cancel_futures=True)
+                # Chunks still queued are dropped instead of scanned first.  And
+                # waited for: shutdown(wait=False) let the pool's manager thread
+                # close its wake-up pipe while the interpreter's exit wrote to it
+                # ("Exception ignored ... Bad file descriptor" after Ctrl-C, one
+                # run in four).
+                pool.shutdown(wait=True, cancel_futures=True)
                 raise
     finally:
         for item in pending:
