@@ -1242,12 +1242,17 @@ def _clean_stream(
             _quarantine(job, cleaned)
         sink.write(data)
     elif fmt == "jsonl":
+        from detector.inputs import input_waiting
+
+        live = source is sys.stdin.buffer
         for number, (raw, encoding) in enumerate(jsonl_lines(source), start=1):
             cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop, encoding)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             _quarantine(job, cleaned)
             sink.write(cleaned.data)
+            if live and not input_waiting(source):
+                sink.flush()  # a live stream's records go on as they come
     else:
         cleaned = clean_text_bytes(source.read(), scan.text)
         errors += _report_cleaned(display, cleaned)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from detector.encodings import bom_encoding, detect, incremental_decoder
 from detector.encodings import decode as _decode
@@ -40,6 +40,7 @@ __all__ = [
     "decode",
     "fallback_codec",
     "format_for",
+    "input_waiting",
     "iter_documents",
     "iter_paths",
     "json_message",
@@ -237,6 +238,21 @@ def _regular_file(entry: os.DirEntry[str]) -> str | Notice:
     except OSError:
         return entry.path
     return Notice(printable(entry.path), "not a regular file, skipped")
+
+
+def input_waiting(stream: Any) -> bool:
+    """Whether reading ``stream`` (stdin, say) would return at once: input is
+    waiting, or it has ended.  True where this cannot be told (no ``select``
+    for it, as for a pipe on Windows, or a stream without a file descriptor),
+    so that a caller that flushes its output for a live stream when nothing is
+    waiting never does so for input that is all there."""
+    import select
+
+    try:
+        waiting, _, _ = select.select([stream], [], [], 0)
+    except (OSError, ValueError, TypeError):  # closed, replaced, or no select for it
+        return True
+    return bool(waiting)
 
 
 def format_for(path: str, input_format: str) -> str:

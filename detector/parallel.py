@@ -38,6 +38,7 @@ from detector.inputs import (
     InputError,
     Notice,
     format_for,
+    input_waiting,
     iter_documents,
     jsonl_line_documents,
     printable,
@@ -238,13 +239,7 @@ def _idle(chunk: list[Unit]) -> bool:
     last = chunk[-1] if chunk else None
     if not isinstance(last, (Document, InputError, Notice)) or last.path != "<stdin>":
         return False
-    import select
-
-    try:
-        waiting, _, _ = select.select([sys.stdin], [], [], 0)
-    except (OSError, ValueError, TypeError):  # closed, replaced, or no select for it
-        return False
-    return not waiting
+    return not input_waiting(sys.stdin)
 
 
 def _file_size(path: str) -> int:

@@ -595,6 +595,38 @@ def test_a_value_written_in_ascii_escapes_is_written_back_in_them(
     assert out.read_text(encoding="utf-8") == json.dumps([{"text": cleaned}], indent=2)
 
 
+def test_a_live_jsonl_stream_is_cleaned_record_by_record(tiny_model_dir: Path) -> None:
+    """``crawler | detector clean --input-format jsonl - | store``: each record is
+    written out once it is cleaned and no more input is waiting (a pipe's output
+    was held in a block buffer until 8 KiB or the end of the stream)."""
+    import select
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    args = [sys.executable, "-m", "detector.cli", "clean", "--model", str(tiny_model_dir)]
+    process = subprocess.Popen(
+        [*args, "--input-format", "jsonl", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        for number, text in enumerate([CLEAN, SEED, CLEAN], start=1):
+            line = json.dumps({"id": number, "text": text}, ensure_ascii=False) + "\n"
+            process.stdin.write(line.encode())
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, f"record {number} not written while the stream is open"
+            record = json.loads(process.stdout.readline())
+            assert record == {"id": number, "text": text.replace(AD, "")}
+    finally:
+        process.stdin.close()
+        assert process.wait(timeout=60) == 1  # something removed
+
+
 def test_drop_refuses_what_would_lose_records(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,7 +244,8 @@ def test_a_live_stream_on_stdin_gets_each_result_before_the_next_record(
 
     args = [sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir)]
     args += ["--input-format", "jsonl", "--format", "jsonl", *jobs, "-"]
-    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
     assert process.stdin is not None and process.stdout is not None
     try:
         for number, ad in enumerate(ADS[:3], start=1):
