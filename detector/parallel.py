@@ -331,7 +331,7 @@ def _compact(result: Result, empty: Verdict) -> Result | _NoFindings:
     return _NoFindings(document.path, tuple(document.fields), document.line, document.id)
 
 
-def _with_findings_or_not(result: Result | _NoFindings, empty: Verdict) -> Result:
+def _expanded(result: Result | _NoFindings, empty: Verdict) -> Result:
     """A worker's result as :func:`_scan_chunk` returned it (the text of a document
     without findings left empty)."""
     if not isinstance(result, _NoFindings):
@@ -469,7 +469,7 @@ def _results(item: _Sent | list[Result], empty: Verdict) -> list[Result]:
     the verdict of a field without findings."""
     if isinstance(item, list):
         return item
-    results = [_with_findings_or_not(result, empty) for result in item.future.result()]
+    results = [_expanded(result, empty) for result in item.future.result()]
     raws = {
         (unit.path, unit.line): unit.raw
         for unit in item.chunk

@@ -75,7 +75,7 @@ def test_workers_send_back_documents_without_findings_without_their_text(
     )
     assert len(compact) >= 10 and str(html) in {r.path for r in compact}
     empty = Verdict(False, 0.0, (), tiny_detector.model_version)
-    rebuilt = [parallel._with_findings_or_not(r, empty) for r in sent]
+    rebuilt = [parallel._expanded(r, empty) for r in sent]
     assert len(rebuilt) == len(expected)
     for got, want in zip(rebuilt, expected, strict=True):
         if isinstance(want, parallel.ScannedDocument):
