@@ -1263,7 +1263,6 @@ def _clean_stream(
 
 def _quarantine(job: _Cleaning, cleaned: Any) -> None:
     """Append a dropped record to the --quarantine file, if there is one, as a line."""
-    import errno
 
     if cleaned.dropped is not None and job.quarantine is not None:
         original = cleaned.dropped
@@ -1313,7 +1312,6 @@ def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[
 
 
 def _clean_in_place(path: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
-    import errno
     import stat
 
     # Checked before opening: a FIFO would block the open, and a device or FIFO
@@ -1352,7 +1350,6 @@ class _AtomicFile:
         return type(exc)(exc.errno, exc.strerror, self.path)
 
     def __enter__(self) -> _AtomicFile:
-        import errno
         import stat
         import tempfile
 
