@@ -1263,7 +1263,6 @@ def _clean_stream(
 
 def _quarantine(job: _Cleaning, cleaned: Any) -> None:
     """Append a dropped record to the --quarantine file, if there is one, as a line."""
-
     if cleaned.dropped is not None and job.quarantine is not None:
         original = cleaned.dropped
         line = memoryview(original if original.endswith(b"\n") else original + b"\n")
