@@ -67,3 +67,27 @@ def test_page_furniture_is_not_blocked(default: Detector, line: str) -> None:
 def test_default_is_loaded_once(default: Detector) -> None:
     assert Detector.default() is default
     assert default.model.card["sha256"]
+
+
+ENGLISH = (
+    "The city council met on Tuesday to discuss the new budget for public transport.\n"
+    "Officials said that ticket prices would stay the same for students and older"
+    " residents, and that more buses would run on weekends.\n"
+    "Local shop owners welcomed the decision, saying that better connections would"
+    " bring more visitors to the old town.\n"
+    "Free parking will be available near the main station during the first week.\n"
+    "Click on the council website to read the full report and join the discussion.\n"
+)
+HOST = "今年以来全市工业增加值同比增长百分之六。"
+
+
+def test_english_prose_is_not_read_as_ads_but_latin_ads_still_are(default: Detector) -> None:
+    """The heads learned Chinese news against Chinese ads, where Latin letters are
+    mostly links and handles: English prose got review findings (`that better` as
+    a link, 0.76), and a licence text was blocked.  A clause without a Chinese
+    character is now judged only when it holds a link, a handle or a number."""
+    assert default.scan(ENGLISH).findings == ()
+    for ad in ["QQ 123456789", "vx: abc12345", "www.xyz888.com", "WhatsApp +86 138 0013 8000"]:
+        verdict = default.scan(f"{HOST}\n{ad}\n{HOST}")
+        assert verdict.is_spam, ad
+        assert [f.text for f in verdict.findings] == [ad]
