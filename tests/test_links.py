@@ -49,8 +49,11 @@ def test_only_findings_made_of_trusted_links_are_dropped(text: str, dropped: boo
 def test_the_detector_drops_a_trusted_link_it_would_flag(
     tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cited = HOST + "http://www.xyz888.gov.cn/reg"  # a gov.cn host
-    ad = HOST + "http://www.xyz888.com/reg"
+    # The link in a clause with Chinese text, which is judged whatever it holds
+    # (a clause of Latin letters alone is judged only when it holds a link to a
+    # host that is not trusted, a phone number or a handle).
+    cited = HOST + "详见http://www.xyz888.gov.cn/reg"  # a gov.cn host
+    ad = HOST + "详见http://www.xyz888.com/reg"
     assert tiny_detector.scan(cited).findings == ()
     assert [f.text for f in tiny_detector.scan(ad).findings] == ["http://www.xyz888.com/reg"]
     monkeypatch.setattr(core, "only_trusted_links", lambda text: False)
