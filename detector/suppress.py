@@ -124,7 +124,10 @@ def fingerprints(
         occurrence = seen[key]
         seen[key] += 1
         material = "\0".join((where, record, field or "", finding.category, text, str(occurrence)))
-        result.append(hashlib.sha256(material.encode("utf-8")).hexdigest())
+        # surrogatepass: a lone surrogate (a scraped item's "\ud800", which
+        # check_item scans as it is) once raised UnicodeEncodeError here and lost
+        # the item; valid text encodes exactly as UTF-8, so fingerprints stay.
+        result.append(hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
     return result
 
 

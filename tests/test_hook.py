@@ -268,3 +268,18 @@ def test_a_list_of_strings_is_scanned_element_by_element(tiny_detector: Detector
     assert list(cleaned.removed) == ["content[1]"] and item["content"] is paragraphs
     as_tuple = check_item({"content": tuple(paragraphs)}, action="clean", detector=tiny_detector)
     assert as_tuple.item["content"] == (paragraphs[0], CONTENT.replace(AD, ""), paragraphs[2])
+
+
+def test_a_lone_surrogate_in_a_field_is_scanned_not_raised(tiny_detector: Detector) -> None:
+    # A scraped JSON API's "\ud800" arrives as a lone surrogate; the finding's
+    # fingerprint raised UnicodeEncodeError, and the Scrapy pipeline lost the item.
+    content = CONTENT.replace(AD, "\ud800" + AD)
+    result = check_item({"content": content}, action="clean", detector=tiny_detector)
+    assert result.is_spam and result.cleaned
+    for finding in result.verdicts["content"].findings:
+        assert content[finding.start : finding.end] == finding.text
+    assert AD not in result.item["content"]
+    allowed = check_item(
+        {"content": content}, action="clean", detector=tiny_detector, allow=["东方财富APP下载"]
+    )
+    assert allowed.removed == result.removed
