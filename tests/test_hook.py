@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -283,3 +284,28 @@ def test_a_lone_surrogate_in_a_field_is_scanned_not_raised(tiny_detector: Detect
         {"content": content}, action="clean", detector=tiny_detector, allow=["东方财富APP下载"]
     )
     assert allowed.removed == result.removed
+
+
+def test_load_detector_lets_go_of_models_no_longer_named(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # A crawler that loads each day's model from a new directory kept every model
+    # it had ever loaded (~40 MB each for the packaged one): memory grew for good.
+    import gc
+    import shutil
+    import weakref
+
+    from detector.integrations import load_detector
+
+    held = load_detector(shutil.copytree(tiny_model_dir, tmp_path / "held"), threshold=0.9)
+    gone = []
+    for day in range(8):
+        gone.append(
+            weakref.ref(load_detector(shutil.copytree(tiny_model_dir, tmp_path / f"d{day}")))
+        )
+    gc.collect()
+    assert sum(ref() is None for ref in gone) >= 4  # only the last few are kept
+    assert all(ref() is not None for ref in gone[-4:])
+    # A model still in use is shared, however many were named since.
+    assert load_detector(tmp_path / "held").model is held.model
+    assert load_detector(tmp_path / "d7") is gone[-1]()

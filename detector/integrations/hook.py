@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,8 +111,18 @@ class HookResult(FieldVerdicts):
 
 
 _LOADED_LOCK = threading.Lock()
-# card path -> (its stat when read, the detector): one copy of each model per process.
-_LOADED: dict[str, tuple[tuple[int, int, int], Detector]] = {}
+# card path -> the detector, the most recently named first: one copy of each
+# model per process (_STAMPS: the card's stat when it was read).  Only
+# _KEEP_MODELS of them are held here; the others stay only while a caller still
+# holds a detector of theirs (_LIVE), so a process that loads each day's model
+# from a new directory does not keep every model it ever loaded (~40 MB each).
+_KEEP_MODELS = 4
+_LOADED: OrderedDict[str, Detector] = OrderedDict()
+_LIVE: weakref.WeakValueDictionary[str, Detector] = weakref.WeakValueDictionary()
+_STAMPS: dict[str, tuple[int, int, int]] = {}
+# A detector with its own threshold (a copy sharing the model) -> the one it was
+# made from, kept alive with it: _LIVE finds it while the copy is in use.
+_BASES: weakref.WeakKeyDictionary[Detector, Detector] = weakref.WeakKeyDictionary()
 
 
 def load_detector(
@@ -120,27 +132,39 @@ def load_detector(
     ``None``: the packaged model) reporting from ``threshold``, loaded once per
     process: every caller naming the same model (the pipelines of several
     crawlers, say) shares its arrays.  A model rewritten since (retrained) is
-    read again.  Raises :class:`~detector.model.ModelError` as ``load_model`` does."""
+    read again.  The last few models named are kept; an older one is let go
+    once no caller holds a detector of it.  Raises
+    :class:`~detector.model.ModelError` as ``load_model`` does."""
     from detector.core import Detector
     from detector.model import _card_path
 
     if model is None:
         return Detector.default().with_threshold(threshold)
     card = _card_path(Path(model)).resolve()
+    key = str(card)
     with _LOADED_LOCK:
         try:
             info = card.stat()
             stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         except OSError:
             stamp = None
-        cached = _LOADED.get(str(card))
-        if stamp is not None and cached is not None and cached[0] == stamp:
-            base = cached[1]
+        cached = _LIVE.get(key)
+        if stamp is not None and cached is not None and _STAMPS.get(key) == stamp:
+            base = cached
         else:
             base = Detector.from_path(card)
-            if stamp is not None:
-                _LOADED[str(card)] = (stamp, base)
-    return base.with_threshold(threshold)
+        if stamp is not None:
+            _STAMPS[key], _LIVE[key] = stamp, base
+            _LOADED[key] = base
+            _LOADED.move_to_end(key, last=False)
+            while len(_LOADED) > _KEEP_MODELS:
+                _LOADED.popitem()
+            for name in [name for name in _STAMPS if name not in _LIVE]:
+                del _STAMPS[name]
+        derived = base.with_threshold(threshold)
+        if derived is not base:
+            _BASES[derived] = base
+    return derived
 
 
 def _resolve_detector(detector: Detector | None, threshold: float | str | None) -> Detector:
