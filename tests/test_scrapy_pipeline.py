@@ -578,3 +578,20 @@ def test_a_string_field_whose_name_has_brackets_is_written_back(tiny_model_dir: 
     pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_FIELDS="body[1]")
     item = pipeline.process_item({"body[1]": INJECTED, "body": "不变"})
     assert item["body[1]"] == INJECTED.replace(AD, "") and item["body"] == "不变"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_at_close_is_logged_not_raised(
+    tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A line that could not be written stays in the file's buffer, and closing
+    # it raised OSError out of close_spider: Scrapy's "Scraper close failure".
+    pipeline, stats = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE="/dev/full"
+    )
+    pipeline.open_spider()
+    assert pipeline.process_item({"content": INJECTED})["content"] == INJECTED.replace(AD, "")
+    pipeline.close_spider()
+    assert pipeline._quarantine is None
+    assert stats.get_value("detector/quarantine_errors") == 2
+    assert "DETECTOR_QUARANTINE /dev/full: cannot write its last lines" in caplog.text

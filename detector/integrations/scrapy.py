@@ -242,9 +242,19 @@ class DetectorPipeline:
                 ) from None
 
     def close_spider(self, spider: Any = None) -> None:
-        if self._quarantine is not None:
-            self._quarantine.close()
-            self._quarantine = None
+        quarantine, self._quarantine = self._quarantine, None
+        if quarantine is None:
+            return
+        try:
+            quarantine.close()  # flushes what a failed write left in its buffer
+        except OSError as exc:  # the disk is still full: it raised "Scraper close failure"
+            self._inc("quarantine_errors")
+            logger.error(
+                "DETECTOR_QUARANTINE %s: cannot write its last lines when closing (%s); the"
+                " items were logged when their lines could not be written",
+                self.quarantine_path,
+                exc.strerror or exc,
+            )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         adapter = ItemAdapter(item)
