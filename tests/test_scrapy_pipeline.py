@@ -595,3 +595,17 @@ def test_a_full_disk_at_close_is_logged_not_raised(
     assert pipeline._quarantine is None
     assert stats.get_value("detector/quarantine_errors") == 2
     assert "DETECTOR_QUARANTINE /dev/full: cannot write its last lines" in caplog.text
+
+
+def test_a_bad_model_setting_is_named(tmp_path: Path) -> None:
+    """A wrong DETECTOR_MODEL stopped the crawl with `model card not found`, the
+    one setting whose error did not name itself."""
+    from scrapy.utils.test import get_crawler
+
+    from detector.integrations.scrapy import DetectorPipeline
+    from detector.model import ModelError
+
+    missing = str(tmp_path / "no-model")
+    crawler = get_crawler(settings_dict={"DETECTOR_MODEL": missing})
+    with pytest.raises(ModelError, match=r"^DETECTOR_MODEL '.*no-model': .*model card not found"):
+        DetectorPipeline.from_crawler(crawler)

@@ -97,6 +97,7 @@ from detector.integrations.hook import (
     is_key_of,
     load_detector,
 )
+from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES
 
 if TYPE_CHECKING:
@@ -212,9 +213,13 @@ class DetectorPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
         settings = crawler.settings
-        detector = load_detector(
-            settings.get("DETECTOR_MODEL") or None, _threshold(settings.get("DETECTOR_THRESHOLD"))
-        )
+        model = settings.get("DETECTOR_MODEL") or None
+        try:
+            detector = load_detector(model, _threshold(settings.get("DETECTOR_THRESHOLD")))
+        except ModelError as exc:  # named like the other settings' errors
+            if model is None:  # the packaged model: not a setting's fault
+                raise
+            raise ModelError(f"DETECTOR_MODEL {model!r}: {exc}") from None
         return cls(
             detector,
             fields=_names(settings, "DETECTOR_FIELDS", DEFAULT_FIELDS),
