@@ -106,6 +106,11 @@ def run_eval(model: Path, gold: Path, *args: str):  # type: ignore[no-untyped-de
     return CliRunner().invoke(main, ["eval", str(gold), "--model", str(model), *args])
 
 
+def write_gold(path: Path, records: list[dict[str, object]], end: str = "\n") -> None:
+    """``records`` as a JSONL gold file (``end``: after the last line)."""
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + end)
+
+
 def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     text = "会议强调要深化产融合作,强化服务杨方线上配资股票,推动循环。"
@@ -114,7 +119,7 @@ def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_p
         {"text": text, "spans": [{"start": start, "end": start + 8, "category": "stock-margin"}]},
         {"text": "农业农村部部署秋粮收获工作。", "spans": []},
     ]
-    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    write_gold(gold, records)
     result = run_eval(tiny_model_dir, gold, "--format", "json")
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)["model"]
@@ -157,7 +162,7 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
         {"spans": []},
     ]
     gold = tmp_path / "gold.jsonl"
-    gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    write_gold(gold, lines)
     result = run_eval(tiny_model_dir, gold)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -166,7 +171,7 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
         f"detector: error: {gold}:5: span 0 must be an object with start, end and category",
         f"detector: error: {gold}:6: a gold record needs a 'text' string",
     ]
-    gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines[:2]))
+    write_gold(gold, lines[:2], end="")
     result = run_eval(tiny_model_dir, gold, "--format", "json")
     assert result.exit_code == 0, result.stderr
     metrics = json.loads(result.stdout)["model"]
@@ -190,7 +195,7 @@ def test_eval_refuses_an_empty_gold_file_and_warns_of_strange_categories(
         "text": "强化服务杨方线上配资股票",
         "spans": [{"start": 4, "end": 12, "category": "stok"}],
     }
-    gold.write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    write_gold(gold, [record])
     result = run_eval(tiny_model_dir, gold)
     assert result.exit_code == 0
     assert f"detector: warning: {gold}: categories the model does not name: stok" in result.stderr
