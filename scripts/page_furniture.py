@@ -4,10 +4,12 @@ A scraper's text often keeps what a page carries around the article: its date
 line, its byline, a list of stock codes, the filing numbers of its footer.  The
 dev benchmark's hosts are article bodies only, so this prints, for each model,
 how many of N generated lines it blocks, alone and as the first line of a short
-article, in three sets of shapes:
+article, in four sets of shapes:
 ``train`` (the shapes of the training grammar's ``page`` category),
-``other`` (separators, orders and labels that grammar does not have) and
-``talk`` (menus, account links and the greetings of reported speech).  The
+``other`` (separators, orders and labels that grammar does not have),
+``talk`` (menus, account links and the greetings of reported speech) and
+``civic`` (contacts printed for readers: public-service hotlines, donation
+accounts, a newsroom's own addresses; worded unlike the grammar's ``civic``).  The
 values are random, the shapes hand-written here; nothing is read from corpora.
 
     python scripts/page_furniture.py                       # the packaged model
@@ -38,6 +40,16 @@ QUESTIONS = (
     "您觉得家门口的变化大吗？", "请问现在办理需要带哪些材料？",
 )  # fmt: skip
 ROLES = ("记者", "社区网格员", "志愿者", "驻村第一书记", "窗口工作人员", "讲解员")
+CIVIC_ORGS = (
+    "市民政局", "区红十字会", "县妇联", "市总工会", "街道办事处", "市慈善总会", "团市委",
+    "市残联", "区应急管理局", "市消费者协会", "县人社局", "市公安局反诈中心",
+)  # fmt: skip
+HELP_LINES = ("捐赠", "求助", "政策咨询", "维权", "心理援助", "就业服务", "反诈咨询")
+SERVICE_NUMBERS = ("12345", "12315", "12338", "12355", "12320", "96110", "12333", "12110")
+CITIES = ("北京", "上海", "广州", "武汉", "成都", "西安", "长沙", "济南", "昆明", "兰州")
+SITES = ("bj", "sh", "gz", "wh")
+BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "邮储银行")
+PROJECTS = ("春蕾计划", "爱心午餐", "助学圆梦", "微光助残", "暖冬行动", "大病救助")
 
 
 def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
@@ -67,6 +79,20 @@ def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
 
     def name() -> str:
         return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+
+    def landline() -> str:
+        area = rng.choice(("010", "020", "021", "022", "023", "024", "025", "027", "028", "029"))
+        return f"{area}-{rng.choice('2345678')}{digits(7)}"
+
+    def mobile() -> str:
+        return f"1{rng.choice('3578')}{digits(9)}"
+
+    def email() -> str:
+        user = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 8)))
+        return f"{user}@{rng.choice(('163.com', 'qq.com', 'sina.com', 'xinhuanet.com'))}"
+
+    def org() -> str:
+        return rng.choice(CITIES) + rng.choice(CIVIC_ORGS)
 
     return {
         "train": [
@@ -108,11 +134,28 @@ def _shapes(rng: random.Random) -> dict[str, list[Callable[[], str]]]:
             lambda: f"{rng.choice(GREETINGS)}，我是{rng.choice(ROLES)}{name()}。",
             lambda: f"{name()}：{rng.choice(GREETINGS)}，{rng.choice(QUESTIONS)}",
         ],
+        # Contact details that news prints for its readers: hotlines of public
+        # services, donation accounts, a charity appeal's family number, the
+        # newsroom's own contacts, official sites and accounts.
+        "civic": [
+            lambda: f"{org()}开通{rng.choice(HELP_LINES)}热线{landline()}，工作日有专人接听。",
+            lambda: f"捐款账户：{rng.choice(BANKS)}{rng.choice(CITIES)}分行，账号{digits(19)}。",
+            lambda: f"联系人：{name()}，联系电话：{mobile()}。",
+            lambda: f"读者热线：{landline()}　投稿邮箱：{email()}",
+            lambda: f"如发现线索，可拨打举报电话{landline()}，或发送邮件至{email()}。",
+            lambda: f"报名方式：关注“{org()}”微信公众号，在“志愿服务”栏目填写报名信息。",
+            lambda: f"详情请登录{org()}官网www.{rng.choice(SITES)}mzj.gov.cn查询。",
+            lambda: f"本文来源：微信公众号“{outlet()}”",
+            lambda: f"爱心人士可通过支付宝搜索“{rng.choice(PROJECTS)}”参与捐赠。",
+            lambda: f"咨询电话：{landline()}（工作日9:00-17:00）",
+            lambda: f"{name()}的家人说，如有好心人愿意帮忙，可拨打{mobile()}联系。",
+            lambda: f"市民如遇困难，可拨打{rng.choice(SERVICE_NUMBERS)}或到{org()}求助。",
+        ],
     }
 
 
 def lines(kind: str, n: int, seed: int = 7) -> list[str]:
-    """``n`` furniture lines of the ``kind`` shapes ("train", "other" or "talk")."""
+    """``n`` furniture lines of the ``kind`` shapes ("train", "other", "talk" or "civic")."""
     rng = random.Random(f"{seed}:{kind}")
     shapes = _shapes(rng)[kind]
     return [rng.choice(shapes)() for _ in range(n)]
@@ -129,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     models = args.model or [None]
     for model in models:
         detector = Detector.default() if model is None else Detector.from_path(model)
-        for kind in ("train", "other", "talk"):
+        for kind in ("train", "other", "talk", "civic"):
             found = lines(kind, args.n)
             alone = detector.scan_many(found)
             inside = detector.scan_many([f"{line}\n{ARTICLE}" for line in found])
