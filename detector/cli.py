@@ -748,6 +748,11 @@ def evaluate(
 ) -> None:
     """Score a gold JSONL (records with `text` and `spans`) and print metrics.
 
+    A record is {"text": …, "spans": [{"start", "end", "category"}, …]} (or
+    spans as [start, end, category] arrays; [] for a clean page), or a page
+    labelled as a whole: {"text": …, "is_spam": true, "category": …}, which
+    counts in the document figures and not in the span figures.
+
     \b
     Without GOLD, uses build/dev_benchmark.jsonl (see `detector benchmark`).
     Examples:
@@ -769,7 +774,9 @@ def evaluate(
     if not records:
         raise DetectorError(f"{gold}: no gold records to score")
     known = set(detector.model.classes) | {"unknown"}
-    strange = sorted({s["category"] for r in records for s in r["spans"]} - known)
+    named = {s["category"] for r in records for s in r["spans"]}
+    named |= {r["category"] for r in records if not r["spans_known"]}
+    strange = sorted(named - known)
     if strange:  # a typo would be scored as a category of its own
         names = ", ".join(strange)
         click.echo(

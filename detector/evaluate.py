@@ -93,7 +93,10 @@ def _chars(spans: Sequence[tuple[int, int]]) -> set[int]:
 
 
 def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) -> dict[str, Any]:
-    """All metrics as one JSON-ready dict."""
+    """All metrics as one JSON-ready dict.  A gold record is positive when its
+    ``is_spam`` says so (else when it has ``spans``); one labelled as a whole
+    (``spans_known`` false) counts in the document figures, its ``category`` in
+    the recall by category, and not in the span figures."""
     tp = fp = fn = tn = 0
     clean_total = clean_flagged = hard_total = hard_flagged = 0
     char_tp = char_pred = char_gold = 0
@@ -103,7 +106,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     exact_total = exact_hits = 0
     for record, prediction in zip(gold, predictions, strict=True):
         spans = [(int(s["start"]), int(s["end"]), str(s["category"])) for s in record["spans"]]
-        positive = bool(spans)
+        positive = bool(record.get("is_spam", spans))
         kind = str(record.get("kind", "injected" if positive else "clean"))
         if positive and prediction.is_spam:
             tp += 1
@@ -119,14 +122,14 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
         elif kind == "hard-negative":
             hard_total += 1
             hard_flagged += prediction.is_spam
-        for _, _, category in spans[:1]:
+        for category in [s[2] for s in spans[:1]] or ([record["category"]] if positive else []):
             by_category[category][0] += 1
             by_category[category][1] += prediction.is_spam
         if positive:
             recipe = str(record.get("recipe") or "unknown")
             by_recipe[recipe][0] += 1
             by_recipe[recipe][1] += prediction.is_spam
-        if prediction.spans is not None:
+        if prediction.spans is not None and record.get("spans_known", True):
             gold_chars = _chars([(s, e) for s, e, _ in spans])
             pred_chars = _chars([(s, e) for s, e, _ in prediction.spans])
             char_tp += len(gold_chars & pred_chars)
@@ -171,7 +174,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     result["intervals"] = {name: wilson_interval(*counts) for name, counts in rates.items()}
     scores = [p.score for p in predictions if p.score is not None]
     result["calibration"] = (
-        calibration([bool(record["spans"]) for record in gold], scores)
+        calibration([bool(record.get("is_spam", record["spans"])) for record in gold], scores)
         if scores and len(scores) == len(predictions)
         else None
     )

@@ -158,7 +158,7 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
         {"text": "农业农村部部署秋粮收获工作"},  # no spans: a clean document
         {"text": "abc", "spans": [{"start": 5, "end": 2, "category": "loan"}]},
         {"text": "abc", "spans": "none"},
-        {"text": "abc", "spans": [[0, 2]]},
+        {"text": "abc", "spans": [[0]]},
         {"spans": []},
     ]
     gold = tmp_path / "gold.jsonl"
@@ -168,7 +168,8 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
     assert result.stderr.splitlines() == [
         f"detector: error: {gold}:3: span 0 (5, 2) is not inside the text (0 <= start < end <= 3)",
         f"detector: error: {gold}:4: 'spans' must be a list of {{start, end, category}} objects",
-        f"detector: error: {gold}:5: span 0 must be an object with start, end and category",
+        f"detector: error: {gold}:5: span 0 must be an object with start, end and category"
+        " or an array [start, end] or [start, end, category]",
         f"detector: error: {gold}:6: a gold record needs a 'text' string",
     ]
     write_gold(gold, lines[:2], end="")
@@ -176,6 +177,60 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
     assert result.exit_code == 0, result.stderr
     metrics = json.loads(result.stdout)["model"]
     assert metrics["documents"] == 2 and "unknown" in metrics["recall_by_category"]
+
+
+def test_a_page_labelled_as_a_whole_counts_in_document_figures_not_span_figures() -> None:
+    """A scraper labels a few hundred of its own pages spam or not, without
+    offsets: such a page was read as clean (its ``label`` ignored)."""
+    gold = [
+        GOLD[0],
+        {"text": "加微信领取", "spans": [], "is_spam": True, "spans_known": False,
+         "category": "contact"},
+        {"text": "庚辛壬癸", "spans": [], "is_spam": False, "spans_known": True},
+    ]  # fmt: skip
+    predictions = [
+        Prediction(True, ((2, 4, "stock-margin"),), 0.9),
+        Prediction(True, ((0, 5, "contact"),), 0.8),  # no gold offsets: not a span error
+        Prediction(False, (), 0.0),
+    ]
+    metrics = score(gold, predictions)
+    assert metrics["document"]["tp"] == 2 and metrics["document"]["tn"] == 1
+    assert metrics["recall_by_category"] == {"contact": 1.0, "stock-margin": 1.0}
+    assert metrics["span"]["precision"] == 1.0 and metrics["span"]["recall"] == 1.0
+    assert metrics["false_positive_rate"]["clean_documents"] == 1
+    missed = score(gold, [predictions[0], Prediction(False, (), 0.1), predictions[2]])
+    assert missed["document"]["fn"] == 1 and missed["recall_by_category"]["contact"] == 0.0
+    assert sum(band["documents"] for band in missed["calibration"]["bands"]) == 3
+
+
+def test_eval_reads_array_spans_and_page_labels_and_refuses_a_bare_label(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    write_gold(gold, [
+        {"text": "强化服务杨方线上配资股票", "spans": [[4, 12, "stock-margin"]]},
+        {"text": "加微信abc12345领取内部消息", "is_spam": True, "category": "contact"},
+        {"text": "农业农村部部署秋粮收获工作", "is_spam": False},
+    ])  # fmt: skip
+    result = run_eval(tiny_model_dir, gold, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    metrics = json.loads(result.stdout)["model"]
+    assert metrics["documents"] == 3
+    assert set(metrics["recall_by_category"]) == {"contact", "stock-margin"}
+    assert metrics["false_positive_rate"]["clean_documents"] == 1
+    write_gold(gold, [
+        {"text": "加微信领取", "label": 1},
+        {"text": "abc", "is_spam": False, "spans": [[0, 2]]},
+        {"text": "abc", "is_spam": "yes"},
+    ])  # fmt: skip
+    result = run_eval(tiny_model_dir, gold)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"detector: error: {gold}:1: 'label' is not read: give 'spans' (the ads' offsets)"
+        " or 'is_spam' (true / false, the page as a whole)",
+        f"detector: error: {gold}:2: 'is_spam' is false but the record has spans",
+        f"detector: error: {gold}:3: 'is_spam' must be true or false",
+    ]
 
 
 def test_eval_refuses_an_empty_gold_file_and_warns_of_strange_categories(

@@ -90,11 +90,16 @@ class GoldFileError(ValueError):
 
 
 def read_gold(path: Path) -> list[dict[str, Any]]:
-    """Records of a gold JSONL file: a ``text`` string and ``spans``, a list of
-    ``{"start", "end", "category"}`` (offsets into ``text``, ``0 <= start < end
-    <= len(text)``; ``category`` optional, ``"unknown"`` without it; no ``spans``:
-    a clean document).  Raises :class:`GoldFileError` naming every bad line:
-    scores over the rest would silently be of another set."""
+    """Records of a gold JSONL file: a ``text`` string and either ``spans``, a
+    list of ``{"start", "end", "category"}`` objects or ``[start, end]`` /
+    ``[start, end, category]`` arrays (offsets into ``text``, ``0 <= start < end
+    <= len(text)``; ``category`` optional, ``"unknown"`` without it; an empty
+    list: a clean document), or ``is_spam`` (true / false), the page's label
+    alone, with an optional ``category``: a page labelled as a whole counts in
+    the document figures and not in the span figures.  Each record comes back
+    with ``spans`` (objects), ``is_spam`` and ``spans_known``.  Raises
+    :class:`GoldFileError` naming every bad line: scores over the rest would
+    silently be of another set."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -122,31 +127,54 @@ def read_gold(path: Path) -> list[dict[str, Any]]:
 
 
 def _gold_record(record: object) -> dict[str, Any]:
-    """``record`` checked and with its spans in the one form scoring reads."""
+    """``record`` checked and with its labels in the one form scoring reads."""
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise ValueError("a gold record needs a 'text' string")
     text: str = record["text"]
     raw = record.get("spans")
+    label = record.get("is_spam")
+    if label is not None and not isinstance(label, bool):
+        raise ValueError("'is_spam' must be true or false")
     if raw is None:
+        if label is None and "label" in record:  # another tool's field: not clean
+            raise ValueError(
+                "'label' is not read: give 'spans' (the ads' offsets) or 'is_spam'"
+                " (true / false, the page as a whole)"
+            )
         raw = []
     if not isinstance(raw, list):
         raise ValueError("'spans' must be a list of {start, end, category} objects")
-    spans = []
-    for i, span in enumerate(raw):
-        if not isinstance(span, dict):
-            raise ValueError(f"span {i} must be an object with start, end and category")
-        start, end = span.get("start"), span.get("end")
-        if (
-            not isinstance(start, int)
-            or not isinstance(end, int)
-            or bool in (type(start), type(end))
-        ):
-            raise ValueError(f"span {i} needs integer 'start' and 'end'")
-        if not 0 <= start < end <= len(text):
-            bounds = f"0 <= start < end <= {len(text)}"
-            raise ValueError(f"span {i} ({start}, {end}) is not inside the text ({bounds})")
-        category = span.get("category", "unknown")
-        if not isinstance(category, str):
-            raise ValueError(f"span {i}: 'category' must be a string")
-        spans.append({**span, "category": category})
-    return {**record, "spans": spans}
+    spans = [_gold_span(i, span, len(text)) for i, span in enumerate(raw)]
+    if label is False and spans:
+        raise ValueError("'is_spam' is false but the record has spans")
+    positive = bool(spans) if label is None else label
+    category = record.get("category")
+    if category is not None and not isinstance(category, str):
+        raise ValueError("'category' must be a string")
+    known = bool(spans) or not positive
+    out = {**record, "spans": spans, "is_spam": positive, "spans_known": known}
+    if positive and not spans:
+        out["category"] = category or "unknown"
+    return out
+
+
+def _gold_span(i: int, span: object, length: int) -> dict[str, Any]:
+    """Span ``i`` of a record as ``{"start", "end", "category"}`` (and whatever
+    else an object form holds), checked against the text's ``length``."""
+    if isinstance(span, list) and len(span) in (2, 3):
+        span = dict(zip(("start", "end", "category"), span, strict=False))
+    if not isinstance(span, dict):
+        raise ValueError(
+            f"span {i} must be an object with start, end and category"
+            " or an array [start, end] or [start, end, category]"
+        )
+    start, end = span.get("start"), span.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or bool in (type(start), type(end)):
+        raise ValueError(f"span {i} needs integer 'start' and 'end'")
+    if not 0 <= start < end <= length:
+        bounds = f"0 <= start < end <= {length}"
+        raise ValueError(f"span {i} ({start}, {end}) is not inside the text ({bounds})")
+    category = span.get("category", "unknown")
+    if not isinstance(category, str):
+        raise ValueError(f"span {i}: 'category' must be a string")
+    return {**span, "category": category}
