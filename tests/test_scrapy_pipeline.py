@@ -321,6 +321,28 @@ def test_quarantine_keeps_surrogates_and_odd_keys(tiny_model_dir: Path, tmp_path
     assert json.loads(line)["item"] == {**odd, "meta": {"(1, 2)": "x"}}
 
 
+def test_quarantine_lines_are_strict_json(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A float NaN or infinity in an item (a price parsed from "--") was written as
+    a bare ``NaN`` / ``Infinity``: not JSON, so strict JSONL readers (jq, Spark,
+    other languages) rejected the quarantine line.  README: values JSON cannot
+    hold are written as ``str(value)``."""
+    quarantine = tmp_path / "q.jsonl"
+    pipeline, _ = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE=str(quarantine)
+    )
+    pipeline.open_spider()
+    item = {"content": INJECTED, "price": float("nan"), "meta": {"high": [float("inf")]}}
+    pipeline.process_item(item)
+    pipeline.close_spider()
+    (line,) = quarantine.read_text(encoding="utf-8").splitlines()
+
+    def reject(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    record = json.loads(line, parse_constant=reject)
+    assert record["item"]["price"] == "nan" and record["item"]["meta"] == {"high": ["inf"]}
+
+
 def test_a_quarantine_that_cannot_be_written_loses_no_item(
     tiny_model_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -82,6 +82,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
@@ -145,7 +146,11 @@ def _names(settings: Any, name: str, default: tuple[str, ...] = ()) -> tuple[str
 
 def _jsonable(value: Any) -> Any:
     """``value`` with every dict key JSON can hold: others (a tuple, say) become
-    ``str(key)``.  ``json.dumps`` has no hook for keys: it raises TypeError."""
+    ``str(key)``.  ``json.dumps`` has no hook for keys: it raises TypeError.  A
+    float NaN or infinity becomes ``str(value)``: ``json.dumps`` wrote it as a bare
+    ``NaN``, which is not JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, dict):
         return {
             k if k is None or isinstance(k, (str, int, float, bool)) else str(k): _jsonable(v)
