@@ -500,6 +500,15 @@ def test_a_quarantine_path_that_cannot_be_opened_is_named(
         pipeline.open_spider()
 
 
+@pytest.mark.parametrize("value", [True, 1, 3])
+def test_a_quarantine_setting_that_is_not_a_path_is_named(tiny_model_dir: Path, value: Any) -> None:
+    """``DETECTOR_QUARANTINE = True`` (or a number) went to open() as a file
+    descriptor: True is fd 1, so the originals were written to stdout, and
+    close_spider closed the process's stdout (fd 3 could be a socket)."""
+    with pytest.raises(ValueError, match=f"^DETECTOR_QUARANTINE must be a path.*got {value!r}"):
+        _pipeline(tiny_model_dir, DETECTOR_QUARANTINE=value)
+
+
 def test_a_list_of_paragraphs_is_scanned_and_cleaned(tiny_model_dir: Path) -> None:
     """The paragraphs of an ItemLoader without an output processor are scanned
     one by one, and clean puts back a list with the ad's paragraph cleaned."""

@@ -83,6 +83,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
@@ -201,6 +202,12 @@ class DetectorPipeline:
             raise ValueError(f"DETECTOR_ACTION must be one of {', '.join(ACTIONS)}; got {action!r}")
         if not fields:
             raise ValueError("DETECTOR_FIELDS is empty: name at least one item field to scan")
+        # open() takes a number as a file descriptor: True was fd 1, stdout, and
+        # close_spider() closed it.
+        if quarantine and not isinstance(quarantine, (str, os.PathLike)):
+            raise ValueError(
+                f"DETECTOR_QUARANTINE must be a path (a JSONL file); got {quarantine!r}"
+            )
         self.detector = detector
         self.fields = fields
         self.action = action
