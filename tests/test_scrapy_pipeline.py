@@ -385,6 +385,14 @@ def test_a_bad_threshold_setting_is_named(tiny_model_dir: Path, value: str) -> N
         _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=value)
 
 
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_threshold_setting_is_named(tiny_model_dir: Path, value: bool) -> None:
+    """float(True) is 1.0: ``DETECTOR_THRESHOLD = True`` silently reported nothing
+    (False: every span), where ``check_item(threshold=True)`` raises."""
+    with pytest.raises(ValueError, match=f"DETECTOR_THRESHOLD .*got {value}"):
+        _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=value)
+
+
 def test_the_threshold_setting_takes_the_model_threshold_names(tiny_model_dir: Path) -> None:
     pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_THRESHOLD=" Block ")
     assert pipeline.detector.threshold == pipeline.detector.model.thresholds["block"]

@@ -121,7 +121,7 @@ def _threshold(value: Any) -> float | str | None:
     if isinstance(value, str) and value.strip().lower() in THRESHOLD_NAMES:
         return value.strip().lower()
     try:
-        number = float(value)
+        number = -1.0 if isinstance(value, bool) else float(value)  # float(True) is 1.0
     except (TypeError, ValueError):
         number = -1.0
     if not 0.0 <= number <= 1.0:
