@@ -428,6 +428,14 @@ def test_bad_fields_setting_is_named(tiny_model_dir: Path, value: Any) -> None:
         _pipeline(tiny_model_dir, DETECTOR_FIELDS=value)
 
 
+@pytest.mark.parametrize("name", ["DETECTOR_FIELDS", "DETECTOR_ALLOW"])
+def test_a_list_setting_that_is_not_a_list_is_named(tiny_model_dir: Path, name: str) -> None:
+    """``DETECTOR_FIELDS = 3`` stopped the crawl with Scrapy's bare ``TypeError:
+    'int' object is not iterable``, which names no setting."""
+    with pytest.raises(ValueError, match=f"^{name} must be"):
+        _pipeline(tiny_model_dir, **{name: 3})
+
+
 def test_html_content_is_not_dropped_for_its_markup(tiny_model_dir: Path) -> None:
     """An article body kept as HTML was scanned tags and all: a clean article with
     an image URL and a script was flagged, so DETECTOR_ACTION = "drop" dropped it."""

@@ -137,7 +137,14 @@ def _names(settings: Any, name: str, default: tuple[str, ...] = ()) -> tuple[str
     blank ones dropped (``"title, content"`` once gave the field ``" content"``,
     which no item has, so the content was never scanned)."""
     names = []
-    for value in settings.getlist(name, list(default)):
+    try:
+        values = settings.getlist(name, list(default))
+    except TypeError:  # a number: "'int' object is not iterable" named no setting
+        raise ValueError(
+            f"{name} must be a list of names or a comma-separated string; got"
+            f" {settings.get(name)!r}"
+        ) from None
+    for value in values:
         if not isinstance(value, str):
             raise ValueError(f"{name} must list strings; got {value!r}")
         if value.strip():
