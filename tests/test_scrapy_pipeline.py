@@ -619,6 +619,16 @@ def test_result_field_none_from_the_command_line_stores_nothing(
     pipeline.close_spider()
 
 
+@pytest.mark.parametrize("value", [["detector"], 3])
+def test_a_result_field_setting_that_is_not_a_name_is_named(
+    tiny_model_dir: Path, value: Any
+) -> None:
+    """A list was an unhashable key: every item passed without its result under
+    the warning "dict has no field ['detector']"; a number became a key 3."""
+    with pytest.raises(ValueError, match=r"^DETECTOR_RESULT_FIELD must be a field name"):
+        _pipeline(tiny_model_dir, DETECTOR_RESULT_FIELD=value)
+
+
 def test_a_string_field_whose_name_has_brackets_is_written_back(tiny_model_dir: Path) -> None:
     """Result keys name list elements ``content[0]``; a string field that is itself
     named with brackets is still the field that gets its cleaned text."""

@@ -220,6 +220,11 @@ class DetectorPipeline:
         self.action = action
         # From the command line (-s DETECTOR_RESULT_FIELD=None) None is a string.
         name = result_field.strip() if isinstance(result_field, str) else result_field
+        if name and not isinstance(name, str):  # a list was an unhashable key, 3 a key
+            raise ValueError(
+                f"DETECTOR_RESULT_FIELD must be a field name (a string) or None; got"
+                f" {result_field!r}"
+            )
         self.result_field = None if not name or name in ("None", "none") else name
         self.quarantine_path = quarantine or None
         self.crawler = crawler
