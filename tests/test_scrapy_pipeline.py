@@ -629,6 +629,13 @@ def test_a_result_field_setting_that_is_not_a_name_is_named(
         _pipeline(tiny_model_dir, DETECTOR_RESULT_FIELD=value)
 
 
+def test_a_result_field_that_is_a_scanned_field_is_refused(tiny_model_dir: Path) -> None:
+    """``DETECTOR_RESULT_FIELD = "content"`` with content among DETECTOR_FIELDS
+    replaced every article's text by its verdict: the whole crawl lost its text."""
+    with pytest.raises(ValueError, match=r"^DETECTOR_RESULT_FIELD 'content' is one of the"):
+        _pipeline(tiny_model_dir, DETECTOR_RESULT_FIELD="content")
+
+
 def test_a_string_field_whose_name_has_brackets_is_written_back(tiny_model_dir: Path) -> None:
     """Result keys name list elements ``content[0]``; a string field that is itself
     named with brackets is still the field that gets its cleaned text."""

@@ -226,6 +226,11 @@ class DetectorPipeline:
                 f" {result_field!r}"
             )
         self.result_field = None if not name or name in ("None", "none") else name
+        if self.result_field in fields:  # the verdict replaced the text it was about
+            raise ValueError(
+                f"DETECTOR_RESULT_FIELD {self.result_field!r} is one of the DETECTOR_FIELDS:"
+                " the result would overwrite the text it scanned; name another field"
+            )
         self.quarantine_path = quarantine or None
         self.crawler = crawler
         self.allow = allow
