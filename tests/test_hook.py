@@ -137,6 +137,16 @@ def test_an_allowed_phrase_is_cut_out_and_the_rest_judged_without_it(
     assert not kept.flagged and kept.item == item
 
 
+def test_an_allowlist_given_as_an_iterator_is_honoured(tiny_detector: Detector) -> None:
+    """The type check consumed a generator, and the empty rest was the allowlist:
+    ``allow=(p for p in phrases)`` silently allowed nothing."""
+    phrases = [AD]
+    result = check_item(
+        injected_item(), action="clean", detector=tiny_detector, allow=(p for p in phrases)
+    )
+    assert not result.flagged and result.item == injected_item()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -145,6 +155,7 @@ def test_an_allowed_phrase_is_cut_out_and_the_rest_judged_without_it(
         ({"item": None}, "needs a mapping .* got NoneType"),
         ({"item": {}, "fields": None}, "fields must be a field name"),
         ({"item": {}, "allow": [None]}, "allow must be a phrase"),
+        ({"item": {}, "allow": 3}, "allow must be a phrase"),
         ({"item": {}, "detector": "models/x"}, "detector must be a Detector .* got str"),
         ({"item": {}, "threshold": True}, "threshold must be a number or a name, got bool"),
         ({"item": {}, "threshold": [0.5]}, "threshold must be a number or a name, got list"),

@@ -45,7 +45,7 @@ import functools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,9 +222,11 @@ def check_item(
         raise TypeError("fields must be a field name or a sequence of field names")
     if isinstance(allow, str):
         allow = (allow,)
-    if not all(isinstance(phrase, str) for phrase in allow):
+    # Read once: checked first, a generator was empty when the allowlist was made.
+    phrases = tuple(allow) if isinstance(allow, Iterable) else (None,)
+    if not all(isinstance(phrase, str) for phrase in phrases):
         raise TypeError("allow must be a phrase or a sequence of phrases (str)")
-    allowlist = _allowlist(tuple(allow)) if allow else None
+    allowlist = _allowlist(phrases) if phrases else None
     scanner = _resolve_detector(detector, threshold)
     suppressions = allowlist or NO_SUPPRESSIONS
     cleaned = clean_fields(
