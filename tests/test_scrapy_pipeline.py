@@ -673,3 +673,15 @@ def test_a_bad_model_setting_is_named(tmp_path: Path) -> None:
     crawler = get_crawler(settings_dict={"DETECTOR_MODEL": missing})
     with pytest.raises(ModelError, match=r"^DETECTOR_MODEL '.*no-model': .*model card not found"):
         DetectorPipeline.from_crawler(crawler)
+
+
+def test_a_model_setting_that_is_not_a_path_is_named() -> None:
+    """``DETECTOR_MODEL = 3`` stopped the crawl with Path's bare ``TypeError:
+    expected str, bytes or os.PathLike object, not int``."""
+    from scrapy.utils.test import get_crawler
+
+    from detector.integrations.scrapy import DetectorPipeline
+
+    crawler = get_crawler(settings_dict={"DETECTOR_MODEL": 3})
+    with pytest.raises(ValueError, match=r"^DETECTOR_MODEL must be a path .*got 3"):
+        DetectorPipeline.from_crawler(crawler)

@@ -85,6 +85,7 @@ import logging
 import math
 import os
 import sys
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -243,6 +244,10 @@ class DetectorPipeline:
     def from_crawler(cls, crawler: Crawler) -> DetectorPipeline:
         settings = crawler.settings
         model = settings.get("DETECTOR_MODEL") or None
+        if model is not None and not isinstance(model, (str, Path)):
+            raise ValueError(
+                f"DETECTOR_MODEL must be a path (a model directory or model.json); got {model!r}"
+            )
         try:
             detector = load_detector(model, _threshold(settings.get("DETECTOR_THRESHOLD")))
         except ModelError as exc:  # named like the other settings' errors
