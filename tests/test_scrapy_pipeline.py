@@ -525,6 +525,22 @@ def test_a_quarantine_setting_that_is_not_a_path_is_named(tiny_model_dir: Path, 
         _pipeline(tiny_model_dir, DETECTOR_QUARANTINE=value)
 
 
+def test_a_quarantine_of_none_from_the_command_line_is_no_quarantine(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-s DETECTOR_QUARANTINE=None`` arrives as the string "None", which made a
+    file of that name in the crawl's directory (the result field took it as off)."""
+    from scrapy.exceptions import DropItem
+
+    monkeypatch.chdir(tmp_path)
+    pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_ACTION="drop", DETECTOR_QUARANTINE="None")
+    pipeline.open_spider()
+    with pytest.raises(DropItem):
+        pipeline.process_item({"title": TITLE, "content": INJECTED})
+    pipeline.close_spider()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_list_of_paragraphs_is_scanned_and_cleaned(tiny_model_dir: Path) -> None:
     """The paragraphs of an ItemLoader without an output processor are scanned
     one by one, and clean puts back a list with the ad's paragraph cleaned."""

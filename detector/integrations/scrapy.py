@@ -232,7 +232,9 @@ class DetectorPipeline:
                 f"DETECTOR_RESULT_FIELD {self.result_field!r} is one of the DETECTOR_FIELDS:"
                 " the result would overwrite the text it scanned; name another field"
             )
-        self.quarantine_path = quarantine or None
+        # As for the result field: -s DETECTOR_QUARANTINE=None made a file "None".
+        off = isinstance(quarantine, str) and quarantine.strip() in ("", "None", "none")
+        self.quarantine_path = None if off else quarantine or None
         self.crawler = crawler
         self.allow = allow
         self._quarantine: IO[str] | None = None
