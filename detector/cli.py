@@ -415,7 +415,7 @@ def scan(
         elif output_format == "json":
             records.append(to_record(result))
         else:
-            results.append(result)
+            results.append(scanned)
     if progress is not None:
         progress.bar.close()
     if update_baseline:

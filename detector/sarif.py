@@ -19,15 +19,18 @@ One run; ``tool.driver`` is ``detector`` with one rule per category
   record's ``startLine`` only.
 
 ``partialFingerprints["detectorFinding/v1"]`` is the content fingerprint also used
-by baselines (:func:`detector.suppress.fingerprints`).  ``level`` is ``error`` for
-findings at or above the model's *block* threshold, else ``warning``.
+by baselines (:func:`detector.suppress.fingerprints`), as the scan computed it
+(``ScannedDocument.kept``): over all findings before suppression and on the text
+scanned (a markup field's readable text), so it is the one a baseline records.
+``level`` is ``error`` for findings at or above the model's *block* threshold,
+else ``warning``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from detector.categories import DESCRIPTIONS
@@ -35,7 +38,9 @@ from detector.jsontext import RecordPositions
 from detector.lines import Lines
 from detector.report import DocumentResult
 from detector.results import Finding
-from detector.suppress import fingerprints
+
+if TYPE_CHECKING:
+    from detector.scanning import ScannedDocument
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "to_sarif"]
 
@@ -114,22 +119,26 @@ def _region(result: DocumentResult, finding: Finding, lines: Lines) -> dict[str,
 
 
 def to_sarif(
-    results: Iterable[DocumentResult],
+    results: Iterable[ScannedDocument],
     tool_version: str,
     block_threshold: float,
     real_paths: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The SARIF log (a JSON-ready dict) for ``results``.  ``real_paths`` maps a
-    document's printed ``path`` to the path as the file system names it, when
-    they differ (:func:`detector.inputs.printable`)."""
+    """The SARIF log (a JSON-ready dict) for the scanned ``results``.
+    ``real_paths`` maps a document's printed ``path`` to the path as the file
+    system names it, when they differ (:func:`detector.inputs.printable`)."""
     real_paths = real_paths or {}
     rule_ids = list(DESCRIPTIONS)
     sarif_results: list[dict[str, Any]] = []
-    for result in results:
+    for scanned in results:
+        result = scanned.result
         doc = result.document
         record = RecordPositions.of(doc)
         for field, verdict in result.verdicts.items():
-            prints = fingerprints(doc.path, doc.id, field, verdict.findings)
+            # Recomputed here they numbered repeats among the findings left after
+            # suppression, and hashed a markup field's source text: not the
+            # baseline's fingerprints.
+            prints = [fingerprint for name, _, fingerprint in scanned.kept if name == field]
             lines = _lines(result, field)
             for finding, fingerprint in zip(verdict.findings, prints, strict=True):
                 if lines is None:

@@ -162,3 +162,37 @@ def test_uris_are_built_from_the_file_names_bytes(tiny_model_dir: Path, tmp_path
         for r in json.loads(result.stdout)["runs"][0]["results"]
     )
     assert uris == sorted(f"{tmp_path}/{uri}" for uri in names.values())
+
+
+def test_partial_fingerprints_are_the_baseline_fingerprints(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SARIF recomputed the fingerprints over the findings left after suppression
+    and on a markup field's source text: with the first copy of an ad baselined,
+    the new second copy carried the baselined copy's fingerprint, and an ad with
+    tags inside it (a record's HTML field) had one no baseline holds."""
+    monkeypatch.chdir(tmp_path)
+    article, records = tmp_path / "a.txt", tmp_path / "b.jsonl"
+    article.write_text(INJECTED, encoding="utf-8")
+    html = "<p>会议强调要深化产融合作。</p><p>强化服务杨方<b>线上配资</b>股票</p>"
+    records.write_text(json.dumps({"id": 1, "text": html}, ensure_ascii=False) + "\n", "utf-8")
+    scan = ["scan", "--model", str(tiny_model_dir), "--format", "sarif"]
+    files, baseline = ("a.txt", "b.jsonl"), ("--baseline", "bl.json")
+
+    def recorded() -> set[str]:
+        update = CliRunner().invoke(main, [*scan, *baseline, "--update-baseline", *files])
+        assert update.exit_code == 0, update.stderr
+        content = json.loads((tmp_path / "bl.json").read_text(encoding="utf-8"))
+        return {entry["fingerprint"] for entry in content["findings"]}
+
+    def reported(*args: str) -> list[str]:
+        result = CliRunner().invoke(main, [*scan, *args, *files])
+        assert result.exit_code == 1, result.stderr
+        log = json.loads(result.stdout)
+        return [r["partialFingerprints"]["detectorFinding/v1"] for r in log["runs"][0]["results"]]
+
+    first = recorded()
+    assert sorted(reported()) == sorted(first)  # the HTML field's differed
+    article.write_text(INJECTED + INJECTED, encoding="utf-8")
+    (new,) = reported(*baseline)  # the second copy of the ad
+    assert new not in first and new in recorded()
