@@ -257,7 +257,15 @@ def extract(source: str) -> HtmlText:
             found = _find_text(source, piece, cursor)
         if found >= 0:
             anchors.append((length, found, exact))
-            cursor = found + (len(value) if exact else 0)
+            if exact:
+                cursor = found + len(value)
+            else:
+                # The node runs on in the source at least to the next tag: left at
+                # its start, the next node was found inside it (both began 强化服务)
+                # and pointed a later paragraph's ad back at this one.
+                after = found + len(piece)
+                tag = source.find("<", after)
+                cursor = after if tag < 0 else tag
         else:
             anchors.append((length, cursor, False))
         lengths.append(len(value))

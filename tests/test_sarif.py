@@ -196,3 +196,30 @@ def test_partial_fingerprints_are_the_baseline_fingerprints(
     article.write_text(INJECTED + INJECTED, encoding="utf-8")
     (new,) = reported(*baseline)  # the second copy of the ad
     assert new not in first and new in recorded()
+
+
+def test_html_regions_after_a_text_node_with_an_entity(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A text node holding a character reference is not in the source as written;
+    the next text node was then looked for from that node's start, found inside it
+    (both begin 强化服务), and the next paragraph's ad was reported on line 3 with a
+    region across both paragraphs (and ``path:3:8:`` in the text output)."""
+    page = (
+        "<html><body>\n<p>会议强调要深化产融合作。</p>\n<p>强化服务杨方线上配资股&#x7968;</p>\n"
+        "<p>强化服务<b>杨方</b>线上配资股票,推动循环</p>\n</body></html>\n"
+    )
+    (tmp_path / "c.html").write_text(page, encoding="utf-8")
+    scan = ["scan", "--model", str(tiny_model_dir), str(tmp_path / "c.html")]
+    result = CliRunner().invoke(main, [*scan, "--format", "sarif"])
+    assert result.exit_code == 1, result.stderr
+    regions = [
+        r["locations"][0]["physicalLocation"]["region"]
+        for r in json.loads(result.stdout)["runs"][0]["results"]
+    ]
+    (last,) = [r for r in regions if r["startLine"] == 4]
+    assert last["endLine"] == 4
+    at = last["charOffset"]
+    assert page[at : at + last["charLength"]] == "杨方</b>线上配资股票"
+    text = CliRunner().invoke(main, scan)
+    assert f"c.html:4:{page.splitlines()[3].index('杨') + 1}: stock-margin" in text.stdout
