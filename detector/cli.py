@@ -420,7 +420,7 @@ def scan(
         progress.bar.close()
     if update_baseline:
         assert baseline is not None
-        _write_baseline(baseline, entries, failed)
+        _write_baseline(baseline, entries, failed, paths or ("-",))
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     if output_format == "json":
         _echo(_json_for_stdout(records, indent=2))
@@ -507,36 +507,52 @@ def _baseline_entries(
     return entries
 
 
-def _write_baseline(path: str, entries: list[dict[str, Any]], failed: set[str]) -> None:
-    """Write the baseline (atomically, like ``clean``).  The entries of inputs
-    that could not be scanned (``failed``: their paths, a directory's covering
-    everything under it) are carried over from the old baseline: a transient
-    read error must not erase findings someone reviewed.  If the old baseline
-    cannot be read for that, nothing is written."""
+def _write_baseline(
+    path: str, entries: list[dict[str, Any]], failed: set[str], scanned: Sequence[str]
+) -> None:
+    """Write the baseline (atomically, like ``clean``).  Carried over from the old
+    baseline: the entries of inputs that could not be scanned (``failed``: their
+    paths, a directory's covering everything under it), since a transient read
+    error must not erase findings someone reviewed, and the entries of paths
+    this run was not given (under none of ``scanned``), since updating for one
+    file must not erase the others'.  If the old baseline cannot be read for
+    that, nothing is written."""
     from detector.suppress import dump_baseline
 
     # One entry per fingerprint: a file named twice gave every entry twice.
     entries = list({e["fingerprint"]: e for e in entries}.values())
-    carried = _carried_over(path, failed, {e["fingerprint"] for e in entries}) if failed else []
+    written = {e["fingerprint"] for e in entries}
+    failed_kept, other_kept = _carried_over(path, failed, scanned, written)
     try:
         with _AtomicFile(path) as atomic:
-            atomic.handle.write(dump_baseline([*entries, *carried]).encode("utf-8"))
+            atomic.handle.write(
+                dump_baseline([*entries, *failed_kept, *other_kept]).encode("utf-8")
+            )
     except OSError as exc:
         raise DetectorError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None
-    total = len(entries) + len(carried)
-    kept = f" ({len(carried)} kept for inputs that could not be scanned)" if failed else ""
+    total = len(entries) + len(failed_kept) + len(other_kept)
+    notes = []
+    if failed:
+        notes.append(f"{len(failed_kept)} kept for inputs that could not be scanned")
+    if other_kept:
+        notes.append(f"{len(other_kept)} kept for paths not scanned this time")
+    kept = f" ({'; '.join(notes)})" if notes else ""
     click.echo(f"detector: {path}: baseline of {total} finding(s) written{kept}", err=True)
 
 
-def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[str, Any]]:
-    """The old baseline's entries for paths under the ``failed`` ones, except
-    those with a fingerprint in ``written`` (entries as ``--update-baseline``
-    writes them: path, category and text are strings)."""
+def _carried_over(
+    path: str, failed: set[str], scanned: Sequence[str], written: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The old baseline's entries for paths under the ``failed`` ones, and those
+    for paths under none of the ``scanned`` ones, except those with a
+    fingerprint in ``written`` (entries as ``--update-baseline`` writes them:
+    path, category and text are strings)."""
+    from detector.inputs import STDIN
     from detector.suppress import BaselineError, parse_baseline, path_key
 
     if not os.path.exists(path):
-        return []
-    keep_it = "; not rewritten (its entries for the inputs that could not be scanned would be lost)"
+        return [], []
+    keep_it = "; not rewritten (its entries for the inputs not scanned would be lost)"
     try:
         content = _read_baseline(path)
         parse_baseline(content)  # checks the format
@@ -544,13 +560,8 @@ def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[s
         raise DetectorError(exc.format_message() + keep_it) from None
     except BaselineError as exc:
         raise DetectorError(f"{path}: {exc}{keep_it}") from None
-    prefixes = {path_key(p) for p in failed}
 
-    def carried(entry: dict[str, Any]) -> bool:
-        if entry["fingerprint"] in written:
-            return False
-        if not all(isinstance(entry.get(key), str) for key in ("path", "category", "text")):
-            return False
+    def under(entry: dict[str, Any], prefixes: set[str]) -> bool:
         return any(
             entry["path"] == prefix
             or entry["path"].startswith(prefix.rstrip("/") + "/")
@@ -558,7 +569,19 @@ def _carried_over(path: str, failed: set[str], written: set[str]) -> list[dict[s
             for prefix in prefixes
         )
 
-    return [entry for entry in json.loads(content)["findings"] if carried(entry)]
+    failed_prefixes = {path_key(p) for p in failed}
+    scanned_prefixes = {"<stdin>" if p == STDIN else path_key(p) for p in scanned}
+    failed_kept, other_kept = [], []
+    for entry in json.loads(content)["findings"]:
+        if entry["fingerprint"] in written:
+            continue
+        if not all(isinstance(entry.get(key), str) for key in ("path", "category", "text")):
+            continue
+        if under(entry, failed_prefixes):
+            failed_kept.append(entry)
+        elif not under(entry, scanned_prefixes):
+            other_kept.append(entry)
+    return failed_kept, other_kept
 
 
 def _noting_real_paths(

@@ -211,6 +211,38 @@ def test_cli_baseline_that_is_not_utf8_is_an_error(tiny_model_dir: Path, workdir
     )
 
 
+def test_update_baseline_for_some_paths_keeps_the_entries_of_the_others(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """Updating for one file (what pre-commit passes: the files changed) wrote a
+    baseline of that file's findings alone: every reviewed entry of the other
+    files was erased, and their ads reported again on the next run."""
+    articles = workdir / "articles"
+    (articles / "b.txt").write_text(INJECTED, encoding="utf-8")
+    (articles / "c.txt").write_text(INJECTED, encoding="utf-8")
+    baseline = workdir / "base.json"
+    update = ("--baseline", str(baseline), "--update-baseline")
+    assert scan(tiny_model_dir, *update, "articles").exit_code == 0
+    recorded = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert sorted(e["path"] for e in recorded) == [f"articles/{n}.txt" for n in "abc"]
+    # a.txt loses its ad: updating for it alone drops its entry, keeps b's and c's.
+    (articles / "a.txt").write_text("农业农村部部署秋粮收获工作。\n", encoding="utf-8")
+    result = scan(tiny_model_dir, *update, "articles/a.txt")
+    assert result.exit_code == 0
+    assert (
+        f"detector: {baseline}: baseline of 2 finding(s) written"
+        " (2 kept for paths not scanned this time)" in result.stderr
+    )
+    kept = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert kept == [e for e in recorded if e["path"] != "articles/a.txt"]
+    assert scan(tiny_model_dir, "--baseline", str(baseline), "articles").exit_code == 0
+    # A directory scanned again answers for everything under it: c.txt is gone.
+    (articles / "c.txt").unlink()
+    assert scan(tiny_model_dir, *update, "articles").exit_code == 0
+    paths = [e["path"] for e in json.loads(baseline.read_text(encoding="utf-8"))["findings"]]
+    assert paths == ["articles/b.txt"]
+
+
 def test_update_baseline_keeps_the_entries_of_inputs_that_could_not_be_scanned(
     tiny_model_dir: Path, workdir: Path
 ) -> None:
