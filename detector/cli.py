@@ -489,7 +489,7 @@ def _read_baseline(path: str) -> str:
     except OSError as exc:
         raise DetectorError(f"{path}: cannot read baseline ({exc.strerror or exc})") from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # an editor on Windows may save it with a BOM
     except UnicodeDecodeError as exc:
         raise BaselineError(
             f"not a detector baseline (not UTF-8: byte {data[exc.start]:#04x} at {exc.start})"

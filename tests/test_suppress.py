@@ -202,6 +202,18 @@ def test_cli_baseline_errors(tiny_model_dir: Path, workdir: Path) -> None:
     assert bad.exit_code == 2 and "not a detector baseline" in bad.stderr
 
 
+def test_a_baseline_saved_with_a_byte_order_mark_is_read(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """Saved by an editor that writes a UTF-8 BOM, it was an error ("Unexpected
+    UTF-8 BOM"), exit 2, until the BOM was removed by hand."""
+    baseline = workdir / "bl.json"
+    scan(tiny_model_dir, "--baseline", str(baseline), "--update-baseline", "articles")
+    baseline.write_bytes(b"\xef\xbb\xbf" + baseline.read_bytes())
+    result = scan(tiny_model_dir, "--baseline", str(baseline), "articles")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
 def test_cli_baseline_that_is_not_utf8_is_an_error(tiny_model_dir: Path, workdir: Path) -> None:
     (workdir / "bl.json").write_bytes(b"\xff\xfe")
     result = scan(tiny_model_dir, "--baseline", "bl.json", "articles")
