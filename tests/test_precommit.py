@@ -34,8 +34,8 @@ def test_hook_files_pattern_leaves_json_out() -> None:
 
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     pattern = re.compile(hook["files"])
-    taken = ["a.txt", "a.text", "b.md", "b.markdown", "c.html", "c.htm"]
-    left = ["package.json", "items.jsonl", "items.ndjson", "setup.py", "a.txt.bak"]
+    taken = ["a.txt", "a.text", "b.md", "b.markdown", "c.html", "c.htm", "D.TXT", "e.Html"]
+    left = ["package.json", "items.jsonl", "items.ndjson", "setup.py", "a.txt.bak", "F.JSON"]
     assert [n for n in taken + left if pattern.search(n)] == taken
 
 
