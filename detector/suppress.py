@@ -326,8 +326,9 @@ def parse_baseline(content: str) -> frozenset[str]:
     if document.get("version") != BASELINE_VERSION:
         raise BaselineError(f"unsupported baseline version {document.get('version')!r}")
     prints = set()
-    for entry in document["findings"]:
+    for number, entry in enumerate(document["findings"], start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
-            raise BaselineError("a baseline entry has no 'fingerprint'")
+            # Which one: a hand-edited file has hundreds.
+            raise BaselineError(f"entry {number} of 'findings' has no 'fingerprint' string")
         prints.add(entry["fingerprint"])
     return frozenset(prints)

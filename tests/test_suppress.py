@@ -80,6 +80,10 @@ def test_baseline_round_trip_and_errors() -> None:
     for bad in ("[]", "{", '{"version": 9, "findings": []}', '{"version": 1, "findings": [1]}'):
         with pytest.raises(BaselineError):
             parse_baseline(bad)
+    edited = json.loads(content)
+    del edited["findings"][1]["fingerprint"]
+    with pytest.raises(BaselineError, match=r"^entry 2 of 'findings' has no 'fingerprint'"):
+        parse_baseline(json.dumps(edited))
 
 
 def test_config_is_found_walking_up(tmp_path: Path) -> None:
