@@ -561,13 +561,16 @@ NOT_TEXT = "not a string or a list of strings"
 
 def text_elements(name: str, value: object) -> list[tuple[str, str]]:
     """(field key, text) of what is scanned in a record's or an item's field: a
-    string as it is, a non-empty list (or tuple) of strings element by element
-    (``content[0]``, ``content[1]`` …); nothing for any other value.  The one rule
-    for ``detector scan``, ``clean``, the hook and the Scrapy pipeline."""
+    string as it is, a list (or tuple) of strings element by element
+    (``content[0]``, ``content[1]`` …), an empty one as an empty text (what
+    Scrapy's ``.getall()`` gives for a page without the paragraphs: it was an
+    error, "not a string or a list of strings"); nothing for any other value.
+    The one rule for ``detector scan``, ``clean``, the hook and the Scrapy
+    pipeline."""
     if isinstance(value, str):
         return [(name, value)]
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
-        return [(f"{name}[{i}]", text) for i, text in enumerate(value)]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return [(f"{name}[{i}]", text) for i, text in enumerate(value)] or [(name, "")]
     return []
 
 

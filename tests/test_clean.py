@@ -1074,6 +1074,11 @@ def test_a_record_field_holding_a_list_of_strings_is_scanned_and_cleaned_per_ele
     assert out == {"id": 7, "content": [paragraphs[0], paragraphs[1].replace(AD, ""),
                                         paragraphs[2]], "n": 1}  # fmt: skip
     assert "[content[1]]" in result.stderr
+    # An empty list is an empty text (it was "not a string or a list of strings").
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"id": 8, "content": []}) + "\n", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, "--text-field", "content", str(empty))
+    assert (result.exit_code, json.loads(result.stdout)) == (0, {"id": 8, "content": []})
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text(json.dumps({"content": ["段落", 3]}) + "\n", encoding="utf-8")
     result = clean(runner, tiny_model_dir, "--text-field", "content", str(mixed))

@@ -465,6 +465,9 @@ def test_fields_that_are_not_strings_are_reported_not_silently_skipped(
         assert item["detector"]["fields"] == ["title"]
     pipeline.process_item({"title": None, "content": INJECTED.encode()})
     pipeline.process_item({"title": TITLE})  # missing: nothing to say
+    # .getall() on a page without the paragraphs: an empty text, not a wrong type.
+    empty = pipeline.process_item({"title": TITLE, "content": []})
+    assert empty["detector"]["fields"] == ["title", "content"] and empty["content"] == []
     assert stats.get_value("detector/fields_not_scanned") == 4
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 2  # once per item class, field and type
