@@ -59,10 +59,15 @@ class Explanation:
 
 
 def _named_features(
-    text: str, ngram_range: tuple[int, int], bits: int, with_words: bool
+    text: str,
+    ngram_range: tuple[int, int],
+    bits: int,
+    with_words: bool,
+    cut: list[str] | None = None,
 ) -> list[tuple[str, int]]:
     """(feature name, bucket) for every feature of ``text`` taken as one row,
-    in the order ``features`` emits them."""
+    in the order ``features`` emits them; ``cut``: its words, when they are not
+    those of ``text`` cut on its own (a window's or a focus's, see ``_unit_words``)."""
     codes = features.codepoints(text)
     rows = features.row_ids(len(text), [(0, len(text))])
     _, cols = features.char_ngrams(codes, rows, ngram_range, bits)
@@ -76,10 +81,26 @@ def _named_features(
     ]
     pairs = list(zip(names, cols.tolist(), strict=True))
     if with_words:
-        _, word_cols = features.word_features(text, [(0, len(text))], bits)
-        kept = [w for w in words.cut(folded) if len(w) > 1 and not w.isspace()]
+        kept = [
+            w for w in (words.cut(folded) if cut is None else cut) if features.is_word_feature(w)
+        ]
+        word_cols = features.word_buckets(kept, bits)
         pairs += [(f"[{w}]", int(c)) for w, c in zip(kept, word_cols.tolist(), strict=True)]
     return pairs
+
+
+def _unit_words(text: str, clause: tuple[int, int], unit: tuple[int, int]) -> list[str]:
+    """The words the clause head reads in ``unit`` of the clause ``clause`` of
+    ``text``: the clause's words (cut from its digit-folded text) that lie inside
+    the unit, as the detector takes them for a window or a focus; cutting the
+    unit on its own would invent words at its edges that were never scored."""
+    position = clause[0]
+    inside = []
+    for word in words.cut(features.fold_digits(text[clause[0] : clause[1]])):
+        if unit[0] <= position and position + len(word) <= unit[1]:
+            inside.append(word)
+        position += len(word)
+    return inside
 
 
 def _contributions(
@@ -149,6 +170,7 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
             evidence = float(strengths[i])
             score = detector.combine(float(probabilities[i]), evidence)
             start, end = detector.best_unit(norm.text, best.start, best.end)
+            cut: list[str] | None = _unit_words(norm.text, (best.start, best.end), (start, end))
             # A bridge to a neighbouring clause wins where it scores higher.
             for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
                 bridged = detector.combine(
@@ -157,8 +179,9 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
                 if bridged > score:
                     evidence, score = float(bridge_strengths[k]), bridged
                     start, end = (int(x) for x in bridges[k])
+                    cut = None  # a bridge is cut whole
             scope = norm.text[start:end]
-            pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True)
+            pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True, cut=cut)
         head = heads[head_name]
         assert head.idf is not None
         norm_kind = params["char_norm"] if head_name == "document" else params.get("norm", "l2")

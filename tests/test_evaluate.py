@@ -333,6 +333,21 @@ def test_explain_scores_the_bridge_when_it_gives_the_finding_its_score(
     assert "配资" in names and any(set(name) & set("金沙体育官网") for name in names)
 
 
+def test_explain_reads_a_window_by_the_words_the_detector_scored_in_it(
+    tiny_detector: Detector,
+) -> None:
+    """A window (or a focus) takes the clause's words that lie inside it; explain
+    cut the window on its own, so a word crossing its edge came out as a shorter
+    word the model never read, and the decision missed the clause's score."""
+    from detector.explain import explain
+
+    text = "新能源汽车杨方线上配资股票产销量连续多年位居世界第一"
+    (item,) = explain(tiny_detector, text, top=100)
+    assert item.scope != text  # a window of the clause is the scored unit
+    _, _, probabilities, _ = tiny_detector.clause_evidence(text)
+    assert 1 / (1 + math.exp(-item.decision)) == pytest.approx(float(probabilities[0]), abs=1e-6)
+
+
 def test_explain_document_contributions_add_up_to_the_document_score(
     tiny_detector: Detector,
 ) -> None:
