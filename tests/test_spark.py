@@ -230,6 +230,19 @@ def test_bad_arguments_fail_on_the_driver(
         scan_dataframe(documents_df, model=broken)
 
 
+def test_a_model_path_that_does_not_exist_fails_on_the_driver_of_a_local_master(
+    documents_df: DataFrame, tmp_path: Path
+) -> None:
+    """A local master's workers share the driver's files and working directory,
+    so a missing path cannot be there for them (an archive only executors
+    have): it was sent to the tasks, and the first action failed in a worker
+    with a Java stack trace (the batch job: exit 1, not 2)."""
+    with pytest.raises(ModelError, match="model card not found"):
+        scan_dataframe(documents_df, model=tmp_path / "missing")
+    with pytest.raises(ModelError, match="model card not found"):
+        clean_dataframe(documents_df, model="missing-model")
+
+
 def test_batch_job_writes_parquet_and_jsonl(
     spark: SparkSession, documents_jsonl: Path, tiny_model_dir: Path, tmp_path: Path
 ) -> None:

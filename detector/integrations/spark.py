@@ -90,13 +90,17 @@ def _cached_detector(model: str | None, threshold: float | str | None) -> Detect
         return detector
 
 
-def _model_location(model: str | Path | None, threshold: float | str | None) -> str | None:
+def _model_location(
+    model: str | Path | None, threshold: float | str | None, local: bool = False
+) -> str | None:
     """Check the model on the driver when it can see it, so a bad path, a corrupt
     file or a bad threshold fails here instead of inside a task; returns the path
     the executors should load: ``model`` as given.  Each executor resolves a
     relative path in its own working directory, where ``--archives
     model.tgz#model`` unpacks (sending the driver's absolute path instead broke
-    that whenever the driver had a ``model`` of its own)."""
+    that whenever the driver had a ``model`` of its own).  ``local``: the
+    executors are workers of this machine in this working directory (a local
+    master), so a path missing here is missing for them too."""
     if isinstance(threshold, str) and threshold.strip().lower() not in THRESHOLD_NAMES:
         raise ValueError(f"threshold must be within 0..1, review or block; got {threshold!r}")
     if isinstance(threshold, (int, float)) and not 0.0 <= threshold <= 1.0:
@@ -105,7 +109,7 @@ def _model_location(model: str | Path | None, threshold: float | str | None) -> 
         _cached_detector(None, threshold)
         return None
     path = Path(model)
-    if path.exists():
+    if path.exists() or local:
         _cached_detector(str(path.resolve()), threshold)
     # Else maybe only on the executors (--archives): they will tell.
     return str(model)
@@ -156,6 +160,17 @@ def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def _runs_locally(df: DataFrame) -> bool:
+    """Whether ``df``'s session has a local master, ``local`` or ``local[N]``
+    (not ``local-cluster``, whose executors have working directories of their
+    own, nor Spark Connect, whose server's files are not this machine's)."""
+    try:
+        master = str(df.sparkSession.sparkContext.master)
+    except NotImplementedError:  # Spark Connect has no SparkContext
+        return False
+    return master == "local" or master.startswith("local[")
+
+
 def _check_text_column(df: DataFrame, text_col: str) -> None:
     if text_col not in df.columns:
         raise ValueError(f"no column {text_col!r}; columns are {', '.join(df.columns)}")
@@ -176,7 +191,7 @@ def _annotate(
     """Add the verdict columns (``scan``) and/or ``clean_col``, scanning each text
     once: one pandas UDF returns a struct whose fields become the columns."""
     _check_text_column(df, text_col)
-    location = _model_location(model, threshold)
+    location = _model_location(model, threshold, local=_runs_locally(df))
     clean = clean_col is not None
     fields = []
     if scan:
