@@ -243,6 +243,27 @@ def test_a_model_path_that_does_not_exist_fails_on_the_driver_of_a_local_master(
         clean_dataframe(documents_df, model="missing-model")
 
 
+def test_batch_job_reports_a_model_the_executors_cannot_read_with_exit_2(
+    spark: SparkSession,
+    documents_jsonl: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A path the driver cannot see is left to the executors (``--archives`` on
+    a cluster, simulated here); when they cannot read it either, the job died
+    with the worker's traceback and exit 1, where README promises exit 2."""
+    monkeypatch.setattr(detector_spark, "_runs_locally", lambda df: False)
+    result = CliRunner().invoke(
+        detector_spark.main,
+        ["--input", str(documents_jsonl), "--output", str(tmp_path / "out"),
+         "--model", str(tmp_path / "missing")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"detector: error: {tmp_path / 'missing'}: model card not found"
+    ]
+
+
 def test_batch_job_writes_parquet_and_jsonl(
     spark: SparkSession, documents_jsonl: Path, tiny_model_dir: Path, tmp_path: Path
 ) -> None:

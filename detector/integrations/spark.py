@@ -25,6 +25,7 @@ Run as a batch job (see ``--help``)::
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -42,7 +43,7 @@ from detector.scanning import scan_field
 
 try:
     import pandas as pd
-    from pyspark.errors import AnalysisException
+    from pyspark.errors import AnalysisException, PythonException
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql.functions import pandas_udf
@@ -301,6 +302,21 @@ def run_job(
     writer.format(_WRITE_FORMATS[output_format]).save(output)
 
 
+# The last line of a Python traceback: "detector.model.ModelError: PATH: …".
+_RAISED = re.compile(r"^(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*): (.*)$", re.MULTILINE)
+
+
+def _task_error(message: str) -> str:
+    """What a task's Python worker raised, from Spark's message holding its
+    traceback: a ModelError's own message (as the driver reports it), else the
+    exception's name and message; the message's first line if none is found."""
+    raised = _RAISED.findall(message.split("Traceback (most recent call last):")[-1])
+    if not raised:
+        return message.strip().splitlines()[0] if message.strip() else "a Spark task failed"
+    name, text = raised[-1]
+    return text if name == "ModelError" else f"{name}: {text}"
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--input",
@@ -400,6 +416,8 @@ def main(
         )
     except (ModelError, ValueError, TypeError, AnalysisException) as exc:
         raise DetectorError(str(exc).splitlines()[0]) from None
+    except PythonException as exc:  # raised in a task (a model only executors read)
+        raise DetectorError(_task_error(str(exc))) from None
     finally:
         if owned:
             spark.stop()
