@@ -143,6 +143,18 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
     bounds, _, probabilities, strengths = detector.clause_evidence(text)
     bridges, bridge_left, bridge_probabilities, bridge_strengths = detector.bridge_evidence(text)
     index = {(int(a), int(b)): i for i, (a, b) in enumerate(bounds.tolist())}
+
+    def clause_score(i: int) -> tuple[float, int | None]:
+        """Clause ``i``'s reported score, and the bridge that gave it (None: its
+        own best unit did): a bridge wins where it scores higher, as in a scan."""
+        score = detector.combine(float(probabilities[i]), float(strengths[i]))
+        bridge = None
+        for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
+            bridged = detector.combine(float(bridge_probabilities[k]), float(bridge_strengths[k]))
+            if bridged > score:
+                score, bridge = bridged, k
+        return score, bridge
+
     out = []
     for finding in verdict.findings:
         covering = [
@@ -164,22 +176,22 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
             ]
         else:
             head_name = "clause"
-            # The clause scoring highest is the one that produced the finding.
-            best = max(covering, key=lambda c: probabilities[index[(c.start, c.end)]])
+            # The clause scoring highest (by its own units or a bridge to a
+            # neighbour, whichever scored higher) gave the finding its score; a
+            # finding merged over several clauses is not always the one whose
+            # clause head scored highest, as the span evidence weighs in too.
+            scored = [(*clause_score(index[(c.start, c.end)]), c) for c in covering]
+            score, bridge, best = max(scored, key=lambda item: item[0])
             i = index[(best.start, best.end)]
-            evidence = float(strengths[i])
-            score = detector.combine(float(probabilities[i]), evidence)
-            start, end = detector.best_unit(norm.text, best.start, best.end)
-            cut: list[str] | None = _unit_words(norm.text, (best.start, best.end), (start, end))
-            # A bridge to a neighbouring clause wins where it scores higher.
-            for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
-                bridged = detector.combine(
-                    float(bridge_probabilities[k]), float(bridge_strengths[k])
-                )
-                if bridged > score:
-                    evidence, score = float(bridge_strengths[k]), bridged
-                    start, end = (int(x) for x in bridges[k])
-                    cut = None  # a bridge is cut whole
+            cut: list[str] | None
+            if bridge is None:
+                evidence = float(strengths[i])
+                start, end = detector.best_unit(norm.text, best.start, best.end)
+                cut = _unit_words(norm.text, (best.start, best.end), (start, end))
+            else:
+                evidence = float(bridge_strengths[bridge])
+                start, end = (int(x) for x in bridges[bridge])
+                cut = None  # a bridge is cut whole
             scope = norm.text[start:end]
             pairs = _named_features(scope, (int(low), int(high)), bits, with_words=True, cut=cut)
         head = heads[head_name]

@@ -348,6 +348,25 @@ def test_explain_reads_a_window_by_the_words_the_detector_scored_in_it(
     assert 1 / (1 + math.exp(-item.decision)) == pytest.approx(float(probabilities[0]), abs=1e-6)
 
 
+def test_explain_a_finding_over_several_clauses_by_the_one_that_gave_its_score(
+    tiny_detector: Detector,
+) -> None:
+    """Findings of neighbouring clauses merge into one with the best score;
+    explain took the clause whose clause head scored highest, but the span
+    evidence weighs in too, so it explained another clause, with another score."""
+    from detector.explain import explain
+
+    text = "王磊在线配资平台,王磊在线配资平台，银河娱乐app下载登录入口，"
+    (item,) = explain(tiny_detector, text, top=5)
+    assert item.finding.text == text.rstrip("，")
+    assert item.score == pytest.approx(item.finding.score, abs=1e-9)
+    assert item.evidence is not None
+    probability = 1 / (1 + math.exp(-item.decision))
+    assert tiny_detector.combine(probability, item.evidence) == pytest.approx(
+        item.finding.score, abs=1e-6
+    )
+
+
 def test_explain_document_contributions_add_up_to_the_document_score(
     tiny_detector: Detector,
 ) -> None:
