@@ -430,3 +430,39 @@ def test_explain_command_prints_the_scored_text_evidence_and_contributions(
     record = json.loads(as_json.output)[0]
     assert record["score"] == round(finding.score, 4)
     assert record["evidence"] is not None and record["head"] == "clause"
+
+
+def _tiny_corpora(root: Path) -> Path:
+    """Every corpus file the training reads, each with a line or two."""
+    from detector.training.corpora import FILES
+
+    contents = {
+        "sms": "label\ttext\n1\t加微信abc12345领取福利\n0\t明天见\n",
+        "fbs": "category\ttext\nAD:Loan\t无抵押 贷款 当天 放款\n",
+        "domains": "xyz888.com\n",
+        "lexicon": "配资\n",
+    }
+    for name, relative in FILES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(contents.get(name, ""), encoding="utf-8")
+    return root
+
+
+def test_train_names_a_corpora_manifest_it_cannot_read(tmp_path: Path) -> None:
+    """A manifest that is not JSON, or has no 'files', was a traceback (exit 1)."""
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = tmp_path / "training_data"
+    training_data.mkdir()
+    manifest = training_data / "corpora_manifest.json"
+    for content in ("{oops", "{}", '{"files": []}', b"\xff\xfe"):
+        if isinstance(content, bytes):
+            manifest.write_bytes(content)
+        else:
+            manifest.write_text(content)
+        args = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+        result = CliRunner().invoke(main, ["train", *args, "--output", str(tmp_path / "m")])
+        assert result.exit_code == 2, (content, result.output)
+        error = f"detector: error: {manifest}: not a corpora manifest"
+        assert result.stderr.splitlines()[-1].startswith(error), result.stderr
+        assert not (tmp_path / "m" / "model.json").exists()

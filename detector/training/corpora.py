@@ -112,7 +112,15 @@ def check_manifest(root: Path, manifest_path: Path) -> dict[str, dict[str, objec
     (``training_data/corpora_manifest.json``): different data would make a
     different model, so a mismatch is an error naming the files."""
     actual = file_manifest(root)
-    expected = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
+    try:
+        expected = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
+        if not all(isinstance(entry, dict) for entry in expected.values()):
+            raise ValueError
+    except (ValueError, TypeError, KeyError, AttributeError):  # incl. JSON and UTF-8 errors
+        raise CorpusError(
+            f'{manifest_path}: not a corpora manifest (a JSON object with "files": {{name:'
+            ' {"sha256": …}})'
+        ) from None
     changed = sorted(
         name for name in set(actual) | set(expected)
         if actual.get(name, {}).get("sha256") != expected.get(name, {}).get("sha256")
