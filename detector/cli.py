@@ -684,6 +684,7 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
     from detector.training.corpora import CorpusError
     from detector.training.evaluation import evaluate_all, format_table
     from detector.training.examples import GoldDocument
+    from detector.training.grammar import GrammarError
     from detector.training.train import TrainConfig
     from detector.training.train import train as run_training
 
@@ -706,7 +707,7 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
     try:
         config = TrainConfig() if seed is None else TrainConfig(seed=seed)
         run_training(training_data, corpora, output, config, evaluate=evaluate)
-    except CorpusError as exc:
+    except (CorpusError, GrammarError) as exc:
         raise DetectorError(str(exc)) from None
     except OSError as exc:
         raise DetectorError(_os_message(exc)) from None
@@ -742,11 +743,12 @@ def benchmark(corpora: Path, training_data: Path | None, output: Path) -> None:
     """Build the cross-source dev benchmark (gold JSONL) from the corpora."""
     from detector.training.benchmark import build_dev_benchmark, write_jsonl
     from detector.training.corpora import CorpusError
+    from detector.training.grammar import GrammarError
 
     try:
         documents = build_dev_benchmark(training_data or _default_training_data(), corpora)
         write_jsonl(documents, output)
-    except CorpusError as exc:
+    except (CorpusError, GrammarError) as exc:
         raise DetectorError(str(exc)) from None
     except OSError as exc:
         raise DetectorError(_os_message(exc)) from None
@@ -785,6 +787,7 @@ def evaluate(
     from detector.training.benchmark import GoldFileError, read_gold
     from detector.training.corpora import CorpusError
     from detector.training.evaluation import evaluate_all, format_table
+    from detector.training.grammar import GrammarError
 
     gold = gold or DEV_BENCHMARK
     detector = _load_detector(model, None)
@@ -814,7 +817,7 @@ def evaluate(
                 training_data or _default_training_data(), corpora, TrainConfig()
             )
         results = evaluate_all(detector, records, corpora, documents)
-    except CorpusError as exc:
+    except (CorpusError, GrammarError) as exc:
         raise DetectorError(str(exc)) from None
     except OSError as exc:
         raise DetectorError(_os_message(exc)) from None

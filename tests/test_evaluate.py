@@ -466,3 +466,38 @@ def test_train_names_a_corpora_manifest_it_cannot_read(tmp_path: Path) -> None:
         error = f"detector: error: {manifest}: not a corpora manifest"
         assert result.stderr.splitlines()[-1].startswith(error), result.stderr
         assert not (tmp_path / "m" / "model.json").exists()
+
+
+def _training_data_for(corpora_root: Path, destination: Path) -> Path:
+    """A copy of the project's training_data/ whose manifest fits ``corpora_root``."""
+    import shutil
+
+    from detector.training.corpora import file_manifest
+
+    shutil.copytree(Path(__file__).parent.parent / "training_data", destination)
+    manifest = {"files": file_manifest(corpora_root)}
+    (destination / "corpora_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return destination
+
+
+def test_training_commands_name_a_bad_grammar_without_a_traceback(tmp_path: Path) -> None:
+    """A grammar the loader refuses (GrammarError, which names the file) was a
+    traceback and exit 1 in train, benchmark and eval --corpora."""
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = _training_data_for(corpora_root, tmp_path / "training_data")
+    grammar = training_data / "grammars" / "ad_phrases.json"
+    grammar.write_text('{"categories": {}}', encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "abc"}\n')
+    common = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+    for args in (
+        ["train", *common, "--output", str(tmp_path / "m")],
+        ["benchmark", *common, "-o", str(tmp_path / "dev.jsonl")],
+        ["eval", str(gold), *common],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.splitlines()[-1] == (
+            f"detector: error: {grammar}: 'categories' must be a non-empty object"
+        )
+    assert not (tmp_path / "dev.jsonl").exists()
