@@ -501,3 +501,31 @@ def test_training_commands_name_a_bad_grammar_without_a_traceback(tmp_path: Path
             f"detector: error: {grammar}: 'categories' must be a non-empty object"
         )
     assert not (tmp_path / "dev.jsonl").exists()
+
+
+def test_benchmark_names_a_training_data_file_that_is_not_json_or_not_utf8(
+    tmp_path: Path,
+) -> None:
+    """recipes.json that is not JSON or lacks its tables, and a grammar or a
+    hard-negative list that is not UTF-8, were tracebacks (JSONDecodeError,
+    KeyError, UnicodeDecodeError) with exit 1."""
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = _training_data_for(corpora_root, tmp_path / "training_data")
+    recipes = training_data / "recipes.json"
+    finance = training_data / "grammars" / "finance_news.json"
+    hard_negatives = training_data / "hard_negatives" / "dev.txt"
+    good = {path: path.read_bytes() for path in (recipes, finance, hard_negatives)}
+    cases = [
+        (recipes, b"{oops", "invalid JSON"),
+        (recipes, b'{"recipes": {"splice": 1}}', "'categories' must be an object"),
+        (finance, b'{"categories": \xff}', "not UTF-8 (byte 15)"),
+        (hard_negatives, "配资\n".encode("gbk"), "not UTF-8 (byte 0)"),
+    ]
+    args = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+    for path, content, problem in cases:
+        path.write_bytes(content)
+        result = CliRunner().invoke(main, ["benchmark", *args, "-o", str(tmp_path / "dev.jsonl")])
+        path.write_bytes(good[path])
+        assert result.exit_code == 2, (path, result.output)
+        last = result.stderr.splitlines()[-1]
+        assert last.startswith(f"detector: error: {path}: {problem}"), last

@@ -9,7 +9,6 @@ what a clause is.
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -22,7 +21,15 @@ from detector.categories import CLEAN, MODEL_CLASSES
 from detector.normalize import normalize
 from detector.segment import are_neighbours, split_clauses
 from detector.training import corpora
-from detector.training.grammar import Grammar, SeoGrammar, load_grammar, load_lines, load_seo
+from detector.training.grammar import (
+    Grammar,
+    GrammarError,
+    SeoGrammar,
+    _read_json,
+    load_grammar,
+    load_lines,
+    load_seo,
+)
 from detector.training.inject import EVASIONS, RECIPES, GoldSpan, Injected, evade, inject
 
 __all__ = ["ClauseExample", "Datasets", "GoldDocument", "build_documents", "clause_examples"]
@@ -125,7 +132,10 @@ def load_sources(
         if keep("fbs:" + line.text) and (retail_spam or line.category != "promotion"):
             spam.append((line.text, line.category))
     domains = [d for d in corpora.illegal_domains(corpora_root) if keep("domain:" + d)]
-    recipes = json.loads((training_data / "recipes.json").read_text(encoding="utf-8"))
+    recipes, source = _read_json(training_data / "recipes.json")
+    for table in ("recipes", "categories"):
+        if not isinstance(recipes.get(table), dict):
+            raise GrammarError(f"{source}: {table!r} must be an object of draw weights")
     return Sources(
         recipes=recipes["recipes"],
         categories=recipes["categories"],

@@ -196,6 +196,8 @@ def _read_json(path: str | Path) -> tuple[dict[str, Any], str]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise GrammarError(f"{source}: invalid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise GrammarError(f"{source}: not UTF-8 (byte {exc.start})") from None
     if not isinstance(data, dict):
         raise GrammarError(f"{source}: top level must be an object")
     return data, source
@@ -399,7 +401,11 @@ def load_seo(path: str | Path) -> SeoGrammar:
 def load_lines(path: str | Path) -> list[str]:
     """Read a one-sentence-per-line file, skipping blanks and ``#`` comments."""
     lines: list[str] = []
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise GrammarError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    for raw in text.splitlines():
         line = raw.strip()
         if line and not line.startswith("#"):
             lines.append(line)
