@@ -669,7 +669,7 @@ DEV_BENCHMARK = Path("build/dev_benchmark.jsonl")
     help="Where to write model.npz and model.json (default: the packaged model).",
 )  # fmt: skip
 @click.option(
-    "--seed", type=int, default=None,
+    "--seed", type=click.IntRange(0, 2**32 - 1), default=None,
     help="Seed of every random draw (default: the shipped model's, 20261125).  The dev"
     " figures move by a few points with the seed alone: compare configurations over"
     " several seeds.",

@@ -194,6 +194,29 @@ def test_train_passes_the_seed_and_output_on(
     assert result.exit_code == 2 and "seed" in result.output
 
 
+def test_train_refuses_a_seed_the_solvers_cannot_take_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scikit-learn takes seeds 0..2**32-1 only: --seed -1 was accepted, and the
+    run failed with a traceback (InvalidParameterError) at the first fit, after
+    minutes of building examples."""
+    import numpy as np
+    from scipy import sparse
+
+    import detector.training.train as training
+
+    calls: list[int] = []
+    monkeypatch.setattr(training, "train", lambda *args, **kwargs: calls.append(1))
+    for seed in ("-1", str(2**32)):
+        result = CliRunner().invoke(
+            main, ["train", "--corpora", str(tmp_path), "--output", str(tmp_path), "--seed", seed]
+        )
+        assert result.exit_code == 2 and "--seed" in result.stderr, result.output
+    assert calls == []
+    x, y = sparse.csr_matrix(np.eye(4)), np.array([0, 1, 0, 1])
+    training._fit_binary(x, y, 1.0, 2**32 - 1)  # the largest seed accepted fits
+
+
 def test_package_warnings_print_as_detector_warnings(tiny_model_dir: Path, articles: Path) -> None:
     """A warning of the package (here: an unknown DETECTOR_SEGMENTER) prints as one
     ``detector: warning:`` line on stderr, not as a Python source location; the
