@@ -529,3 +529,39 @@ def test_benchmark_names_a_training_data_file_that_is_not_json_or_not_utf8(
         assert result.exit_code == 2, (path, result.output)
         last = result.stderr.splitlines()[-1]
         assert last.startswith(f"detector: error: {path}: {problem}"), last
+
+
+def test_benchmark_names_the_line_of_a_corpus_file_it_cannot_read(tmp_path: Path) -> None:
+    """The benchmark does not check the corpora manifest (train does), and a bad
+    line in the Eastmoney or 新闻联播 JSONL was a traceback (exit 1); the SMS and
+    FBS readers already named the file and line."""
+    import gzip
+
+    from detector.training.corpora import FILES
+
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = _training_data_for(corpora_root, tmp_path / "training_data")
+    eastmoney = corpora_root / FILES["eastmoney"]
+    xwlb = corpora_root / FILES["xwlb"]
+    article = {"path": "a", "title": "t", "text": "证监会依法查处场外配资违法违规行为"}
+    story = {"date": "20250801", "story_idx": 0, "title": "t", "text": "全国夏粮实现丰收"}
+    cases = [
+        (eastmoney, [article, "{oops"], f"{eastmoney}:2: invalid JSON"),
+        (eastmoney, [{"text": "x"}], f"{eastmoney}:1: expected an object with"),
+        (xwlb, [story, story, ["x"]], f"{xwlb}:3: expected an object with"),
+    ]
+    args = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+    for path, lines, error in cases:
+        eastmoney.write_text(json.dumps(article, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = "".join(
+            (line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines
+        )
+        if path == xwlb:
+            with gzip.open(xwlb, "wt", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(main, ["benchmark", *args, "-o", str(tmp_path / "dev.jsonl")])
+        assert result.exit_code == 2, (path, result.output)
+        last = result.stderr.splitlines()[-1]
+        assert last.startswith(f"detector: error: {error}"), last

@@ -15,9 +15,11 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from detector.inputs import json_message
 
 __all__ = [
     "CorpusError",
@@ -133,11 +135,30 @@ def check_manifest(root: Path, manifest_path: Path) -> dict[str, dict[str, objec
 _XWLB_BOILERPLATE = re.compile(r"^\s*(央视网消息)?\s*[（(]?\s*新闻联播\s*[）)]?\s*[：:]\s*")
 
 
+def _json_records(path: Path, lines: Iterable[str], keys: tuple[str, ...]) -> Iterator[dict]:
+    """The JSON objects of ``lines``, each with ``keys`` (``text`` a string); a
+    line that is not one is an error naming the file and line, as the TSV
+    readers' are."""
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            raise CorpusError(f"{path}:{number}: {json_message(exc)}") from None
+        if not (
+            isinstance(record, dict)
+            and all(key in record for key in keys)
+            and isinstance(record["text"], str)
+        ):
+            names = ", ".join(repr(key) for key in keys)
+            raise CorpusError(f"{path}:{number}: expected an object with {names}")
+        yield record
+
+
 def xwlb_stories(root: Path) -> Iterator[tuple[str, Document]]:
     """(date, story) pairs with the 央视网消息（新闻联播）： opening removed."""
-    with gzip.open(_path(root, "xwlb"), "rt", encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
+    path = _path(root, "xwlb")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for record in _json_records(path, handle, ("date", "story_idx", "text")):
             text = _XWLB_BOILERPLATE.sub("", record["text"].replace("央视网消息\n", "央视网消息"))
             text = text.strip()
             if len(text) < 40:
@@ -147,9 +168,9 @@ def xwlb_stories(root: Path) -> Iterator[tuple[str, Document]]:
 
 
 def eastmoney_articles(root: Path) -> Iterator[Document]:
-    with _path(root, "eastmoney").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
+    path = _path(root, "eastmoney")
+    with path.open(encoding="utf-8") as handle:
+        for record in _json_records(path, handle, ("path", "title", "text")):
             text = record["text"].strip()
             if text:
                 yield Document("eastmoney", f"eastmoney:{record['path']}", record["title"], text)
