@@ -681,7 +681,7 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
     from detector.core import Detector, default_model_path
     from detector.model import Model
     from detector.training.benchmark import build_dev_benchmark, write_jsonl
-    from detector.training.corpora import CorpusError
+    from detector.training.corpora import CorpusError, check_manifest
     from detector.training.evaluation import evaluate_all, format_table
     from detector.training.examples import GoldDocument
     from detector.training.grammar import GrammarError
@@ -693,7 +693,6 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
     _check_writable_folder(output)  # now, not after minutes of training
 
     def evaluate(model: Model, documents: list[GoldDocument]) -> dict[str, Any]:
-        documents_dev = build_dev_benchmark(training_data, corpora)
         try:  # kept for detector eval; the model must be saved even if it cannot be
             write_jsonl(documents_dev, DEV_BENCHMARK)
         except OSError as exc:
@@ -705,6 +704,12 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
         return {"dev_benchmark": str(DEV_BENCHMARK), **results}
 
     try:
+        # The dev benchmark is built first (a second or two), once the corpora
+        # are checked: its inputs (hard_negatives/dev.txt, the Eastmoney and
+        # THUCNews test corpora) are read by nothing else, and a problem with
+        # them would otherwise end the run after training, with nothing saved.
+        check_manifest(corpora, training_data / "corpora_manifest.json")
+        documents_dev = build_dev_benchmark(training_data, corpora)
         config = TrainConfig() if seed is None else TrainConfig(seed=seed)
         run_training(training_data, corpora, output, config, evaluate=evaluate)
     except (CorpusError, GrammarError) as exc:

@@ -183,6 +183,8 @@ def test_train_passes_the_seed_and_output_on(
         calls.append((output, config.seed))
 
     monkeypatch.setattr(training, "train", fake_train)
+    monkeypatch.setattr("detector.training.corpora.check_manifest", lambda *args: {})
+    monkeypatch.setattr("detector.training.benchmark.build_dev_benchmark", lambda *args: [])
     out = tmp_path / "seed7"
     for args, seed in ((["--seed", "7"], 7), ([], training.TrainConfig().seed)):
         result = CliRunner().invoke(

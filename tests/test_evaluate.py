@@ -565,3 +565,23 @@ def test_benchmark_names_the_line_of_a_corpus_file_it_cannot_read(tmp_path: Path
         assert result.exit_code == 2, (path, result.output)
         last = result.stderr.splitlines()[-1]
         assert last.startswith(f"detector: error: {error}"), last
+
+
+def test_train_checks_the_dev_benchmark_inputs_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the dev benchmark reads hard_negatives/dev.txt: without it, train
+    stopped with an error after minutes of training, and the model was lost."""
+    import detector.training.train as training
+
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = _training_data_for(corpora_root, tmp_path / "training_data")
+    dev = training_data / "hard_negatives" / "dev.txt"
+    dev.unlink()
+    started: list[Path] = []
+    monkeypatch.setattr(training, "train", lambda *args, **kwargs: started.append(args[2]))
+    args = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+    result = CliRunner().invoke(main, ["train", *args, "--output", str(tmp_path / "m")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith(f"detector: error: {dev}: ")
+    assert started == []
