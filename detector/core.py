@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import numbers
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -101,7 +102,8 @@ def _resolve_threshold(model: Model, threshold: float | str | None) -> float | N
         return float(model.thresholds[name])
     if threshold is None:
         return None
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+    # Any real number (a NumPy float32 from a quantile, a Fraction), not a bool.
+    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a number or a name, got {type(threshold).__name__}")
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")

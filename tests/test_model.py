@@ -87,6 +87,22 @@ def test_from_path_uses_the_threshold(tiny_model_dir: Path) -> None:
         Detector.from_path(tiny_model_dir, threshold=1.5)
 
 
+def test_a_threshold_is_any_real_number_but_a_bool(tiny_model_dir: Path) -> None:
+    """A NumPy float32 (a quantile of scores) was refused: "must be a number"."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    detector = Detector.from_path(tiny_model_dir)
+    for value in (np.float32(0.5), Fraction(1, 2), np.float64(0.5)):
+        assert detector.with_threshold(value).threshold == 0.5
+    for flag in (True, np.bool_(False)):
+        with pytest.raises(TypeError, match="got bool"):
+            detector.with_threshold(flag)
+    with pytest.raises(ValueError, match=r"within 0\.\.1"):
+        detector.with_threshold(np.float32("nan"))
+
+
 def test_thresholds_can_be_named_by_the_model(tiny_model_dir: Path) -> None:
     """``review`` and ``block`` are the model's own thresholds, whatever their
     values (a number keeps an older model's meaning after retraining)."""
