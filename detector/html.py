@@ -141,6 +141,13 @@ class HtmlText:
     anchors: tuple[tuple[int, int, bool], ...]
     # the length of each text node's text, in the order of ``anchors``
     lengths: tuple[int, ...] = ()
+    # Anchors index the source as the parser reads it, each CRLF one LF: where
+    # those LFs stand there (see ``_in_source``).
+    crlf: tuple[int, ...] = ()
+
+    def _in_source(self, offset: int) -> int:
+        """An offset into the source as the parser reads it, put on ``source``."""
+        return offset + bisect.bisect_left(self.crlf, offset)
 
     def source_offset(self, offset: int) -> int:
         """The source offset of ``text[offset]`` (see the module docstring)."""
@@ -149,8 +156,9 @@ class HtmlText:
         i = max(bisect.bisect_right(self.anchors, offset, key=_text_start) - 1, 0)
         text_start, source_start, exact = self.anchors[i]
         if exact:
-            return min(source_start + max(offset - text_start, 0), len(self.source))
-        return source_start
+            position = self._in_source(source_start + max(offset - text_start, 0))
+            return min(position, len(self.source))
+        return self._in_source(source_start)
 
     def source_ranges(self, start: int, end: int) -> list[tuple[int, int]] | None:
         """Where the characters of ``text[start:end]`` stand in the source, as
@@ -165,7 +173,8 @@ class HtmlText:
             if low < high:
                 if not exact:
                     return None
-                ranges.append((source_start + low - text_start, source_start + high - text_start))
+                low, high = source_start + low - text_start, source_start + high - text_start
+                ranges.append((self._in_source(low), self._in_source(high)))
             i += 1
         return ranges
 
@@ -223,6 +232,11 @@ def extract(source: str) -> HtmlText:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(flatten_deep_nesting(source))
+    # The parser reads a CRLF, and a lone CR, as LF: text nodes are looked for in
+    # the source as it reads it (a paragraph over lines of a page saved on Windows
+    # was not found), and their offsets put back on ``source`` by ``HtmlText``.
+    crlf = tuple(m.start() - i for i, m in enumerate(re.finditer("\r\n", source)))
+    read = source.replace("\r\n", "\n").replace("\r", "\n")
     parts: list[str] = []
     length = 0
     hidden: list[tuple[int, int]] = []
@@ -250,11 +264,11 @@ def extract(source: str) -> HtmlText:
                 parts.append(" ")
                 length += 1
             continue
-        found = _find_text(source, value, cursor)
+        found = _find_text(read, value, cursor)
         exact = found >= 0
         if not exact:
             piece = value.strip().split("&")[0][:8] or value.strip()[:1]
-            found = _find_text(source, piece, cursor)
+            found = _find_text(read, piece, cursor)
         if found >= 0:
             anchors.append((length, found, exact))
             if exact:
@@ -264,7 +278,7 @@ def extract(source: str) -> HtmlText:
                 # its start, the next node was found inside it (both began 强化服务)
                 # and pointed a later paragraph's ad back at this one.
                 after = found + len(piece)
-                tag = source.find("<", after)
+                tag = read.find("<", after)
                 cursor = after if tag < 0 else tag
         else:
             anchors.append((length, cursor, False))
@@ -275,7 +289,7 @@ def extract(source: str) -> HtmlText:
         parts.append(value)
         length += len(value)
     text = "".join(parts)
-    return HtmlText(text, _merge_ranges(text, hidden), source, tuple(anchors), tuple(lengths))
+    return HtmlText(text, _merge_ranges(text, hidden), source, tuple(anchors), tuple(lengths), crlf)
 
 
 def _merge_ranges(text: str, ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -1083,3 +1083,21 @@ def test_a_record_field_holding_a_list_of_strings_is_scanned_and_cleaned_per_ele
     mixed.write_text(json.dumps({"content": ["段落", 3]}) + "\n", encoding="utf-8")
     result = clean(runner, tiny_model_dir, "--text-field", "content", str(mixed))
     assert result.exit_code == 2 and "is not a string or a list of strings" in result.stderr
+
+
+def test_html_with_crlf_line_endings_loses_the_ad(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A page saved with Windows line endings: the paragraph holding the ad runs
+    over two lines, which the parser reads with LF; it was not found in the source,
+    and clean left the ad in place with an error (exit 2)."""
+    page = tmp_path / "page.html"
+    line = SEED.splitlines()[0]
+    original = _page(f"<p>{CLEAN.splitlines()[0]}\n{line}</p>").replace("\n", "\r\n")
+    page.write_bytes(original.encode())
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 1, result.stderr
+    assert page.read_bytes() == original.replace(line, line.replace(AD, "")).encode()
+    before = original[: original.index(line) + line.index(AD)]
+    row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+    assert f"page.html:{row}:{col}: removed stock-margin" in result.stderr

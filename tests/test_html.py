@@ -155,3 +155,22 @@ def test_inline_marker_in_an_html_comment(tiny_model_dir: Path, tmp_path: Path) 
     )
     code, record = scan_json(tiny_model_dir, path)
     assert code == 0 and record["findings"] == []
+
+
+def test_text_across_crlf_line_breaks_maps_to_the_source() -> None:
+    """The parser reads a CRLF (and a lone CR) as LF: a paragraph running over
+    lines of a page saved with Windows line endings was not found in the source,
+    so its ad was reported at the paragraph's start and clean left it in place."""
+    ad = "杨方线上配资股票"
+    source = (
+        f"<p>会议强调要深化产融合作。\r\n强化服务{ad},\r\n推动循环。</p>\r\n<p>第二段\r{ad}</p>"
+    )
+    page = extract(source)
+    for start in (page.text.index(ad), page.text.rindex(ad)):
+        at = page.source_offset(start)
+        assert source[at : at + len(ad)] == ad
+        assert page.source_ranges(start, start + len(ad)) == [(at, at + len(ad))]
+    # A span over a line break covers the CRLF whole.
+    first = page.text.index("强化服务")
+    ((low, high),) = page.source_ranges(first - 4, first + 4) or []
+    assert source[low:high] == "合作。\r\n强化服务"
