@@ -65,6 +65,14 @@ _VOID = frozenset(
 _DECLARATIONS = re.compile(r"([a-zA-Z-]+)\s*:\s*([^;]+)")
 _NUMBER = re.compile(r"^(-?\d*\.?\d+)\s*([a-z%]*)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*?(/?)>")
+# Source that holds no text node of the page: comments, and the contents of
+# raw-text elements (to their end tag, or the end of the page as the parser reads
+# them unclosed).  A text node is never looked for there.
+_UNREAD = re.compile(
+    r"<!--(?:-?>|.*?(?:--!?>|\Z))"
+    r"|<(script|style|xmp|iframe|noembed|noframes|textarea)\b[^>]*>.*?(?:</\1[\s/>]|\Z)",
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 def _length(value: str) -> tuple[float, str] | None:
@@ -179,13 +187,21 @@ class HtmlText:
         return ranges
 
 
-def _find_text(source: str, text: str, start: int) -> int:
+def _find_text(source: str, text: str, start: int, unread: list[tuple[int, int]]) -> int:
     """The first occurrence of ``text`` in ``source`` from ``start`` on that is not
     inside a tag (the words of a link's ``title`` before the link's text), judged
-    by the last ``<`` and ``>`` before it; -1 if none."""
+    by the last ``<`` and ``>`` before it, nor in one of the ``unread`` ranges
+    (sorted; comments and scripts: a page's JSON-LD repeats its paragraphs); -1
+    if none."""
     found = source.find(text, start)
-    while found >= 0 and source.rfind("<", start, found) > source.rfind(">", start, found):
-        found = source.find(text, found + 1)
+    while found >= 0:
+        i = bisect.bisect_right(unread, (found, len(source))) - 1
+        if i >= 0 and found < unread[i][1]:
+            found = source.find(text, unread[i][1])
+        elif source.rfind("<", start, found) > source.rfind(">", start, found):
+            found = source.find(text, found + 1)
+        else:
+            break
     return found
 
 
@@ -237,6 +253,7 @@ def extract(source: str) -> HtmlText:
     # was not found), and their offsets put back on ``source`` by ``HtmlText``.
     crlf = tuple(m.start() - i for i, m in enumerate(re.finditer("\r\n", source)))
     read = source.replace("\r\n", "\n").replace("\r", "\n")
+    unread = [match.span() for match in _UNREAD.finditer(read)]
     parts: list[str] = []
     length = 0
     hidden: list[tuple[int, int]] = []
@@ -264,11 +281,11 @@ def extract(source: str) -> HtmlText:
                 parts.append(" ")
                 length += 1
             continue
-        found = _find_text(read, value, cursor)
+        found = _find_text(read, value, cursor, unread)
         exact = found >= 0
         if not exact:
             piece = value.strip().split("&")[0][:8] or value.strip()[:1]
-            found = _find_text(read, piece, cursor)
+            found = _find_text(read, piece, cursor, unread)
         if found >= 0:
             anchors.append((length, found, exact))
             if exact:

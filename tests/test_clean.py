@@ -1101,3 +1101,20 @@ def test_html_with_crlf_line_endings_loses_the_ad(
     before = original[: original.index(line) + line.index(AD)]
     row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
     assert f"page.html:{row}:{col}: removed stock-margin" in result.stderr
+
+
+def test_html_ad_repeated_in_a_json_ld_script_is_removed_from_the_text(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The paragraph holding the ad also stood in the page's JSON-LD: it was found
+    there, and clean left the ad in place with an error (exit 2)."""
+    page = tmp_path / "page.html"
+    line = SEED.splitlines()[0]
+    original = _page(f"<p>{line}</p>").replace(
+        "</head>", f'<script type="application/ld+json">{{"description": "{line}"}}</script></head>'
+    )
+    page.write_bytes(original.encode())
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 1, result.stderr
+    expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
+    assert page.read_text(encoding="utf-8") == expected

@@ -174,3 +174,20 @@ def test_text_across_crlf_line_breaks_maps_to_the_source() -> None:
     first = page.text.index("强化服务")
     ((low, high),) = page.source_ranges(first - 4, first + 4) or []
     assert source[low:high] == "合作。\r\n强化服务"
+
+
+def test_text_is_not_anchored_in_a_script_or_comment_holding_the_same_words() -> None:
+    """A page's JSON-LD repeats its paragraphs, and a comment may keep an old one:
+    the paragraph was found in the script (after its ``>``) or in the comment
+    (after a ``>`` inside it), so its ad was reported in <head> and clean refused
+    to cut it (not plain text there)."""
+    line = "强化服务杨方线上配资股票,推动循环。"
+    source = (
+        f'<html><head><script type="application/ld+json">{{"description": "{line}"}}</script>'
+        f"</head><body><!-- <p>{line}</p> --><style>p{{}}</style><p>{line}</p></body></html>"
+    )
+    page = extract(source)
+    start = page.text.index(line)
+    at = source.rindex(line)
+    assert page.source_offset(start) == at
+    assert page.source_ranges(start, start + len(line)) == [(at, at + len(line))]
