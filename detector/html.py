@@ -55,7 +55,8 @@ _BLOCK = frozenset(
     {"address", "article", "aside", "blockquote", "br", "dd", "details", "dialog", "div", "dl",
      "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
      "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-     "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul", "body"}
+     "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul", "body",
+     "center", "dir", "hgroup", "legend", "listing", "menu", "search"}
 )  # fmt: skip
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from detector.cli import main
 from detector.html import extract, is_hidden_style
 from detector.inputs import Document, iter_documents
+from detector.markup import markup_text
 
 PAGE = """<!DOCTYPE html>
 <html><head><title>秋粮收获</title><style>.x{color:red}</style>
@@ -191,3 +192,13 @@ def test_text_is_not_anchored_in_a_script_or_comment_holding_the_same_words() ->
     at = source.rindex(line)
     assert page.source_offset(start) == at
     assert page.source_ranges(start, start + len(line)) == [(at, at + len(line))]
+
+
+@pytest.mark.parametrize("tag", ["center", "legend", "menu", "hgroup", "dir", "listing"])
+def test_blocks_browsers_show_on_their_own_line_start_a_new_line(tag: str) -> None:
+    """<center> (image captions on many Chinese news sites) and the other elements
+    browsers render as blocks ran into the next line's text: one clause for the model,
+    so an ad could span a caption and the paragraph after it."""
+    source = f"<{tag}>图为会议现场</{tag}><{tag}>杨方线上配资股票</{tag}>正文"
+    assert extract(source).text.split() == ["图为会议现场", "杨方线上配资股票", "正文"]
+    assert markup_text(source).text.split() == ["图为会议现场", "杨方线上配资股票", "正文"]
