@@ -12,8 +12,9 @@
   ``opacity:0``, off-screen ``left``/``top``/``text-indent``/``margin`` of -500px
   or further) or by the ``hidden`` attribute.
 * ``source_offset(i)``: where character ``i`` of ``text`` sits in the HTML source,
-  exactly when the text node appears literally in the source, else the start of
-  the text node's first literal piece (entities and whitespace can move it).
+  exactly when it is written literally there (a character reference such as
+  ``&nbsp;``: at the reference's start), else the start of the text node's first
+  literal piece, for a text node not found in the source as the parser reads it.
 
 Findings on an HTML file index ``text`` (``text[start:end] == finding.text``);
 the linter lines point into the HTML source through ``source_offset``.
@@ -66,6 +67,7 @@ _VOID = frozenset(
 _DECLARATIONS = re.compile(r"([a-zA-Z-]+)\s*:\s*([^;]+)")
 _NUMBER = re.compile(r"^(-?\d*\.?\d+)\s*([a-z%]*)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*?(/?)>")
+_WORD = re.compile(r"\w+")
 # Source that holds no text node of the page: comments, and the contents of
 # raw-text elements (to their end tag, or the end of the page as the parser reads
 # them unclosed).  A text node is never looked for there.
@@ -172,8 +174,8 @@ class HtmlText:
     def source_ranges(self, start: int, end: int) -> list[tuple[int, int]] | None:
         """Where the characters of ``text[start:end]`` stand in the source, as
         half-open source ranges (the line breaks and spaces extraction puts
-        between blocks stand nowhere); None when some of them come from a text
-        node that is not literally in the source (an entity, collapsed spaces)."""
+        between blocks stand nowhere); None when some of them are not literally
+        in the source (a character reference, a text node not found there)."""
         ranges: list[tuple[int, int]] = []
         i = max(bisect.bisect_right(self.anchors, start, key=_text_start) - 1, 0)
         while i < len(self.anchors) and self.anchors[i][0] < end:
@@ -204,6 +206,60 @@ def _find_text(source: str, text: str, start: int, unread: list[tuple[int, int]]
         else:
             break
     return found
+
+
+def _spelled(
+    read: str, value: str, start: int
+) -> tuple[list[tuple[int, int, bool, int]], int] | None:
+    """How the text node ``value`` is written in ``read`` from ``start`` on: its
+    pieces (offset in ``value``, offset in ``read``, literal, length), runs of
+    literal text and the character references between them, and where it ends in
+    ``read``; None when it is not written there."""
+    import html
+
+    from detector.markup import _ENTITY
+
+    pieces: list[tuple[int, int, bool, int]] = []
+    i, at = 0, start
+    while i < len(value):
+        amp = read.find("&", at, at + len(value) - i)
+        run = (at + len(value) - i if amp < 0 else amp) - at
+        if run:
+            if not read.startswith(value[i : i + run], at):
+                return None
+            pieces.append((i, at, True, run))
+            i, at = i + run, at + run
+            continue
+        entity = _ENTITY.match(read, at)
+        decoded = html.unescape(entity.group()) if entity is not None else "&"
+        if entity is not None and decoded != entity.group() and value.startswith(decoded, i):
+            pieces.append((i, at, False, len(decoded)))
+            i, at = i + len(decoded), entity.end()
+        elif value[i] == "&":
+            pieces.append((i, at, True, 1))
+            i, at = i + 1, at + 1
+        else:
+            return None
+    return pieces, at
+
+
+def _spelled_near(
+    read: str, value: str, cursor: int, unread: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int, bool, int]], int] | None:
+    """:func:`_spelled` for a text node not written literally in the source: it
+    starts after a ``>`` before its first word (letters, digits, hanzi, which a
+    character reference rarely spells), the nearest that reads it."""
+    word = _WORD.search(value)
+    if word is None:
+        return None
+    found = _find_text(read, word.group()[:8], cursor, unread)
+    while found >= cursor:
+        tag = read.rfind(">", cursor, found)
+        spelled = _spelled(read, value, max(tag + 1, cursor))
+        if spelled is not None or tag < 0:
+            return spelled
+        found = tag
+    return None
 
 
 def _text_start(anchor: tuple[int, int, bool]) -> int:
@@ -284,23 +340,32 @@ def extract(source: str) -> HtmlText:
             continue
         found = _find_text(read, value, cursor, unread)
         exact = found >= 0
-        if not exact:
-            piece = value.strip().split("&")[0][:8] or value.strip()[:1]
-            found = _find_text(read, piece, cursor, unread)
-        if found >= 0:
-            anchors.append((length, found, exact))
-            if exact:
-                cursor = found + len(value)
-            else:
-                # The node runs on in the source at least to the next tag: left at
-                # its start, the next node was found inside it (both began 强化服务)
-                # and pointed a later paragraph's ad back at this one.
-                after = found + len(piece)
-                tag = read.find("<", after)
-                cursor = after if tag < 0 else tag
+        spelled = None if exact else _spelled_near(read, value, cursor, unread)
+        if spelled is not None:
+            # Written with character references (&nbsp;, &ldquo;): each literal
+            # run is exact, so only a span over a reference is not plain text.
+            pieces, cursor = spelled
+            for offset, where, literal, size in pieces:
+                anchors.append((length + offset, where, literal))
+                lengths.append(size)
         else:
-            anchors.append((length, cursor, False))
-        lengths.append(len(value))
+            if not exact:
+                piece = value.strip().split("&")[0][:8] or value.strip()[:1]
+                found = _find_text(read, piece, cursor, unread)
+            if found >= 0:
+                anchors.append((length, found, exact))
+                if exact:
+                    cursor = found + len(value)
+                else:
+                    # The node runs on in the source at least to the next tag: left at
+                    # its start, the next node was found inside it (both began 强化服务)
+                    # and pointed a later paragraph's ad back at this one.
+                    after = found + len(piece)
+                    tag = read.find("<", after)
+                    cursor = after if tag < 0 else tag
+            else:
+                anchors.append((length, cursor, False))
+            lengths.append(len(value))
         if is_hidden:
             lead = len(value) - len(value.lstrip())
             hidden.append((length + lead, length + len(value.rstrip())))

@@ -1118,3 +1118,22 @@ def test_html_ad_repeated_in_a_json_ld_script_is_removed_from_the_text(
     assert result.exit_code == 1, result.stderr
     expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
     assert page.read_text(encoding="utf-8") == expected
+
+
+def test_html_ad_in_a_paragraph_with_entities_elsewhere_is_removed(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A paragraph indented with ``&nbsp;`` (as Chinese news pages are) had its ad
+    left in place with an error (exit 2), and reported at the column after the
+    indentation, not at the ad."""
+    page = tmp_path / "page.html"
+    line = SEED.splitlines()[0]
+    original = _page(f"<p>&nbsp;&nbsp;&nbsp;&nbsp;{line}</p>")
+    page.write_bytes(original.encode())
+    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    assert result.exit_code == 1, result.stderr
+    expected = original.replace(line, line.replace(AD, ""))
+    assert page.read_text(encoding="utf-8") == expected
+    before = original[: original.index(line) + line.index(AD)]
+    row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+    assert f"page.html:{row}:{col}: removed stock-margin" in result.stderr

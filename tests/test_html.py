@@ -202,3 +202,23 @@ def test_blocks_browsers_show_on_their_own_line_start_a_new_line(tag: str) -> No
     source = f"<{tag}>图为会议现场</{tag}><{tag}>杨方线上配资股票</{tag}>正文"
     assert extract(source).text.split() == ["图为会议现场", "杨方线上配资股票", "正文"]
     assert markup_text(source).text.split() == ["图为会议现场", "杨方线上配资股票", "正文"]
+
+
+def test_an_entity_elsewhere_in_a_paragraph_does_not_lose_the_ads_place() -> None:
+    """Chinese news pages indent paragraphs with ``&nbsp;`` and quote with
+    ``&ldquo;``: one character reference anywhere in a text node made the whole
+    node inexact, so its ad was reported at the node's first literal characters
+    and clean refused to remove it.  Only a span over the reference itself is
+    not written as plain text."""
+    ad = "杨方线上配资股票"
+    source = f"<p>&nbsp;&nbsp;&ldquo;会议&rdquo;强调&amp深化,强化服务{ad},推动循环。</p>"
+    page = extract(source)
+    assert page.text.startswith("\xa0\xa0“会议”强调&深化")
+    start = page.text.index(ad)
+    at = source.index(ad)
+    assert page.source_offset(start) == at
+    assert page.source_ranges(start, start + len(ad)) == [(at, at + len(ad))]
+    quoted = page.text.index("会议") - 1
+    assert page.source_offset(quoted) == source.index("&ldquo;")
+    assert page.source_offset(quoted + 1) == source.index("会议")
+    assert page.source_ranges(quoted, quoted + 3) is None
