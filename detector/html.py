@@ -338,12 +338,14 @@ def extract(source: str) -> HtmlText:
                 parts.append(" ")
                 length += 1
             continue
-        found = _find_text(read, value, cursor, unread)
+        # Found by its first word and read piece by piece: each literal run is
+        # exact, a character reference (&nbsp;, &ldquo;) is not, so only a span
+        # over one is not plain text.  (Looked up whole first, a node holding a
+        # reference was searched for to the end of the page: quadratic time.)
+        spelled = _spelled_near(read, value, cursor, unread)
+        found = -1 if spelled is not None else _find_text(read, value, cursor, unread)
         exact = found >= 0
-        spelled = None if exact else _spelled_near(read, value, cursor, unread)
         if spelled is not None:
-            # Written with character references (&nbsp;, &ldquo;): each literal
-            # run is exact, so only a span over a reference is not plain text.
             pieces, cursor = spelled
             for offset, where, literal, size in pieces:
                 anchors.append((length + offset, where, literal))
