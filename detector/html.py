@@ -31,6 +31,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from html import unescape
 
 from detector.results import Finding, Verdict
 
@@ -68,6 +69,11 @@ _DECLARATIONS = re.compile(r"([a-zA-Z-]+)\s*:\s*([^;]+)")
 _NUMBER = re.compile(r"^(-?\d*\.?\d+)\s*([a-z%]*)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*?(/?)>")
 _WORD = re.compile(r"\w+")
+# A character reference as a parser reads it (also in markup.py's fields).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+# How far past the cursor a text node is looked for as written before it is
+# spelled out piece by piece: the tags between two text nodes, mostly.
+_NEAR = 2048
 # Source that holds no text node of the page: comments, and the contents of
 # raw-text elements (to their end tag, or the end of the page as the parser reads
 # them unclosed).  A text node is never looked for there.
@@ -215,10 +221,6 @@ def _spelled(
     pieces (offset in ``value``, offset in ``read``, literal, length), runs of
     literal text and the character references between them, and where it ends in
     ``read``; None when it is not written there."""
-    import html
-
-    from detector.markup import _ENTITY
-
     pieces: list[tuple[int, int, bool, int]] = []
     i, at = 0, start
     while i < len(value):
@@ -231,7 +233,7 @@ def _spelled(
             i, at = i + run, at + run
             continue
         entity = _ENTITY.match(read, at)
-        decoded = html.unescape(entity.group()) if entity is not None else "&"
+        decoded = unescape(entity.group()) if entity is not None else "&"
         if entity is not None and decoded != entity.group() and value.startswith(decoded, i):
             pieces.append((i, at, False, len(decoded)))
             i, at = i + len(decoded), entity.end()
@@ -241,6 +243,20 @@ def _spelled(
         else:
             return None
     return pieces, at
+
+
+def _written_near(read: str, value: str, start: int, unread: list[tuple[int, int]]) -> int:
+    """Where the text node ``value`` is written as it is in ``read`` within
+    ``_NEAR`` characters of ``start``, outside tags and ``unread`` ranges (see
+    :func:`_find_text`), as most text nodes are; -1 if not there (a character
+    reference in it, or a long run of tags or script before it)."""
+    found = read.find(value, start, start + _NEAR + len(value))
+    if found < 0:
+        return -1
+    i = bisect.bisect_right(unread, (found, len(read))) - 1
+    if i >= 0 and found < unread[i][1]:
+        return -1
+    return -1 if read.rfind("<", start, found) > read.rfind(">", start, found) else found
 
 
 def _spelled_near(
@@ -342,8 +358,10 @@ def extract(source: str) -> HtmlText:
         # exact, a character reference (&nbsp;, &ldquo;) is not, so only a span
         # over one is not plain text.  (Looked up whole first, a node holding a
         # reference was searched for to the end of the page: quadratic time.)
-        spelled = _spelled_near(read, value, cursor, unread)
-        found = -1 if spelled is not None else _find_text(read, value, cursor, unread)
+        found = _written_near(read, value, cursor, unread)
+        spelled = None if found >= 0 else _spelled_near(read, value, cursor, unread)
+        if found < 0 and spelled is None:
+            found = _find_text(read, value, cursor, unread)
         exact = found >= 0
         if spelled is not None:
             pieces, cursor = spelled

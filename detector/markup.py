@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from detector.clean import merge_spans
-from detector.html import _BLOCK
+from detector.html import _BLOCK, _ENTITY
 from detector.results import Finding, Verdict
 
 __all__ = ["MarkupText", "looks_like_html", "markup_text", "readable"]
@@ -57,7 +57,6 @@ _SPECIAL = re.compile(r"[<&]")
 _TAG = re.compile(
     r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\"[^\"<]*\"|'[^'<]*'|[^'\"<>])*|[!?][^<>]*)>"
 )
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
 
 
 def looks_like_html(text: str) -> bool:
