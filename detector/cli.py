@@ -69,7 +69,7 @@ def threshold_option(action: str = "Report") -> Callable[[F], F]:
 
 def input_format_option(
     help_text: str = "auto: .jsonl/.ndjson are JSONL, .json a JSON array of records, "
-    ".html/.htm HTML, everything else text (stdin: text).",
+    ".html/.htm/.xhtml HTML, everything else text (stdin: text).",
 ) -> Callable[[F], F]:
     return click.option(
         "--input-format",
