@@ -42,7 +42,9 @@ What is folded, and why:
   punctuation or symbol but the clause punctuation ``, 、 。 ; ! ? :`` (lists of
   one-character names, ``英、法、德、俄``, are real Chinese): ``杨"方"线"上``,
   ``杨→方→线→上``, ``杨丨方丨线丨上``; and different pictographs and blanks may
-  take turns (``杨🔥方💰线 上★配``).  Line breaks are never touched.
+  take turns (``杨🔥方💰线 上★配``), also around spaced-out punctuation and when
+  a separator is several of them (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin
+  tone).  Line breaks are never touched.
 * Pictographs (emoji, dingbats, geometric shapes, box drawing: U+2300..U+23FF,
   U+2500..U+27BF, U+2B00..U+2BFF, U+1F000..U+1FAFF) are decorative separators like
   ``★``: one between two CJK characters or lone letters or digits is dropped
@@ -355,12 +357,14 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     Runs of separators (``_SPACER_BIT``) with exactly one other character between
     neighbours, not white space, ``_SPACED_OUT_RUNS`` of them or more in a row,
     each linked to the next by the same separator (both begin and end with one
-    character) or by both being blanks and decorative separators taking turns
-    (``_TURNS_BIT``: ``🔥``, ``★``, `` ``).  A run of blanks and decorative
-    separators goes whole.  Otherwise the chain's separator is its shortest run;
-    a longer run is separators with spaced-out separator characters between them
-    (``-.-``, `` / / ``), which stay (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any
-    other length loses a separator's length at each end."""
+    character) or by both beginning and ending with blanks and decorative
+    separators, which may take turns (``_TURNS_BIT``: ``🔥``, ``★``, `` ``; a
+    separator of several, ``👉🏻`` with its skin tone or ``🔥💰``, around a
+    spaced-out ``.``).  A run of blanks and decorative separators goes whole.
+    Otherwise the chain's separator is its shortest run; a longer run is
+    separators with spaced-out separator characters between them (``-.-``,
+    `` / / ``), which stay (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other
+    length loses a separator's length at each end."""
     starts, ends = _runs((flags & _SPACER_BIT) > 0)
     if len(starts) < _SPACED_OUT_RUNS:
         return None
@@ -377,7 +381,10 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     turns = None
     if (apart & ~same).any():
         turns = _turn_runs(flags, starts, ends)
-        link |= apart & turns[1:] & turns[:-1]
+        # Begins and ends with one that may take turns: a run of them, or one
+        # around a spaced-out character (``👉🏻.👉🏻``, ``🔥💰.🔥💰``).
+        edged = (flags[starts] & flags[ends - 1] & _TURNS_BIT) > 0
+        link |= apart & edged[1:] & edged[:-1]
     # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
     chain_starts, chain_ends = _runs(link)
     long = chain_ends - chain_starts >= _SPACED_OUT_RUNS - 1

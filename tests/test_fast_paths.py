@@ -237,11 +237,14 @@ def _reference_spaced_out(text: str) -> set[int]:
     def turns(run: tuple[int, int]) -> bool:
         return all(_reference_takes_turns(c) for c in text[run[0] : run[1]])
 
+    def edged(run: tuple[int, int]) -> bool:
+        return _reference_takes_turns(text[run[0]]) and _reference_takes_turns(text[run[1] - 1])
+
     def linked(a: tuple[int, int], b: tuple[int, int]) -> bool:
         if b[0] - a[1] != 1 or text[a[1]].isspace():
             return False
         same = text[a[0]] == text[b[0]] == text[b[1] - 1] and text[a[0]] == text[a[1] - 1]
-        return same or (turns(a) and turns(b))
+        return same or (edged(a) and edged(b))
 
     drop: set[int] = set()
     k = 0
@@ -366,10 +369,11 @@ NORMALIZE_ALPHABET = (
 
 
 # Pieces of evasions: character references, Chinese numerals, repeated CJK
-# characters, pictographs, punctuation and bars between characters, Cyrillic,
-# Greek and small-capital lookalikes, other scripts' digits.
+# characters, pictographs (one with a skin tone), punctuation and bars between
+# characters, Cyrillic, Greek and small-capital lookalikes, other scripts' digits.
 NORMALIZE_PIECES = [
-    *'杨方线配资中国ab9x 1.-\n,、"丨→★🔥\u02c7\ufffd',
+    *'杨方线配资中国ab9x 1.-\n,、"丨→★🔥💰\u02c7\ufffd',
+    "👉🏻",
     *["&nbsp;", "&#x5fae;", "&#24494;", "&amp;", "&amp;lt;", "&NBSP;", "\uff06nbsp;", "&#0;"],
     *["一", "三", "八", "\u3007", "壹", "捌", "幺", "十", "5"],
     *["杨杨", "方方", "线线线", "上上上"],

@@ -71,6 +71,9 @@ def test_empty_span_is_rejected() -> None:
         normalize("abc").to_original(1, 1)
 
 
+FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joiners
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -81,6 +84,12 @@ def test_empty_span_is_rejected() -> None:
         # Pictographs and blanks taking turns.
         ("杨🔥方💰线 上★配", "杨方线上配"),
         ("w🔥x💰8✨8👉8", "wx888"),
+        # A separator of several pictographs (skin tone, a ZWJ family, two of
+        # them) around spaced-out punctuation: the punctuation stays, they go.
+        ("w👉🏻w👉🏻w👉🏻.👉🏻x👉🏻y👉🏻z👉🏻8👉🏻.👉🏻c👉🏻o👉🏻m", "www.xyz8.com"),
+        ("w🔥💰w🔥💰w🔥💰.🔥💰x🔥💰y🔥💰z🔥💰.🔥💰c🔥💰o🔥💰m", "www.xyz.com"),
+        (FAMILY.join("138-12"), "138-12"),
+        ("金👉🏻沙👉🏻娱👉🏻乐👉🏻(👉🏻中👉🏻国👉🏻)👉🏻官👉🏻网", "金沙娱乐(中国)官网"),
         # One pictograph between CJK characters or lone letters and digits.
         ("杨方🔥线上", "杨方线上"),
         ("加微信w⭐x", "加微信wx"),
