@@ -437,10 +437,22 @@ _ATTACHED = re.compile(
 
 def end_of_marks(text: str, end: int) -> int:
     """``end`` moved past the marks that follow it (``杨\u0336`` struck through,
-    ``1\u20e3`` a keycap): a span ending at a character ends after its marks, so
-    that removing it leaves none behind on the next character."""
-    match = _ATTACHED.match(text, end)  # always matches (``*``), maybe empty
-    return match.end() if match else end
+    ``1\u20e3`` a keycap), written as they are or as character references
+    (``杨&#x336;``, decoded before folding): a span ending at a character ends
+    after its marks, so that removing it leaves none behind on the next character."""
+    while True:
+        match = _ATTACHED.match(text, end)  # always matches (``*``), maybe empty
+        end = match.end() if match else end
+        if not text.startswith(("&", "\uff06", "\ufe60"), end):
+            return end
+        # Folded as normalize folds it (one character for one: same length).
+        reference = _REFERENCE.match(text[end : end + _REFERENCE_CHARS].translate(_table()))
+        if reference is None:
+            return end
+        value = _reference_value(reference)
+        if not value or _ATTACHED.fullmatch(value) is None:
+            return end
+        end += reference.end()
 
 
 @dataclass(frozen=True)
@@ -641,16 +653,21 @@ def _references(codes: np.ndarray) -> list[tuple[int, int, str]]:
         match = _REFERENCE.match(_text(codes[at : at + _REFERENCE_CHARS]))
         if match is None:
             continue
-        decimal, hexadecimal, name = match.groups()
-        if name is not None:
-            value = _entities().get(name)
-        else:
-            code = int(decimal) if decimal is not None else int(hexadecimal, 16)
-            valid = 0 < code < _CODE_POINTS and not 0xD800 <= code < 0xE000
-            value = chr(code) if valid else None
+        value = _reference_value(match)
         if value is not None:
             edits.append((at, at + match.end(), value))
     return edits
+
+
+def _reference_value(match: re.Match[str]) -> str | None:
+    """What a match of ``_REFERENCE`` stands for, or None (an unknown name, a
+    code point that is not a character)."""
+    decimal, hexadecimal, name = match.groups()
+    if name is not None:
+        return _entities().get(name)
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    valid = 0 < code < _CODE_POINTS and not 0xD800 <= code < 0xE000
+    return chr(code) if valid else None
 
 
 def _apply_edits(

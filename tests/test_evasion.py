@@ -212,7 +212,10 @@ def test_line_breaks_and_tabs_between_words_survive() -> None:
     assert normalize("ab\tcd\r\nef").text == "ab\tcd\r\nef"
 
 
-@pytest.mark.parametrize("mark", ["\u0336", "\u20e3", "\ufe0f", "\u0301", "\U000e0100"])
+@pytest.mark.parametrize(
+    "mark",
+    ["\u0336", "\u20e3", "\ufe0f", "\u0301", "\U000e0100", "&#x336;", "&#8419;", "\u0336&#x336;"],
+)
 def test_a_span_ends_after_the_marks_of_its_last_character(
     tiny_detector: Detector, mark: str
 ) -> None:
