@@ -124,7 +124,9 @@ _NOT_EXACT = (
 )
 
 
-def decode_exact(data: bytes, html: bool = False) -> tuple[bytes, str, str] | None:
+def decode_exact(
+    data: bytes, html: bool = False, encoding: str | None = None
+) -> tuple[bytes, str, str] | None:
     """Split ``data`` into ``(bom, text, encoding)`` so that
     ``bom + text.encode(encoding) == data``, or ``None`` when the encoding
     ``detector scan`` reads ``data`` with does not round-trip it exactly.
@@ -136,15 +138,24 @@ def decode_exact(data: bytes, html: bool = False) -> tuple[bytes, str, str] | No
     kept aside, and a UTF-16 or UTF-32 text is written back in the byte order it
     names; a text the scanner reads with replacement characters (broken
     UTF-8) gives ``None``.  ``html``: read as an HTML page, whose ``<meta charset>``
-    counts (as it does for ``detector scan``).
+    counts (as it does for ``detector scan``).  ``encoding`` (``--encoding``,
+    checked by :func:`detector.encodings.check_encoding`) is used instead of
+    detecting one, as ``scan --encoding`` reads ``data``; a byte-order mark
+    still wins over it, as it does for scan.  UTF-16 or UTF-32 without a mark
+    is then read and written in the machine's byte order, as scan reads it.
     """
-    from detector.encodings import byte_order_mark, detect
+    from detector.encodings import byte_order_mark, detect, unmarked_codec
 
     # A mark names the byte order: the text is written back in that order
     # (``"utf-16"`` writes the machine's, and a big-endian file was refused).
-    bom, _, encoding = byte_order_mark(data) or (b"", "", "")
+    bom, _, marked = byte_order_mark(data) or (b"", "", "")
     body = data[len(bom) :]
-    encoding = encoding or detect(body, html=html)
+    if marked:
+        encoding = marked
+    elif encoding is not None:
+        encoding = unmarked_codec(encoding)
+    else:
+        encoding = detect(body, html=html)
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
@@ -246,20 +257,22 @@ class CleanedBytes:
     dropped: bytes | None = None
 
 
-def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
+def clean_text_bytes(data: bytes, scan: Scan, encoding: str | None = None) -> CleanedBytes:
     """Remove the flagged spans from a whole text file's bytes.
 
     Bytes outside the removed spans are kept exactly: line endings, a byte-order
     mark, and the encoding ``detector scan`` reads the file with (UTF-8, GB18030,
-    Big5, UTF-16 with its mark …).  A file that encoding does not round-trip exactly
-    is returned unchanged with an error; a binary file (NUL bytes, without a UTF-16
-    or UTF-32 mark) is returned unchanged and marked skipped.
+    Big5, UTF-16 with its mark …; ``encoding`` if given, as for ``scan
+    --encoding``, see :func:`decode_exact`).  A file that encoding does not
+    round-trip exactly is returned unchanged with an error; a file scan skips as
+    binary (:func:`detector.inputs.looks_binary`: a NUL in its first 8 KiB) is
+    returned unchanged and marked skipped.
     """
-    from detector.encodings import bom_encoding
+    from detector.inputs import looks_binary
 
-    if b"\x00" in data[:8192] and bom_encoding(data) in (None, "utf-8-sig"):
+    if looks_binary(data, encoding):
         return CleanedBytes(data, skipped="binary file skipped")
-    decoded = decode_exact(data)
+    decoded = decode_exact(data, encoding=encoding)
     if decoded is None:
         return CleanedBytes(data, errors=(_NOT_EXACT,))
     bom, text, encoding = decoded
@@ -270,7 +283,9 @@ def clean_text_bytes(data: bytes, scan: Scan) -> CleanedBytes:
     return CleanedBytes(bom + cleaned.encode(encoding), {None: verdict.findings}, {None: text})
 
 
-def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> CleanedBytes:
+def clean_html_bytes(
+    data: bytes, scan_page: Callable[[HtmlText], Verdict], encoding: str | None = None
+) -> CleanedBytes:
     """Remove the flagged spans of an HTML page from its source bytes.
 
     ``scan_page`` gives the findings of the page's extracted text (see
@@ -283,11 +298,13 @@ def clean_html_bytes(data: bytes, scan_page: Callable[[HtmlText], Verdict]) -> C
     ``&#x5fae;`` or ``&nbsp;`` inside it) stays in place and is reported as an
     error; the others are still removed.  The findings in ``removed`` index the
     source (``texts`` holds it), so reports point at its lines, as ``scan``'s do.
+    ``encoding``: read and written in it instead of the detected one (or the
+    ``<meta charset>``), as ``scan --encoding`` reads the page.
     """
     from detector.html import extract
     from detector.markup import markup_text
 
-    decoded = decode_exact(data, html=True)
+    decoded = decode_exact(data, html=True, encoding=encoding)
     if decoded is None:
         return CleanedBytes(data, errors=(_NOT_EXACT,))
     bom, source, encoding = decoded
@@ -356,22 +373,31 @@ def _decoded_line(raw: bytes, encoding: str | None) -> tuple[bytes, str, str, st
     return mark, text[: len(text) - len(ending)], ending, encoding
 
 
-def jsonl_lines(source: BinaryIO) -> Iterator[tuple[bytes, str]]:
+def jsonl_lines(source: BinaryIO, encoding: str | None = None) -> Iterator[tuple[bytes, str]]:
     """The lines of a JSONL stream, each with its line break, and the encoding to
     read each with, chosen as ``detector scan`` chooses it (see
     :mod:`detector.inputs`): a UTF-16 or UTF-32 byte-order mark names the codec
     of the file (its lines split where a whole character is a line break; split
     at each 0x0A byte, such a file came apart inside its characters), a UTF-8
-    mark makes every line UTF-8; otherwise a UTF-8 line is UTF-8, and the other
-    lines take one codec, detected once from the first of them and the 64 KiB
-    after it.  Detected line by line, a short GBK line was read as Thai, and
-    the ad ``scan`` reports in it was left in place."""
-    from detector.encodings import byte_order_mark
+    mark makes every line UTF-8; otherwise ``encoding`` (``--encoding``), if
+    given, is every line's codec (UTF-16 or UTF-32 without a mark in the
+    machine's byte order, as scan reads it); otherwise a UTF-8 line is UTF-8,
+    and the other lines take one codec, detected once from the first of them
+    and the 64 KiB after it.  Detected line by line, a short GBK line was read
+    as Thai, and the ad ``scan`` reports in it was left in place."""
+    from detector.encodings import byte_order_mark, unmarked_codec
     from detector.inputs import fallback_codec
 
     first = source.readline()
     _, marked, codec = byte_order_mark(first) or (b"", None, "")
-    if marked in ("utf-16", "utf-32"):
+    if not marked and encoding is not None:
+        codec = unmarked_codec(encoding)
+        if "\n".encode(codec) == b"\n":  # an ASCII line break: streamed line by line
+            for raw in chain((first,), source) if first else ():
+                yield raw, codec
+            return
+        marked = "wide"  # UTF-16, UTF-32, EBCDIC …: split where a character is a line break
+    if marked in ("utf-16", "utf-32", "wide"):
         for raw in _wide_lines(first + source.read(), codec):
             yield raw, codec
         return
@@ -393,8 +419,10 @@ def jsonl_lines(source: BinaryIO) -> Iterator[tuple[bytes, str]]:
 
 
 def _wide_lines(data: bytes, codec: str) -> Iterator[bytes]:
-    """The lines of ``data`` in the UTF-16 or UTF-32 ``codec``, split after each
-    line break that is a whole character."""
+    """The lines of ``data`` in the UTF-16 or UTF-32 ``codec`` (or another codec
+    whose characters all have the width of its line break: an EBCDIC code
+    page's is one byte, 0x25), split after each line break that is a whole
+    character."""
     unit = len("\n".encode(codec))
     newline = "\n".encode(codec)
     start = 0
@@ -556,7 +584,11 @@ def _clean_record(
 
 
 def clean_json_bytes(
-    data: bytes, text_fields: Sequence[str], scan: FieldScan, drop: bool = False
+    data: bytes,
+    text_fields: Sequence[str],
+    scan: FieldScan,
+    drop: bool = False,
+    encoding: str | None = None,
 ) -> tuple[bytes, list[tuple[int | None, CleanedBytes]]]:
     """Remove the flagged spans from the ``text_fields`` of the records of a JSON
     file (an array of records, or one record), as ``detector scan`` reads it.
@@ -572,8 +604,9 @@ def clean_json_bytes(
     report's ``dropped`` is the record on one line (its text as written, the
     line breaks between tokens taken out) in UTF-8, for a JSONL quarantine
     file.  A file holding one blocked record, not an array, becomes empty, as
-    a JSONL file whose one line is dropped does."""
-    decoded = decode_exact(data)
+    a JSONL file whose one line is dropped does.  ``encoding``: read and written
+    in it instead of the detected one, as ``scan --encoding`` reads the file."""
+    decoded = decode_exact(data, encoding=encoding)
     if decoded is None:
         return data, [(None, CleanedBytes(b"", errors=(_NOT_EXACT,)))]
     bom, text, encoding = decoded

@@ -993,6 +993,9 @@ def _looks_like_path(target: str) -> bool:
 )
 @input_format_option()
 @text_field_option("clean")
+@encoding_option(
+    "Decode inputs with this codec, and write them back in it (default: detect, as scan does)."
+)
 @click.option(
     "--drop",
     is_flag=True,
@@ -1014,6 +1017,7 @@ def clean(
     in_place: bool,
     input_format: str,
     text_fields: tuple[str, ...],
+    encoding: str | None,
     drop: bool,
     quarantine: str | None,
     threshold: float | str | None,
@@ -1025,13 +1029,13 @@ def clean(
     reaches the model's block threshold (is_spam); then every span scan reports
     in it goes.  Spans of an article that is not blocked are for review and stay.
 
-    Text files keep their encoding (the one scan reads them with), byte-order mark and
-    line endings.  In JSONL only the --text-field string values are rewritten; the
-    other fields and the line's formatting stay byte for byte.  In HTML only the
-    page's text is cut; tags, attributes and scripts stay.  Text the allowlist
-    or a "detector: allow" marker silences for scan is kept (a baseline is not
-    read).  Each removed span is reported on stderr.  Exit 1 if anything was
-    removed.
+    Text files keep their encoding (the one scan reads them with: --encoding,
+    else detected), byte-order mark and line endings.  In JSONL only the
+    --text-field string values are rewritten; the other fields and the line's
+    formatting stay byte for byte.  In HTML only the page's text is cut; tags,
+    attributes and scripts stay.  Text the allowlist or a "detector: allow"
+    marker silences for scan is kept (a baseline is not read).  Each removed
+    span is reported on stderr.  Exit 1 if anything was removed.
 
     With --drop a blocked JSONL or JSON record is left out whole (and appended,
     as it was, to the --quarantine file if given; a JSON file's record on one
@@ -1075,13 +1079,15 @@ def clean(
         raise click.UsageError(
             "--in-place --drop would lose the dropped records: give --quarantine"
         )
+    encoding = _check_encoding(encoding)
     suppressions = _load_suppressions(None, False)
     detector = _load_detector(model, threshold)
     errors = 0
     removed = False
     with contextlib.ExitStack() as stack:
         kept = None if quarantine is None else stack.enter_context(_quarantine_file(quarantine))
-        job = _Cleaning(text_fields, _suppressing_scan(detector, suppressions), drop, kept)
+        scanners = _suppressing_scan(detector, suppressions)
+        job = _Cleaning(text_fields, scanners, drop, kept, encoding)
         for path in iter_paths(paths):
             if isinstance(path, (InputError, Notice)):
                 errors += isinstance(path, InputError)
@@ -1175,12 +1181,14 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
 @dataclass(frozen=True)
 class _Cleaning:
     """What ``clean`` does to each input: the record fields it reads, what it
-    scans with, whether blocked JSONL and JSON records are dropped, and where they go."""
+    scans with, whether blocked JSONL and JSON records are dropped, where they
+    go, and the codec every input is read and written in (None: detected)."""
 
     text_fields: tuple[str, ...]
     scan: _Scanners
     drop: bool = False
     quarantine: BinaryIO | None = None
+    encoding: str | None = None
 
 
 def _shown(path: str) -> str:
@@ -1266,14 +1274,14 @@ def _clean_stream(
 
     changed = False
     errors = 0
-    scan, text_fields = job.scan, job.text_fields
+    scan, text_fields, forced = job.scan, job.text_fields, job.encoding
     if fmt == "html":
-        cleaned = clean_html_bytes(source.read(), scan.page)
+        cleaned = clean_html_bytes(source.read(), scan.page, forced)
         errors += _report_cleaned(display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     elif fmt == "json":
-        data, reports = clean_json_bytes(source.read(), text_fields, scan.field, job.drop)
+        data, reports = clean_json_bytes(source.read(), text_fields, scan.field, job.drop, forced)
         for line, cleaned in reports:
             errors += _report_cleaned(display, cleaned, line)
             changed = changed or bool(cleaned.removed)
@@ -1283,7 +1291,7 @@ def _clean_stream(
         from detector.inputs import input_waiting
 
         live = source is sys.stdin.buffer
-        for number, (raw, encoding) in enumerate(jsonl_lines(source), start=1):
+        for number, (raw, encoding) in enumerate(jsonl_lines(source, forced), start=1):
             cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop, encoding)
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
@@ -1292,7 +1300,7 @@ def _clean_stream(
             if live and not input_waiting(source):
                 sink.flush()  # a live stream's records go on as they come
     else:
-        cleaned = clean_text_bytes(source.read(), scan.text)
+        cleaned = clean_text_bytes(source.read(), scan.text, forced)
         errors += _report_cleaned(display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)

@@ -44,6 +44,7 @@ __all__ = [
     "decode",
     "detect",
     "incremental_decoder",
+    "unmarked_codec",
 ]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -132,9 +133,21 @@ def incremental_decoder(encoding: str, head: bytes) -> codecs.IncrementalDecoder
     and UTF-32 decoders refuse a stream without a byte-order mark, where
     ``bytes.decode`` reads it in the machine's byte order."""
     name = codecs.lookup(encoding).name
-    if name in ("utf-16", "utf-32") and bom_encoding(head) != name:
-        name += "-le" if sys.byteorder == "little" else "-be"
+    if bom_encoding(head) != name:
+        name = unmarked_codec(name)
     return codecs.getincrementaldecoder(name)(errors="replace")
+
+
+def unmarked_codec(encoding: str) -> str:
+    """The codec that reads text in ``encoding`` without a byte-order mark and
+    writes it back the same way: ``utf-16`` and ``utf-32`` in the machine's byte
+    order (as ``bytes.decode`` reads them without a mark, and where their encoder
+    would write a mark), ``utf-8-sig`` as ``utf-8``; any other codec as it is
+    (canonical name).  What ``detector clean --encoding`` writes a file back in."""
+    name = codecs.lookup(encoding).name
+    if name in ("utf-16", "utf-32"):
+        return name + ("-le" if sys.byteorder == "little" else "-be")
+    return "utf-8" if name == "utf-8-sig" else name
 
 
 def _superset(name: str) -> str:

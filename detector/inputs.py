@@ -46,6 +46,7 @@ __all__ = [
     "json_message",
     "json_records",
     "jsonl_line_documents",
+    "looks_binary",
     "printable",
     "skip_space",
 ]
@@ -150,6 +151,15 @@ def _scrub(value: object) -> object:
     if not LONE_SURROGATE.search(text):
         return value
     return json.loads(LONE_SURROGATE.sub("\ufffd", text))
+
+
+def looks_binary(data: bytes, encoding: str | None = None) -> bool:
+    """Whether a file that starts with ``data`` is binary, as ``scan`` judges it
+    (and skips it): its first 8 KiB read with its byte-order mark's codec, else
+    with ``encoding`` (``--encoding``), else as bytes (see :func:`_looks_binary`).
+    ``detector clean`` leaves what this calls binary alone."""
+    head = data[:_BINARY_HEAD]
+    return _looks_binary(head, bom_encoding(head) or encoding)
 
 
 def _looks_binary(head: bytes, encoding: str | None) -> bool:
@@ -344,7 +354,7 @@ def _text_document(
     # The head is tested before the rest is read: a video file in a crawl, or
     # /dev/zero, costs 8 KiB, not its size.
     head = handle.read(_BINARY_HEAD)
-    if _looks_binary(head, bom_encoding(head) or encoding):
+    if looks_binary(head, encoding):
         yield Notice(display, "binary file skipped")
         return
     # A buffered read returns less than asked only at the end of the stream:

@@ -1137,3 +1137,157 @@ def test_html_ad_in_a_paragraph_with_entities_elsewhere_is_removed(
     before = original[: original.index(line) + line.index(AD)]
     row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
     assert f"page.html:{row}:{col}: removed stock-margin" in result.stderr
+
+
+# -- clean --encoding ----------------------------------------------------------
+
+# A short GBK text that detection reads as Thai (cp874): cleaned as Thai, all
+# but eight of its bytes went.  ``--encoding gbk`` reads it as ``scan
+# --encoding gbk`` does.
+MISREAD_GBK = "炜烨" * 6 + CONTACT_AD + "\n"
+
+
+def _as_scan_reports(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """``clean``'s removal reports written as ``scan``'s text output writes findings."""
+    return [line.replace(": removed ", ": ", 1) for line in result.stderr.splitlines()]
+
+
+def _scan(runner: CliRunner, model: Path, *args: str, stdin: bytes | None = None) -> list[str]:
+    scanned = runner.invoke(main, ["scan", "--model", str(model), *args], input=stdin)
+    assert scanned.exit_code == 1, scanned.output
+    return scanned.stdout.splitlines()
+
+
+def test_encoding_cleans_a_misdetected_gbk_text_as_scan_reads_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    from detector.encodings import detect
+
+    data = MISREAD_GBK.encode("gbk")
+    assert detect(data) != "gb18030"  # why --encoding is needed
+    source = tmp_path / "short.txt"
+    source.write_bytes(data)
+    result = clean(runner, tiny_model_dir, "--encoding", "gbk", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == MISREAD_GBK.replace(CONTACT_AD, "").encode("gbk")
+    assert _as_scan_reports(result) == _scan(
+        runner, tiny_model_dir, "--encoding", "gbk", str(source)
+    )
+    assert f'"{CONTACT_AD}"' in result.stderr
+    assert source.read_bytes() == data
+    # From stdin, and in place (an alias of the codec's name is accepted).
+    piped = clean(runner, tiny_model_dir, "--encoding", "GBK", "-", stdin=data)
+    assert piped.exit_code == 1, piped.stderr
+    assert piped.stdout_bytes == result.stdout_bytes
+    assert piped.stderr.startswith("<stdin>:1:13: removed contact")
+    rewritten = clean(runner, tiny_model_dir, "--in-place", "--encoding", "cp936", str(source))
+    assert rewritten.exit_code == 1, rewritten.stderr
+    assert source.read_bytes() == result.stdout_bytes
+
+
+@pytest.mark.parametrize("name", ["page.html", "items.json"])
+def test_encoding_reads_and_writes_html_and_json_files_in_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, name: str
+) -> None:
+    """Over a page's wrong ``<meta charset>`` too, as for scan."""
+    if name.endswith(".html"):
+        text = _page(f"<p>{MISREAD_GBK}</p>").replace("utf-8", "big5")
+    else:
+        text = json.dumps([{"id": 1, "text": MISREAD_GBK}], ensure_ascii=False, indent=2)
+    source = tmp_path / name
+    source.write_bytes(text.encode("gbk"))
+    result = clean(runner, tiny_model_dir, "--encoding", "gbk", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == text.replace(CONTACT_AD, "").encode("gbk")
+    assert _as_scan_reports(result) == _scan(
+        runner, tiny_model_dir, "--encoding", "gbk", str(source)
+    )
+
+
+def test_encoding_cleans_a_big5_jsonl_file_detection_reads_as_gb18030(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Two Big5 characters tie and are read as GB18030 (see the README): the
+    span then covered the first character, a word of the article."""
+    from detector.encodings import detect
+
+    lines = [
+        json.dumps({"id": 1, "text": "領福abc12345"}, ensure_ascii=False) + "\n",
+        json.dumps({"id": 2, "text": "ok"}) + "\r\n",
+    ]
+    data = "".join(lines).encode("big5")
+    assert detect(data) == "gb18030"
+    source = tmp_path / "items.jsonl"
+    source.write_bytes(data)
+    args = ["--format", "jsonl", "--encoding", "big5", str(source)]
+    reported = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), *args])
+    findings = json.loads(reported.stdout.splitlines()[0])["findings"]
+    assert findings and all(f["field"] == "text" for f in findings)
+    kept = remove_spans("領福abc12345", [(f["start"], f["end"]) for f in findings])
+    assert kept.startswith("領")
+    result = clean(runner, tiny_model_dir, "--encoding", "big5", str(source))
+    assert result.exit_code == 1, result.stderr
+    expected = json.dumps({"id": 1, "text": kept}, ensure_ascii=False) + "\n" + lines[1]
+    assert result.stdout_bytes == expected.encode("big5")
+    assert _as_scan_reports(result) == _scan(
+        runner, tiny_model_dir, "--encoding", "big5", str(source)
+    )
+    # Dropped records are quarantined in UTF-8, whatever --encoding reads.
+    quarantine = tmp_path / "ads.jsonl"
+    args = ["--encoding", "big5", "--drop", "--quarantine", str(quarantine), str(source)]
+    dropped = clean(runner, tiny_model_dir, *args)
+    assert dropped.exit_code == 1, dropped.stderr
+    assert dropped.stdout_bytes == lines[1].encode("big5")
+    assert quarantine.read_bytes() == lines[0].encode("utf-8")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_encoding_reads_utf16_without_a_mark_and_writes_it_back(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, codec: str
+) -> None:
+    """Full of NUL bytes, such a file was skipped as binary, though scan reads it."""
+    record = json.dumps({"id": 1, "text": CONTACT}, ensure_ascii=False)
+    for name, text in [("a.txt", CONTACT), ("b.jsonl", f"{record}\r\n{record}\n")]:
+        source = tmp_path / name
+        source.write_bytes(text.encode(codec))
+        result = clean(runner, tiny_model_dir, "--encoding", codec, str(source))
+        assert result.exit_code == 1, result.stderr
+        assert result.stdout_bytes == text.replace(CONTACT_AD, "").encode(codec)
+        assert _as_scan_reports(result) == _scan(
+            runner, tiny_model_dir, "--encoding", codec, str(source)
+        )
+
+
+def test_a_byte_order_mark_wins_over_encoding_as_for_scan(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "marked.txt"
+    data = b"\xef\xbb\xbf" + SEED.encode()
+    source.write_bytes(data)
+    result = clean(runner, tiny_model_dir, "--encoding", "big5", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == b"\xef\xbb\xbf" + SEED.replace(AD, "").encode()
+
+
+def test_a_file_the_encoding_does_not_round_trip_is_left_unchanged(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "seed.txt"
+    data = SEED.encode()
+    source.write_bytes(data)
+    result = clean(runner, tiny_model_dir, "--in-place", "--encoding", "ascii", str(source))
+    assert result.exit_code == 2
+    assert source.read_bytes() == data
+    assert result.stderr.startswith(f"detector: error: {source}: cannot be written back byte")
+
+
+@pytest.mark.parametrize("name", ["base64", "rot13", "idna", "no-such-codec"])
+def test_an_encoding_that_is_not_a_text_codec_is_a_usage_error(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, name: str
+) -> None:
+    source = seed_file(tmp_path)
+    result = clean(runner, tiny_model_dir, "--in-place", "--encoding", name, str(source))
+    assert result.exit_code == 2
+    assert "Invalid value for '--encoding'" in result.stderr
+    assert source.read_text(encoding="utf-8") == SEED
+    assert "--encoding NAME" in runner.invoke(main, ["clean", "--help"]).stdout
