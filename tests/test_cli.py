@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -423,3 +424,56 @@ def test_explain_a_missing_file_is_an_error(runner: CliRunner, tiny_model_dir: P
     ad = "访问www.xyz888.com/abc注册就送"
     assert runner.invoke(main, [*explain, ad]).exit_code == 1
     assert runner.invoke(main, [*explain, "--text", "missing.txt"]).exit_code == 0
+
+
+class _Writes(io.TextIOBase):
+    """A text stdout that keeps each write, claiming to write ``encoding``."""
+
+    def __init__(self, encoding: str) -> None:
+        self.writes: list[str] = []
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:
+        return self._encoding
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # click probes streams with b""
+            raise TypeError("a text stream")
+        self.writes.append(text)
+        return len(text)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+@pytest.mark.parametrize("output", ["json", "sarif"])
+def test_json_output_is_written_as_it_is_encoded(
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    encoding: str,
+    output: str,
+) -> None:
+    """``--format json`` and ``sarif`` built the whole indented text, and then
+    encoded it, before writing any of it: on 500,000 JSONL records the process
+    went from 0.5 GB (the list of records) to 1.2 GB.  The text is written in
+    pieces as it is encoded, the same text (``\\u`` escapes throughout where
+    stdout cannot write a character: here in the records' ids)."""
+    from detector import cli
+
+    record = {"id": "🔥", "text": "强化服务杨方线上配资股票,推动循环"}  # GBK has no emoji
+    items = tmp_path / "items.jsonl"
+    items.write_text((json.dumps(record, ensure_ascii=False) + "\n") * 3000, encoding="utf-8")
+    writes = _Writes(encoding)
+    monkeypatch.setattr("sys.stdout", writes)
+    args = ["scan", "--model", str(tiny_model_dir), "--jobs", "1", "--format", output, str(items)]
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 1
+    text = "".join(writes.writes)
+    written = json.loads(text)
+    assert text == json.dumps(written, ensure_ascii=encoding == "gbk", indent=2) + "\n"
+    assert len(text) > 10 * cli._JSON_PIECE
+    assert max(len(piece) for piece in writes.writes) < 2 * cli._JSON_PIECE
