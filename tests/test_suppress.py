@@ -68,6 +68,29 @@ def test_fingerprints_ignore_position_but_count_repeats() -> None:
     assert fingerprints("a.txt", None, None, [finding(AD, category="link")]) != first
 
 
+def test_findings_are_normalized_a_bounded_piece_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fingerprinting normalized all of a document's findings in one call: the
+    findings of a 200 MB single-line dump, which covered all of it, took the scan
+    to 2.9 GB.  They are normalized in pieces, to the same texts."""
+    from detector import suppress
+
+    texts = [f"加 微 信\n{i}ＡＢ杨方线上配资股票" * 500 for i in range(40)]
+    expected = [suppress.normalized_texts([text])[0] for text in texts]
+    lengths: list[int] = []
+    original = suppress.normalize
+
+    def normalize(text: str):  # type: ignore[no-untyped-def]
+        lengths.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(suppress, "normalize", normalize)
+    assert suppress.normalized_texts(texts) == expected
+    assert sum(lengths) > 2 * suppress._NORMALIZE_CHARS
+    assert max(lengths) <= suppress._NORMALIZE_CHARS
+
+
 def test_baseline_round_trip_and_errors() -> None:
     entries = [
         {"fingerprint": "b", "path": "z.txt", "category": "link", "text": "x"},
