@@ -400,6 +400,7 @@ def scan(
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
     from detector.report import text_lines, to_record
+    from detector.sarif import document_results, sarif_log
     from detector.scanning import ScanOptions
 
     encoding = _check_encoding(encoding)
@@ -414,8 +415,7 @@ def scan(
     errors = 0
     failed: set[str] = set()  # inputs (paths) with an error
     found = False
-    records: list[dict[str, Any]] = []
-    results = []
+    records: list[dict[str, Any]] = []  # --format json; sarif: the SARIF results
     entries: list[dict[str, Any]] = []
     _hint_at_stdin(paths)
     path_items = iter_paths(paths or ("-",))
@@ -448,7 +448,7 @@ def scan(
         elif output_format == "json":
             records.append(to_record(result))
         else:
-            results.append(scanned)
+            records += document_results(scanned, detector.block_threshold, real_paths)
     if progress is not None:
         progress.bar.close()
     if update_baseline:
@@ -458,10 +458,7 @@ def scan(
     if output_format == "json":
         _echo_json(records)
     elif output_format == "sarif":
-        from detector.sarif import to_sarif
-
-        log = to_sarif(results, _version(), detector.block_threshold, real_paths)
-        _echo_json(log)
+        _echo_json(sarif_log(records, _version()))
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
