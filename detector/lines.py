@@ -21,6 +21,9 @@ class Lines:
         self._offset = 0  # line breaks are counted up to here
         self._line = 1  # the line holding _offset
         self._line_start = 0  # where that line starts
+        # Looked for once: per call, it read the whole text each time (a 42 MB JSON
+        # array of 200,000 records took 343 s, 40,000 of them 12.7 s).
+        self._has_cr = "\r" in text
 
     def line(self, offset: int) -> int:
         """The line holding ``offset``."""
@@ -36,7 +39,7 @@ class Lines:
         text, start = self._text, self._offset
         breaks = text.count("\n", start, offset)
         last = text.rfind("\n", start, offset) if breaks else -1
-        if "\r" in text:
+        if self._has_cr:
             # A \r is a break of its own unless a \n follows it (which is).
             breaks += text.count("\r", start, offset) - text.count("\r\n", start, offset + 1)
             cr = text.rfind("\r", max(start, last), offset)

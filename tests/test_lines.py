@@ -62,3 +62,25 @@ def test_inline_markers_on_a_long_line_suppress_only_their_own_line() -> None:
     kept = Suppressions().keep(findings, path="a.txt", text=text)
     assert len(findings) == 5
     assert [f.start for f, _ in kept] == [f.start for f in findings if f.start > len(marked)]
+
+
+class _Searches(str):
+    """A text that counts the searches for a character over all of it."""
+
+    whole = 0
+
+    def __contains__(self, part: object) -> bool:
+        _Searches.whole += 1
+        return super().__contains__(part)  # type: ignore[operator]
+
+
+def test_each_offset_reads_only_the_text_since_the_last() -> None:
+    """``"\\r" in text`` on every call read the whole text each time: a 42 MB JSON
+    array of 200,000 records took 343 s to scan (40,000 records: 12.7 s, 10,000:
+    1.2 s), its records' lines counted with one ``Lines``."""
+    text = _Searches("第一行\r\n第二行\n" * 1000)
+    lines = Lines(text)
+    assert [lines.line_col(o) for o in range(0, len(text), 9)] == [
+        naive(text, o) for o in range(0, len(text), 9)
+    ]
+    assert _Searches.whole <= 1
