@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -907,16 +907,29 @@ def _page(body: str) -> str:
     )
 
 
+def _clean_page(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, original: str
+) -> tuple[Path, Result]:
+    """``original`` written to ``page.html`` (UTF-8) and cleaned in place."""
+    page = tmp_path / "page.html"
+    page.write_bytes(original.encode())
+    return page, clean(runner, tiny_model_dir, "--in-place", str(page))
+
+
+def _place(source: str, offset: int) -> tuple[int, int]:
+    """The 1-based (line, column) of ``source[offset]``, as reports give it."""
+    before = source[:offset]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
 def test_html_loses_the_ad_text_and_keeps_every_tag_attribute_and_script(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    page = tmp_path / "page.html"
     line = SEED.splitlines()[0]
     # The ad's words stand in a link's title before they stand in its text, and
     # in a script: only the text goes.
     original = _page(f'<p><a href="/x" title="{line}">{line}</a></p>\n<p>{CLEAN}</p>')
-    page.write_bytes(original.encode())
-    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    page, result = _clean_page(runner, tiny_model_dir, tmp_path, original)
     assert result.exit_code == 1, result.stderr
     expected = original.replace(f">{line}<", f">{line.replace(AD, '')}<")
     assert page.read_text(encoding="utf-8") == expected
@@ -929,10 +942,8 @@ def test_html_loses_the_ad_text_and_keeps_every_tag_attribute_and_script(
 def test_html_hidden_ads_go_and_their_element_stays(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    page = tmp_path / "page.html"
     original = _page(f'<p>{CLEAN}</p>\n<div style="display:none">{CONTACT_AD}</div>')
-    page.write_bytes(original.encode())
-    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    page, result = _clean_page(runner, tiny_model_dir, tmp_path, original)
     assert result.exit_code == 1, result.stderr
     assert page.read_text(encoding="utf-8") == original.replace(CONTACT_AD, "")
 
@@ -940,12 +951,10 @@ def test_html_hidden_ads_go_and_their_element_stays(
 def test_html_ad_with_an_entity_inside_stays_and_is_reported_others_go(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    page = tmp_path / "page.html"
     line = SEED.splitlines()[0]
     contact = CONTACT.splitlines()[1].replace("abc", "&#x61;bc")
     original = _page(f"<p>{line}</p>\n<p>{contact}</p>")
-    page.write_bytes(original.encode())
-    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    page, result = _clean_page(runner, tiny_model_dir, tmp_path, original)
     assert result.exit_code == 2
     expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
     assert page.read_text(encoding="utf-8") == expected  # the contact ad is still there
@@ -1091,15 +1100,12 @@ def test_html_with_crlf_line_endings_loses_the_ad(
     """A page saved with Windows line endings: the paragraph holding the ad runs
     over two lines, which the parser reads with LF; it was not found in the source,
     and clean left the ad in place with an error (exit 2)."""
-    page = tmp_path / "page.html"
     line = SEED.splitlines()[0]
     original = _page(f"<p>{CLEAN.splitlines()[0]}\n{line}</p>").replace("\n", "\r\n")
-    page.write_bytes(original.encode())
-    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    page, result = _clean_page(runner, tiny_model_dir, tmp_path, original)
     assert result.exit_code == 1, result.stderr
     assert page.read_bytes() == original.replace(line, line.replace(AD, "")).encode()
-    before = original[: original.index(line) + line.index(AD)]
-    row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+    row, col = _place(original, original.index(line) + line.index(AD))
     assert f"page.html:{row}:{col}: removed stock-margin" in result.stderr
 
 
@@ -1108,13 +1114,11 @@ def test_html_ad_repeated_in_a_json_ld_script_is_removed_from_the_text(
 ) -> None:
     """The paragraph holding the ad also stood in the page's JSON-LD: it was found
     there, and clean left the ad in place with an error (exit 2)."""
-    page = tmp_path / "page.html"
     line = SEED.splitlines()[0]
     original = _page(f"<p>{line}</p>").replace(
         "</head>", f'<script type="application/ld+json">{{"description": "{line}"}}</script></head>'
     )
-    page.write_bytes(original.encode())
-    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    page, result = _clean_page(runner, tiny_model_dir, tmp_path, original)
     assert result.exit_code == 1, result.stderr
     expected = original.replace(f"<p>{line}</p>", f"<p>{line.replace(AD, '')}</p>")
     assert page.read_text(encoding="utf-8") == expected
@@ -1126,16 +1130,13 @@ def test_html_ad_in_a_paragraph_with_entities_elsewhere_is_removed(
     """A paragraph indented with ``&nbsp;`` (as Chinese news pages are) had its ad
     left in place with an error (exit 2), and reported at the column after the
     indentation, not at the ad."""
-    page = tmp_path / "page.html"
     line = SEED.splitlines()[0]
     original = _page(f"<p>&nbsp;&nbsp;&nbsp;&nbsp;{line}</p>")
-    page.write_bytes(original.encode())
-    result = clean(runner, tiny_model_dir, "--in-place", str(page))
+    page, result = _clean_page(runner, tiny_model_dir, tmp_path, original)
     assert result.exit_code == 1, result.stderr
     expected = original.replace(line, line.replace(AD, ""))
     assert page.read_text(encoding="utf-8") == expected
-    before = original[: original.index(line) + line.index(AD)]
-    row, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+    row, col = _place(original, original.index(line) + line.index(AD))
     assert f"page.html:{row}:{col}: removed stock-margin" in result.stderr
 
 
