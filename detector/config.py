@@ -76,7 +76,15 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 def load_config(start: Path | None = None) -> Config:
     """Settings for a scan started in ``start`` (default: the current directory)."""
-    found = find_config((start or Path.cwd()).resolve())
+    if start is None:
+        try:
+            start = Path.cwd()
+        except OSError as exc:  # a shell left in a deleted directory: once a traceback
+            raise ConfigError(
+                f"cannot look for .detector.toml: the current directory cannot be read"
+                f" ({exc.strerror or exc})"
+            ) from None
+    found = find_config(start.resolve())
     if found is None:
         return Config()
     path, table = found

@@ -182,6 +182,25 @@ def test_cli_bad_config_is_an_error(tiny_model_dir: Path, workdir: Path) -> None
     assert "invalid TOML" in result.stderr
 
 
+def test_a_current_directory_that_is_gone_is_an_error(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings are looked for from the current directory: a shell left in a
+    deleted directory (removed by a checkout) made ``scan`` of an absolute path
+    end in a FileNotFoundError traceback."""
+    article = tmp_path / "a.txt"
+    article.write_text(INJECTED, encoding="utf-8")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    for command in ("scan", "clean"):
+        result = CliRunner().invoke(main, [command, "--model", str(tiny_model_dir), str(article)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("detector: error: ")
+        assert "current directory" in result.stderr
+
+
 def test_cli_baseline_hides_recorded_findings_and_survives_moves(
     tiny_model_dir: Path, workdir: Path
 ) -> None:
