@@ -59,7 +59,14 @@ def _table(path: Path) -> dict[str, Any] | None:
     table = tool.get("detector") if isinstance(tool, dict) else None
     if path.name == "pyproject.toml":
         return table if isinstance(table, dict) else None
-    return table if isinstance(table, dict) else document
+    # The rest of the file is not read: a key beside the table was silently ignored
+    # (``inline_markers = false`` above a ``[tool.detector]`` left the marker on).
+    rest = sorted(set(document) - {"tool"})
+    if isinstance(table, dict):
+        if rest:
+            raise ConfigError(f"{path}: {', '.join(rest)} outside [tool.detector] (not read)")
+        return table
+    return {key: document[key] for key in rest}
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -88,7 +95,7 @@ def load_config(start: Path | None = None) -> Config:
     if found is None:
         return Config()
     path, table = found
-    unknown = sorted(set(table) - {"allow", "inline_markers", "tool"})
+    unknown = sorted(set(table) - {"allow", "inline_markers"})
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
     allow = table.get("allow", [])

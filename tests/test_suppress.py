@@ -128,6 +128,27 @@ def test_pyproject_without_a_detector_table_is_skipped(tmp_path: Path) -> None:
     assert load_config(tmp_path / "sub").allow == ("甲",)
 
 
+def test_keys_that_are_not_read_are_errors(tmp_path: Path) -> None:
+    """A .detector.toml with a [tool.detector] table is read from the table alone:
+    ``inline_markers = false`` written above it was silently ignored (the marker
+    stayed on), as was a ``tool`` key inside [tool.detector] of pyproject.toml."""
+    config = tmp_path / ".detector.toml"
+    config.write_text('inline_markers = false\n[tool.detector]\nallow = ["甲"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"inline_markers outside \[tool.detector\]"):
+        load_config(tmp_path)
+    config.write_text('[tool.detector]\nallow = ["甲"]\n[tool.ruff]\n', encoding="utf-8")
+    assert load_config(tmp_path).allow == ("甲",)
+    config.write_text('allow = ["乙"]\n[tool.ruff]\nline-length = 99\n', encoding="utf-8")
+    assert load_config(tmp_path).allow == ("乙",)
+    config.unlink()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.detector]\nallow = ["甲"]\n[tool.detector.tool]\ninline_markers = false\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="unknown key"):
+        load_config(tmp_path)
+
+
 @pytest.fixture()
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
