@@ -47,7 +47,10 @@ class Config:
 def _table(path: Path) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as handle:
-            document = tomllib.load(handle)
+            data = handle.read()
+        # An editor on Windows may save it with a byte-order mark, which TOML
+        # does not allow (it was "invalid TOML"); a baseline with one is read too.
+        document = tomllib.loads(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:

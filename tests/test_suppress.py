@@ -121,6 +121,12 @@ def test_config_is_found_walking_up(tmp_path: Path) -> None:
         load_config(nested)
 
 
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """It was "invalid TOML" (exit 2), where a baseline with one is read."""
+    (tmp_path / ".detector.toml").write_bytes(b'\xef\xbb\xbfallow = ["\xe7\x94\xb2"]\n')
+    assert load_config(tmp_path).allow == ("甲",)
+
+
 def test_pyproject_without_a_detector_table_is_skipped(tmp_path: Path) -> None:
     (tmp_path / ".detector.toml").write_text('allow = ["甲"]\n', encoding="utf-8")
     (tmp_path / "sub").mkdir()
