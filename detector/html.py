@@ -203,15 +203,21 @@ def _find_text(source: str, text: str, start: int, unread: list[tuple[int, int]]
     (sorted; comments and scripts: a page's JSON-LD repeats its paragraphs); -1
     if none."""
     found = source.find(text, start)
-    while found >= 0:
-        i = bisect.bisect_right(unread, (found, len(source))) - 1
-        if i >= 0 and found < unread[i][1]:
-            found = source.find(text, unread[i][1])
-        elif source.rfind("<", start, found) > source.rfind(">", start, found):
-            found = source.find(text, found + 1)
-        else:
-            break
+    while found >= 0 and (after := _not_text(source, found, start, unread)) is not None:
+        found = source.find(text, after)
     return found
+
+
+def _not_text(source: str, found: int, start: int, unread: list[tuple[int, int]]) -> int | None:
+    """None when ``source[found]`` may begin a text node looked for from
+    ``start``; else where to look on: the end of the ``unread`` range holding
+    it, or past it, inside a tag."""
+    i = bisect.bisect_right(unread, (found, len(source))) - 1
+    if i >= 0 and found < unread[i][1]:
+        return unread[i][1]
+    if source.rfind("<", start, found) > source.rfind(">", start, found):
+        return found + 1
+    return None
 
 
 def _spelled(
@@ -251,12 +257,7 @@ def _written_near(read: str, value: str, start: int, unread: list[tuple[int, int
     :func:`_find_text`), as most text nodes are; -1 if not there (a character
     reference in it, or a long run of tags or script before it)."""
     found = read.find(value, start, start + _NEAR + len(value))
-    if found < 0:
-        return -1
-    i = bisect.bisect_right(unread, (found, len(read))) - 1
-    if i >= 0 and found < unread[i][1]:
-        return -1
-    return -1 if read.rfind("<", start, found) > read.rfind(">", start, found) else found
+    return found if found >= 0 and _not_text(read, found, start, unread) is None else -1
 
 
 def _spelled_near(
