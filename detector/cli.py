@@ -711,10 +711,9 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
     from detector.core import Detector, default_model_path
     from detector.model import Model
     from detector.training.benchmark import build_dev_benchmark, write_jsonl
-    from detector.training.corpora import CorpusError, check_manifest
+    from detector.training.corpora import check_manifest
     from detector.training.evaluation import evaluate_all, format_table
     from detector.training.examples import GoldDocument
-    from detector.training.grammar import GrammarError
     from detector.training.train import TrainConfig
     from detector.training.train import train as run_training
 
@@ -733,7 +732,7 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
         _echo(format_table(results))
         return {"dev_benchmark": str(DEV_BENCHMARK), **results}
 
-    try:
+    with _training_errors():
         # The dev benchmark is built first (a second or two), once the corpora
         # are checked: its inputs (hard_negatives/dev.txt, the Eastmoney and
         # THUCNews test corpora) are read by nothing else, and a problem with
@@ -742,6 +741,18 @@ def train(corpora: Path, training_data: Path | None, output: Path | None, seed: 
         documents_dev = build_dev_benchmark(training_data, corpora)
         config = TrainConfig() if seed is None else TrainConfig(seed=seed)
         run_training(training_data, corpora, output, config, evaluate=evaluate)
+
+
+@contextlib.contextmanager
+def _training_errors() -> Iterator[None]:
+    """Errors of the training data and corpora (a file named, a line where one
+    is known) and of reading or writing them, as ``detector: error: …``, exit
+    2: for train, benchmark and eval alike."""
+    from detector.training.corpora import CorpusError
+    from detector.training.grammar import GrammarError
+
+    try:
+        yield
     except (CorpusError, GrammarError) as exc:
         raise DetectorError(str(exc)) from None
     except OSError as exc:
@@ -777,16 +788,10 @@ def _check_writable_folder(folder: Path) -> None:
 def benchmark(corpora: Path, training_data: Path | None, output: Path) -> None:
     """Build the cross-source dev benchmark (gold JSONL) from the corpora."""
     from detector.training.benchmark import build_dev_benchmark, write_jsonl
-    from detector.training.corpora import CorpusError
-    from detector.training.grammar import GrammarError
 
-    try:
+    with _training_errors():
         documents = build_dev_benchmark(training_data or _default_training_data(), corpora)
         write_jsonl(documents, output)
-    except (CorpusError, GrammarError) as exc:
-        raise DetectorError(str(exc)) from None
-    except OSError as exc:
-        raise DetectorError(_os_message(exc)) from None
     click.echo(f"wrote {len(documents)} documents to {output}", err=True)
 
 
@@ -820,9 +825,7 @@ def evaluate(
       detector eval gold.jsonl --format json
     """
     from detector.training.benchmark import GoldFileError, read_gold
-    from detector.training.corpora import CorpusError
     from detector.training.evaluation import evaluate_all, format_table
-    from detector.training.grammar import GrammarError
 
     gold = gold or DEV_BENCHMARK
     detector = _load_detector(model, None)
@@ -844,7 +847,7 @@ def evaluate(
             f"detector: warning: {gold}: categories the model does not name: {names}", err=True
         )
     documents = None
-    try:
+    with _training_errors():
         if corpora is not None:
             from detector.training.train import TrainConfig, training_examples
 
@@ -852,10 +855,6 @@ def evaluate(
                 training_data or _default_training_data(), corpora, TrainConfig()
             )
         results = evaluate_all(detector, records, corpora, documents)
-    except (CorpusError, GrammarError) as exc:
-        raise DetectorError(str(exc)) from None
-    except OSError as exc:
-        raise DetectorError(_os_message(exc)) from None
     if output_format == "json":
         _echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
