@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -386,7 +385,7 @@ def jsonl_lines(source: BinaryIO, encoding: str | None = None) -> Iterator[tuple
     and the 64 KiB after it.  Detected line by line, a short GBK line was read
     as Thai, and the ad ``scan`` reports in it was left in place."""
     from detector.encodings import byte_order_mark, unmarked_codec
-    from detector.inputs import fallback_codec
+    from detector.inputs import line_codecs
 
     first = source.readline()
     _, marked, codec = byte_order_mark(first) or (b"", None, "")
@@ -402,20 +401,8 @@ def jsonl_lines(source: BinaryIO, encoding: str | None = None) -> Iterator[tuple
             yield raw, codec
         return
     raws = chain((first,), source) if first else iter(())
-    ahead: deque[bytes] = deque()
-    fallback = "utf-8" if marked else None
-    while True:
-        line: bytes | None = ahead.popleft() if ahead else next(raws, None)
-        if line is None:
-            return
-        raw = line
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            fallback = fallback or fallback_codec(raw, ahead, raws)
-            yield raw, fallback
-        else:
-            yield raw, "utf-8"
+    for raw, line_codec, _ in line_codecs(raws, "utf-8" if marked else None):
+        yield raw, line_codec
 
 
 def _wide_lines(data: bytes, codec: str) -> Iterator[bytes]:

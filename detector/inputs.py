@@ -38,7 +38,6 @@ __all__ = [
     "Notice",
     "RecordText",
     "decode",
-    "fallback_codec",
     "format_for",
     "input_waiting",
     "iter_documents",
@@ -46,6 +45,7 @@ __all__ = [
     "json_message",
     "json_records",
     "jsonl_line_documents",
+    "line_codecs",
     "looks_binary",
     "printable",
     "skip_space",
@@ -63,7 +63,7 @@ STDIN = "-"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A file with a NUL in its first 8 KiB is binary; nothing more of it is read.
 _BINARY_HEAD = 8192
-# The bytes of a JSONL file its encoding is detected from (see fallback_codec).
+# The bytes of a JSONL file its encoding is detected from (see line_codecs).
 _SAMPLE = 1 << 16
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
@@ -507,38 +507,36 @@ def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
     if codec is not None:
         yield from _split_lines(_decoded(chain((first,), raws), codec, first))
         return
-    ahead: deque[bytes] = deque([first] if first else [])
-    fallback: str | None = None
+    for raw, codec, text in line_codecs(chain((first,), raws) if first else raws):
+        # A UTF-8 line loses a byte-order mark, as decode() drops one.
+        yield raw.decode(codec, errors="replace") if text is None else text.removeprefix("\ufeff")
+
+
+def line_codecs(
+    raws: Iterator[bytes], fallback: str | None = None
+) -> Iterator[tuple[bytes, str, str | None]]:
+    """Each of the lines ``raws`` of a JSONL file without a byte-order mark,
+    the codec it is read with and its text if that is UTF-8: a line that is
+    valid UTF-8 is UTF-8; the other lines take ``fallback``, else one codec,
+    detected once from the first of them and the lines after it, up to
+    ``_SAMPLE`` bytes (read ahead).  The one rule for ``scan`` and ``clean``."""
+    ahead: deque[bytes] = deque()
     while True:
         raw = ahead.popleft() if ahead else next(raws, None)
         if raw is None:
             return
-        text = _utf8(raw)
-        if text is None:
-            fallback = fallback or fallback_codec(raw, ahead, raws)
-            text = raw.decode(fallback, errors="replace")
-        yield text
-
-
-def fallback_codec(raw: bytes, ahead: deque[bytes], raws: Iterator[bytes]) -> str:
-    """The codec of the lines of a JSONL file that are not UTF-8, detected once,
-    from the first of them (``raw``) and the lines after it, up to ``_SAMPLE``
-    bytes, read from ``raws`` into ``ahead`` (where the caller takes its next
-    lines from first).  ``detector.clean`` reads a file with it as scan does."""
-    size = len(raw) + sum(map(len, ahead))
-    while size < _SAMPLE and (extra := next(raws, None)) is not None:
-        ahead.append(extra)
-        size += len(extra)
-    return detect(b"".join([raw, *ahead]))
-
-
-def _utf8(raw: bytes) -> str | None:
-    """``raw`` as UTF-8 (a byte-order mark dropped, as :func:`decode` does), or
-    None when it is not UTF-8."""
-    try:
-        return raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if fallback is None:
+                size = len(raw) + sum(map(len, ahead))
+                while size < _SAMPLE and (extra := next(raws, None)) is not None:
+                    ahead.append(extra)
+                    size += len(extra)
+                fallback = detect(b"".join([raw, *ahead]))
+            yield raw, fallback, None
+        else:
+            yield raw, "utf-8", text
 
 
 def _decoded(pieces: Iterable[bytes], encoding: str, head: bytes) -> Iterator[str]:
