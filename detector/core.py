@@ -34,7 +34,7 @@ from detector.localize import (
     trim_spans,
 )
 from detector.model import Model, ModelError, default_model_path, load_model
-from detector.normalize import Normalized, end_of_marks, normalize
+from detector.normalize import Normalized, cjk_ranges, end_of_marks, normalize
 from detector.results import THRESHOLD_NAMES, Finding, Verdict
 from detector.segment import (
     NEIGHBOUR_GAP,
@@ -70,9 +70,6 @@ _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化�
 
 
 _ZERO = 0x30  # every digit, as features.codepoints folds them
-# Chinese characters (CJK ideographs, extension A, compatibility ideographs), as
-# code points after normalization (normalize.py's _CJK).
-_CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 
 def _cjk_and_digits(codes: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,8 +78,8 @@ def _cjk_and_digits(codes: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, n
     positions, owner = ranges(spans[:, 0], spans[:, 1] - spans[:, 0])
     inside = codes[positions]
     cjk = np.zeros(len(inside), dtype=bool)
-    for low, high in _CJK_RANGES:
-        cjk |= (inside >= low) & (inside < high)
+    for low, high in cjk_ranges():
+        cjk |= (inside >= low) & (inside <= high)
     return (
         np.bincount(owner, weights=cjk, minlength=len(spans)),
         np.bincount(owner, weights=inside == _ZERO, minlength=len(spans)),

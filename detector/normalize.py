@@ -87,7 +87,7 @@ import numpy as np
 from detector import _chardata
 from detector._arrays import consecutive_starts, ranges, run_sizes
 
-__all__ = ["Normalized", "end_of_marks", "normalize"]
+__all__ = ["Normalized", "cjk_ranges", "end_of_marks", "normalize"]
 
 # Invisible characters removed outright: zero-width space/joiners, direction marks,
 # word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
@@ -224,6 +224,13 @@ def _class_ranges(body: str) -> list[tuple[int, int]]:
         else:
             items.append((low, low))
     return items
+
+
+@lru_cache(maxsize=1)
+def cjk_ranges() -> tuple[tuple[int, int], ...]:
+    """Inclusive code point ranges of the Chinese characters this module knows
+    (ideographs, extension A, compatibility ideographs), in normalized text."""
+    return tuple(_class_ranges(_CJK))
 
 
 @dataclass(frozen=True)
