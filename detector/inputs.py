@@ -46,6 +46,7 @@ __all__ = [
     "json_records",
     "jsonl_line_documents",
     "line_codecs",
+    "line_texts",
     "looks_binary",
     "printable",
     "skip_space",
@@ -507,8 +508,14 @@ def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
     if codec is not None:
         yield from _split_lines(_decoded(chain((first,), raws), codec, first))
         return
-    for raw, codec, text in line_codecs(chain((first,), raws) if first else raws):
-        # A UTF-8 line loses a byte-order mark, as decode() drops one.
+    yield from line_texts(chain((first,), raws) if first else raws)
+
+
+def line_texts(raws: Iterator[bytes]) -> Iterator[str]:
+    """The lines ``raws`` of a JSONL file without a byte-order mark, decoded as
+    :func:`line_codecs` chooses (a UTF-8 line loses a byte-order mark, as
+    :func:`decode` drops one)."""
+    for raw, codec, text in line_codecs(raws):
         yield raw.decode(codec, errors="replace") if text is None else text.removeprefix("\ufeff")
 
 

@@ -41,6 +41,7 @@ from detector.inputs import (
     input_waiting,
     iter_documents,
     jsonl_line_documents,
+    line_texts,
     printable,
 )
 from detector.report import DocumentResult
@@ -201,11 +202,8 @@ def _range_documents(
     except OSError as exc:
         return [InputError(display, f"cannot read ({exc.strerror or exc})")]
     # Lines split on b"\n" only, each keeping its break, as a file is iterated,
-    # and decoded one by one with a byte-order mark at the start dropped, as
-    # inputs._jsonl_lines decodes the lines of a UTF-8 file.
-    lines = (
-        line.decode("utf-8", errors="replace").removeprefix("\ufeff") for line in io.BytesIO(data)
-    )
+    # and decoded as iter_documents decodes a JSONL file's lines.
+    lines = line_texts(iter(io.BytesIO(data)))
     return list(jsonl_line_documents(display, lines, options.text_fields, unit.line))
 
 
