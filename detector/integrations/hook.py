@@ -223,8 +223,8 @@ def check_item(
     if isinstance(allow, str):
         allow = (allow,)
     # Read once: checked first, a generator was empty when the allowlist was made.
-    phrases = tuple(allow) if isinstance(allow, Iterable) else (None,)
-    if not all(isinstance(phrase, str) for phrase in phrases):
+    phrases = tuple(allow) if isinstance(allow, Iterable) else None
+    if phrases is None or not all(isinstance(phrase, str) for phrase in phrases):
         raise TypeError("allow must be a phrase or a sequence of phrases (str)")
     allowlist = _allowlist(phrases) if phrases else None
     scanner = _resolve_detector(detector, threshold)
