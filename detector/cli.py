@@ -12,6 +12,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -372,6 +373,12 @@ def _echo_json(value: Any) -> None:
     help="Processes that scan, this one included (default: one per core when the input"
     " is more than one chunk of documents, else 1).  Output is the same and in input order.",
 )
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="At the end, print on stderr how many documents were scanned, had findings"
+    " and were blocked, the findings per category, errors and skipped inputs.",
+)
 def scan(
     paths: tuple[str, ...],
     output_format: str,
@@ -383,6 +390,7 @@ def scan(
     threshold: float | str | None,
     model: str | None,
     jobs: int | None,
+    summary: bool,
 ) -> NoReturn:
     """Scan files, directories (recursively), stdin (no path or -) or JSONL.
 
@@ -394,12 +402,13 @@ def scan(
     """
     if update_baseline and baseline is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
+    started = time.monotonic()
     _one_blas_thread()
     _keep_freed_memory()
     load_detector = _start_loading(model, threshold)
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
-    from detector.report import text_lines, to_record
+    from detector.report import Tally, text_lines, to_record
     from detector.sarif import document_results, sarif_log
     from detector.scanning import ScanOptions
 
@@ -415,6 +424,7 @@ def scan(
     errors = 0
     failed: set[str] = set()  # inputs (paths) with an error
     found = False
+    tally = Tally()
     records: list[dict[str, Any]] = []  # --format json; sarif: the SARIF results
     entries: list[dict[str, Any]] = []
     _hint_at_stdin(paths)
@@ -434,9 +444,12 @@ def scan(
             if isinstance(scanned, InputError):
                 errors += 1
                 failed.add(scanned.path)
+            else:
+                tally.skipped += 1
             _report_problem(scanned)
             continue
         result = scanned.result
+        tally.add(result)
         found = found or bool(result.findings)
         if update_baseline:
             entries.extend(_baseline_entries(result.document, scanned.kept))
@@ -454,11 +467,15 @@ def scan(
     if update_baseline:
         assert baseline is not None
         _write_baseline(baseline, entries, failed, paths or ("-",))
-        sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
-    if output_format == "json":
+    elif output_format == "json":
         _echo_json(records)
     elif output_format == "sarif":
         _echo_json(sarif_log(records, _version()))
+    if summary:
+        tally.errors = errors
+        click.echo(f"detector: {tally.summary(time.monotonic() - started)}", err=True)
+    if update_baseline:
+        sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -477,3 +479,52 @@ def test_json_output_is_written_as_it_is_encoded(
     assert text == json.dumps(written, ensure_ascii=encoding == "gbk", indent=2) + "\n"
     assert len(text) > 10 * cli._JSON_PIECE
     assert max(len(piece) for piece in writes.writes) < 2 * cli._JSON_PIECE
+
+
+def test_summary_counts_what_the_scan_saw_on_stderr_only(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path
+) -> None:
+    (articles / "records.jsonl").write_text(
+        json.dumps({"text": INJECTED}) + "\n{not json\n" + json.dumps({"text": CLEAN}) + "\n",
+        "utf-8",
+    )
+    (articles / "blob.bin").write_bytes(b"\x00\x01binary")
+    args = ("--format", "jsonl", str(articles))
+    plain = scan(runner, tiny_model_dir, *args)
+    for jobs in ("1", "2"):
+        result = scan(runner, tiny_model_dir, "--summary", "--jobs", jobs, *args)
+        assert result.exit_code == plain.exit_code == 2  # the bad JSONL line
+        assert result.stdout == plain.stdout  # the summary goes to stderr only
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert len(records) == 4  # two files, two good records
+        flagged = [r for r in records if r["findings"]]
+        blocked = [r for r in records if r["is_spam"]]
+        assert len(flagged) == 2 and blocked  # the injected file and record
+        counts = Counter(f["category"] for r in flagged for f in r["findings"])
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        findings = ", ".join(f"{category} {n}" for category, n in ranked)
+        last = result.stderr.splitlines()[-1]
+        assert re.fullmatch(
+            rf"detector: 4 documents in \d+\.\d\d s: 2 with findings, {len(blocked)} blocked;"
+            rf" findings: {re.escape(findings)}; 1 error, 1 skipped",
+            last,
+        ), last
+
+
+def test_summary_follows_a_json_array_and_a_baseline_update(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path, tmp_path: Path
+) -> None:
+    path = str(articles / "clean.txt")
+    result = scan(runner, tiny_model_dir, "--summary", "--format", "json", path)
+    plain = scan(runner, tiny_model_dir, "--format", "json", path)
+    assert json.loads(result.stdout) == json.loads(plain.stdout)
+    assert re.fullmatch(
+        r"detector: 1 document in \d+\.\d\d s: 0 with findings, 0 blocked; 0 errors, 0 skipped\n",
+        result.stderr,
+    )
+    baseline = tmp_path / "baseline.json"
+    injected = str(articles / "a" / "injected.txt")
+    update = ("--baseline", str(baseline), "--update-baseline")
+    result = scan(runner, tiny_model_dir, "--summary", *update, injected)
+    assert result.exit_code == 0 and baseline.exists()
+    assert ": 1 with findings, " in result.stderr
