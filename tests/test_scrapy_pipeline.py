@@ -502,12 +502,32 @@ def test_items_without_any_of_the_fields_are_counted_and_warned_about(
     pipeline.process_item({"title": None})  # present but empty counts as missing too
     pipeline.process_item({"title": TITLE})  # one of the fields: nothing to say
     assert stats.get_value("detector/items_without_fields") == 4
-    assert stats.get_value("detector/items_scanned") == 5
+    # Only the item with a field was scanned: the others once counted as scanned too.
+    assert stats.get_value("detector/items_scanned") == 1
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings == [
         "dict item has none of the fields DETECTOR_FIELDS names (title, content): nothing in it"
         " is scanned; its fields: url, body"
     ]
+
+
+def test_items_scanned_counts_only_items_in_which_a_field_was_scanned(
+    tiny_model_dir: Path,
+) -> None:
+    """``detector/items_scanned`` counted every item the pipeline saw, those with
+    nothing to scan included: a crawl whose items all lacked the fields, or held
+    them as bytes, reported every item as scanned."""
+    pipeline, stats = _pipeline(tiny_model_dir)
+    pipeline.process_item({"body": INJECTED})  # none of the fields
+    pipeline.process_item({"content": INJECTED.encode()})  # the field, not a text
+    pipeline.process_item({"title": b"x", "content": 3})  # neither is a text
+    assert stats.get_value("detector/items_scanned") is None
+    assert stats.get_value("detector/items_without_fields") == 1
+    assert stats.get_value("detector/fields_not_scanned") == 3
+    pipeline.process_item({"title": b"x", "content": INJECTED})  # one text: scanned
+    pipeline.process_item({"content": []})  # an empty list is an empty text
+    assert stats.get_value("detector/items_scanned") == 2
+    assert stats.get_value("detector/items_flagged") == 1
 
 
 def test_a_quarantine_path_that_cannot_be_opened_is_named(

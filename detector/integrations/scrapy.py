@@ -60,14 +60,17 @@ Stats: ``detector/items_scanned``, ``detector/items_flagged``,
 ``detector/items_cleaned``, ``detector/items_dropped`` (and
 ``detector/quarantine_errors``, ``detector/results_not_stored``,
 ``detector/fields_not_scanned`` and ``detector/items_without_fields`` when they
-happen).  An item holding none of the ``DETECTOR_FIELDS`` (a spider whose text is
-in ``body``) is passed on unscanned: it counts in ``detector/items_without_fields``,
+happen).  ``detector/items_scanned`` counts the items in which at least one field
+was scanned.  An item holding none of the ``DETECTOR_FIELDS`` (a spider whose text is
+in ``body``) is passed on unscanned: it counts in ``detector/items_without_fields``
+(not in ``detector/items_scanned``),
 with one warning per item class naming the fields it does hold.  A field holding a list of
 strings (the paragraphs an ``ItemLoader`` without an output processor gives) is
 scanned element by element (``content[0]``, ``content[1]`` … in the result, see
 :mod:`detector.integrations.hook`); one holding anything else (bytes, numbers, a
 list with other things in it) is not scanned: each one counts in
-``detector/fields_not_scanned``, with one warning per item class, field and type.
+``detector/fields_not_scanned``, with one warning per item class, field and type
+(an item whose fields are all such is not counted in ``detector/items_scanned``).
 
 The model is loaded in ``from_crawler``, so a bad ``DETECTOR_MODEL`` stops the
 crawl before it starts, and once per process: crawlers naming the same model
@@ -300,7 +303,8 @@ class DetectorPipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         adapter = ItemAdapter(item)
         result = check_item(adapter, self.fields, self.action, self.detector, allow=self.allow)
-        self._inc("items_scanned")
+        if result.verdicts:  # an item with nothing to scan is not counted as scanned
+            self._inc("items_scanned")
         self._report_unscanned(adapter, result)
         if result.flagged:
             self._inc("items_flagged")
