@@ -638,6 +638,103 @@ def test_frozen_items_are_replaced_not_lost(tiny_model_dir: Path) -> None:
         assert stats.get_value("detector/results_not_stored") == 1
 
 
+def test_a_frozen_item_whose_cleaned_field_cannot_be_set_is_a_clear_error(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A frozen dataclass whose scanned field is not an ``__init__`` argument
+    cannot be changed in place nor copied with it changed: the error was
+    dataclasses.replace's own ValueError ("field content is declared with
+    init=False …"), naming neither the item nor the setting, and
+    ``detector/items_cleaned`` counted the item Scrapy then lost.  It is now an
+    error naming the class, the field and DETECTOR_ACTION; the item is never
+    passed on uncleaned, and its original is in the quarantine."""
+    import dataclasses
+
+    from detector.integrations.scrapy import UnwritableItemError
+
+    @dataclasses.dataclass(frozen=True)
+    class Fixed:
+        url: str
+        content: str = dataclasses.field(default=INJECTED, init=False)
+        detector: dict[str, Any] | None = None
+
+    quarantine = tmp_path / "q.jsonl"
+    pipeline, stats = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE=str(quarantine)
+    )
+    pipeline.open_spider()
+    with pytest.raises(UnwritableItemError) as caught:
+        pipeline.process_item(Fixed(url="u"))
+    pipeline.close_spider()
+    message = str(caught.value)
+    start = "Fixed item: DETECTOR_ACTION = 'clean' cannot set its cleaned"
+    assert message.startswith(start), message
+    assert "'content'" in message and "init=False" in message
+    assert stats.get_value("detector/items_cleaned") is None
+    assert stats.get_value("detector/items_flagged") == 1
+    (line,) = quarantine.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["item"]["content"] == INJECTED
+    # Flagging it needs no change to the text: it passes, verdict stored.
+    flagging, _ = _pipeline(tiny_model_dir)
+    assert flagging.process_item(Fixed(url="u")).detector["flagged"] is True
+
+
+def test_a_frozen_item_whose_result_field_cannot_be_set_passes_without_it(
+    tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A result field declared ``init=False`` on a frozen class: dataclasses'
+    ValueError lost every item (even with ``flag``), and attrs' TypeError was
+    reported as "has no field 'detector'", which the class does have."""
+    import dataclasses
+
+    import attrs
+
+    @dataclasses.dataclass(frozen=True)
+    class Frozen:
+        content: str
+        detector: dict[str, Any] | None = dataclasses.field(default=None, init=False)
+
+    @attrs.frozen
+    class FrozenAttrs:
+        content: str
+        detector: dict[str, Any] | None = attrs.field(default=None, init=False)
+
+    for action in ("flag", "clean"):
+        pipeline, stats = _pipeline(tiny_model_dir, DETECTOR_ACTION=action)
+        for kind in (Frozen, FrozenAttrs):
+            out = pipeline.process_item(kind(content=INJECTED))
+            assert type(out) is kind and out.detector is None
+            want = INJECTED.replace(AD, "") if action == "clean" else INJECTED
+            assert out.content == want
+        assert stats.get_value("detector/results_not_stored") == 2
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 4 and not any("has no field" in w for w in warnings), warnings
+    assert warnings[0].startswith("Frozen field 'detector' cannot be set (")
+    assert "detector results are not stored on these items" in warnings[0]
+
+
+def test_a_frozen_attrs_item_with_private_fields_is_cleaned(tiny_model_dir: Path) -> None:
+    """attrs names the ``__init__`` argument of a field ``_content`` ``content``:
+    ``attrs.evolve(item, _content=…)`` raised TypeError and the item was lost."""
+    import attrs
+
+    @attrs.frozen
+    class Private:
+        _content: str
+        _detector: dict[str, Any] | None = None
+
+    pipeline, stats = _pipeline(
+        tiny_model_dir,
+        DETECTOR_ACTION="clean",
+        DETECTOR_FIELDS=["_content"],
+        DETECTOR_RESULT_FIELD="_detector",
+    )
+    out = pipeline.process_item(Private(INJECTED))
+    assert type(out) is Private and out._content == INJECTED.replace(AD, "")
+    assert out._detector["cleaned"] is True
+    assert stats.get_value("detector/items_cleaned") == 1
+
+
 @pytest.mark.parametrize("value", ["None", " none ", ""])
 def test_result_field_none_from_the_command_line_stores_nothing(
     tiny_model_dir: Path, value: str

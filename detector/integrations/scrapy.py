@@ -43,7 +43,13 @@ Settings:
     without it, one warning per item class is logged and the stat
     ``detector/results_not_stored`` counts such items: the item itself is never lost
     for want of a field.  A frozen dataclass or attrs item is passed on as a
-    changed copy (``dataclasses.replace``, ``attrs.evolve``).
+    changed copy (``dataclasses.replace``, ``attrs.evolve``).  A field that
+    cannot be set in a copy either (declared ``init=False`` on a frozen class, a
+    value ``__post_init__`` refuses; a frozen pydantic model, which is not
+    copied) is handled as an undeclared result field (warning, stat); for
+    ``DETECTOR_ACTION = "clean"`` a cleaned field that cannot be set raises
+    :class:`UnwritableItemError` naming the class, the field and the setting:
+    the item is never passed on uncleaned (its original is in the quarantine).
 ``DETECTOR_QUARANTINE``
     A JSONL file.  For every cleaned or dropped item one line is appended with the
     ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
@@ -111,7 +117,7 @@ if TYPE_CHECKING:
 
     from detector.core import Detector
 
-__all__ = ["DetectorPipeline"]
+__all__ = ["DetectorPipeline", "UnwritableItemError"]
 
 logger = logging.getLogger(__name__)
 
@@ -173,27 +179,43 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-# What setting an undeclared field raises: ItemAdapter's KeyError, or the
-# TypeError of dataclasses.replace() / attrs.evolve() (an unexpected keyword).
-_UNDECLARED = (KeyError, TypeError)
+class UnwritableItemError(TypeError):
+    """An item field the pipeline must set (the cleaned text, the result) that
+    cannot be set in place nor in a changed copy of the item: a frozen
+    dataclass or attrs class whose field is not an ``__init__`` argument
+    (``init=False``), or whose ``__post_init__`` / validators refuse the value."""
 
 
 def _with_fields(item: Any, values: dict[str, Any]) -> Any:
     """``item`` with ``values`` set: in place, or, for a frozen dataclass or attrs
     item (setting a field raised FrozenInstanceError, and Scrapy lost the item),
-    a changed copy of the same class."""
+    a changed copy of the same class.  Raises ``KeyError`` for a field the item
+    class does not declare (ItemAdapter's), and :class:`UnwritableItemError`
+    when neither works, with the reason."""
     adapter = ItemAdapter(item)
     try:
         for name, value in values.items():
             adapter[name] = value
         return item
-    except AttributeError:  # FrozenInstanceError, of dataclasses and of attrs
+    # FrozenInstanceError (an AttributeError) of dataclasses and attrs; a frozen
+    # pydantic model raises a ValidationError (v2, a ValueError) or TypeError (v1).
+    except (AttributeError, TypeError, ValueError) as exc:
+        frozen = exc
+    try:
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
             return dataclasses.replace(item, **values)
         attr = sys.modules.get("attr")  # imported wherever an attrs class is defined
         if attr is not None and attr.has(type(item)):
-            return attr.evolve(item, **values)
-        raise
+            # evolve() takes __init__ arguments: a field "_content" is "content"
+            # there (its alias), and was an "unexpected keyword argument".
+            aliases = {
+                a.name: getattr(a, "alias", None) or a.name.lstrip("_")
+                for a in attr.fields(type(item))
+            }
+            return attr.evolve(item, **{aliases.get(k, k): v for k, v in values.items()})
+    except (TypeError, ValueError) as exc:  # init=False fields, InitVars, validators
+        raise UnwritableItemError(f"{type(exc).__name__}: {exc}") from None
+    raise UnwritableItemError(f"{type(frozen).__name__}: {frozen}") from None
 
 
 class DetectorPipeline:
@@ -315,9 +337,18 @@ class DetectorPipeline:
             names = ", ".join(f for f, v in result.verdicts.items() if v.findings)
             raise DropItem(f"injected advertising in {names} (score {result.score:.2f})")
         if result.cleaned:
-            self._inc("items_cleaned")
             changed = [n for n in self.fields if any(is_key_of(k, n) for k in result.removed)]
-            item = _with_fields(item, {name: result.item[name] for name in changed})
+            try:
+                item = _with_fields(item, {name: result.item[name] for name in changed})
+            except UnwritableItemError as exc:
+                # Never passed on uncleaned (its original is in the quarantine).
+                raise UnwritableItemError(
+                    f"{type(item).__name__} item: DETECTOR_ACTION = 'clean' cannot set its"
+                    f" cleaned {', '.join(map(repr, changed))} in place nor in a copy ({exc});"
+                    " the item is not passed on.  Make the field settable (not frozen, or an"
+                    " __init__ argument), or use DETECTOR_ACTION = 'drop'"
+                ) from None
+            self._inc("items_cleaned")
         return self._store_result(item, result)
 
     def _report_unscanned(self, adapter: ItemAdapter, result: HookResult) -> None:
@@ -363,16 +394,21 @@ class DetectorPipeline:
             return item
         try:
             return _with_fields(item, {self.result_field: result.to_dict()})
-        except _UNDECLARED:
+        except (KeyError, UnwritableItemError) as exc:
             self._inc("results_not_stored")
             kind = type(item)
             if kind not in self._warned_classes:
                 self._warned_classes.add(kind)
+                if isinstance(exc, KeyError):
+                    why, fix = "has no field %r", "declare the field"
+                    args: tuple[Any, ...] = (kind.__name__, self.result_field)
+                else:  # declared, but frozen and not an __init__ argument, say
+                    why, fix = "field %r cannot be set (%s)", "make it settable"
+                    args = (kind.__name__, self.result_field, exc)
                 logger.warning(
-                    "%s has no field %r: detector results are not stored on these items "
-                    "(declare the field, or set DETECTOR_RESULT_FIELD)",
-                    kind.__name__,
-                    self.result_field,
+                    f"%s {why}: detector results are not stored on these items"
+                    f" ({fix}, or set DETECTOR_RESULT_FIELD)",
+                    *args,
                 )
             return item
 
