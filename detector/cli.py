@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, TypeVar
 
 import click
 
@@ -881,6 +881,7 @@ def evaluate(
 @main.command()
 @click.argument("target")
 @model_option
+@threshold_option("Explain")
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option(
@@ -892,6 +893,7 @@ def evaluate(
 def explain(
     target: str,
     model: str | None,
+    threshold: float | str | None,
     top: int,
     output_format: str,
     as_text: bool,
@@ -907,17 +909,28 @@ def explain(
     it.  A TARGET that looks like a path (ends in .txt, .html, .json … or holds a /
     without Chinese text, spaces or ://) but does not exist is an error, not text
     to explain: use --text for that.  Contributions are weight × tf-idf of each
-    feature in the scored clause; [word] marks a jieba word.
+    feature in the scored clause; [word] marks a jieba word.  The findings
+    explained are those scan reports with the same --model and --threshold:
+    the allow list and inline markers of .detector.toml / pyproject.toml apply
+    (what the allow list leaves of a finding is explained on the text without
+    the allowed phrases, as scan judges it).
 
     \b
     Example:
       detector explain "强化金融精准有效服务杨方线上配资股票,深化产融合作"
     """
     _one_blas_thread()
-    from detector.explain import explain as run_explain
+    from detector.config import ConfigError, load_config
+    from detector.explain import explain_reported
+    from detector.suppress import Suppressions
 
-    load_detector = _start_loading(model, None)
-    units: list[tuple[dict[str, Any] | None, str]] = [(None, target)]
+    load_detector = _start_loading(model, threshold)
+    try:  # what scan reports: its allow list and inline markers apply here too
+        config = load_config()
+    except ConfigError as exc:
+        raise DetectorError(str(exc)) from None
+    suppressions = Suppressions(config.allow, inline=config.inline_markers)
+    units: list[_Explained] = [_Explained(None, target)]
     failed = False
     if not as_text:
         hint = "(to explain this text itself, use --text)"
@@ -933,10 +946,14 @@ def explain(
             raise DetectorError(f"{target}: no such file {hint}")
     detector = load_detector()
     found = False
+    left_out = 0
     records: list[dict[str, Any]] = []
-    for where, text in units:
-        explanations = run_explain(detector, text, top)
+    for where, text, marker_text, marker_offset in units:
+        explanations, silenced = explain_reported(
+            detector, text, suppressions, top, marker_text, marker_offset
+        )
         found = found or bool(explanations)
+        left_out += silenced
         if output_format == "json":
             records += [{**(where or {}), **e.to_dict()} for e in explanations]
             continue
@@ -948,6 +965,8 @@ def explain(
             _echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
             decision = f"{item.head} decision {item.decision:+.3f}"
             _echo(f"  {decision} (intercept {item.intercept:+.3f})")
+            if item.without_allowed:
+                _echo("  judged on the text without the allowed phrases")
             if item.evidence is not None:
                 _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
                 _echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
@@ -955,12 +974,30 @@ def explain(
                 _echo(f"  {value:+.4f}  {name}")
     if output_format == "json":
         _echo_json(records)
+    if left_out:
+        allow = f"the allow list of {_shown(str(config.path))}, or " if config.allow else ""
+        click.echo(
+            f"detector: {left_out} finding(s) not explained: scan does not report them"
+            f" ({allow}the inline marker 'detector: allow')",
+            err=True,
+        )
     sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if found else EXIT_CLEAN)
+
+
+class _Explained(NamedTuple):
+    """A text ``explain`` explains: where it is (None: the target itself, or a
+    plain text file), the text, and where scan looks for its inline marker
+    (for a page or a field holding HTML, the markup; None: the text itself)."""
+
+    where: dict[str, Any] | None
+    text: str
+    marker_text: str | None = None
+    marker_offset: Callable[[int], int] | None = None
 
 
 def _explained_fields(
     target: str, input_format: str, text_fields: tuple[str, ...], encoding: str | None
-) -> tuple[list[tuple[dict[str, Any] | None, str]], bool]:
+) -> tuple[list[_Explained], bool]:
     """The texts ``explain`` explains in the file (or stdin) ``target``, read as
     ``scan`` reads it, each with where it is (path, record line and id, field;
     None for a plain text file, whose output keeps its old form), and whether an
@@ -969,7 +1006,7 @@ def _explained_fields(
     from detector.inputs import InputError, Notice, iter_documents
     from detector.scanning import field_views
 
-    units: list[tuple[dict[str, Any] | None, str]] = []
+    units: list[_Explained] = []
     failed = False
     for item in iter_documents([target], input_format, text_fields, encoding):
         if isinstance(item, (InputError, Notice)):
@@ -987,7 +1024,14 @@ def _explained_fields(
                 where["field"] = name
             if item.html is not None or view is not None:
                 where["read_as"] = "the text of its HTML"
-            units.append((None if plain else where, text if view is None else view.text))
+            # The inline marker is looked for where scan looks for it (scan_document).
+            marker: tuple[str | None, Callable[[int], int] | None] = (None, None)
+            if item.html is not None:
+                marker = (item.html.source, item.html.source_offset)
+            elif view is not None:
+                marker = (view.source, view.source_offset)
+            read = text if view is None else view.text
+            units.append(_Explained(None if plain else where, read, *marker))
     return units, failed
 
 

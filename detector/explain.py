@@ -8,12 +8,18 @@ best span to a neighbouring clause's when that scored higher (or the whole text,
 for a document-level finding).  A clause's reported score combines that decision
 with the evidence of the localizer for its best span (or the bridge's two spans);
 both are shown.
+
+:func:`explain_reported` explains what ``detector scan`` reports with the
+project's allowlist and inline markers (``.detector.toml``): a finding they
+silence is not explained, and what the allowlist leaves of a finding is
+explained as scan judged it, on the text without the allowed phrases.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,8 +31,9 @@ from detector.segment import split_clauses
 
 if TYPE_CHECKING:
     from detector.core import Detector
+    from detector.suppress import Suppressions
 
-__all__ = ["Explanation", "explain"]
+__all__ = ["Explanation", "explain", "explain_reported"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class Explanation:
     # ``decision`` and it combine into (None for the document head).
     evidence: float | None = None
     score: float | None = None
+    # What the allowlist left of a finding, judged (and explained) on the text
+    # without the allowed phrases: ``scope`` is from that text.
+    without_allowed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +65,7 @@ class Explanation:
             "contributions": [[name, round(value, 4)] for name, value in self.contributions],
             "evidence": None if self.evidence is None else round(self.evidence, 4),
             "score": None if self.score is None else round(self.score, 4),
+            "without_allowed": self.without_allowed,
         }
 
 
@@ -131,8 +142,69 @@ def _contributions(
 
 def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
     """One explanation per finding of ``detector.scan(text)``."""
-    verdict = detector.scan(text)
-    if not verdict.findings:
+    return _explain_findings(detector, text, detector.scan(text).findings, top)
+
+
+def explain_reported(
+    detector: Detector,
+    text: str,
+    suppressions: Suppressions,
+    top: int = 10,
+    marker_text: str | None = None,
+    marker_offset: Callable[[int], int] | None = None,
+) -> tuple[list[Explanation], int]:
+    """One explanation per finding ``detector scan`` reports in ``text`` with
+    ``suppressions`` (no baseline; the inline marker looked for as
+    :meth:`~detector.suppress.Suppressions.keep` does, in ``marker_text`` when
+    given), in its order, and the number of findings of ``detector.scan(text)``
+    they leave out.  What the allowlist leaves of a finding is explained on the
+    text without the allowed phrases, where scan judged it again
+    (``without_allowed``)."""
+    findings = detector.scan(text).findings
+    if not findings:
+        return [], 0
+
+    def rescore(masked: str) -> Sequence[Finding]:
+        return detector.scan(masked).findings
+
+    reported = [
+        f
+        for f, _ in suppressions.keep(
+            findings,
+            path="",
+            text=text,
+            marker_text=marker_text,
+            marker_offset=marker_offset,
+            use_baseline=False,
+            rescore=rescore,
+        )
+    ]
+    own = [f for f in reported if f in findings]
+    explained = dict(zip(own, _explain_findings(detector, text, own, top), strict=True))
+    pieces = [f for f in reported if f not in explained]
+    if pieces:
+        masked, origin = suppressions.masked(text)
+        judged = [
+            (origin[e.finding.start], origin[e.finding.end - 1] + 1, e)
+            for e in explain(detector, masked, top)
+        ]
+        for piece in pieces:
+            # The piece took the score and category of the best finding of the
+            # masked text over it (Suppressions.without_allowed).
+            over = [e for start, end, e in judged if start < piece.end and piece.start < end]
+            best = max(over, key=lambda e: e.finding.score)
+            explained[piece] = replace(best, finding=piece, without_allowed=True)
+    left_out = sum(
+        1 for f in findings if not any(r.start < f.end and f.start < r.end for r in reported)
+    )
+    return [explained[f] for f in reported], left_out
+
+
+def _explain_findings(
+    detector: Detector, text: str, findings: Sequence[Finding], top: int
+) -> list[Explanation]:
+    """One explanation per finding of ``findings`` (of ``detector.scan(text)``)."""
+    if not findings:
         return []
     norm = normalize(text)
     clauses = split_clauses(norm.text)
@@ -156,7 +228,7 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
         return score, bridge
 
     out = []
-    for finding in verdict.findings:
+    for finding in findings:
         covering = [
             c
             for c in clauses

@@ -201,13 +201,18 @@ class Suppressions:
                     out.append(Finding(start, end, scanned[start:end], top.score, top.category))
         return out
 
+    def masked(self, text: str) -> tuple[str, list[int]]:
+        """``text`` with every occurrence of an allowed phrase deleted, the text
+        what is left of a finding is judged on, and the offset in ``text`` of
+        each of its characters (``detector explain`` explains such a piece
+        there)."""
+        return _masked(text, self._occurrences(text) if self._phrases else [])
+
     @staticmethod
     def _judged(scanned: str, allowed: list[tuple[int, int]], rescore: Rescore) -> list[Finding]:
         """The findings of ``scanned`` scanned with the ``allowed`` spans deleted,
         put back on ``scanned`` (a finding across a deleted phrase spans it)."""
-        kept = _minus([(0, len(scanned))], sorted(allowed))
-        origin = [i for start, end in kept for i in range(start, end)]  # masked -> scanned
-        masked = "".join(scanned[start:end] for start, end in kept)
+        masked, origin = _masked(scanned, allowed)
         out = []
         for f in rescore(masked):
             start, end = origin[f.start], origin[f.end - 1] + 1
@@ -274,6 +279,13 @@ class Suppressions:
                 continue
             kept.append((finding, fingerprint))
         return kept
+
+
+def _masked(text: str, allowed: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` without the ``allowed`` spans, and where each character left is in ``text``."""
+    kept = _minus([(0, len(text))], sorted(allowed))
+    origin = [i for start, end in kept for i in range(start, end)]  # masked -> text
+    return "".join(text[start:end] for start, end in kept), origin
 
 
 def _is_filler(ch: str) -> bool:

@@ -365,3 +365,73 @@ def test_update_baseline_keeps_the_entries_of_inputs_that_could_not_be_scanned(
     result = scan(tiny_model_dir, *update)
     assert result.exit_code == 2 and "not rewritten" in result.stderr
     assert baseline.read_text(encoding="utf-8") == "{"
+
+
+def explain(model: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["explain", "--model", str(model), *args])
+
+
+def test_explain_leaves_out_the_findings_scan_does_not_report(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """explain read no .detector.toml: it explained (exit 1) the findings that the
+    allowlist and the inline marker keep ``scan`` from reporting (exit 0)."""
+    (workdir / ".detector.toml").write_text('allow = ["杨方线上配资"]\n', encoding="utf-8")
+    assert scan(tiny_model_dir, "articles").exit_code == 0
+    for target in (["articles/a.txt"], ["--text", INJECTED], ["-"]):
+        command = ["explain", "--model", str(tiny_model_dir), *target]
+        result = CliRunner().invoke(main, command, input=INJECTED)
+        assert (result.exit_code, result.stdout) == (0, ""), (target, result.output)
+        assert result.stderr.endswith(
+            "detector: 1 finding(s) not explained: scan does not report them (the allow list"
+            f" of {workdir / '.detector.toml'}, or the inline marker 'detector: allow')\n"
+        ), result.stderr
+    (workdir / ".detector.toml").unlink()
+    marked = INJECTED.replace("推动循环。", "推动循环。 detector: allow")
+    (workdir / "articles" / "a.txt").write_text(marked, encoding="utf-8")
+    assert scan(tiny_model_dir, "articles").exit_code == 0
+    result = explain(tiny_model_dir, "articles/a.txt")
+    assert (result.exit_code, result.stdout) == (0, "")
+    (workdir / ".detector.toml").write_text("inline_markers = false\n", encoding="utf-8")
+    assert explain(tiny_model_dir, "articles/a.txt").exit_code == 1  # as scan then reports it
+    assert scan(tiny_model_dir, "articles").exit_code == 1
+
+
+def test_explain_explains_what_the_allowlist_leaves_of_a_finding_as_scan_judged_it(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """What the allowlist leaves of a finding is judged again on the text without
+    the phrase; explain showed the whole finding, with the phrase and its score."""
+    text = "会议强调要深化产融合作。\n东方财富APP下载，加微信abc12345领取福利,推动循环。\n"
+    (workdir / "articles" / "a.txt").write_text(text, encoding="utf-8")
+    (workdir / ".detector.toml").write_text('allow = ["东方财富APP下载"]\n', encoding="utf-8")
+    scanned = scan(tiny_model_dir, "--format", "json", "articles/a.txt")
+    (reported,) = json.loads(scanned.stdout)[0]["findings"]
+    assert reported["text"] == "加微信abc12345领取福利"  # the piece scan reports
+    result = explain(tiny_model_dir, "--format", "json", "articles/a.txt")
+    assert result.exit_code == 1, result.output
+    (record,) = json.loads(result.stdout)
+    assert record["finding"] == reported
+    assert record["without_allowed"] is True and record["score"] == reported["score"]
+    assert "东方财富" not in record["scope"] and "加微信" in record["scope"]
+    lines = explain(tiny_model_dir, "--top", "2", "articles/a.txt").stdout.splitlines()
+    assert lines[0] == (
+        f"{reported['start']}-{reported['end']} {reported['category']}"
+        f' {reported["score"]:.2f} "加微信abc12345领取福利"'
+    ), lines
+    assert "  judged on the text without the allowed phrases" in lines
+
+
+@pytest.mark.parametrize("threshold", ["0.2", "block"])
+def test_explain_takes_the_threshold_scan_takes(
+    tiny_model_dir: Path, workdir: Path, threshold: str
+) -> None:
+    """explain had no --threshold: it explained the findings of the model's review
+    threshold whatever threshold the scan it was to explain used."""
+    text = "专家表示消费市场持续回暖登录入口。\n" + INJECTED
+    (workdir / "articles" / "a.txt").write_text(text, encoding="utf-8")
+    scanned = scan(tiny_model_dir, "--threshold", threshold, "--format", "json", "articles")
+    expected = json.loads(scanned.stdout)[0]["findings"]
+    result = explain(tiny_model_dir, "--threshold", threshold, "--format", "json", "articles/a.txt")
+    assert result.exit_code == 1, result.output
+    assert [record["finding"] for record in json.loads(result.stdout)] == expected
