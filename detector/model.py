@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import re
 import struct
 import threading
 import zipfile
@@ -181,10 +183,41 @@ def load_model_in_background(path: str | Path) -> Callable[[], Model]:
     return finish
 
 
+class _Replaced(ModelError):
+    """The card's arrays were gone or changed, and so was the card: a save
+    (:func:`save_model`) replaced the model while it was being read."""
+
+
+#: Reads of a model that a save may replace meanwhile (see :func:`_read_checked`).
+_READ_ATTEMPTS = 5
+
+
 def _read_checked(path: str | Path) -> _CheckedFiles:
     card_path = _card_path(Path(path))
+    for _ in range(_READ_ATTEMPTS - 1):
+        try:
+            return _read_checked_once(card_path)
+        except _Replaced:  # read it again, as it is now
+            continue
+    return _read_checked_once(card_path)
+
+
+def _card_text(card_path: Path) -> str | None:
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        return card_path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+
+
+def _read_checked_once(card_path: Path) -> _CheckedFiles:
+    """The checked files of the model whose card is ``card_path``.  A save
+    replaces the arrays a card names only after a card naming others is in
+    place (:func:`save_model`): arrays that are gone or do not match their card
+    while the card itself has changed are a model replaced while it was read
+    (:class:`_Replaced`), not a broken one."""
+    try:
+        text = card_path.read_text(encoding="utf-8")
+        card = json.loads(text)
     except FileNotFoundError:
         raise ModelError(f"{card_path}: model card not found") from None
     except (OSError, ValueError, RecursionError) as exc:  # incl. JSON and UTF-8 errors
@@ -197,9 +230,13 @@ def _read_checked(path: str | Path) -> _CheckedFiles:
     try:
         data = arrays_path.read_bytes()
     except OSError as exc:
+        if _card_text(card_path) != text:
+            raise _Replaced(str(exc)) from None
         raise ModelError(f"{arrays_path}: cannot read model arrays ({exc})") from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
+        if _card_text(card_path) != text:
+            raise _Replaced(arrays_path.name)
         raise ModelError(
             f"{arrays_path}: SHA-256 {actual[:16]}… does not match the card's"
             f" {expected[:16] or 'missing value'}…; refusing to load"
@@ -319,12 +356,27 @@ def _check_language_model(name: str, head: Head, arrays_path: Path) -> None:
             raise ModelError(f"{arrays_path}: array '{name}.{part}' must be float[{size}]")
 
 
+#: The name of the arrays while a save switches to them (see :func:`save_model`).
+_STAGED = re.compile(r"model\.[0-9a-f]{16}\.npz")
+
+
 def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any]) -> Path:
     """Write ``model.npz`` and ``model.json`` into ``directory``; returns the card path.
 
-    Both files are written under temporary names first and then renamed over the
-    old ones, arrays first: a save that fails or is interrupted leaves the model
-    that was there whole, and a process loading it never reads half a file."""
+    Replacing a model is atomic for a reader.  The card names its array file
+    (``arrays``), so the card is the one file whose rename switches models: the
+    arrays are written under a name of their own (``model.<sha256>.npz``, the
+    first 16 hex digits), a card naming them is renamed over ``model.json`` (the
+    switch), then they are linked (or copied) to ``model.npz``, a card naming that
+    replaces the first, and their own name goes.  At each moment ``model.json``
+    names arrays that match it, so a save that fails or is killed at any step
+    leaves the old model or the new one, whole (and at most a stray
+    ``model.<sha256>.npz``, which the next save removes).  A reader that had read
+    the old card when its arrays were replaced reads the card again
+    (:func:`load_model`).  Files are written under temporary names and synced
+    before they are renamed into place.  Once the new model is in place, a
+    failure to put it back under ``model.npz`` (a full disk without hard links)
+    leaves it under its own name, whole, and is not an error."""
     import numpy as np
 
     directory = Path(directory)
@@ -338,25 +390,94 @@ def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any
     arrays_path, card_path = directory / ARRAYS_NAME, directory / CARD_NAME
     arrays_tmp = directory / f".{ARRAYS_NAME}.tmp"
     card_tmp = directory / f".{CARD_NAME}.tmp"
+    staged: Path | None = None
+    switched = False
     try:
         # Uncompressed: loads ~3x faster (no zlib inflate on every start); the
         # SHA-256 check reads the file once anyway.  Compressed files still load.
         with arrays_tmp.open("wb") as handle:
             np.savez(handle, **arrays)  # type: ignore[arg-type]
+            handle.flush()
+            os.fsync(handle.fileno())
+        digest = _sha256(arrays_tmp)
+        staged = directory / f"model.{digest[:16]}.npz"
+        os.replace(arrays_tmp, staged)
         card = {
             "format": FORMAT_VERSION,
             "version": model.version,
-            "arrays": ARRAYS_NAME,
-            "sha256": _sha256(arrays_tmp),
+            "arrays": staged.name,
+            "sha256": digest,
             "classes": list(model.classes),
             "params": dict(model.params),
             "thresholds": dict(model.thresholds),
             **card_extra,
         }
-        card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        arrays_tmp.replace(arrays_path)
-        card_tmp.replace(card_path)
+        _write_synced(card_tmp, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+        os.replace(card_tmp, card_path)  # the switch: readers now load the new model
+        switched = True
+        _sync_directory(directory)
+        try:  # the usual names again
+            _link_or_copy(staged, arrays_tmp)
+            os.replace(arrays_tmp, arrays_path)
+            card["arrays"] = ARRAYS_NAME
+            _write_synced(card_tmp, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+            os.replace(card_tmp, card_path)
+            for stray in directory.iterdir():  # this save's, and those of saves killed before
+                if _STAGED.fullmatch(stray.name):
+                    os.unlink(stray)
+            _sync_directory(directory)
+        except OSError:  # the new model is in place, whole, under its own name
+            pass
     finally:
         arrays_tmp.unlink(missing_ok=True)
         card_tmp.unlink(missing_ok=True)
+        # A save that failed before the switch: its arrays go, unless the card in
+        # place names them (the same model, left staged by a save killed before).
+        if staged is not None and not switched and _arrays_named(card_path) != staged.name:
+            staged.unlink(missing_ok=True)
     return card_path
+
+
+def _arrays_named(card_path: Path) -> str | None:
+    """The array file the card ``card_path`` names (None: no readable card)."""
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return str(card.get("arrays", ARRAYS_NAME)) if isinstance(card, dict) else None
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _link_or_copy(source: Path, destination: Path) -> None:
+    """``destination`` as a second name of ``source`` (a hard link), or a synced
+    copy where the file system has no hard links."""
+    destination.unlink(missing_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(source, destination)
+        with destination.open("rb+") as handle:
+            os.fsync(handle.fileno())
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the renames in ``directory`` durable (a crash after a rename could
+    otherwise bring back the old entry); not possible everywhere (Windows)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

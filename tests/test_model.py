@@ -147,3 +147,109 @@ def test_a_failed_save_leaves_the_model_that_was_there(
     save_model(new, directory, {})
     assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
     assert load_model(directory).version == "new"
+
+
+_SAVE_AND_DIE = """
+import os, sys
+from pathlib import Path
+from detector.model import Head, Model, load_model, save_model
+
+directory, die_at, link_works = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+old = load_model(directory)
+heads = {name: Head(h.coef * 2, h.intercept, h.idf) for name, h in old.heads.items()}
+new = Model("new", old.classes, old.params, old.thresholds, heads)
+calls = 0
+
+def dying(function):
+    def call(*args, **kwargs):
+        global calls
+        calls += 1
+        if calls == die_at:
+            os._exit(9)  # killed: no finally, no clean-up
+        return function(*args, **kwargs)
+    return call
+
+for name in ("replace", "rename", "link", "unlink"):
+    setattr(os, name, dying(getattr(os, name)))
+if not link_works:
+    def link(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+    os.link = dying(link)
+save_model(new, directory, {})
+"""
+
+
+@pytest.mark.parametrize("link_works", [True, False])
+def test_a_save_killed_at_any_step_leaves_a_whole_model(
+    tiny_model_dir: Path, tmp_path: Path, link_works: bool
+) -> None:
+    """save_model renamed model.npz and then model.json: killed between the two,
+    it left the new arrays beside the old card, which refused them (SHA-256),
+    and the previous model was gone.  Killed before any rename, unlink or link
+    of a save, the directory holds the old model or the new one, whole, and the
+    next save leaves only model.json and model.npz (hard links or, where the
+    file system has none, a copy)."""
+    import os
+    import subprocess
+    import sys
+
+    from detector.model import Head, Model, save_model
+
+    # This checkout's detector, whatever is installed.
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    old = load_model(tiny_model_dir).version
+    seen = set()
+    for die_at in range(1, 30):
+        directory = copy_model(tiny_model_dir, tmp_path / f"m{die_at}")
+        args = [str(directory), str(die_at), str(int(link_works))]
+        run = subprocess.run(
+            [sys.executable, "-c", _SAVE_AND_DIE, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert run.returncode in (0, 9), run.stderr
+        version = load_model(directory).version  # never refused
+        assert version in (old, "new")
+        seen.add(version)
+        if run.returncode == 0:  # the save finished before the call it was to die at
+            assert version == "new"
+            assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+            break
+        again = load_model(directory)
+        heads = {n: Head(h.coef, h.intercept, h.idf) for n, h in again.heads.items()}
+        model = Model("again", again.classes, again.params, again.thresholds, heads)
+        save_model(model, directory, {})
+        assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+        assert load_model(directory).version == "again"
+    else:
+        pytest.fail("the save never finished")
+    assert seen == {old, "new"}
+
+
+def test_a_model_replaced_while_it_is_read_is_read_whole(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader that had read the card when a save replaced the model read the
+    new arrays against the old card, and refused them (SHA-256): it now reads
+    the card again and loads the new model."""
+    from detector.model import Head, Model, save_model
+
+    directory = copy_model(tiny_model_dir, tmp_path / "m")
+    old = load_model(directory)
+    heads = {name: Head(h.coef * 2, h.intercept, h.idf) for name, h in old.heads.items()}
+    new = Model("new", old.classes, old.params, old.thresholds, heads)
+    read_bytes = Path.read_bytes
+    saved: list[bool] = []
+
+    def saving_first(self: Path) -> bytes:
+        if self.suffix == ".npz" and not saved:  # the card is read: the arrays are next
+            saved.append(True)
+            save_model(new, directory, {})
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", saving_first)
+    assert load_model(directory).version == "new"
+    assert saved == [True]
