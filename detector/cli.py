@@ -803,11 +803,16 @@ def _check_writable_folder(folder: Path) -> None:
     show_default=True, help="Where to write the gold JSONL.",
 )  # fmt: skip
 def benchmark(corpora: Path, training_data: Path | None, output: Path) -> None:
-    """Build the cross-source dev benchmark (gold JSONL) from the corpora."""
+    """Build the cross-source dev benchmark (gold JSONL) from the corpora, after
+    checking them against training_data/corpora_manifest.json, as train does."""
     from detector.training.benchmark import build_dev_benchmark, write_jsonl
+    from detector.training.corpora import check_manifest
 
+    training_data = training_data or _default_training_data()
     with _training_errors():
-        documents = build_dev_benchmark(training_data or _default_training_data(), corpora)
+        # Other corpora would make another benchmark, scored as if it were this one.
+        check_manifest(corpora, training_data / "corpora_manifest.json")
+        documents = build_dev_benchmark(training_data, corpora)
         write_jsonl(documents, output)
     click.echo(f"wrote {len(documents)} documents to {output}", err=True)
 

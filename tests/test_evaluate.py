@@ -468,13 +468,15 @@ def test_train_names_a_corpora_manifest_it_cannot_read(tmp_path: Path) -> None:
         assert not (tmp_path / "m" / "model.json").exists()
 
 
-def _training_data_for(corpora_root: Path, destination: Path) -> Path:
-    """A copy of the project's training_data/ whose manifest fits ``corpora_root``."""
+def _training_data_for(corpora_root: Path, destination: Path, manifest_only: bool = False) -> Path:
+    """A copy of the project's training_data/ whose manifest fits ``corpora_root``
+    (``manifest_only``: the manifest of the copy at ``destination`` rewritten)."""
     import shutil
 
     from detector.training.corpora import file_manifest
 
-    shutil.copytree(Path(__file__).parent.parent / "training_data", destination)
+    if not manifest_only:
+        shutil.copytree(Path(__file__).parent.parent / "training_data", destination)
     manifest = {"files": file_manifest(corpora_root)}
     (destination / "corpora_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return destination
@@ -532,9 +534,9 @@ def test_benchmark_names_a_training_data_file_that_is_not_json_or_not_utf8(
 
 
 def test_benchmark_names_the_line_of_a_corpus_file_it_cannot_read(tmp_path: Path) -> None:
-    """The benchmark does not check the corpora manifest (train does), and a bad
-    line in the Eastmoney or 新闻联播 JSONL was a traceback (exit 1); the SMS and
-    FBS readers already named the file and line."""
+    """A bad line in the Eastmoney or 新闻联播 JSONL was a traceback (exit 1); the
+    SMS and FBS readers already named the file and line.  (The manifest is
+    rewritten for each bad file: the benchmark checks it, as train does.)"""
     import gzip
 
     from detector.training.corpora import FILES
@@ -561,10 +563,37 @@ def test_benchmark_names_the_line_of_a_corpus_file_it_cannot_read(tmp_path: Path
                 handle.write(text)
         else:
             path.write_text(text, encoding="utf-8")
+        _training_data_for(corpora_root, training_data, manifest_only=True)
         result = CliRunner().invoke(main, ["benchmark", *args, "-o", str(tmp_path / "dev.jsonl")])
         assert result.exit_code == 2, (path, result.output)
         last = result.stderr.splitlines()[-1]
         assert last.startswith(f"detector: error: {error}"), last
+
+
+def test_benchmark_refuses_corpora_that_differ_from_the_manifest(tmp_path: Path) -> None:
+    """train refuses corpora whose checksums differ from
+    training_data/corpora_manifest.json; the benchmark, built from the same
+    corpora, did not look, so a dev benchmark of other data was written and
+    scored as if it were the recorded one."""
+    from detector.training.corpora import FILES
+
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = _training_data_for(corpora_root, tmp_path / "training_data")
+    manifest = training_data / "corpora_manifest.json"
+    with (corpora_root / FILES["sms"]).open("a", encoding="utf-8") as handle:
+        handle.write("1\t加微信abc99999领取福利\n")
+    output = tmp_path / "dev.jsonl"
+    args = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+    for command in (
+        ["benchmark", *args, "-o", str(output)],
+        ["train", *args, "--output", str(tmp_path / "m")],
+    ):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.splitlines()[-1] == (
+            f"detector: error: {corpora_root}: corpus files differ from {manifest}: {FILES['sms']}"
+        ), command
+    assert not output.exists()
 
 
 def test_train_checks_the_dev_benchmark_inputs_before_training(
