@@ -121,6 +121,11 @@ _NOT_EXACT = (
     "cannot be written back byte for byte in the encoding it is read with (broken UTF-8"
     " or mixed encodings); left unchanged"
 )
+_CARRIED = (
+    "reads otherwise on its own in {encoding} than after the lines before it, as scan"
+    " reads it (a shift or designation made on an earlier line still holds), so it"
+    " cannot be rewritten on its own; left unchanged"
+)
 
 
 def decode_exact(
@@ -372,8 +377,10 @@ def _decoded_line(raw: bytes, encoding: str | None) -> tuple[bytes, str, str, st
     return mark, text[: len(text) - len(ending)], ending, encoding
 
 
-def jsonl_lines(source: BinaryIO, encoding: str | None = None) -> Iterator[tuple[bytes, str]]:
-    """The lines of a JSONL stream, each with its line break, and the encoding to
+def jsonl_lines(
+    source: BinaryIO, encoding: str | None = None
+) -> Iterator[tuple[bytes, str, str | None]]:
+    """The lines of a JSONL stream, each with its line break, the encoding to
     read each with, chosen as ``detector scan`` chooses it (see
     :mod:`detector.inputs`): a UTF-16 or UTF-32 byte-order mark names the codec
     of the file (its lines split where a whole character is a line break; split
@@ -383,8 +390,13 @@ def jsonl_lines(source: BinaryIO, encoding: str | None = None) -> Iterator[tuple
     machine's byte order, as scan reads it); otherwise a UTF-8 line is UTF-8,
     and the other lines take one codec, detected once from the first of them
     and the 64 KiB after it.  Detected line by line, a short GBK line was read
-    as Thai, and the ad ``scan`` reports in it was left in place."""
-    from detector.encodings import byte_order_mark, unmarked_codec
+    as Thai, and the ad ``scan`` reports in it was left in place.
+
+    The third item is None, or the line's text as ``scan`` reads it when that is
+    not the line decoded on its own: with ``encoding``, scan decodes the file as
+    one stream, and in a stateful codec (ISO-2022, HZ) a shift or designation
+    made on one line holds on the next (see :func:`clean_jsonl_line`)."""
+    from detector.encodings import byte_order_mark, incremental_decoder, unmarked_codec
     from detector.inputs import line_codecs
 
     first = source.readline()
@@ -392,17 +404,19 @@ def jsonl_lines(source: BinaryIO, encoding: str | None = None) -> Iterator[tuple
     if not marked and encoding is not None:
         codec = unmarked_codec(encoding)
         if "\n".encode(codec) == b"\n":  # an ASCII line break: streamed line by line
+            decoder = incremental_decoder(codec, first)  # scan's (inputs._jsonl_lines)
             for raw in chain((first,), source) if first else ():
-                yield raw, codec
+                text = decoder.decode(raw)
+                yield raw, codec, None if text == raw.decode(codec, "replace") else text
             return
         marked = "wide"  # UTF-16, UTF-32, EBCDIC …: split where a character is a line break
     if marked in ("utf-16", "utf-32", "wide"):
         for raw in _wide_lines(first + source.read(), codec):
-            yield raw, codec
+            yield raw, codec, None
         return
     raws = chain((first,), source) if first else iter(())
     for raw, line_codec, _ in line_codecs(raws, "utf-8" if marked else None):
-        yield raw, line_codec
+        yield raw, line_codec, None
 
 
 def _wide_lines(data: bytes, codec: str) -> Iterator[bytes]:
@@ -432,6 +446,7 @@ def clean_jsonl_line(
     line: int = 1,
     drop: bool = False,
     encoding: str | None = None,
+    scan_text: str | None = None,
 ) -> CleanedBytes:
     """Remove the flagged spans from the ``text_fields`` of one JSONL line.
 
@@ -447,8 +462,14 @@ def clean_jsonl_line(
     is left out whole (``data`` empty but for the file's byte-order mark, ``dropped``
     the line as it was, in UTF-8 without a byte-order mark) instead.
     ``encoding``: the line's codec, as :func:`jsonl_lines` gives it (the file's,
-    as ``scan`` reads it); None: detected for the line on its own.
+    as ``scan`` reads it); None: detected for the line on its own.  ``scan_text``:
+    the line as ``scan`` reads it, when that is not the line decoded on its own
+    (:func:`jsonl_lines`): such a line is left unchanged with an error, as it
+    cannot be rewritten on its own (once it was cleaned as read on its own:
+    text scan never reported).
     """
+    if scan_text is not None:
+        return CleanedBytes(raw, errors=(_CARRIED.format(encoding=encoding),))
     decoded = _decoded_line(raw, encoding)
     if decoded is None:
         return CleanedBytes(raw, errors=(_NOT_EXACT,))

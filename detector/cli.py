@@ -1386,8 +1386,10 @@ def _clean_stream(
         from detector.inputs import input_waiting
 
         live = source is sys.stdin.buffer
-        for number, (raw, encoding) in enumerate(jsonl_lines(source, forced), start=1):
-            cleaned = clean_jsonl_line(raw, text_fields, scan.field, number, job.drop, encoding)
+        for number, (raw, encoding, read) in enumerate(jsonl_lines(source, forced), start=1):
+            cleaned = clean_jsonl_line(
+                raw, text_fields, scan.field, number, job.drop, encoding, scan_text=read
+            )
             errors += _report_cleaned(display, cleaned, number)
             changed = changed or bool(cleaned.removed)
             _quarantine(job, cleaned)

@@ -1242,6 +1242,40 @@ def test_encoding_cleans_a_big5_jsonl_file_detection_reads_as_gb18030(
     assert quarantine.read_bytes() == lines[0].encode("utf-8")
 
 
+def test_a_jsonl_line_whose_reading_depends_on_the_lines_before_is_left_as_it_is(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """``scan --encoding`` decodes a JSONL file as one stream, and ``clean`` decoded
+    each line on its own: in a stateful codec (ISO-2022, HZ) an escape sequence
+    of one line still holds on the next.  Here line 1 ends switched to GB 2312,
+    so scan reads line 2 in it (invalid JSON), while clean read line 2 from
+    ASCII, found the ad and removed it: a removal scan never reported.  Such a
+    line is now left unchanged with an error that says why; a file whose lines
+    each start afresh (as ISO-2022 mail requires) is cleaned as before."""
+    codec = "iso2022_jp_2"  # holds GB 2312 (ESC $ A), so the tiny model's ads
+    record = json.dumps({"id": 1, "text": SEED}, ensure_ascii=False) + "\n"
+    source = tmp_path / "items.jsonl"
+    source.write_bytes(record.encode(codec))
+    result = clean(runner, tiny_model_dir, "--encoding", codec, str(source))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == record.replace(AD, "").encode(codec)
+    first = json.dumps({"id": 0, "text": "全国夏粮实现丰收"}, ensure_ascii=False)
+    carried = first.encode(codec) + b"\x1b$A\n" + record.encode(codec)
+    source.write_bytes(carried)
+    scanned = runner.invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--encoding", codec, str(source)]
+    )
+    assert (scanned.exit_code, scanned.stdout) == (2, "")
+    assert f"{source}:2: invalid JSON" in scanned.stderr
+    result = clean(runner, tiny_model_dir, "--encoding", codec, str(source))
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout_bytes == carried
+    assert "removed" not in result.stderr
+    assert (
+        f"detector: error: {source}:2: reads otherwise on its own in iso2022_jp_2" in result.stderr
+    )
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_encoding_reads_utf16_without_a_mark_and_writes_it_back(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, codec: str
