@@ -614,3 +614,36 @@ def test_train_checks_the_dev_benchmark_inputs_before_training(
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines()[-1].startswith(f"detector: error: {dev}: ")
     assert started == []
+
+
+def test_training_commands_name_corpora_without_news_to_build_on(tmp_path: Path) -> None:
+    """Corpora that match their manifest but hold no news article (an empty
+    Eastmoney, 新闻联播 and THUCNews test file) were a traceback in benchmark
+    and train (``empty range for randrange()``, exit 1)."""
+    from detector.training.corpora import FILES
+
+    corpora_root = _tiny_corpora(tmp_path / "corpora")
+    training_data = _training_data_for(corpora_root, tmp_path / "training_data")
+    args = ["--corpora", str(corpora_root), "--training-data", str(training_data)]
+    output = tmp_path / "dev.jsonl"
+    model = tmp_path / "m"
+    for command in (
+        ["benchmark", *args, "-o", str(output)],
+        ["train", *args, "--output", str(model)],
+    ):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.splitlines()[-1].startswith(
+            f"detector: error: {corpora_root}: no news to build the dev benchmark on: "
+        ), result.stderr
+    assert not output.exists()
+    # With a dev host, training itself needs 新闻联播 stories of the training period.
+    article = {"path": "a", "title": "t", "text": "证监会召开新闻发布会。市场运行平稳。"}
+    (corpora_root / FILES["eastmoney"]).write_text(json.dumps(article, ensure_ascii=False) + "\n")
+    _training_data_for(corpora_root, training_data, manifest_only=True)
+    result = CliRunner().invoke(main, ["train", *args, "--output", str(model)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith(
+        f"detector: error: {corpora_root}: too little news to train on: {FILES['xwlb']} holds 0 "
+    ), result.stderr
+    assert not (tmp_path / "m" / "model.json").exists()

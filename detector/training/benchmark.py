@@ -35,6 +35,12 @@ def _dev_hosts(corpora_root: Path, n_xwlb: int, n_titles: int) -> list[tuple[str
     titles = list(corpora.thucnews_titles(corpora_root, "test"))
     rng.shuffle(titles)
     hosts += [(f"thucnews:test:{i}", "thucnews", t) for i, t in enumerate(titles[:n_titles])]
+    if not hosts:  # every document of the benchmark is built on one
+        names = ", ".join(corpora.FILES[name] for name in ("eastmoney", "xwlb", "thucnews_test"))
+        raise corpora.CorpusError(
+            f"{corpora_root}: no news to build the dev benchmark on: {names} hold no"
+            f" article (新闻联播 stories count from {DEV_FROM} on)"
+        )
     return hosts
 
 

@@ -295,6 +295,12 @@ def training_examples(
     is_validation = [corpora.stable_fraction(h[0]) < 0.1 for h in hosts]
     fit_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if not v]
     validation_hosts = [h for h, v in zip(hosts, is_validation, strict=True) if v]
+    if not fit_hosts or not validation_hosts:  # every document is built on one
+        raise corpora.CorpusError(
+            f"{corpora_root}: too little news to train on: {corpora.FILES['xwlb']} holds"
+            f" {len(stories)} 新闻联播 stories before {TRAIN_BEFORE} (training and validation"
+            " each need some)"
+        )
     documents = build_documents(
         fit_hosts, sources, heads_split, config.seed,
         n_hard_negative_docs=config.hard_negative_docs, n_seo=config.seo_docs,
