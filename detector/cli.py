@@ -1059,12 +1059,20 @@ def _looks_like_path(target: str) -> bool:
     used to explain the eleven characters "missing.txt" and exit 0, as if the
     file had nothing in it.  One word, ending in a suffix detector reads or
     holding a path separator; not a URL or Chinese text, whose ads hold ``/``."""
-    from detector.inputs import HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES
+    from detector.inputs import (
+        COMPRESSION_SUFFIXES,
+        HTML_SUFFIXES,
+        JSON_SUFFIXES,
+        JSONL_SUFFIXES,
+        TEXT_SUFFIXES,
+        inner_suffix,
+    )
 
     if not target or any(ch.isspace() for ch in target):
         return False
     suffixes = (TEXT_SUFFIXES - {""}) | JSONL_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
-    if os.path.splitext(target)[1].lower() in suffixes:
+    compressed = os.path.splitext(target)[1].lower() in COMPRESSION_SUFFIXES
+    if compressed or inner_suffix(target) in suffixes:
         return True
     if "://" in target or any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch for ch in target):
         return False

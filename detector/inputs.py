@@ -1,11 +1,14 @@
 """Reading what the user asks to scan: files, directories, stdin, JSONL records,
-JSON arrays of records and HTML pages.
+JSON arrays of records and HTML pages, each compressed or not.
 
 Readers yield ``Document`` objects or ``InputError`` objects, never raise for a
-bad input: one unreadable file or malformed line must not stop a batch.  JSONL is
-streamed line by line so memory stays bounded on large corpora.  Bytes are decoded
-by :func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected); a
-JSONL file's encoding is detected once, not line by line.
+bad input: one unreadable file or malformed line must not stop a batch.  Every
+input is opened by :func:`open_input`, which decompresses gzip, bzip2, xz (and
+zstd where Python has it) as it is read (:mod:`detector.compressed`), so what
+follows reads the same bytes as for a plain file.  JSONL is streamed line by
+line so memory stays bounded on large corpora.  Bytes are decoded by
+:func:`detector.encodings.decode` (UTF-8, GB18030/GBK, Big5 … detected); a JSONL
+file's encoding is detected once, not line by line.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from detector.compressed import SUFFIXES as COMPRESSION_SUFFIXES
+from detector.compressed import UnsupportedCompression, decompressed, sniff
 from detector.encodings import bom_encoding, detect, incremental_decoder
 from detector.encodings import decode as _decode
 from detector.lines import Lines
@@ -29,16 +34,19 @@ if TYPE_CHECKING:
     from detector.html import HtmlText
 
 __all__ = [
+    "COMPRESSION_SUFFIXES",
     "INPUT_FORMATS",
     "LONE_SURROGATE",
     "STDIN",
     "Document",
+    "Input",
     "InputError",
     "JsonFileError",
     "Notice",
     "RecordText",
     "decode",
     "format_for",
+    "inner_suffix",
     "input_waiting",
     "iter_documents",
     "iter_paths",
@@ -48,6 +56,7 @@ __all__ = [
     "line_codecs",
     "line_texts",
     "looks_binary",
+    "open_input",
     "printable",
     "skip_space",
 ]
@@ -266,13 +275,25 @@ def input_waiting(stream: Any) -> bool:
     return bool(waiting)
 
 
+def inner_suffix(path: str) -> str:
+    """The suffix of ``path`` that names its format, lower case: its last one, or
+    for a compressed file's name the one before the compression's (``a.jsonl.gz``:
+    ``.jsonl``; ``a.gz``: none)."""
+    root, suffix = os.path.splitext(path)
+    if suffix.lower() in COMPRESSION_SUFFIXES:
+        suffix = os.path.splitext(root)[1]
+    return suffix.lower()
+
+
 def format_for(path: str, input_format: str) -> str:
-    """The format ``path`` is read as: ``input_format`` unless it is ``auto``."""
+    """The format ``path`` is read as: ``input_format`` unless it is ``auto``,
+    else told by its suffix (:func:`inner_suffix`), whether it is compressed or
+    not."""
     if input_format != "auto":
         return input_format
     if path == STDIN:
         return "text"
-    suffix = os.path.splitext(path)[1].lower()
+    suffix = inner_suffix(path)
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
     if suffix in JSON_SUFFIXES:
@@ -282,10 +303,55 @@ def format_for(path: str, input_format: str) -> str:
     return "text"
 
 
-def _open(path: str) -> BinaryIO:
-    if path == STDIN:
-        return sys.stdin.buffer
-    return open(path, "rb")
+class Input:
+    """A ``path`` or stdin opened for reading (:func:`open_input`): ``format``, how it
+    is read (:func:`format_for`), and, looked at on first use, ``compression``
+    (told by its first bytes, see :mod:`detector.compressed`; None: none) and
+    ``stream``, its bytes decompressed.  Reading them raises ``OSError`` for a
+    read error (``compressed.CompressionError`` for compressed data that cannot
+    be read), and ``compressed.UnsupportedCompression`` for zstd where Python
+    has no module for it."""
+
+    def __init__(self, path: str, input_format: str = "auto") -> None:
+        self.path = path
+        self.format = format_for(path, input_format)
+        self._raw: BinaryIO = sys.stdin.buffer if path == STDIN else open(path, "rb")
+        self._owned = path != STDIN
+        self._opened: tuple[str | None, BinaryIO] | None = None
+
+    def _open(self) -> tuple[str | None, BinaryIO]:
+        if self._opened is None:
+            kind, stream = sniff(self._raw)
+            self._opened = kind, stream if kind is None else decompressed(stream, kind)
+        return self._opened
+
+    @property
+    def compression(self) -> str | None:
+        return self._open()[0]
+
+    @property
+    def stream(self) -> BinaryIO:
+        return self._open()[1]
+
+    def close(self) -> None:
+        """Close the file and its decompression (stdin stays open)."""
+        if self._opened is not None and self._opened[1] is not self._raw:
+            self._opened[1].close()  # never the stream it reads (stdin)
+        if self._owned:
+            self._raw.close()
+
+    def __enter__(self) -> Input:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_input(path: str, input_format: str = "auto") -> Input:
+    """``path`` (``-``: stdin) opened for reading as :class:`Input`: the one way
+    ``scan``, ``explain`` and ``clean`` read an input, compressed or not.
+    Raises ``OSError`` when it cannot be opened."""
+    return Input(path, input_format)
 
 
 def iter_documents(
@@ -300,32 +366,33 @@ def iter_documents(
             yield item
             continue
         display = "<stdin>" if item == STDIN else printable(item)
-        fmt = format_for(item, input_format)
         try:
-            handle = _open(item)
+            source = open_input(item, input_format)
         except IsADirectoryError:
             yield InputError(display, "is a directory")
             continue
         except OSError as exc:
             yield InputError(display, f"cannot open ({exc.strerror or exc})")
             continue
+        fmt = source.format
         try:
             if fmt == "jsonl":
-                yield from _jsonl_documents(display, handle, text_fields, encoding)
+                yield from _jsonl_documents(display, source.stream, text_fields, encoding)
             elif fmt == "json":
-                yield from _json_documents(display, handle, text_fields, encoding)
+                yield from _json_documents(display, source.stream, text_fields, encoding)
             elif fmt == "html":
-                yield from _text_document(display, handle, encoding, html=True)
+                yield from _text_document(display, source.stream, encoding, html=True)
             else:
-                for document in _text_document(display, handle, encoding):
+                for document in _text_document(display, source.stream, encoding):
                     if item == STDIN and input_format == "auto" and _looks_like_jsonl(document):
                         yield Notice(display, _STDIN_JSONL)
                     yield document
+        except UnsupportedCompression as exc:
+            yield InputError(display, str(exc))
         except OSError as exc:
             yield InputError(display, f"cannot read ({exc.strerror or exc})")
         finally:
-            if item != STDIN:
-                handle.close()
+            source.close()
 
 
 _STDIN_JSONL = "looks like JSON records; scanned as text (use --input-format jsonl or json)"
@@ -468,7 +535,20 @@ def json_message(exc: ValueError | RecursionError) -> str:
 def _jsonl_documents(
     display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
 ) -> Iterator[Document | InputError]:
-    return jsonl_line_documents(display, _jsonl_lines(handle, encoding), text_fields)
+    """The records of a JSONL file; a read error (a truncated ``.jsonl.gz``) after
+    them, at the line it stopped in."""
+    read = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        for line in _jsonl_lines(handle, encoding):
+            read += 1
+            yield line
+
+    try:
+        yield from jsonl_line_documents(display, lines(), text_fields)
+    except OSError as exc:
+        yield InputError(display, f"cannot read ({exc.strerror or exc})", read + 1)
 
 
 def jsonl_line_documents(

@@ -5,12 +5,13 @@ Results come back in input order whatever the number of jobs, and are the same
 of chunks is in flight, so memory stays bounded on inputs of any size.
 
 With ``jobs`` N, this process and N - 1 worker processes scan.  Workers get
-plain text and HTML files as paths, and read, decode, scan and check them
-against the suppressions themselves; they get a JSONL file that is all UTF-8
-as ranges of its lines (:class:`JsonlRange`), and read, decode and parse each
-range's records themselves.  This process reads only what has to be read in
-order (stdin, JSON files and other JSONL files, split into their records; of a
-UTF-8 JSONL file, one pass that checks it is UTF-8 and finds the ranges), walks
+plain text and HTML files (compressed or not) as paths, and read, decompress,
+decode, scan and check them against the suppressions themselves; they get a
+JSONL file that is all UTF-8 as ranges of its lines (:class:`JsonlRange`), and
+read, decode and parse each range's records themselves.  This process reads
+only what has to be read in order (stdin, JSON files and other JSONL files,
+compressed ones among them, split into their records; of a UTF-8 JSONL file,
+one pass that checks it is UTF-8 and finds the ranges), walks
 the directories, hands out chunks, scans a chunk itself whenever the workers
 have enough queued, and passes the results on.  (Scanning here rather than
 waiting for one more worker saves that worker's start and the pickling of its
@@ -32,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
+from detector.compressed import compression_of
 from detector.inputs import (
     STDIN,
     Document,
@@ -142,7 +144,8 @@ def _jsonl_ranges(path: str) -> list[JsonlRange] | None:
     """The ranges of about ``CHUNK_BYTES`` of whole lines a JSONL file is read in
     by workers; None (read it here, as ``--jobs 1`` does) unless it is a regular
     file that is all UTF-8 without a byte-order mark, where every line decodes
-    as UTF-8 alone and nothing is detected (:func:`detector.inputs._jsonl_lines`).
+    as UTF-8 alone and nothing is detected (:func:`detector.inputs._jsonl_lines`),
+    and not compressed (no range of a compressed stream can be read on its own).
     One pass in blocks: memory stays bounded."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -162,8 +165,8 @@ def _line_ranges(path: str, handle: BinaryIO) -> list[JsonlRange] | None:
     line = 1  # the line number at ``offset``
     offset = 0
     while block := handle.read(_BLOCK):
-        if offset == 0 and block.startswith(codecs.BOM_UTF8):
-            return None
+        if offset == 0 and (block.startswith(codecs.BOM_UTF8) or compression_of(block)):
+            return None  # a compressed file's lines are read here, as it is decompressed
         view = memoryview(block)
         for piece in range(0, len(block), _PIECE):
             decoder.decode(view[piece : piece + _PIECE])

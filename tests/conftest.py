@@ -6,7 +6,13 @@ need ../shared; only tests marked for the default model load the packaged one.
 
 from __future__ import annotations
 
+import gzip
+import io
+import sys
+import types
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pytest
@@ -91,3 +97,31 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_detector(tiny_model_dir: Path) -> Detector:
     return Detector.from_path(tiny_model_dir)
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+class _FakeZstdFile(io.BytesIO):
+    """``compression.zstd.ZstdFile`` of Python 3.14 (reading), as far as detector
+    uses it, over a stand-in format: zstd's magic bytes, then gzip data."""
+
+    def __init__(self, file: BinaryIO, mode: str = "rb") -> None:
+        assert mode in ("r", "rb")
+        data = file.read()
+        assert data.startswith(ZSTD_MAGIC), "not the stand-in format"
+        super().__init__(gzip.decompress(data[len(ZSTD_MAGIC) :]))
+
+
+@pytest.fixture()
+def fake_zstd(monkeypatch: pytest.MonkeyPatch) -> Callable[[bytes], bytes]:
+    """Python 3.14's ``compression.zstd``, faked over a stand-in format (this
+    Python may have none); returns what compresses into that format."""
+    package = types.ModuleType("compression")
+    module = types.ModuleType("compression.zstd")
+    module.ZstdFile = _FakeZstdFile  # type: ignore[attr-defined]
+    module.ZstdError = type("ZstdError", (Exception,), {})  # type: ignore[attr-defined]
+    package.zstd = module  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "compression", package)
+    monkeypatch.setitem(sys.modules, "compression.zstd", module)
+    return lambda data: ZSTD_MAGIC + gzip.compress(data)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
 import json
+import lzma
 import re
+import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -528,3 +533,192 @@ def test_summary_follows_a_json_array_and_a_baseline_update(
     result = scan(runner, tiny_model_dir, "--summary", *update, injected)
     assert result.exit_code == 0 and baseline.exists()
     assert ": 1 with findings, " in result.stderr
+
+
+# -- compressed inputs ----------------------------------------------------------
+
+COMPRESSIONS = [("gz", gzip.compress), ("bz2", bz2.compress), ("xz", lzma.compress)]
+# Two records, the second with an ad, and a line that is not JSON (an error).
+JSONL = (
+    "".join(
+        json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n"
+        for i, text in enumerate([CLEAN, INJECTED])
+    )
+    + "{bad\n"
+)
+PAGE = f"<html><head><title>新闻</title></head><body><p>{INJECTED}</p></body></html>\n"
+ARRAY = json.dumps([{"id": 1, "text": CLEAN}, {"id": 2, "text": INJECTED}], indent=1)
+
+
+@pytest.mark.parametrize(("suffix", "compress"), COMPRESSIONS)
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("a.jsonl", JSONL), ("a.html", PAGE), ("a.json", ARRAY), ("a.txt", INJECTED), ("a", INJECTED)],
+    ids=["jsonl", "html", "json", "txt", "no-suffix"],
+)
+def test_a_compressed_file_is_scanned_as_its_contents_in_the_format_under_its_suffix(
+    runner: CliRunner,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    suffix: str,
+    compress,
+    name: str,
+    content: str,
+) -> None:  # type: ignore[no-untyped-def]
+    """``a.jsonl.gz`` was "binary file skipped", exit 0: a crawl full of ads read
+    as clean.  It reads as ``a.jsonl`` does (``a.gz``: text), with the same
+    offsets, line:col, errors and exit code, under the name given."""
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "packed").mkdir()
+    plain = tmp_path / "plain" / name
+    plain.write_text(content, encoding="utf-8")
+    packed = tmp_path / "packed" / f"{name}.{suffix}"
+    packed.write_bytes(compress(content.encode("utf-8")))
+    for output in ("text", "jsonl", "sarif"):
+        want = scan(runner, tiny_model_dir, "--format", output, str(plain))
+        got = scan(runner, tiny_model_dir, "--format", output, str(packed))
+        assert want.exit_code in (1, 2) and "杨方线上配资股票" in want.stdout
+        assert got.exit_code == want.exit_code, got.stderr
+        # (A finding's fingerprint holds its path: see the baseline test below.)
+        fingerprints = re.compile(r'"partialFingerprints": \{[^}]*\}')
+        expected = fingerprints.sub("", want.stdout.replace(str(plain), str(packed)))
+        assert fingerprints.sub("", got.stdout) == expected
+        assert got.stderr == want.stderr.replace(str(plain), str(packed))
+
+
+def test_a_baseline_records_the_findings_of_a_compressed_file_under_its_name(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    packed = tmp_path / "a.jsonl.xz"
+    packed.write_bytes(lzma.compress(JSONL.encode()))
+    baseline = tmp_path / "baseline.json"
+    args = ["--baseline", str(baseline), str(packed)]
+    assert scan(runner, tiny_model_dir, "--update-baseline", *args).exit_code == 2  # bad line
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert entries and {e["path"] for e in entries} == {str(packed)}
+    sarif = json.loads(scan(runner, tiny_model_dir, "--format", "sarif", str(packed)).stdout)
+    printed = {r["partialFingerprints"]["detectorFinding/v1"] for r in sarif["runs"][0]["results"]}
+    assert printed == {e["fingerprint"] for e in entries}
+    result = scan(runner, tiny_model_dir, *args)
+    assert (result.exit_code, result.stdout) == (2, "")  # the findings hidden, the bad line not
+
+
+def test_compression_is_told_by_its_magic_bytes_and_input_format_still_wins(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "crawl").write_bytes(gzip.compress(INJECTED.encode()))  # no suffix: text
+    (tmp_path / "items.jsonl").write_bytes(lzma.compress(JSONL.encode()))  # xz, named .jsonl
+    (tmp_path / "dump.gz").write_bytes(bz2.compress(JSONL.encode()))  # bzip2, named .gz
+    (tmp_path / "plain.txt.gz").write_text(INJECTED, encoding="utf-8")  # not compressed
+    result = scan(runner, tiny_model_dir, "--format", "jsonl", str(tmp_path))
+    assert result.exit_code == 2, result.stderr  # the bad JSONL line
+    scanned = [json.loads(line) for line in result.stdout.splitlines()]
+    found = [(Path(r["path"]).name, r.get("line")) for r in scanned if r["findings"]]
+    assert found == [("crawl", None), ("dump.gz", None), ("items.jsonl", 2), ("plain.txt.gz", None)]
+    assert result.stderr == f"detector: error: {tmp_path / 'items.jsonl'}:3: invalid JSON" + (
+        " (Expecting property name enclosed in double quotes at column 2)\n"
+    )
+    # dump.gz is text (the suffix under .gz: none); --input-format reads it as records.
+    result = scan(runner, tiny_model_dir, "--input-format", "jsonl", str(tmp_path / "dump.gz"))
+    assert result.stdout.startswith(f"{tmp_path / 'dump.gz'}:2:")
+
+
+@pytest.mark.parametrize(("suffix", "compress"), COMPRESSIONS)
+def test_concatenated_compressed_streams_are_read_whole(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, suffix: str, compress
+) -> None:  # type: ignore[no-untyped-def]
+    """``cat a.gz b.gz > c.gz`` (or a writer that appends a member per batch)."""
+    lines = JSONL.splitlines(keepends=True)[:2] * 3
+    plain = tmp_path / "all.jsonl"
+    plain.write_text("".join(lines), encoding="utf-8")
+    packed = tmp_path / f"all.jsonl.{suffix}"
+    packed.write_bytes(b"".join(compress(line.encode()) for line in lines))
+    want = scan(runner, tiny_model_dir, str(plain))
+    got = scan(runner, tiny_model_dir, str(packed))
+    assert [line.split(":")[1] for line in got.stdout.splitlines()] == ["2", "4", "6"]
+    assert got.stdout == want.stdout.replace(str(plain), str(packed))
+
+
+def test_a_compressed_stream_on_stdin_is_decompressed(
+    runner: CliRunner, tiny_model_dir: Path
+) -> None:
+    plain = scan(runner, tiny_model_dir, "-", stdin=INJECTED)
+    for compress in (gzip.compress, bz2.compress, lzma.compress):
+        packed = runner.invoke(
+            main, ["scan", "--model", str(tiny_model_dir), "-"], input=compress(INJECTED.encode())
+        )
+        assert (packed.exit_code, packed.stdout, packed.stderr) == (1, plain.stdout, "")
+    records = scan(runner, tiny_model_dir, "--input-format", "jsonl", stdin=JSONL)
+    packed = runner.invoke(
+        main,
+        ["scan", "--model", str(tiny_model_dir), "--input-format", "jsonl"],
+        input=gzip.compress(JSONL.encode()),
+    )
+    assert (packed.exit_code, packed.stdout) == (2, records.stdout)
+    assert packed.stdout.startswith("<stdin>:2:")
+
+
+def test_encoding_and_binary_detection_read_the_decompressed_bytes(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    for name, data in [("gbk.txt", INJECTED.encode("gbk")),
+                       ("utf16.txt", INJECTED.encode("utf-16")),
+                       ("page.html", PAGE.replace("<head>", '<head><meta charset="gbk">')
+                        .encode("gbk"))]:  # fmt: skip
+        (tmp_path / name).write_bytes(data)
+        (tmp_path / f"{name}.gz").write_bytes(gzip.compress(data))
+        want = scan(runner, tiny_model_dir, str(tmp_path / name))
+        got = scan(runner, tiny_model_dir, str(tmp_path / f"{name}.gz"))
+        assert want.exit_code == 1 and "杨方线上配资股票" in want.stdout
+        assert got.stdout == want.stdout.replace(name, f"{name}.gz")
+    video = tmp_path / "video.gz"
+    video.write_bytes(gzip.compress(bytes(range(256)) * 64))
+    result = scan(runner, tiny_model_dir, str(video))
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"detector: {video}: binary file skipped\n"
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def test_zstd_without_a_decompressor_is_an_error_saying_what_to_do(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python before 3.14 has no zstd: a ``.zst`` file (told by its magic bytes)
+    is an error naming it, not a binary file skipped, and the batch goes on."""
+    monkeypatch.setitem(sys.modules, "compression.zstd", None)  # as if not importable
+    (tmp_path / "a.jsonl.zst").write_bytes(ZSTD_MAGIC + b"\x04\x00\x00\x00" * 8)
+    (tmp_path / "b").write_bytes(ZSTD_MAGIC + b"\x24\x00\x00")  # no suffix
+    (tmp_path / "c.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan(runner, tiny_model_dir, str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"{tmp_path / 'c.txt'}:2:")
+    errors = result.stderr.splitlines()
+    assert len(errors) == 2
+    for error, name in zip(errors, ["a.jsonl.zst", "b"], strict=True):
+        assert error.startswith(f"detector: error: {tmp_path / name}: zstd-compressed")
+        assert "Python 3.14" in error and "zstd -d" in error
+
+
+def test_zstd_is_read_with_compression_zstd_where_python_has_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, fake_zstd: Callable[[bytes], bytes]
+) -> None:
+    (tmp_path / "a.jsonl").write_text(JSONL, encoding="utf-8")
+    (tmp_path / "a.jsonl.zst").write_bytes(fake_zstd(JSONL.encode()))
+    want = scan(runner, tiny_model_dir, "--format", "jsonl", str(tmp_path / "a.jsonl"))
+    got = scan(runner, tiny_model_dir, "--format", "jsonl", str(tmp_path / "a.jsonl.zst"))
+    assert got.exit_code == want.exit_code == 2
+    assert got.stdout == want.stdout.replace("a.jsonl", "a.jsonl.zst")
+
+
+def test_explain_reads_a_compressed_file_and_knows_its_name_for_a_path(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    explain = ["explain", "--model", str(tiny_model_dir), "--top", "1"]
+    packed = tmp_path / "a.txt.gz"
+    packed.write_bytes(gzip.compress(INJECTED.encode()))
+    result = runner.invoke(main, [*explain, str(packed)])
+    assert result.exit_code == 1 and "杨方线上配资股票" in result.stdout
+    result = runner.invoke(main, [*explain, "missing.jsonl.gz"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("detector: error: missing.jsonl.gz: no such file")

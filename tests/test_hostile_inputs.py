@@ -6,8 +6,11 @@ a directory reached twice through a symlink) do not change the exit code."""
 
 from __future__ import annotations
 
+import bz2
 import contextlib
+import gzip
 import json
+import lzma
 import os
 import queue
 import signal
@@ -581,3 +584,94 @@ def test_a_signal_during_clean_leaves_no_temporary_file(
         assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
         assert _signal_until_exit(process, signum) == 128 + signum
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+# bzip2 with its smallest blocks (100 kB): a cut file still holds whole blocks.
+KINDS = [
+    ("gz", "gzip", gzip.compress),
+    ("bz2", "bzip2", lambda data: bz2.compress(data, 1)),
+    ("xz", "xz", lzma.compress),
+]
+
+
+def _records(count: int, ad_every: int = 3) -> bytes:
+    lines = []
+    for number in range(1, count + 1):
+        text = INJECTED if number % ad_every == 0 else CLEAN
+        lines.append(json.dumps({"id": number, "text": text}, ensure_ascii=False) + "\n")
+    return "".join(lines).encode()
+
+
+@pytest.mark.parametrize(("suffix", "kind", "compress"), KINDS)
+def test_a_truncated_compressed_jsonl_file_reports_what_was_read_and_the_line_reached(
+    tiny_model_dir: Path, tmp_path: Path, suffix: str, kind: str, compress
+) -> None:  # type: ignore[no-untyped-def]
+    """A crawl cut short by a full disk or a failed copy: the records before the
+    cut are scanned and reported, then an error names the file and the line the
+    data ends in; the other inputs are scanned; exit 2, as for a read error."""
+    data = _records(3000)
+    packed = compress(data)
+    cut = tmp_path / f"a.jsonl.{suffix}"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    (tmp_path / "b.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(cut), str(tmp_path / "b.txt"))
+    assert result.exit_code == 2
+    found = records(result)
+    assert Path(str(found[-1]["path"])).name == "b.txt" and found[-1]["findings"]
+    read = found[:-1]
+    # Every whole line before the cut, in order, the ads among them found.
+    assert [r["line"] for r in read] == list(range(1, len(read) + 1))
+    assert 0 < len(read) < 3000
+    assert all(bool(r["findings"]) == (r["line"] % 3 == 0) for r in read)
+    assert result.stderr == (
+        f"detector: error: {cut}:{len(read) + 1}: cannot read (truncated {kind} data:"
+        " the file ends inside its compressed stream)\n"
+    )
+
+
+@pytest.mark.parametrize(("suffix", "kind", "compress"), KINDS)
+def test_a_corrupt_compressed_file_is_an_error_naming_it_and_the_rest_is_scanned(
+    tiny_model_dir: Path, tmp_path: Path, suffix: str, kind: str, compress
+) -> None:  # type: ignore[no-untyped-def]
+    text = (CLEAN * 200 + INJECTED).encode()
+    packed = bytearray(compress(text))
+    for offset in range(len(packed) // 2, len(packed) // 2 + 8):
+        packed[offset] ^= 0x55  # bytes in the middle of the stream changed
+    broken, truncated = tmp_path / f"broken.txt.{suffix}", tmp_path / f"short.txt.{suffix}"
+    broken.write_bytes(bytes(packed))
+    truncated.write_bytes(compress(text)[:-12])
+    (tmp_path / "z.txt").write_text(INJECTED, encoding="utf-8")
+    result = scan(tiny_model_dir, "--format", "jsonl", str(tmp_path))
+    assert result.exit_code == 2
+    assert [Path(str(r["path"])).name for r in records(result)] == ["z.txt"]
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"detector: error: {broken}: cannot read (corrupt {kind} data: ")
+    assert lines[1] == (
+        f"detector: error: {truncated}: cannot read (truncated {kind} data:"
+        " the file ends inside its compressed stream)"
+    )
+
+
+def test_a_large_compressed_jsonl_file_is_streamed_not_read_whole(tmp_path: Path) -> None:
+    """Memory stays bounded as for a plain JSONL file: 24 MB of records in
+    a .jsonl.gz are read a line at a time (read whole, the text alone would be
+    24 MB)."""
+    import tracemalloc
+
+    from detector.inputs import Document, iter_documents
+
+    line = json.dumps({"id": 0, "text": CLEAN * 40}, ensure_ascii=False).encode() + b"\n"
+    count = 24_000_000 // len(line)
+    path = tmp_path / "big.jsonl.gz"
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        for _ in range(count // 100):
+            handle.write(line * 100)
+    tracemalloc.start()
+    try:
+        documents = sum(isinstance(d, Document) for d in iter_documents([str(path)]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert documents == count // 100 * 100
+    assert peak < 4_000_000

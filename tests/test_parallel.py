@@ -259,3 +259,77 @@ def test_a_live_stream_on_stdin_gets_each_result_before_the_next_record(
     finally:
         process.stdin.close()
         assert process.wait(timeout=60) == 1  # findings
+
+
+def test_compressed_inputs_give_the_same_output_with_any_jobs(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers cannot read ranges of lines inside a compressed stream: this
+    process decompresses a compressed JSONL file and hands out its records
+    (as for stdin); compressed text files go out as paths, and workers
+    decompress them.  The output is --jobs 1's, in input order."""
+    import bz2
+    import gzip
+    import lzma
+
+    _corpus(tmp_path)
+    records = (tmp_path / "records.jsonl").read_bytes()
+    (tmp_path / "records.jsonl").unlink()
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(records))
+    (tmp_path / "b.ndjson.xz").write_bytes(lzma.compress(records))
+    (tmp_path / "c.jsonl").write_bytes(bz2.compress(records))  # told by its magic bytes
+    for text in sorted((tmp_path / "1").glob("*.txt")):
+        text.with_suffix(".txt.gz").write_bytes(gzip.compress(text.read_bytes()))
+        text.unlink()
+    for name in ("a.jsonl.gz", "b.ndjson.xz", "c.jsonl"):
+        assert parallel._jsonl_ranges(str(tmp_path / name)) is None
+    monkeypatch.setattr(parallel, "CHUNK_TEXTS", 4)  # many chunks in flight
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 700)
+    read = _parent_reads(monkeypatch)
+    for fmt in ("text", "jsonl", "sarif"):
+        expected = _scan_outputs(tiny_model_dir, tmp_path, "1", fmt)
+        assert expected[0] == 2  # findings, and the bad line of each JSONL file
+        for name in ("a.jsonl.gz", "b.ndjson.xz", "c.jsonl"):
+            assert f"{tmp_path / name}:31: invalid JSON" in expected[2]
+        assert "加微信" in expected[1] and ".txt.gz" in expected[1]
+        read.clear()
+        for jobs in ("2", "3"):
+            assert _scan_outputs(tiny_model_dir, tmp_path, jobs, fmt) == expected, (fmt, jobs)
+            # (This process may also read text files, when it scans a chunk itself.)
+            jsonl = sorted(Path(p).name for p in read if ".txt" not in p)
+            assert jsonl == ["a.jsonl.gz", "b.ndjson.xz", "c.jsonl"]
+            read.clear()
+
+
+def test_a_live_gzip_stream_on_stdin_gets_each_result_before_the_next_record(
+    tiny_model_dir: Path,
+) -> None:
+    """Compressed on the way in (``crawler | gzip --rsyncable``, a socket with
+    compression): each record is scanned once its compressed bytes are there, not
+    once 128 KiB of them have come."""
+    import select
+    import subprocess
+    import sys
+    import zlib
+
+    args = [sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir)]
+    args += ["--input-format", "jsonl", "--format", "jsonl", "-"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert process.stdin is not None and process.stdout is not None
+    packer = zlib.compressobj(wbits=31)  # gzip
+    try:
+        for number, ad in enumerate(ADS[:3], start=1):
+            record = json.dumps({"id": number, "text": HOST + ad}, ensure_ascii=False) + "\n"
+            data = packer.compress(record.encode()) + packer.flush(zlib.Z_SYNC_FLUSH)
+            process.stdin.write(data)
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, f"no result for record {number} while the stream is open"
+            result = json.loads(process.stdout.readline())
+            assert (result["line"], result["id"]) == (number, number)
+        process.stdin.write(packer.flush())
+    finally:
+        process.stdin.close()
+        assert process.wait(timeout=60) == 1  # findings
+    assert process.stdout.read() == b""

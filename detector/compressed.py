@@ -1,0 +1,227 @@
+"""Compressed inputs: gzip, bzip2 and xz (Python's ``gzip``, ``bz2``
+and ``lzma``), and zstd where Python has ``compression.zstd`` (3.14 and later).
+
+A compressed input is told by its first bytes (its magic number), never by its
+name: a ``.gz`` without the suffix is read too, and a file named ``.gz`` that is
+not compressed is read as it is.  Its bytes are read as they are decompressed,
+a piece at a time, so a JSONL stream is still read a line at a time, and a live
+stream (stdin) a record at a time as its compressed bytes come.  Decompression
+errors (a truncated or corrupt file) become :class:`CompressionError`, an
+``OSError`` worded for the user, as other read errors are.
+"""
+
+from __future__ import annotations
+
+import io
+import platform
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, BinaryIO, cast
+
+__all__ = [
+    "HEAD",
+    "SUFFIXES",
+    "CompressionError",
+    "UnsupportedCompression",
+    "compression_of",
+    "decompressed",
+    "sniff",
+]
+
+#: File name suffixes of compressed files and the compression each names.
+SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
+
+
+def _literal(data: bytes) -> tuple[bytes, ...]:
+    return tuple(bytes([byte]) for byte in data)
+
+
+# The first bytes of each format, position by position: the bytes allowed there.
+# bzip2's "BZh" and a level are followed by a block's magic or, for an empty
+# stream, the end-of-stream magic (checked too: text may start with "BZh9").  A
+# zstd file may start with a skippable frame (0x184D2A50 to 0x184D2A5F,
+# little-endian), as the seekable format's does.
+_LEVELS = b"123456789"
+_MAGIC: tuple[tuple[str, tuple[bytes, ...]], ...] = (
+    ("gzip", _literal(b"\x1f\x8b\x08")),  # deflate, the only method gzip defines
+    ("bzip2", (*_literal(b"BZh"), _LEVELS, *_literal(b"1AY&SY"))),
+    ("bzip2", (*_literal(b"BZh"), _LEVELS, *_literal(b"\x17rE8P\x90"))),
+    ("xz", _literal(b"\xfd7zXZ\x00")),
+    ("zstd", _literal(b"\x28\xb5\x2f\xfd")),
+    ("zstd", (bytes(range(0x50, 0x60)), *_literal(b"\x2a\x4d\x18"))),
+)
+#: The bytes that tell every format above.
+HEAD = max(len(pattern) for _, pattern in _MAGIC)
+
+
+class CompressionError(OSError):
+    """Compressed data that cannot be read: truncated or corrupt.  ``str()`` is
+    the message alone; ``line``: the line of a JSONL file it stops in, where the
+    reader knows it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
+        self.line: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class UnsupportedCompression(OSError):
+    """A compression this Python cannot read (zstd before 3.14), with what to do
+    instead; ``str()`` is the message alone."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _fits(head: bytes, pattern: tuple[bytes, ...]) -> bool:
+    return all(
+        byte in allowed for byte, allowed in zip(head, pattern, strict=False)
+    )  # head may be shorter
+
+
+def compression_of(head: bytes) -> str | None:
+    """The compression of data that starts with ``head`` (``gzip``, ``bzip2``,
+    ``xz``, ``zstd``), or None: not compressed (or not enough of ``head`` to tell,
+    :data:`HEAD` bytes tell every format)."""
+    for kind, pattern in _MAGIC:
+        if len(head) >= len(pattern) and _fits(head, pattern):
+            return kind
+    return None
+
+
+def _undecided(head: bytes) -> bool:
+    """Whether more bytes could make ``head`` a compressed format's magic."""
+    return any(len(head) < len(pattern) and _fits(head, pattern) for _, pattern in _MAGIC)
+
+
+def _read1(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream``, what one read gives (on a pipe, what
+    is there, not waiting for ``size``)."""
+    read1 = getattr(stream, "read1", None)
+    return read1(size) if read1 is not None else stream.read(size)
+
+
+def sniff(stream: BinaryIO) -> tuple[str | None, BinaryIO]:
+    """The compression of what ``stream`` holds (see :func:`compression_of`) and
+    a stream that reads it from its first byte: ``stream`` itself when it can
+    look ahead far enough (a file, stdin), else one that gives back the bytes
+    read to tell.  No more is read than tells: a live stream whose first line is
+    short is not waited on past it."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        head = peek(HEAD)[:HEAD]
+        if not head or not _undecided(head):
+            return compression_of(head), stream
+    head = b""
+    while _undecided(head):
+        piece = _read1(stream, HEAD - len(head))
+        if not piece:
+            break
+        head += piece
+    return compression_of(head), io.BufferedReader(_Reads(head, stream))
+
+
+class _Reads(io.RawIOBase):
+    """``head`` (bytes read from ``stream`` to tell its compression), then the
+    rest of ``stream``, each read giving what one read of it gives: on a pipe,
+    what is there.  (A decompressor reads through this, so that a record of a
+    live stream comes out once its bytes are there: a buffered read waits for
+    all it asks, 128 KiB for gzip.)"""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            data, self._head = self._head[: len(buffer)], self._head[len(buffer) :]
+        else:
+            data = _read1(self._stream, len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _zstd() -> ModuleType:
+    """``compression.zstd``, or an :class:`UnsupportedCompression` saying what to
+    do instead."""
+    import importlib
+
+    try:
+        return importlib.import_module("compression.zstd")
+    except ImportError:
+        raise UnsupportedCompression(
+            f"zstd-compressed, and this Python ({platform.python_version()}) cannot"
+            " decompress zstd: run detector with Python 3.14 or later (its"
+            " compression.zstd reads it), or decompress the file first (zstd -d)"
+        ) from None
+
+
+def decompressed(stream: BinaryIO, kind: str) -> BinaryIO:
+    """What ``stream`` holds, compressed as ``kind``, decompressed: a buffered
+    binary stream (``read``, ``readline``, iteration) whose reads raise
+    :class:`CompressionError` for a truncated or corrupt stream.  Concatenated
+    streams (``cat a.gz b.gz``) are read one after the other, as the tools do.
+    Raises :class:`UnsupportedCompression` for zstd without ``compression.zstd``."""
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    errors: tuple[type[BaseException], ...] = (zlib.error, lzma.LZMAError)
+    source = cast(BinaryIO, _Reads(b"", stream))
+    inner: Any
+    if kind == "gzip":
+        inner = gzip.GzipFile(fileobj=source, mode="rb")
+    elif kind == "bzip2":
+        inner = bz2.BZ2File(source, "rb")
+    elif kind == "xz":
+        inner = lzma.LZMAFile(source, "rb")
+    else:
+        zstd = _zstd()
+        inner = zstd.ZstdFile(source, "rb")
+        errors += (getattr(zstd, "ZstdError", zlib.error),)
+    return io.BufferedReader(_Decompressing(inner, kind, errors), buffer_size=1 << 16)
+
+
+class _Decompressing(io.RawIOBase):
+    """The reads of a decompressing file object (``gzip.GzipFile`` …), each
+    giving what is decompressed so far, their errors as :class:`CompressionError`."""
+
+    def __init__(self, inner: Any, kind: str, errors: tuple[type[BaseException], ...]) -> None:
+        self._inner, self._kind, self._errors = inner, kind, errors
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._translated(self._inner.read1, len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readall(self) -> bytes:
+        return self._translated(self._inner.read, -1)
+
+    def _translated(self, read: Callable[[int], bytes], size: int) -> bytes:
+        try:
+            return read(size)
+        except EOFError:
+            raise CompressionError(
+                f"truncated {self._kind} data: the file ends inside its compressed stream"
+            ) from None
+        except OSError as exc:
+            if exc.errno is not None:  # the file could not be read: not its data
+                raise
+            raise CompressionError(f"corrupt {self._kind} data: {exc}") from None
+        except self._errors as exc:
+            raise CompressionError(f"corrupt {self._kind} data: {exc}") from None
+
+    def close(self) -> None:
+        self._inner.close()  # not the stream it reads: its opener closes that
+        super().close()
