@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from detector.clean import FieldScan
     from detector.core import Detector
     from detector.html import HtmlText
-    from detector.inputs import Document, InputError, Notice
+    from detector.inputs import Document, Input, InputError, Notice
     from detector.progress import Progress
     from detector.results import Finding, Verdict
     from detector.suppress import Suppressions
@@ -1196,18 +1196,24 @@ def clean(
                 errors += isinstance(path, InputError)
                 _report_problem(path)
                 continue
-            changed, failed = _clean_one(
-                path, output, in_place, _clean_format(path, input_format), job
-            )
+            changed, failed = _clean_one(path, output, in_place, input_format, job)
             removed = removed or changed
             errors += failed
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
 
 
 def _clean_one(
-    path: str, output: str, in_place: bool, fmt: str, job: _Cleaning
+    path: str, output: str, in_place: bool, input_format: str, job: _Cleaning
 ) -> tuple[bool, int]:
-    """Clean one input; (anything removed, errors), an OSError reported as one."""
+    """Clean one input; (anything removed, errors), an OSError reported as one
+    (compressed data that cannot be read as scan reports it: ``cannot read (…)``,
+    at the JSONL line it stops in)."""
+    from detector.compressed import CompressionError
+    from detector.inputs import format_for
+
+    # Read as scan reads it: a JSON or HTML file cleaned as text lost JSON escapes
+    # and quotes, and tag names and attributes, to the spans found in its markup.
+    fmt = format_for(path, input_format)
     if job.drop and fmt not in ("jsonl", "json"):
         message = (
             f"--drop leaves out JSONL and JSON records; this input is read as {fmt}"
@@ -1221,8 +1227,12 @@ def _clean_one(
         return False, 0
     try:
         if in_place:
-            return _clean_in_place(path, fmt, job)
-        return _clean_to_output(path, output, fmt, job)
+            return _clean_in_place(path, input_format, job)
+        return _clean_to_output(path, output, input_format, job)
+    except CompressionError as exc:
+        where = _shown(path) if exc.line is None else f"{_shown(path)}:{exc.line}"
+        click.echo(f"detector: error: {where}: cannot read ({exc})", err=True)
+        return False, 1
     except OSError as exc:
         where = _shown(str(exc.filename2 or exc.filename or path))
         click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
@@ -1314,15 +1324,6 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _clean_format(path: str, input_format: str) -> str:
-    """The format ``path`` is cleaned as: ``scan``'s (see ``inputs.format_for``).
-    A JSON or HTML file cleaned as text lost JSON escapes and quotes, and tag
-    names and attributes, to the spans found in its markup."""
-    from detector.inputs import format_for
-
-    return format_for(path, input_format)
-
-
 def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
     """Print what was removed and any error to stderr; return the error count.
     A removal is placed where it stood in the file, as scan places its finding
@@ -1364,9 +1365,10 @@ def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
 
 
 def _clean_stream(
-    source: Any, sink: Any, display: str, fmt: str, job: _Cleaning
+    source: Any, sink: Any, display: str, fmt: str, job: _Cleaning, live: bool = False
 ) -> tuple[bool, int]:
-    """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors)."""
+    """Clean ``source`` (binary) into ``sink`` (binary); (anything removed, errors).
+    ``live``: ``source`` is stdin, whose JSONL records go on as they come."""
     from detector.clean import (
         clean_html_bytes,
         clean_json_bytes,
@@ -1374,6 +1376,7 @@ def _clean_stream(
         clean_text_bytes,
         jsonl_lines,
     )
+    from detector.compressed import CompressionError
 
     changed = False
     errors = 0
@@ -1393,17 +1396,21 @@ def _clean_stream(
     elif fmt == "jsonl":
         from detector.inputs import input_waiting
 
-        live = source is sys.stdin.buffer
-        for number, (raw, encoding, read) in enumerate(jsonl_lines(source, forced), start=1):
-            cleaned = clean_jsonl_line(
-                raw, text_fields, scan.field, number, job.drop, encoding, scan_text=read
-            )
-            errors += _report_cleaned(display, cleaned, number)
-            changed = changed or bool(cleaned.removed)
-            _quarantine(job, cleaned)
-            sink.write(cleaned.data)
-            if live and not input_waiting(source):
-                sink.flush()  # a live stream's records go on as they come
+        number = 0
+        try:
+            for number, (raw, encoding, read) in enumerate(jsonl_lines(source, forced), start=1):
+                cleaned = clean_jsonl_line(
+                    raw, text_fields, scan.field, number, job.drop, encoding, scan_text=read
+                )
+                errors += _report_cleaned(display, cleaned, number)
+                changed = changed or bool(cleaned.removed)
+                _quarantine(job, cleaned)
+                sink.write(cleaned.data)
+                if live and not input_waiting(sys.stdin):
+                    sink.flush()  # a live stream's records go on as they come
+        except CompressionError as exc:  # a truncated .jsonl.gz: where it stops
+            exc.line = number + 1
+            raise
     else:
         cleaned = clean_text_bytes(source.read(), scan.text, forced)
         errors += _report_cleaned(display, cleaned)
@@ -1448,31 +1455,78 @@ class _NamedSink:
             raise OSError(exc.errno, exc.strerror, self.name) from None
 
 
-def _clean_to_output(path: str, output: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
+def _output_compression(output: str, compression: str | None) -> str | None:
+    """How the output is compressed: as ``-o FILE``'s suffix says (``.gz``,
+    ``.bz2``, ``.xz``, ``.zst``), else as the input is (``compression``), on
+    stdout too."""
+    from detector.compressed import SUFFIXES
+
+    named = None if output == "-" else SUFFIXES.get(os.path.splitext(output)[1].lower())
+    return named or compression
+
+
+def _clean_into(
+    source: Input, sink: _NamedSink, compression: str | None, display: str, job: _Cleaning
+) -> tuple[bool, int]:
+    """Clean ``source`` into ``sink``, compressed as ``compression`` (None: not).
+    The compressed stream is ended only when the input was read whole."""
+    from detector.compressed import Compressor
+    from detector.inputs import STDIN
+
+    live = source.path == STDIN
+    if compression is None:
+        return _clean_stream(source.stream, sink, display, source.format, job, live)
+    packed = Compressor(sink, compression, sink.name)
+    result = _clean_stream(source.stream, packed, display, source.format, job, live)
+    packed.finish()
+    return result
+
+
+def _clean_to_output(path: str, output: str, input_format: str, job: _Cleaning) -> tuple[bool, int]:
+    from detector.inputs import open_input
+
     display = _shown(path)
-    with contextlib.ExitStack() as stack:
-        source = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
+    with open_input(path, input_format) as source:
+        compression = _output_compression(output, source.compression)
         if output == "-":
+            if compression is not None and _stdout_is_terminal():  # as gzip -c refuses
+                raise OSError(
+                    None,
+                    f"the output would be {compression} data, not written to a terminal"
+                    " (redirect it, or give -o FILE)",
+                )
             sink = _NamedSink(sys.stdout.buffer, "<stdout>")
-            result = _clean_stream(source, sink, display, fmt, job)
+            result = _clean_into(source, sink, compression, display, job)
             sink.flush()
             return result
         with _AtomicFile(output) as atomic:
-            return _clean_stream(source, _NamedSink(atomic.handle, output), display, fmt, job)
+            return _clean_into(source, _NamedSink(atomic.handle, output), compression, display, job)
 
 
-def _clean_in_place(path: str, fmt: str, job: _Cleaning) -> tuple[bool, int]:
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced
+        return False
+
+
+def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool, int]:
     import stat
+
+    from detector.inputs import open_input
 
     # Checked before opening: a FIFO would block the open, and a device or FIFO
     # has no contents to rewrite.  (Walking a directory yields only regular files.)
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
     display = _shown(path)
-    with open(path, "rb") as source, _AtomicFile(path) as atomic:
-        changed, errors = _clean_stream(source, atomic.handle, display, fmt, job)
-        if not changed:
-            atomic.discard()  # nothing removed: leave the file (and its mtime) alone
+    with open_input(path, input_format) as source:
+        compression = source.compression  # written back as it was read
+        with _AtomicFile(path) as atomic:
+            sink = _NamedSink(atomic.handle, path)
+            changed, errors = _clean_into(source, sink, compression, display, job)
+            if not changed:
+                atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors
 
 

@@ -1,4 +1,4 @@
-"""Compressed inputs: gzip, bzip2 and xz (Python's ``gzip``, ``bz2``
+"""Compressed inputs and outputs: gzip, bzip2 and xz (Python's ``gzip``, ``bz2``
 and ``lzma``), and zstd where Python has ``compression.zstd`` (3.14 and later).
 
 A compressed input is told by its first bytes (its magic number), never by its
@@ -16,12 +16,14 @@ import io
 import platform
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 __all__ = [
     "HEAD",
     "SUFFIXES",
     "CompressionError",
+    "Compressor",
+    "Sink",
     "UnsupportedCompression",
     "compression_of",
     "decompressed",
@@ -68,11 +70,11 @@ class CompressionError(OSError):
 
 
 class UnsupportedCompression(OSError):
-    """A compression this Python cannot read (zstd before 3.14), with what to do
-    instead; ``str()`` is the message alone."""
+    """A compression this Python cannot read or write (zstd before 3.14), with
+    what to do instead; ``str()`` is the message alone."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(None, message)
+    def __init__(self, message: str, filename: str | None = None) -> None:
+        super().__init__(None, message, filename)
 
     def __str__(self) -> str:
         return str(self.strerror)
@@ -148,18 +150,25 @@ class _Reads(io.RawIOBase):
         return len(data)
 
 
-def _zstd() -> ModuleType:
+def _zstd(action: str, name: str | None = None) -> ModuleType:
     """``compression.zstd``, or an :class:`UnsupportedCompression` saying what to
-    do instead."""
+    do instead of ``action`` (``read``, or writing the output ``name``)."""
     import importlib
 
     try:
         return importlib.import_module("compression.zstd")
     except ImportError:
+        version = platform.python_version()
+        if action == "read":
+            raise UnsupportedCompression(
+                f"zstd-compressed, and this Python ({version}) cannot decompress zstd:"
+                " run detector with Python 3.14 or later (its compression.zstd reads it),"
+                " or decompress the file first (zstd -d)"
+            ) from None
         raise UnsupportedCompression(
-            f"zstd-compressed, and this Python ({platform.python_version()}) cannot"
-            " decompress zstd: run detector with Python 3.14 or later (its"
-            " compression.zstd reads it), or decompress the file first (zstd -d)"
+            f"cannot write zstd: this Python ({version}) has no zstd (Python 3.14 or later"
+            " has compression.zstd); write another compression (-o FILE.gz) or none",
+            name,
         ) from None
 
 
@@ -184,7 +193,7 @@ def decompressed(stream: BinaryIO, kind: str) -> BinaryIO:
     elif kind == "xz":
         inner = lzma.LZMAFile(source, "rb")
     else:
-        zstd = _zstd()
+        zstd = _zstd("read")
         inner = zstd.ZstdFile(source, "rb")
         errors += (getattr(zstd, "ZstdError", zlib.error),)
     return io.BufferedReader(_Decompressing(inner, kind, errors), buffer_size=1 << 16)
@@ -225,3 +234,55 @@ class _Decompressing(io.RawIOBase):
     def close(self) -> None:
         self._inner.close()  # not the stream it reads: its opener closes that
         super().close()
+
+
+class Sink(Protocol):
+    """Where a :class:`Compressor` writes."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+class Compressor:
+    """Writes what it is given to ``sink`` compressed as ``kind``, as the command
+    line tools write it by default (gzip's level 6, bzip2's 9, xz's preset 6; a
+    gzip header without a name or time, as ``gzip -n`` writes it).  ``flush()``
+    pushes out what is written so far where the format allows it (gzip and zstd;
+    a bzip2 or xz stream can only be ended); ``finish()`` ends the stream, and
+    is left out when the input could not be read whole, so that the output is as
+    truncated as the input.  Raises :class:`UnsupportedCompression` for zstd
+    without ``compression.zstd``, naming the output ``name``."""
+
+    def __init__(self, sink: Sink, kind: str, name: str | None = None) -> None:
+        import bz2
+        import lzma
+        import zlib
+
+        self._sink = sink
+        self._sync: Callable[[], bytes] | None = None
+        if kind == "gzip":
+            engine: Any = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip header
+            self._sync = lambda: engine.flush(zlib.Z_SYNC_FLUSH)
+        elif kind == "bzip2":
+            engine = bz2.BZ2Compressor(9)
+        elif kind == "xz":
+            engine = lzma.LZMACompressor(lzma.FORMAT_XZ)
+        else:
+            engine = _zstd("write", name).ZstdCompressor()
+            self._sync = lambda: engine.flush(engine.FLUSH_BLOCK)
+        self._engine = engine
+
+    def write(self, data: bytes) -> int:
+        packed = self._engine.compress(data)
+        if packed:
+            self._sink.write(packed)
+        return len(data)
+
+    def flush(self) -> None:
+        if self._sync is not None:
+            self._sink.write(self._sync())
+        self._sink.flush()
+
+    def finish(self) -> None:
+        self._sink.write(self._engine.flush())

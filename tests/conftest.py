@@ -113,6 +113,24 @@ class _FakeZstdFile(io.BytesIO):
         super().__init__(gzip.decompress(data[len(ZSTD_MAGIC) :]))
 
 
+class _FakeZstdCompressor:
+    """``compression.zstd.ZstdCompressor`` writing the stand-in format."""
+
+    CONTINUE, FLUSH_BLOCK, FLUSH_FRAME = 0, 1, 2
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def compress(self, data: bytes, mode: int = CONTINUE) -> bytes:
+        self.data += data
+        return b""
+
+    def flush(self, mode: int = FLUSH_FRAME) -> bytes:
+        if mode != self.FLUSH_FRAME:
+            return b""
+        return ZSTD_MAGIC + gzip.compress(self.data)
+
+
 @pytest.fixture()
 def fake_zstd(monkeypatch: pytest.MonkeyPatch) -> Callable[[bytes], bytes]:
     """Python 3.14's ``compression.zstd``, faked over a stand-in format (this
@@ -120,6 +138,7 @@ def fake_zstd(monkeypatch: pytest.MonkeyPatch) -> Callable[[bytes], bytes]:
     package = types.ModuleType("compression")
     module = types.ModuleType("compression.zstd")
     module.ZstdFile = _FakeZstdFile  # type: ignore[attr-defined]
+    module.ZstdCompressor = _FakeZstdCompressor  # type: ignore[attr-defined]
     module.ZstdError = type("ZstdError", (Exception,), {})  # type: ignore[attr-defined]
     package.zstd = module  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "compression", package)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 import os
 import random
 import stat
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -1326,3 +1331,167 @@ def test_an_encoding_that_is_not_a_text_codec_is_a_usage_error(
     assert "Invalid value for '--encoding'" in result.stderr
     assert source.read_text(encoding="utf-8") == SEED
     assert "--encoding NAME" in runner.invoke(main, ["clean", "--help"]).stdout
+
+
+# -- compressed inputs -----------------------------------------------------------
+
+PACKERS = {
+    "gz": (gzip.compress, gzip.decompress, b"\x1f\x8b"),
+    "bz2": (bz2.compress, bz2.decompress, b"BZh"),
+    "xz": (lzma.compress, lzma.decompress, b"\xfd7zXZ\x00"),
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(PACKERS))
+def test_a_compressed_file_is_cleaned_into_the_same_compression(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, suffix: str
+) -> None:
+    """gzip in, gzip out: to -o FILE (named with the suffix or not), to stdout and
+    in place; removals are reported where they stand in the decompressed text."""
+    compress, decompress, magic = PACKERS[suffix]
+    plain = seed_file(tmp_path)
+    source = tmp_path / f"seed.txt.{suffix}"
+    source.write_bytes(compress(SEED.encode()))
+    want = clean(runner, tiny_model_dir, str(plain))
+    cleaned = SEED.replace(AD, "").encode()
+    for output in (f"out.txt.{suffix}", "out.txt", "-"):
+        args = [str(source)] if output == "-" else [str(source), "-o", str(tmp_path / output)]
+        result = clean(runner, tiny_model_dir, *args)
+        assert result.exit_code == 1, result.stderr
+        assert result.stderr == want.stderr.replace(str(plain), str(source))
+        data = result.stdout_bytes if output == "-" else (tmp_path / output).read_bytes()
+        assert data.startswith(magic) and decompress(data) == cleaned
+    assert decompress(source.read_bytes()) == SEED.encode()  # the input as it was
+    result = clean(runner, tiny_model_dir, "--in-place", str(source))
+    assert result.exit_code == 1, result.stderr
+    data = source.read_bytes()
+    assert data.startswith(magic) and decompress(data) == cleaned
+
+
+def test_in_place_rewrites_compressed_files_atomically_and_only_what_changed(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in
+             enumerate([CLEAN, SEED, CONTACT])]  # fmt: skip
+    items, untouched = folder / "items.jsonl.gz", folder / "clean.txt.xz"
+    items.write_bytes(gzip.compress("".join(lines).encode()))
+    untouched.write_bytes(lzma.compress(CLEAN.encode()))
+    before = os.stat(untouched)
+    result = clean(runner, tiny_model_dir, "--in-place", str(folder))
+    assert result.exit_code == 1, result.stderr
+    assert f"{items}:2:" in result.stderr and f"{items}:3:" in result.stderr
+    data = items.read_bytes()
+    # The gzip header names the file as gzip(1) would, not the temporary file.
+    assert b".tmp" not in data[:64]
+    assert gzip.decompress(data).decode() == "".join(lines).replace(
+        json.dumps(AD, ensure_ascii=False)[1:-1], ""
+    ).replace(CONTACT_AD, "")
+    assert sorted(p.name for p in folder.iterdir()) == ["clean.txt.xz", "items.jsonl.gz"]
+    after = os.stat(untouched)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_an_output_named_with_a_compression_suffix_is_written_in_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    plain = seed_file(tmp_path)
+    packed = tmp_path / "seed.txt.gz"
+    packed.write_bytes(gzip.compress(SEED.encode()))
+    cleaned = SEED.replace(AD, "").encode()
+    a, b = tmp_path / "a.txt.gz", tmp_path / "b.txt.xz"
+    assert clean(runner, tiny_model_dir, str(plain), "-o", str(a)).exit_code == 1
+    assert gzip.decompress(a.read_bytes()) == cleaned  # plain in, gzip out
+    assert clean(runner, tiny_model_dir, str(packed), "-o", str(b)).exit_code == 1
+    assert lzma.decompress(b.read_bytes()) == cleaned  # gzip in, xz out
+
+
+def test_compressed_output_is_not_written_to_a_terminal(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As gzip -c refuses to: the bytes would garble the terminal."""
+    packed = tmp_path / "seed.txt.gz"
+    packed.write_bytes(gzip.compress(SEED.encode()))
+    monkeypatch.setattr("detector.cli._stdout_is_terminal", lambda: True)
+    result = clean(runner, tiny_model_dir, str(packed))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"detector: error: {packed}: the output would be gzip data, not written to a"
+        " terminal (redirect it, or give -o FILE)\n"
+    )
+    assert clean(runner, tiny_model_dir, str(seed_file(tmp_path))).exit_code == 1
+
+
+def test_a_truncated_compressed_input_is_an_error_and_left_as_it_was(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    lines = "".join(
+        json.dumps({"id": i, "text": SEED if i % 3 == 0 else CLEAN}, ensure_ascii=False) + "\n"
+        for i in range(1, 3001)
+    ).encode()
+    packed = gzip.compress(lines)
+    cut = folder / "items.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    seed = seed_file(folder)
+    result = clean(runner, tiny_model_dir, "--in-place", str(folder))
+    assert result.exit_code == 2
+    assert cut.read_bytes() == packed[: len(packed) // 2]
+    assert seed.read_text(encoding="utf-8") == SEED.replace(AD, "")
+    assert sorted(p.name for p in folder.iterdir()) == ["items.jsonl.gz", "seed.txt"]
+    lines_out = result.stderr.splitlines()
+    (error,) = [line for line in lines_out if line.startswith("detector: error")]
+    removed = [int(line.split(":")[1]) for line in lines_out if line.startswith(f"{cut}:")]
+    assert len(removed) > 100  # the records read before the cut were cleaned (and reported)
+    where, message = error.removeprefix("detector: error: ").split(": ", 1)
+    line = int(where.removeprefix(f"{cut}:"))
+    assert max(removed) < line <= max(removed) + 3  # the line the data ends in
+    assert message == (
+        "cannot read (truncated gzip data: the file ends inside its compressed stream)"
+    )
+    # -o FILE: nothing is written.
+    result = clean(runner, tiny_model_dir, str(cut), "-o", str(tmp_path / "out.jsonl.gz"))
+    assert result.exit_code == 2 and not (tmp_path / "out.jsonl.gz").exists()
+
+
+def test_drop_on_a_compressed_jsonl_file_quarantines_plain_lines(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in
+             enumerate([CLEAN, SEED, CLEAN])]  # fmt: skip
+    source = tmp_path / "items.jsonl.gz"
+    source.write_bytes(gzip.compress("".join(lines).encode()))
+    out, quarantine = tmp_path / "kept.jsonl.gz", tmp_path / "ads.jsonl"
+    result = clean(runner, tiny_model_dir, "--drop", "--quarantine", str(quarantine),
+                   str(source), "-o", str(out))  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    assert gzip.decompress(out.read_bytes()) == (lines[0] + lines[2]).encode()
+    assert quarantine.read_bytes() == lines[1].encode()
+
+
+def test_zstd_is_refused_without_a_decompressor(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "seed.txt.zst"
+    original = b"\x28\xb5\x2f\xfd" + bytes(40)
+    source.write_bytes(original)
+    monkeypatch.setitem(sys.modules, "compression.zstd", None)  # as if not importable
+    result = clean(runner, tiny_model_dir, "--in-place", str(source))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"detector: error: {source}: zstd-compressed")
+    assert source.read_bytes() == original
+
+
+def test_zstd_is_cleaned_into_zstd_where_python_has_it(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, fake_zstd: Callable[[bytes], bytes]
+) -> None:
+    source = tmp_path / "seed.txt.zst"
+    source.write_bytes(fake_zstd(SEED.encode()))
+    result = clean(runner, tiny_model_dir, "--in-place", str(source))
+    assert result.exit_code == 1, result.stderr
+    assert source.read_bytes() == fake_zstd(SEED.replace(AD, "").encode())
+    result = clean(runner, tiny_model_dir, str(seed_file(tmp_path)), "-o", str(tmp_path / "o.zst"))
+    assert result.exit_code == 1, result.stderr
+    assert (tmp_path / "o.zst").read_bytes() == fake_zstd(SEED.replace(AD, "").encode())
