@@ -1482,6 +1482,13 @@ def test_zstd_is_refused_without_a_decompressor(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"detector: error: {source}: zstd-compressed")
     assert source.read_bytes() == original
+    # Asked for by the -o name: an error naming it, nothing written.
+    output = tmp_path / "out.txt.zst"
+    result = clean(runner, tiny_model_dir, str(seed_file(tmp_path)), "-o", str(output))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"detector: error: {output}: cannot write zstd: ")
+    assert not output.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seed.txt", "seed.txt.zst"]
 
 
 def test_zstd_is_cleaned_into_zstd_where_python_has_it(
