@@ -22,6 +22,7 @@ import click
 
 if TYPE_CHECKING:
     from detector.clean import FieldScan
+    from detector.compressed import AppendLog
     from detector.core import Detector
     from detector.html import HtmlText
     from detector.inputs import Document, Input, InputError, Notice
@@ -1240,17 +1241,19 @@ def _clean_one(
 
 
 @contextlib.contextmanager
-def _quarantine_file(path: str) -> Iterator[BinaryIO]:
-    """``--quarantine``, opened for appending (created if missing), or an error
-    naming it before anything is cleaned."""
+def _quarantine_file(path: str) -> Iterator[AppendLog]:
+    """``--quarantine``, opened for appending (created if missing; compressed
+    records for a compressed file, see :class:`detector.compressed.AppendLog`), or
+    an error naming it before anything is cleaned."""
+    from detector.compressed import AppendLog
+
     try:
-        # Unbuffered: each record is written when it is dropped, and a failed
-        # write leaves nothing in a buffer to fail again (a traceback) at close.
-        handle = open(path, "ab", buffering=0)
+        log = AppendLog(path)
     except OSError as exc:
-        raise DetectorError(f"{path}: cannot open the --quarantine file ({exc.strerror})") from None
-    with handle:
-        yield handle
+        why = exc.strerror or exc
+        raise DetectorError(f"{path}: cannot open the --quarantine file ({why})") from None
+    with log:
+        yield log
 
 
 @dataclass(frozen=True)
@@ -1300,7 +1303,7 @@ class _Cleaning:
     text_fields: tuple[str, ...]
     scan: _Scanners
     drop: bool = False
-    quarantine: BinaryIO | None = None
+    quarantine: AppendLog | None = None
     encoding: str | None = None
 
 
@@ -1423,15 +1426,7 @@ def _quarantine(job: _Cleaning, cleaned: Any) -> None:
     """Append a dropped record to the --quarantine file, if there is one, as a line."""
     if cleaned.dropped is not None and job.quarantine is not None:
         original = cleaned.dropped
-        line = memoryview(original if original.endswith(b"\n") else original + b"\n")
-        try:
-            while line:  # an unbuffered write may take part of it
-                written = job.quarantine.write(line)
-                if not written:
-                    raise OSError(errno.EIO, "nothing could be written")
-                line = line[written:]
-        except OSError as exc:  # named, not taken for an error of the input
-            raise OSError(exc.errno, exc.strerror, job.quarantine.name) from None
+        job.quarantine.append(original if original.endswith(b"\n") else original + b"\n")
 
 
 class _NamedSink:

@@ -12,6 +12,7 @@ errors (a truncated or corrupt file) become :class:`CompressionError`, an
 
 from __future__ import annotations
 
+import errno
 import io
 import platform
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from typing import Any, BinaryIO, Protocol, cast
 __all__ = [
     "HEAD",
     "SUFFIXES",
+    "AppendLog",
     "CompressionError",
     "Compressor",
     "Sink",
@@ -286,3 +288,74 @@ class Compressor:
 
     def finish(self) -> None:
         self._sink.write(self._engine.flush())
+
+
+def _whole(data: bytes, kind: str, name: str) -> bytes:
+    """``data`` as one complete ``kind`` stream (the settings of :class:`Compressor`)."""
+    import bz2
+    import gzip
+    import lzma
+
+    if kind == "gzip":
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    if kind == "bzip2":
+        return bz2.compress(data, 9)
+    if kind == "xz":
+        return lzma.compress(data, lzma.FORMAT_XZ)
+    return bytes(_zstd("write", name).compress(data))
+
+
+class AppendLog:
+    """A file records are appended to, each in one piece as it comes (a quarantine
+    file): plain, or, when the file is compressed (told by its first bytes) or
+    is new or empty and named as a compressed file (``ads.jsonl.gz``), each
+    record as a whole compressed stream of its own.  The tools read concatenated
+    streams as one file (``zcat``, ``bzcat``, ``xzcat``, and :func:`decompressed`
+    here), so the file stays readable whatever was appended before and if the
+    process is killed between two records; plain lines appended to a gzip file
+    made it unreadable past its first stream.
+
+    Opening raises ``OSError`` (and :class:`UnsupportedCompression` for a zstd
+    file where Python has no zstd); :meth:`append` raises ``OSError`` naming the
+    file."""
+
+    def __init__(self, path: str) -> None:
+        import os
+
+        self.name = path
+        # Unbuffered: each record is written when it comes, and a failed write
+        # leaves nothing in a buffer to fail again at close.
+        self._handle = open(path, "ab", buffering=0)
+        try:
+            head = b""
+            if os.fstat(self._handle.fileno()).st_size:  # a regular file with data
+                with open(path, "rb") as existing:
+                    head = existing.read(HEAD)
+            suffix = os.path.splitext(path)[1].lower()
+            self.compression = compression_of(head) if head else SUFFIXES.get(suffix)
+            if self.compression == "zstd":
+                _zstd("write", path)
+        except BaseException:
+            self._handle.close()
+            raise
+
+    def append(self, data: bytes) -> None:
+        packed = data if self.compression is None else _whole(data, self.compression, self.name)
+        view = memoryview(packed)
+        try:
+            while view:  # an unbuffered write may take part of it
+                written = self._handle.write(view)
+                if not written:
+                    raise OSError(errno.EIO, "nothing could be written")
+                view = view[written:]
+        except OSError as exc:  # named, not taken for an error of the input
+            raise OSError(exc.errno, exc.strerror, self.name) from None
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> AppendLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1471,6 +1471,42 @@ def test_drop_on_a_compressed_jsonl_file_quarantines_plain_lines(
     assert quarantine.read_bytes() == lines[1].encode()
 
 
+def test_a_compressed_quarantine_gets_whole_compressed_records(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """Plain lines appended to ``ads.jsonl.gz`` made a gzip file that no tool
+    reads past its first stream.  A quarantine named (or found) compressed gets
+    each dropped record as a whole stream of its own: ``zcat`` reads them all,
+    across runs; a plain file stays plain whatever its name."""
+    import bz2
+    import lzma
+
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in
+             enumerate([SEED, CLEAN, SEED])]  # fmt: skip
+    source = tmp_path / "items.jsonl"
+    source.write_text("".join(lines), encoding="utf-8")
+    dropped = (lines[0] + lines[2]).encode()
+    for name, read in (("ads.jsonl.gz", gzip.decompress), ("ads.bz2", bz2.decompress),
+                       ("ads.jsonl.xz", lzma.decompress)):  # fmt: skip
+        quarantine = tmp_path / name
+        drop = ("--drop", "--quarantine", str(quarantine), str(source))
+        for run in (1, 2):
+            result = clean(runner, tiny_model_dir, *drop, "-o", str(tmp_path / "kept.jsonl"))
+            assert result.exit_code == 1, result.stderr
+            assert read(quarantine.read_bytes()) == run * dropped, name
+    # A plain file named .gz (written by an older version): appended plain.
+    plain = tmp_path / "old.jsonl.gz"
+    plain.write_bytes(lines[1].encode())
+    result = clean(runner, tiny_model_dir, "--drop", "--quarantine", str(plain), str(source))
+    assert result.exit_code == 1, result.stderr
+    assert plain.read_bytes() == lines[1].encode() + dropped
+    # A gzip file not named so: appended as gzip.
+    unnamed = tmp_path / "ads.log"
+    unnamed.write_bytes(gzip.compress(lines[1].encode()))
+    result = clean(runner, tiny_model_dir, "--drop", "--quarantine", str(unnamed), str(source))
+    assert gzip.decompress(unnamed.read_bytes()) == lines[1].encode() + dropped
+
+
 def test_zstd_is_refused_without_a_decompressor(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

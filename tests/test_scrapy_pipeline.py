@@ -321,6 +321,27 @@ def test_quarantine_keeps_surrogates_and_odd_keys(tiny_model_dir: Path, tmp_path
     assert json.loads(line)["item"] == {**odd, "meta": {"(1, 2)": "x"}}
 
 
+def test_a_compressed_quarantine_gets_whole_compressed_records(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """DETECTOR_QUARANTINE = "q.jsonl.gz" got plain text lines: not gzip at all,
+    and appended to a gzip file, unreadable past its first stream."""
+    import gzip
+
+    quarantine = tmp_path / "q.jsonl.gz"
+    for crawl in (1, 2):
+        pipeline, _ = _pipeline(
+            tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE=str(quarantine)
+        )
+        pipeline.open_spider()
+        pipeline.process_item({"content": INJECTED, "id": f"a{crawl}"})
+        pipeline.close_spider()
+    with gzip.open(quarantine, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    assert [r["item"]["id"] for r in records] == ["a1", "a2"]
+    assert all(r["item"]["content"] == INJECTED for r in records)
+
+
 def test_quarantine_lines_are_strict_json(tiny_model_dir: Path, tmp_path: Path) -> None:
     """A float NaN or infinity in an item (a price parsed from "--") was written as
     a bare ``NaN`` / ``Infinity``: not JSON, so strict JSONL readers (jq, Spark,
@@ -349,11 +370,8 @@ def test_a_quarantine_that_cannot_be_written_loses_no_item(
     from scrapy.exceptions import DropItem
 
     class FullDisk:
-        def write(self, text: str) -> int:
+        def append(self, data: bytes) -> None:
             raise OSError(28, "No space left on device")
-
-        def flush(self) -> None:
-            pass
 
     for action in ("clean", "drop"):
         pipeline, stats = _pipeline(
@@ -784,8 +802,10 @@ def test_a_string_field_whose_name_has_brackets_is_written_back(tiny_model_dir: 
 def test_a_full_disk_at_close_is_logged_not_raised(
     tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # A line that could not be written stays in the file's buffer, and closing
+    # A line that could not be written stayed in the file's buffer, and closing
     # it raised OSError out of close_spider: Scrapy's "Scraper close failure".
+    # The quarantine is written unbuffered now: the failure is the item's, logged
+    # with it, and closing has nothing left to write.
     pipeline, stats = _pipeline(
         tiny_model_dir, DETECTOR_ACTION="clean", DETECTOR_QUARANTINE="/dev/full"
     )
@@ -793,8 +813,8 @@ def test_a_full_disk_at_close_is_logged_not_raised(
     assert pipeline.process_item({"content": INJECTED})["content"] == INJECTED.replace(AD, "")
     pipeline.close_spider()
     assert pipeline._quarantine is None
-    assert stats.get_value("detector/quarantine_errors") == 2
-    assert "DETECTOR_QUARANTINE /dev/full: cannot write its last lines" in caplog.text
+    assert stats.get_value("detector/quarantine_errors") == 1
+    assert "DETECTOR_QUARANTINE /dev/full: cannot write this item" in caplog.text
 
 
 def test_a_bad_model_setting_is_named(tmp_path: Path) -> None:

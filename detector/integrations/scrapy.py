@@ -54,8 +54,9 @@ Settings:
     A JSONL file.  For every cleaned or dropped item one line is appended with the
     ORIGINAL item, so nothing is lost: ``{"spider", "action", "item", "detector"}``.
     Opened in append mode when the spider opens (a path that cannot be opened
-    stops the crawl then, with an error naming the setting), flushed after every
-    line.  Values
+    stops the crawl then, with an error naming the setting), each line written
+    when it comes (as a compressed stream of its own when the file is compressed
+    or named ``.gz``, ``.bz2``, ``.xz``: :class:`detector.compressed.AppendLog`).  Values
     JSON cannot hold are written as ``str(value)``, dict keys that are not strings
     as ``str(key)``, lone surrogates as ``\\udXXX`` escapes.  If a line still
     cannot be written (a full disk, a circular item), the error and the original
@@ -95,12 +96,13 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from detector.clean import escape_lone_surrogates
+from detector.compressed import AppendLog
 from detector.integrations.hook import (
     ACTIONS,
     DEFAULT_FIELDS,
@@ -262,7 +264,7 @@ class DetectorPipeline:
         self.quarantine_path = None if off else quarantine or None
         self.crawler = crawler
         self.allow = allow
-        self._quarantine: IO[str] | None = None
+        self._quarantine: AppendLog | None = None
         self._warned_classes: set[type] = set()
         self._warned_fields: set[tuple[type, str, type]] = set()
         self._warned_missing: set[type] = set()
@@ -300,7 +302,7 @@ class DetectorPipeline:
     def open_spider(self, spider: Any = None) -> None:
         if self.quarantine_path:
             try:
-                self._quarantine = open(self.quarantine_path, "a", encoding="utf-8")
+                self._quarantine = AppendLog(os.fspath(self.quarantine_path))
             except OSError as exc:  # a raw FileNotFoundError did not name the setting
                 raise OSError(
                     f"DETECTOR_QUARANTINE {self.quarantine_path}: cannot open it for appending"
@@ -312,8 +314,8 @@ class DetectorPipeline:
         if quarantine is None:
             return
         try:
-            quarantine.close()  # flushes what a failed write left in its buffer
-        except OSError as exc:  # the disk is still full: it raised "Scraper close failure"
+            quarantine.close()  # written unbuffered: closing has nothing left to write,
+        except OSError as exc:  # but it may fail all the same: "Scraper close failure"
             self._inc("quarantine_errors")
             logger.error(
                 "DETECTOR_QUARANTINE %s: cannot write its last lines when closing (%s); the"
@@ -427,8 +429,7 @@ class DetectorPipeline:
                 "detector": result.to_dict(),
             }
             line = json.dumps(_jsonable(record), ensure_ascii=False, default=str)
-            self._quarantine.write(escape_lone_surrogates(line) + "\n")
-            self._quarantine.flush()
+            self._quarantine.append((escape_lone_surrogates(line) + "\n").encode("utf-8"))
         except (OSError, TypeError, ValueError, RecursionError) as exc:
             self._inc("quarantine_errors")
             logger.error(
