@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from detector.html import HtmlText
 
 __all__ = [
+    "CleanTally",
     "CleanedBytes",
     "CleanedFields",
     "Span",
@@ -259,6 +260,44 @@ class CleanedBytes:
     # A record left out (``--drop``): the line as it was, in UTF-8, for the
     # quarantine file.
     dropped: bytes | None = None
+
+
+@dataclass
+class CleanTally:
+    """What ``detector clean --summary`` reports: the inputs (files, stdin) read,
+    the documents (files, pages, records) that lost spans and the spans they
+    lost, the records dropped whole, errors and inputs skipped on purpose."""
+
+    inputs: int = 0
+    cleaned: int = 0
+    spans: int = 0
+    dropped: int = 0
+    errors: int = 0
+    skipped: int = 0
+
+    def add(self, cleaned: CleanedBytes) -> None:
+        """Count one file's or record's :class:`CleanedBytes`."""
+        if cleaned.skipped:
+            self.skipped += 1
+        if cleaned.dropped is not None:
+            self.dropped += 1
+        elif cleaned.removed:
+            self.cleaned += 1
+            self.spans += sum(len(findings) for findings in cleaned.removed.values())
+
+    def summary(self, seconds: float) -> str:
+        """One line, e.g. ``3 inputs in 0.41 s: 9 documents cleaned (31 spans
+        removed), 2 records dropped; 0 errors, 1 skipped``."""
+
+        def count(n: int, noun: str) -> str:
+            return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+        return (
+            f"{count(self.inputs, 'input')} in {seconds:.2f} s:"
+            f" {count(self.cleaned, 'document')} cleaned ({count(self.spans, 'span')} removed),"
+            f" {count(self.dropped, 'record')} dropped;"
+            f" {count(self.errors, 'error')}, {self.skipped:,} skipped"
+        )
 
 
 def clean_text_bytes(data: bytes, scan: Scan, encoding: str | None = None) -> CleanedBytes:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from detector.clean import FieldScan
+    from detector.clean import CleanTally, FieldScan
     from detector.compressed import AppendLog
     from detector.core import Detector
     from detector.html import HtmlText
@@ -1115,6 +1115,12 @@ def _looks_like_path(target: str) -> bool:
 )
 @threshold_option("Remove, in blocked articles,")
 @model_option
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="At the end, print on stderr how many inputs were read, documents cleaned,"
+    " spans removed and records dropped, with errors and skipped inputs.",
+)
 def clean(
     paths: tuple[str, ...],
     output: str,
@@ -1126,6 +1132,7 @@ def clean(
     quarantine: str | None,
     threshold: float | str | None,
     model: str | None,
+    summary: bool,
 ) -> NoReturn:
     """Remove exactly the flagged spans of blocked articles; every other byte is kept.
 
@@ -1154,7 +1161,9 @@ def clean(
       detector clean --drop --quarantine ads.jsonl items.jsonl -o kept.jsonl
       cat article.txt | detector clean - > article.clean.txt
     """
+    started = time.monotonic()
     _one_blas_thread()
+    from detector.clean import CleanTally
     from detector.inputs import InputError, Notice, iter_paths
 
     _hint_at_stdin(paths)
@@ -1191,15 +1200,20 @@ def clean(
     with contextlib.ExitStack() as stack:
         kept = None if quarantine is None else stack.enter_context(_quarantine_file(quarantine))
         scanners = _suppressing_scan(detector, suppressions)
-        job = _Cleaning(text_fields, scanners, drop, kept, encoding)
+        tally = CleanTally()
+        job = _Cleaning(text_fields, scanners, tally, drop, kept, encoding)
         for path in iter_paths(paths):
             if isinstance(path, (InputError, Notice)):
                 errors += isinstance(path, InputError)
+                tally.skipped += isinstance(path, Notice)
                 _report_problem(path)
                 continue
             changed, failed = _clean_one(path, output, in_place, input_format, job)
             removed = removed or changed
             errors += failed
+    if summary:
+        tally.errors = errors
+        click.echo(f"detector: {tally.summary(time.monotonic() - started)}", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
 
 
@@ -1215,6 +1229,12 @@ def _clean_one(
     # Read as scan reads it: a JSON or HTML file cleaned as text lost JSON escapes
     # and quotes, and tag names and attributes, to the spans found in its markup.
     fmt = format_for(path, input_format)
+    if job.quarantine is not None and path != "-" and _same_file(path, job.quarantine.name):
+        # Inside a directory being cleaned, say: this run writes it, so not an error.
+        click.echo(f"detector: {_shown(path)}: the --quarantine file, skipped", err=True)
+        job.tally.skipped += 1
+        return False, 0
+    job.tally.inputs += 1
     if job.drop and fmt not in ("jsonl", "json"):
         message = (
             f"--drop leaves out JSONL and JSON records; this input is read as {fmt}"
@@ -1222,10 +1242,6 @@ def _clean_one(
         )
         click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
         return False, 1
-    if job.quarantine is not None and path != "-" and _same_file(path, job.quarantine.name):
-        # Inside a directory being cleaned, say: this run writes it, so not an error.
-        click.echo(f"detector: {_shown(path)}: the --quarantine file, skipped", err=True)
-        return False, 0
     try:
         if in_place:
             return _clean_in_place(path, input_format, job)
@@ -1297,11 +1313,13 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
 @dataclass(frozen=True)
 class _Cleaning:
     """What ``clean`` does to each input: the record fields it reads, what it
-    scans with, whether blocked JSONL and JSON records are dropped, where they
-    go, and the codec every input is read and written in (None: detected)."""
+    scans with, what it counts what it did in, whether blocked JSONL and JSON
+    records are dropped, where they go, and the codec every input is read and
+    written in (None: detected)."""
 
     text_fields: tuple[str, ...]
     scan: _Scanners
+    tally: CleanTally
     drop: bool = False
     quarantine: AppendLog | None = None
     encoding: str | None = None
@@ -1327,10 +1345,12 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _report_cleaned(display: str, cleaned: Any, line: int | None = None) -> int:
-    """Print what was removed and any error to stderr; return the error count.
-    A removal is placed where it stood in the file, as scan places its finding
-    (for a record's field, through :class:`detector.jsontext.RecordPositions`)."""
+def _report_cleaned(job: _Cleaning, display: str, cleaned: Any, line: int | None = None) -> int:
+    """Print what was removed and any error to stderr, count it in ``job.tally``,
+    and return the error count.  A removal is placed where it stood in the file,
+    as scan places its finding (for a record's field, through
+    :class:`detector.jsontext.RecordPositions`)."""
+    job.tally.add(cleaned)
     from detector.inputs import LONE_SURROGATE
     from detector.jsontext import RecordPositions
     from detector.lines import Lines
@@ -1386,13 +1406,13 @@ def _clean_stream(
     scan, text_fields, forced = job.scan, job.text_fields, job.encoding
     if fmt == "html":
         cleaned = clean_html_bytes(source.read(), scan.page, forced)
-        errors += _report_cleaned(display, cleaned)
+        errors += _report_cleaned(job, display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     elif fmt == "json":
         data, reports = clean_json_bytes(source.read(), text_fields, scan.field, job.drop, forced)
         for line, cleaned in reports:
-            errors += _report_cleaned(display, cleaned, line)
+            errors += _report_cleaned(job, display, cleaned, line)
             changed = changed or bool(cleaned.removed)
             _quarantine(job, cleaned)
         sink.write(data)
@@ -1405,7 +1425,7 @@ def _clean_stream(
                 cleaned = clean_jsonl_line(
                     raw, text_fields, scan.field, number, job.drop, encoding, scan_text=read
                 )
-                errors += _report_cleaned(display, cleaned, number)
+                errors += _report_cleaned(job, display, cleaned, number)
                 changed = changed or bool(cleaned.removed)
                 _quarantine(job, cleaned)
                 sink.write(cleaned.data)
@@ -1416,7 +1436,7 @@ def _clean_stream(
             raise
     else:
         cleaned = clean_text_bytes(source.read(), scan.text, forced)
-        errors += _report_cleaned(display, cleaned)
+        errors += _report_cleaned(job, display, cleaned)
         changed = bool(cleaned.removed)
         sink.write(cleaned.data)
     return changed, errors

@@ -8,6 +8,7 @@ import json
 import lzma
 import os
 import random
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -1538,3 +1539,46 @@ def test_zstd_is_cleaned_into_zstd_where_python_has_it(
     result = clean(runner, tiny_model_dir, str(seed_file(tmp_path)), "-o", str(tmp_path / "o.zst"))
     assert result.exit_code == 1, result.stderr
     assert (tmp_path / "o.zst").read_bytes() == fake_zstd(SEED.replace(AD, "").encode())
+
+
+def test_summary_counts_inputs_cleaned_documents_spans_drops_errors_and_skips(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    records = [{"text": SEED}, {"text": CLEAN}, {"text": CONTACT}]
+    lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in records]
+    (crawl / "items.jsonl").write_text(lines[0] + "{oops\n" + lines[1] + lines[2], "utf-8")
+    (crawl / "a.txt").write_text(SEED, encoding="utf-8")
+    (crawl / "blob.bin").write_bytes(b"\x00\x01binary")
+    result = clean(runner, tiny_model_dir, "--summary", "--in-place", str(crawl))
+    assert result.exit_code == 2, result.stderr  # the bad JSONL line
+    removals = [line for line in result.stderr.splitlines() if ": removed " in line]
+    places = {tuple(line.split(": removed ")[0].rsplit(":", 2)[:2]) for line in removals}
+    # A text file is one document; a JSONL line is one.
+    documents = {path if path.endswith(".txt") else f"{path}:{line}" for path, line in places}
+    items = crawl / "items.jsonl"
+    assert documents == {f"{items}:1", f"{items}:4", str(crawl / "a.txt")}, removals
+    last = result.stderr.splitlines()[-1]
+    assert re.fullmatch(
+        rf"detector: 3 inputs in \d+\.\d\d s: 3 documents cleaned \({len(removals)} spans?"
+        r" removed\), 0 records dropped; 1 error, 1 skipped",
+        last,
+    ), last
+    # Dropped records are counted apart, and the quarantine file found inside is skipped.
+    jsonl = crawl / "jsonl"
+    jsonl.mkdir()
+    (jsonl / "items.jsonl").write_text("".join(lines), "utf-8")
+    (jsonl / "more.jsonl").write_text(lines[0], "utf-8")
+    quarantine = jsonl / "ads.jsonl"
+    quarantine.write_text(lines[0], "utf-8")  # of an earlier run
+    drop = ("--summary", "--drop", "--quarantine", str(quarantine), "--in-place")
+    result = clean(runner, tiny_model_dir, *drop, str(jsonl))
+    assert result.exit_code == 1, result.stderr
+    dropped = quarantine.read_text("utf-8").splitlines()[1:]
+    assert len(dropped) == 3  # two of items.jsonl, one of more.jsonl
+    assert re.fullmatch(
+        r"detector: 2 inputs in \d+\.\d\d s: 0 documents cleaned \(0 spans removed\),"
+        r" 3 records dropped; 0 errors, 1 skipped",
+        result.stderr.splitlines()[-1],
+    ), result.stderr
