@@ -1582,3 +1582,19 @@ def test_summary_counts_inputs_cleaned_documents_spans_drops_errors_and_skips(
         r" 3 records dropped; 0 errors, 1 skipped",
         result.stderr.splitlines()[-1],
     ), result.stderr
+
+
+def test_a_quarantine_file_among_the_inputs_is_skipped_whatever_its_name(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """With --drop, the quarantine file found in a directory being cleaned is
+    skipped; named ads.txt it was an error (--drop reads text files as no
+    records) and the run exited 2."""
+    (tmp_path / "items.jsonl").write_text(json.dumps({"text": SEED}) + "\n", "utf-8")
+    quarantine = tmp_path / "ads.txt"
+    quarantine.write_text("", "utf-8")
+    drop = ("--drop", "--quarantine", str(quarantine), "--in-place", str(tmp_path))
+    result = clean(runner, tiny_model_dir, *drop)
+    assert result.exit_code == 1, result.stderr
+    assert f"detector: {quarantine}: the --quarantine file, skipped" in result.stderr
+    assert json.loads(quarantine.read_text("utf-8")) == {"text": SEED}
