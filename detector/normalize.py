@@ -45,6 +45,16 @@ What is folded, and why:
   take turns (``杨🔥方💰线 上★配``), also around spaced-out punctuation and when
   a separator is several of them (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin
   tone).  Line breaks are never touched.
+* A stretch may also be spaced out by one character that is no separator once
+  folded, the same one between every character four times or more: punctuation
+  and symbols that NFKC turns into letters, digits or clause punctuation
+  (``杨‼️方‼️线‼️上``: ``‼`` is ``!!``; ``™`` is ``tm``, ``゜`` a space and a
+  combining mark), the iteration and closing marks and the ideographic zero
+  (``々 〻 ゝ ゞ ヽ ヾ 〆 〇``, which Unicode counts as letters and numbers), and the
+  line and paragraph separators U+2028 and U+2029, which browsers do not show as
+  a line break (a space, nothing or a box).  Anywhere else they stay
+  (``太好了‼`` is ``太好了!!``; U+2028 is a line break and ends a clause), ``〇``
+  also next to a numeral (``二〇二五年``, ``一〇一〇一〇一〇一``).
 * Pictographs (emoji, dingbats, geometric shapes, box drawing: U+2300..U+23FF,
   U+2500..U+27BF, U+2B00..U+2BFF, U+1F000..U+1FAFF) are decorative separators like
   ``★``: one between two CJK characters or lone letters or digits is dropped
@@ -186,6 +196,14 @@ _ALNUM = "a-z0-9"
 # A spaced-out stretch: at least this many separator runs in a row, each with one
 # character before and after it (``来.电.0.9.5.2``, ``关·注·金·股，·独·家``).
 _SPACED_OUT_RUNS = 4
+# Marks that Unicode counts as letters or numbers but that are no part of a
+# Chinese word, and the line and paragraph separators: a spaced-out stretch may
+# use one as its separator (see _filler_runs), like the punctuation and symbols
+# that folding turns into something else (see _is_filler).  Iteration marks 々 〻
+# ゝ ゞ ヽ ヾ, the closing mark 〆, the ideographic zero 〇, U+2028, U+2029.
+_MARK_FILLERS = "\u3005\u303b\u309d\u309e\u30fd\u30fe\u3006\u3007\u2028\u2029"
+# A numeral: 〇 next to one is a digit (二〇二五), not a separator.
+_NUMERAL_FILLERS = "\u3007"
 
 # Any run of spaces beside a CJK character goes too ("自 2013 年", "还有 0 "): outlets
 # typeset Chinese next to numbers and words differently, and the spaces would
@@ -434,6 +452,47 @@ def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     return edges[:-1].cumsum() > 0
 
 
+def _filler_runs(flags: np.ndarray, fillers: list[tuple[int, int, int]]) -> list[int]:
+    """Separators of stretches spaced out by a character that is none once
+    folded (see above).
+
+    ``fillers`` are the text's such characters, in order, as (where their fold
+    starts in the folded text, code point, length of the fold): each is a run
+    (``‼`` the run ``!!``).  Runs of the same character, at least
+    _SPACED_OUT_RUNS of them in a row, one character that is not white space
+    between each two; the ideographic zero never next to a numeral.  (A text
+    holds few of them: a plain loop.)"""
+
+    def digit(at: int) -> bool:
+        return 0 <= at < len(flags) and bool(flags[at] & _DIGIT_BIT)
+
+    def alone(run: tuple[int, int, int]) -> bool:
+        start, code, size = run
+        return chr(code) not in _NUMERAL_FILLERS or not (digit(start - 1) or digit(start + size))
+
+    def linked(left: tuple[int, int, int], right: tuple[int, int, int]) -> bool:
+        between = left[0] + left[2]
+        return (
+            right[1] == left[1]
+            and right[0] == between + 1
+            and not flags[between] & _SPACE_BIT
+            and alone(left)
+            and alone(right)
+        )
+
+    drop: list[int] = []
+    k = 0
+    while k < len(fillers):
+        end = k
+        while end + 1 < len(fillers) and linked(fillers[end], fillers[end + 1]):
+            end += 1
+        if end - k + 1 >= _SPACED_OUT_RUNS:
+            for start, _, size in fillers[k : end + 1]:
+                drop.extend(range(start, start + size))
+        k = end + 1
+    return drop
+
+
 # What normalization drops that belongs to the character before it: combining and
 # enclosing marks, variation selectors, the zero-width joiner, tag characters.
 _ATTACHED = re.compile(
@@ -560,6 +619,23 @@ def _fold_char(ch: str) -> str:
         digit = unicodedata.decimal(c, -1) if c > "\x7f" else -1
         out.append(str(digit) if digit >= 0 else c)
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _is_filler(ch: str) -> bool:
+    """Whether ``ch`` (an unusual character) may space out a stretch though it
+    is no separator once folded: one of _MARK_FILLERS, or punctuation or a
+    symbol that folds to something else than separators, clause punctuation
+    of its own (``﹐`` is a comma) or the one letter or digit it encloses."""
+    if ch in _MARK_FILLERS:
+        return True
+    flags = _tables().flags
+    if not flags[ord(ch)] & _SPACER_BIT:
+        return False
+    folded = _fold_char(ch)
+    if len(folded) == 1 and (folded in _NOT_SPACERS or (folded.isascii() and folded.isalnum())):
+        return False
+    return any(not flags[ord(c)] & _SPACER_BIT for c in folded)
 
 
 # Cyrillic and Greek letters that look like Latin ones, both cases (capital
@@ -791,17 +867,27 @@ def normalize(text: str) -> Normalized:
         unusual = (flags & _UNUSUAL_BIT).nonzero()[0]
         edits = []
         scripts = False
+        fillers = []  # see _filler_runs
+        grown = 0  # how much longer the edits so far made the text
         for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
             ch = chr(code)
             replacement = _fold_char(ch)
             if replacement != ch:
                 edits.append((i, i + 1, replacement))
             scripts = scripts or any(_SCRIPT_CHARS[0] <= c < _SCRIPT_CHARS[1] for c in replacement)
+            if _is_filler(ch):
+                fillers.append((i + grown, code, len(replacement)))
+            grown += len(replacement) - 1
         codes, src = _apply_edits(codes, src, edits)
-        if scripts:
+        if scripts:  # (one character for one)
             codes, src = _apply_edits(codes, src, _script_lookalikes(text, codes, src))
         flags = tables.flags[codes]
         present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+        gone = _filler_runs(flags, fillers) if len(fillers) >= _SPACED_OUT_RUNS else []
+        if gone:
+            keep = np.ones(len(codes), dtype=bool)
+            keep[gone] = False
+            codes, src, flags = codes[keep], src[keep], flags[keep]
     if present & _SPACER_BIT:  # separators, spaces among them
         # Both read separator runs, and what a spaced-out stretch keeps of a run
         # is what the separator rules would keep of it once the stretch's

@@ -37,6 +37,11 @@ SPACED_OUT_SEPARATORS = [
     "⭐",
 ]
 EMOJI = ["🔥", "💰", "👉", "✨", "🎁", "🧧", "⭐"]
+# Between every character, characters that are no separator once folded
+# (NFKC: ‼ is "!!", ⁉ "!?", ™ "tm", ゜ a space and a combining mark), marks that
+# Unicode counts as letters or numbers (々, the ideographic zero), and the line
+# and paragraph separators, which browsers do not show as line breaks.
+FILLERS = ["‼\ufe0f", "⁉\ufe0f", "‼", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"]
 
 
 def spread(phrase: str, separator: str) -> str:
@@ -99,6 +104,7 @@ SEED_EVASIONS = (
         "".join(ch * 3 for ch in SEED),
         "".join(ch * 2 for ch in "楊方線上配資股票"),
     ]
+    + [spread(SEED, sep) for sep in FILLERS]
 )
 CONTACT_EVASIONS = [
     full_width(CONTACT),
@@ -116,6 +122,9 @@ CONTACT_EVASIONS = [
     "加微信abc\u0661\u0662\u0663\u0664\u0665领取福利",  # Arabic-Indic digits
     "加微信abc&#49;&#x32;345领取福利",
     spread(CONTACT, "🔥"),
+    spread(CONTACT, "‼\ufe0f"),
+    spread(CONTACT, "™"),
+    spread(CONTACT, "\u2028"),
 ]
 
 
@@ -240,3 +249,25 @@ def test_bars_between_single_characters_do_not_cut_the_span(
     assert any(f.start <= start and f.end >= start + len(spliced) for f in findings), findings
     # ... and does not swallow the clause either.
     assert all(f.start >= text.index("强化服务") + 2 for f in findings), findings
+
+
+@pytest.fixture(scope="module")
+def default() -> Detector:
+    return Detector.default()
+
+
+NEWS = "强化金融精准有效服务{},深化产融合作,推动科技产业金融良性循环。"
+
+
+@pytest.mark.parametrize("separator", FILLERS)
+def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
+    default: Detector, separator: str
+) -> None:
+    """Blocked like the plain ad (0.972), the finding exactly the evasive
+    characters.  Before, each character was a clause of its own (0.0) or read
+    with the marks (゜ 0.57)."""
+    assert default.scan(NEWS.format(SEED)).is_spam
+    evasive = spread(SEED, separator)
+    verdict = default.scan(NEWS.format(evasive))
+    assert verdict.is_spam
+    assert [f.text for f in verdict.findings] == [evasive]

@@ -270,6 +270,65 @@ def _reference_spaced_out(text: str) -> set[int]:
     return drop
 
 
+def test_fillers_are_what_folding_makes_no_separator() -> None:
+    assert all(normalize._is_filler(c) for c in "‼⁉™℡゜゛々〆〇\u2028\u2029℃")
+    # Separators already, clause punctuation of their own, an enclosed letter
+    # or digit, letters, Chinese characters, other numbers.
+    assert not any(normalize._is_filler(c) for c in "…·★\ufe50\uff61①🅰a中一")
+
+
+def _reference_is_filler(ch: str) -> bool:
+    """What may space out a stretch though it is no separator once folded."""
+    if ch in normalize._MARK_FILLERS:
+        return True
+    if not _reference_is_spacer(ch):
+        return False
+    folded = normalize._fold_char(ch)
+    if len(folded) == 1 and (folded in normalize._NOT_SPACERS or re.fullmatch("[a-z0-9]", folded)):
+        return False
+    return not all(_reference_is_spacer(c) for c in folded)
+
+
+_DIGITS = "0123456789" + "".join(normalize._CHINESE_DIGITS)
+
+
+def _reference_fillers(text: str, keys: list[str], units: list[int]) -> set[int]:
+    """Positions of the fillers of stretches spaced out by them (``keys[i]`` is
+    the character ``text[i]`` was folded from, ``units[i]`` its index), as a
+    plain loop."""
+    runs: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and units[j] == units[i]:
+            j += 1
+        if _reference_is_filler(keys[i]):
+            runs.append((i, j, keys[i]))
+        i = j
+
+    def alone(run: tuple[int, int, str]) -> bool:
+        start, end, key = run
+        if key not in normalize._NUMERAL_FILLERS:
+            return True
+        return not (start > 0 and text[start - 1] in _DIGITS) and text[end : end + 1] not in _DIGITS
+
+    def linked(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+        return (
+            a[2] == b[2] and b[0] == a[1] + 1 and not text[a[1]].isspace() and alone(a) and alone(b)
+        )
+
+    drop: set[int] = set()
+    k = 0
+    while k < len(runs):
+        end = k
+        while end + 1 < len(runs) and linked(runs[end], runs[end + 1]):
+            end += 1
+        if end - k + 1 >= normalize._SPACED_OUT_RUNS:
+            drop.update(at for start, stop, _ in runs[k : end + 1] for at in range(start, stop))
+        k = end + 1
+    return drop
+
+
 def _reference_references(folded: str) -> list[tuple[int, int, str]]:
     edits = []
     for match in normalize._REFERENCE.finditer(folded):
@@ -330,10 +389,14 @@ def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
         replacement = normalize._fold_char(match.group())
         if replacement != match.group():
             edits.append((match.start(), match.end(), replacement))
+    unfolded = folded
     folded, src = _reference_apply_edits(folded, src, edits)
+    _, units = _reference_apply_edits(unfolded, list(range(len(unfolded))), edits)
     if re.search("[\u0370-\u052f]", folded):
         edits = normalize._script_lookalikes(text, np.array([ord(c) for c in folded]), src)
         folded, src = _reference_apply_edits(folded, src, edits)
+    drop = _reference_fillers(folded, [unfolded[u] for u in units], units)
+    folded, src = _reference_apply_edits(folded, src, [(i, i + 1, "") for i in sorted(drop)])
     drop = _reference_spaced_out(folded)
     for candidate in _SPLIT_CANDIDATE.finditer(folded):
         match = _SPLIT.match(folded, candidate.start())
@@ -365,6 +428,7 @@ NORMALIZE_ALPHABET = (
     "\uff21\uff41\uff10\uff0e"
     "①⑴⒈❶ⓐ㈠\u200b\u200d\ufeff\u00ad\u0336\u20e3\U000e0041"
     "…℃Ⅲ㌇\U0001d400\U0002f800"
+    "‼™〇々\u2028，！;"
 )
 
 
@@ -378,6 +442,8 @@ NORMALIZE_PIECES = [
     *["一", "三", "八", "\u3007", "壹", "捌", "幺", "十", "5"],
     *["杨杨", "方方", "线线线", "上上上"],
     *["\u0430", "\u0441", "\u0445", "\u03bf", "\u0397", "\u03b1", "\u1d00", "\u0663"],
+    # Fillers, clause punctuation between characters.
+    *["‼", "‼\ufe0f", "™", "\u309c", "々", "\u3007", "\u2028", "，", "：", "！", "。", "、"],
 ]
 
 
@@ -402,6 +468,28 @@ def test_normalize_matches_the_reference_on_pieces_of_evasions(text: str) -> Non
 @given(st.text(max_size=40))
 def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
     _check_reference(text)
+
+
+# One separator between characters, pieces around them: fillers (folding
+# turns them into no separator), clause punctuation, line breaks.
+SPACED_SEPARATORS = [
+    *["‼", "‼\ufe0f", "⁉", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"],
+    *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n"],
+]
+SPACED_CHARS = "杨方线配资中国股票一二〇丨ab9 \n‼，"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(NORMALIZE_PIECES), max_size=6).map("".join),
+    st.text(alphabet=SPACED_CHARS, max_size=12),
+    st.sampled_from(SPACED_SEPARATORS),
+    st.lists(st.sampled_from(NORMALIZE_PIECES), max_size=6).map("".join),
+)
+def test_normalize_matches_the_reference_on_spaced_out_text(
+    before: str, chars: str, separator: str, after: str
+) -> None:
+    _check_reference(before + separator.join(chars) + after)
 
 
 def test_decorative_separators_are_symbols_too() -> None:

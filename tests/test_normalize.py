@@ -111,6 +111,13 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("\u051a\u051a:12345", "qq:12345"),
         ("\u1d21\u1d21\u1d21.\u1d00\u0299\u1d04.com", "www.abc.com"),
         ("\u0661\u0663\u0668", "138"),
+        # A character that is no separator once folded, between every character.
+        ("杨‼\ufe0f方‼\ufe0f线‼\ufe0f上‼\ufe0f配", "杨方线上配"),
+        ("杨™方™线™上™配", "杨方线上配"),
+        ("w\u309cx\u309c8\u309c8\u309c8", "wx888"),
+        ("杨\u3007方\u3007线\u3007上\u3007配", "杨方线上配"),
+        ("杨々方々线々上々配", "杨方线上配"),
+        ("杨\u2028方\u2028线\u2028上\u2028配", "杨方线上配"),
     ],
 )
 def test_evasions_that_fold(text: str, expected: str) -> None:
@@ -143,10 +150,34 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "气温5°c以上",
         "AT&T和S&P",
         "杨\n方\n线\n上\n配",
+        # The ideographic zero in numbers, 々 in a name, line and paragraph
+        # separators in prose.
+        "二\u3007二五年",
+        "从二\u3007二\u3007年到二\u3007三五年",
+        "一\u3007一",
+        "第一\u3007一\u3007一\u3007一次",
+        "佐々木",
+        "第一段\u2028第二段\u2029第三段",
     ],
 )
 def test_news_that_stays(text: str) -> None:
     assert normalize(text).text == text.lower()
+    assert normalize(text).src.tolist() == list(range(len(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # NFKC folds them, as before: not between every character.
+        ("太好了‼真的‼", "太好了!!真的!!"),
+        ("什么⁉", "什么!?"),
+        ("品牌™商标", "品牌tm商标"),
+        ("气温5℃，8℃，9℃，1℃", "气温5°c,8°c,9°c,1°c"),
+        ("一\u3007一\u3007一\u3007一\u3007一", "101010101"),  # spelled-out digits
+    ],
+)
+def test_news_that_folds_as_before(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
 
 
 @pytest.mark.parametrize(
