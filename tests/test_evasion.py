@@ -42,6 +42,8 @@ EMOJI = ["🔥", "💰", "👉", "✨", "🎁", "🧧", "⭐"]
 # Unicode counts as letters or numbers (々, the ideographic zero), and the line
 # and paragraph separators, which browsers do not show as line breaks.
 FILLERS = ["‼\ufe0f", "⁉\ufe0f", "‼", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"]
+# Clause punctuation between every character of six or more (not 、 or 。).
+CLAUSE_MARKS = ["，", "：", "；", "！", "？", ",", "!"]
 
 
 def spread(phrase: str, separator: str) -> str:
@@ -104,7 +106,7 @@ SEED_EVASIONS = (
         "".join(ch * 3 for ch in SEED),
         "".join(ch * 2 for ch in "楊方線上配資股票"),
     ]
-    + [spread(SEED, sep) for sep in FILLERS]
+    + [spread(SEED, sep) for sep in FILLERS + CLAUSE_MARKS]
 )
 CONTACT_EVASIONS = [
     full_width(CONTACT),
@@ -259,15 +261,38 @@ def default() -> Detector:
 NEWS = "强化金融精准有效服务{},深化产融合作,推动科技产业金融良性循环。"
 
 
-@pytest.mark.parametrize("separator", FILLERS)
+@pytest.mark.parametrize("separator", FILLERS + CLAUSE_MARKS)
 def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
     default: Detector, separator: str
 ) -> None:
-    """Blocked like the plain ad (0.972), the finding exactly the evasive
-    characters.  Before, each character was a clause of its own (0.0) or read
-    with the marks (゜ 0.57)."""
+    """Blocked like the plain ad (0.972; with a comma, 0.892: the comma after the
+    ad is taken for one more separator, and the ad is read with the next words),
+    the finding exactly the evasive characters.  Before, each character was a
+    clause of its own (0.0) or read with the marks (゜ 0.57, 0.82 with :)."""
     assert default.scan(NEWS.format(SEED)).is_spam
     evasive = spread(SEED, separator)
     verdict = default.scan(NEWS.format(evasive))
     assert verdict.is_spam
     assert [f.text for f in verdict.findings] == [evasive]
+
+
+LINKS = ["www.xyz888.com", "xyz888.com/abc", "https://www.abc123.com/x", "www.163.com"]
+
+
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("stop", ["\u3002", "\uff61"])  # ideographic full stop, half-width
+def test_a_link_written_with_ideographic_full_stops_is_a_link(
+    default: Detector, link: str, stop: str
+) -> None:
+    """Same findings, at the same offsets, as the link written with dots: one
+    character for one.  Before, each full stop ended a sentence (www。xyz888。com
+    in a sentence was 0.0)."""
+    for template in ["访问{}注册就送", "强化服务{},推动循环。", "{}"]:
+        plain = default.scan(template.format(link))
+        evasive = template.format(link.replace(".", stop))
+        verdict = default.scan(evasive)
+        assert [(f.start, f.end, f.category) for f in verdict.findings] == [
+            (f.start, f.end, f.category) for f in plain.findings
+        ]
+        assert verdict.score == plain.score and verdict.is_spam == plain.is_spam
+        assert all(evasive[f.start : f.end] == f.text for f in verdict.findings)

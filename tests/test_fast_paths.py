@@ -270,6 +270,14 @@ def _reference_spaced_out(text: str) -> set[int]:
     return drop
 
 
+def test_clause_punctuation_is_in_no_class() -> None:
+    """What _PROBE and _punctuation look for in the flags."""
+    flags = normalize._tables().flags
+    assert [int(flags[ord(c)]) for c in ",;:!?、。"] == [normalize._NO_CLASS] * 7
+    assert int(flags[ord("杨")]) == normalize._CJK_BIT
+    assert int(flags[ord("a")]) == normalize._ALNUM_BIT
+
+
 def test_fillers_are_what_folding_makes_no_separator() -> None:
     assert all(normalize._is_filler(c) for c in "‼⁉™℡゜゛々〆〇\u2028\u2029℃")
     # Separators already, clause punctuation of their own, an enclosed letter
@@ -326,6 +334,50 @@ def _reference_fillers(text: str, keys: list[str], units: list[int]) -> set[int]
         if end - k + 1 >= normalize._SPACED_OUT_RUNS:
             drop.update(at for start, stop, _ in runs[k : end + 1] for at in range(start, stop))
         k = end + 1
+    return drop
+
+
+def _reference_hosts(text: str) -> list[int]:
+    """Ideographic full stops of hosts, by a regex over the whole text."""
+    stops = []
+    for match in normalize._HOST.finditer(text):
+        scheme, name, tld = match.groups()
+        if scheme or name.startswith(("www.", "www\u3002")) or tld in normalize._HOST_TLDS:
+            stops.extend(match.start(2) + i for i, c in enumerate(name) if c == "\u3002")
+    return stops
+
+
+_PLAIN_CJK = re.compile(f"[{normalize._CJK}]")
+
+
+def _reference_clause_runs(text: str) -> set[int]:
+    """Clause punctuation between every character of six or more Chinese
+    characters (no numeral, no two neighbours alike), as a plain loop."""
+
+    def plain(c: str) -> bool:
+        return bool(_PLAIN_CJK.fullmatch(c)) and c not in _DIGITS and c != "\u4e28"
+
+    def spaced(i: int) -> bool:
+        return (
+            0 < i < len(text) - 1
+            and text[i] in normalize._CLAUSE_SPACERS
+            and plain(text[i - 1])
+            and plain(text[i + 1])
+            and text[i - 1] != text[i + 1]
+        )
+
+    drop: set[int] = set()
+    i = 0
+    while i < len(text):
+        if not spaced(i):
+            i += 1
+            continue
+        end = i
+        while spaced(end + 2) and text[end + 2] == text[i]:
+            end += 2
+        if (end - i) // 2 + 1 >= normalize._CLAUSE_RUNS:
+            drop.update(range(i, end + 1, 2))
+        i = end + 1
     return drop
 
 
@@ -397,6 +449,10 @@ def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
         folded, src = _reference_apply_edits(folded, src, edits)
     drop = _reference_fillers(folded, [unfolded[u] for u in units], units)
     folded, src = _reference_apply_edits(folded, src, [(i, i + 1, "") for i in sorted(drop)])
+    for at in _reference_hosts(folded):
+        folded = folded[:at] + "." + folded[at + 1 :]
+    drop = _reference_clause_runs(folded)
+    folded, src = _reference_apply_edits(folded, src, [(i, i + 1, "") for i in sorted(drop)])
     drop = _reference_spaced_out(folded)
     for candidate in _SPLIT_CANDIDATE.finditer(folded):
         match = _SPLIT.match(folded, candidate.start())
@@ -442,8 +498,9 @@ NORMALIZE_PIECES = [
     *["一", "三", "八", "\u3007", "壹", "捌", "幺", "十", "5"],
     *["杨杨", "方方", "线线线", "上上上"],
     *["\u0430", "\u0441", "\u0445", "\u03bf", "\u0397", "\u03b1", "\u1d00", "\u0663"],
-    # Fillers, clause punctuation between characters.
+    # Fillers, clause punctuation between characters, hosts written with "。".
     *["‼", "‼\ufe0f", "™", "\u309c", "々", "\u3007", "\u2028", "，", "：", "！", "。", "、"],
+    *["www", "com", "xyz", "cn", "163", "\u3002", "https://", "@"],
 ]
 
 
@@ -490,6 +547,32 @@ def test_normalize_matches_the_reference_on_spaced_out_text(
     before: str, chars: str, separator: str, after: str
 ) -> None:
     _check_reference(before + separator.join(chars) + after)
+
+
+HOST_PIECES = ["www", "xyz", "163", "a-b", "com", "cn", "me", "java", "\u3002", ".", "-"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(["", "https://", "http://", "@", "a", "访问"]),
+    st.lists(st.sampled_from(HOST_PIECES), min_size=1, max_size=8).map("".join),
+    st.sampled_from(["", "/abc", "。", "注册", "x", "\u3002com"]),
+)
+def test_normalize_matches_the_reference_on_hosts(before: str, host: str, after: str) -> None:
+    _check_reference(before + host + after)
+
+
+def test_long_texts_take_the_same_evasion_paths() -> None:
+    """Past _PROBE_BY_ARRAYS characters, NumPy finds where clause punctuation
+    may space out a stretch or stand for a host's dots: the same result."""
+    news = "国家统计局今天发布数据，显示经济运行总体平稳。英、法、德、俄、美五国代表出席。\n"
+    long = news * (normalize._PROBE_BY_ARRAYS // len(news) + 1)
+    assert len(long) > normalize._PROBE_BY_ARRAYS
+    ads = ["配，资，股，票，平，台", "访问www。xyz。com注册", "杨‼方‼线‼上‼配", "金,铜,锂,钒,锌,"]
+    for ad in ads:
+        alone, joined = normalize.normalize(ad), normalize.normalize(long + ad)
+        assert joined.text == normalize.normalize(long).text + alone.text
+        assert joined.src[-len(alone.src) :].tolist() == (alone.src + len(long)).tolist()
 
 
 def test_decorative_separators_are_symbols_too() -> None:

@@ -118,6 +118,17 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("杨\u3007方\u3007线\u3007上\u3007配", "杨方线上配"),
         ("杨々方々线々上々配", "杨方线上配"),
         ("杨\u2028方\u2028线\u2028上\u2028配", "杨方线上配"),
+        # Clause punctuation between every character of six or more.
+        ("配，资，股，票，平，台", "配资股票平台"),
+        ("配!资!股!票!平!台", "配资股票平台"),
+        ("快来：配：资：股：票：平：台", "快来配资股票平台"),
+        # Ideographic full stops in a host.
+        ("www。xyz。com", "www.xyz.com"),
+        ("访问xyz888。com/abc", "访问xyz888.com/abc"),
+        ("abc@qq。com", "abc@qq.com"),
+        ("https://a-b。xyz。cn/", "https://a-b.xyz.cn/"),
+        ("www\uff61163\uff61com", "www.163.com"),
+        ("\uff57\uff57\uff57。\uff38\uff39\uff3a。com", "www.xyz.com"),  # full-width
     ],
 )
 def test_evasions_that_fold(text: str, expected: str) -> None:
@@ -158,6 +169,18 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "第一\u3007一\u3007一\u3007一次",
         "佐々木",
         "第一段\u2028第二段\u2029第三段",
+        # Lists of one-character names with 、 however long, with a comma or
+        # semicolon up to five; dialogue that repeats itself or is short.
+        "金、木、水、火、土、日、月",
+        "英、法、德、俄、美、日、韩、澳",
+        "金;铜;锂;钒;锌",
+        "好!好!好!好!好!好!",
+        "“走!快!跑!”",
+        "对!对!对!就是这样!",
+        # A full stop after a word, before another that is no top-level domain.
+        "我用python。java也行",
+        "评级为a。b级",
+        "1。2。3",
     ],
 )
 def test_news_that_stays(text: str) -> None:
@@ -173,6 +196,8 @@ def test_news_that_stays(text: str) -> None:
         ("什么⁉", "什么!?"),
         ("品牌™商标", "品牌tm商标"),
         ("气温5℃，8℃，9℃，1℃", "气温5°c,8°c,9°c,1°c"),
+        ("金，铜，锂，钒，锌", "金,铜,锂,钒,锌"),
+        ("“好！好！好！好！好！好！”", "“好!好!好!好!好!好!”"),
         ("一\u3007一\u3007一\u3007一\u3007一", "101010101"),  # spelled-out digits
     ],
 )
