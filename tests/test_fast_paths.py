@@ -563,11 +563,11 @@ def test_normalize_matches_the_reference_on_hosts(before: str, host: str, after:
 
 
 def test_long_texts_take_the_same_evasion_paths() -> None:
-    """Past _PROBE_BY_ARRAYS characters, NumPy finds where clause punctuation
+    """Past _SHORT characters, NumPy finds where clause punctuation
     may space out a stretch or stand for a host's dots: the same result."""
     news = "国家统计局今天发布数据，显示经济运行总体平稳。英、法、德、俄、美五国代表出席。\n"
-    long = news * (normalize._PROBE_BY_ARRAYS // len(news) + 1)
-    assert len(long) > normalize._PROBE_BY_ARRAYS
+    long = news * (normalize._SHORT // len(news) + 1)
+    assert len(long) > normalize._SHORT
     ads = ["配，资，股，票，平，台", "访问www。xyz。com注册", "杨‼方‼线‼上‼配", "金,铜,锂,钒,锌,"]
     for ad in ads:
         alone, joined = normalize.normalize(ad), normalize.normalize(long + ad)
