@@ -463,6 +463,8 @@ def scan(
             records.append(to_record(result))
         else:
             records += document_results(scanned, detector.block_threshold, real_paths)
+        if progress is not None:  # after the output: the line is drawn below it
+            progress.bar.document()
     if progress is not None:
         progress.bar.close()
     if update_baseline:
@@ -665,9 +667,11 @@ class _PathProgress:
     def wrap(self, items: list[str | InputError | Notice]) -> Iterator[str | InputError | Notice]:
         self.bar.total = sum(1 for i in items if isinstance(i, str))
         for item in items:
+            if isinstance(item, str):
+                self.bar.reading(item)
             yield item
             if isinstance(item, str):
-                self.bar.advance(item)
+                self.bar.advance()
 
 
 def _hint_at_stdin(paths: tuple[str, ...]) -> None:
@@ -687,8 +691,7 @@ def _stdin_is_terminal() -> bool:
 def _progress(paths: tuple[str, ...]) -> _PathProgress | None:
     from detector.progress import Progress, wants_progress
 
-    has_directory = any(p != "-" and Path(p).is_dir() for p in paths)
-    if not wants_progress(sys.stderr, has_directory):
+    if not wants_progress(sys.stderr, any(p != "-" for p in paths)):
         return None
     return _PathProgress(Progress(0, sys.stderr))
 

@@ -1,8 +1,10 @@
-"""A one-line progress indicator on stderr for long directory scans.
+"""A one-line progress indicator on stderr for long scans of files and directories.
 
 Drawn only when the stream is a terminal, and only once a scan has run for
 ``delay_s`` seconds, so short scans and piped or redirected runs (CI, pre-commit,
-``2> log``) never see it.  ``clear()`` wipes the line before other output.
+``2> log``) never see it.  ``clear()`` wipes the line before other output.  It
+counts the files read of those found and the documents (files, pages, records)
+scanned, so a single large JSONL file shows its records going by.
 """
 
 from __future__ import annotations
@@ -13,22 +15,26 @@ from typing import TextIO
 __all__ = ["Progress", "wants_progress"]
 
 
-def wants_progress(stream: TextIO, has_directory: bool) -> bool:
-    """Whether to show progress: a directory scan with ``stream`` on a terminal."""
+def wants_progress(stream: TextIO, has_files: bool) -> bool:
+    """Whether to show progress: a scan of files or directories (not of stdin
+    alone) with ``stream`` on a terminal."""
     try:
-        return has_directory and stream.isatty()
+        return has_files and stream.isatty()
     except (AttributeError, ValueError):
         return False
 
 
 class Progress:
-    """``advance()`` after each file; ``close()`` at the end."""
+    """``advance()`` after each file, ``document()`` after each document
+    scanned; ``close()`` at the end."""
 
     def __init__(
         self, total: int, stream: TextIO, delay_s: float = 0.5, interval_s: float = 0.1
     ) -> None:
         self.total = total
         self.done = 0
+        self.documents = 0
+        self._label = ""
         self.stream = stream
         self._started = time.monotonic()
         self._delay_s = delay_s
@@ -36,17 +42,35 @@ class Progress:
         self._drawn_at = 0.0
         self._visible = False
 
-    def advance(self, label: str = "") -> None:
+    def reading(self, label: str) -> None:
+        """Name the file now being read."""
+        self._label = label
+
+    def advance(self, label: str | None = None) -> None:
         self.done += 1
+        if label is not None:
+            self._label = label
+        self._draw()
+
+    def document(self) -> None:
+        self.documents += 1
+        self._draw()
+
+    def _draw(self) -> None:
         now = time.monotonic()
         if now - self._started < self._delay_s or now - self._drawn_at < self._interval_s:
             return
         self._drawn_at = now
-        percent = 100 * self.done // max(self.total, 1)
-        width = 30
-        filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        line = f"scanning [{bar}] {self.done}/{self.total} {percent:3d}% {label}"
+        documents = "document" if self.documents == 1 else "documents"
+        counted = f"{self.documents:,} {documents} {self._label}"
+        if self.total <= 1:  # one file: no bar to fill, its records go by
+            line = f"scanning {counted}"
+        else:
+            percent = 100 * self.done // self.total
+            width = 30
+            filled = width * self.done // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            line = f"scanning [{bar}] {self.done}/{self.total} {percent:3d}% {counted}"
         self.stream.write("\r\x1b[K" + line[:120])
         self.stream.flush()
         self._visible = True

@@ -1,4 +1,4 @@
-"""The progress line: only for directory scans with stderr on a terminal."""
+"""The progress line: only for scans of files or directories with stderr on a terminal."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_progress_needs_a_terminal_and_a_directory() -> None:
-    assert wants_progress(Terminal(), has_directory=True)
-    assert not wants_progress(Terminal(), has_directory=False)
-    assert not wants_progress(io.StringIO(), has_directory=True)
+def test_progress_needs_a_terminal_and_files() -> None:
+    assert wants_progress(Terminal(), has_files=True)
+    assert not wants_progress(Terminal(), has_files=False)
+    assert not wants_progress(io.StringIO(), has_files=True)
 
 
 def test_progress_draws_and_clears() -> None:
@@ -51,7 +51,7 @@ def test_tty_directory_scan_shows_progress(
 ) -> None:
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text("农业农村部部署秋粮收获工作。\n", encoding="utf-8")
-    monkeypatch.setattr("detector.progress.wants_progress", lambda stream, has_directory: True)
+    monkeypatch.setattr("detector.progress.wants_progress", lambda stream, has_files: True)
     original = Progress.__init__
 
     def immediate(self: Progress, total: int, stream: object, **_: float) -> None:
@@ -61,3 +61,35 @@ def test_tty_directory_scan_shows_progress(
     result = CliRunner().invoke(main, ["scan", "--model", str(tiny_model_dir), str(tmp_path)])
     assert result.exit_code == 0
     assert "3/3 100%" in result.stderr and result.stdout == ""
+
+
+def test_progress_counts_the_documents_of_one_large_file(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One large JSONL file showed nothing (no directory) and, shown, would sit at
+    0/1 until the end: the line counts the records scanned, drawn after each
+    result's output so that a finding never lands on the progress line."""
+    items = tmp_path / "items.jsonl"
+    seed = '{"text": "强化金融精准有效服务杨方线上配资股票,深化产融合作"}\n'
+    clean = '{"text": "农业农村部部署秋粮收获工作。"}\n'
+    items.write_text(clean * 2 + seed + clean, encoding="utf-8")
+    shown: list[bool] = []
+
+    def on_a_terminal(stream: object, has_files: bool) -> bool:
+        shown.append(has_files)
+        return True
+
+    monkeypatch.setattr("detector.progress.wants_progress", on_a_terminal)
+    original = Progress.__init__
+
+    def immediate(self: Progress, total: int, stream: object, **_: float) -> None:
+        original(self, total, stream, delay_s=0, interval_s=0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Progress, "__init__", immediate)
+    runner = CliRunner()
+    result = runner.invoke(main, ["scan", "--model", str(tiny_model_dir), str(items)])
+    assert result.exit_code == 1 and shown == [True]
+    assert f"scanning 4 documents {items}" in result.stderr  # one file: no bar
+    assert result.stdout.startswith(f"{items}:3:")  # the finding, as without progress
+    result = runner.invoke(main, ["scan", "--model", str(tiny_model_dir)], input=clean)
+    assert shown[-1] is False  # stdin alone: no progress
