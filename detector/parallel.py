@@ -39,6 +39,7 @@ from detector.inputs import (
     Document,
     InputError,
     Notice,
+    RecordText,
     format_for,
     input_waiting,
     iter_documents,
@@ -471,18 +472,21 @@ def _results(item: _Sent | list[Result], empty: Verdict) -> list[Result]:
     if isinstance(item, list):
         return item
     results = [_expanded(result, empty) for result in item.future.result()]
-    raws = {
-        (unit.path, unit.line): unit.raw
-        for unit in item.chunk
-        if isinstance(unit, Document) and unit.raw is not None
-    }
+    # In input order for each path and line: a JSON array written on one line
+    # holds several records of one line (keyed by it alone, each took the last
+    # one's text, and its findings' line:col pointed elsewhere than --jobs 1's).
+    raws: dict[tuple[str, int | None], deque[RecordText]] = {}
+    for unit in item.chunk:
+        if isinstance(unit, Document) and unit.raw is not None:
+            raws.setdefault((unit.path, unit.line), deque()).append(unit.raw)
     if not raws:
         return results
     out: list[Result] = []
     for result in results:
-        if isinstance(result, ScannedDocument):
+        if isinstance(result, ScannedDocument) and result.result.document.raw is None:
             document = result.result.document
-            raw = raws.get((document.path, document.line))
+            queue = raws.get((document.path, document.line))
+            raw = queue.popleft() if queue else None
             if raw is not None:
                 document = dataclasses.replace(document, raw=raw)
                 result = dataclasses.replace(

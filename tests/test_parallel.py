@@ -333,3 +333,22 @@ def test_a_live_gzip_stream_on_stdin_gets_each_result_before_the_next_record(
         process.stdin.close()
         assert process.wait(timeout=60) == 1  # findings
     assert process.stdout.read() == b""
+
+
+def test_json_records_on_one_line_keep_their_place_with_any_jobs(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A JSON array written on one line (json.dump's default) holds several records
+    of line 1: each finding is placed in its own record, as --jobs 1 places it.
+    (Workers get records without their text as written, given back by path and
+    line: every record took the last one's, and the ad in the first was
+    reported at 1:1.)"""
+    records = [{"text": HOST + ADS[0]}, {"text": HOST}, {"text": ADS[1] + HOST}]
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    for fmt in ("text", "sarif"):
+        expected = _scan_outputs(tiny_model_dir, path, "1", fmt)
+        assert expected[0] == 1
+        if fmt == "text":
+            assert ":1:1:" not in expected[1]
+        assert _scan_outputs(tiny_model_dir, path, "2", fmt) == expected, fmt
