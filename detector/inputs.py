@@ -606,10 +606,20 @@ def line_codecs(
     the codec it is read with and its text if that is UTF-8: a line that is
     valid UTF-8 is UTF-8; the other lines take ``fallback``, else one codec,
     detected once from the first of them and the lines after it, up to
-    ``_SAMPLE`` bytes (read ahead).  The one rule for ``scan`` and ``clean``."""
+    ``_SAMPLE`` bytes (read ahead).  The one rule for ``scan`` and ``clean``.
+    A read error (a truncated ``.jsonl.gz``) met while reading ahead is raised
+    once the lines read before it are given: they were lost, and the error
+    placed at the first of them."""
     ahead: deque[bytes] = deque()
+    failed: OSError | None = None
     while True:
-        raw = ahead.popleft() if ahead else next(raws, None)
+        raw: bytes | None
+        if ahead:
+            raw = ahead.popleft()
+        elif failed is not None:
+            raise failed
+        else:
+            raw = next(raws, None)
         if raw is None:
             return
         try:
@@ -617,9 +627,12 @@ def line_codecs(
         except UnicodeDecodeError:
             if fallback is None:
                 size = len(raw) + sum(map(len, ahead))
-                while size < _SAMPLE and (extra := next(raws, None)) is not None:
-                    ahead.append(extra)
-                    size += len(extra)
+                try:
+                    while size < _SAMPLE and (extra := next(raws, None)) is not None:
+                        ahead.append(extra)
+                        size += len(extra)
+                except OSError as exc:
+                    failed = exc
                 fallback = detect(b"".join([raw, *ahead]))
             yield raw, fallback, None
         else:

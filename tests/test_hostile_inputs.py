@@ -629,6 +629,34 @@ def test_a_truncated_compressed_jsonl_file_reports_what_was_read_and_the_line_re
     )
 
 
+def test_a_truncated_compressed_gbk_jsonl_file_reports_what_was_read_and_the_line_reached(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The lines of a JSONL file that is not UTF-8 are decoded with a codec
+    detected from the 64 KiB after the first of them, read ahead: a cut inside
+    those lost every record read ahead (none scanned or cleaned) and was placed
+    at line 1.  Now scan and clean read them, then report the line the data ends
+    in, as for a UTF-8 file."""
+    data = _records(200).decode().encode("gb18030")
+    assert len(data) < 1 << 16  # the cut is inside the bytes read ahead
+    packed = gzip.compress(data)
+    cut = tmp_path / "a.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    result = scan(tiny_model_dir, "--format", "jsonl", str(cut))
+    assert result.exit_code == 2
+    read = records(result)
+    assert [r["line"] for r in read] == list(range(1, len(read) + 1))
+    assert len(read) > 50
+    assert all(bool(r["findings"]) == (r["line"] % 3 == 0) for r in read)
+    error = f"detector: error: {cut}:{len(read) + 1}: cannot read (truncated gzip data"
+    assert result.stderr.startswith(error)
+    cleaned = CliRunner().invoke(main, ["clean", "--model", str(tiny_model_dir), str(cut)])
+    assert cleaned.exit_code == 2
+    removed = [line for line in cleaned.stderr.splitlines() if ": removed " in line]
+    assert len(removed) == len(read) // 3
+    assert cleaned.stderr.splitlines()[-1].startswith(error)
+
+
 @pytest.mark.parametrize(("suffix", "kind", "compress"), KINDS)
 def test_a_corrupt_compressed_file_is_an_error_naming_it_and_the_rest_is_scanned(
     tiny_model_dir: Path, tmp_path: Path, suffix: str, kind: str, compress
