@@ -65,7 +65,11 @@ What is folded, and why:
   link, not three sentences.  The host must have a ``。`` before its top-level
   domain (letters only) and start with ``www`` or a scheme, or end in a domain
   that spam uses and English prose does not spell (``com``, ``cn``, ``net``,
-  ``xyz`` …, not ``me``, ``it``, ``in``): ``我用Python。Java`` stays.
+  ``xyz`` …, not ``me``, ``it``, ``in``): ``我用Python。Java`` stays.  Several
+  of those are English words all the same (``top``, ``store``, ``net``,
+  ``online``, ``info``, the surname ``Wang``): written as a capitalized word
+  (``NBA。Top 10``, ``Apple。Store``), a host without www or a scheme is an
+  English sentence starting after ``。``, and stays.
 * Pictographs (emoji, dingbats, geometric shapes, box drawing: U+2300..U+23FF,
   U+2500..U+27BF, U+2B00..U+2BFF, U+1F000..U+1FAFF) are decorative separators like
   ``★``: one between two CJK characters or lone letters or digits is dropped
@@ -618,13 +622,25 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
     return found
 
 
+def _capitalized(text: str, src: np.ndarray, start: int, word: str) -> bool:
+    """Whether ``word``, at ``start`` of the folded text, is written in ``text``
+    with a capital and then small letters (``Top``, not ``top`` or ``TOP``)."""
+    written = "".join(text[int(at)] for at in src[start : start + len(word)])
+    return written.istitle()
+
+
 _HOST_CODES = frozenset(ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789.-:/\u3002")
 
 
-def _ideographic_hosts(codes: np.ndarray, marks: list[int]) -> list[int]:
+def _ideographic_hosts(
+    codes: np.ndarray, marks: list[int], text: str, src: np.ndarray
+) -> list[int]:
     """Positions of the ideographic full stops between the labels of a host
     (see above), looked for around ``marks`` (see _punctuation): in each run of
-    the characters a link is written with that holds one, _HOST's matches."""
+    the characters a link is written with that holds one, _HOST's matches.
+    Without www or a scheme, a top-level domain written as a capitalized word in
+    ``text`` (the original, ``src`` maps ``codes`` to it) starts a sentence:
+    ``NBA。Top 10``, ``Apple。Store``, ``Li。Wang``."""
     found: list[int] = []
     done = 0
     for at in marks:
@@ -641,7 +657,9 @@ def _ideographic_hosts(codes: np.ndarray, marks: list[int]) -> list[int]:
         for host in _HOST.finditer(_text(codes[first:last])):
             scheme, name, tld = host.groups()
             if "\u3002" in name and (
-                scheme or name.startswith(("www.", "www\u3002")) or tld in _HOST_TLDS
+                scheme
+                or name.startswith(("www.", "www\u3002"))
+                or (tld in _HOST_TLDS and not _capitalized(text, src, first + host.start(3), tld))
             ):
                 offset = first + host.start(2)
                 found.extend(offset + i for i, ch in enumerate(name) if ch == "\u3002")
@@ -1057,7 +1075,7 @@ def normalize(text: str) -> Normalized:
         len(flags) >= _SHORT or _PROBE.search(flags.data) is not None
     ):
         spaced, between = _punctuation(flags)
-        stops = _ideographic_hosts(codes, between) if between else []
+        stops = _ideographic_hosts(codes, between, text, src) if between else []
         if stops:
             codes[stops] = ord(".")
             flags[stops] = tables.flags[ord(".")]

@@ -337,12 +337,15 @@ def _reference_fillers(text: str, keys: list[str], units: list[int]) -> set[int]
     return drop
 
 
-def _reference_hosts(text: str) -> list[int]:
-    """Ideographic full stops of hosts, by a regex over the whole text."""
+def _reference_hosts(text: str, original: str, src: list[int]) -> list[int]:
+    """Ideographic full stops of hosts, by a regex over the whole text (``src``
+    maps it to the ``original``, where a top-level domain may be capitalized)."""
     stops = []
     for match in normalize._HOST.finditer(text):
         scheme, name, tld = match.groups()
-        if scheme or name.startswith(("www.", "www\u3002")) or tld in normalize._HOST_TLDS:
+        written = "".join(original[src[at]] for at in range(*match.span(3)))
+        listed = tld in normalize._HOST_TLDS and not written.istitle()
+        if scheme or name.startswith(("www.", "www\u3002")) or listed:
             stops.extend(match.start(2) + i for i, c in enumerate(name) if c == "\u3002")
     return stops
 
@@ -449,7 +452,7 @@ def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
         folded, src = _reference_apply_edits(folded, src, edits)
     drop = _reference_fillers(folded, [unfolded[u] for u in units], units)
     folded, src = _reference_apply_edits(folded, src, [(i, i + 1, "") for i in sorted(drop)])
-    for at in _reference_hosts(folded):
+    for at in _reference_hosts(folded, text, src):
         folded = folded[:at] + "." + folded[at + 1 :]
     drop = _reference_clause_runs(folded)
     folded, src = _reference_apply_edits(folded, src, [(i, i + 1, "") for i in sorted(drop)])
@@ -549,7 +552,7 @@ def test_normalize_matches_the_reference_on_spaced_out_text(
     _check_reference(before + separator.join(chars) + after)
 
 
-HOST_PIECES = ["www", "xyz", "163", "a-b", "com", "cn", "me", "java", "\u3002", ".", "-"]
+HOST_PIECES = ["www", "xyz", "163", "a-b", "com", "Com", "cn", "me", "java", "\u3002", ".", "-"]
 
 
 @settings(max_examples=1000, deadline=None)

@@ -126,6 +126,9 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("www。xyz。com", "www.xyz.com"),
         ("访问xyz888。com/abc", "访问xyz888.com/abc"),
         ("abc@qq。com", "abc@qq.com"),
+        ("访问abc。top注册", "访问abc.top注册"),
+        ("ABC。COM", "abc.com"),
+        ("www。NBA。Top", "www.nba.top"),
         ("https://a-b。xyz。cn/", "https://a-b.xyz.cn/"),
         ("www\uff61163\uff61com", "www.163.com"),
         ("\uff57\uff57\uff57。\uff38\uff39\uff3a。com", "www.xyz.com"),  # full-width
@@ -181,6 +184,13 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "我用python。java也行",
         "评级为a。b级",
         "1。2。3",
+        # An English sentence starting after 。 with a word that is also a
+        # top-level domain: a capitalized word, no www or scheme.
+        "他加盟了NBA。Top级别的球队",
+        "苹果宣布Apple。Store店员加薪",
+        "记者Li。Wang报道",
+        "展会在HK。Asia规模最大",
+        "数据来源:Wind。Info显示",
     ],
 )
 def test_news_that_stays(text: str) -> None:
