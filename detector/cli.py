@@ -1488,14 +1488,21 @@ def _clean_into(
 ) -> tuple[bool, int]:
     """Clean ``source`` into ``sink``, compressed as ``compression`` (None: not).
     The compressed stream is ended only when the input was read whole."""
-    from detector.compressed import Compressor
+    from detector.compressed import CompressionError, Compressor
     from detector.inputs import STDIN
 
     live = source.path == STDIN
     if compression is None:
         return _clean_stream(source.stream, sink, display, source.format, job, live)
     packed = Compressor(sink, compression, sink.name)
-    result = _clean_stream(source.stream, packed, display, source.format, job, live)
+    try:
+        result = _clean_stream(source.stream, packed, display, source.format, job, live)
+    except CompressionError:
+        # The input is cut short: what was cleaned before goes out (gzip and zstd
+        # can flush; it sat in the compressor, and stdout got a bare header), the
+        # stream unended, so the reader sees the truncation too.
+        packed.flush()
+        raise
     packed.finish()
     return result
 
