@@ -1474,13 +1474,16 @@ class _NamedSink:
 
 
 def _output_compression(output: str, compression: str | None) -> str | None:
-    """How the output is compressed: as ``-o FILE``'s suffix says (``.gz``,
-    ``.bz2``, ``.xz``, ``.zst``), else as the input is (``compression``), on
-    stdout too."""
+    """How the output is compressed: on stdout as the input is (``compression``,
+    so that ``clean - < a.gz > b.gz`` is a filter); an ``-o FILE`` as its name
+    says (``.gz``, ``.bz2``, ``.xz``, ``.zst``; any other name: not compressed,
+    so ``clean crawl.jsonl.gz -o cleaned.jsonl`` writes the JSONL its name
+    promises, not gzip under that name)."""
     from detector.compressed import SUFFIXES
 
-    named = None if output == "-" else SUFFIXES.get(os.path.splitext(output)[1].lower())
-    return named or compression
+    if output == "-":
+        return compression
+    return SUFFIXES.get(os.path.splitext(output)[1].lower())
 
 
 def _clean_into(
