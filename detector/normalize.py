@@ -41,10 +41,11 @@ What is folded, and why:
   (``x-h-y-.-i-c-u`` → ``xhy.icu``).  The separator of such a stretch may be any
   punctuation or symbol but the clause punctuation ``, 、 。 ; ! ? :`` (lists of
   one-character names, ``英、法、德、俄``, are real Chinese): ``杨"方"线"上``,
-  ``杨→方→线→上``, ``杨丨方丨线丨上``; and different pictographs and blanks may
-  take turns (``杨🔥方💰线 上★配``), also around spaced-out punctuation and when
-  a separator is several of them (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin
-  tone).  Line breaks are never touched.
+  ``杨→方→线→上``, ``杨丨方丨线丨上``, ``杨丶方丶线丶上``; and different
+  pictographs and blanks may take turns (``杨🔥方💰线 上★配``), also around
+  spaced-out punctuation and when a separator is several of them
+  (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Line breaks are never
+  touched.
 * A stretch may also be spaced out by one character that is no separator once
   folded, the same one between every character four times or more: punctuation
   and symbols that NFKC turns into letters, digits or clause punctuation
@@ -166,12 +167,13 @@ _DECORATIVE = (
     "\u2661\u2665\u2764\u273f\u2740\u203b*|_" + _PICTOGRAPHS
 )
 # What may separate the characters of a spaced-out stretch besides _SPLIT_CANDIDATE
-# (see _tables): any punctuation or symbol, spacing modifier letters (ˇ ˉ) and the
-# bar 丨, but not clause punctuation, which lists of one-character names use
-# (英、法、德、俄; 金,铜,锂,钒), nor U+FFFD, which mojibake puts between characters.
+# (see _tables): any punctuation or symbol, spacing modifier letters (ˇ ˉ), the
+# bar 丨 and the dot 丶 (radicals drawn as one stroke, written as | and 、), but
+# not clause punctuation, which lists of one-character names use (英、法、德、俄;
+# 金,铜,锂,钒), nor U+FFFD, which mojibake puts between characters.
 _NOT_SPACERS = "、,;!?:。\ufffd"
 _MODIFIER_LETTERS = (0x02B0, 0x0300)
-_BAR = "\u4e28"  # 丨
+_BARS = "\u4e28\u4e36"  # 丨 丶
 # Chinese numerals that spell out digits: ideographic zero and 零 for 0, the everyday and the
 # financial (大写) forms, 幺 for 1 as phone numbers are read aloud.  参 is 參
 # (traditional 叁) after folding.
@@ -331,7 +333,7 @@ def _tables() -> _Tables:
         for low, high in _class_ranges(body):
             flags[low : high + 1] |= bit
     flags[list(_chardata.WHITE_SPACE_CODES)] |= _SPACE_BIT
-    for low, high in _class_ranges(_BLANK + _DECORATIVE + _BAR):
+    for low, high in _class_ranges(_BLANK + _DECORATIVE + _BARS):
         flags[low : high + 1] |= _TURNS_BIT
     spacer = np.zeros(_CATEGORY_LIMIT, dtype=bool)
     for low, high in _chardata.PUNCTUATION_SYMBOL_RANGES:

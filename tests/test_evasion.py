@@ -25,6 +25,7 @@ SPACED_OUT_SEPARATORS = [
     '"',
     "'",
     "\u4e28",
+    "\u4e36",  # 丶, the dot stroke radical, written as a separator like 丨
     "→",
     "▲",
     "■",
@@ -192,6 +193,8 @@ def test_findings_cover_the_evasive_text_in_the_original(
         ("版本1.2.3发布", "版本1.2.3发布"),
         ("ip 10.0.0.1 和 2025-1-5", "ip 10.0.0.1和2025-1-5"),
         ("a / b / c / d", "a / b / c / d"),
+        ("代办违章丶代交车船税与年票丶代办", "代办违章丶代交车船税与年票丶代办"),  # 丶 as a 、
+        ("丨丶大丶丨", "丨丶大丶丨"),  # a user name's decoration
         ("1.\n2.\n3.\n4.\n5.", "1.\n2.\n3.\n4.\n5."),  # a line break is not spaced out
     ],
 )
