@@ -9,6 +9,8 @@ import html.entities
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -217,7 +219,7 @@ def _reference_is_spacer(ch: str) -> bool:
 
 
 def _reference_takes_turns(ch: str) -> bool:
-    return bool(re.fullmatch(f"[{normalize._BLANK}{normalize._DECORATIVE}\u4e28]", ch))
+    return bool(re.fullmatch(f"[{normalize._BLANK}{normalize._DECORATIVE}\u4e28\u4e36]", ch))
 
 
 def _reference_spaced_out(text: str) -> set[int]:
@@ -247,27 +249,35 @@ def _reference_spaced_out(text: str) -> set[int]:
         return same or (edged(a) and edged(b))
 
     drop: set[int] = set()
+    for chain in _chains(runs, linked):
+        size = min(b - a for a, b in chain)
+        for a, b in chain:
+            length = b - a
+            for offset in range(length):
+                if turns((a, b)):
+                    gone = True
+                elif (length - size) % (size + 1) == 0:
+                    gone = offset % (size + 1) != size
+                else:
+                    gone = offset < size or offset >= length - size
+                if gone:
+                    drop.add(a + offset)
+    return drop
+
+
+Run = TypeVar("Run")
+
+
+def _chains(runs: list[Run], linked: Callable[[Run, Run], bool]) -> Iterator[list[Run]]:
+    """The runs of ``runs`` linked one to the next, _SPACED_OUT_RUNS or more in a row."""
     k = 0
     while k < len(runs):
         end = k
         while end + 1 < len(runs) and linked(runs[end], runs[end + 1]):
             end += 1
-        chain = runs[k : end + 1]
-        if len(chain) >= normalize._SPACED_OUT_RUNS:
-            size = min(b - a for a, b in chain)
-            for a, b in chain:
-                length = b - a
-                for offset in range(length):
-                    if turns((a, b)):
-                        gone = True
-                    elif (length - size) % (size + 1) == 0:
-                        gone = offset % (size + 1) != size
-                    else:
-                        gone = offset < size or offset >= length - size
-                    if gone:
-                        drop.add(a + offset)
+        if end - k + 1 >= normalize._SPACED_OUT_RUNS:
+            yield runs[k : end + 1]
         k = end + 1
-    return drop
 
 
 def test_clause_punctuation_is_in_no_class() -> None:
@@ -325,16 +335,8 @@ def _reference_fillers(text: str, keys: list[str], units: list[int]) -> set[int]
             a[2] == b[2] and b[0] == a[1] + 1 and not text[a[1]].isspace() and alone(a) and alone(b)
         )
 
-    drop: set[int] = set()
-    k = 0
-    while k < len(runs):
-        end = k
-        while end + 1 < len(runs) and linked(runs[end], runs[end + 1]):
-            end += 1
-        if end - k + 1 >= normalize._SPACED_OUT_RUNS:
-            drop.update(at for start, stop, _ in runs[k : end + 1] for at in range(start, stop))
-        k = end + 1
-    return drop
+    chains = _chains(runs, linked)
+    return {at for chain in chains for start, stop, _ in chain for at in range(start, stop)}
 
 
 def _reference_hosts(text: str, original: str, src: list[int]) -> list[int]:
@@ -358,7 +360,7 @@ def _reference_clause_runs(text: str) -> set[int]:
     characters (no numeral, no two neighbours alike), as a plain loop."""
 
     def plain(c: str) -> bool:
-        return bool(_PLAIN_CJK.fullmatch(c)) and c not in _DIGITS and c != "\u4e28"
+        return bool(_PLAIN_CJK.fullmatch(c)) and c not in _DIGITS and c not in "\u4e28\u4e36"
 
     def spaced(i: int) -> bool:
         return (
@@ -495,7 +497,7 @@ NORMALIZE_ALPHABET = (
 # characters, pictographs (one with a skin tone), punctuation and bars between
 # characters, Cyrillic, Greek and small-capital lookalikes, other scripts' digits.
 NORMALIZE_PIECES = [
-    *'杨方线配资中国ab9x 1.-\n,、"丨→★🔥💰\u02c7\ufffd',
+    *'杨方线配资中国ab9x 1.-\n,、"丨\u4e36→★🔥💰\u02c7\ufffd',
     "👉🏻",
     *["&nbsp;", "&#x5fae;", "&#24494;", "&amp;", "&amp;lt;", "&NBSP;", "\uff06nbsp;", "&#0;"],
     *["一", "三", "八", "\u3007", "壹", "捌", "幺", "十", "5"],
@@ -536,7 +538,7 @@ SPACED_SEPARATORS = [
     *["‼", "‼\ufe0f", "⁉", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"],
     *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n"],
 ]
-SPACED_CHARS = "杨方线配资中国股票一二〇丨ab9 \n‼，"
+SPACED_CHARS = "杨方线配资中国股票一二〇丨\u4e36ab9 \n‼，"
 
 
 @settings(max_examples=1500, deadline=None)
