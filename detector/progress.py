@@ -1,14 +1,17 @@
 """A one-line progress indicator on stderr for long scans of files and directories.
 
 Drawn only when the stream is a terminal, and only once a scan has run for
-``delay_s`` seconds, so short scans and piped or redirected runs (CI, pre-commit,
-``2> log``) never see it.  ``clear()`` wipes the line before other output.  It
+``delay_s`` seconds, so short scans and piped or redirected runs (CI, ``2> log``)
+never see it; nor does a pre-commit hook, which pre-commit runs on a
+pseudo-terminal of its own (to keep colours) whose output it collects and prints
+as the hook's report.  ``clear()`` wipes the line before other output.  It
 counts the files read of those found and the documents (files, pages, records)
 scanned, so a single large JSONL file shows its records going by.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TextIO
 
@@ -17,7 +20,11 @@ __all__ = ["Progress", "wants_progress"]
 
 def wants_progress(stream: TextIO, has_files: bool) -> bool:
     """Whether to show progress: a scan of files or directories (not of stdin
-    alone) with ``stream`` on a terminal."""
+    alone) with ``stream`` on a terminal, not run by pre-commit (which sets
+    ``PRE_COMMIT`` and gives its hooks a pseudo-terminal: the line went into the
+    hook's report)."""
+    if os.environ.get("PRE_COMMIT"):
+        return False
     try:
         return has_files and stream.isatty()
     except (AttributeError, ValueError):

@@ -23,6 +23,14 @@ def test_progress_needs_a_terminal_and_files() -> None:
     assert not wants_progress(io.StringIO(), has_files=True)
 
 
+def test_no_progress_under_pre_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit runs a hook on a pseudo-terminal (to keep its colours) and
+    prints what it collected as the hook's report: since the line was shown for
+    files too (31283aa), a hook scanning many files put it there."""
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    assert not wants_progress(Terminal(), has_files=True)
+
+
 def test_progress_draws_and_clears() -> None:
     stream = Terminal()
     progress = Progress(2, stream, delay_s=0, interval_s=0)
