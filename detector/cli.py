@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, TypeVar
 
@@ -1245,6 +1245,7 @@ def _clean_one(
         )
         click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
         return False, 1
+    before = replace(job.tally)  # the counts before this input
     try:
         if in_place:
             return _clean_in_place(path, input_format, job)
@@ -1252,11 +1253,15 @@ def _clean_one(
     except CompressionError as exc:
         where = _shown(path) if exc.line is None else f"{_shown(path)}:{exc.line}"
         click.echo(f"detector: error: {where}: cannot read ({exc})", err=True)
-        return False, 1
     except OSError as exc:
         where = _shown(str(exc.filename2 or exc.filename or path))
         click.echo(f"detector: error: {where}: {exc.strerror or exc}", err=True)
-        return False, 1
+    if in_place or output != "-":
+        # Nothing was written (the file is left as it was, -o is not created):
+        # what was cleaned of it before the error is not counted as cleaned.
+        job.tally.cleaned, job.tally.spans = before.cleaned, before.spans
+        job.tally.dropped = before.dropped
+    return False, 1
 
 
 @contextlib.contextmanager

@@ -1614,6 +1614,50 @@ def test_summary_counts_inputs_cleaned_documents_spans_drops_errors_and_skips(
     ), result.stderr
 
 
+def test_summary_does_not_count_what_an_error_left_unwritten(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A truncated .jsonl.gz cleaned in place is left as it was and -o FILE is
+    not written, yet the summary counted the records cleaned before the cut
+    ("1,000 documents cleaned" with nothing changed).  On stdout they went out,
+    and count."""
+    lines = "".join(
+        json.dumps({"id": i, "text": SEED if i % 3 == 0 else CLEAN}, ensure_ascii=False) + "\n"
+        for i in range(1, 3001)
+    ).encode()
+    packed = gzip.compress(lines)
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    cut = folder / "items.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    seed_file(folder)
+    nothing = r" 0 documents cleaned \(0 spans removed\), 0 records dropped; 1 error, 0 skipped"
+    result = clean(runner, tiny_model_dir, "--summary", str(cut), "-o", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 2 and not (tmp_path / "o.jsonl").exists()
+    assert re.fullmatch(
+        r"detector: 1 input in \d+\.\d\d s:" + nothing, result.stderr.splitlines()[-1]
+    )
+    result = clean(runner, tiny_model_dir, "--summary", "--in-place", str(folder))
+    assert result.exit_code == 2 and cut.read_bytes() == packed[: len(packed) // 2]
+    assert re.fullmatch(  # seed.txt is cleaned, the cut file is not
+        r"detector: 2 inputs in \d+\.\d\d s: 1 document cleaned \(1 span removed\),"
+        r" 0 records dropped; 1 error, 0 skipped",
+        result.stderr.splitlines()[-1],
+    ), result.stderr.splitlines()[-1]
+    drop = ("--summary", "--drop", "--quarantine", str(tmp_path / "ads.jsonl"))
+    result = clean(runner, tiny_model_dir, *drop, str(cut), "-o", str(tmp_path / "o.jsonl"))
+    assert re.fullmatch(
+        r"detector: 1 input in \d+\.\d\d s:" + nothing, result.stderr.splitlines()[-1]
+    )
+    result = clean(runner, tiny_model_dir, "--summary", str(cut))  # stdout: cleaned, counted
+    assert result.exit_code == 2
+    assert re.fullmatch(
+        r"detector: 1 input in \d+\.\d\d s: [1-9][\d,]* documents cleaned \([\d,]+ spans removed\),"
+        r" 0 records dropped; 1 error, 0 skipped",
+        result.stderr.splitlines()[-1],
+    ), result.stderr.splitlines()[-1]
+
+
 def test_a_quarantine_file_among_the_inputs_is_skipped_whatever_its_name(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
