@@ -438,35 +438,37 @@ def scan(
     progress = _progress(paths)
     if progress is not None:
         path_items = progress.wrap(list(path_items))
-    for scanned in scan_inputs(detector, path_items, options, jobs, model):
-        if progress is not None:
-            progress.bar.clear()
-        if isinstance(scanned, (InputError, Notice)):
-            if isinstance(scanned, InputError):
-                errors += 1
-                failed.add(scanned.path)
+    try:
+        for scanned in scan_inputs(detector, path_items, options, jobs, model):
+            if progress is not None:
+                progress.bar.clear()
+            if isinstance(scanned, (InputError, Notice)):
+                if isinstance(scanned, InputError):
+                    errors += 1
+                    failed.add(scanned.path)
+                else:
+                    tally.skipped += 1
+                _report_problem(scanned)
+                continue
+            result = scanned.result
+            tally.add(result)
+            found = found or bool(result.findings)
+            if update_baseline:
+                entries.extend(_baseline_entries(result.document, scanned.kept))
+            elif output_format == "text":
+                for line in text_lines(result):
+                    _echo(line)
+            elif output_format == "jsonl":
+                _echo(_json_for_stdout(to_record(result)))
+            elif output_format == "json":
+                records.append(to_record(result))
             else:
-                tally.skipped += 1
-            _report_problem(scanned)
-            continue
-        result = scanned.result
-        tally.add(result)
-        found = found or bool(result.findings)
-        if update_baseline:
-            entries.extend(_baseline_entries(result.document, scanned.kept))
-        elif output_format == "text":
-            for line in text_lines(result):
-                _echo(line)
-        elif output_format == "jsonl":
-            _echo(_json_for_stdout(to_record(result)))
-        elif output_format == "json":
-            records.append(to_record(result))
-        else:
-            records += document_results(scanned, detector.block_threshold, real_paths)
-        if progress is not None:  # after the output: the line is drawn below it
-            progress.bar.document()
-    if progress is not None:
-        progress.bar.close()
+                records += document_results(scanned, detector.block_threshold, real_paths)
+            if progress is not None:  # after the output: the line is drawn below it
+                progress.bar.document()
+    finally:  # an interrupt or error message is not written on the progress line
+        if progress is not None:
+            progress.bar.close()
     if update_baseline:
         assert baseline is not None
         _write_baseline(baseline, entries, failed, paths or ("-",))

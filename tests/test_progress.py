@@ -101,3 +101,32 @@ def test_progress_counts_the_documents_of_one_large_file(
     assert result.stdout.startswith(f"{items}:3:")  # the finding, as without progress
     result = runner.invoke(main, ["scan", "--model", str(tiny_model_dir)], input=clean)
     assert shown[-1] is False  # stdin alone: no progress
+
+
+def test_an_interrupted_scan_clears_the_progress_line_first(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C with the line drawn: 'detector: interrupted' was written at its
+    end ("scanning 4 documents items.jsonldetector: interrupted")."""
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"text": "农业农村部部署秋粮收获工作。"}\n' * 4, encoding="utf-8")
+    monkeypatch.setattr("detector.progress.wants_progress", lambda stream, has_files: True)
+    original = Progress.__init__
+
+    def immediate(self: Progress, total: int, stream: object, **_: float) -> None:
+        original(self, total, stream, delay_s=0, interval_s=0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Progress, "__init__", immediate)
+    from detector import parallel
+
+    scan_inputs = parallel.scan_inputs
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        yield from scan_inputs(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel, "scan_inputs", interrupted)
+    result = CliRunner().invoke(main, ["scan", "--model", str(tiny_model_dir), str(items)])
+    assert result.exit_code == 130
+    assert "scanning 4 documents" in result.stderr
+    assert result.stderr.endswith("\r\x1b[Kdetector: interrupted\n"), repr(result.stderr)
