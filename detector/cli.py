@@ -959,9 +959,9 @@ def explain(
     found = False
     left_out = 0
     records: list[dict[str, Any]] = []
-    for where, text, marker_text, marker_offset in units:
+    for where, text, marker_text, marker_offset, page in units:
         explanations, silenced = explain_reported(
-            detector, text, suppressions, top, marker_text, marker_offset
+            detector, text, suppressions, top, marker_text, marker_offset, page
         )
         found = found or bool(explanations)
         left_out += silenced
@@ -997,13 +997,15 @@ def explain(
 
 class _Explained(NamedTuple):
     """A text ``explain`` explains: where it is (None: the target itself, or a
-    plain text file), the text, and where scan looks for its inline marker
-    (for a page or a field holding HTML, the markup; None: the text itself)."""
+    plain text file), the text, where scan looks for its inline marker
+    (for a page or a field holding HTML, the markup; None: the text itself), and
+    the page it is the text of (its hidden text is reported too)."""
 
     where: dict[str, Any] | None
     text: str
     marker_text: str | None = None
     marker_offset: Callable[[int], int] | None = None
+    page: HtmlText | None = None
 
 
 def _explained_fields(
@@ -1042,7 +1044,7 @@ def _explained_fields(
             elif view is not None:
                 marker = (view.source, view.source_offset)
             read = text if view is None else view.text
-            units.append(_Explained(None if plain else where, read, *marker))
+            units.append(_Explained(None if plain else where, read, *marker, item.html))
     return units, failed
 
 

@@ -31,6 +31,7 @@ from detector.segment import split_clauses
 
 if TYPE_CHECKING:
     from detector.core import Detector
+    from detector.html import HtmlText
     from detector.suppress import Suppressions
 
 __all__ = ["Explanation", "explain", "explain_reported"]
@@ -152,6 +153,7 @@ def explain_reported(
     top: int = 10,
     marker_text: str | None = None,
     marker_offset: Callable[[int], int] | None = None,
+    page: HtmlText | None = None,
 ) -> tuple[list[Explanation], int]:
     """One explanation per finding ``detector scan`` reports in ``text`` with
     ``suppressions`` (no baseline; the inline marker looked for as
@@ -159,8 +161,15 @@ def explain_reported(
     given), in its order, and the number of findings of ``detector.scan(text)``
     they leave out.  What the allowlist leaves of a finding is explained on the
     text without the allowed phrases, where scan judged it again
-    (``without_allowed``)."""
-    findings = detector.scan(text).findings
+    (``without_allowed``).  ``text`` is the text of ``page`` when given: its
+    hidden text holding advertising is a finding too, as in a scan
+    (:func:`detector.html.hidden_findings`)."""
+    verdict = detector.scan(text)
+    if page is not None:
+        from detector.html import hidden_findings
+
+        verdict = hidden_findings(page, verdict)
+    findings = verdict.findings
     if not findings:
         return [], 0
 

@@ -435,3 +435,24 @@ def test_explain_takes_the_threshold_scan_takes(
     result = explain(tiny_model_dir, "--threshold", threshold, "--format", "json", "articles/a.txt")
     assert result.exit_code == 1, result.output
     assert [record["finding"] for record in json.loads(result.stdout)] == expected
+
+
+def test_explain_explains_the_hidden_text_finding_scan_reports_on_a_page(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """scan reports an ad in hidden text twice, as the model's finding and as a
+    hidden-text one; explain scanned the page's text alone and explained only the
+    first (exit 1, no word of the other)."""
+    page = (
+        "<html><body><p>会议强调要深化产融合作。</p>"
+        '<div style="display:none">强化服务杨方线上配资股票,推动循环。</div>'
+        "<p>农业农村部部署秋粮收获工作。</p></body></html>\n"
+    )
+    (workdir / "articles" / "a.html").write_text(page, encoding="utf-8")
+    scanned = scan(tiny_model_dir, "--format", "json", "articles/a.html")
+    expected = json.loads(scanned.stdout)[0]["findings"]
+    assert "hidden-text" in [f["category"] for f in expected]
+    result = explain(tiny_model_dir, "--format", "json", "articles/a.html")
+    assert result.exit_code == 1, result.output
+    assert [record["finding"] for record in json.loads(result.stdout)] == expected
+    assert "not explained" not in result.stderr
