@@ -446,7 +446,7 @@ def scan(
                 if isinstance(scanned, InputError):
                     errors += 1
                     failed.add(scanned.path)
-                else:
+                elif scanned.skipped:  # not the hint that stdin, scanned, looks like JSON
                     tally.skipped += 1
                 _report_problem(scanned)
                 continue

@@ -125,10 +125,13 @@ class InputError:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something skipped on purpose (a binary file), reported but not an error."""
+    """Something skipped on purpose (a binary file), reported but not an error;
+    or, not ``skipped``, a word about an input that is read all the same (stdin
+    that looks like JSON records, scanned as text)."""
 
     path: str
     message: str
+    skipped: bool = True
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -385,7 +388,7 @@ def iter_documents(
             else:
                 for document in _text_document(display, source.stream, encoding):
                     if item == STDIN and input_format == "auto" and _looks_like_jsonl(document):
-                        yield Notice(display, _STDIN_JSONL)
+                        yield Notice(display, _STDIN_JSONL, skipped=False)
                     yield document
         except UnsupportedCompression as exc:
             yield InputError(display, str(exc))

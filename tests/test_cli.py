@@ -722,3 +722,16 @@ def test_explain_reads_a_compressed_file_and_knows_its_name_for_a_path(
     result = runner.invoke(main, [*explain, "missing.jsonl.gz"])
     assert result.exit_code == 2
     assert result.stderr.startswith("detector: error: missing.jsonl.gz: no such file")
+
+
+def test_summary_does_not_count_stdin_scanned_as_text_as_skipped(
+    runner: CliRunner, tiny_model_dir: Path
+) -> None:
+    """JSON records on stdin are scanned as text, with a word on stderr saying
+    so; the summary counted that word as an input skipped ("1 document …, 1
+    skipped" for the one input, scanned)."""
+    records = json.dumps({"text": INJECTED}) + "\n" + json.dumps({"text": CLEAN}) + "\n"
+    result = scan(runner, tiny_model_dir, "--summary", stdin=records)
+    assert "looks like JSON records; scanned as text" in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert re.fullmatch(r"detector: 1 document in \d+\.\d\d s: .*; 0 errors, 0 skipped", last), last
