@@ -1429,11 +1429,9 @@ def test_compressed_output_is_not_written_to_a_terminal(
     assert clean(runner, tiny_model_dir, str(seed_file(tmp_path))).exit_code == 1
 
 
-def test_a_truncated_compressed_input_is_an_error_and_left_as_it_was(
-    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
-) -> None:
-    folder = tmp_path / "crawl"
-    folder.mkdir()
+def _cut_jsonl_gz(folder: Path) -> Path:
+    """``folder/items.jsonl.gz``: 3,000 records (every third the seed ad), its gzip
+    stream cut in the middle."""
     lines = "".join(
         json.dumps({"id": i, "text": SEED if i % 3 == 0 else CLEAN}, ensure_ascii=False) + "\n"
         for i in range(1, 3001)
@@ -1441,10 +1439,20 @@ def test_a_truncated_compressed_input_is_an_error_and_left_as_it_was(
     packed = gzip.compress(lines)
     cut = folder / "items.jsonl.gz"
     cut.write_bytes(packed[: len(packed) // 2])
+    return cut
+
+
+def test_a_truncated_compressed_input_is_an_error_and_left_as_it_was(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    cut = _cut_jsonl_gz(folder)
+    packed = cut.read_bytes()
     seed = seed_file(folder)
     result = clean(runner, tiny_model_dir, "--in-place", str(folder))
     assert result.exit_code == 2
-    assert cut.read_bytes() == packed[: len(packed) // 2]
+    assert cut.read_bytes() == packed
     assert seed.read_text(encoding="utf-8") == SEED.replace(AD, "")
     assert sorted(p.name for p in folder.iterdir()) == ["items.jsonl.gz", "seed.txt"]
     lines_out = result.stderr.splitlines()
@@ -1621,15 +1629,10 @@ def test_summary_does_not_count_what_an_error_left_unwritten(
     not written, yet the summary counted the records cleaned before the cut
     ("1,000 documents cleaned" with nothing changed).  On stdout they went out,
     and count."""
-    lines = "".join(
-        json.dumps({"id": i, "text": SEED if i % 3 == 0 else CLEAN}, ensure_ascii=False) + "\n"
-        for i in range(1, 3001)
-    ).encode()
-    packed = gzip.compress(lines)
     folder = tmp_path / "crawl"
     folder.mkdir()
-    cut = folder / "items.jsonl.gz"
-    cut.write_bytes(packed[: len(packed) // 2])
+    cut = _cut_jsonl_gz(folder)
+    packed = cut.read_bytes()
     seed_file(folder)
     nothing = r" 0 documents cleaned \(0 spans removed\), 0 records dropped; 1 error, 0 skipped"
     result = clean(runner, tiny_model_dir, "--summary", str(cut), "-o", str(tmp_path / "o.jsonl"))
@@ -1638,7 +1641,7 @@ def test_summary_does_not_count_what_an_error_left_unwritten(
         r"detector: 1 input in \d+\.\d\d s:" + nothing, result.stderr.splitlines()[-1]
     )
     result = clean(runner, tiny_model_dir, "--summary", "--in-place", str(folder))
-    assert result.exit_code == 2 and cut.read_bytes() == packed[: len(packed) // 2]
+    assert result.exit_code == 2 and cut.read_bytes() == packed
     assert re.fullmatch(  # seed.txt is cleaned, the cut file is not
         r"detector: 2 inputs in \d+\.\d\d s: 1 document cleaned \(1 span removed\),"
         r" 0 records dropped; 1 error, 0 skipped",
