@@ -1212,7 +1212,7 @@ def clean(
         for path in iter_paths(paths):
             if isinstance(path, (InputError, Notice)):
                 errors += isinstance(path, InputError)
-                tally.skipped += isinstance(path, Notice)
+                tally.skipped += isinstance(path, Notice) and path.skipped
                 _report_problem(path)
                 continue
             changed, failed = _clean_one(path, output, in_place, input_format, job)
