@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from detector.html import HtmlText
     from detector.inputs import Document, Input, InputError, Notice
     from detector.progress import Progress
+    from detector.report import Tally
     from detector.results import Finding, Verdict
     from detector.suppress import Suppressions
 
@@ -466,6 +467,12 @@ def scan(
                 records += document_results(scanned, detector.block_threshold, real_paths)
             if progress is not None:  # after the output: the line is drawn below it
                 progress.bar.document()
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: how far the scan got, then the word
+        if progress is not None:
+            progress.bar.close()
+        if summary:
+            _summarize(tally, errors, started)
+        raise
     finally:  # an interrupt or error message is not written on the progress line
         if progress is not None:
             progress.bar.close()
@@ -477,11 +484,17 @@ def scan(
     elif output_format == "sarif":
         _echo_json(sarif_log(records, _version()))
     if summary:
-        tally.errors = errors
-        click.echo(f"detector: {tally.summary(time.monotonic() - started)}", err=True)
+        _summarize(tally, errors, started)
     if update_baseline:
         sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if found else EXIT_CLEAN)
+
+
+def _summarize(tally: Tally | CleanTally, errors: int, started: float) -> None:
+    """``--summary``: the tally's line on stderr (also when interrupted: how far
+    the run got)."""
+    tally.errors = errors
+    click.echo(f"detector: {tally.summary(time.monotonic() - started)}", err=True)
 
 
 def _version() -> str:
@@ -1209,18 +1222,22 @@ def clean(
         scanners = _suppressing_scan(detector, suppressions)
         tally = CleanTally()
         job = _Cleaning(text_fields, scanners, tally, drop, kept, encoding)
-        for path in iter_paths(paths):
-            if isinstance(path, (InputError, Notice)):
-                errors += isinstance(path, InputError)
-                tally.skipped += isinstance(path, Notice) and path.skipped
-                _report_problem(path)
-                continue
-            changed, failed = _clean_one(path, output, in_place, input_format, job)
-            removed = removed or changed
-            errors += failed
+        try:
+            for path in iter_paths(paths):
+                if isinstance(path, (InputError, Notice)):
+                    errors += isinstance(path, InputError)
+                    tally.skipped += isinstance(path, Notice) and path.skipped
+                    _report_problem(path)
+                    continue
+                changed, failed = _clean_one(path, output, in_place, input_format, job)
+                removed = removed or changed
+                errors += failed
+        except KeyboardInterrupt:  # how far it got (the input being cleaned is left)
+            if summary:
+                _summarize(tally, errors, started)
+            raise
     if summary:
-        tally.errors = errors
-        click.echo(f"detector: {tally.summary(time.monotonic() - started)}", err=True)
+        _summarize(tally, errors, started)
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
 
 

@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -735,3 +736,44 @@ def test_summary_does_not_count_stdin_scanned_as_text_as_skipped(
     assert "looks like JSON records; scanned as text" in result.stderr
     last = result.stderr.splitlines()[-1]
     assert re.fullmatch(r"detector: 1 document in \d+\.\d\d s: .*; 0 errors, 0 skipped", last), last
+
+
+def test_an_interrupted_run_still_gives_its_summary(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or SIGTERM) after hours of a crawl's scan: --summary said nothing,
+    so how far it got was lost; its line comes before 'detector: interrupted'."""
+    from detector import cli, parallel
+
+    scan_inputs = parallel.scan_inputs
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        yield from scan_inputs(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel, "scan_inputs", interrupted)
+    result = scan(runner, tiny_model_dir, "--summary", str(articles))
+    assert result.exit_code == 130
+    assert re.fullmatch(
+        r"detector: 2 documents in \d+\.\d\d s: 1 with findings, \d blocked; findings: [^;]+;"
+        r" 0 errors, 0 skipped\ndetector: interrupted\n",
+        result.stderr,
+    ), result.stderr
+    cleaned: list[str] = []
+    clean_one = cli._clean_one
+
+    def stopped(path: str, *args: Any) -> tuple[bool, int]:
+        if cleaned:
+            raise KeyboardInterrupt
+        cleaned.append(path)
+        return clean_one(path, *args)
+
+    monkeypatch.setattr(cli, "_clean_one", stopped)
+    args = ["clean", "--model", str(tiny_model_dir), "--summary", "--in-place", str(articles)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 130 and len(cleaned) == 1
+    assert re.fullmatch(
+        r"(.*\n)*detector: 1 input in \d+\.\d\d s: \d documents? cleaned \(\d spans? removed\),"
+        r" 0 records dropped; 0 errors, 0 skipped\ndetector: interrupted\n",
+        result.stderr,
+    ), result.stderr
