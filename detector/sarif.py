@@ -23,7 +23,10 @@ by baselines (:func:`detector.suppress.fingerprints`), as the scan computed it
 (``ScannedDocument.kept``): over all findings before suppression and on the text
 scanned (a markup field's readable text), so it is the one a baseline records.
 ``level`` is ``error`` for findings at or above the model's *block* threshold,
-else ``warning``.
+else ``warning``.  A file under the current directory is located by its URI
+relative to it with ``uriBaseId`` ``%SRCROOT%`` (``run.originalUriBaseIds``
+gives the directory), as code scanning maps results to a repository's files,
+however the path was given; any other file by its absolute ``file:`` URI.
 """
 
 from __future__ import annotations
@@ -49,18 +52,45 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "detectorFinding/v1"
 
 
-def _uri(path: str, real_paths: Mapping[str, str]) -> str:
-    """A relative (or absolute-path) URI reference for a document's ``path``.
+#: The base of the artifacts' relative URIs: the directory detector ran in (the
+#: repository's root in CI), given in ``run.originalUriBaseIds``.
+SRCROOT = "%SRCROOT%"
+_STDIN = "<stdin>"
+
+
+def _quoted(path: str) -> str:
+    """``path`` as a URI path: from the file name's bytes (``os.fsencode``), percent
+    encoded, ``/`` between its parts."""
+    if os.sep != "/":  # Windows: "\\" separates; on POSIX it is part of a name
+        path = path.replace(os.sep, "/")
+    return quote(os.fsencode(path), safe="/@")
+
+
+def _file_uri(path: str) -> str:
+    """The ``file:`` URI of the absolute ``path``."""
+    quoted = _quoted(path)
+    return "file://" + (quoted if quoted.startswith("/") else "/" + quoted)
+
+
+def _artifact(path: str, real_paths: Mapping[str, str], root: str) -> dict[str, str]:
+    """The ``artifactLocation`` of a document's ``path``: a file under ``root``
+    (the current directory) by its URI relative to it, with ``uriBaseId``
+    %SRCROOT% (so that code scanning maps it to the repository, whether detector
+    was given ``articles/a.txt`` or ``$PWD/articles/a.txt``), any other file by
+    its absolute ``file:`` URI; stdin as ``<stdin>``.
 
     Built from the file name's bytes (``os.fsencode`` of the real path, percent
     encoded), not from the printed path: that shows a byte that is not UTF-8 as
     the four characters ``\\xff``, whose backslash became a ``/`` here
     (``tree/bad/xff.txt``).  A backslash in a POSIX name and a ``:`` (which
     would read as a URI scheme) are percent-encoded too."""
-    real = real_paths.get(path, path)
-    if os.sep != "/":  # Windows: "\\" separates; on POSIX it is part of a name
-        real = real.replace(os.sep, "/")
-    return quote(os.fsencode(real), safe="/@")
+    if path == _STDIN and path not in real_paths:
+        return {"uri": quote(path)}
+    absolute = os.path.abspath(real_paths.get(path, path))
+    relative = os.path.relpath(absolute, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+        return {"uri": _file_uri(absolute)}
+    return {"uri": _quoted(relative), "uriBaseId": SRCROOT}
 
 
 def _rule(category: str) -> dict[str, Any]:
@@ -145,6 +175,7 @@ def document_results(
     text included, until the end (on 5,000 JSONL records of 5–20 KB, 60 MB in
     all, the CLI took 316 MB that way, 218 MB this way)."""
     real_paths = real_paths or {}
+    root = os.getcwd()
     rule_ids = list(DESCRIPTIONS)
     sarif_results: list[dict[str, Any]] = []
     result = scanned.result
@@ -176,7 +207,7 @@ def document_results(
                     "locations": [
                         {
                             "physicalLocation": {
-                                "artifactLocation": {"uri": _uri(doc.path, real_paths)},
+                                "artifactLocation": _artifact(doc.path, real_paths, root),
                                 "region": region,
                             }
                         }
@@ -203,6 +234,7 @@ def sarif_log(sarif_results: list[dict[str, Any]], tool_version: str) -> dict[st
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(os.getcwd()) + "/"}},
                 "results": sarif_results,
             }
         ],

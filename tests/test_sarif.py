@@ -161,7 +161,44 @@ def test_uris_are_built_from_the_file_names_bytes(tiny_model_dir: Path, tmp_path
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for r in json.loads(result.stdout)["runs"][0]["results"]
     )
-    assert uris == sorted(f"{tmp_path}/{uri}" for uri in names.values())
+    assert uris == sorted(f"file://{tmp_path}/{uri}" for uri in names.values())  # outside cwd
+
+
+def test_files_under_the_current_directory_are_relative_to_srcroot(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path given absolute ($PWD/articles/a.txt, as CI scripts write it) was
+    the URI "/home/runner/work/…/a.txt", which code scanning cannot map to the
+    repository's articles/a.txt.  Under the current directory a file is located
+    relative to %SRCROOT% (run.originalUriBaseIds: that directory), however it
+    was named; another file by its absolute file: URI."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    (repo / "articles").mkdir(parents=True)
+    elsewhere.mkdir()
+    for folder in (repo / "articles", elsewhere):
+        (folder / "a b.txt").write_text(INJECTED, encoding="utf-8")
+    monkeypatch.chdir(repo)
+    args = ["scan", "--model", str(tiny_model_dir), "--format", "sarif"]
+    for given in ("articles/a b.txt", str(repo / "articles" / "a b.txt"), "./articles/"):
+        result = CliRunner().invoke(main, [*args, given, str(elsewhere / "a b.txt")])
+        assert result.exit_code == 1, result.stderr
+        run = json.loads(result.stdout)["runs"][0]
+        assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": f"file://{repo}/"}}
+        locations = [
+            r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]
+        ]
+        assert locations == [
+            {"uri": "articles/a%20b.txt", "uriBaseId": "%SRCROOT%"},
+            {"uri": f"file://{elsewhere}/a%20b.txt"},
+        ], given
+        schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+        jsonschema.validators.validator_for(schema)(schema).validate(json.loads(result.stdout))
+    result = CliRunner().invoke(main, args, input=INJECTED)  # stdin: no file to locate
+    (location,) = {
+        json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"])
+        for r in json.loads(result.stdout)["runs"][0]["results"]
+    }
+    assert json.loads(location) == {"uri": "%3Cstdin%3E"}
 
 
 def test_partial_fingerprints_are_the_baseline_fingerprints(
