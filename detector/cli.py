@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, Protocol, TypeVar
 
 import click
 
@@ -1339,6 +1339,15 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     return _Scanners(scan, scan_one_field, scan_page)
 
 
+class _Quarantine(Protocol):
+    """Where ``clean --drop`` puts what it drops: an :class:`AppendLog`, or one
+    input's :class:`_StagedDrops`."""
+
+    name: str
+
+    def append(self, data: bytes) -> None: ...
+
+
 @dataclass(frozen=True)
 class _Cleaning:
     """What ``clean`` does to each input: the record fields it reads, what it
@@ -1350,7 +1359,7 @@ class _Cleaning:
     scan: _Scanners
     tally: CleanTally
     drop: bool = False
-    quarantine: AppendLog | None = None
+    quarantine: _Quarantine | None = None
     encoding: str | None = None
 
 
@@ -1553,8 +1562,11 @@ def _clean_to_output(path: str, output: str, input_format: str, job: _Cleaning) 
             result = _clean_into(source, sink, compression, display, job)
             sink.flush()
             return result
-        with _AtomicFile(output) as atomic:
-            return _clean_into(source, _NamedSink(atomic.handle, output), compression, display, job)
+        with _staged_drops(job) as (staged, commit), _AtomicFile(output) as atomic:
+            sink = _NamedSink(atomic.handle, output)
+            result = _clean_into(source, sink, compression, display, staged)
+            commit()
+            return result
 
 
 def _stdout_is_terminal() -> bool:
@@ -1576,12 +1588,55 @@ def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool,
     display = _shown(path)
     with open_input(path, input_format) as source:
         compression = source.compression  # written back as it was read
-        with _AtomicFile(path) as atomic:
+        with _staged_drops(job) as (staged, commit), _AtomicFile(path) as atomic:
             sink = _NamedSink(atomic.handle, path)
-            changed, errors = _clean_into(source, sink, compression, display, job)
+            changed, errors = _clean_into(source, sink, compression, display, staged)
+            commit()
             if not changed:
                 atomic.discard()  # nothing removed: leave the file (and its mtime) alone
     return changed, errors
+
+
+class _StagedDrops:
+    """The records one input drops, held in a temporary file (one line each, as
+    the quarantine takes them) until its output is complete, and then appended
+    to the ``--quarantine`` file before the output replaces anything.  Appended
+    as they came, the records of an input that failed halfway (a truncated
+    ``.jsonl.gz``: left as it was, ``-o`` not written) were quarantined all the
+    same, and again by each run that retried it."""
+
+    def __init__(self, log: _Quarantine) -> None:
+        import tempfile
+
+        self.log, self.name = log, log.name
+        self._spool = tempfile.TemporaryFile()
+
+    def append(self, data: bytes) -> None:
+        self._spool.write(data)
+
+    def commit(self) -> None:
+        self._spool.seek(0)
+        for line in self._spool:  # a record is one line, its break included
+            self.log.append(line)
+        self._spool.seek(0)
+        self._spool.truncate()
+
+    def close(self) -> None:
+        self._spool.close()
+
+
+@contextlib.contextmanager
+def _staged_drops(job: _Cleaning) -> Iterator[tuple[_Cleaning, Callable[[], None]]]:
+    """``job`` with its quarantine staged for one input (see :class:`_StagedDrops`)
+    and what commits it; ``job`` itself and nothing to commit without one."""
+    if job.quarantine is None:
+        yield job, lambda: None
+        return
+    staged = _StagedDrops(job.quarantine)
+    try:
+        yield replace(job, quarantine=staged), staged.commit
+    finally:
+        staged.close()
 
 
 class _AtomicFile:

@@ -1675,3 +1675,36 @@ def test_a_quarantine_file_among_the_inputs_is_skipped_whatever_its_name(
     assert result.exit_code == 1, result.stderr
     assert f"detector: {quarantine}: the --quarantine file, skipped" in result.stderr
     assert json.loads(quarantine.read_text("utf-8")) == {"text": SEED}
+
+
+def test_records_of_an_input_that_fails_are_not_quarantined(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A truncated .jsonl.gz cleaned --drop --in-place (or to -o FILE) is left as
+    it was, yet the records dropped before the cut were appended to the
+    quarantine file, and again by every run that retried it.  They are held
+    until the input's output is complete; a whole input's go in as before."""
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    cut = _cut_jsonl_gz(folder)
+    packed = cut.read_bytes()
+    whole = folder / "whole.jsonl"
+    whole.write_text(json.dumps({"id": 1, "text": SEED}, ensure_ascii=False) + "\n", "utf-8")
+    quarantine = tmp_path / "ads.jsonl"
+    drop = ("--drop", "--quarantine", str(quarantine))
+    for _ in range(2):
+        result = clean(runner, tiny_model_dir, *drop, "--in-place", str(cut), str(whole))
+        assert result.exit_code == 2, result.stderr
+        assert cut.read_bytes() == packed and whole.read_text("utf-8") == ""
+        assert [json.loads(line)["id"] for line in quarantine.read_text("utf-8").splitlines()] == [
+            1
+        ]
+        whole.write_text(json.dumps({"id": 1, "text": SEED}, ensure_ascii=False) + "\n", "utf-8")
+        quarantine.write_bytes(b"")
+    result = clean(runner, tiny_model_dir, *drop, str(cut), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 2 and not (tmp_path / "out.jsonl").exists()
+    assert quarantine.read_bytes() == b""
+    # To stdout the records went out without the dropped ones: those are kept.
+    result = clean(runner, tiny_model_dir, *drop, str(cut))
+    assert result.exit_code == 2
+    assert len(quarantine.read_text("utf-8").splitlines()) >= 100
