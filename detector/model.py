@@ -199,7 +199,13 @@ def _read_checked(path: str | Path) -> _CheckedFiles:
             return _read_checked_once(card_path)
         except _Replaced:  # read it again, as it is now
             continue
-    return _read_checked_once(card_path)
+    try:
+        return _read_checked_once(card_path)
+    except _Replaced as exc:
+        raise ModelError(
+            f"{card_path.parent}: the model was replaced while it was read,"
+            f" {_READ_ATTEMPTS} times in a row ({exc}); is a training run saving into it?"
+        ) from None
 
 
 def _card_text(card_path: Path) -> str | None:
@@ -231,12 +237,12 @@ def _read_checked_once(card_path: Path) -> _CheckedFiles:
         data = arrays_path.read_bytes()
     except OSError as exc:
         if _card_text(card_path) != text:
-            raise _Replaced(str(exc)) from None
+            raise _Replaced(f"{arrays_path.name}: {exc.strerror or exc}") from None
         raise ModelError(f"{arrays_path}: cannot read model arrays ({exc})") from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         if _card_text(card_path) != text:
-            raise _Replaced(arrays_path.name)
+            raise _Replaced(f"{arrays_path.name} changed")
         raise ModelError(
             f"{arrays_path}: SHA-256 {actual[:16]}… does not match the card's"
             f" {expected[:16] or 'missing value'}…; refusing to load"

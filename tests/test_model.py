@@ -253,3 +253,32 @@ def test_a_model_replaced_while_it_is_read_is_read_whole(
     monkeypatch.setattr(Path, "read_bytes", saving_first)
     assert load_model(directory).version == "new"
     assert saved == [True]
+
+
+def test_a_model_replaced_at_every_read_is_an_error_saying_so(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replaced under the reader at each of its attempts, the error was the
+    arrays file's bare name ('model.npz'), which says nothing of what happened."""
+    from detector.model import Head, Model, save_model
+
+    directory = copy_model(tiny_model_dir, tmp_path / "m")
+    old = load_model(directory)
+    models = [
+        Model(f"v{i}", old.classes, old.params, old.thresholds,
+              {name: Head(h.coef * (i + 2), h.intercept, h.idf) for name, h in old.heads.items()})
+        for i in range(2)
+    ]  # fmt: skip
+    read_bytes = Path.read_bytes
+    saves = 0
+
+    def always_saving(self: Path) -> bytes:
+        nonlocal saves
+        if self.suffix == ".npz":  # the card is read: a save comes before the arrays
+            save_model(models[saves % 2], directory, {})
+            saves += 1
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", always_saving)
+    with pytest.raises(ModelError, match=r": the model was replaced while it was read, 5 times"):
+        load_model(directory)
