@@ -42,7 +42,10 @@ ADS = [
     "无抵押贷款当天放款", "访问www.xyz888.com注册就送", "QQ群123456789免费荐股",
 ]  # fmt: skip
 INVISIBLES = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u034f\U000e0041\ufe0f"
-SEPARATORS = [" ", "\u3000", "\u00a0", "\t", "·", "*", "-", "|", ".", "_", "~", "/", "—", "  "]
+SEPARATORS = [
+    " ", "\u3000", "\u00a0", "\t", "·", "*", "-", "|", ".", "_", "~", "/", "—", "  ",
+    "‼", "‼\ufe0f", "々", "\u3007", "\u2028", "\u4e36", "\u4e28", "，", "：", "!",
+]  # fmt: skip
 BRACKETS = ["()", "[]", "{}", "<>", "（）", "【】", "《》", "「」", "“”", "\u3014\u3015"]
 
 
@@ -77,7 +80,7 @@ def injected_article(rng: random.Random) -> str:
 
 
 def evade(rng: random.Random, text: str) -> str:
-    style = rng.randrange(6)
+    style = rng.randrange(7)
     if style == 0:
         text = rng.choice(SEPARATORS).join(text)
     elif style == 1:
@@ -93,6 +96,8 @@ def evade(rng: random.Random, text: str) -> str:
         text = "".join(c + rng.choice(INVISIBLES) for c in text)
     elif style == 4:
         text = "".join(c + "\u0336" for c in text)
+    elif style == 5:
+        text = text.replace(".", "\u3002")  # a link written with ideographic full stops
     return text
 
 
