@@ -288,15 +288,14 @@ class CleanTally:
     def summary(self, seconds: float) -> str:
         """One line, e.g. ``3 inputs in 0.41 s: 9 documents cleaned (31 spans
         removed), 2 records dropped; 0 errors, 1 skipped``."""
-
-        def count(n: int, noun: str) -> str:
-            return f"{n:,} {noun}{'' if n == 1 else 's'}"
+        from detector.report import counted
 
         return (
-            f"{count(self.inputs, 'input')} in {seconds:.2f} s:"
-            f" {count(self.cleaned, 'document')} cleaned ({count(self.spans, 'span')} removed),"
-            f" {count(self.dropped, 'record')} dropped;"
-            f" {count(self.errors, 'error')}, {self.skipped:,} skipped"
+            f"{counted(self.inputs, 'input')} in {seconds:.2f} s:"
+            f" {counted(self.cleaned, 'document')} cleaned"
+            f" ({counted(self.spans, 'span')} removed),"
+            f" {counted(self.dropped, 'record')} dropped;"
+            f" {counted(self.errors, 'error')}, {self.skipped:,} skipped"
         )
 
 

@@ -697,10 +697,9 @@ def _hint_at_stdin(paths: tuple[str, ...]) -> None:
 
 
 def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):  # closed or replaced
-        return False
+    from detector.progress import is_terminal
+
+    return is_terminal(sys.stdin)
 
 
 def _progress(paths: tuple[str, ...]) -> _PathProgress | None:
@@ -1570,10 +1569,9 @@ def _clean_to_output(path: str, output: str, input_format: str, job: _Cleaning) 
 
 
 def _stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):  # closed or replaced
-        return False
+    from detector.progress import is_terminal
+
+    return is_terminal(sys.stdout)
 
 
 def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool, int]:

@@ -15,7 +15,15 @@ import os
 import time
 from typing import TextIO
 
-__all__ = ["Progress", "wants_progress"]
+__all__ = ["Progress", "is_terminal", "wants_progress"]
+
+
+def is_terminal(stream: object) -> bool:
+    """Whether ``stream`` is a terminal (False for a closed or replaced one)."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
 
 
 def wants_progress(stream: TextIO, has_files: bool) -> bool:
@@ -23,12 +31,7 @@ def wants_progress(stream: TextIO, has_files: bool) -> bool:
     alone) with ``stream`` on a terminal, not run by pre-commit (which sets
     ``PRE_COMMIT`` and gives its hooks a pseudo-terminal: the line went into the
     hook's report)."""
-    if os.environ.get("PRE_COMMIT"):
-        return False
-    try:
-        return has_files and stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return has_files and not os.environ.get("PRE_COMMIT") and is_terminal(stream)
 
 
 class Progress:
@@ -68,16 +71,17 @@ class Progress:
         if now - self._started < self._delay_s or now - self._drawn_at < self._interval_s:
             return
         self._drawn_at = now
-        documents = "document" if self.documents == 1 else "documents"
-        counted = f"{self.documents:,} {documents} {self._label}"
+        from detector.report import counted
+
+        scanned = f"{counted(self.documents, 'document')} {self._label}"
         if self.total <= 1:  # one file: no bar to fill, its records go by
-            line = f"scanning {counted}"
+            line = f"scanning {scanned}"
         else:
             percent = 100 * self.done // self.total
             width = 30
             filled = width * self.done // self.total
             bar = "#" * filled + "-" * (width - filled)
-            line = f"scanning [{bar}] {self.done}/{self.total} {percent:3d}% {counted}"
+            line = f"scanning [{bar}] {self.done}/{self.total} {percent:3d}% {scanned}"
         self.stream.write("\r\x1b[K" + line[:120])
         self.stream.flush()
         self._visible = True

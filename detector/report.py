@@ -13,7 +13,7 @@ from detector.jsontext import RecordPositions
 from detector.lines import Lines
 from detector.results import FieldVerdicts, Finding, Verdict
 
-__all__ = ["DocumentResult", "Tally", "one_line", "text_lines", "to_record"]
+__all__ = ["DocumentResult", "Tally", "counted", "one_line", "text_lines", "to_record"]
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -95,6 +95,11 @@ def text_lines(result: DocumentResult) -> list[str]:
     return lines
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` with ``noun`` after it, plural but for one: ``3,304 documents``, ``1 error``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class Tally:
     """What a scan saw, for ``detector scan --summary``: documents (files, pages,
@@ -121,13 +126,11 @@ class Tally:
         """One line, e.g. ``3,304 documents in 0.52 s: 41 with findings, 38
         blocked; findings: stock-margin 12, gambling 9; 0 errors, 1 skipped``;
         categories by count, then by name."""
-        noun = "document" if self.documents == 1 else "documents"
         line = (
-            f"{self.documents:,} {noun} in {seconds:.2f} s:"
+            f"{counted(self.documents, 'document')} in {seconds:.2f} s:"
             f" {self.flagged:,} with findings, {self.blocked:,} blocked"
         )
         if self.categories:
             ranked = sorted(self.categories.items(), key=lambda item: (-item[1], item[0]))
             line += "; findings: " + ", ".join(f"{name} {count:,}" for name, count in ranked)
-        errors = "error" if self.errors == 1 else "errors"
-        return line + f"; {self.errors:,} {errors}, {self.skipped:,} skipped"
+        return line + f"; {counted(self.errors, 'error')}, {self.skipped:,} skipped"
