@@ -610,7 +610,7 @@ def _clean_record(
     ``scan`` reads a field holding HTML markup by its text (see
     :func:`detector.scanning.scan_field`), and only its ads' characters go: never
     a tag or an attribute (cut as plain text, ``<p>…</p><p>`` became ``<p>…</p><><p>``)."""
-    from detector.inputs import NOT_TEXT, text_elements
+    from detector.inputs import NOT_TEXT, missing_fields, text_elements
 
     errors = [
         f"field {name!r} is {NOT_TEXT}"
@@ -622,8 +622,7 @@ def _clean_record(
         record, text_fields, lambda text: scan(LONE_SURROGATE.sub("\ufffd", text))
     )
     if not any(name in record for name in text_fields):
-        names = ", ".join(repr(n) for n in text_fields)
-        errors.append(f"record has none of the text fields {names}")
+        errors.append(missing_fields(record, text_fields))
     removed: dict[str | None, tuple[Finding, ...]] = {k: v for k, v in cleaned.removed.items()}
     texts: dict[str | None, str] = {k: v for k, v in cleaned.texts.items()}
     return dict(cleaned.values), removed, texts, errors

@@ -98,6 +98,16 @@ def text_field_option(verb: str) -> Callable[[F], F]:
     )
 
 
+id_field_option = click.option(
+    "--id-field",
+    default="id",
+    show_default=True,
+    metavar="NAME",
+    help="JSONL/JSON record field that identifies a record (`id` in the output, "
+    "baseline entries), e.g. url.",
+)
+
+
 model_option = click.option(
     "--model",
     type=click.Path(),
@@ -353,6 +363,7 @@ def _echo_json(value: Any) -> None:
 )
 @input_format_option()
 @text_field_option("scan")
+@id_field_option
 @encoding_option("Decode inputs with this codec (default: detect UTF-8, GB18030/GBK, Big5 …).")
 @click.option(
     "--baseline",
@@ -386,6 +397,7 @@ def scan(
     output_format: str,
     input_format: str,
     text_fields: tuple[str, ...],
+    id_field: str,
     encoding: str | None,
     baseline: str | None,
     update_baseline: bool,
@@ -416,10 +428,11 @@ def scan(
 
     encoding = _check_encoding(encoding)
     options = ScanOptions(
-        input_format,
-        text_fields,
-        encoding,
-        _load_suppressions(baseline, update_baseline),
+        input_format=input_format,
+        text_fields=text_fields,
+        encoding=encoding,
+        id_field=id_field,
+        suppressions=_load_suppressions(baseline, update_baseline),
         use_baseline=not update_baseline,
     )
     detector = load_detector()

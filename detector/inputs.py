@@ -362,8 +362,10 @@ def iter_documents(
     input_format: str = "auto",
     text_fields: Sequence[str] = ("text",),
     encoding: str | None = None,
+    id_field: str = "id",
 ) -> Iterator[Document | InputError | Notice]:
-    """Documents of each path; ``encoding`` forces a codec (else detected)."""
+    """Documents of each path; ``encoding`` forces a codec (else detected); a
+    record's ``id_field`` is its document's ``id``."""
     for item in paths:
         if isinstance(item, (InputError, Notice)):
             yield item
@@ -380,9 +382,13 @@ def iter_documents(
         fmt = source.format
         try:
             if fmt == "jsonl":
-                yield from _jsonl_documents(display, source.stream, text_fields, encoding)
+                yield from _jsonl_documents(
+                    display, source.stream, text_fields, encoding, id_field
+                )
             elif fmt == "json":
-                yield from _json_documents(display, source.stream, text_fields, encoding)
+                yield from _json_documents(
+                    display, source.stream, text_fields, encoding, id_field
+                )
             elif fmt == "html":
                 yield from _text_document(display, source.stream, encoding, html=True)
             else:
@@ -441,7 +447,11 @@ def _text_document(
 
 
 def _json_documents(
-    display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
+    display: str,
+    handle: BinaryIO,
+    text_fields: Sequence[str],
+    encoding: str | None = None,
+    id_field: str = "id",
 ) -> Iterator[Document | InputError]:
     """A JSON file holding one array of records, each scanned like a JSONL record;
     ``line`` is the line where the record starts in the file."""
@@ -449,7 +459,7 @@ def _json_documents(
     try:
         for start, end, record, kind, line, column in json_records(text):
             raw = RecordText(text[start:end], line, column)
-            yield from _record_document(display, record, line, text_fields, kind, raw)
+            yield from _record_document(display, record, line, text_fields, kind, raw, id_field)
     except JsonFileError as exc:
         yield InputError(display, exc.message, exc.line)
 
@@ -536,7 +546,11 @@ def json_message(exc: ValueError | RecursionError) -> str:
 
 
 def _jsonl_documents(
-    display: str, handle: BinaryIO, text_fields: Sequence[str], encoding: str | None = None
+    display: str,
+    handle: BinaryIO,
+    text_fields: Sequence[str],
+    encoding: str | None = None,
+    id_field: str = "id",
 ) -> Iterator[Document | InputError]:
     """The records of a JSONL file; a read error (a truncated ``.jsonl.gz``) after
     them, at the line it stopped in."""
@@ -549,13 +563,17 @@ def _jsonl_documents(
             yield line
 
     try:
-        yield from jsonl_line_documents(display, lines(), text_fields)
+        yield from jsonl_line_documents(display, lines(), text_fields, id_field=id_field)
     except OSError as exc:
         yield InputError(display, f"cannot read ({exc.strerror or exc})", read + 1)
 
 
 def jsonl_line_documents(
-    display: str, lines: Iterable[str], text_fields: Sequence[str], first: int = 1
+    display: str,
+    lines: Iterable[str],
+    text_fields: Sequence[str],
+    first: int = 1,
+    id_field: str = "id",
 ) -> Iterator[Document | InputError]:
     """The documents and errors of the decoded ``lines`` of a JSONL file (each
     with its line break, as read), the first of them line ``first`` of the file;
@@ -570,7 +588,9 @@ def jsonl_line_documents(
             yield InputError(display, json_message(exc), number)
             continue
         raw = RecordText(line, number)
-        yield from _record_document(display, record, number, text_fields, "a JSONL record", raw)
+        yield from _record_document(
+            display, record, number, text_fields, "a JSONL record", raw, id_field
+        )
 
 
 def _jsonl_lines(handle: BinaryIO, encoding: str | None) -> Iterator[str]:
@@ -685,6 +705,21 @@ def text_elements(name: str, value: object) -> list[tuple[str, str]]:
     return []
 
 
+def missing_fields(record: dict[str, object], text_fields: Sequence[str]) -> str:
+    """The error for a record that has none of ``text_fields``, naming the fields
+    it has that could be scanned (a crawl's ``content``, ``title`` …), since the
+    usual cause is a schema other than the default ``text``."""
+    names = ", ".join(repr(n) for n in text_fields)
+    has = [repr(key) for key, value in record.items() if text_elements(str(key), value)]
+    if not has:
+        return f"record has none of the text fields {names}"
+    more = f" (and {len(has) - 5} more)" if len(has) > 5 else ""
+    return (
+        f"record has none of the text fields {names}; it has "
+        f"{', '.join(has[:5])}{more}: name the ones to scan with --text-field"
+    )
+
+
 def _record_document(
     display: str,
     record: object,
@@ -692,6 +727,7 @@ def _record_document(
     text_fields: Sequence[str],
     kind: str,
     raw: RecordText | None = None,
+    id_field: str = "id",
 ) -> Iterator[Document | InputError]:
     if not isinstance(record, dict):
         yield InputError(display, f"{kind} must be an object", number)
@@ -710,11 +746,10 @@ def _record_document(
     if not found and wrong_type:  # nothing was scanned: do not print it as clean
         return
     if not found and not any(name in record for name in text_fields):
-        names = ", ".join(repr(n) for n in text_fields)
-        yield InputError(display, f"record has none of the text fields {names}", number)
+        yield InputError(display, missing_fields(record, text_fields), number)
         return
     try:
-        record_id = _scrub(record.get("id"))
+        record_id = _scrub(record.get(id_field))
     except RecursionError:  # nested just below the parser's limit, re-encoded deeper
         yield InputError(display, "invalid JSON (nested too deeply)", number)
         return

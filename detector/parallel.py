@@ -114,7 +114,9 @@ def available_cores() -> int:
 
 
 def _read(path: str, options: ScanOptions) -> Iterator[Document | InputError | Notice]:
-    return iter_documents([path], options.input_format, options.text_fields, options.encoding)
+    return iter_documents(
+        [path], options.input_format, options.text_fields, options.encoding, options.id_field
+    )
 
 
 def _units(
@@ -208,7 +210,9 @@ def _range_documents(
     # Lines split on b"\n" only, each keeping its break, as a file is iterated,
     # and decoded as iter_documents decodes a JSONL file's lines.
     lines = line_texts(iter(io.BytesIO(data)))
-    return list(jsonl_line_documents(display, lines, options.text_fields, unit.line))
+    return list(
+        jsonl_line_documents(display, lines, options.text_fields, unit.line, options.id_field)
+    )
 
 
 def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:

@@ -141,6 +141,7 @@ class ScanOptions:
     input_format: str = "auto"
     text_fields: tuple[str, ...] = ("text",)
     encoding: str | None = None
+    id_field: str = "id"
     suppressions: Suppressions = field(default_factory=Suppressions)
     use_baseline: bool = True
 

@@ -112,6 +112,56 @@ def test_jsonl_records_name_their_line_id_and_field(
     assert second["findings"] == [] and second["is_spam"] is False
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_id_field_names_the_field_that_identifies_a_record(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, jobs: str
+) -> None:
+    # A crawl keys its records by url, not id: the output and the baseline use it.
+    path = tmp_path / "crawl.jsonl"
+    rows = [
+        {"url": "https://news.example/a", "id": 7, "content": INJECTED},
+        {"url": "https://news.example/b", "content": CLEAN},
+        {"content": INJECTED},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = scan(
+        runner, tiny_model_dir, "--format", "jsonl", "--text-field", "content",
+        "--id-field", "url", "--jobs", jobs, str(path),
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["https://news.example/a", "https://news.example/b", None]
+    baseline = tmp_path / "baseline.json"
+    result = scan(
+        runner, tiny_model_dir, "--text-field", "content", "--id-field", "url",
+        "--baseline", str(baseline), "--update-baseline", str(path),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    entries = json.loads(baseline.read_text("utf-8"))["findings"]
+    assert {entry.get("id") for entry in entries} == {"https://news.example/a", None}
+    # The default is still the record's `id`.
+    result = scan(runner, tiny_model_dir, "--format", "jsonl", "--text-field", "content", str(path))
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [7, None, None]
+
+
+def test_a_record_without_the_text_field_names_the_fields_it_has(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "crawl.jsonl"
+    rows = [
+        {"url": "https://news.example/a", "title": "标题", "content": INJECTED, "n": 3},
+        {"n": 3, "tags": [1, 2]},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = scan(runner, tiny_model_dir, str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"detector: error: {path}:1: record has none of the text fields 'text'; it has "
+        "'url', 'title', 'content': name the ones to scan with --text-field",
+        f"detector: error: {path}:2: record has none of the text fields 'text'",
+    ]
+
+
 # Escapes before the ad: a quote, a line break, a CJK character, an emoji as a
 # surrogate pair (one character), a lone surrogate (read as U+FFFD, one character).
 ESCAPED_RECORD = (
