@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, Protocol, TypeVar
 
 import click
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from detector.clean import CleanTally, FieldScan
     from detector.compressed import AppendLog
     from detector.core import Detector
+    from detector.explain import Explanation
     from detector.html import HtmlText
     from detector.inputs import Document, Input, InputError, Notice
     from detector.progress import Progress
@@ -958,6 +959,8 @@ def explain(
     _one_blas_thread()
     from detector.config import ConfigError, load_config
     from detector.explain import explain_reported
+    from detector.inputs import Document, InputError, Notice, iter_documents
+    from detector.scanning import scan_fields
     from detector.suppress import Suppressions
 
     load_detector = _start_loading(model, threshold)
@@ -966,8 +969,7 @@ def explain(
     except ConfigError as exc:
         raise DetectorError(str(exc)) from None
     suppressions = Suppressions(config.allow, inline=config.inline_markers)
-    units: list[_Explained] = [_Explained(None, target)]
-    failed = False
+    items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
     if not as_text:
         hint = "(to explain this text itself, use --text)"
         if os.path.isdir(target):
@@ -975,39 +977,33 @@ def explain(
         if target == "-" or os.path.exists(target):
             if target == "-":
                 _hint_at_stdin((target,))
-            units, failed = _explained_fields(
-                target, input_format, text_fields, _check_encoding(encoding)
-            )
+            # Read as scan reads it: an HTML page's text, each record's fields.
+            items = iter_documents([target], input_format, text_fields, _check_encoding(encoding))
         elif _looks_like_path(target):
             raise DetectorError(f"{target}: no such file {hint}")
     detector = load_detector()
-    found = False
+    failed = found = False
     left_out = 0
     records: list[dict[str, Any]] = []
-    for where, text, marker_text, marker_offset, page in units:
-        explanations, silenced = explain_reported(
-            detector, text, suppressions, top, marker_text, marker_offset, page
-        )
-        found = found or bool(explanations)
-        left_out += silenced
-        if output_format == "json":
-            records += [{**(where or {}), **e.to_dict()} for e in explanations]
+    for item in items:
+        if isinstance(item, (InputError, Notice)):
+            failed = failed or isinstance(item, InputError)
+            _report_problem(item)
             continue
-        if where is not None and explanations:
-            _echo(f"== {_place(where)}")
-        for item in explanations:
-            f = item.finding
-            snippet = json.dumps(f.text, ensure_ascii=False)
-            _echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
-            decision = f"{item.head} decision {item.decision:+.3f}"
-            _echo(f"  {decision} (intercept {item.intercept:+.3f})")
-            if item.without_allowed:
-                _echo("  judged on the text without the allowed phrases")
-            if item.evidence is not None:
-                _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
-                _echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
-            for name, value in item.contributions:
-                _echo(f"  {value:+.4f}  {name}")
+        # Each field as scan judges it (its markup view, a page's hidden text,
+        # the suppressions), explained where scan reports its findings.
+        for scanned in scan_fields(detector, item, suppressions, use_baseline=False):
+            explanations, silenced = explain_reported(detector, scanned, suppressions, top)
+            found = found or bool(explanations)
+            left_out += silenced
+            where = _explained_where(item, scanned.name, scanned.view is not None)
+            if output_format == "json":
+                records += [{**(where or {}), **e.to_dict()} for e in explanations]
+                continue
+            if where is not None and explanations:
+                _echo(f"== {_place(where)}")
+            for explanation in explanations:
+                _echo_explanation(explanation)
     if output_format == "json":
         _echo_json(records)
     if left_out:
@@ -1020,57 +1016,37 @@ def explain(
     sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
-class _Explained(NamedTuple):
-    """A text ``explain`` explains: where it is (None: the target itself, or a
-    plain text file), the text, where scan looks for its inline marker
-    (for a page or a field holding HTML, the markup; None: the text itself), and
-    the page it is the text of (its hidden text is reported too)."""
+def _echo_explanation(item: Explanation) -> None:
+    """One explained finding in ``explain``'s text output."""
+    f = item.finding
+    snippet = json.dumps(f.text, ensure_ascii=False)
+    _echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
+    decision = f"{item.head} decision {item.decision:+.3f}"
+    _echo(f"  {decision} (intercept {item.intercept:+.3f})")
+    if item.without_allowed:
+        _echo("  judged on the text without the allowed phrases")
+    if item.evidence is not None:
+        _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
+        _echo(f"  span evidence {item.evidence:.2f} -> score {item.score:.4f}")
+    for name, value in item.contributions:
+        _echo(f"  {value:+.4f}  {name}")
 
-    where: dict[str, Any] | None
-    text: str
-    marker_text: str | None = None
-    marker_offset: Callable[[int], int] | None = None
-    page: HtmlText | None = None
 
-
-def _explained_fields(
-    target: str, input_format: str, text_fields: tuple[str, ...], encoding: str | None
-) -> tuple[list[_Explained], bool]:
-    """The texts ``explain`` explains in the file (or stdin) ``target``, read as
-    ``scan`` reads it, each with where it is (path, record line and id, field;
-    None for a plain text file, whose output keeps its old form), and whether an
-    input error was reported (on stderr; the rest is still explained).  A field
-    holding HTML is explained by the text a reader sees, as scan scores it."""
-    from detector.inputs import InputError, Notice, iter_documents
-    from detector.scanning import field_views
-
-    units: list[_Explained] = []
-    failed = False
-    for item in iter_documents([target], input_format, text_fields, encoding):
-        if isinstance(item, (InputError, Notice)):
-            failed = failed or isinstance(item, InputError)
-            _report_problem(item)
-            continue
-        views = field_views(item)
-        for name, text in item.fields.items():
-            view = views.get(name)
-            plain = item.line is None and item.html is None and name is None
-            where: dict[str, Any] = {"path": item.path}
-            if item.line is not None:
-                where.update(line=item.line, id=item.id)
-            if name is not None:
-                where["field"] = name
-            if item.html is not None or view is not None:
-                where["read_as"] = "the text of its HTML"
-            # The inline marker is looked for where scan looks for it (scan_document).
-            marker: tuple[str | None, Callable[[int], int] | None] = (None, None)
-            if item.html is not None:
-                marker = (item.html.source, item.html.source_offset)
-            elif view is not None:
-                marker = (view.source, view.source_offset)
-            read = text if view is None else view.text
-            units.append(_Explained(None if plain else where, read, *marker, item.html))
-    return units, failed
+def _explained_where(document: Document, name: str | None, markup: bool) -> dict[str, Any] | None:
+    """Where a field ``explain`` explains is: path, record line and id, field, and
+    whether it was read by the text of its HTML (a page, or a field holding
+    ``markup``); None for the target's text itself or a plain text file, whose
+    output keeps its old form."""
+    if document.line is None and document.html is None and name is None:
+        return None
+    where: dict[str, Any] = {"path": document.path}
+    if document.line is not None:
+        where.update(line=document.line, id=document.id)
+    if name is not None:
+        where["field"] = name
+    if document.html is not None or markup:
+        where["read_as"] = "the text of its HTML"
+    return where
 
 
 def _place(where: dict[str, Any]) -> str:

@@ -9,16 +9,18 @@ for a document-level finding).  A clause's reported score combines that decision
 with the evidence of the localizer for its best span (or the bridge's two spans);
 both are shown.
 
-:func:`explain_reported` explains what ``detector scan`` reports with the
-project's allowlist and inline markers (``.detector.toml``): a finding they
-silence is not explained, and what the allowlist leaves of a finding is
-explained as scan judged it, on the text without the allowed phrases.
+:func:`explain_reported` explains what ``detector scan`` reports in a field
+(:func:`detector.scanning.scan_fields`: the same reading, hidden text and
+suppressions), where scan reports it: a finding the project's allowlist or an
+inline marker silences is not explained, what the allowlist leaves of a finding
+is explained as scan judged it, on the text without the allowed phrases, and a
+finding in a field holding HTML is put on the field's markup.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from detector.segment import split_clauses
 
 if TYPE_CHECKING:
     from detector.core import Detector
-    from detector.html import HtmlText
+    from detector.scanning import ScannedField
     from detector.suppress import Suppressions
 
 __all__ = ["Explanation", "explain", "explain_reported"]
@@ -147,47 +149,19 @@ def explain(detector: Detector, text: str, top: int = 10) -> list[Explanation]:
 
 
 def explain_reported(
-    detector: Detector,
-    text: str,
-    suppressions: Suppressions,
-    top: int = 10,
-    marker_text: str | None = None,
-    marker_offset: Callable[[int], int] | None = None,
-    page: HtmlText | None = None,
+    detector: Detector, scanned: ScannedField, suppressions: Suppressions, top: int = 10
 ) -> tuple[list[Explanation], int]:
-    """One explanation per finding ``detector scan`` reports in ``text`` with
-    ``suppressions`` (no baseline; the inline marker looked for as
-    :meth:`~detector.suppress.Suppressions.keep` does, in ``marker_text`` when
-    given), in its order, and the number of findings of ``detector.scan(text)``
-    they leave out.  What the allowlist leaves of a finding is explained on the
-    text without the allowed phrases, where scan judged it again
-    (``without_allowed``).  ``text`` is the text of ``page`` when given: its
-    hidden text holding advertising is a finding too, as in a scan
-    (:func:`detector.html.hidden_findings`)."""
-    verdict = detector.scan(text)
-    if page is not None:
-        from detector.html import hidden_findings
-
-        verdict = hidden_findings(page, verdict)
-    findings = verdict.findings
-    if not findings:
-        return [], 0
-
-    def rescore(masked: str) -> Sequence[Finding]:
-        return detector.scan(masked).findings
-
-    reported = [
-        f
-        for f, _ in suppressions.keep(
-            findings,
-            path="",
-            text=text,
-            marker_text=marker_text,
-            marker_offset=marker_offset,
-            use_baseline=False,
-            rescore=rescore,
-        )
-    ]
+    """One explanation per finding ``detector scan`` reports in the field
+    ``scanned`` (:func:`detector.scanning.scan_fields`, with ``suppressions``),
+    in its order, on the field's string as scan reports it (for a field holding
+    HTML, its markup: :meth:`detector.markup.MarkupText.finding_to_source`), and
+    the number of findings of the text read that they leave out.  Each is
+    explained on the text read, as it was scored; what the allowlist leaves of a
+    finding on the text without the allowed phrases, where scan judged it again
+    (``without_allowed``)."""
+    text = scanned.read
+    findings = scanned.verdict.findings
+    reported = [f for f, _ in scanned.kept]
     own = [f for f in reported if f in findings]
     explained = dict(zip(own, _explain_findings(detector, text, own, top), strict=True))
     pieces = [f for f in reported if f not in explained]
@@ -206,7 +180,12 @@ def explain_reported(
     left_out = sum(
         1 for f in findings if not any(r.start < f.end and f.start < r.end for r in reported)
     )
-    return [explained[f] for f in reported], left_out
+    out = [explained[f] for f in reported]
+    if scanned.view is not None:  # on the field's markup, as scan reports them
+        view = scanned.view
+        mapped = [(e, view.finding_to_source(e.finding)) for e in out]
+        out = [replace(e, finding=f) for e, f in mapped if f is not None]
+    return out, left_out
 
 
 def _explain_findings(

@@ -21,10 +21,12 @@ __all__ = [
     "NO_SUPPRESSIONS",
     "ScanOptions",
     "ScannedDocument",
+    "ScannedField",
     "field_views",
     "scan_document",
     "scan_documents",
     "scan_field",
+    "scan_fields",
 ]
 
 
@@ -74,27 +76,38 @@ def scan_field(
     return verdict, verdict.findings if view is None else view.cuts(verdict.findings)
 
 
-def scan_document(
+@dataclass(frozen=True)
+class ScannedField:
+    """One field of a document as :func:`scan_fields` judges it, before its
+    findings are put back on the field's string: ``read``, the text scored (the
+    field's string, the text of its markup ``view``, or a page's text);
+    ``verdict``, the model's verdict of ``read`` (a page's hidden-text findings
+    added), before suppressions; ``kept``, the findings reported (on ``read``:
+    what the allowlist leaves of a finding included) with their fingerprints.
+    ``detector explain`` explains ``kept`` on ``read``."""
+
+    name: str | None
+    read: str
+    verdict: Verdict
+    kept: tuple[tuple[Finding, str], ...]
+    view: MarkupText | None
+
+
+def scan_fields(
     detector: Detector,
     document: Document,
     suppressions: Suppressions | None = None,
     use_baseline: bool = True,
     scanned: dict[str | None, Verdict] | None = None,
     views: dict[str | None, MarkupText | None] | None = None,
-) -> ScannedDocument:
-    """Scan every field of ``document`` and drop suppressed findings.
-
-    A field holding HTML is scanned by the text a reader sees (its view, see
-    :mod:`detector.markup`; ``views`` from :func:`field_views`, computed here
-    when not given), and its findings are put back on the field's string.
-    ``scanned`` holds verdicts already computed for the fields (of their views'
-    text; by worker processes, see :mod:`detector.parallel`); missing fields are
-    scanned here."""
+) -> list[ScannedField]:
+    """Every field of ``document`` scanned and its suppressed findings dropped,
+    the findings left on the text read (see :func:`scan_document`, which puts
+    them on the field's string)."""
     suppressions = suppressions or Suppressions()
     views = field_views(document) if views is None else views
     page = document.html
-    verdicts: dict[str | None, Verdict] = {}
-    kept_all: list[tuple[str | None, Finding, str]] = []
+    fields = []
     for name, text in document.fields.items():
         view = views.get(name)
         read = text if view is None else view.text
@@ -118,13 +131,37 @@ def scan_document(
             use_baseline=use_baseline,
             rescore=functools.partial(_findings, detector),
         )
-        verdict = without(verdict, [f for f, _ in kept], detector.block_threshold)
-        if view is not None:
-            verdict, _ = view.to_source(verdict, detector.block_threshold)
-            mapped = [(view.finding_to_source(f), fingerprint) for f, fingerprint in kept]
+        fields.append(ScannedField(name, read, verdict, tuple(kept), view))
+    return fields
+
+
+def scan_document(
+    detector: Detector,
+    document: Document,
+    suppressions: Suppressions | None = None,
+    use_baseline: bool = True,
+    scanned: dict[str | None, Verdict] | None = None,
+    views: dict[str | None, MarkupText | None] | None = None,
+) -> ScannedDocument:
+    """Scan every field of ``document`` and drop suppressed findings.
+
+    A field holding HTML is scanned by the text a reader sees (its view, see
+    :mod:`detector.markup`; ``views`` from :func:`field_views`, computed here
+    when not given), and its findings are put back on the field's string.
+    ``scanned`` holds verdicts already computed for the fields (of their views'
+    text; by worker processes, see :mod:`detector.parallel`); missing fields are
+    scanned here."""
+    verdicts: dict[str | None, Verdict] = {}
+    kept_all: list[tuple[str | None, Finding, str]] = []
+    for judged in scan_fields(detector, document, suppressions, use_baseline, scanned, views):
+        kept = list(judged.kept)
+        verdict = without(judged.verdict, [f for f, _ in kept], detector.block_threshold)
+        if judged.view is not None:
+            verdict, _ = judged.view.to_source(verdict, detector.block_threshold)
+            mapped = [(judged.view.finding_to_source(f), fingerprint) for f, fingerprint in kept]
             kept = [(f, fingerprint) for f, fingerprint in mapped if f is not None]
-        verdicts[name] = verdict
-        kept_all.extend((name, f, fingerprint) for f, fingerprint in kept)
+        verdicts[judged.name] = verdict
+        kept_all.extend((judged.name, f, fingerprint) for f, fingerprint in kept)
     return ScannedDocument(DocumentResult(document, verdicts), tuple(kept_all))
 
 

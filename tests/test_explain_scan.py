@@ -1,0 +1,166 @@
+"""``detector explain`` explains what ``detector scan`` reports, on every input form.
+
+For each form scan reads (text in its encodings and line ends, HTML pages, JSON
+and JSONL records, fields holding HTML, compressed files, stdin, directories,
+the project's allowlist and inline markers, ``--threshold``), the findings
+``explain --format json`` explains are those ``scan --format jsonl`` reports:
+the same place (path, record line, field, offsets), text, score and category,
+and each explanation's combined score is the finding's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+
+INJECTED = "会议强调要深化产融合作。\n强化服务杨方线上配资股票,推动循环。\n"
+TRADITIONAL = "會議強調要深化產融合作。\n強化服務楊方線上配資股票,推動循環。\n"
+CONTACT = "专家表示消费市场持续回暖。加微信abc12345领取福利,推动循环。\n"
+FIELD_HTML = (
+    "<div><p>会议强调要深化产融合作。</p>\n"
+    "<p>强化服务<b>杨方线上配资股票</b>,推动循环&nbsp;。</p></div>"
+)
+PAGE = (
+    "<html><head><title>新闻</title><script>var x = 1;</script></head><body>"
+    "<p>会议强调要深化产融合作&nbsp;&amp;文旅市场持续升温。</p>"
+    '<div style="display:none">强化服务杨方线上配资股票,推动循环。</div>'
+    "<p>专家表示消费市场持续回暖。加&#x5fae;信abc12345领取福利</p></body></html>\n"
+)
+
+
+def _jsonl(*records: dict[str, Any]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+TWO_FIELDS = _jsonl(
+    {"id": "a", "title": "文旅市场持续升温", "content": INJECTED},
+    {"id": "b", "title": "金沙体育(中国)官方网站", "content": CONTACT},
+)
+
+# Each case: the files it writes (name -> bytes), the arguments of both commands
+# and what is piped to them.
+Case = tuple[dict[str, bytes], list[str], str | None]
+CASES: dict[str, Case] = {
+    "plain text": ({"a.txt": INJECTED.encode()}, ["a.txt"], None),
+    "CRLF text": ({"a.txt": INJECTED.replace("\n", "\r\n").encode()}, ["a.txt"], None),
+    "UTF-8 with BOM": ({"a.txt": b"\xef\xbb\xbf" + INJECTED.encode()}, ["a.txt"], None),
+    "GBK": ({"a.txt": (INJECTED + CONTACT).encode("gbk")}, ["a.txt"], None),
+    "Big5": ({"a.txt": TRADITIONAL.encode("big5")}, ["a.txt"], None),
+    "--encoding": (
+        {"a.txt": INJECTED.encode("utf-16-le")},
+        ["--encoding", "utf-16-le", "a.txt"],
+        None,
+    ),
+    "HTML page": ({"a.html": PAGE.encode()}, ["a.html"], None),
+    "JSONL, two fields": (
+        {"a.jsonl": TWO_FIELDS.encode()},
+        ["--text-field", "title", "--text-field", "content", "a.jsonl"],
+        None,
+    ),
+    "JSONL field holding HTML": (
+        {
+            "a.jsonl": _jsonl(
+                {"id": 1, "text": "文旅市场持续升温"}, {"id": 2, "text": FIELD_HTML}
+            ).encode()
+        },
+        ["a.jsonl"],
+        None,
+    ),
+    "JSONL field of paragraphs": (
+        {"a.jsonl": _jsonl({"text": ["文旅市场持续升温", FIELD_HTML, INJECTED]}).encode()},
+        ["a.jsonl"],
+        None,
+    ),
+    "JSON array": (
+        {
+            "a.json": json.dumps(
+                [{"text": CONTACT}, {"text": FIELD_HTML}], ensure_ascii=False, indent=2
+            ).encode()
+        },
+        ["a.json"],
+        None,
+    ),
+    ".jsonl.gz": (
+        {"a.jsonl.gz": gzip.compress(TWO_FIELDS.encode())},
+        ["--text-field", "title", "--text-field", "content", "a.jsonl.gz"],
+        None,
+    ),
+    ".html.gz": ({"a.html.gz": gzip.compress(PAGE.encode())}, ["a.html.gz"], None),
+    "stdin": ({}, ["-"], INJECTED + CONTACT),
+    "stdin, JSONL": ({}, ["--input-format", "jsonl", "-"], _jsonl({"text": FIELD_HTML})),
+    "allowlist and inline marker": (
+        {
+            ".detector.toml": 'allow = ["杨方线上配资"]\n'.encode(),
+            "a.txt": (INJECTED + "金沙体育(中国)官方网站 detector: allow\n" + CONTACT).encode(),
+        },
+        ["a.txt"],
+        None,
+    ),
+    "allowlist and inline marker in a field holding HTML": (
+        {
+            ".detector.toml": 'allow = ["杨方线上配资"]\n'.encode(),
+            "a.jsonl": _jsonl(
+                {"text": FIELD_HTML + "<p>金沙体育(中国)官方网站</p><!-- detector: allow -->"},
+                {"text": "<p>" + CONTACT + "</p>"},
+            ).encode(),
+        },
+        ["a.jsonl"],
+        None,
+    ),
+    "--threshold block": (
+        {"a.txt": (INJECTED + CONTACT).encode()},
+        ["--threshold", "block", "a.txt"],
+        None,
+    ),
+}
+
+
+def _reported(result: Any) -> set[tuple[Any, ...]]:
+    assert result.exit_code in (0, 1), result.output
+    return {
+        (record.get("line"), finding.get("field"), *_finding(finding))
+        for record in map(json.loads, result.stdout.splitlines())
+        for finding in record["findings"]
+    }
+
+
+def _finding(finding: dict[str, Any]) -> tuple[Any, ...]:
+    return finding["start"], finding["end"], finding["text"], finding["score"], finding["category"]
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_explain_explains_exactly_what_scan_reports(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    files, args, stdin = CASES[case]
+    monkeypatch.chdir(tmp_path)
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    runner = CliRunner()
+    model = ["--model", str(tiny_model_dir)]
+    scanned = runner.invoke(main, ["scan", *model, "--format", "jsonl", *args], input=stdin)
+    reported = _reported(scanned)
+    assert reported, "a case without findings tests nothing"
+    explained = runner.invoke(main, ["explain", *model, "--format", "json", *args], input=stdin)
+    assert explained.exit_code == scanned.exit_code, explained.output
+    records = json.loads(explained.stdout)
+    assert {(r.get("line"), r.get("field"), *_finding(r["finding"])) for r in records} == reported
+    assert len(records) == len(reported)
+    for record in records:  # the score shown as the combination is the finding's
+        if record["score"] is not None:
+            assert record["score"] == record["finding"]["score"], record
+    if len({json.loads(line)["path"] for line in scanned.stdout.splitlines()}) > 1:
+        where = {(r["path"], r.get("line"), r.get("field"), r["finding"]["start"]) for r in records}
+        assert where == {
+            (record["path"], record.get("line"), finding.get("field"), finding["start"])
+            for record in map(json.loads, scanned.stdout.splitlines())
+            for finding in record["findings"]
+        }
