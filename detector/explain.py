@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detector import features, words
+from detector.html import HIDDEN_TEXT, scored_by
 from detector.normalize import normalize
 from detector.results import Finding
 from detector.segment import split_clauses
@@ -162,8 +163,21 @@ def explain_reported(
     text = scanned.read
     findings = scanned.verdict.findings
     reported = [f for f, _ in scanned.kept]
-    own = [f for f in reported if f in findings]
-    explained = dict(zip(own, _explain_findings(detector, text, own, top), strict=True))
+    # A page's hidden-text finding is explained by the model finding it took
+    # its score from (detector.html.hidden_findings), reported or not.
+    sources = {
+        f: source
+        for f in reported
+        if f.category == HIDDEN_TEXT and (source := scored_by(f, findings)) is not None
+    }
+    own = [f for f in reported if f in findings and f not in sources]
+    to_explain = list(dict.fromkeys([*own, *sources.values()]))
+    explanations = dict(
+        zip(to_explain, _explain_findings(detector, text, to_explain, top), strict=True)
+    )
+    explained = {f: explanations[f] for f in own}
+    for hidden, source in sources.items():
+        explained[hidden] = replace(explanations[source], finding=hidden)
     pieces = [f for f in reported if f not in explained]
     if pieces:
         masked, origin = suppressions.masked(text)

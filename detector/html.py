@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from html import unescape
 
@@ -42,6 +42,7 @@ __all__ = [
     "extract",
     "hidden_findings",
     "is_hidden_style",
+    "scored_by",
 ]
 
 HIDDEN_TEXT = "hidden-text"
@@ -412,15 +413,29 @@ def hidden_findings(html: HtmlText, verdict: Verdict) -> Verdict:
     """``verdict`` plus one ``hidden-text`` finding per hidden range holding advertising.
 
     The model scans hidden text like any other; a hidden range is reported when a
-    model finding overlaps it, with that finding's score (the highest, if several).
-    Hidden menus, dialogs and templates without advertising are not reported.
+    model finding overlaps it, with that finding's score (the highest, if several;
+    :func:`scored_by`).  Hidden menus, dialogs and templates without advertising
+    are not reported.
     """
     extra: list[Finding] = []
     for start, end in html.hidden:
-        scores = [f.score for f in verdict.findings if f.start < end and f.end > start]
-        if scores:
-            extra.append(Finding(start, end, html.text[start:end], max(scores), HIDDEN_TEXT))
+        hidden = Finding(start, end, html.text[start:end], 0.0, HIDDEN_TEXT)
+        source = scored_by(hidden, verdict.findings)
+        if source is not None:
+            extra.append(replace(hidden, score=source.score))
     if not extra:
         return verdict
     findings = tuple(sorted((*verdict.findings, *extra), key=lambda f: (f.start, f.end)))
     return replace(verdict, findings=findings)
+
+
+def scored_by(hidden: Finding, findings: Iterable[Finding]) -> Finding | None:
+    """The model finding of ``findings`` that the hidden-text finding ``hidden``
+    takes its score from: the highest-scoring one overlapping it (the first of
+    equals); None when none does.  ``detector explain`` explains ``hidden`` by it."""
+    over = [
+        f
+        for f in findings
+        if f.category != HIDDEN_TEXT and f.start < hidden.end and hidden.start < f.end
+    ]
+    return max(over, key=lambda f: f.score, default=None)

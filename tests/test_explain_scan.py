@@ -164,3 +164,33 @@ def test_explain_explains_exactly_what_scan_reports(
             for record in map(json.loads, scanned.stdout.splitlines())
             for finding in record["findings"]
         }
+
+
+def test_a_hidden_text_finding_is_explained_by_the_finding_that_gave_its_score(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hidden-text finding takes the score of the best model finding over it
+    (detector.html.hidden_findings), here a whole-page one (0.99) from the
+    visible ads; explain explained it by the clauses inside it, whose best
+    scored 0.64: 'hidden-text 0.99' above '-> score 0.6422'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.html").write_text(
+        "<html><body><p>金沙体育(中国)官方网站。银河娱乐app下载登录入口。加微信abc12345领取福利。</p>"
+        '<div style="display:none">强化服务杨方线上配资股票,推动循环。</div>'
+        "<p>农业农村部部署秋粮收获工作。</p></body></html>\n",
+        encoding="utf-8",
+    )
+    model = ["--model", str(tiny_model_dir)]
+    scanned = CliRunner().invoke(main, ["scan", *model, "--format", "json", "a.html"])
+    findings = json.loads(scanned.stdout)[0]["findings"]
+    (hidden,) = [f for f in findings if f["category"] == "hidden-text"]
+    (source,) = [f for f in findings if f is not hidden and f["start"] < hidden["end"]]
+    assert source["score"] == hidden["score"] and source["end"] - source["start"] > 60
+    result = CliRunner().invoke(main, ["explain", *model, "--format", "json", "a.html"])
+    by_category = {r["finding"]["category"]: r for r in json.loads(result.stdout)}
+    explained = by_category["hidden-text"]
+    assert explained["finding"] == hidden
+    assert explained["score"] == hidden["score"]
+    source_explained = by_category[source["category"]]
+    assert explained["scope"] == source_explained["scope"]
+    assert explained["contributions"] == source_explained["contributions"]
