@@ -287,6 +287,12 @@ class Detector:
         )
         return clauses, document, prefilter
 
+    def segments(self, text: str) -> list[tuple[int, int]]:
+        """The ``[start, end)`` bounds of the segments ``text`` is scanned in, each
+        judged as a text of its own (one for a text of at most 131,072
+        characters; see ``_scan_long``)."""
+        return text_segments(text, _LONG_TEXT_CHARS)
+
     def document_score(self, text: str) -> float:
         """The document head's score (0..1) for ``text`` as a whole."""
         return float(self._char_scores(features.codepoints(normalize(text).text))[1][0])
@@ -748,7 +754,7 @@ class Detector:
         and the whole-article rule judge each segment, as they would a file of its own:
         a machine-written article inside a long dump is still reported whole."""
         findings: list[Finding] = []
-        for start, end in text_segments(text, _LONG_TEXT_CHARS):
+        for start, end in self.segments(text):
             verdict = self._scan_batch([text[start:end]])[0]
             findings.extend(
                 dataclasses.replace(f, start=f.start + start, end=f.end + start)

@@ -205,9 +205,20 @@ def explain_reported(
 def _explain_findings(
     detector: Detector, text: str, findings: Sequence[Finding], top: int
 ) -> list[Explanation]:
-    """One explanation per finding of ``findings`` (of ``detector.scan(text)``)."""
+    """One explanation per finding of ``findings`` (of ``detector.scan(text)``).
+    A long text is explained in the segments it is scanned in, each judged as a
+    text of its own (:meth:`detector.core.Detector.segments`)."""
     if not findings:
         return []
+    segments = detector.segments(text)
+    if len(segments) > 1:
+        explained: dict[Finding, Explanation] = {}
+        for start, end in segments:
+            inside = [f for f in findings if start <= f.start < end]
+            shifted = [replace(f, start=f.start - start, end=f.end - start) for f in inside]
+            ones = _explain_findings(detector, text[start:end], shifted, top)
+            explained.update((f, replace(e, finding=f)) for f, e in zip(inside, ones, strict=True))
+        return [explained[f] for f in findings]
     norm = normalize(text)
     clauses = split_clauses(norm.text)
     params = detector.model.params

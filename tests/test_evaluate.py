@@ -392,6 +392,31 @@ def test_explain_document_contributions_add_up_to_the_document_score(
     assert tiny_detector.document_score(text) == pytest.approx(expected, abs=1e-6)
 
 
+def test_explain_a_long_text_by_the_segment_scan_judged(tiny_detector: Detector) -> None:
+    """A text over 131,072 characters is scanned a segment at a time, and the
+    document head and whole-article rule judge each segment (Detector._scan_long);
+    explain judged the text whole, so the ad article ending a long dump, reported
+    whole at its segment's score (0.62), was explained by a clause (0.57)."""
+    from conftest import CLEAN_SENTENCES
+
+    from detector.explain import explain
+    from detector.segment import text_segments
+
+    news = "".join(sentence + "。\n" for sentence in CLEAN_SENTENCES)
+    seo = "股票配资平台哪家好。选择正规股票配资平台很重要。股票配资杠杆要适度。" * 3
+    text = news * (131_072 // len(news) + 1) + seo + "\n"
+    (finding,) = tiny_detector.scan(text).findings
+    (_, _), (second, _) = text_segments(text, 131_072)
+    assert finding.start == second and text[finding.end :] == "。\n"  # the last segment, whole
+    (item,) = explain(tiny_detector, text, top=3)
+    assert item.finding == finding
+    if item.head == "document":
+        probability = 1 / (1 + math.exp(-item.decision))
+        assert probability == pytest.approx(finding.score, abs=1e-6)
+    else:
+        assert item.score == pytest.approx(finding.score, abs=1e-9)
+
+
 def test_explain_names_every_feature_by_the_text_that_hashes_to_its_bucket() -> None:
     from detector import features
     from detector.explain import _named_features
