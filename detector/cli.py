@@ -940,12 +940,13 @@ def explain(
 ) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
-    TARGET is a file path, - for stdin, or else the text itself.  A file is read
-    as scan reads it (text, an HTML page's text, each JSON or JSONL record's
-    --text-field), and each field with findings is explained under a line naming
-    it.  A TARGET that looks like a path (ends in .txt, .html, .json … or holds a /
-    without Chinese text, spaces or ://) but does not exist is an error, not text
-    to explain: use --text for that.  Contributions are weight × tf-idf of each
+    TARGET is a file or directory path, - for stdin, or else the text itself.  A
+    file is read as scan reads it (text, an HTML page's text, each JSON or JSONL
+    record's --text-field; a directory's files as scan walks it), and each field
+    with findings is explained under a line naming it.  A TARGET that looks like
+    a path (ends in .txt, .html, .json … or holds a / without Chinese text,
+    spaces or ://) but does not exist is an error, not text to explain: use
+    --text for that.  Contributions are weight × tf-idf of each
     feature in the scored clause; [word] marks a jieba word.  The findings
     explained are those scan reports with the same --model and --threshold:
     the allow list and inline markers of .detector.toml / pyproject.toml apply
@@ -959,7 +960,7 @@ def explain(
     _one_blas_thread()
     from detector.config import ConfigError, load_config
     from detector.explain import explain_reported
-    from detector.inputs import Document, InputError, Notice, iter_documents
+    from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
     from detector.scanning import scan_fields
     from detector.suppress import Suppressions
 
@@ -970,17 +971,18 @@ def explain(
         raise DetectorError(str(exc)) from None
     suppressions = Suppressions(config.allow, inline=config.inline_markers)
     items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
+    walked = False  # a directory: every file's findings come under its name
     if not as_text:
-        hint = "(to explain this text itself, use --text)"
-        if os.path.isdir(target):
-            raise DetectorError(f"{target}: is a directory {hint}")
         if target == "-" or os.path.exists(target):
             if target == "-":
                 _hint_at_stdin((target,))
-            # Read as scan reads it: an HTML page's text, each record's fields.
-            items = iter_documents([target], input_format, text_fields, _check_encoding(encoding))
+            walked = os.path.isdir(target)
+            # Read as scan reads it: a directory's files, an HTML page's text,
+            # each record's fields.
+            paths = iter_paths([target])
+            items = iter_documents(paths, input_format, text_fields, _check_encoding(encoding))
         elif _looks_like_path(target):
-            raise DetectorError(f"{target}: no such file {hint}")
+            raise DetectorError(f"{target}: no such file (to explain this text itself, use --text)")
     detector = load_detector()
     failed = found = False
     left_out = 0
@@ -996,7 +998,7 @@ def explain(
             explanations, silenced = explain_reported(detector, scanned, suppressions, top)
             found = found or bool(explanations)
             left_out += silenced
-            where = _explained_where(item, scanned.name, scanned.view is not None)
+            where = _explained_where(item, scanned.name, scanned.view is not None, walked)
             if output_format == "json":
                 records += [{**(where or {}), **e.to_dict()} for e in explanations]
                 continue
@@ -1032,12 +1034,14 @@ def _echo_explanation(item: Explanation) -> None:
         _echo(f"  {value:+.4f}  {name}")
 
 
-def _explained_where(document: Document, name: str | None, markup: bool) -> dict[str, Any] | None:
+def _explained_where(
+    document: Document, name: str | None, markup: bool, walked: bool
+) -> dict[str, Any] | None:
     """Where a field ``explain`` explains is: path, record line and id, field, and
     whether it was read by the text of its HTML (a page, or a field holding
-    ``markup``); None for the target's text itself or a plain text file, whose
-    output keeps its old form."""
-    if document.line is None and document.html is None and name is None:
+    ``markup``); None for the target's text itself or a plain text file named as
+    the target (not ``walked`` in a directory), whose output keeps its old form."""
+    if document.line is None and document.html is None and name is None and not walked:
         return None
     where: dict[str, Any] = {"path": document.path}
     if document.line is not None:

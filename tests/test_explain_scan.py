@@ -95,6 +95,11 @@ CASES: dict[str, Case] = {
     ".html.gz": ({"a.html.gz": gzip.compress(PAGE.encode())}, ["a.html.gz"], None),
     "stdin": ({}, ["-"], INJECTED + CONTACT),
     "stdin, JSONL": ({}, ["--input-format", "jsonl", "-"], _jsonl({"text": FIELD_HTML})),
+    "a directory": (
+        {"d/a.txt": INJECTED.encode(), "d/b.html": PAGE.encode(), "d/c.jsonl": TWO_FIELDS.encode()},
+        ["--text-field", "title", "--text-field", "content", "d"],
+        None,
+    ),
     "allowlist and inline marker": (
         {
             ".detector.toml": 'allow = ["杨方线上配资"]\n'.encode(),
@@ -194,3 +199,21 @@ def test_a_hidden_text_finding_is_explained_by_the_finding_that_gave_its_score(
     source_explained = by_category[source["category"]]
     assert explained["scope"] == source_explained["scope"]
     assert explained["contributions"] == source_explained["contributions"]
+
+
+def test_explain_walks_a_directory_as_scan_does_and_names_each_file(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``explain DIR`` was an error ('is a directory'), where scan walks it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "a.txt").write_text(INJECTED, encoding="utf-8")
+    (tmp_path / "d" / ".hidden.txt").write_text(INJECTED, encoding="utf-8")  # skipped, as by scan
+    (tmp_path / "d" / "sub" / "b.txt").write_text(CONTACT, encoding="utf-8")
+    (tmp_path / "d" / "clean.txt").write_text("文旅市场持续升温。\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["explain", "--model", str(tiny_model_dir), "--top", "1", "d"]
+    )
+    assert result.exit_code == 1, result.output
+    headers = [line for line in result.stdout.splitlines() if line.startswith("== ")]
+    assert headers == ["== d/a.txt", "== d/sub/b.txt"]
