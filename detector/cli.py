@@ -961,6 +961,7 @@ def explain(
     from detector.config import ConfigError, load_config
     from detector.explain import explain_reported
     from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
+    from detector.report import one_line, places
     from detector.scanning import scan_fields
     from detector.suppress import Suppressions
 
@@ -971,12 +972,13 @@ def explain(
         raise DetectorError(str(exc)) from None
     suppressions = Suppressions(config.allow, inline=config.inline_markers)
     items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
+    read = False  # a file (or stdin): each finding is shown where scan points at it
     walked = False  # a directory: every file's findings come under its name
     if not as_text:
         if target == "-" or os.path.exists(target):
             if target == "-":
                 _hint_at_stdin((target,))
-            walked = os.path.isdir(target)
+            read, walked = True, os.path.isdir(target)
             # Read as scan reads it: a directory's files, an HTML page's text,
             # each record's fields.
             paths = iter_paths([target])
@@ -1004,8 +1006,12 @@ def explain(
                 continue
             if where is not None and explanations:
                 _echo(f"== {_place(where)}")
-            for explanation in explanations:
-                _echo_explanation(explanation)
+            at: list[str | None] = [None] * len(explanations)
+            if read:  # path:line:col, as scan's text output points at each
+                named = [(scanned.name, e.finding) for e in explanations]
+                at = [f"{one_line(item.path)}:{n}:{col}" for n, col in places(item, named)]
+            for explanation, place in zip(explanations, at, strict=True):
+                _echo_explanation(explanation, place)
     if output_format == "json":
         _echo_json(records)
     if left_out:
@@ -1018,11 +1024,13 @@ def explain(
     sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if found else EXIT_CLEAN)
 
 
-def _echo_explanation(item: Explanation) -> None:
-    """One explained finding in ``explain``'s text output."""
+def _echo_explanation(item: Explanation, place: str | None) -> None:
+    """One explained finding in ``explain``'s text output, ``at`` the ``place``
+    scan's text output points at (a file's ``path:line:col``) when given."""
     f = item.finding
     snippet = json.dumps(f.text, ensure_ascii=False)
-    _echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}")
+    at = "" if place is None else f" at {place}"
+    _echo(f"{f.start}-{f.end} {f.category} {f.score:.2f} {snippet}{at}")
     decision = f"{item.head} decision {item.decision:+.3f}"
     _echo(f"  {decision} (intercept {item.intercept:+.3f})")
     if item.without_allowed:

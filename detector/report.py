@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from detector.jsontext import RecordPositions
 from detector.lines import Lines
 from detector.results import FieldVerdicts, Finding, Verdict
 
-__all__ = ["DocumentResult", "Tally", "counted", "one_line", "text_lines", "to_record"]
+__all__ = ["DocumentResult", "Tally", "counted", "one_line", "places", "text_lines", "to_record"]
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -66,33 +67,43 @@ def _snippet(text: str, limit: int = 60) -> str:
 def text_lines(result: DocumentResult) -> list[str]:
     """Linter-style lines: ``path:line:col: category score "snippet"``, and
     `` [field]`` for a record's field; line:col is where the finding starts in
-    the file as written (for a record's field, in the field's JSON string, its
-    escapes counted as written)."""
+    the file as written (:func:`places`)."""
     doc = result.document
     lines = []
-    # One per field (or HTML source): each field's findings come in order.
-    positions: dict[str | None, Lines] = {}
-    record: RecordPositions | None = None
-    for name, finding in result.findings:
-        if doc.html is not None:
-            # HTML: offsets index the extracted text; point into the HTML source.
-            where = positions.setdefault(name, Lines(doc.html.source))
-            line, col = where.line_col(doc.html.source_offset(finding.start))
-            suffix = ""
-        elif doc.line is None:
-            where = positions.setdefault(name, Lines(doc.fields[name]))
-            line, col = where.line_col(finding.start)
-            suffix = ""
-        else:
-            record = record or RecordPositions.of(doc)
-            assert record is not None  # a record: doc.line is set
-            line, col = record.place(name, finding.start)
-            suffix = f" [{name}]"
+    for (name, finding), (line, col) in zip(
+        result.findings, places(doc, result.findings), strict=True
+    ):
+        suffix = "" if doc.line is None else f" [{name}]"
         lines.append(
             f"{one_line(doc.path)}:{line}:{col}: {finding.category} {finding.score:.2f}"
             f" {_snippet(finding.text)}{suffix}"
         )
     return lines
+
+
+def places(
+    document: Document, findings: Iterable[tuple[str | None, Finding]]
+) -> Iterator[tuple[int, int]]:
+    """The line and column in the file as written where each of ``findings``
+    (field name, finding of ``document``) starts: for an HTML page, in its
+    source; for a record's field, in the field's JSON string, its escapes
+    counted as written (:mod:`detector.jsontext`).  ``scan``'s text output and
+    ``explain`` show them."""
+    # One per field (or HTML source): each field's findings come in order.
+    positions: dict[str | None, Lines] = {}
+    record: RecordPositions | None = None
+    for name, finding in findings:
+        if document.html is not None:
+            # HTML: offsets index the extracted text; point into the HTML source.
+            where = positions.setdefault(name, Lines(document.html.source))
+            yield where.line_col(document.html.source_offset(finding.start))
+        elif document.line is None:
+            where = positions.setdefault(name, Lines(document.fields[name]))
+            yield where.line_col(finding.start)
+        else:
+            record = record or RecordPositions.of(document)
+            assert record is not None  # a record: document.line is set
+            yield record.place(name, finding.start)
 
 
 def counted(n: int, noun: str) -> str:

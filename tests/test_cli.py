@@ -468,7 +468,13 @@ def test_explain_dash_reads_stdin(runner: CliRunner, tiny_model_dir: Path) -> No
     piped = runner.invoke(main, [*explain, "-"], input=INJECTED)
     assert piped.exit_code == 1
     direct = runner.invoke(main, [*explain, INJECTED])
-    assert piped.stdout == direct.stdout and "杨方线上配资股票" in piped.stdout
+    # The same, but that stdin's finding is shown where scan points at it.
+    at = " at " + scan(runner, tiny_model_dir, stdin=INJECTED).stdout.split(": ")[0]
+    assert at == " at <stdin>:2:5"
+    first, rest = piped.stdout.split("\n", 1)
+    assert first.endswith(at)
+    assert first.removesuffix(at) + "\n" + rest == direct.stdout
+    assert "杨方线上配资股票" in piped.stdout
 
 
 def test_explain_a_missing_file_is_an_error(runner: CliRunner, tiny_model_dir: Path) -> None:

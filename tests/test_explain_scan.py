@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,29 @@ def test_explain_walks_a_directory_as_scan_does_and_names_each_file(
     assert result.exit_code == 1, result.output
     headers = [line for line in result.stdout.splitlines() if line.startswith("== ")]
     assert headers == ["== d/a.txt", "== d/sub/b.txt"]
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_explain_shows_each_finding_where_scan_points_at_it(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """scan's text output points at a finding by path:line:col in the file as
+    written (items.jsonl:3:120); explain showed only offsets into the field or
+    the text, so the line scan printed could not be found in explain's output."""
+    files, args, stdin = CASES[case]
+    monkeypatch.chdir(tmp_path)
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    model = ["--model", str(tiny_model_dir)]
+    scanned = CliRunner().invoke(main, ["scan", *model, *args], input=stdin)
+    places = [re.match(r"(.*?:\d+:\d+): ", line) for line in scanned.stdout.splitlines()]
+    assert places and all(places), scanned.stdout
+    explained = CliRunner().invoke(main, ["explain", *model, "--top", "1", *args], input=stdin)
+    findings = [
+        re.fullmatch(r'\d+-\d+ \S+ \d\.\d\d ".*?"(?: at (.*))?', line)
+        for line in explained.stdout.splitlines()
+        if line[:1].isdigit()
+    ]
+    assert all(findings), explained.stdout
+    assert [f[1] for f in findings if f] == [p[1] for p in places if p]

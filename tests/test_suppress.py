@@ -417,7 +417,7 @@ def test_explain_explains_what_the_allowlist_leaves_of_a_finding_as_scan_judged_
     lines = explain(tiny_model_dir, "--top", "2", "articles/a.txt").stdout.splitlines()
     assert lines[0] == (
         f"{reported['start']}-{reported['end']} {reported['category']}"
-        f' {reported["score"]:.2f} "加微信abc12345领取福利"'
+        f' {reported["score"]:.2f} "加微信abc12345领取福利" at articles/a.txt:2:11'
     ), lines
     assert "  judged on the text without the allowed phrases" in lines
 
