@@ -179,6 +179,29 @@ def test_eval_names_every_bad_line_and_never_a_traceback(
     assert metrics["documents"] == 2 and "unknown" in metrics["recall_by_category"]
 
 
+def test_eval_reads_a_gold_line_holding_a_line_separator_as_scan_does(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A JSON string may hold U+2028, U+2029 or U+0085 as written (json.dumps
+    with ensure_ascii=False writes them so), and scan reads such a JSONL line
+    whole; eval split its gold file with str.splitlines, which cuts there, so the
+    record was two bad lines ('invalid JSON') and nothing was scored."""
+    gold = tmp_path / "gold.jsonl"
+    texts = [f"会议强调要深化产融合作。{separator}强化服务杨方线上配资股票,推动循环。"
+             for separator in ("\u2028", "\u2029", "\x85")]  # fmt: skip
+    records = [
+        {"text": t, "spans": [[t.index("杨方"), t.index("杨方") + 8, "stock-margin"]]}
+        for t in texts
+    ]
+    write_gold(gold, records)
+    assert len(gold.read_text(encoding="utf-8").splitlines()) > len(records)  # as written
+    scanned = CliRunner().invoke(main, ["scan", "--model", str(tiny_model_dir), str(gold)])
+    assert scanned.exit_code == 1 and scanned.stderr == ""
+    result = run_eval(tiny_model_dir, gold, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["model"]["documents"] == 3
+
+
 def test_a_page_labelled_as_a_whole_counts_in_document_figures_not_span_figures() -> None:
     """A scraper labels a few hundred of its own pages spam or not, without
     offsets: such a page was read as clean (its ``label`` ignored)."""

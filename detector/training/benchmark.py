@@ -115,7 +115,9 @@ def read_gold(path: Path) -> list[dict[str, Any]]:
     except UnicodeDecodeError as exc:
         raise GoldFileError([f"{path}: not UTF-8 (byte {exc.start})"]) from None
     records, errors = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only, as scan reads JSONL: a JSON string may hold U+2028,
+    # U+2029 or U+0085 as written, where str.splitlines would cut the record.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
