@@ -202,6 +202,57 @@ def test_eval_reads_a_gold_line_holding_a_line_separator_as_scan_does(
     assert json.loads(result.stdout)["model"]["documents"] == 3
 
 
+def test_eval_scores_what_scan_reports_on_the_gold_records(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A gold text holding HTML is scanned by scan (and clean, the hook, Scrapy)
+    by the text a reader sees, its findings put back on the markup; eval scanned
+    the markup itself, so a clean page's image URL or link was a false positive
+    (link 0.75) and an ad's span took its tags ('b>杨方线上配资股票</b'), where scan
+    reports nothing and the ad alone.  eval's figures are now those of scan's
+    findings on the same records (CRLF text included)."""
+    from detector.training.benchmark import read_gold
+
+    crlf = "会议强调要深化产融合作。\r\n强化服务杨方线上配资股票,推动循环。\r\n"
+    tagged = "<p>强化服务<b>杨方线上配资股票</b>,推动循环。</p>"
+    records = [
+        {"text": crlf, "spans": [[crlf.index("杨方"), crlf.index("杨方") + 8, "stock-margin"]]},
+        {
+            "text": tagged,
+            "spans": [[tagged.index("杨方"), tagged.index("杨方") + 8, "stock-margin"]],
+        },
+        {
+            "text": '<p>农业农村部部署秋粮收获工作。<img src="https://img.xyz888.com/a-1234.jpg"></p>'
+        },
+        {
+            "text": '<div>气象台发布暴雨蓝色预警。<a href="http://www.xyz888.com/reg?id=123456">详情</a></div>'
+        },
+    ]
+    gold = tmp_path / "gold.jsonl"
+    write_gold(gold, records)
+    scanned = CliRunner().invoke(
+        main, ["scan", "--model", str(tiny_model_dir), "--format", "jsonl", str(gold)]
+    )
+    predictions = [
+        Prediction(
+            record["is_spam"],
+            tuple((f["start"], f["end"], f["category"]) for f in record["findings"]),
+            record["score"],
+        )
+        for record in map(json.loads, scanned.stdout.splitlines())
+    ]
+    assert [bool(p.spans) for p in predictions] == [True, True, False, False]
+    result = run_eval(tiny_model_dir, gold, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    metrics = json.loads(result.stdout)["model"]
+    assert metrics["false_positive_rate"]["clean"] == 0.0  # of 2 clean pages
+    assert metrics["span"]["precision"] == 1.0
+    # The same figures as scan's findings give (its scores are rounded).
+    expected = json.loads(json.dumps(score(read_gold(gold), predictions)))
+    del metrics["calibration"], expected["calibration"]
+    assert metrics == expected
+
+
 def test_a_page_labelled_as_a_whole_counts_in_document_figures_not_span_figures() -> None:
     """A scraper labels a few hundred of its own pages spam or not, without
     offsets: such a page was read as clean (its ``label`` ignored)."""
