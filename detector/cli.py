@@ -927,6 +927,12 @@ def evaluate(
 @input_format_option("How a file TARGET is read, as scan reads it (auto: by its suffix).")
 @text_field_option("explain")
 @encoding_option("Decode a file TARGET with this codec (default: detect).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, readable=False),  # an unreadable one: our message
+    default=None,
+    help="Leave out the findings recorded in this baseline file, as scan --baseline does.",
+)
 def explain(
     target: str,
     model: str | None,
@@ -937,6 +943,7 @@ def explain(
     input_format: str,
     text_fields: tuple[str, ...],
     encoding: str | None,
+    baseline: str | None,
 ) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
@@ -948,10 +955,10 @@ def explain(
     spaces or ://) but does not exist is an error, not text to explain: use
     --text for that.  Contributions are weight × tf-idf of each
     feature in the scored clause; [word] marks a jieba word.  The findings
-    explained are those scan reports with the same --model and --threshold:
-    the allow list and inline markers of .detector.toml / pyproject.toml apply
-    (what the allow list leaves of a finding is explained on the text without
-    the allowed phrases, as scan judges it).
+    explained are those scan reports with the same --model, --threshold and
+    --baseline: the allow list and inline markers of .detector.toml /
+    pyproject.toml apply (what the allow list leaves of a finding is explained
+    on the text without the allowed phrases, as scan judges it).
 
     \b
     Example:
@@ -963,14 +970,13 @@ def explain(
     from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
     from detector.report import one_line, places
     from detector.scanning import scan_fields
-    from detector.suppress import Suppressions
 
     load_detector = _start_loading(model, threshold)
     try:  # what scan reports: its allow list and inline markers apply here too
         config = load_config()
     except ConfigError as exc:
         raise DetectorError(str(exc)) from None
-    suppressions = Suppressions(config.allow, inline=config.inline_markers)
+    suppressions = _load_suppressions(baseline, update_baseline=False)
     items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
     read = False  # a file (or stdin): each finding is shown where scan points at it
     walked = False  # a directory: every file's findings come under its name
@@ -982,6 +988,8 @@ def explain(
             # Read as scan reads it: a directory's files, an HTML page's text,
             # each record's fields.
             paths = iter_paths([target])
+            if baseline is not None:  # never read as an input, as by scan
+                paths = _without_file(paths, baseline)
             items = iter_documents(paths, input_format, text_fields, _check_encoding(encoding))
         elif _looks_like_path(target):
             raise DetectorError(f"{target}: no such file (to explain this text itself, use --text)")
@@ -996,7 +1004,7 @@ def explain(
             continue
         # Each field as scan judges it (its markup view, a page's hidden text,
         # the suppressions), explained where scan reports its findings.
-        for scanned in scan_fields(detector, item, suppressions, use_baseline=False):
+        for scanned in scan_fields(detector, item, suppressions):
             explanations, silenced = explain_reported(detector, scanned, suppressions, top)
             found = found or bool(explanations)
             left_out += silenced
@@ -1015,10 +1023,12 @@ def explain(
     if output_format == "json":
         _echo_json(records)
     if left_out:
-        allow = f"the allow list of {_shown(str(config.path))}, or " if config.allow else ""
+        reasons = [f"the allow list of {_shown(str(config.path))}"] if config.allow else []
+        reasons += [f"the baseline {_shown(baseline)}"] if baseline is not None else []
+        reasons.append("or the inline marker 'detector: allow'")
         click.echo(
             f"detector: {left_out} finding(s) not explained: scan does not report them"
-            f" ({allow}the inline marker 'detector: allow')",
+            f" ({', '.join(reasons)})",
             err=True,
         )
     sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if found else EXIT_CLEAN)

@@ -244,3 +244,43 @@ def test_explain_shows_each_finding_where_scan_points_at_it(
     ]
     assert all(findings), explained.stdout
     assert [f[1] for f in findings if f] == [p[1] for p in places if p]
+
+
+def test_explain_takes_the_baseline_scan_takes(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scan --baseline FILE` reports only the findings the baseline does not
+    record; explain had no --baseline and explained them all, the reviewed ones
+    too."""
+    monkeypatch.chdir(tmp_path)
+    model = ["--model", str(tiny_model_dir)]
+    Path("a.jsonl").write_text(_jsonl({"id": 1, "text": INJECTED}), encoding="utf-8")
+    recorded = CliRunner().invoke(
+        main, ["scan", *model, "--baseline", "b.json", "--update-baseline", "a.jsonl"]
+    )
+    assert recorded.exit_code == 0, recorded.output
+    Path("a.jsonl").write_text(
+        _jsonl({"id": 1, "text": INJECTED + CONTACT}, {"id": 2, "text": FIELD_HTML}),
+        encoding="utf-8",
+    )
+    args = ["--baseline", "b.json", "--format", "json", "a.jsonl"]
+    scanned = CliRunner().invoke(main, ["scan", *model, *args])
+    reported = [
+        (record["line"], {key: value for key, value in finding.items() if key != "field"})
+        for record in json.loads(scanned.stdout)
+        for finding in record["findings"]
+    ]
+    assert [f["text"] for _, f in reported] == ["加微信abc12345领取福利", "杨方线上配资股票"]
+    explained = CliRunner().invoke(main, ["explain", *model, *args])
+    assert explained.exit_code == 1, explained.output
+    assert [(r["line"], r["finding"]) for r in json.loads(explained.stdout)] == reported
+    assert explained.stderr == (
+        "detector: 1 finding(s) not explained: scan does not report them"
+        " (the baseline b.json, or the inline marker 'detector: allow')\n"
+    )
+    # Walking a directory, the baseline file itself is no input (a JSON file).
+    walked = CliRunner().invoke(main, ["explain", *model, *args[:-1], "."])
+    assert walked.exit_code == 1, walked.output
+    assert [(r["path"], r["line"], r["finding"]) for r in json.loads(walked.stdout)] == [
+        ("./a.jsonl", line, finding) for line, finding in reported
+    ]
