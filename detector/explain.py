@@ -247,7 +247,9 @@ def _explain_findings(
             for c in clauses
             if norm.src[c.start] < finding.end and norm.src[c.end - 1] >= finding.start
         ]
-        whole = len(covering) == len(clauses) and len(clauses) > 1
+        # A finding over the whole text at the document head's score is the
+        # head's (a text of one clause too: its clause finding has another score).
+        whole = len(covering) == len(clauses)
         evidence = score = None
         if whole and finding.score == detector.document_score(text):
             head_name = "document"

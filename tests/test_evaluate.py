@@ -466,6 +466,23 @@ def test_explain_document_contributions_add_up_to_the_document_score(
     assert tiny_detector.document_score(text) == pytest.approx(expected, abs=1e-6)
 
 
+def test_explain_a_text_of_one_clause_reported_whole_by_the_document_head(
+    tiny_detector: Detector,
+) -> None:
+    """The document head reports an ad article whole at its score, a text of one
+    clause too; explain took the document head only for texts of two clauses or
+    more, so it explained this one by the clause head: 'score 0.5757' under a
+    finding of 0.7062."""
+    from detector.explain import explain
+
+    text = "股票配资平台哪家好选择正规股票配资平台很重要股票配资杠杆要适度"
+    (finding,) = tiny_detector.scan(text).findings
+    assert finding.score == tiny_detector.document_score(text)
+    (item,) = explain(tiny_detector, text, top=3)
+    assert item.head == "document" and item.score is None
+    assert 1 / (1 + math.exp(-item.decision)) == pytest.approx(finding.score, abs=1e-6)
+
+
 def test_explain_a_long_text_by_the_segment_scan_judged(tiny_detector: Detector) -> None:
     """A text over 131,072 characters is scanned a segment at a time, and the
     document head and whole-article rule judge each segment (Detector._scan_long);
