@@ -926,6 +926,7 @@ def evaluate(
 )
 @input_format_option("How a file TARGET is read, as scan reads it (auto: by its suffix).")
 @text_field_option("explain")
+@id_field_option
 @encoding_option("Decode a file TARGET with this codec (default: detect).")
 @click.option(
     "--baseline",
@@ -942,6 +943,7 @@ def explain(
     as_text: bool,
     input_format: str,
     text_fields: tuple[str, ...],
+    id_field: str,
     encoding: str | None,
     baseline: str | None,
 ) -> NoReturn:
@@ -955,8 +957,8 @@ def explain(
     spaces or ://) but does not exist is an error, not text to explain: use
     --text for that.  Contributions are weight × tf-idf of each
     feature in the scored clause; [word] marks a jieba word.  The findings
-    explained are those scan reports with the same --model, --threshold and
-    --baseline: the allow list and inline markers of .detector.toml /
+    explained are those scan reports with the same --model, --threshold,
+    --baseline and --id-field: the allow list and inline markers of .detector.toml /
     pyproject.toml apply (what the allow list leaves of a finding is explained
     on the text without the allowed phrases, as scan judges it).
 
@@ -990,7 +992,8 @@ def explain(
             paths = iter_paths([target])
             if baseline is not None:  # never read as an input, as by scan
                 paths = _without_file(paths, baseline)
-            items = iter_documents(paths, input_format, text_fields, _check_encoding(encoding))
+            encoding = _check_encoding(encoding)
+            items = iter_documents(paths, input_format, text_fields, encoding, id_field)
         elif _looks_like_path(target):
             raise DetectorError(f"{target}: no such file (to explain this text itself, use --text)")
     detector = load_detector()

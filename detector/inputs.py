@@ -382,13 +382,9 @@ def iter_documents(
         fmt = source.format
         try:
             if fmt == "jsonl":
-                yield from _jsonl_documents(
-                    display, source.stream, text_fields, encoding, id_field
-                )
+                yield from _jsonl_documents(display, source.stream, text_fields, encoding, id_field)
             elif fmt == "json":
-                yield from _json_documents(
-                    display, source.stream, text_fields, encoding, id_field
-                )
+                yield from _json_documents(display, source.stream, text_fields, encoding, id_field)
             elif fmt == "html":
                 yield from _text_document(display, source.stream, encoding, html=True)
             else:

@@ -284,3 +284,46 @@ def test_explain_takes_the_baseline_scan_takes(
     assert [(r["path"], r["line"], r["finding"]) for r in json.loads(walked.stdout)] == [
         ("./a.jsonl", line, finding) for line, finding in reported
     ]
+
+
+def test_explain_takes_the_id_field_scan_takes(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scan --id-field url` names a crawl's records by their url, in its output
+    and in its baseline's fingerprints; explain had no --id-field, so it gave
+    them no id and, with that baseline, explained the findings it records (the
+    same ad in two records: one fingerprint without a record id)."""
+    monkeypatch.chdir(tmp_path)
+    model = ["--model", str(tiny_model_dir)]
+    records = [{"url": "https://a.example/1", "text": INJECTED}]
+    Path("a.jsonl").write_text(_jsonl(*records), encoding="utf-8")
+    recorded = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            *model,
+            "--id-field",
+            "url",
+            "--baseline",
+            "b.json",
+            "--update-baseline",
+            "a.jsonl",
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    records.append({"url": "https://a.example/2", "text": INJECTED})  # the same ad, a new page
+    Path("a.jsonl").write_text(_jsonl(*records), encoding="utf-8")
+    args = ["--id-field", "url", "--baseline", "b.json", "--format", "json", "a.jsonl"]
+    scanned = CliRunner().invoke(main, ["scan", *model, *args])
+    reported = [
+        (record["id"], finding["start"], finding["text"])
+        for record in json.loads(scanned.stdout)
+        for finding in record["findings"]
+    ]
+    assert reported == [("https://a.example/2", 17, "杨方线上配资股票")]
+    explained = CliRunner().invoke(main, ["explain", *model, *args])
+    assert explained.exit_code == 1, explained.output
+    got = [
+        (r["id"], r["finding"]["start"], r["finding"]["text"]) for r in json.loads(explained.stdout)
+    ]
+    assert got == reported
