@@ -11,7 +11,6 @@ import copy
 import dataclasses
 import itertools
 import numbers
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 from detector import features, words
 from detector._arrays import ranges, run_sizes, run_starts
+from detector._locks import ForkSafeLock
 from detector.contacts import contact_clauses
 from detector.links import only_trusted_links
 from detector.localize import (
@@ -46,7 +46,7 @@ from detector.segment import (
 
 __all__ = ["Detector", "default_model_path"]
 
-_DEFAULT_LOCK = threading.Lock()
+_DEFAULT_LOCK = ForkSafeLock()
 _DEFAULT: Detector | None = None
 _MERGE_GAP = set(" \t,.;:!?、。")
 # Texts are scanned in batches of about this many characters: memory stays

@@ -27,7 +27,6 @@ import math
 import os
 import re
 import shutil
-import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,17 +35,19 @@ from typing import Any
 
 import numpy as np
 
+from detector._locks import ForkSafeLock
+
 __all__ = ["Dictionary", "cut", "cut_many", "dictionary", "jieba_tokenizer", "segmenter_name"]
 
 SEGMENTER_VARIABLE = "DETECTOR_SEGMENTER"
 _SEGMENTERS = ("python", "rjieba")
 
-_LOCK = threading.Lock()
+_LOCK = ForkSafeLock()
 _DICTIONARY: Dictionary | None = None
 # The accelerated cut (text -> words), once chosen: None for the Python cut.
 _ACCELERATED: Callable[[str], list[str]] | None = None
 _CHOSEN = False
-_CHOOSING = threading.Lock()  # not _LOCK: the choice loads the dictionary
+_CHOOSING = ForkSafeLock()  # not _LOCK: the choice loads the dictionary
 # Bump when the cached arrays change meaning.
 _FORMAT = 1
 _CHAR_BITS = 21  # every code point fits

@@ -42,7 +42,6 @@ spammer's, an ad hiding itself.
 from __future__ import annotations
 
 import functools
-import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -50,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from detector._locks import ForkSafeLock
 from detector.clean import clean_fields
 from detector.results import FieldVerdicts, Finding, Verdict
 
@@ -110,7 +110,7 @@ class HookResult(FieldVerdicts):
         }
 
 
-_LOADED_LOCK = threading.Lock()
+_LOADED_LOCK = ForkSafeLock()
 # card path -> the detector, the most recently named first: one copy of each
 # model per process (_STAMPS: the card's stat when it was read).  Only
 # _KEEP_MODELS of them are held here; the others stay only while a caller still

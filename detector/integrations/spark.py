@@ -27,13 +27,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
+from detector._locks import ForkSafeLock
 from detector.clean import remove_spans
 from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
@@ -73,7 +73,7 @@ _VERDICT_COL = "__detector_verdict"
 # PySpark's overloads for pandas_udf reject DDL-string struct types; untyped here.
 _pandas_udf: Any = pandas_udf
 
-_CACHE_LOCK = threading.Lock()
+_CACHE_LOCK = ForkSafeLock()
 _CACHE: dict[tuple[str | None, float | str | None], Detector] = {}
 
 
