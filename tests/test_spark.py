@@ -214,6 +214,28 @@ def test_model_is_cached_per_process_by_path_and_threshold(tiny_model_dir: Path)
     assert other is not first and other.threshold == 0.9
 
 
+def test_one_model_scanned_at_several_thresholds_is_loaded_once(tiny_model_dir: Path) -> None:
+    # A worker held a whole copy of the model per threshold it was asked for
+    # (~43 MB each for the packaged one), for as long as it lived.
+    path = str(tiny_model_dir)
+    detectors = [detector_spark._cached_detector(path, t) for t in (None, 0.3, 0.9, "block")]
+    assert [d.threshold for d in detectors[1:3]] == [0.3, 0.9]
+    assert all(d.model is detectors[0].model for d in detectors)
+
+
+def test_a_model_rewritten_on_disk_is_read_again(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # A reused worker kept scanning with the model it had first read, whatever
+    # was saved there since (the hook and Scrapy read a retrained model again).
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    before = detector_spark._cached_detector(str(model), None)
+    card = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    card["thresholds"]["review"] = 0.123
+    (model / "new.json").write_text(json.dumps(card), encoding="utf-8")
+    os.replace(model / "new.json", model / "model.json")
+    after = detector_spark._cached_detector(str(model), None)
+    assert before.threshold != 0.123 and after.threshold == 0.123
+
+
 def test_bad_arguments_fail_on_the_driver(
     documents_df: DataFrame, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
@@ -355,6 +377,7 @@ def test_executors_get_the_model_path_as_given(
     monkeypatch.chdir(tmp_path)
     assert detector_spark._model_location("model", None) == "model"
     assert detector_spark._model_location(Path("model"), 0.9) == "model"
-    (tmp_path / "model" / "model.npz").write_bytes(b"corrupt")
+    shutil.copytree(tiny_model_dir, tmp_path / "broken")
+    (tmp_path / "broken" / "model.npz").write_bytes(b"corrupt")
     with pytest.raises(ModelError):  # still checked on the driver first
-        detector_spark._model_location("model", 0.5)
+        detector_spark._model_location("broken", 0.5)

@@ -5,8 +5,10 @@ module is the only place that imports them.
 
 The scoring runs in a pandas UDF: Spark ships the text column to the Python
 workers in Arrow batches, and each worker process loads the model once, on first
-use, and keeps it cached by (model path, threshold) for every later batch and task
-(Spark reuses Python workers by default).  Only the text column crosses to Python.
+use, and keeps it for every later batch and task (Spark reuses Python workers by
+default): one copy per model path whatever the thresholds, read again when the
+model is rewritten (:func:`detector.integrations.hook.load_detector`).  Only the
+text column crosses to Python.
 
 Null text is treated as "nothing to scan": ``detector_is_spam`` false,
 ``detector_score`` 0.0, ``detector_findings`` an empty array, and a null cleaned
@@ -33,10 +35,10 @@ from typing import Any
 
 import click
 
-from detector._locks import ForkSafeLock
 from detector.clean import remove_spans
 from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
+from detector.integrations.hook import load_detector
 from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES, Finding
 from detector.scanning import scan_field
@@ -73,22 +75,12 @@ _VERDICT_COL = "__detector_verdict"
 # PySpark's overloads for pandas_udf reject DDL-string struct types; untyped here.
 _pandas_udf: Any = pandas_udf
 
-_CACHE_LOCK = ForkSafeLock()
-_CACHE: dict[tuple[str | None, float | str | None], Detector] = {}
-
 
 def _cached_detector(model: str | None, threshold: float | str | None) -> Detector:
-    """The detector for (model path, threshold), loaded once per Python process."""
-    key = (model, threshold)
-    with _CACHE_LOCK:
-        detector = _CACHE.get(key)
-        if detector is None:
-            if model is None:
-                detector = Detector.default().with_threshold(threshold)
-            else:
-                detector = Detector.from_path(model, threshold=threshold)
-            _CACHE[key] = detector
-        return detector
+    """The detector for (model path, threshold), loaded once per Python process
+    and shared by every threshold (:func:`detector.integrations.hook.load_detector`:
+    a model rewritten on disk since is read again)."""
+    return load_detector(model, threshold)
 
 
 def _model_location(
