@@ -7,7 +7,8 @@ not compressed is read as it is.  Its bytes are read as they are decompressed,
 a piece at a time, so a JSONL stream is still read a line at a time, and a live
 stream (stdin) a record at a time as its compressed bytes come.  Decompression
 errors (a truncated or corrupt file) become :class:`CompressionError`, an
-``OSError`` worded for the user, as other read errors are.
+``OSError`` worded for the user, as other read errors are; :func:`read_to_error`
+reads a file whole and keeps what was decompressed before one.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "UnsupportedCompression",
     "compression_of",
     "decompressed",
+    "read_to_error",
     "sniff",
 ]
 
@@ -61,11 +63,15 @@ HEAD = max(len(pattern) for _, pattern in _MAGIC)
 class CompressionError(OSError):
     """Compressed data that cannot be read: truncated or corrupt.  ``str()`` is
     the message alone; ``line``: the line of a JSONL file it stops in, where the
-    reader knows it."""
+    reader knows it; ``intact``: the bytes decompressed before it are the
+    file's as written (the file was cut short, or a complete stream is
+    followed by data that is not compressed), where corrupt data may come out
+    wrong for a while before the error shows."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, intact: bool = False) -> None:
         super().__init__(None, message)
         self.line: int | None = None
+        self.intact = intact
 
     def __str__(self) -> str:
         return str(self.strerror)
@@ -224,11 +230,17 @@ class _Decompressing(io.RawIOBase):
             return read(size)
         except EOFError:
             raise CompressionError(
-                f"truncated {self._kind} data: the file ends inside its compressed stream"
+                f"truncated {self._kind} data: the file ends inside its compressed stream",
+                intact=True,
             ) from None
         except OSError as exc:
             if exc.errno is not None:  # the file could not be read: not its data
                 raise
+            if str(exc).startswith("Not a gzipped file"):
+                # The header of a next member (the first one's was sniffed): the
+                # members before it are whole, their checksums checked.
+                why = "what follows the end of its compressed stream is not gzip"
+                raise CompressionError(f"corrupt {self._kind} data: {why}", intact=True) from None
             raise CompressionError(f"corrupt {self._kind} data: {exc}") from None
         except self._errors as exc:
             raise CompressionError(f"corrupt {self._kind} data: {exc}") from None
@@ -236,6 +248,34 @@ class _Decompressing(io.RawIOBase):
     def close(self) -> None:
         self._inner.close()  # not the stream it reads: its opener closes that
         super().close()
+
+
+def read_to_error(
+    stream: BinaryIO, size: int = -1, head: bytes = b""
+) -> tuple[bytes, CompressionError | None]:
+    """``head`` (bytes read before) and up to ``size`` bytes more of ``stream``
+    (-1: to its end), and the :class:`CompressionError` that ended them early,
+    if one did: the bytes are those decompressed before it, which ``read()``
+    loses when it raises (and which are the file's as written if it is
+    ``intact``).  What is read whole (a text, HTML or JSON file) is read so: of
+    a file cut short, what was decompressed before the cut is scanned."""
+    pieces = [head]
+    left = size
+    try:
+        while left:
+            piece = _read1(stream, _PIECE if left < 0 else min(left, _PIECE))
+            if not piece:
+                break
+            pieces.append(piece)
+            if left > 0:
+                left -= len(piece)
+    except CompressionError as exc:
+        return b"".join(pieces), exc
+    return b"".join(pieces), None
+
+
+# The most read_to_error reads at a time (one read of a plain file).
+_PIECE = 1 << 20
 
 
 class Sink(Protocol):

@@ -127,15 +127,26 @@ def _reads_as_utf8(data: bytes) -> bool:
     return _mostly_utf8(text) and any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text)
 
 
-def incremental_decoder(encoding: str, head: bytes) -> codecs.IncrementalDecoder:
-    """A decoder (bad bytes → U+FFFD) for a stream in ``encoding`` that starts
-    with ``head``, decoding as ``bytes.decode`` does: Python's incremental UTF-16
-    and UTF-32 decoders refuse a stream without a byte-order mark, where
-    ``bytes.decode`` reads it in the machine's byte order."""
+def incremental_decoder(
+    encoding: str, head: bytes, errors: str = "replace"
+) -> codecs.IncrementalDecoder:
+    """A decoder (bad bytes → U+FFFD, or as ``errors`` says) for a stream in
+    ``encoding`` that starts with ``head``, decoding as ``bytes.decode`` does:
+    Python's incremental UTF-16 and UTF-32 decoders refuse a stream without a
+    byte-order mark, where ``bytes.decode`` reads it in the machine's byte
+    order."""
     name = codecs.lookup(encoding).name
     if bom_encoding(head) != name:
         name = unmarked_codec(name)
-    return codecs.getincrementaldecoder(name)(errors="replace")
+    return codecs.getincrementaldecoder(name)(errors=errors)
+
+
+def _text(data: bytes, codec: str, errors: str = "strict", final: bool = True) -> str:
+    """``data`` decoded with ``codec``; not ``final``: a character cut at its end
+    (the text of a file cut short) is left out, neither an error nor U+FFFD."""
+    if final:
+        return data.decode(codec, errors)
+    return incremental_decoder(codec, data, errors).decode(data)
 
 
 def unmarked_codec(encoding: str) -> str:
@@ -194,13 +205,13 @@ def _frequent(codec: str) -> frozenset[str]:
     return frozenset(ch for ch in text if not "\ue000" <= ch <= "\uf8ff")
 
 
-def _chinese(data: bytes) -> tuple[str, str] | None:
+def _chinese(data: bytes, final: bool = True) -> tuple[str, str] | None:
     """``(codec, text)`` when ``data`` reads as Chinese (step 6 of the module
     docstring), else None."""
     best: tuple[int, str, str] | None = None
     for codec in _CHINESE:
         try:
-            text = data.decode(codec)
+            text = _text(data, codec, final=final)
         except UnicodeDecodeError:
             continue
         sample = [m.group() for m in islice(_NON_ASCII.finditer(text), _SAMPLE_CHARS)]
@@ -211,20 +222,21 @@ def _chinese(data: bytes) -> tuple[str, str] | None:
     return None if best is None else best[1:]
 
 
-def _decoded(data: bytes, html: bool) -> tuple[str, str]:
-    """``(codec, text)`` by steps 3–8 of the module docstring."""
+def _decoded(data: bytes, html: bool, final: bool = True) -> tuple[str, str]:
+    """``(codec, text)`` by steps 3–8 of the module docstring (``final``: see
+    :func:`decode`)."""
     try:
-        return "utf-8", data.decode("utf-8")
+        return "utf-8", _text(data, "utf-8", final=final)
     except UnicodeDecodeError:
         pass
     if html:
         declared = _declared_html_charset(data)
         if declared is not None:
-            return declared, data.decode(declared, errors="replace")
-    lenient = data.decode("utf-8", errors="replace")
+            return declared, _text(data, declared, "replace", final)
+    lenient = _text(data, "utf-8", "replace", final)
     if _mostly_utf8(lenient):
         return "utf-8", lenient
-    chinese = _chinese(data)
+    chinese = _chinese(data, final)
     if chinese is not None:
         return chinese
     from charset_normalizer import from_bytes
@@ -233,7 +245,7 @@ def _decoded(data: bytes, html: bool) -> tuple[str, str]:
     if best is None or best.encoding is None:
         return "utf-8", lenient
     codec = _superset(best.encoding)
-    return codec, data.decode(codec, errors="replace")
+    return codec, _text(data, codec, "replace", final)
 
 
 def detect(data: bytes, html: bool = False) -> str:
@@ -241,9 +253,14 @@ def detect(data: bytes, html: bool = False) -> str:
     return bom_encoding(data) or _decoded(data, html)[0]
 
 
-def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
-    """Decode ``data`` (see the module docstring for the order of decisions)."""
+def decode(data: bytes, encoding: str | None = None, html: bool = False, final: bool = True) -> str:
+    """Decode ``data`` (see the module docstring for the order of decisions).
+    ``final`` False: ``data`` is the start of a file cut short (a truncated
+    compressed file), which may end inside a character: that character is left
+    out, and the codec chosen as if it were not there (with half a GBK character
+    at its end, no Chinese codec decoded a text whole, and it came out as Latin
+    letters)."""
     forced = bom_encoding(data) or encoding
     if forced is not None:
-        return data.decode(forced, errors="replace")
-    return _decoded(data, html)[1]
+        return _text(data, forced, "replace", final)
+    return _decoded(data, html, final)[1]

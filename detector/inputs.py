@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from detector.compressed import SUFFIXES as COMPRESSION_SUFFIXES
-from detector.compressed import UnsupportedCompression, decompressed, sniff
+from detector.compressed import (
+    CompressionError,
+    UnsupportedCompression,
+    decompressed,
+    read_to_error,
+    sniff,
+)
 from detector.encodings import bom_encoding, detect, incremental_decoder
 from detector.encodings import decode as _decode
 from detector.lines import Lines
@@ -137,9 +143,10 @@ class Notice:
         return f"{self.path}: {self.message}"
 
 
-def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
-    """Bytes → text, never raising (see :mod:`detector.encodings`)."""
-    return _decode(data, encoding, html)
+def decode(data: bytes, encoding: str | None = None, html: bool = False, final: bool = True) -> str:
+    """Bytes → text, never raising (see :mod:`detector.encodings`; ``final``
+    False: of a file cut short)."""
+    return _decode(data, encoding, html, final)
 
 
 def printable(path: str) -> str:
@@ -424,22 +431,51 @@ def _looks_like_jsonl(document: Document | InputError | Notice) -> bool:
 def _text_document(
     display: str, handle: BinaryIO, encoding: str | None = None, html: bool = False
 ) -> Iterator[Document | InputError | Notice]:
+    """A text or HTML file read whole; of a compressed file cut short, the text
+    before the cut, then the error (see :func:`_cut_short`)."""
     # The head is tested before the rest is read: a video file in a crawl, or
     # /dev/zero, costs 8 KiB, not its size.
-    head = handle.read(_BINARY_HEAD)
-    if looks_binary(head, encoding):
+    head, failed = read_to_error(handle, _BINARY_HEAD)
+    binary = looks_binary(head, encoding)
+    data = head
+    # Less than asked comes only at the end of the stream (or at an error): most
+    # articles fit in the head, and need no second read.
+    if not binary and failed is None and len(head) == _BINARY_HEAD:
+        data, failed = read_to_error(handle, head=head)
+    if failed is not None and (binary or not _usable(data, failed)):
+        yield InputError(display, f"cannot read ({failed})")  # nothing of it is scanned
+        return
+    if binary:
         yield Notice(display, "binary file skipped")
         return
-    # A buffered read returns less than asked only at the end of the stream:
-    # most articles fit in the head, and need no second read.
-    data = head + handle.read() if len(head) == _BINARY_HEAD else head
     if not html:
-        yield Document(display, {None: decode(data, encoding)})
+        text = decode(data, encoding, final=failed is None)
+        yield Document(display, {None: text})
+        if failed is not None:
+            yield _cut_short(display, text, failed)
         return
     from detector.html import extract
 
-    page = extract(decode(data, encoding, html=True))
+    source = decode(data, encoding, html=True, final=failed is None)
+    page = extract(source)
     yield Document(display, {None: page.text}, html=page)
+    if failed is not None:
+        yield _cut_short(display, source, failed)
+
+
+def _usable(data: bytes, failed: CompressionError) -> bool:
+    """Whether ``data``, read before ``failed``, is worth scanning: some bytes,
+    as written (a file cut short; corrupt data may come out wrong before its
+    error shows)."""
+    return bool(data) and failed.intact
+
+
+def _cut_short(display: str, text: str, failed: CompressionError) -> InputError:
+    """The error of a file whose ``text`` was read before ``failed`` cut it short
+    (a truncated compressed file), placed on the line the text ends in, as a
+    JSONL file's is: what was read is scanned, and the exit code says the rest
+    was not."""
+    return InputError(display, f"cannot read ({failed})", Lines(text).line(len(text)))
 
 
 def _json_documents(
@@ -450,14 +486,25 @@ def _json_documents(
     id_field: str = "id",
 ) -> Iterator[Document | InputError]:
     """A JSON file holding one array of records, each scanned like a JSONL record;
-    ``line`` is the line where the record starts in the file."""
-    text = decode(handle.read(), encoding)
+    ``line`` is the line where the record starts in the file.  Of a compressed
+    file cut short, the records before the cut (each one a whole JSON value, as
+    written), then the error; the record the cut falls in gives no 'invalid
+    JSON' of its own (its error is on the line the text ends in)."""
+    data, failed = read_to_error(handle)
+    if failed is not None and not _usable(data, failed):
+        yield InputError(display, f"cannot read ({failed})")
+        return
+    text = decode(data, encoding, final=failed is None)
+    cut = None if failed is None else _cut_short(display, text, failed)
     try:
         for start, end, record, kind, line, column in json_records(text):
             raw = RecordText(text[start:end], line, column)
             yield from _record_document(display, record, line, text_fields, kind, raw, id_field)
     except JsonFileError as exc:
-        yield InputError(display, exc.message, exc.line)
+        if cut is None or exc.line != cut.line:  # on the line of the cut: the cut's doing
+            yield InputError(display, exc.message, exc.line)
+    if cut is not None:
+        yield cut
 
 
 class JsonFileError(ValueError):
