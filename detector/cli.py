@@ -464,6 +464,8 @@ def scan(
                 elif scanned.skipped:  # not the hint that stdin, scanned, looks like JSON
                     tally.skipped += 1
                 _report_problem(scanned)
+                if progress is not None:
+                    progress.bar.written(scanned.path, document=False)
                 continue
             result = scanned.result
             tally.add(result)
@@ -480,7 +482,7 @@ def scan(
             else:
                 records += document_results(scanned, detector.block_threshold, real_paths)
             if progress is not None:  # after the output: the line is drawn below it
-                progress.bar.document()
+                progress.bar.written(result.document.path)
     except KeyboardInterrupt:  # Ctrl-C, SIGTERM: how far the scan got, then the word
         if progress is not None:
             progress.bar.close()
@@ -688,19 +690,20 @@ def _without_file(
 
 
 class _PathProgress:
-    """Advances a progress line as the path list is consumed."""
+    """Tells a progress line the files of the path list as the scan takes them
+    (named as their results name them)."""
 
     def __init__(self, bar: Progress) -> None:
         self.bar = bar
 
     def wrap(self, items: list[str | InputError | Notice]) -> Iterator[str | InputError | Notice]:
+        from detector.inputs import STDIN, printable
+
         self.bar.total = sum(1 for i in items if isinstance(i, str))
         for item in items:
             if isinstance(item, str):
-                self.bar.reading(item)
+                self.bar.taken("<stdin>" if item == STDIN else printable(item))
             yield item
-            if isinstance(item, str):
-                self.bar.advance()
 
 
 def _hint_at_stdin(paths: tuple[str, ...]) -> None:

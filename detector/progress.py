@@ -5,14 +5,18 @@ Drawn only when the stream is a terminal, and only once a scan has run for
 never see it; nor does a pre-commit hook, which pre-commit runs on a
 pseudo-terminal of its own (to keep colours) whose output it collects and prints
 as the hook's report.  ``clear()`` wipes the line before other output.  It
-counts the files read of those found and the documents (files, pages, records)
-scanned, so a single large JSONL file shows its records going by.
+counts the files whose results are all written of those found and the
+documents (files, pages, records) written, so a single large JSONL file shows
+its records going by, and names the file whose result was written last: what
+the output shows, not what the scan reads ahead (a chunk of up to 256 files,
+and with ``--jobs`` several chunks in flight).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from typing import TextIO
 
 __all__ = ["Progress", "is_terminal", "wants_progress"]
@@ -35,8 +39,14 @@ def wants_progress(stream: TextIO, has_files: bool) -> bool:
 
 
 class Progress:
-    """``advance()`` after each file, ``document()`` after each document
-    scanned; ``close()`` at the end."""
+    """The line of a scan of ``total`` files: ``taken(name)`` as the scan takes
+    each file (in input order), ``written(name)`` after each result written (a
+    document; ``document=False``: an error or a notice), ``close()`` at the end.
+
+    A file is done once a result of a file taken after it is written: results
+    come in input order, and a file may have none (an empty JSONL file) or many
+    (its records).  Counted as the scan took them, the files ran ahead of the
+    output, and the line named one whose results were yet to come."""
 
     def __init__(
         self, total: int, stream: TextIO, delay_s: float = 0.5, interval_s: float = 0.1
@@ -45,6 +55,7 @@ class Progress:
         self.done = 0
         self.documents = 0
         self._label = ""
+        self._taken: deque[str] = deque()  # taken and not known to be done
         self.stream = stream
         self._started = time.monotonic()
         self._delay_s = delay_s
@@ -52,19 +63,22 @@ class Progress:
         self._drawn_at = 0.0
         self._visible = False
 
-    def reading(self, label: str) -> None:
-        """Name the file now being read."""
-        self._label = label
+    def taken(self, name: str) -> None:
+        """The scan took the file ``name`` (as its results name it)."""
+        self._taken.append(name)
 
-    def advance(self, label: str | None = None) -> None:
-        self.done += 1
-        if label is not None:
-            self._label = label
-        self._draw()
-
-    def document(self) -> None:
-        self.documents += 1
-        self._draw()
+    def written(self, name: str, document: bool = True) -> None:
+        """A result of ``name`` was written: the files taken before it are done,
+        and the line names it (a name never taken, a missing file's, changes
+        neither); a document is counted, and the line drawn."""
+        if name in self._taken:
+            while self._taken[0] != name:
+                self._taken.popleft()
+                self.done += 1
+            self._label = name
+        if document:
+            self.documents += 1
+            self._draw()
 
     def _draw(self) -> None:
         now = time.monotonic()
