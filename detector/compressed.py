@@ -184,7 +184,9 @@ def decompressed(stream: BinaryIO, kind: str) -> BinaryIO:
     """What ``stream`` holds, compressed as ``kind``, decompressed: a buffered
     binary stream (``read``, ``readline``, iteration) whose reads raise
     :class:`CompressionError` for a truncated or corrupt stream.  Concatenated
-    streams (``cat a.gz b.gz``) are read one after the other, as the tools do.
+    streams (``cat a.gz b.gz``) are read one after the other, as the tools do;
+    zero bytes after the last end the file, other data is an error (``intact``:
+    the streams before it are whole).
     Raises :class:`UnsupportedCompression` for zstd without ``compression.zstd``."""
     import bz2
     import gzip
@@ -197,14 +199,83 @@ def decompressed(stream: BinaryIO, kind: str) -> BinaryIO:
     if kind == "gzip":
         inner = gzip.GzipFile(fileobj=source, mode="rb")
     elif kind == "bzip2":
-        inner = bz2.BZ2File(source, "rb")
+        inner = _Streams(source, kind, bz2.BZ2Decompressor)
     elif kind == "xz":
-        inner = lzma.LZMAFile(source, "rb")
+        inner = _Streams(source, kind, lzma.LZMADecompressor)
     else:
         zstd = _zstd("read")
         inner = zstd.ZstdFile(source, "rb")
         errors += (getattr(zstd, "ZstdError", zlib.error),)
     return io.BufferedReader(_Decompressing(inner, kind, errors), buffer_size=1 << 16)
+
+
+class _NotCompressed(Exception):
+    """Data after a compressed file's last stream that is not one more stream."""
+
+
+class _Streams:
+    """The streams of a bzip2 or xz file, one after the other, as ``bz2.BZ2File``
+    and ``lzma.LZMAFile`` read them, but for what follows the last one: zero
+    bytes (xz's stream padding) end the file, anything else raises
+    :class:`_NotCompressed`.  Those readers ignore it without a word, so plain
+    lines appended to an ``.xz`` were not scanned, and ``clean --in-place``
+    rewrote the file without them; zero bytes after an ``.xz`` were read as a
+    truncated stream.  (gzip's reader raises for the one, skips the other.)
+    ``read1`` gives what is decompressed as soon as there is some, reading what
+    ``source`` has (a live stream, a record at a time)."""
+
+    def __init__(self, source: BinaryIO, kind: str, new: Callable[[], Any]) -> None:
+        self._source, self._kind, self._new = source, kind, new
+        self._decompressor = new()
+        self._pending = b""  # read from source, not yet given to the decompressor
+        self._ended = False
+
+    def read1(self, size: int) -> bytes:
+        size = size if size > 0 else io.DEFAULT_BUFFER_SIZE
+        while not self._ended:
+            if self._decompressor.eof:
+                self._next_stream(self._decompressor.unused_data)
+                continue
+            if self._pending:
+                block, self._pending = self._pending, b""
+            elif self._decompressor.needs_input:
+                block = _read1(self._source, io.DEFAULT_BUFFER_SIZE)
+                if not block:
+                    raise EOFError("the file ends inside its compressed stream")
+            else:
+                block = b""
+            data = self._decompressor.decompress(block, size)
+            if data:
+                return bytes(data)
+        return b""
+
+    def read(self, size: int = -1) -> bytes:
+        if size >= 0:
+            return self.read1(size)
+        pieces = []
+        while piece := self.read1(1 << 20):
+            pieces.append(piece)
+        return b"".join(pieces)
+
+    def _next_stream(self, rest: bytes) -> None:
+        """After a stream's end, with ``rest`` read after it: the next stream,
+        or the end of the file (nothing, or zero bytes, after it)."""
+        rest = rest.lstrip(b"\0")
+        while len(rest) < HEAD:  # enough to tell a stream by
+            block = _read1(self._source, io.DEFAULT_BUFFER_SIZE)
+            if not block:
+                break
+            rest = (rest + block).lstrip(b"\0")
+        if not rest:
+            self._ended = True
+        elif compression_of(rest[:HEAD]) != self._kind:
+            self._ended = True
+            raise _NotCompressed
+        else:
+            self._decompressor, self._pending = self._new(), rest
+
+    def close(self) -> None:
+        self._ended = True
 
 
 class _Decompressing(io.RawIOBase):
@@ -233,17 +304,23 @@ class _Decompressing(io.RawIOBase):
                 f"truncated {self._kind} data: the file ends inside its compressed stream",
                 intact=True,
             ) from None
+        except _NotCompressed:
+            raise self._not_compressed() from None
         except OSError as exc:
             if exc.errno is not None:  # the file could not be read: not its data
                 raise
             if str(exc).startswith("Not a gzipped file"):
-                # The header of a next member (the first one's was sniffed): the
-                # members before it are whole, their checksums checked.
-                why = "what follows the end of its compressed stream is not gzip"
-                raise CompressionError(f"corrupt {self._kind} data: {why}", intact=True) from None
+                # The header of a next member (the first one's was sniffed).
+                raise self._not_compressed() from None
             raise CompressionError(f"corrupt {self._kind} data: {exc}") from None
         except self._errors as exc:
             raise CompressionError(f"corrupt {self._kind} data: {exc}") from None
+
+    def _not_compressed(self) -> CompressionError:
+        """Data after a complete stream that is not one more: the streams
+        before it are whole, their checksums checked."""
+        why = f"what follows the end of its compressed stream is not {self._kind}"
+        return CompressionError(f"corrupt {self._kind} data: {why}", intact=True)
 
     def close(self) -> None:
         self._inner.close()  # not the stream it reads: its opener closes that

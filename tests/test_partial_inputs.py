@@ -300,28 +300,47 @@ def test_an_empty_compressed_file_is_an_empty_text(
     }
 
 
-def test_other_data_after_a_complete_gzip_stream_is_an_error_after_the_scan(
-    tiny_model_dir: Path, tmp_path: Path
+@pytest.mark.parametrize(("suffix", "kind", "compress"), KINDS)
+def test_other_data_after_a_complete_stream_is_an_error_after_the_scan(
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    suffix: str,
+    kind: str,
+    compress: Callable[[bytes], bytes],
 ) -> None:
-    """Plain lines appended to a .gz (a writer that did not compress them): the
-    compressed text is scanned, then the error says what follows it is not
-    gzip (the whole file was an error, nothing scanned).  Zero bytes after it
-    are padding, as gzip reads them."""
+    """Plain lines appended to a compressed file (a writer that did not compress
+    them): the compressed text is scanned, then the error says what follows it
+    is not that compression.  For gzip that was an error and nothing scanned;
+    bzip2 and xz dropped it without a word (Python's readers ignore what
+    follows their last stream), and clean --in-place rewrote the file without
+    it.  Zero bytes after it are padding (gzip's, xz's stream padding): read
+    as the end (an .xz so padded was 'truncated')."""
     text = f"{NEWS}\n{AD}\n"
-    packed = gzip.compress(text.encode())
+    packed = compress(text.encode())
     plain = tmp_path / "plain.txt"
     plain.write_text(text, encoding="utf-8")
     want = scan(tiny_model_dir, str(plain))
-    appended = tmp_path / "appended.txt.gz"
-    appended.write_bytes(packed + f"{AD}\n".encode())
+    appended = tmp_path / f"appended.txt.{suffix}"
+    tail = f"{AD}\n".encode()
+    appended.write_bytes(packed + tail)
     result = scan(tiny_model_dir, str(appended))
     assert result.stdout == want.stdout.replace(str(plain), str(appended))
     assert result.stderr == (
-        f"detector: error: {appended}:3: cannot read (corrupt gzip data: what follows"
-        " the end of its compressed stream is not gzip)\n"
+        f"detector: error: {appended}:3: cannot read (corrupt {kind} data: what follows"
+        f" the end of its compressed stream is not {kind})\n"
     )
     assert result.exit_code == 2
-    padded = tmp_path / "padded.txt.gz"
+    cleaned = CliRunner().invoke(
+        main, ["clean", "--model", str(tiny_model_dir), "--in-place", str(appended)]
+    )
+    assert cleaned.exit_code == 2
+    assert appended.read_bytes() == packed + tail  # left as it was, the lines kept
+    twice = tmp_path / f"twice.txt.{suffix}"  # a second stream after it is read
+    twice.write_bytes(packed + packed + tail)
+    result = scan(tiny_model_dir, str(twice))
+    assert [line.split(":")[1] for line in result.stdout.splitlines()] == ["2", "4"]
+    assert result.stderr.startswith(f"detector: error: {twice}:5: cannot read (corrupt")
+    padded = tmp_path / f"padded.txt.{suffix}"
     padded.write_bytes(packed + b"\0" * 16)
     result = scan(tiny_model_dir, str(padded))
     assert (result.exit_code, result.stderr) == (1, "")
