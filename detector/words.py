@@ -125,15 +125,62 @@ def _jieba_dictionary_path() -> Path | None:
     return Path(spec.origin).parent / "dict.txt"
 
 
+def _stock_record() -> str:
+    """jieba's dict.txt as the cache path is named after it: path, size and
+    modification time ("" without jieba)."""
+    stock = _jieba_dictionary_path()
+    if stock is None:
+        return ""
+    stat = stock.stat()
+    return f"{stock} {stat.st_size} {stat.st_mtime_ns}\n"
+
+
 def _cache_path() -> Path:
     """Cache directory named after everything the dictionary is made from."""
     digest = hashlib.sha256(f"format {_FORMAT}\n".encode())
-    stock = _jieba_dictionary_path()
-    if stock is not None:
-        stat = stock.stat()
-        digest.update(f"{stock} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    digest.update(_stock_record().encode())
     digest.update(_userdict())
     return _cache_dir() / f"words-{digest.hexdigest()[:16]}"
+
+
+# Written into each cache directory: the jieba dictionary it was built from.
+_SOURCE = "source.txt"
+
+
+def _stale(cache: Path) -> bool:
+    """Whether the cache directory ``cache`` can never be used again: the jieba
+    dict.txt it was built from (its path, size and modification time are in its
+    name's hash) is gone or has changed (jieba reinstalled, the virtual
+    environment deleted), so no install has it as its cache path.  A directory
+    without the record (built before it was written) is not known to be stale."""
+    try:
+        record = (cache / _SOURCE).read_text("utf-8")
+        path, size, mtime = record.rstrip("\n").rsplit(" ", 2)
+    except (OSError, ValueError):
+        return False
+    if not (size.isdigit() and mtime.isdigit()):
+        return False  # not a record this module wrote
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return f"{stat.st_size} {stat.st_mtime_ns}" != f"{size} {mtime}"
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Remove the stale word caches of ``directory`` (see :func:`_stale`) but
+    ``keep``: every new virtual environment, and every install of another
+    jieba, builds a cache of ~8.5 MB, and nothing else removes the old ones.
+    Run when a cache is built (rarely); caches still in use are never stale."""
+    try:
+        caches = [p for p in directory.glob("words-*") if p != keep and p.is_dir()]
+    except OSError:
+        return
+    for cache in caches:
+        if _stale(cache):
+            shutil.rmtree(cache, ignore_errors=True)
 
 
 def jieba_tokenizer() -> Any:
@@ -184,11 +231,13 @@ def _load_dictionary() -> Dictionary:
         try:
             for name, array in zip(_ARRAYS, arrays, strict=True):
                 np.save(partial / f"{name}.npy", array)
+            (partial / _SOURCE).write_text(_stock_record(), "utf-8")
             os.rename(partial, path)  # atomic; fails when another process was first
         finally:
             shutil.rmtree(partial, ignore_errors=True)
     except OSError:
         pass  # read-only cache, or built meanwhile by another process
+    _prune(path.parent, keep=path)
     return built
 
 

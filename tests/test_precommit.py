@@ -75,7 +75,14 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def try_repo(
     hook_repo: Path, articles: Path, model: Path, cache: Path, name: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(cache), "DETECTOR_MODEL": str(model)}
+    # The hook's environment is new at every run: its word cache (named after its
+    # jieba) goes under the test's directory, not the user's ~/.cache.
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(cache),
+        "XDG_CACHE_HOME": str(cache / "xdg"),
+        "DETECTOR_MODEL": str(model),
+    }
     env.pop("VIRTUAL_ENV", None)
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "detector",

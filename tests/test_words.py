@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -112,6 +113,12 @@ assert len(set(results)) == 1, results
 print(len(built), results[0][1])
 """
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": ""}
+    # The cache of a jieba since removed (a deleted virtual environment): building
+    # the new one removes it.
+    stale = tmp_path / "detector" / "words-0123456789abcdef"
+    stale.mkdir(parents=True)
+    (stale / "keys.npy").write_bytes(b"x" * 1000)
+    (stale / "source.txt").write_text(f"{tmp_path / 'gone' / 'dict.txt'} 5 6\n", "utf-8")
     runs = [
         subprocess.run(
             [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, env=env
@@ -122,7 +129,35 @@ print(len(built), results[0][1])
         assert run.returncode == 0, run.stderr
     words_out = "('杨', '方', '线上配资', '股票')"
     assert [run.stdout for run in runs] == [f"1 {words_out}\n", f"0 {words_out}\n"]
-    assert [p.is_dir() for p in (tmp_path / "detector").glob("words-*")] == [True]
+    (cache,) = (tmp_path / "detector").glob("words-*")
+    assert cache != stale and (cache / "keys.npy").is_file()
+    assert (cache / "source.txt").read_text("utf-8") == words._stock_record()
+
+
+def test_only_the_caches_no_install_can_use_are_pruned(tmp_path: Path) -> None:
+    """A cache is named after its jieba dict.txt's path, size and modification
+    time: when that file is gone or changed, no install will use it again."""
+    dict_txt = tmp_path / "venv" / "dict.txt"
+    dict_txt.parent.mkdir()
+    dict_txt.write_text("配资 3\n", "utf-8")
+    stat = dict_txt.stat()
+    caches = tmp_path / "cache"
+    sources = {
+        "gone": f"{tmp_path / 'deleted-venv' / 'dict.txt'} 10 20\n",
+        "changed": f"{dict_txt} {stat.st_size + 1} {stat.st_mtime_ns}\n",
+        "live": f"{dict_txt} {stat.st_size} {stat.st_mtime_ns}\n",
+        "kept": f"{tmp_path / 'deleted-venv' / 'dict.txt'} 10 20\n",  # the one in use
+        "unreadable": "no size or time\n",
+        "legacy": None,  # built before the record was written: not known to be stale
+    }
+    for name, source in sources.items():
+        (caches / f"words-{name}").mkdir(parents=True)
+        if source is not None:
+            (caches / f"words-{name}" / "source.txt").write_text(source, "utf-8")
+    (caches / "jieba.cache").write_bytes(b"jieba's own")
+    words._prune(caches, keep=caches / "words-kept")
+    left = sorted(p.name for p in caches.iterdir())
+    assert left == ["jieba.cache", "words-kept", "words-legacy", "words-live", "words-unreadable"]
 
 
 # -- the optional accelerated segmenter (DETECTOR_SEGMENTER=rjieba) ------------
