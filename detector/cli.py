@@ -1216,11 +1216,20 @@ def clean(
             )
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
+        if output == "-" and _is_standard_output(paths[0]):
+            # cat refuses it too: >> made clean read what it appended, without end.
+            raise DetectorError(
+                f"{_shown(paths[0])}: standard output is this input file;"
+                " use --in-place to rewrite it, or -o another file"
+            )
     if quarantine is not None:
         if not drop:
             raise click.UsageError("--quarantine keeps dropped records: it needs --drop")
         if output != "-" and _same_file(quarantine, output):
             raise click.UsageError("--quarantine and -o name the same file")
+        if output == "-" and not in_place and _is_standard_output(quarantine):
+            # The kept records, written from its start, overwrote the dropped ones.
+            raise click.UsageError("--quarantine is the file standard output is redirected to")
         if any(p != "-" and _same_file(p, quarantine) for p in paths):
             # Found inside a directory it is skipped (below); named, it is a mistake.
             raise click.UsageError("--quarantine names an input file")
@@ -1397,6 +1406,19 @@ def _same_file(a: str, b: str) -> bool:
     except OSError:
         pass
     return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _is_standard_output(path: str) -> bool:
+    """Whether standard output is redirected to the regular file ``path``
+    (``-``: the file standard input reads), as ``> FILE`` or ``>> FILE`` does."""
+    import stat
+
+    try:
+        out = os.fstat(sys.stdout.fileno())
+        info = os.fstat(sys.stdin.fileno()) if path == "-" else os.stat(path)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False  # no such file, or a stream with no file (a test's)
+    return stat.S_ISREG(out.st_mode) and (out.st_dev, out.st_ino) == (info.st_dev, info.st_ino)
 
 
 def _report_cleaned(job: _Cleaning, display: str, cleaned: Any, line: int | None = None) -> int:

@@ -1,0 +1,83 @@
+"""What detector writes never loses or overwrites what the user gave: outputs that
+are inputs, files changed while cleaned, full disks, concurrent runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+AD = "杨方线上配资股票"
+INJECTED = f"今年以来全市工业增加值同比增长百分之六，各地加快推进{AD}重大项目建设。\n"
+CLEAN = "农业农村部部署秋粮收获工作。\n"
+# This checkout's detector, whatever is installed.
+ROOT = str(Path(__file__).resolve().parent.parent)
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
+
+
+def _records(count: int) -> bytes:
+    """JSONL records, every other one blocked by the tiny model."""
+    lines = []
+    for number in range(count):
+        text = INJECTED if number % 2 else CLEAN
+        lines.append(json.dumps({"id": number, "text": text}, ensure_ascii=False) + "\n")
+    return "".join(lines).encode("utf-8")
+
+
+def _detector(model: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    """The CLI in a process of its own (its standard streams real files)."""
+    command = [sys.executable, "-m", "detector.cli", args[0], "--model", str(model), *args[1:]]
+    return subprocess.run(command, stderr=subprocess.PIPE, env=ENV, timeout=30, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
+# -- clean: standard output redirected to a file it must not write ------------------
+
+
+@pytest.mark.parametrize("redirect", ["ab", "wb"])
+@pytest.mark.parametrize("named", [True, False])
+def test_clean_refuses_a_standard_output_that_is_its_input(
+    tiny_model_dir: Path, tmp_path: Path, redirect: str, named: bool
+) -> None:
+    """``clean items.jsonl >> items.jsonl`` read the records it was appending and
+    never ended (the file grew until the disk was full); ``cat`` refuses it
+    ("input file is output file"), and so does clean now, for a file named or
+    read from stdin, before writing anything."""
+    source = tmp_path / "items.jsonl"
+    original = _records(6)
+    source.write_bytes(original)
+    with open(source, redirect) as out, open(source, "rb") as stdin:
+        args = [str(source)] if named else ["--input-format", "jsonl", "-"]
+        run = _detector(tiny_model_dir, "clean", *args, stdout=out, stdin=stdin)
+    assert run.returncode == 2, run.stderr
+    shown = str(source) if named else "<stdin>"
+    assert run.stderr.decode() == (
+        f"detector: error: {shown}: standard output is this input file;"
+        " use --in-place to rewrite it, or -o another file\n"
+    )
+    if redirect == "ab":  # (> has emptied it before detector runs)
+        assert source.read_bytes() == original
+
+
+def test_clean_refuses_a_quarantine_that_is_its_standard_output(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """``clean --drop --quarantine q.jsonl items.jsonl > q.jsonl``: the kept
+    records, written from the start of the file, overwrote the dropped ones
+    appended to its end (two of three lost, the third cut in half)."""
+    source = tmp_path / "items.jsonl"
+    source.write_bytes(_records(6))
+    quarantine = tmp_path / "q.jsonl"
+    with open(quarantine, "wb") as out:
+        run = _detector(
+            tiny_model_dir, "clean", "--drop", "--quarantine", str(quarantine), str(source),
+            stdout=out,
+        )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.decode().endswith(
+        "Error: --quarantine is the file standard output is redirected to\n"
+    )
+    assert quarantine.read_bytes() == b""
