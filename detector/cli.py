@@ -1620,17 +1620,23 @@ def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool,
 
     # Checked before opening: a FIFO would block the open, and a device or FIFO
     # has no contents to rewrite.  (Walking a directory yields only regular files.)
-    if not stat.S_ISREG(os.stat(path).st_mode):
+    before = os.stat(path)
+    if not stat.S_ISREG(before.st_mode):
         raise OSError(errno.EINVAL, "not a regular file (--in-place rewrites files only)", path)
     display = _shown(path)
     with open_input(path, input_format) as source:
         compression = source.compression  # written back as it was read
-        with _staged_drops(job) as (staged, commit), _AtomicFile(path) as atomic:
+        with (
+            _staged_drops(job) as (staged, commit),
+            _AtomicFile(path, unchanged_since=before) as atomic,
+        ):
             sink = _NamedSink(atomic.handle, path)
             changed, errors = _clean_into(source, sink, compression, display, staged)
-            commit()
             if not changed:
                 atomic.discard()  # nothing removed: leave the file (and its mtime) alone
+                return changed, errors
+            atomic.check_unchanged()  # before its dropped records are quarantined
+            commit()
     return changed, errors
 
 
@@ -1676,6 +1682,12 @@ def _staged_drops(job: _Cleaning) -> Iterator[tuple[_Cleaning, Callable[[], None
         staged.close()
 
 
+def _version_of(info: os.stat_result) -> tuple[int, ...]:
+    """What changes when a file is replaced or written to: its inode, size, and
+    times of modification and change."""
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
 class _AtomicFile:
     """Writes ``path`` when the block completes.
 
@@ -1688,12 +1700,18 @@ class _AtomicFile:
     directly: a reader waiting on the FIFO (or ``/proc/self/fd/1``) gets the data.
     Errors name ``path`` as the user gave it, not the temporary file.  The new
     file is a new inode: other hard links to the old one keep the old contents.
+
+    ``unchanged_since``: the file's ``os.stat`` when it was read (``clean
+    --in-place``); a file that is no longer that one (another size, time of
+    change or inode: a crawler appended to it meanwhile) is not replaced, since
+    what was written to it since would be lost (:meth:`check_unchanged`).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, unchanged_since: os.stat_result | None = None) -> None:
         self.path = path
         self._keep = True
         self._temp: str | None = None
+        self._read = unchanged_since
 
     def _error(self, exc: OSError) -> OSError:
         """``exc`` naming the user's path (not a temporary or resolved one)."""
@@ -1730,6 +1748,14 @@ class _AtomicFile:
     def discard(self) -> None:
         self._keep = False
 
+    def check_unchanged(self, now: os.stat_result | None = None) -> None:
+        """Raise ``OSError`` if the file is not as it was read (``unchanged_since``)."""
+        if self._read is None:
+            return
+        if _version_of(now or os.stat(self.path)) != _version_of(self._read):
+            why = "changed while it was cleaned (another process writing to it?)"
+            raise OSError(errno.EAGAIN, f"{why}; left as it is: clean it again", self.path)
+
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
         if self._temp is None:  # written directly (a FIFO or device)
             try:
@@ -1760,6 +1786,7 @@ class _AtomicFile:
             os.umask(umask)
             os.chmod(self._temp, 0o666 & ~umask)
         else:
+            self.check_unchanged(old)  # again: the moment before it is replaced
             # Keep an existing file's owner and group where this process may set
             # them (root cleaning a crawl owned by a service account made the files
             # root's), then its mode (chown may clear set-id bits).

@@ -81,3 +81,53 @@ def test_clean_refuses_a_quarantine_that_is_its_standard_output(
         "Error: --quarantine is the file standard output is redirected to\n"
     )
     assert quarantine.read_bytes() == b""
+
+
+# -- clean --in-place: a file written to while it is cleaned ------------------------
+
+
+def test_in_place_leaves_a_file_that_changed_while_it_was_cleaned(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawler appending to ``items.jsonl`` while ``clean --in-place --drop``
+    ran lost what it appended: the cleaned copy of what had been read replaced
+    the file.  Such a file is now left as it is (the crawler's records and the
+    dropped ones with it), reported, and the rest is cleaned."""
+    from click.testing import CliRunner
+
+    import detector.clean
+    from detector.cli import main
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    growing, other = crawl / "a.jsonl", crawl / "b.jsonl"
+    original = _records(4)
+    growing.write_bytes(original)
+    other.write_bytes(original)
+    appended = json.dumps({"id": 99, "text": CLEAN}, ensure_ascii=False).encode() + b"\n"
+    clean_line = detector.clean.clean_jsonl_line
+    calls: list[int] = []
+
+    def crawler_appends(raw: bytes, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if not calls:  # the first record of a.jsonl is being cleaned
+            with open(growing, "ab") as crawler:
+                crawler.write(appended)
+        calls.append(1)
+        return clean_line(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detector.clean, "clean_jsonl_line", crawler_appends)
+    quarantine = tmp_path / "q.jsonl"
+    args = ["clean", "--model", str(tiny_model_dir), "--in-place", "--drop"]
+    result = CliRunner().invoke(main, [*args, "--quarantine", str(quarantine), str(crawl)])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"detector: error: {growing}: changed while it was cleaned (another process writing"
+        " to it?); left as it is: clean it again" in result.stderr
+    )
+    assert growing.read_bytes() == original + appended
+    # b.jsonl was cleaned, and only its dropped records are quarantined.
+    kept = b"".join(line for line in original.splitlines(keepends=True) if AD.encode() not in line)
+    assert other.read_bytes() == kept
+    dropped = [line for line in original.splitlines(keepends=True) if AD.encode() in line]
+    assert dropped and quarantine.read_bytes() == b"".join(dropped)
+    assert sorted(p.name for p in crawl.iterdir()) == ["a.jsonl", "b.jsonl"]
