@@ -800,12 +800,13 @@ def _training_errors() -> Iterator[None]:
     """Errors of the training data and corpora (a file named, a line where one
     is known) and of reading or writing them, as ``detector: error: …``, exit
     2: for train, benchmark and eval alike."""
+    from detector.model import ModelError
     from detector.training.corpora import CorpusError
     from detector.training.grammar import GrammarError
 
     try:
         yield
-    except (CorpusError, GrammarError) as exc:
+    except (CorpusError, GrammarError, ModelError) as exc:
         raise DetectorError(str(exc)) from None
     except OSError as exc:
         raise DetectorError(_os_message(exc)) from None
@@ -819,8 +820,11 @@ def _os_message(exc: OSError) -> str:
 
 
 def _check_writable_folder(folder: Path) -> None:
-    """That a model can be written into ``folder`` (created if missing)."""
+    """That a model can be written into ``folder`` (created if missing), and
+    would replace nothing there but a model (see ``check_model_directory``)."""
     import tempfile
+
+    from detector.model import ModelError, check_model_directory
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -828,6 +832,10 @@ def _check_writable_folder(folder: Path) -> None:
             pass
     except OSError as exc:
         raise DetectorError(f"{folder}: cannot write the model there ({exc.strerror})") from None
+    try:
+        check_model_directory(folder)
+    except ModelError as exc:
+        raise DetectorError(str(exc)) from None
 
 
 @main.command()

@@ -33,6 +33,7 @@ __all__ = [
     "Head",
     "Model",
     "ModelError",
+    "check_model_directory",
     "default_model_path",
     "load_model",
     "load_model_in_background",
@@ -382,11 +383,50 @@ def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any
     (:func:`load_model`).  Files are written under temporary names and synced
     before they are renamed into place.  Once the new model is in place, a
     failure to put it back under ``model.npz`` (a full disk without hard links)
-    leaves it under its own name, whole, and is not an error."""
-    import numpy as np
+    leaves it under its own name, whole, and is not an error.
+
+    Saves into one directory take turns (:func:`detector._dirlock.locked`): two
+    at once shared the temporary names and removed each other's staged arrays.
+    A directory holding files of the same names that are not a detector model's
+    is refused (``ModelError``, see :func:`check_model_directory`)."""
+    from detector._dirlock import locked
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    with locked(directory):
+        check_model_directory(directory)
+        return _save_model(model, directory, card_extra)
+
+
+def check_model_directory(directory: str | Path) -> None:
+    """Raise ``ModelError`` naming the file if saving a model into ``directory``
+    would replace something that is not a detector model: a ``model.json``
+    that is not a model card (not JSON, or without the card's ``format`` and
+    ``sha256``), or a ``model.npz`` without a card beside it.  ``model.json``
+    and ``model.npz`` are names other tools use too."""
+    directory = Path(directory)
+    card_path = directory / CARD_NAME
+    refuse = "not replaced (save into another directory, or remove it)"
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        arrays_path = directory / ARRAYS_NAME
+        if arrays_path.exists() or arrays_path.is_symlink():
+            raise ModelError(
+                f"{arrays_path}: no detector model card ({CARD_NAME}) beside it; {refuse}"
+            ) from None
+        return
+    except (OSError, ValueError, RecursionError) as exc:  # incl. JSON and UTF-8 errors
+        why = getattr(exc, "strerror", None) or "not JSON"
+        raise ModelError(f"{card_path}: not a detector model card ({why}); {refuse}") from None
+    if not (isinstance(card, dict) and "format" in card and "sha256" in card):
+        raise ModelError(f"{card_path}: not a detector model card; {refuse}")
+
+
+def _save_model(model: Model, directory: Path, card_extra: Mapping[str, Any]) -> Path:
+    """:func:`save_model`, the lock held."""
+    import numpy as np
+
     arrays: dict[str, np.ndarray] = {}
     for name, head in model.heads.items():
         arrays[f"{name}.coef"] = head.coef

@@ -131,3 +131,110 @@ def test_in_place_leaves_a_file_that_changed_while_it_was_cleaned(
     dropped = [line for line in original.splitlines(keepends=True) if AD.encode() in line]
     assert dropped and quarantine.read_bytes() == b"".join(dropped)
     assert sorted(p.name for p in crawl.iterdir()) == ["a.jsonl", "b.jsonl"]
+
+
+# -- save_model and train --output ----------------------------------------------------
+
+
+def _variant(base: Path, version: str, factor: float):  # type: ignore[no-untyped-def]
+    from detector.model import Head, Model, load_model
+
+    old = load_model(base)
+    heads = {n: Head(h.coef * factor, h.intercept, h.idf) for n, h in old.heads.items()}
+    return Model(version, old.classes, old.params, old.thresholds, heads)
+
+
+def test_two_saves_into_one_directory_at_once_both_complete(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two ``train --output DIR`` runs saving at the same moment shared the
+    temporary names: the second's arrays replaced the first's under
+    ``.model.npz.tmp`` and were renamed away, and the first failed
+    (FileNotFoundError: '.model.npz.tmp').  Saves now take turns (a lock on the
+    directory): both complete, and the directory holds the later model, whole."""
+    import shutil
+    import threading
+
+    from detector import model as model_module
+    from detector.model import load_model, save_model
+
+    directory = Path(shutil.copytree(tiny_model_dir, tmp_path / "m"))
+    first, second = _variant(tiny_model_dir, "first", 2.0), _variant(tiny_model_dir, "second", 3.0)
+    first_wrote, second_done = threading.Event(), threading.Event()
+    sha256 = model_module._sha256
+
+    def pausing(path: Path) -> str:
+        if threading.current_thread().name == "first" and not first_wrote.is_set():
+            first_wrote.set()  # its arrays are written: let the second save run
+            second_done.wait(2.0)  # (it waits for this one, if saves take turns)
+        return sha256(path)
+
+    monkeypatch.setattr(model_module, "_sha256", pausing)
+    failures: list[BaseException] = []
+
+    def save(model, done: threading.Event | None = None) -> None:  # type: ignore[no-untyped-def]
+        try:
+            save_model(model, directory, {})
+        except BaseException as exc:  # reported by the test
+            failures.append(exc)
+        if done is not None:
+            done.set()
+
+    one = threading.Thread(target=save, args=(first,), name="first")
+    one.start()
+    assert first_wrote.wait(30)
+    two = threading.Thread(target=save, args=(second, second_done), name="second")
+    two.start()
+    one.join(60)
+    two.join(60)
+    assert failures == []
+    assert load_model(directory).version == "second"
+    assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"model.json": b'{"name": "my classifier", "labels": ["a", "b"]}\n'},
+        {"model.json": b"not json", "model.npz": b"PK\x03\x04 someone's arrays"},
+        {"model.npz": b"PK\x03\x04 someone's arrays"},
+    ],
+)
+def test_a_model_is_not_saved_over_files_that_are_not_a_model(
+    tiny_model_dir: Path, tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """``detector train --output ~/project`` replaced a project's own
+    ``model.json`` or ``model.npz`` (names many tools use) without a word; a
+    directory whose ``model.json`` is not a detector model card, or that holds
+    a ``model.npz`` without one, is refused, naming the file, and left alone."""
+    from detector.model import ModelError, save_model
+
+    directory = tmp_path / "project"
+    directory.mkdir()
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+    (directory / "notes.txt").write_text("mine", encoding="utf-8")
+    named = "model.json" if "model.json" in files else "model.npz"
+    with pytest.raises(ModelError, match=rf"^{directory / named}: .*not replaced"):
+        save_model(_variant(tiny_model_dir, "new", 2.0), directory, {})
+    assert {p.name: p.read_bytes() for p in directory.iterdir()} == {**files, "notes.txt": b"mine"}
+
+
+def test_train_refuses_such_an_output_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import detector.training.train as training
+    from detector.cli import main
+
+    calls: list[int] = []
+    monkeypatch.setattr(training, "train", lambda *args, **kwargs: calls.append(1))
+    out = tmp_path / "project"
+    out.mkdir()
+    (out / "model.json").write_text('{"name": "my classifier"}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["train", "--corpora", str(tmp_path), "--output", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"detector: error: {out / 'model.json'}: not a detector")
+    assert calls == []
+    assert (out / "model.json").read_text(encoding="utf-8") == '{"name": "my classifier"}'
