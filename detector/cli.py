@@ -598,19 +598,27 @@ def _write_baseline(
     this run was not given (under none of ``scanned``), since updating for one
     file must not erase the others'.  If the old baseline cannot be read for
     that, nothing is written."""
+    from detector._dirlock import locked
     from detector.suppress import dump_baseline
 
     # One entry per fingerprint: a file named twice gave every entry twice.
     entries = list({e["fingerprint"]: e for e in entries}.values())
     written = {e["fingerprint"] for e in entries}
-    failed_kept, other_kept = _carried_over(path, failed, scanned, written)
-    try:
-        with _AtomicFile(path) as atomic:
-            atomic.handle.write(
-                dump_baseline([*entries, *failed_kept, *other_kept]).encode("utf-8")
-            )
-    except OSError as exc:
-        raise DetectorError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None
+
+    def waiting() -> None:
+        click.echo(f"detector: {path}: waiting for another run updating it", err=True)
+
+    # Read and written in turn with other updates: two at once each wrote the
+    # old baseline back with its own entries, and the later lost the other's.
+    with locked(os.path.dirname(os.path.realpath(path)), waiting):
+        failed_kept, other_kept = _carried_over(path, failed, scanned, written)
+        try:
+            with _AtomicFile(path) as atomic:
+                atomic.handle.write(
+                    dump_baseline([*entries, *failed_kept, *other_kept]).encode("utf-8")
+                )
+        except OSError as exc:
+            raise DetectorError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None
     total = len(entries) + len(failed_kept) + len(other_kept)
     notes = []
     if failed:

@@ -238,3 +238,50 @@ def test_train_refuses_such_an_output_before_training(
     assert result.stderr.startswith(f"detector: error: {out / 'model.json'}: not a detector")
     assert calls == []
     assert (out / "model.json").read_text(encoding="utf-8") == '{"name": "my classifier"}'
+
+
+# -- scan --update-baseline -----------------------------------------------------------
+
+
+def test_two_baseline_updates_at_once_keep_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``scan --update-baseline a.txt`` and ``--update-baseline b.txt`` finishing
+    together each read the old baseline and wrote it back with its own entries:
+    the later write lost the other's.  Updates now take turns (a lock on the
+    baseline's directory), and the second reads what the first wrote."""
+    import threading
+
+    import detector.cli as cli
+
+    baseline = tmp_path / "baseline.json"
+
+    def entry(name: str) -> dict[str, str]:
+        return {"fingerprint": name * 8, "path": name, "category": "gambling", "text": AD}
+
+    first_read, second_done = threading.Event(), threading.Event()
+    carried_over = cli._carried_over
+
+    def pausing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kept = carried_over(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            first_read.set()  # the old baseline is read: let the second update run
+            second_done.wait(2.0)  # (it waits for this one, if updates take turns)
+        return kept
+
+    monkeypatch.setattr(cli, "_carried_over", pausing)
+
+    def update(name: str, done: threading.Event | None = None) -> None:
+        cli._write_baseline(str(baseline), [entry(name)], set(), (name,))
+        if done is not None:
+            done.set()
+
+    one = threading.Thread(target=update, args=("a.txt",), name="first")
+    one.start()
+    assert first_read.wait(30)
+    two = threading.Thread(target=update, args=("b.txt", second_done), name="second")
+    two.start()
+    one.join(60)
+    two.join(60)
+    written = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert sorted(e["path"] for e in written) == ["a.txt", "b.txt"]
