@@ -13,6 +13,7 @@ reads a file whole and keeps what was decompressed before one.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import platform
@@ -466,7 +467,26 @@ class AppendLog:
                     raise OSError(errno.EIO, "nothing could be written")
                 view = view[written:]
         except OSError as exc:  # named, not taken for an error of the input
+            self._take_back(len(packed) - len(view))
             raise OSError(exc.errno, exc.strerror, self.name) from None
+
+    def _take_back(self, written: int) -> None:
+        """Remove the ``written`` bytes of a record that could not be written
+        whole (a full disk): the next one, appended to them, made a line of
+        invalid JSON of both, and a compressed file unreadable from there on.
+        Only from a regular file, and only if they are still its end (another
+        process appending since is left alone)."""
+        import os
+        import stat
+
+        if not written:
+            return
+        with contextlib.suppress(OSError):
+            descriptor = self._handle.fileno()
+            end = os.lseek(descriptor, 0, os.SEEK_CUR)  # after this record's part
+            info = os.fstat(descriptor)
+            if stat.S_ISREG(info.st_mode) and info.st_size == end:
+                os.ftruncate(descriptor, end - written)
 
     def close(self) -> None:
         self._handle.close()

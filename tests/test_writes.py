@@ -285,3 +285,57 @@ def test_two_baseline_updates_at_once_keep_both(
     two.join(60)
     written = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
     assert sorted(e["path"] for e in written) == ["a.txt", "b.txt"]
+
+
+# -- the quarantine file: a record cut short by a full disk ---------------------------
+
+
+@pytest.mark.parametrize("name", ["q.jsonl", "q.jsonl.gz"])
+def test_a_record_cut_short_by_a_full_disk_leaves_the_quarantine_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A full disk in the middle of a record left its first part in the file,
+    and the next record, once there was room again, was appended to it: one
+    line of invalid JSON holding both (and a gzip file unreadable from there
+    on, ``zcat`` included).  The part written is taken back, so the file holds
+    whole records only; the failed one is reported (``clean``: an error; the
+    Scrapy pipeline logs the item)."""
+    import errno
+    import gzip
+    import io
+
+    from detector import compressed
+
+    room: list[int] = []  # bytes the disk still takes; empty: any number
+
+    class FillingDisk(io.FileIO):
+        def write(self, data) -> int:  # type: ignore[no-untyped-def, override]
+            if not room:
+                return super().write(data)
+            if room[0] == 0:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            written = super().write(bytes(data[: room[0]]))
+            room[0] -= written
+            return written
+
+    monkeypatch.setattr(
+        compressed, "open", lambda path, mode, buffering: FillingDisk(path, mode), raising=False
+    )
+    path = tmp_path / name
+    records = [
+        json.dumps({"id": n, "text": INJECTED}, ensure_ascii=False).encode() + b"\n"
+        for n in range(3)
+    ]
+    log = compressed.AppendLog(str(path))
+    log.append(records[0])
+    room.append(40)  # half of the next record fits
+    with pytest.raises(OSError, match="No space left on device") as failed:
+        log.append(records[1])
+    assert failed.value.filename == str(path)
+    room.clear()  # room again
+    log.append(records[2])
+    log.close()
+    data = path.read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    assert data == records[0] + records[2]
