@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, Protocol, TypeVar
 
 import click
 
+from detector._files import AtomicFile, locked
+
 if TYPE_CHECKING:
     from detector.clean import CleanTally, FieldScan
     from detector.compressed import AppendLog
@@ -598,7 +600,6 @@ def _write_baseline(
     this run was not given (under none of ``scanned``), since updating for one
     file must not erase the others'.  If the old baseline cannot be read for
     that, nothing is written."""
-    from detector._dirlock import locked
     from detector.suppress import dump_baseline
 
     # One entry per fingerprint: a file named twice gave every entry twice.
@@ -613,7 +614,7 @@ def _write_baseline(
     with locked(os.path.dirname(os.path.realpath(path)), waiting):
         failed_kept, other_kept = _carried_over(path, failed, scanned, written)
         try:
-            with _AtomicFile(path) as atomic:
+            with AtomicFile(path) as atomic:
                 atomic.handle.write(
                     dump_baseline([*entries, *failed_kept, *other_kept]).encode("utf-8")
                 )
@@ -1616,7 +1617,7 @@ def _clean_to_output(path: str, output: str, input_format: str, job: _Cleaning) 
             result = _clean_into(source, sink, compression, display, job)
             sink.flush()
             return result
-        with _staged_drops(job) as (staged, commit), _AtomicFile(output) as atomic:
+        with _staged_drops(job) as (staged, commit), AtomicFile(output) as atomic:
             sink = _NamedSink(atomic.handle, output)
             result = _clean_into(source, sink, compression, display, staged)
             commit()
@@ -1644,7 +1645,7 @@ def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool,
         compression = source.compression  # written back as it was read
         with (
             _staged_drops(job) as (staged, commit),
-            _AtomicFile(path, unchanged_since=before) as atomic,
+            AtomicFile(path, unchanged_since=before) as atomic,
         ):
             sink = _NamedSink(atomic.handle, path)
             changed, errors = _clean_into(source, sink, compression, display, staged)
@@ -1696,126 +1697,6 @@ def _staged_drops(job: _Cleaning) -> Iterator[tuple[_Cleaning, Callable[[], None
         yield replace(job, quarantine=staged), staged.commit
     finally:
         staged.close()
-
-
-def _version_of(info: os.stat_result) -> tuple[int, ...]:
-    """What changes when a file is replaced or written to: its inode, size, and
-    times of modification and change."""
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
-
-
-class _AtomicFile:
-    """Writes ``path`` when the block completes.
-
-    A regular file (or a new one) is replaced: a temporary file is written beside
-    the file ``path`` finally names, then renamed over it (``os.replace``), so
-    readers see the old file or the new one, never a part.  Symlinks are followed
-    first (``os.path.realpath``): the file a link points to is rewritten and the
-    link stays a link; replacing the link itself would leave the target
-    uncleaned.  A FIFO, a terminal or another device is not replaced but written
-    directly: a reader waiting on the FIFO (or ``/proc/self/fd/1``) gets the data.
-    Errors name ``path`` as the user gave it, not the temporary file.  The new
-    file is a new inode: other hard links to the old one keep the old contents.
-
-    ``unchanged_since``: the file's ``os.stat`` when it was read (``clean
-    --in-place``); a file that is no longer that one (another size, time of
-    change or inode: a crawler appended to it meanwhile) is not replaced, since
-    what was written to it since would be lost (:meth:`check_unchanged`).
-    """
-
-    def __init__(self, path: str, unchanged_since: os.stat_result | None = None) -> None:
-        self.path = path
-        self._keep = True
-        self._temp: str | None = None
-        self._read = unchanged_since
-
-    def _error(self, exc: OSError) -> OSError:
-        """``exc`` naming the user's path (not a temporary or resolved one)."""
-        return type(exc)(exc.errno, exc.strerror, self.path)
-
-    def __enter__(self) -> _AtomicFile:
-        import stat
-        import tempfile
-
-        try:
-            mode: int | None = os.stat(self.path).st_mode
-        except FileNotFoundError:  # a new file (or a dangling symlink's target)
-            mode = None
-        except OSError as exc:
-            raise self._error(exc) from None
-        if mode is not None and stat.S_ISDIR(mode):
-            # Checked now, not when os.replace fails after all the work is done.
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.path)
-        if mode is not None and not stat.S_ISREG(mode):
-            self.handle = open(self.path, "wb")
-            return self
-        self._target = os.path.realpath(self.path)
-        try:
-            fd, self._temp = tempfile.mkstemp(
-                prefix=f".{os.path.basename(self._target)}.",
-                suffix=".tmp",
-                dir=os.path.dirname(self._target),
-            )
-        except OSError as exc:
-            raise self._error(exc) from None
-        self.handle = os.fdopen(fd, "wb")
-        return self
-
-    def discard(self) -> None:
-        self._keep = False
-
-    def check_unchanged(self, now: os.stat_result | None = None) -> None:
-        """Raise ``OSError`` if the file is not as it was read (``unchanged_since``)."""
-        if self._read is None:
-            return
-        if _version_of(now or os.stat(self.path)) != _version_of(self._read):
-            why = "changed while it was cleaned (another process writing to it?)"
-            raise OSError(errno.EAGAIN, f"{why}; left as it is: clean it again", self.path)
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        if self._temp is None:  # written directly (a FIFO or device)
-            try:
-                self.handle.close()  # flushes what is buffered: /dev/full fails here
-            except OSError as exc:
-                if kind is None:
-                    raise self._error(exc) from None
-            return
-        try:
-            if kind is None and self._keep:
-                self.handle.flush()
-                os.fsync(self.handle.fileno())
-                self._replace()
-        except OSError as exc:
-            raise self._error(exc) from None
-        finally:
-            with contextlib.suppress(OSError):  # flushed above when it matters
-                self.handle.close()
-            if os.path.lexists(self._temp):  # not renamed: failed or discarded
-                os.unlink(self._temp)
-
-    def _replace(self) -> None:
-        assert self._temp is not None
-        try:
-            old = os.stat(self._target)
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self._temp, 0o666 & ~umask)
-        else:
-            self.check_unchanged(old)  # again: the moment before it is replaced
-            # Keep an existing file's owner and group where this process may set
-            # them (root cleaning a crawl owned by a service account made the files
-            # root's), then its mode (chown may clear set-id bits).
-            if hasattr(os, "chown") and (old.st_uid, old.st_gid) != self._owner():
-                with contextlib.suppress(PermissionError):
-                    os.chown(self._temp, old.st_uid, old.st_gid)
-            os.chmod(self._temp, old.st_mode & 0o7777)
-        os.replace(self._temp, self._target)
-
-    def _owner(self) -> tuple[int, int]:
-        assert self._temp is not None
-        info = os.stat(self._temp)
-        return info.st_uid, info.st_gid
 
 
 if __name__ == "__main__":

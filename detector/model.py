@@ -385,11 +385,11 @@ def save_model(model: Model, directory: str | Path, card_extra: Mapping[str, Any
     failure to put it back under ``model.npz`` (a full disk without hard links)
     leaves it under its own name, whole, and is not an error.
 
-    Saves into one directory take turns (:func:`detector._dirlock.locked`): two
+    Saves into one directory take turns (:func:`detector._files.locked`): two
     at once shared the temporary names and removed each other's staged arrays.
     A directory holding files of the same names that are not a detector model's
     is refused (``ModelError``, see :func:`check_model_directory`)."""
-    from detector._dirlock import locked
+    from detector._files import locked
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
