@@ -339,3 +339,34 @@ def test_a_record_cut_short_by_a_full_disk_leaves_the_quarantine_readable(
     if name.endswith(".gz"):
         data = gzip.decompress(data)
     assert data == records[0] + records[2]
+
+
+# -- detector benchmark / train: the dev benchmark file -------------------------------
+
+
+def test_the_dev_benchmark_file_keeps_its_mode(tmp_path: Path) -> None:
+    """``write_jsonl`` (``detector benchmark -o FILE``, and ``train``'s
+    ``build/dev_benchmark.jsonl``) renamed a ``mkstemp`` file over the old one:
+    the file became 0600, whatever its mode (or the umask) had been.  It is
+    written as ``clean`` writes its outputs: the old file's mode, a new one's
+    from the umask."""
+    import stat
+
+    from detector.training.benchmark import write_jsonl
+    from detector.training.examples import GoldDocument
+
+    documents = [GoldDocument("a", "农业", (), "clean", "", "fixture")]
+    existing = tmp_path / "shared.jsonl"
+    existing.write_text("old\n", encoding="utf-8")
+    existing.chmod(0o664)
+    write_jsonl(documents, existing)
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o664
+    assert json.loads(existing.read_text(encoding="utf-8"))["id"] == "a"
+    umask = os.umask(0o022)
+    try:
+        write_jsonl(documents, tmp_path / "build" / "new.jsonl")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "build" / "new.jsonl").stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "shared.jsonl"]
+    assert [p.name for p in (tmp_path / "build").iterdir()] == ["new.jsonl"]

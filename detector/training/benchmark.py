@@ -65,25 +65,16 @@ def build_dev_benchmark(
 
 
 def write_jsonl(documents: list[GoldDocument], path: Path) -> None:
-    """Write ``documents`` to ``path`` as a gold JSONL file, atomically: a
-    temporary file beside it is renamed over it, so an interrupted or failed
-    write leaves the old file as it was."""
-    import os
-    import tempfile
+    """Write ``documents`` to ``path`` as a gold JSONL file, atomically, as
+    ``clean`` writes its outputs (:class:`detector._files.AtomicFile`): an
+    interrupted or failed write leaves the old file as it was, and the new one
+    keeps its mode (a ``mkstemp`` file renamed over it made it 0600)."""
+    from detector._files import AtomicFile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:  # named as the user gave it, not the temporary file
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for doc in documents:
-                out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    with AtomicFile(str(path)) as atomic:
+        for doc in documents:
+            atomic.handle.write((json.dumps(doc.to_dict(), ensure_ascii=False) + "\n").encode())
 
 
 class GoldFileError(ValueError):
