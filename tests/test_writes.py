@@ -370,3 +370,40 @@ def test_the_dev_benchmark_file_keeps_its_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "build" / "new.jsonl").stat().st_mode) == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "shared.jsonl"]
     assert [p.name for p in (tmp_path / "build").iterdir()] == ["new.jsonl"]
+
+
+# -- clean --in-place: a write-protected file ----------------------------------------
+
+
+def test_in_place_leaves_a_write_protected_file(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A file without write permission (``chmod a-w``: an archived original) was
+    rewritten all the same, since a rename needs only the directory's
+    permission, and kept its read-only mode.  It is now left as it is, with an
+    error naming it, and the rest of the crawl is cleaned."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from detector.cli import main
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    protected, writable, untouched = crawl / "a.txt", crawl / "b.txt", crawl / "c.txt"
+    for path in (protected, writable):
+        path.write_text(INJECTED, encoding="utf-8")
+    untouched.write_text(CLEAN, encoding="utf-8")  # nothing to remove: no error either
+    protected.chmod(0o444)
+    untouched.chmod(0o444)
+    before = protected.stat()
+    args = ["clean", "--model", str(tiny_model_dir), "--in-place", str(crawl)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("detector: error")]
+    assert errors == [
+        f"detector: error: {protected}: write-protected (mode 444): --in-place leaves it"
+        " as it is (make it writable to clean it)"
+    ]
+    assert protected.read_text(encoding="utf-8") == INJECTED
+    assert protected.stat().st_ino == before.st_ino
+    assert stat.S_IMODE(protected.stat().st_mode) == 0o444
+    assert writable.read_text(encoding="utf-8") == INJECTED.replace(AD, "")
