@@ -1233,7 +1233,7 @@ def clean(
             )
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
-        if output == "-" and _is_standard_output(paths[0]):
+        if output == "-" and _redirected(sys.stdout, paths[0]):
             # cat refuses it too: >> made clean read what it appended, without end.
             raise DetectorError(
                 f"{_shown(paths[0])}: standard output is this input file;"
@@ -1244,11 +1244,16 @@ def clean(
             raise click.UsageError("--quarantine keeps dropped records: it needs --drop")
         if output != "-" and _same_file(quarantine, output):
             raise click.UsageError("--quarantine and -o name the same file")
-        if output == "-" and not in_place and _is_standard_output(quarantine):
+        if output == "-" and not in_place and _redirected(sys.stdout, quarantine):
             # The kept records, written from its start, overwrote the dropped ones.
             raise click.UsageError("--quarantine is the file standard output is redirected to")
-        if any(p != "-" and _same_file(p, quarantine) for p in paths):
-            # Found inside a directory it is skipped (below); named, it is a mistake.
+        read = [
+            _redirected(sys.stdin, quarantine) if p == "-" else _same_file(p, quarantine)
+            for p in paths
+        ]
+        if any(read):
+            # Found inside a directory it is skipped (below); named, it is a mistake
+            # (read from stdin, its dropped records were read again, without end).
             raise click.UsageError("--quarantine names an input file")
     elif drop and in_place:
         raise click.UsageError(
@@ -1425,17 +1430,19 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _is_standard_output(path: str) -> bool:
-    """Whether standard output is redirected to the regular file ``path``
-    (``-``: the file standard input reads), as ``> FILE`` or ``>> FILE`` does."""
+def _redirected(stream: Any, path: str) -> bool:
+    """Whether ``stream`` (standard input or output) is redirected from or to
+    the regular file ``path`` (``-``: the file standard input reads), as
+    ``< FILE``, ``> FILE`` or ``>> FILE`` do."""
     import stat
 
     try:
-        out = os.fstat(sys.stdout.fileno())
+        redirected = os.fstat(stream.fileno())
         info = os.fstat(sys.stdin.fileno()) if path == "-" else os.stat(path)
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return False  # no such file, or a stream with no file (a test's)
-    return stat.S_ISREG(out.st_mode) and (out.st_dev, out.st_ino) == (info.st_dev, info.st_ino)
+    same = (redirected.st_dev, redirected.st_ino) == (info.st_dev, info.st_ino)
+    return stat.S_ISREG(redirected.st_mode) and same
 
 
 def _report_cleaned(job: _Cleaning, display: str, cleaned: Any, line: int | None = None) -> int:

@@ -407,3 +407,23 @@ def test_in_place_leaves_a_write_protected_file(tiny_model_dir: Path, tmp_path: 
     assert protected.stat().st_ino == before.st_ino
     assert stat.S_IMODE(protected.stat().st_mode) == 0o444
     assert writable.read_text(encoding="utf-8") == INJECTED.replace(AD, "")
+
+
+def test_clean_refuses_a_quarantine_that_is_its_standard_input(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """``clean --drop --quarantine items.jsonl - < items.jsonl``: the dropped
+    records, appended to the file being read, were read again, dropped again
+    and appended again, without end (9,800 lines in 10 s).  A named input is
+    refused as the quarantine; now stdin's file is too."""
+    source = tmp_path / "items.jsonl"
+    original = _records(6)
+    source.write_bytes(original)
+    with open(source, "rb") as stdin:
+        run = _detector(
+            tiny_model_dir, "clean", "--drop", "--quarantine", str(source),
+            "--input-format", "jsonl", "-", stdin=stdin, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.decode().endswith("Error: --quarantine names an input file\n")
+    assert source.read_bytes() == original
