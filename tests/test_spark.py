@@ -381,3 +381,31 @@ def test_executors_get_the_model_path_as_given(
     (tmp_path / "broken" / "model.npz").write_bytes(b"corrupt")
     with pytest.raises(ModelError):  # still checked on the driver first
         detector_spark._model_location("broken", 0.5)
+
+
+@pytest.mark.parametrize("named", ["directory", "file"])
+def test_overwrite_refuses_an_output_that_holds_an_input(
+    spark: SparkSession, tiny_model_dir: Path, tmp_path: Path, named: str
+) -> None:
+    """``--input crawl/ --output crawl/ --overwrite`` (or ``--input
+    crawl/items.jsonl``): Spark emptied the output directory before the job read
+    its input from it, so the job failed with a Java traceback and the crawl
+    was gone.  An output that is an input, or holds one, is refused with
+    ``--overwrite`` before anything is written, and the input is left."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    source = crawl / "items.jsonl"
+    original = "".join(json.dumps(doc, ensure_ascii=False) + "\n" for doc in DOCUMENTS[:3])
+    source.write_text(original, encoding="utf-8")
+    given = str(crawl) if named == "directory" else str(source)
+    result = CliRunner().invoke(
+        detector_spark.main,
+        ["--input", given, "--input-format", "jsonl", "--output", f"{crawl}/",
+         "--overwrite", "--model", str(tiny_model_dir)],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"detector: error: the output {crawl}/ holds the input {given}:"
+        " --overwrite would delete it before it is read (write the output elsewhere)"
+    ]
+    assert source.read_text(encoding="utf-8") == original

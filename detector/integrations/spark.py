@@ -283,6 +283,8 @@ def run_job(
     single small file still keeps every core busy; scanning, not the shuffle,
     dominates the cost.
     """
+    if overwrite:
+        _check_output_holds_no_input(spark, inputs, output)
     df = spark.read.format(_read_format(inputs, input_format)).load(list(inputs))
     wanted = partitions or spark.sparkContext.defaultParallelism
     if partitions or df.rdd.getNumPartitions() < wanted:
@@ -292,6 +294,40 @@ def run_job(
     if output_format == "jsonl":
         writer = writer.option("ignoreNullFields", False)
     writer.format(_WRITE_FORMATS[output_format]).save(output)
+
+
+def _check_output_holds_no_input(spark: SparkSession, inputs: Sequence[str], output: str) -> None:
+    """Raise ``ValueError`` if ``output`` is one of the ``inputs`` or a directory
+    holding one: overwriting it empties it before the job reads its input (a
+    crawl scanned into its own directory with ``--overwrite`` was deleted, and
+    the job failed).  Paths are compared as Hadoop qualifies them (``hdfs://``,
+    ``s3a://``, ``file:``), local ones with their symlinks resolved."""
+    target = _qualified(spark, output)
+    for path in inputs:
+        source = _qualified(spark, path)
+        if source == target or source.startswith(target.rstrip("/") + "/"):
+            raise ValueError(
+                f"the output {output} holds the input {path}: --overwrite would delete it"
+                " before it is read (write the output elsewhere)"
+            )
+
+
+def _qualified(spark: SparkSession, path: str) -> str:
+    """``path`` as Hadoop qualifies it (scheme and absolute path), a local one
+    with its symlinks resolved; without a JVM (Spark Connect), made absolute."""
+    try:
+        context = spark.sparkContext
+        if context._jvm is None or context._jsc is None:
+            raise RuntimeError("no JVM")
+        hadoop_path = context._jvm.org.apache.hadoop.fs.Path(path)
+        conf = context._jsc.hadoopConfiguration()
+        qualified = str(hadoop_path.getFileSystem(conf).makeQualified(hadoop_path))
+    except Exception:  # no JVM to ask (Spark Connect), or it refused: a local path
+        qualified = "file:" + os.path.abspath(path)
+    if qualified.startswith("file:"):
+        local = qualified.removeprefix("file:")
+        return "file:" + os.path.realpath("/" + local.lstrip("/"))
+    return qualified.rstrip("/")
 
 
 # The last line of a Python traceback: "detector.model.ModelError: PATH: …".
