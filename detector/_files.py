@@ -56,6 +56,10 @@ def version_of(info: os.stat_result) -> tuple[int, ...]:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
+#: At most this many bytes of a file's name go into its temporary's.
+_NAME_KEPT = 128
+
+
 class AtomicFile:
     """Writes ``path`` when the block completes.
 
@@ -102,9 +106,14 @@ class AtomicFile:
             self.handle = open(self.path, "wb")
             return self
         self._target = os.path.realpath(self.path)
+        # The name cut short: one near the system's limit (255 bytes, 85 Chinese
+        # characters in UTF-8) left no room for the temporary's dot and suffix.
+        name = os.path.basename(self._target)[:_NAME_KEPT]
+        while len(os.fsencode(name)) > _NAME_KEPT:
+            name = name[:-1]
         try:
             fd, self._temp = tempfile.mkstemp(
-                prefix=f".{os.path.basename(self._target)}.",
+                prefix=f".{name}.",
                 suffix=".tmp",
                 dir=os.path.dirname(self._target),
             )

@@ -427,3 +427,28 @@ def test_clean_refuses_a_quarantine_that_is_its_standard_input(
     assert run.returncode == 2, run.stderr
     assert run.stderr.decode().endswith("Error: --quarantine names an input file\n")
     assert source.read_bytes() == original
+
+
+def test_a_file_whose_name_is_near_the_limit_is_cleaned_in_place(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """A crawl saved under its articles' titles has names of up to 255 bytes (85
+    Chinese characters in UTF-8); the temporary file beside one was named
+    ``.NAME.XXXXXXXX.tmp``, 14 bytes longer, so ``clean --in-place`` (and ``-o``
+    such a name) failed with 'File name too long'."""
+    from click.testing import CliRunner
+
+    from detector.cli import main
+
+    name = "配资新闻标题" * 13 + "配资新闻.txt"
+    assert len(name.encode("utf-8")) == 250
+    source = tmp_path / name
+    try:
+        source.write_text(INJECTED, encoding="utf-8")
+    except OSError:
+        pytest.skip("the file system takes no such name")
+    args = ["clean", "--model", str(tiny_model_dir), "--in-place", str(source)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert source.read_text(encoding="utf-8") == INJECTED.replace(AD, "")
+    assert [p.name for p in tmp_path.iterdir()] == [name]
