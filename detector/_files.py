@@ -50,6 +50,27 @@ def locked(directory: str | Path, waiting: Callable[[], None] | None = None) -> 
         os.close(descriptor)
 
 
+@contextlib.contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Ctrl-C and SIGTERM that come during the block are raised as it ends, so
+    that what it does (a temporary file created and named, renamed or removed)
+    is done whole: one landing in between left ``.NAME.XXXXXXXX.tmp`` files
+    behind.  (The signals are blocked, so they wait; in a thread other than the
+    main one, or without ``pthread_sigmask`` (Windows), nothing is deferred.)"""
+    import signal
+    import threading
+
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
 def version_of(info: os.stat_result) -> tuple[int, ...]:
     """What changes when a file is replaced or written to: its inode, size, and
     times of modification and change."""
@@ -111,16 +132,23 @@ class AtomicFile:
         name = os.path.basename(self._target)[:_NAME_KEPT]
         while len(os.fsencode(name)) > _NAME_KEPT:
             name = name[:-1]
+        fd = -1
         try:
-            fd, self._temp = tempfile.mkstemp(
-                prefix=f".{name}.",
-                suffix=".tmp",
-                dir=os.path.dirname(self._target),
-            )
+            with deferred_interrupts():  # created, named and opened in one piece
+                fd, self._temp = tempfile.mkstemp(
+                    prefix=f".{name}.",
+                    suffix=".tmp",
+                    dir=os.path.dirname(self._target),
+                )
+                self.handle = os.fdopen(fd, "wb")
+                return self
         except OSError as exc:
             raise self._error(exc) from None
-        self.handle = os.fdopen(fd, "wb")
-        return self
+        except BaseException:  # an interrupt, raised as the block ended
+            if fd >= 0 and not hasattr(self, "handle"):
+                os.close(fd)
+            self._remove_temporary()
+            raise
 
     def discard(self) -> None:
         self._keep = False
@@ -145,14 +173,24 @@ class AtomicFile:
             if kind is None and self._keep:
                 self.handle.flush()
                 os.fsync(self.handle.fileno())
-                self._replace()
+                with deferred_interrupts():  # replaced, or not, with its mode
+                    self._replace()
         except OSError as exc:
             raise self._error(exc) from None
         finally:
-            with contextlib.suppress(OSError):  # flushed above when it matters
-                self.handle.close()
-            if os.path.lexists(self._temp):  # not renamed: failed or discarded
-                os.unlink(self._temp)
+            self._remove_temporary()
+
+    def _remove_temporary(self) -> None:
+        """Close and remove the temporary file unless it was renamed (failed or
+        discarded), whatever interrupts it."""
+        with deferred_interrupts():
+            try:
+                with contextlib.suppress(OSError):  # flushed before when it matters
+                    if hasattr(self, "handle"):
+                        self.handle.close()
+            finally:
+                if self._temp is not None and os.path.lexists(self._temp):
+                    os.unlink(self._temp)
 
     def _replace(self) -> None:
         assert self._temp is not None

@@ -452,3 +452,46 @@ def test_a_file_whose_name_is_near_the_limit_is_cleaned_in_place(
     assert result.exit_code == 1, result.output
     assert source.read_text(encoding="utf-8") == INJECTED.replace(AD, "")
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# -- an interrupt at any moment leaves no temporary file ------------------------------
+
+
+@pytest.mark.parametrize("moment", ["opening", "closing"])
+def test_an_interrupt_while_the_temporary_file_is_opened_or_closed_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    """Ctrl-C or SIGTERM landing just after the temporary file was created
+    (before it was opened for writing) or while it was closed left
+    ``.NAME.XXXXXXXX.tmp`` beside the file: in 1 of 12 runs of ``clean
+    --in-place`` over 300 files interrupted at random.  Those steps now take
+    an interrupt only once they are done, and the temporary file goes."""
+    from detector import _files
+
+    target = tmp_path / "a.txt"
+    target.write_bytes(b"old")
+    fdopen = os.fdopen
+
+    class Closing:
+        def __init__(self, handle) -> None:  # type: ignore[no-untyped-def]
+            self.handle = handle
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(self.handle, name)
+
+        def close(self) -> None:
+            self.handle.close()
+            raise KeyboardInterrupt
+
+    def interrupted(fd: int, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if moment == "opening":
+            raise KeyboardInterrupt
+        return Closing(fdopen(fd, *args, **kwargs))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_files.os, "fdopen", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with _files.AtomicFile(str(target)) as atomic:
+            atomic.handle.write(b"new")
+            raise KeyboardInterrupt  # and while it is written
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert target.read_bytes() == b"old"
