@@ -52,7 +52,7 @@ def locked(directory: str | Path, waiting: Callable[[], None] | None = None) -> 
 
 @contextlib.contextmanager
 def deferred_interrupts() -> Iterator[None]:
-    """Ctrl-C and SIGTERM that come during the block are raised as it ends, so
+    """Ctrl-C, SIGTERM and SIGHUP that come during the block are raised as it ends, so
     that what it does (a temporary file created and named, renamed or removed)
     is done whole: one landing in between left ``.NAME.XXXXXXXX.tmp`` files
     behind.  (The signals are blocked, so they wait; in a thread other than the
@@ -64,7 +64,8 @@ def deferred_interrupts() -> Iterator[None]:
     if mask is None or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    previous = mask(signal.SIG_BLOCK, held)
     try:
         yield
     finally:

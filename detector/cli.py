@@ -216,38 +216,47 @@ def _load_detector(model: str | None, threshold: float | str | None) -> Detector
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is: it unwinds as Ctrl-C does, so
-    ``clean`` removes its temporary file and ``scan --jobs`` stops its workers
-    (SIGTERM's default, dying on the spot, left ``.NAME.XXXX.tmp`` files
+    """SIGTERM (or SIGHUP), raised where the program is: it unwinds as Ctrl-C
+    does, so ``clean`` removes its temporary file and ``scan --jobs`` stops its
+    workers (the default, dying on the spot, left ``.NAME.XXXX.tmp`` files
     beside the outputs and worker processes running with stdout open)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise _Terminated(signum)
 
 
 class _Main(click.Group):
-    """The command group: an interrupt (Ctrl-C, or SIGTERM) exits 130 (143)
-    with ``detector: interrupted`` (``terminated``).  Click's own handling said
+    """The command group: an interrupt (Ctrl-C, SIGTERM, or SIGHUP: the terminal
+    closed, an ssh session dropped) exits 130 (143, 129) with ``detector:
+    interrupted`` (``terminated``, ``hung up``).  Click's own handling said
     ``Aborted!`` and exited 1, which the README documents as "findings"."""
 
     def invoke(self, ctx: click.Context) -> Any:
         import signal
         import threading
 
-        previous = None
+        previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _terminate)
+            previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+            hangup = getattr(signal, "SIGHUP", None)
+            if hangup is not None and signal.getsignal(hangup) is signal.SIG_DFL:
+                previous[hangup] = signal.signal(hangup, _terminate)  # (nohup ignores it)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
-            terminated = isinstance(exc, _Terminated)
-            click.echo(f"detector: {'terminated' if terminated else 'interrupted'}", err=True)
-            signum = signal.SIGTERM if terminated else signal.SIGINT
+            signum = int(exc.signum if isinstance(exc, _Terminated) else signal.SIGINT)
+            words = {int(signal.SIGINT): "interrupted", int(signal.SIGTERM): "terminated"}
+            with contextlib.suppress(OSError):  # a terminal that hung up takes nothing
+                click.echo(f"detector: {words.get(signum, 'hung up')}", err=True)
             raise click.exceptions.Exit(128 + signum) from None
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
