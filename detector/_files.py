@@ -127,6 +127,8 @@ class AtomicFile:
         if mode is not None and not stat.S_ISREG(mode):
             self.handle = open(self.path, "wb")
             return self
+        if mode is not None and self._read is None:
+            self.check_writable()  # now (-o, a baseline), not after all the work
         self._target = os.path.realpath(self.path)
         # The name cut short: one near the system's limit (255 bytes, 85 Chinese
         # characters in UTF-8) left no room for the temporary's dot and suffix.
@@ -153,6 +155,23 @@ class AtomicFile:
 
     def discard(self) -> None:
         self._keep = False
+
+    def check_writable(self, now: os.stat_result | None = None) -> None:
+        """Raise ``OSError`` if the file exists and is write-protected: no write
+        permission for anyone (``chmod a-w``), or none for this process (another
+        user's file).  A rename needs only the directory's permission, so such a
+        file was replaced all the same, keeping its read-only mode."""
+        import stat
+
+        try:
+            info = now or os.stat(self.path)
+        except FileNotFoundError:
+            return
+        if info.st_mode & 0o222 and os.access(self.path, os.W_OK):
+            return
+        mode = f"mode {stat.S_IMODE(info.st_mode):o}"
+        why = f"write-protected ({mode}): left as it is (make it writable to have it rewritten)"
+        raise OSError(errno.EACCES, why, self.path)
 
     def check_unchanged(self, now: os.stat_result | None = None) -> None:
         """Raise ``OSError`` if the file is not as it was read (``unchanged_since``)."""
@@ -202,7 +221,8 @@ class AtomicFile:
             os.umask(umask)
             os.chmod(self._temp, 0o666 & ~umask)
         else:
-            self.check_unchanged(old)  # again: the moment before it is replaced
+            self.check_writable(old)  # again: the moment before it is replaced
+            self.check_unchanged(old)
             # Keep an existing file's owner and group where this process may set
             # them (root cleaning a crawl owned by a service account made the files
             # root's), then its mode (chown may clear set-id bits).

@@ -1668,13 +1668,9 @@ def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool,
             if not changed:
                 atomic.discard()  # nothing removed: leave the file (and its mtime) alone
                 return changed, errors
-            # A rename needs only the directory's permission: a file without write
-            # permission (chmod a-w, or another user's) was replaced all the same.
-            if not before.st_mode & 0o222 or not os.access(path, os.W_OK):
-                mode = f"mode {stat.S_IMODE(before.st_mode):o}"
-                why = f"write-protected ({mode}): --in-place leaves it as it is"
-                raise OSError(errno.EACCES, f"{why} (make it writable to clean it)", path)
-            atomic.check_unchanged()  # before its dropped records are quarantined
+            # Before its dropped records are quarantined:
+            atomic.check_writable()
+            atomic.check_unchanged()
             commit()
     return changed, errors
 

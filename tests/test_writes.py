@@ -400,8 +400,8 @@ def test_in_place_leaves_a_write_protected_file(tiny_model_dir: Path, tmp_path: 
     assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("detector: error")]
     assert errors == [
-        f"detector: error: {protected}: write-protected (mode 444): --in-place leaves it"
-        " as it is (make it writable to clean it)"
+        f"detector: error: {protected}: write-protected (mode 444): left as it is"
+        " (make it writable to have it rewritten)"
     ]
     assert protected.read_text(encoding="utf-8") == INJECTED
     assert protected.stat().st_ino == before.st_ino
@@ -532,3 +532,39 @@ def test_a_hangup_during_clean_leaves_no_temporary_file(
     assert code == 128 + signal.SIGHUP
     assert process.stderr is not None and process.stderr.read() == b"detector: hung up\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+def test_an_output_or_a_baseline_that_is_write_protected_is_not_replaced(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """``clean -o FILE`` and ``scan --update-baseline`` replaced a file without
+    write permission (``chmod a-w``: a baseline someone froze) by renaming over
+    it; they refuse it now, naming it, before doing the work."""
+    from click.testing import CliRunner
+
+    from detector.cli import main
+
+    source = tmp_path / "a.txt"
+    source.write_text(INJECTED, encoding="utf-8")
+    frozen = tmp_path / "frozen.txt"
+    frozen.write_text("mine\n", encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"findings": [], "version": 1}\n', encoding="utf-8")
+    for path in (frozen, baseline):
+        path.chmod(0o444)
+    model = ["--model", str(tiny_model_dir)]
+    result = CliRunner().invoke(main, ["clean", *model, str(source), "-o", str(frozen)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"detector: error: {frozen}: write-protected (mode 444): left as it is"
+        " (make it writable to have it rewritten)\n"
+    )
+    args = ["scan", *model, "--baseline", str(baseline), "--update-baseline", str(source)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"detector: error: {baseline}: cannot write baseline (write-protected (mode 444):"
+        " left as it is (make it writable to have it rewritten))\n"
+    )
+    assert frozen.read_text(encoding="utf-8") == "mine\n"
+    assert baseline.read_text(encoding="utf-8") == '{"findings": [], "version": 1}\n'
