@@ -1240,6 +1240,9 @@ def clean(
             raise click.UsageError(
                 "clean writes one output: give one file (or -), or use --in-place"
             )
+        if output != "-" and output.endswith(("/", os.sep)):
+            # A name for a directory: the output went to a file named without the /.
+            raise click.UsageError(f"-o {output}: names a directory; clean writes one file")
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")
         if output == "-" and _redirected(sys.stdout, paths[0]):

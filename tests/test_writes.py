@@ -568,3 +568,20 @@ def test_an_output_or_a_baseline_that_is_write_protected_is_not_replaced(
     )
     assert frozen.read_text(encoding="utf-8") == "mine\n"
     assert baseline.read_text(encoding="utf-8") == '{"findings": [], "version": 1}\n'
+
+
+def test_an_output_named_as_a_directory_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # `-o cleaned/` wrote the cleaned article to a file named `cleaned`.
+    from click.testing import CliRunner
+
+    from detector.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(INJECTED, "utf-8")
+    output = tmp_path / "cleaned"
+    result = CliRunner().invoke(
+        main, ["clean", "--model", str(tiny_model_dir), str(article), "-o", f"{output}/"]
+    )
+    assert result.exit_code == 2
+    assert f"-o {output}/: names a directory; clean writes one file" in result.stderr
+    assert not output.exists() and article.read_text("utf-8") == INJECTED
