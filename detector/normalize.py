@@ -14,10 +14,16 @@ What is folded, and why:
   parentheses of ``⑴`` and leaves the dingbat and negative forms untouched.
 * Invisible characters are dropped: zero-width space/joiners, direction marks,
   word joiner, BOM, soft hyphen, variation selectors, tag characters, C0/C1
-  control characters other than line breaks and tabs, and combining diacritical
+  control characters other than tabs and line breaks, and combining diacritical
   and enclosing marks (``杨\\u0336方`` strike-through, ``1\\u20e3`` keycaps).  Chinese
   news has no use for a combining mark on its own; a Latin letter loses its accent
   only when the accent was written as a separate code point.
+* White space that NFKC leaves as it is and the clause splitter does not break
+  at (vertical tab, form feed, next line U+0085, the Ogham space mark) and the
+  braille blank U+2800, which is drawn as one, read as a space (``杨\\x0b方``,
+  ``杨⠀方`` → ``杨方``, see below): kept, they held the characters of a
+  spread-out ad apart.  ``\\n``, ``\\r``, U+2028 and U+2029 stay: they end a
+  clause.
 * Traditional → simplified, character by character.
 * Separators between two CJK characters are dropped (``杨 方 线``, ``杨·方``,
   ``杨*方``, ``杨|方``, ``杨.方``, ``杨-方``, ``杨—方``, tabs, up to four spaces around
@@ -115,6 +121,10 @@ from detector._arrays import consecutive_starts, ranges, run_sizes
 
 __all__ = ["Normalized", "cjk_ranges", "end_of_marks", "normalize"]
 
+# Read as a space (see _translate_table): white space that NFKC leaves as it is
+# and that ends no clause (vertical tab, form feed, next line, Ogham space mark),
+# and the braille blank.
+_READ_AS_SPACE = "\x0b\x0c\x85\u1680\u2800"
 # Invisible characters removed outright: zero-width space/joiners, direction marks,
 # word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
 # vowel separator, variation selectors, invisible math operators, Hangul fillers,
@@ -725,6 +735,8 @@ def _translate_table() -> dict[int, str]:
     for code in range(0xFF01, 0xFF5F):
         table[code] = chr(code - 0xFEE0).lower()
     table[0x3000] = " "
+    for ch in _READ_AS_SPACE:
+        table[ord(ch)] = " "
     table[0xFE60] = "&"  # small ampersand: an "&" for character references
     for trad, simp in _chardata.traditional_to_simplified().items():
         table[ord(trad)] = simp

@@ -16,6 +16,8 @@ INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufef
 SEPARATORS = [
     " ", "\u00a0", "\u3000", "\t", "  ", "    ", "·", "・", "•", "*", "-", "|", ".", "_", "~",
     "/", "—", "\u2013", "－", "＊", "｜", "．", " * ", " | ", "\u200b \u200b",
+    # White space that NFKC keeps and the braille blank, read as a space.
+    "\x0b", "\x0c", "\x85", "\u1680", "\u2800", "\x0b\x0b", "\x0c\u2800",
 ]  # fmt: skip
 
 
@@ -45,6 +47,9 @@ EMOJI = ["🔥", "💰", "👉", "✨", "🎁", "🧧", "⭐"]
 FILLERS = ["‼\ufe0f", "⁉\ufe0f", "‼", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"]
 # Clause punctuation between every character of six or more (not 、 or 。).
 CLAUSE_MARKS = ["，", "：", "；", "！", "？", ",", "!"]
+# White space that NFKC keeps and that ends no clause (vertical tab, form feed,
+# next line, Ogham space mark), and the braille blank: each reads as a space.
+BLANKS = ["\x0b", "\x0c", "\x85", "\u1680", "\u2800"]
 
 
 def spread(phrase: str, separator: str) -> str:
@@ -264,7 +269,7 @@ def default() -> Detector:
 NEWS = "强化金融精准有效服务{},深化产融合作,推动科技产业金融良性循环。"
 
 
-@pytest.mark.parametrize("separator", FILLERS + CLAUSE_MARKS)
+@pytest.mark.parametrize("separator", FILLERS + CLAUSE_MARKS + BLANKS)
 def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
     default: Detector, separator: str
 ) -> None:
@@ -277,6 +282,23 @@ def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
     verdict = default.scan(NEWS.format(evasive))
     assert verdict.is_spam
     assert [f.text for f in verdict.findings] == [evasive]
+
+
+@pytest.mark.parametrize("separator", BLANKS)
+def test_a_short_ad_spread_out_with_blanks_is_blocked(default: Detector, separator: str) -> None:
+    """A blank reads as a space wherever it is, so four characters spread out
+    are blocked like the plain ones (配资股票 0.968).  Before, they were 0.0:
+    \\x0b, \\x0c and \\x85 were characters of their own, and the braille blank
+    a symbol, which spaces out a stretch only four times in a row."""
+    ad = "配资股票"
+    plain = default.scan(NEWS.format(ad))
+    assert plain.is_spam
+    evasive = spread(ad, separator)
+    verdict = default.scan(NEWS.format(evasive))
+    assert verdict.score == plain.score and verdict.is_spam
+    # The same span as the plain ad's (which takes 服务 before it).
+    expected = [f.text.replace(ad, evasive) for f in plain.findings]
+    assert [f.text for f in verdict.findings] == expected
 
 
 LINKS = ["www.xyz888.com", "xyz888.com/abc", "https://www.abc123.com/x", "www.163.com"]

@@ -484,7 +484,7 @@ def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
 NORMALIZE_ALPHABET = (
     "杨方线配资中国楊線配資㐀豈"
     "ab9xZ"
-    " \t\n\r\u3000\xa0"
+    " \t\n\r\u3000\xa0\x0b\x85\u2800"
     "·•*|_-.~/+=#^\\—\u2212★♥※,、。:"
     "\uff21\uff41\uff10\uff0e"
     "①⑴⒈❶ⓐ㈠\u200b\u200d\ufeff\u00ad\u0336\u20e3\U000e0041"
