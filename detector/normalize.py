@@ -125,17 +125,19 @@ __all__ = ["Normalized", "cjk_ranges", "end_of_marks", "normalize"]
 # and that ends no clause (vertical tab, form feed, next line, Ogham space mark),
 # and the braille blank.
 _READ_AS_SPACE = "\x0b\x0c\x85\u1680\u2800"
-# Invisible characters removed outright: zero-width space/joiners, direction marks,
-# word joiner and friends, BOM, soft hyphen, combining grapheme joiner, Mongolian
-# vowel separator, variation selectors, invisible math operators, Hangul fillers,
-# control characters (not tab or line breaks), combining diacritical and enclosing
-# marks, tag characters and musical formatting marks.
+# Invisible characters removed outright: every default-ignorable code point of
+# Unicode (zero-width space/joiners, direction marks, word joiner and friends,
+# BOM, soft hyphen, combining grapheme joiner, Mongolian free variation
+# selectors and vowel separator, variation selectors, invisible math operators,
+# Hangul fillers, shorthand format controls, musical formatting marks, tag
+# characters and the rest of plane 14), control characters (not tab or line
+# breaks), interlinear annotation marks, combining diacritical and enclosing marks.
 _INVISIBLE = (
     "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
-    "\u00ad\u0300-\u036f\u0488\u0489\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
+    "\u00ad\u0300-\u036f\u0488\u0489\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     "\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u202a-\u202e\u2060-\u206f\u20d0-\u20ff"
-    "\u3164\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+    "\u3164\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff0-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
 _IS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 # Characters outside this class, and invisible ones, are looked at one by one
@@ -682,7 +684,7 @@ def _ideographic_hosts(
 # enclosing marks, variation selectors, the zero-width joiner, tag characters.
 _ATTACHED = re.compile(
     "[\u0300-\u036f\u0488\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u200d\u20d0-\u20ff"
-    "\ufe00-\ufe0f\ufe20-\ufe2f\U000e0000-\U000e007f\U000e0100-\U000e01ef]*"
+    "\ufe00-\ufe0f\ufe20-\ufe2f\U000e0000-\U000e0fff]*"
 )
 
 
