@@ -26,8 +26,9 @@ What is folded, and why:
   clause.
 * Traditional → simplified, character by character.
 * Separators between two CJK characters are dropped (``杨 方 线``, ``杨·方``,
-  ``杨*方``, ``杨|方``, ``杨.方``, ``杨-方``, ``杨—方``, tabs, up to four spaces around
-  up to three symbols): Chinese is written without spaces, so nothing is lost.
+  ``杨*方``, ``杨|方``, ``杨.方``, ``杨-方``, ``杨—方``, any dash: ``杨〜方``,
+  ``杨⸺方``, tabs, up to four spaces around up to three symbols): Chinese is
+  written without spaces, so nothing is lost.
   Commas and the enumeration comma ``、`` are kept: they are real punctuation
   (``北京、上海``) and clause boundaries.
 * Between a CJK character and a *lone* letter or digit, or between two lone letters
@@ -168,9 +169,16 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Pictographs: misc technical (⌚), box drawing, blocks, geometric shapes, misc
 # symbols, dingbats, misc symbols and arrows (⭐), and the emoji planes.
 _PICTOGRAPHS = "\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+# Dashes: every dash punctuation character (Pd) NFKC keeps (the others fold to
+# "-", "—" or "–"), the wave and wavy dashes 〜 〰 and the two- and three-em
+# dashes among them.
+_DASHES = (
+    "\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+    "\u301c\u3030\u30a0\U00010ead"
+)
 _SYMBOLS = (
     "\u00b7\u2022\u2027\u30fb\u2219\u22c5\u2218\u25cf\u25cb\u25c6\u25c7\u2605\u2606"
-    "\u2661\u2665\u2764\u273f\u2740\u203b\\-\u2010-\u2015\u2212*|._~/\\\\+=#^" + _PICTOGRAPHS
+    "\u2661\u2665\u2764\u273f\u2740\u203b\u2212*|._~/\\\\+=#^" + _DASHES + _PICTOGRAPHS
 )
 # Between a lone letter or digit and its neighbour only blank and decorative
 # separators go: ". - / + = : ~ #" between digits carry meaning (3.5, 3-1, 1~3).

@@ -216,6 +216,21 @@ def test_separator_decisions(text: str, expected: str) -> None:
     assert normalize(text).text == expected
 
 
+# Unicode 14's dash punctuation (Pd) below U+20000, and the one above it.
+DASHES = "-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b"
+DASHES += "\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+
+
+def test_every_dash_between_chinese_characters_is_dropped() -> None:
+    """As ``-`` and ``—`` always were: the wave dash 〜 (杨〜方〜线〜上 kept
+    the seed's four characters apart), the wavy dash 〰, the two-em dash ⸺ …
+    Between digits they stay (``1〜3``)."""
+    kept = [f"U+{ord(d):04X}" for d in DASHES if normalize(f"杨{d}方").text != "杨方"]
+    assert kept == []
+    assert normalize("配〜资〜股〜票").text == "配资股票"
+    assert normalize("1〜3天").text == "1〜3天"
+
+
 def test_every_default_ignorable_code_point_is_dropped() -> None:
     """Renderers draw none of them, so between every character of an ad they
     hide nothing.  U+180F, U+FFF0..U+FFF8, the shorthand format controls

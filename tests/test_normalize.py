@@ -83,6 +83,8 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("杨→方→线→上→配", "杨方线上配"),
         # Pictographs and blanks taking turns.
         ("杨🔥方💰线 上★配", "杨方线上配"),
+        # Symbols and dashes taking turns, the wave dash 〜 among them.
+        ("杨〜方_线^上=配+资#股〜票", "杨方线上配资股票"),
         ("w🔥x💰8✨8👉8", "wx888"),
         # A separator of several pictographs (skin tone, a ZWJ family, two of
         # them) around spaced-out punctuation: the punctuation stays, they go.
