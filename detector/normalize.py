@@ -57,8 +57,11 @@ What is folded, and why:
   folded, the same one between every character four times or more: punctuation
   and symbols that NFKC turns into letters, digits or clause punctuation
   (``杨‼️方‼️线‼️上``: ``‼`` is ``!!``; ``™`` is ``tm``, ``゜`` a space and a
-  combining mark), the iteration and closing marks and the ideographic zero
-  (``々 〻 ゝ ゞ ヽ ヾ 〆 〇``, which Unicode counts as letters and numbers), and the
+  combining mark), the modifier letters of the CJK, kana and half-width blocks
+  (the iteration marks ``々 〻 ゝ ゞ ヽ ヾ 〱 〵``, the prolonged sound mark ``ー``
+  and ``ｰ ﾞ ﾟ``; not after a kana letter, where they belong to a Japanese word:
+  ``ゴーゴーゴーゴー``), the closing mark and the ideographic zero (``〆 〇``,
+  which Unicode counts as a letter and a number), and the
   line and paragraph separators U+2028 and U+2029, which browsers do not show as
   a line break (a space, nothing or a box).  Anywhere else they stay
   (``太好了‼`` is ``太好了!!``; U+2028 is a line break and ends a clause), ``〇``
@@ -236,11 +239,21 @@ _SPACED_OUT_RUNS = 4
 # Marks that Unicode counts as letters or numbers but that are no part of a
 # Chinese word, and the line and paragraph separators: a spaced-out stretch may
 # use one as its separator (see _filler_runs), like the punctuation and symbols
-# that folding turns into something else (see _is_filler).  Iteration marks 々 〻
-# ゝ ゞ ヽ ヾ, the closing mark 〆, the ideographic zero 〇, U+2028, U+2029.
-_MARK_FILLERS = "\u3005\u303b\u309d\u309e\u30fd\u30fe\u3006\u3007\u2028\u2029"
+# that folding turns into something else (see _is_filler).  The modifier letters
+# (Lm) of the CJK symbols, kana and half-width blocks: iteration marks 々 〱-〵 〻
+# ゝ ゞ ヽ ヾ, the prolonged sound mark ー and the half-width ｰ ﾞ ﾟ; the closing
+# mark 〆, the ideographic zero 〇, U+2028, U+2029.
+_MARK_FILLERS = (
+    "\u3005\u3031\u3032\u3033\u3034\u3035\u303b\u309d\u309e\u30fc\u30fd\u30fe"
+    "\uff70\uff9e\uff9f\u3006\u3007\u2028\u2029"
+)
 # A numeral: 〇 next to one is a digit (二〇二五), not a separator.
 _NUMERAL_FILLERS = "\u3007"
+# Kana marks among them, and the kana letters (hiragana, katakana, half-width
+# katakana) after which they belong to a Japanese word (ゴーゴーゴーゴー, こゝろ):
+# no filler there.
+_KANA_MARKS = "\u3031\u3032\u3033\u3034\u3035\u309d\u309e\u30fc\u30fd\u30fe\uff70\uff9e\uff9f"
+_KANA_LETTERS = ((0x3041, 0x3096), (0x30A1, 0x30FA), (0xFF66, 0xFF6F), (0xFF71, 0xFF9D))
 # Clause punctuation that may separate the characters of a stretch of Chinese
 # characters (see _clause_runs), and how many runs of it in a row it takes.
 _CLAUSE_SPACERS = ",;:!?"
@@ -835,6 +848,10 @@ def _is_filler(ch: str) -> bool:
     return any(not flags[ord(c)] & _SPACER_BIT for c in folded)
 
 
+def _is_kana(code: int) -> bool:
+    return any(low <= code <= high for low, high in _KANA_LETTERS)
+
+
 # Cyrillic and Greek letters that look like Latin ones, both cases (capital
 # eta is H, small eta is n).  Not μ: "μg/m3" is read as written.
 _SCRIPT_LOOKALIKES = dict(
@@ -1082,7 +1099,7 @@ def normalize(text: str) -> Normalized:
             if replacement != ch:
                 edits.append((i, i + 1, replacement))
             scripts = scripts or any(_SCRIPT_CHARS[0] <= c < _SCRIPT_CHARS[1] for c in replacement)
-            if _is_filler(ch):
+            if _is_filler(ch) and not (ch in _KANA_MARKS and i and _is_kana(int(codes[i - 1]))):
                 fillers.append((i + grown, code, len(replacement)))
             grown += len(replacement) - 1
         codes, src = _apply_edits(codes, src, edits)

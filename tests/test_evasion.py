@@ -51,9 +51,10 @@ SPACED_OUT_SEPARATORS = [
 EMOJI = ["🔥", "💰", "👉", "✨", "🎁", "🧧", "⭐"]
 # Between every character, characters that are no separator once folded
 # (NFKC: ‼ is "!!", ⁉ "!?", ™ "tm", ゜ a space and a combining mark), marks that
-# Unicode counts as letters or numbers (々, the ideographic zero), and the line
+# Unicode counts as letters or numbers (々, ー, the ideographic zero), and the line
 # and paragraph separators, which browsers do not show as line breaks.
 FILLERS = ["‼\ufe0f", "⁉\ufe0f", "‼", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"]
+FILLERS += ["ー", "ｰ", "〱"]  # the prolonged sound mark, half-width too; a kana repeat mark
 # Clause punctuation between every character of six or more (not 、 or 。).
 CLAUSE_MARKS = ["，", "：", "；", "！", "？", ",", "!"]
 # White space that NFKC keeps and that ends no clause (vertical tab, form feed,

@@ -289,7 +289,7 @@ def test_clause_punctuation_is_in_no_class() -> None:
 
 
 def test_fillers_are_what_folding_makes_no_separator() -> None:
-    assert all(normalize._is_filler(c) for c in "‼⁉™℡゜゛々〆〇\u2028\u2029℃")
+    assert all(normalize._is_filler(c) for c in "‼⁉™℡゜゛々〆〇\u2028\u2029℃ーｰ〱ﾞ")
     # Separators already, clause punctuation of their own, an enclosed letter
     # or digit, letters, Chinese characters, other numbers.
     assert not any(normalize._is_filler(c) for c in "…·★\ufe50\uff61①🅰a中一")
@@ -310,18 +310,22 @@ def _reference_is_filler(ch: str) -> bool:
 _DIGITS = "0123456789" + "".join(normalize._CHINESE_DIGITS)
 
 
-def _reference_fillers(text: str, keys: list[str], units: list[int]) -> set[int]:
-    """Positions of the fillers of stretches spaced out by them (``keys[i]`` is
-    the character ``text[i]`` was folded from, ``units[i]`` its index), as a
-    plain loop."""
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa\uff66-\uff6f\uff71-\uff9d]")
+
+
+def _reference_fillers(text: str, unfolded: str, units: list[int]) -> set[int]:
+    """Positions of the fillers of stretches spaced out by them (``text[i]`` was
+    folded from ``unfolded[units[i]]``), as a plain loop."""
     runs: list[tuple[int, int, str]] = []
     i = 0
     while i < len(text):
         j = i + 1
         while j < len(text) and units[j] == units[i]:
             j += 1
-        if _reference_is_filler(keys[i]):
-            runs.append((i, j, keys[i]))
+        key, before = unfolded[units[i]], unfolded[units[i] - 1 : units[i]]
+        after_kana = key in normalize._KANA_MARKS and bool(_KANA.fullmatch(before))
+        if _reference_is_filler(key) and not after_kana:
+            runs.append((i, j, key))
         i = j
 
     def alone(run: tuple[int, int, str]) -> bool:
@@ -452,7 +456,7 @@ def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
     if re.search("[\u0370-\u052f]", folded):
         edits = normalize._script_lookalikes(text, np.array([ord(c) for c in folded]), src)
         folded, src = _reference_apply_edits(folded, src, edits)
-    drop = _reference_fillers(folded, [unfolded[u] for u in units], units)
+    drop = _reference_fillers(folded, unfolded, units)
     folded, src = _reference_apply_edits(folded, src, [(i, i + 1, "") for i in sorted(drop)])
     for at in _reference_hosts(folded, text, src):
         folded = folded[:at] + "." + folded[at + 1 :]
@@ -489,7 +493,7 @@ NORMALIZE_ALPHABET = (
     "\uff21\uff41\uff10\uff0e"
     "①⑴⒈❶ⓐ㈠\u200b\u200d\ufeff\u00ad\u0336\u20e3\U000e0041"
     "…℃Ⅲ㌇\U0001d400\U0002f800"
-    "‼™〇々\u2028，！;"
+    "‼™〇々\u2028，！;ーゴ"
 )
 
 
@@ -535,10 +539,10 @@ def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
 # One separator between characters, pieces around them: fillers (folding
 # turns them into no separator), clause punctuation, line breaks.
 SPACED_SEPARATORS = [
-    *["‼", "‼\ufe0f", "⁉", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029"],
+    *["‼", "‼\ufe0f", "⁉", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029", "ー", "ﾞ"],
     *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n"],
 ]
-SPACED_CHARS = "杨方线配资中国股票一二〇丨\u4e36ab9 \n‼，"
+SPACED_CHARS = "杨方线配资中国股票一二〇丨\u4e36ab9 \n‼，ゴｺ"
 
 
 @settings(max_examples=1500, deadline=None)

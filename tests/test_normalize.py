@@ -119,6 +119,9 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("w\u309cx\u309c8\u309c8\u309c8", "wx888"),
         ("杨\u3007方\u3007线\u3007上\u3007配", "杨方线上配"),
         ("杨々方々线々上々配", "杨方线上配"),
+        ("杨ー方ー线ー上ー配", "杨方线上配"),
+        ("杨ｰ方ｰ线ｰ上ｰ配", "杨方线上配"),
+        ("杨ﾞ方ﾞ线ﾞ上ﾞ配", "杨方线上配"),
         ("杨\u2028方\u2028线\u2028上\u2028配", "杨方线上配"),
         # Clause punctuation between every character of six or more.
         ("配，资，股，票，平，台", "配资股票平台"),
@@ -173,6 +176,10 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "一\u3007一",
         "第一\u3007一\u3007一\u3007一次",
         "佐々木",
+        # Kana marks after kana: Japanese words (Go! four times; a name).
+        "ゴーゴーゴーゴー",
+        "あゝいゝうゝえゝお",
+        "仮面ライダー",
         "第一段\u2028第二段\u2029第三段",
         # Lists of one-character names with 、 however long, with a comma or
         # semicolon up to five; dialogue that repeats itself or is short.
