@@ -15,9 +15,12 @@ What is folded, and why:
 * Invisible characters are dropped: zero-width space/joiners, direction marks,
   word joiner, BOM, soft hyphen, variation selectors, tag characters, C0/C1
   control characters other than tabs and line breaks, and combining diacritical
-  and enclosing marks (``杨\\u0336方`` strike-through, ``1\\u20e3`` keycaps).  Chinese
-  news has no use for a combining mark on its own; a Latin letter loses its accent
-  only when the accent was written as a separate code point.
+  and enclosing marks (``杨\\u0336方`` strike-through, ``1\\u20e3`` keycaps), and
+  after a Chinese character any nonspacing or enclosing mark of any script (Thai,
+  Tibetan, the ideographic tone marks: ``杨\\u0e31方``).  Chinese news has no use
+  for a combining mark on its own; a Latin letter loses its accent only when the
+  accent was written as a separate code point, and the marks of other scripts
+  stay on their letters.
 * White space that NFKC leaves as it is and the clause splitter does not break
   at (vertical tab, form feed, next line U+0085, the Ogham space mark) and the
   braille blank U+2800, which is drawn as one, read as a space (``杨\\x0b方``,
@@ -711,12 +714,25 @@ _ATTACHED = re.compile(
 
 def end_of_marks(text: str, end: int) -> int:
     """``end`` moved past the marks that follow it (``杨\u0336`` struck through,
-    ``1\u20e3`` a keycap), written as they are or as character references
+    ``1\u20e3`` a keycap; after a Chinese character any nonspacing or enclosing
+    mark, ``杨\u0e31``), written as they are or as character references
     (``杨&#x336;``, decoded before folding): a span ending at a character ends
     after its marks, so that removing it leaves none behind on the next character."""
+    tables = _tables()
+    after_cjk = end > 0 and bool(tables.flags[tables.fold[ord(text[end - 1])]] & _CJK_BIT)
+
+    def attached(value: str) -> bool:
+        """Whether ``value`` (not empty) is marks that go with the character."""
+        return _ATTACHED.fullmatch(value) is not None or (
+            after_cjk and all(_is_mark(c) for c in value)
+        )
+
     while True:
         match = _ATTACHED.match(text, end)  # always matches (``*``), maybe empty
         end = match.end() if match else end
+        if end < len(text) and attached(text[end]):
+            end += 1
+            continue
         if not text.startswith(("&", "\uff06", "\ufe60"), end):
             return end
         # Folded as normalize folds it (one character for one: same length).
@@ -724,7 +740,7 @@ def end_of_marks(text: str, end: int) -> int:
         if reference is None:
             return end
         value = _reference_value(reference)
-        if not value or _ATTACHED.fullmatch(value) is None:
+        if not value or not attached(value):
             return end
         end += reference.end()
 
@@ -829,6 +845,24 @@ def _fold_char(ch: str) -> str:
         digit = unicodedata.decimal(c, -1) if c > "\x7f" else -1
         out.append(str(digit) if digit >= 0 else c)
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _is_mark(ch: str) -> bool:
+    """Whether ``ch`` is a nonspacing or enclosing mark (Mn, Me) of any script."""
+    return unicodedata.category(ch) in ("Mn", "Me")
+
+
+def _after_cjk(codes: np.ndarray, flags: np.ndarray, at: int) -> bool:
+    """Whether the character before ``at`` is a Chinese one, past the marks
+    and invisible characters between (``杨\u0336\u0e31``)."""
+    at -= 1
+    while at >= 0 and not flags[at] & _CJK_BIT:
+        ch = chr(codes[at])
+        if not (_is_mark(ch) or _IS_INVISIBLE.match(ch)):
+            return False
+        at -= 1
+    return at >= 0
 
 
 @lru_cache(maxsize=4096)
@@ -1096,6 +1130,8 @@ def normalize(text: str) -> Normalized:
         for i, code in zip(unusual.tolist(), codes[unusual].tolist(), strict=True):
             ch = chr(code)
             replacement = _fold_char(ch)
+            if replacement and _is_mark(ch) and _after_cjk(codes, flags, i):
+                replacement = ""  # a mark of another script on a Chinese character
             if replacement != ch:
                 edits.append((i, i + 1, replacement))
             scripts = scripts or any(_SCRIPT_CHARS[0] <= c < _SCRIPT_CHARS[1] for c in replacement)

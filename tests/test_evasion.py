@@ -62,6 +62,14 @@ CLAUSE_MARKS = ["，", "：", "；", "！", "？", ",", "!"]
 BLANKS = ["\x0b", "\x0c", "\x85", "\u1680", "\u2800"]
 
 
+# Nonspacing and enclosing marks of other scripts on every character: Thai,
+# Tibetan, an ideographic tone mark, the kana voiced mark, the Khitan filler,
+# a Hebrew accent, an Arabic vowel sign, two Thai marks stacked.
+OTHER_MARKS = [
+    "\u0e31", "\u0f71", "\u302a", "\u3099", "\U00016fe4", "\u0591", "\u064b", "\u0e34\u0e48",
+]  # fmt: skip
+
+
 def spread(phrase: str, separator: str) -> str:
     return separator.join(phrase)
 
@@ -110,6 +118,7 @@ SEED_EVASIONS = (
         "楊\u3000方\u200d線上-配資\u00a0股票",
         "杨\u0336方\u0336线\u0336上\u0336配\u0336资\u0336股\u0336票",  # strike-through
     ]
+    + [spread(SEED, mark) for mark in OTHER_MARKS]
     + [spread(SEED, sep) for sep in SPACED_OUT_SEPARATORS]
     + [
         taking_turns(SEED, EMOJI),
@@ -268,7 +277,10 @@ def test_line_breaks_and_tabs_between_words_survive() -> None:
 
 @pytest.mark.parametrize(
     "mark",
-    ["\u0336", "\u20e3", "\ufe0f", "\u0301", "\U000e0100", "&#x336;", "&#8419;", "\u0336&#x336;"],
+    [
+        *["\u0336", "\u20e3", "\ufe0f", "\u0301", "\U000e0100", "&#x336;", "&#8419;"],
+        *["\u0336&#x336;", "\u0e31", "&#x0e31;", "\u0336\u0e31", "\u302a"],
+    ],
 )
 def test_a_span_ends_after_the_marks_of_its_last_character(
     tiny_detector: Detector, mark: str
@@ -316,6 +328,18 @@ def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
     evasive = spread(SEED, separator)
     verdict = default.scan(NEWS.format(evasive))
     assert verdict.is_spam
+    assert [f.text for f in verdict.findings] == [evasive]
+
+
+@pytest.mark.parametrize("mark", OTHER_MARKS)
+def test_the_shipped_model_blocks_the_ad_under_marks_of_other_scripts(
+    default: Detector, mark: str
+) -> None:
+    """A mark of another script on every character kept each one apart (0.0);
+    after a Chinese character it now goes, as U+0300..U+036F always did."""
+    evasive = "".join(ch + mark for ch in SEED)
+    verdict = default.scan(NEWS.format(evasive))
+    assert verdict.score == default.scan(NEWS.format(SEED)).score and verdict.is_spam
     assert [f.text for f in verdict.findings] == [evasive]
 
 

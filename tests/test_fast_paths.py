@@ -437,6 +437,23 @@ def _reference_repeated(text: str) -> list[tuple[int, int]]:
 _DIGIT_RUN = re.compile(f"[0-9{''.join(normalize._CHINESE_DIGITS)}]{{9,}}")
 
 
+def _reference_is_mark(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Mn", "Me")
+
+
+def _reference_after_cjk(text: str, at: int) -> bool:
+    """Whether a Chinese character comes before ``at``, past marks and invisibles."""
+    for ch in reversed(text[:at]):
+        if _CJK_CHAR.fullmatch(ch):
+            return True
+        if not (_reference_is_mark(ch) or _UNUSUAL_INVISIBLE.fullmatch(ch)):
+            return False
+    return False
+
+
+_UNUSUAL_INVISIBLE = re.compile(f"[{normalize._INVISIBLE}]")
+
+
 def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
     src = list(range(len(text)))
     wide = {}
@@ -448,6 +465,8 @@ def reference_normalize(text: str) -> tuple[str, list[int], dict[int, int]]:
     edits = []
     for match in _UNUSUAL.finditer(folded):
         replacement = normalize._fold_char(match.group())
+        if _reference_is_mark(match.group()) and _reference_after_cjk(folded, match.start()):
+            replacement = ""
         if replacement != match.group():
             edits.append((match.start(), match.end(), replacement))
     unfolded = folded
@@ -492,7 +511,7 @@ NORMALIZE_ALPHABET = (
     "·•*|_-.~/+=#^\\—\u2212★♥※,、。:〜"
     "\uff21\uff41\uff10\uff0e"
     "①⑴⒈❶ⓐ㈠\u200b\u200d\ufeff\u00ad\u0336\u20e3\U000e0041"
-    "…℃Ⅲ㌇\U0001d400\U0002f800"
+    "…℃Ⅲ㌇\U0001d400\U0002f800\u0e31\u302a\u3099"
     "‼™〇々\u2028，！;ーゴ"
 )
 

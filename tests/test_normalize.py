@@ -176,6 +176,11 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "一\u3007一",
         "第一\u3007一\u3007一\u3007一次",
         "佐々木",
+        # Marks on the letters of their own scripts: Thai, Hindi, Arabic, kana.
+        "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35\u0e04\u0e23\u0e31\u0e1a",
+        "\u0928\u092e\u0938\u094d\u0924\u0947",
+        "\u0645\u064e\u0631\u0652\u062d\u064e\u0628\u064b\u0627",
+        "\u304b\u3099\u30cf\u309a",
         # Kana marks after kana: Japanese words (Go! four times; a name).
         "ゴーゴーゴーゴー",
         "あゝいゝうゝえゝお",
