@@ -74,6 +74,10 @@ What is folded, and why:
   (``配，资，股，票，平，台``): lists of one-character names use a comma or
   semicolon between fewer (``金,铜,锂,钒,锌``), dialogue repeats itself
   (``好！好！好！``), and ``、`` and ``。`` are never dropped (``英、法、德、俄``).
+  So does a letter or digit, the same one between every character of six or
+  more (``杨x方x线x上x配x资``), unless it also stands before the first, as in a
+  template (``X年X月X日X时X分X秒``); between fewer it stays (``X月X日X时X分``,
+  and the SMS corpus masks digits so: ``于x月x至x月x全场``).
 * An ideographic full stop between the labels of a host (``www。xyz。com``,
   ``xyz。com/abc``, ``abc@qq。com``) is a ``.``: a link written with ``。`` is a
   link, not three sentences.  The host must have a ``。`` before its top-level
@@ -258,7 +262,8 @@ _NUMERAL_FILLERS = "\u3007"
 _KANA_MARKS = "\u3031\u3032\u3033\u3034\u3035\u309d\u309e\u30fc\u30fd\u30fe\uff70\uff9e\uff9f"
 _KANA_LETTERS = ((0x3041, 0x3096), (0x30A1, 0x30FA), (0xFF66, 0xFF6F), (0xFF71, 0xFF9D))
 # Clause punctuation that may separate the characters of a stretch of Chinese
-# characters (see _clause_runs), and how many runs of it in a row it takes.
+# characters (see _clause_runs), and how many runs of it in a row it takes; a
+# letter or digit may too, unless it is also before the stretch (a template).
 _CLAUSE_SPACERS = ",;:!?"
 _CLAUSE_RUNS = 5
 # The ideographic full stop, read as "." between the labels of a host (see
@@ -293,9 +298,10 @@ _CODE_POINTS = 0x110000
 # the emoji planes is used as a separator).
 _CATEGORY_LIMIT = 0x20000
 # Clause punctuation (, ; : ! ? 、 。) is in no class: its flags are 0, so the
-# flags show where clause punctuation may space out a stretch (five marks with a
-# Chinese character that is no numeral between each two, see _clause_runs) or
-# may be the dot before a host's top-level domain (a mark after a letter or
+# flags show where clause punctuation, a letter or a digit may space out a
+# stretch (five marks with a Chinese character that is no numeral between each
+# two, see _clause_runs) or where clause punctuation may be the dot before a
+# host's top-level domain (a mark after a letter or
 # digit and before a letter, see _ideographic_hosts).  News has neither, and
 # looking must cost it little: one regex search of the flags as bytes (~0.2 us
 # a call and ~0.5 ns a character: the marks are common bytes) or, for a long
@@ -312,12 +318,16 @@ def _byte(flags: int) -> bytes:
 
 
 _NO = _byte(_NO_CLASS)
+# The flags of what may space out a stretch of Chinese characters (see
+# _clause_runs): clause punctuation, a letter, a digit.
+_MARK_FLAGS = frozenset((_NO_CLASS, _ALNUM_BIT, _ALNUM_BIT | _DIGIT_BIT))
 _ALNUM_FLAGS = b"[" + _byte(_ALNUM_BIT) + _byte(_ALNUM_BIT | _DIGIT_BIT) + b"]"
-_CLAUSE_TAIL = (_byte(_CJK_BIT) + _NO) * (_CLAUSE_RUNS - 1)
+_MARK = b"[" + b"".join(_byte(f) for f in sorted(_MARK_FLAGS)) + b"]"
+_CLAUSE_TAIL = (_byte(_CJK_BIT) + _MARK) * (_CLAUSE_RUNS - 1)
 _HOST_TAIL = _byte(_ALNUM_BIT) + b"(?<=" + _ALNUM_FLAGS + _NO + _byte(_ALNUM_BIT) + b")"
-_CLAUSE_PROBE = re.compile(_NO + _CLAUSE_TAIL)
+_CLAUSE_PROBE = re.compile(_MARK + _CLAUSE_TAIL)
 _HOST_PROBE = re.compile(_NO + _HOST_TAIL)
-_PROBE = re.compile(_NO + b"(?:" + _CLAUSE_TAIL + b"|" + _HOST_TAIL + b")")
+_PROBE = re.compile(b"(?:" + _MARK + _CLAUSE_TAIL + b"|" + _NO + _HOST_TAIL + b")")
 
 
 def _class_ranges(body: str) -> list[tuple[int, int]]:
@@ -592,21 +602,24 @@ def _filler_runs(flags: np.ndarray, fillers: list[tuple[int, int, int]]) -> list
 
 
 def _punctuation(flags: np.ndarray) -> tuple[list[int], list[int]]:
-    """Where clause punctuation may space out a stretch and where it may be the
-    dot before a host's top-level domain (see _NO_CLASS): marks in such
-    stretches, at least one in each, and marks after a letter or digit and
-    before a letter."""
+    """Where clause punctuation, a letter or a digit may space out a stretch and
+    where clause punctuation may be the dot before a host's top-level domain
+    (see _NO_CLASS): marks in such stretches, at least one in each, and marks
+    after a letter or digit and before a letter."""
     if len(flags) < _SHORT:
         return (
             [m.start() for m in _CLAUSE_PROBE.finditer(flags.data)],
             [m.start() for m in _HOST_PROBE.finditer(flags.data)],
         )
     mark = flags == _NO_CLASS
-    # Marks two apart (rare in news), then those with three more two apart
-    # after them (what is between them is looked at later).
-    pairs = (mark[:-2] & mark[2:]).nonzero()[0]
+    spacer = mark | (flags == _ALNUM_BIT) | (flags == _ALNUM_BIT | _DIGIT_BIT)
+    # Two marks with a Chinese character that is no numeral between them (rare
+    # in news), then those with three more such after them.
+    pairs = (spacer[:-2] & (flags[1:-1] == _CJK_BIT) & spacer[2:]).nonzero()[0]
+    linked = np.zeros(len(flags), dtype=bool)
+    linked[pairs] = True
     pairs = pairs[pairs < len(flags) - 8]
-    row = mark[pairs + 4] & mark[pairs + 6] & mark[pairs + 8]
+    row = linked[pairs + 2] & linked[pairs + 4] & linked[pairs + 6]
     # Marks before a letter (rare in news), then those after a letter or digit.
     hosts = (mark[1:-1] & (flags[2:] == _ALNUM_BIT)).nonzero()[0] + 1
     hosts = hosts[(flags[hosts - 1] & _ALNUM_BIT) > 0]
@@ -614,10 +627,11 @@ def _punctuation(flags: np.ndarray) -> tuple[list[int], list[int]]:
 
 
 def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list[int]:
-    """Positions of clause punctuation between every character of a stretch of
-    Chinese characters (see above), looked for around ``marks`` (see
-    _punctuation): the same mark between six or more characters, none of them a
-    numeral (flags _CJK_BIT and no other), no two neighbours alike."""
+    """Positions of clause punctuation, letters or digits between every
+    character of a stretch of Chinese characters (see above), looked for around
+    ``marks`` (see _punctuation): the same mark between six or more characters,
+    none of them a numeral (flags _CJK_BIT and no other), no two neighbours
+    alike; a letter or digit not also right before the first character."""
     found: list[int] = []
     done = 0
     for at in marks:
@@ -625,10 +639,10 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
             continue
         # The stretch of marks two apart with a Chinese character between.
         first, last = at, at
-        while first >= 2 and flags[first - 1] == _CJK_BIT and flags[first - 2] == _NO_CLASS:
+        while first >= 2 and flags[first - 1] == _CJK_BIT and flags[first - 2] in _MARK_FLAGS:
             first -= 2
         while (
-            last + 2 < len(flags) and flags[last + 1] == _CJK_BIT and flags[last + 2] == _NO_CLASS
+            last + 2 < len(flags) and flags[last + 1] == _CJK_BIT and flags[last + 2] in _MARK_FLAGS
         ):
             last += 2
         done = last + 1
@@ -641,7 +655,7 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
         around = codes[first - 1 : last + 2].tolist()
         # Mark k is around[2k + 1], between characters around[2k] and around[2k + 2].
         spaced = [
-            chr(around[2 * k + 1]) in _CLAUSE_SPACERS and around[2 * k] != around[2 * k + 2]
+            _spaces_clauses(chr(around[2 * k + 1])) and around[2 * k] != around[2 * k + 2]
             for k in range((len(around) - 1) // 2)
         ]
         k = 0
@@ -654,10 +668,19 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
                 and around[2 * end + 3] == around[2 * k + 1]
             ):
                 end += 1
-            if spaced[k] and end - k + 1 >= _CLAUSE_RUNS:
+            # A letter or digit before the first character as well: a template
+            # (X年X月X日X时X分X秒), not a spread.
+            mark, before = around[2 * k + 1], first + 2 * k - 2
+            template = chr(mark) not in _CLAUSE_SPACERS and before >= 0 and codes[before] == mark
+            if spaced[k] and end - k + 1 >= _CLAUSE_RUNS and not template:
                 found.extend(first + 2 * j for j in range(k, end + 1))
             k = end + 1
     return found
+
+
+def _spaces_clauses(ch: str) -> bool:
+    """Whether ``ch`` may space out a stretch of Chinese characters (see _clause_runs)."""
+    return ch in _CLAUSE_SPACERS or ("a" <= ch <= "z") or ("0" <= ch <= "9")
 
 
 def _capitalized(text: str, src: np.ndarray, start: int, word: str) -> bool:

@@ -57,6 +57,9 @@ FILLERS = ["‼\ufe0f", "⁉\ufe0f", "‼", "™", "\u309c", "々", "\u3007", "\
 FILLERS += ["ー", "ｰ", "〱"]  # the prolonged sound mark, half-width too; a kana repeat mark
 # Clause punctuation between every character of six or more (not 、 or 。).
 CLAUSE_MARKS = ["，", "：", "；", "！", "？", ",", "!"]
+# The same letter or digit between every character of six or more, as clause
+# punctuation (not also before the first: X年X月X日X时X分X秒 is a template).
+LETTERS = ["x", "X", "q", "7"]
 # White space that NFKC keeps and that ends no clause (vertical tab, form feed,
 # next line, Ogham space mark), and the braille blank: each reads as a space.
 BLANKS = ["\x0b", "\x0c", "\x85", "\u1680", "\u2800"]
@@ -131,7 +134,7 @@ SEED_EVASIONS = (
         "".join(ch * 3 for ch in SEED),
         "".join(ch * 2 for ch in "楊方線上配資股票"),
     ]
-    + [spread(SEED, sep) for sep in FILLERS + CLAUSE_MARKS]
+    + [spread(SEED, sep) for sep in FILLERS + CLAUSE_MARKS + LETTERS]
 )
 CONTACT_EVASIONS = [
     full_width(CONTACT),
@@ -316,7 +319,7 @@ def default() -> Detector:
 NEWS = "强化金融精准有效服务{},深化产融合作,推动科技产业金融良性循环。"
 
 
-@pytest.mark.parametrize("separator", FILLERS + CLAUSE_MARKS + BLANKS)
+@pytest.mark.parametrize("separator", FILLERS + CLAUSE_MARKS + BLANKS + LETTERS)
 def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
     default: Detector, separator: str
 ) -> None:

@@ -360,8 +360,9 @@ _PLAIN_CJK = re.compile(f"[{normalize._CJK}]")
 
 
 def _reference_clause_runs(text: str) -> set[int]:
-    """Clause punctuation between every character of six or more Chinese
-    characters (no numeral, no two neighbours alike), as a plain loop."""
+    """Clause punctuation, a letter or a digit between every character of six or
+    more Chinese characters (no numeral, no two neighbours alike; a letter or
+    digit not also before the first), as a plain loop."""
 
     def plain(c: str) -> bool:
         return bool(_PLAIN_CJK.fullmatch(c)) and c not in _DIGITS and c not in "\u4e28\u4e36"
@@ -369,7 +370,7 @@ def _reference_clause_runs(text: str) -> set[int]:
     def spaced(i: int) -> bool:
         return (
             0 < i < len(text) - 1
-            and text[i] in normalize._CLAUSE_SPACERS
+            and (text[i] in normalize._CLAUSE_SPACERS or bool(re.fullmatch("[a-z0-9]", text[i])))
             and plain(text[i - 1])
             and plain(text[i + 1])
             and text[i - 1] != text[i + 1]
@@ -384,7 +385,8 @@ def _reference_clause_runs(text: str) -> set[int]:
         end = i
         while spaced(end + 2) and text[end + 2] == text[i]:
             end += 2
-        if (end - i) // 2 + 1 >= normalize._CLAUSE_RUNS:
+        template = text[i] not in normalize._CLAUSE_SPACERS and text[i - 2 : i - 1] == text[i]
+        if (end - i) // 2 + 1 >= normalize._CLAUSE_RUNS and not template:
             drop.update(range(i, end + 1, 2))
         i = end + 1
     return drop
@@ -559,9 +561,9 @@ def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
 # turns them into no separator), clause punctuation, line breaks.
 SPACED_SEPARATORS = [
     *["‼", "‼\ufe0f", "⁉", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029", "ー", "ﾞ"],
-    *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n"],
+    *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n", "x", "X", "7"],
 ]
-SPACED_CHARS = "杨方线配资中国股票一二〇丨\u4e36ab9 \n‼，ゴｺ"
+SPACED_CHARS = "杨方线配资中国股票一二〇丨\u4e36ab9 \n‼，ゴｺx"
 
 
 @settings(max_examples=1500, deadline=None)
@@ -597,6 +599,7 @@ def test_long_texts_take_the_same_evasion_paths() -> None:
     long = news * (normalize._SHORT // len(news) + 1)
     assert len(long) > normalize._SHORT
     ads = ["配，资，股，票，平，台", "访问www。xyz。com注册", "杨‼方‼线‼上‼配", "金,铜,锂,钒,锌,"]
+    ads += ["杨x方x线x上x配x资", "x年x月x日x时x分x秒"]
     for ad in ads:
         alone, joined = normalize.normalize(ad), normalize.normalize(long + ad)
         assert joined.text == normalize.normalize(long).text + alone.text
