@@ -54,10 +54,13 @@ What is folded, and why:
   ``杨→方→线→上``, ``杨丨方丨线丨上``, ``杨丶方丶线丶上``; and different
   pictographs and blanks may take turns (``杨🔥方💰线 上★配``), also around
   spaced-out punctuation and when a separator is several of them
-  (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Line breaks are never
-  touched.
+  (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Between four Chinese
+  characters, none a numeral and no two neighbours alike, three runs are enough
+  (``配丨资丨股丨票``: a short ad spread out); between three they stay (``龙@唬@斗``
+  and ``个""踩""与`` are in the SMS corpus).  Line breaks are never touched.
 * A stretch may also be spaced out by one character that is no separator once
-  folded, the same one between every character four times or more: punctuation
+  folded, the same one between every character four times or more (three
+  between four Chinese characters, as above: ``配‼资‼股‼票``): punctuation
   and symbols that NFKC turns into letters, digits or clause punctuation
   (``杨‼️方‼️线‼️上``: ``‼`` is ``!!``; ``™`` is ``tm``, ``゜`` a space and a
   combining mark), the modifier letters of the CJK, kana and half-width blocks
@@ -119,6 +122,7 @@ span after the last one.
 from __future__ import annotations
 
 import html.entities
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -243,6 +247,10 @@ _ALNUM = "a-z0-9"
 # A spaced-out stretch: at least this many separator runs in a row, each with one
 # character before and after it (``来.电.0.9.5.2``, ``关·注·金·股，·独·家``).
 _SPACED_OUT_RUNS = 4
+# Or one less between four Chinese characters, none a numeral, no two neighbours
+# alike (配丨资丨股丨票, 配‼资‼股‼票): a short ad spread out.  Not fewer: the SMS
+# corpus writes 龙@唬@斗 and 个""踩""与.
+_SHORT_SPACED_OUT_RUNS = 3
 # Marks that Unicode counts as letters or numbers but that are no part of a
 # Chinese word, and the line and paragraph separators: a spaced-out stretch may
 # use one as its separator (see _filler_runs), like the punctuation and symbols
@@ -488,8 +496,9 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     """Separators of a spaced-out stretch (see above): a mask of them, or None.
 
     Runs of separators (``_SPACER_BIT``) with exactly one other character between
-    neighbours, not white space, ``_SPACED_OUT_RUNS`` of them or more in a row,
-    each linked to the next by the same separator (both begin and end with one
+    neighbours, not white space, ``_SPACED_OUT_RUNS`` of them or more in a row
+    (``_SHORT_SPACED_OUT_RUNS`` between four Chinese characters, see
+    _chinese_around), each linked to the next by the same separator (both begin and end with one
     character) or by both beginning and ending with blanks and decorative
     separators, which may take turns (``_TURNS_BIT``: ``🔥``, ``★``, `` ``; a
     separator of several, ``👉🏻`` with its skin tone or ``🔥💰``, around a
@@ -499,13 +508,11 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     `` / / ``), which stay (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other
     length loses a separator's length at each end."""
     starts, ends = _runs((flags & _SPACER_BIT) > 0)
-    if len(starts) < _SPACED_OUT_RUNS:
+    if len(starts) < _SHORT_SPACED_OUT_RUNS:
         return None
     apart = (starts[1:] - ends[:-1] == 1) & ((flags[ends[:-1]] & _SPACE_BIT) == 0)
-    # Runs one character apart, _SPACED_OUT_RUNS in a row (rare: test that first).
-    in_row = apart[: 2 - _SPACED_OUT_RUNS].copy()
-    for k in range(1, _SPACED_OUT_RUNS - 1):
-        in_row &= apart[k : len(apart) - _SPACED_OUT_RUNS + 2 + k]
+    # Runs one character apart, _SHORT_SPACED_OUT_RUNS in a row (rare: test that first).
+    in_row = apart[:-1] & apart[1:]
     if not in_row.any():
         return None
     first, last = codes[starts], codes[ends - 1]
@@ -521,6 +528,10 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
     chain_starts, chain_ends = _runs(link)
     long = chain_ends - chain_starts >= _SPACED_OUT_RUNS - 1
+    for at in np.flatnonzero(chain_ends - chain_starts == _SHORT_SPACED_OUT_RUNS - 1).tolist():
+        runs = slice(chain_starts[at], chain_ends[at] + 1)
+        around = [int(starts[runs][0]) - 1, *ends[runs].tolist()]
+        long[at] = _chinese_around(codes, flags, around)
     if not long.any():
         return None
     if turns is None:
@@ -560,16 +571,29 @@ def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     return edges[:-1].cumsum() > 0
 
 
-def _filler_runs(flags: np.ndarray, fillers: list[tuple[int, int, int]]) -> list[int]:
+def _chinese_around(codes: np.ndarray, flags: np.ndarray, around: list[int]) -> bool:
+    """Whether the characters at ``around`` (around the runs of a short
+    spaced-out stretch, see _SHORT_SPACED_OUT_RUNS) are Chinese characters,
+    none a numeral or a separator, no two neighbours alike."""
+    if around[0] < 0 or around[-1] >= len(flags):
+        return False
+    chinese = all(flags[at] & (_CJK_BIT | _DIGIT_BIT | _SPACER_BIT) == _CJK_BIT for at in around)
+    return chinese and all(codes[a] != codes[b] for a, b in itertools.pairwise(around))
+
+
+def _filler_runs(
+    codes: np.ndarray, flags: np.ndarray, fillers: list[tuple[int, int, int]]
+) -> list[int]:
     """Separators of stretches spaced out by a character that is none once
     folded (see above).
 
     ``fillers`` are the text's such characters, in order, as (where their fold
     starts in the folded text, code point, length of the fold): each is a run
     (``‼`` the run ``!!``).  Runs of the same character, at least
-    _SPACED_OUT_RUNS of them in a row, one character that is not white space
-    between each two; the ideographic zero never next to a numeral.  (A text
-    holds few of them: a plain loop.)"""
+    _SPACED_OUT_RUNS of them in a row (_SHORT_SPACED_OUT_RUNS between four
+    Chinese characters, see _chinese_around), one character that is not white
+    space between each two; the ideographic zero never next to a numeral.  (A
+    text holds few of them: a plain loop.)"""
 
     def digit(at: int) -> bool:
         return 0 <= at < len(flags) and bool(flags[at] & _DIGIT_BIT)
@@ -594,8 +618,12 @@ def _filler_runs(flags: np.ndarray, fillers: list[tuple[int, int, int]]) -> list
         end = k
         while end + 1 < len(fillers) and linked(fillers[end], fillers[end + 1]):
             end += 1
-        if end - k + 1 >= _SPACED_OUT_RUNS:
-            for start, _, size in fillers[k : end + 1]:
+        chain = fillers[k : end + 1]
+        short = len(chain) == _SHORT_SPACED_OUT_RUNS and _chinese_around(
+            codes, flags, [chain[0][0] - 1, *(start + size for start, _, size in chain)]
+        )
+        if len(chain) >= _SPACED_OUT_RUNS or short:
+            for start, _, size in chain:
                 drop.extend(range(start, start + size))
         k = end + 1
     return drop
@@ -1166,7 +1194,7 @@ def normalize(text: str) -> Normalized:
             codes, src = _apply_edits(codes, src, _script_lookalikes(text, codes, src))
         flags = tables.flags[codes]
         present = int(np.bitwise_or.reduce(flags)) if len(flags) else 0
-        gone = _filler_runs(flags, fillers) if len(fillers) >= _SPACED_OUT_RUNS else []
+        gone = _filler_runs(codes, flags, fillers) if len(fillers) >= _SHORT_SPACED_OUT_RUNS else []
         if gone:
             keep = np.ones(len(codes), dtype=bool)
             keep[gone] = False

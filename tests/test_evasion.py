@@ -346,12 +346,17 @@ def test_the_shipped_model_blocks_the_ad_under_marks_of_other_scripts(
     assert [f.text for f in verdict.findings] == [evasive]
 
 
-@pytest.mark.parametrize("separator", BLANKS)
-def test_a_short_ad_spread_out_with_blanks_is_blocked(default: Detector, separator: str) -> None:
-    """A blank reads as a space wherever it is, so four characters spread out
-    are blocked like the plain ones (配资股票 0.968).  Before, they were 0.0:
-    \\x0b, \\x0c and \\x85 were characters of their own, and the braille blank
-    a symbol, which spaces out a stretch only four times in a row."""
+# Separators that space out four Chinese characters (three times), none a
+# numeral, no two alike: punctuation and symbols, bars, fillers.
+SHORT_SEPARATORS = ['"', "丨", "丶", "→", "▲", "‼", "々", "ー", "™", "\u2028", "\u3007"]
+
+
+@pytest.mark.parametrize("separator", BLANKS + SHORT_SEPARATORS)
+def test_a_short_ad_spread_out_is_blocked(default: Detector, separator: str) -> None:
+    """Four characters spread out are blocked like the plain ones (配资股票
+    0.968), the span the same.  Before, they were 0.0: a blank reads as a space
+    wherever it is (\\x0b, \\x0c and \\x85 were characters of their own), and
+    other separators spaced out a stretch only four times in a row."""
     ad = "配资股票"
     plain = default.scan(NEWS.format(ad))
     assert plain.is_spam

@@ -248,8 +248,11 @@ def _reference_spaced_out(text: str) -> set[int]:
         same = text[a[0]] == text[b[0]] == text[b[1] - 1] and text[a[0]] == text[a[1] - 1]
         return same or (edged(a) and edged(b))
 
+    def around(chain: list[tuple[int, int]]) -> list[int]:
+        return [chain[0][0] - 1, *(b for _, b in chain)]
+
     drop: set[int] = set()
-    for chain in _chains(runs, linked):
+    for chain in _chains(runs, linked, lambda chain: _short_ok(text, around(chain))):
         size = min(b - a for a, b in chain)
         for a, b in chain:
             length = b - a
@@ -268,16 +271,31 @@ def _reference_spaced_out(text: str) -> set[int]:
 Run = TypeVar("Run")
 
 
-def _chains(runs: list[Run], linked: Callable[[Run, Run], bool]) -> Iterator[list[Run]]:
-    """The runs of ``runs`` linked one to the next, _SPACED_OUT_RUNS or more in a row."""
+def _chains(
+    runs: list[Run], linked: Callable[[Run, Run], bool], short_ok: Callable[[list[Run]], bool]
+) -> Iterator[list[Run]]:
+    """The runs of ``runs`` linked one to the next, _SPACED_OUT_RUNS or more in a
+    row, or _SHORT_SPACED_OUT_RUNS when ``short_ok`` says so."""
     k = 0
     while k < len(runs):
         end = k
         while end + 1 < len(runs) and linked(runs[end], runs[end + 1]):
             end += 1
-        if end - k + 1 >= normalize._SPACED_OUT_RUNS:
-            yield runs[k : end + 1]
+        chain = runs[k : end + 1]
+        short = len(chain) == normalize._SHORT_SPACED_OUT_RUNS and short_ok(chain)
+        if len(chain) >= normalize._SPACED_OUT_RUNS or short:
+            yield chain
         k = end + 1
+
+
+def _short_ok(text: str, around: list[int]) -> bool:
+    """Whether the characters at ``around`` are Chinese characters, none a
+    numeral or a bar, no two neighbours alike (a short spaced-out stretch)."""
+    if around[0] < 0 or around[-1] >= len(text):
+        return False
+    chars = [text[at] for at in around]
+    plain = all(_PLAIN_CJK.fullmatch(c) and c not in _DIGITS + "\u4e28\u4e36" for c in chars)
+    return plain and all(a != b for a, b in itertools.pairwise(chars))
 
 
 def test_clause_punctuation_is_in_no_class() -> None:
@@ -339,7 +357,10 @@ def _reference_fillers(text: str, unfolded: str, units: list[int]) -> set[int]:
             a[2] == b[2] and b[0] == a[1] + 1 and not text[a[1]].isspace() and alone(a) and alone(b)
         )
 
-    chains = _chains(runs, linked)
+    def short_ok(chain: list[tuple[int, int, str]]) -> bool:
+        return _short_ok(text, [chain[0][0] - 1, *(stop for _, stop, _ in chain)])
+
+    chains = _chains(runs, linked, short_ok)
     return {at for chain in chains for start, stop, _ in chain for at in range(start, stop)}
 
 
@@ -561,7 +582,7 @@ def test_normalize_matches_the_regex_reference_on_any_text(text: str) -> None:
 # turns them into no separator), clause punctuation, line breaks.
 SPACED_SEPARATORS = [
     *["‼", "‼\ufe0f", "⁉", "™", "\u309c", "々", "\u3007", "\u2028", "\u2029", "ー", "ﾞ"],
-    *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n", "x", "X", "7"],
+    *["，", ",", "：", "；", "！", "?", "、", "。", "·", "\n", "x", "X", "7", "丨", '"', "→"],
 ]
 SPACED_CHARS = "杨方线配资中国股票一二〇丨\u4e36ab9 \n‼，ゴｺx"
 

@@ -123,6 +123,10 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("杨ｰ方ｰ线ｰ上ｰ配", "杨方线上配"),
         ("杨ﾞ方ﾞ线ﾞ上ﾞ配", "杨方线上配"),
         ("杨\u2028方\u2028线\u2028上\u2028配", "杨方线上配"),
+        # Three times between four Chinese characters, none a numeral, no two alike.
+        ("配丨资丨股丨票", "配资股票"),
+        ("配‼资‼股‼票", "配资股票"),
+        ('服务配"资"股"票,推动', "服务配资股票,推动"),
         # Clause punctuation between every character of six or more.
         ("配，资，股，票，平，台", "配资股票平台"),
         ("配!资!股!票!平!台", "配资股票平台"),
@@ -185,6 +189,12 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "\u0928\u092e\u0938\u094d\u0924\u0947",
         "\u0645\u064e\u0631\u0652\u062d\u064e\u0628\u064b\u0627",
         "\u304b\u3099\u30cf\u309a",
+        # Separators between three characters, between numerals or characters
+        # alike, or that begin and end differently (the SMS corpus, a list).
+        "龙@唬@斗",
+        '一个""踩""与赞',
+        "一丨二丨三丨四",
+        "《易》《书》《诗》《礼》",
         # Kana marks after kana: Japanese words (Go! four times; a name).
         "ゴーゴーゴーゴー",
         "あゝいゝうゝえゝお",
@@ -226,6 +236,7 @@ def test_news_that_stays(text: str) -> None:
     [
         # NFKC folds them, as before: not between every character.
         ("太好了‼真的‼", "太好了!!真的!!"),
+        ("哈‼哈‼哈‼哈", "哈!!哈!!哈!!哈"),  # characters alike: laughter
         ("什么⁉", "什么!?"),
         ("品牌™商标", "品牌tm商标"),
         ("气温5℃，8℃，9℃，1℃", "气温5°c,8°c,9°c,1°c"),
