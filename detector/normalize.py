@@ -74,8 +74,9 @@ What is folded, and why:
   also next to a numeral (``二〇二五年``, ``一〇一〇一〇一〇一``).
 * Clause punctuation ``, ; : ! ?`` between every character of six or more Chinese
   characters, none of them a numeral and no two neighbours alike, goes too
-  (``配，资，股，票，平，台``): lists of one-character names use a comma or
-  semicolon between fewer (``金,铜,锂,钒,锌``), dialogue repeats itself
+  (``配，资，股，票，平，台``, also taking turns: ``配，资；股！票？平，台``): lists
+  of one-character names use a comma or semicolon between fewer
+  (``金,铜,锂,钒,锌``), dialogue repeats itself
   (``好！好！好！``), and ``、`` and ``。`` are never dropped (``英、法、德、俄``).
   So does a letter or digit, the same one between every character of six or
   more (``杨x方x线x上x配x资``), unless it also stands before the first, as in a
@@ -657,9 +658,10 @@ def _punctuation(flags: np.ndarray) -> tuple[list[int], list[int]]:
 def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list[int]:
     """Positions of clause punctuation, letters or digits between every
     character of a stretch of Chinese characters (see above), looked for around
-    ``marks`` (see _punctuation): the same mark between six or more characters,
-    none of them a numeral (flags _CJK_BIT and no other), no two neighbours
-    alike; a letter or digit not also right before the first character."""
+    ``marks`` (see _punctuation): the same mark, or clause punctuation taking
+    turns, between six or more characters, none of them a numeral (flags
+    _CJK_BIT and no other), no two neighbours alike; a letter or digit not also
+    right before the first character."""
     found: list[int] = []
     done = 0
     for at in marks:
@@ -693,7 +695,7 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
                 spaced[k]
                 and end + 1 < len(spaced)
                 and spaced[end + 1]
-                and around[2 * end + 3] == around[2 * k + 1]
+                and _take_turns(chr(around[2 * end + 3]), chr(around[2 * k + 1]))
             ):
                 end += 1
             # A letter or digit before the first character as well: a template
@@ -704,6 +706,12 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
                 found.extend(first + 2 * j for j in range(k, end + 1))
             k = end + 1
     return found
+
+
+def _take_turns(mark: str, first: str) -> bool:
+    """Whether ``mark`` may follow ``first`` in a stretch of _clause_runs: the
+    same one, or clause punctuation both (``配，资；股！票？平，台``)."""
+    return mark == first or (mark in _CLAUSE_SPACERS and first in _CLAUSE_SPACERS)
 
 
 def _spaces_clauses(ch: str) -> bool:

@@ -126,6 +126,7 @@ SEED_EVASIONS = (
     + [
         taking_turns(SEED, EMOJI),
         taking_turns(SEED, ["★", " ", "♡", "🔥", "\u4e28"]),
+        taking_turns(SEED, ["，", "；", "！", "？"]),
         "杨方🔥线上配资股票",  # one pictograph between CJK characters
         spread(SEED, "&nbsp;"),
         references(SEED),
@@ -329,6 +330,17 @@ def test_the_shipped_model_blocks_the_spaced_out_ad_and_reports_just_it(
     clause of its own (0.0) or read with the marks (゜ 0.57, 0.82 with :)."""
     assert default.scan(NEWS.format(SEED)).is_spam
     evasive = spread(SEED, separator)
+    verdict = default.scan(NEWS.format(evasive))
+    assert verdict.is_spam
+    assert [f.text for f in verdict.findings] == [evasive]
+
+
+def test_the_shipped_model_blocks_the_ad_spaced_out_by_clause_punctuation_taking_turns(
+    default: Detector,
+) -> None:
+    """As with one mark (0.892: the comma after the ad is read as one more);
+    before, only the same mark between every character was dropped (0.0)."""
+    evasive = taking_turns(SEED, ["，", "；", "！", "？"])
     verdict = default.scan(NEWS.format(evasive))
     assert verdict.is_spam
     assert [f.text for f in verdict.findings] == [evasive]

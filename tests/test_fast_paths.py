@@ -404,7 +404,10 @@ def _reference_clause_runs(text: str) -> set[int]:
             i += 1
             continue
         end = i
-        while spaced(end + 2) and text[end + 2] == text[i]:
+        clause = normalize._CLAUSE_SPACERS
+        while spaced(end + 2) and (
+            text[end + 2] == text[i] or (text[end + 2] in clause and text[i] in clause)
+        ):
             end += 2
         template = text[i] not in normalize._CLAUSE_SPACERS and text[i - 2 : i - 1] == text[i]
         if (end - i) // 2 + 1 >= normalize._CLAUSE_RUNS and not template:

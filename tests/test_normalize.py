@@ -131,6 +131,8 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("配，资，股，票，平，台", "配资股票平台"),
         ("配!资!股!票!平!台", "配资股票平台"),
         ("快来：配：资：股：票：平：台", "快来配资股票平台"),
+        ("配，资；股！票？平，台", "配资股票平台"),  # taking turns
+        ("配,资:股;票!平?台", "配资股票平台"),
         # A letter or digit, the same, between every character of six or more.
         ("杨x方x线x上x配x资", "杨方线上配资"),
         ("杨X方x线X上x配X资", "杨方线上配资"),
@@ -206,6 +208,7 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "英、法、德、俄、美、日、韩、澳",
         "金;铜;锂;钒;锌",
         "好!好!好!好!好!好!",
+        "金,铜;锂,钒;锌",  # turns between five
         # Letters and digits between fewer characters, or also before the first
         # (templates and masked digits).
         "X月X日X时X分",
