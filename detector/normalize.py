@@ -51,8 +51,11 @@ What is folded, and why:
   (``x-h-y-.-i-c-u`` → ``xhy.icu``).  The separator of such a stretch may be any
   punctuation or symbol but the clause punctuation ``, 、 。 ; ! ? :`` (lists of
   one-character names, ``英、法、德、俄``, are real Chinese): ``杨"方"线"上``,
-  ``杨→方→线→上``, ``杨丨方丨线丨上``, ``杨丶方丶线丶上``; and different
-  pictographs and blanks may take turns (``杨🔥方💰线 上★配``), also around
+  ``杨→方→线→上``, ``杨丨方丨线丨上``, ``杨丶方丶线丶上``, and the line and
+  paragraph separators U+2028 and U+2029, which browsers do not show as a line
+  break (a space, nothing or a box; alone, U+2028 is a line break and ends a
+  clause); and different pictographs, blanks, bars and line separators may take
+  turns (``杨🔥方💰线 上★配``, ``杨\\u2028方 线\\u2028上``), also around
   spaced-out punctuation and when a separator is several of them
   (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Between four Chinese
   characters, none a numeral and no two neighbours alike, three runs are enough
@@ -67,11 +70,9 @@ What is folded, and why:
   (the iteration marks ``々 〻 ゝ ゞ ヽ ヾ 〱 〵``, the prolonged sound mark ``ー``
   and ``ｰ ﾞ ﾟ``; not after a kana letter, where they belong to a Japanese word:
   ``ゴーゴーゴーゴー``), the closing mark and the ideographic zero (``〆 〇``,
-  which Unicode counts as a letter and a number), and the
-  line and paragraph separators U+2028 and U+2029, which browsers do not show as
-  a line break (a space, nothing or a box).  Anywhere else they stay
-  (``太好了‼`` is ``太好了!!``; U+2028 is a line break and ends a clause), ``〇``
-  also next to a numeral (``二〇二五年``, ``一〇一〇一〇一〇一``).
+  which Unicode counts as a letter and a number).  Anywhere else they stay
+  (``太好了‼`` is ``太好了!!``), ``〇`` also next to a numeral (``二〇二五年``,
+  ``一〇一〇一〇一〇一``).
 * Clause punctuation ``, ; : ! ?`` between every character of six or more Chinese
   characters, none of them a numeral and no two neighbours alike, goes too
   (``配，资，股，票，平，台``, also taking turns: ``配，资；股！票？平，台``): lists
@@ -209,6 +210,9 @@ _DECORATIVE = (
 _NOT_SPACERS = "、,;!?:。\ufffd"
 _MODIFIER_LETTERS = (0x02B0, 0x0300)
 _BARS = "\u4e28\u4e36"  # 丨 丶
+# The line and paragraph separators: a line break to the clause splitter, but not
+# to a browser; they may space out a stretch and take turns with blanks.
+_LINE_SEPARATORS = "\u2028\u2029"
 # Chinese numerals that spell out digits: ideographic zero and 零 for 0, the everyday and the
 # financial (大写) forms, 幺 for 1 as phone numbers are read aloud.  参 is 參
 # (traditional 叁) after folding.
@@ -253,15 +257,15 @@ _SPACED_OUT_RUNS = 4
 # corpus writes 龙@唬@斗 and 个""踩""与.
 _SHORT_SPACED_OUT_RUNS = 3
 # Marks that Unicode counts as letters or numbers but that are no part of a
-# Chinese word, and the line and paragraph separators: a spaced-out stretch may
-# use one as its separator (see _filler_runs), like the punctuation and symbols
-# that folding turns into something else (see _is_filler).  The modifier letters
-# (Lm) of the CJK symbols, kana and half-width blocks: iteration marks 々 〱-〵 〻
-# ゝ ゞ ヽ ヾ, the prolonged sound mark ー and the half-width ｰ ﾞ ﾟ; the closing
-# mark 〆, the ideographic zero 〇, U+2028, U+2029.
+# Chinese word: a spaced-out stretch may use one as its separator (see
+# _filler_runs), like the punctuation and symbols that folding turns into
+# something else (see _is_filler).  The modifier letters (Lm) of the CJK
+# symbols, kana and half-width blocks: iteration marks 々 〱-〵 〻 ゝ ゞ ヽ ヾ, the
+# prolonged sound mark ー and the half-width ｰ ﾞ ﾟ; the closing mark 〆, the
+# ideographic zero 〇.
 _MARK_FILLERS = (
     "\u3005\u3031\u3032\u3033\u3034\u3035\u303b\u309d\u309e\u30fc\u30fd\u30fe"
-    "\uff70\uff9e\uff9f\u3006\u3007\u2028\u2029"
+    "\uff70\uff9e\uff9f\u3006\u3007"
 )
 # A numeral: 〇 next to one is a digit (二〇二五), not a separator.
 _NUMERAL_FILLERS = "\u3007"
@@ -388,7 +392,7 @@ def _tables() -> _Tables:
         for low, high in _class_ranges(body):
             flags[low : high + 1] |= bit
     flags[list(_chardata.WHITE_SPACE_CODES)] |= _SPACE_BIT
-    for low, high in _class_ranges(_BLANK + _DECORATIVE + _BARS):
+    for low, high in _class_ranges(_BLANK + _DECORATIVE + _BARS + _LINE_SEPARATORS):
         flags[low : high + 1] |= _TURNS_BIT
     spacer = np.zeros(_CATEGORY_LIMIT, dtype=bool)
     for low, high in _chardata.PUNCTUATION_SYMBOL_RANGES:

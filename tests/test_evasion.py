@@ -127,6 +127,7 @@ SEED_EVASIONS = (
         taking_turns(SEED, EMOJI),
         taking_turns(SEED, ["★", " ", "♡", "🔥", "\u4e28"]),
         taking_turns(SEED, ["，", "；", "！", "？"]),
+        taking_turns(SEED, ["\u2028", " ", "\u2029", "\x0b", "★"]),  # line separators too
         "杨方🔥线上配资股票",  # one pictograph between CJK characters
         spread(SEED, "&nbsp;"),
         references(SEED),

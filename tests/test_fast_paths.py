@@ -219,7 +219,9 @@ def _reference_is_spacer(ch: str) -> bool:
 
 
 def _reference_takes_turns(ch: str) -> bool:
-    return bool(re.fullmatch(f"[{normalize._BLANK}{normalize._DECORATIVE}\u4e28\u4e36]", ch))
+    return bool(
+        re.fullmatch(f"[{normalize._BLANK}{normalize._DECORATIVE}\u4e28\u4e36\u2028\u2029]", ch)
+    )
 
 
 def _reference_spaced_out(text: str) -> set[int]:
@@ -307,10 +309,11 @@ def test_clause_punctuation_is_in_no_class() -> None:
 
 
 def test_fillers_are_what_folding_makes_no_separator() -> None:
-    assert all(normalize._is_filler(c) for c in "‼⁉™℡゜゛々〆〇\u2028\u2029℃ーｰ〱ﾞ")
+    assert all(normalize._is_filler(c) for c in "‼⁉™℡゜゛々〆〇℃ーｰ〱ﾞ")
     # Separators already, clause punctuation of their own, an enclosed letter
     # or digit, letters, Chinese characters, other numbers.
-    assert not any(normalize._is_filler(c) for c in "…·★\ufe50\uff61①🅰a中一")
+    # (U+2028 and U+2029 are separators that take turns.)
+    assert not any(normalize._is_filler(c) for c in "…·★\ufe50\uff61①🅰a中一\u2028\u2029")
 
 
 def _reference_is_filler(ch: str) -> bool:

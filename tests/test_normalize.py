@@ -123,6 +123,8 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         ("杨ｰ方ｰ线ｰ上ｰ配", "杨方线上配"),
         ("杨ﾞ方ﾞ线ﾞ上ﾞ配", "杨方线上配"),
         ("杨\u2028方\u2028线\u2028上\u2028配", "杨方线上配"),
+        ("杨\u2028方 线\u2029上\x0b配", "杨方线上配"),  # taking turns with blanks
+        ("杨 \u2028 方 \u2028 线 \u2028 上 \u2028 配", "杨方线上配"),
         # Three times between four Chinese characters, none a numeral, no two alike.
         ("配丨资丨股丨票", "配资股票"),
         ("配‼资‼股‼票", "配资股票"),
