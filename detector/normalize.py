@@ -57,10 +57,12 @@ What is folded, and why:
   clause); and different pictographs, blanks, bars and line separators may take
   turns (``杨🔥方💰线 上★配``, ``杨\\u2028方 线\\u2028上``), also around
   spaced-out punctuation and when a separator is several of them
-  (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Between four Chinese
-  characters, none a numeral and no two neighbours alike, three runs are enough
-  (``配丨资丨股丨票``: a short ad spread out); between three they stay (``龙@唬@斗``
-  and ``个""踩""与`` are in the SMS corpus).  Line breaks are never touched.
+  (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Between Chinese
+  characters, none a numeral and no two neighbours alike, any separators but
+  brackets and quotes may take turns (``配"资→股§票``; ``由“黑”变“绿”`` stays),
+  and three runs are enough between four (``配丨资丨股丨票``: a short ad spread
+  out); between three they stay (``龙@唬@斗`` and ``个""踩""与`` are in the SMS
+  corpus).  Line breaks are never touched.
 * A stretch may also be spaced out by one character that is no separator once
   folded, the same one between every character four times or more (three
   between four Chinese characters, as above: ``配‼资‼股‼票``): punctuation
@@ -502,12 +504,15 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
 
     Runs of separators (``_SPACER_BIT``) with exactly one other character between
     neighbours, not white space, ``_SPACED_OUT_RUNS`` of them or more in a row
-    (``_SHORT_SPACED_OUT_RUNS`` between four Chinese characters, see
-    _chinese_around), each linked to the next by the same separator (both begin and end with one
-    character) or by both beginning and ending with blanks and decorative
-    separators, which may take turns (``_TURNS_BIT``: ``🔥``, ``★``, `` ``; a
-    separator of several, ``👉🏻`` with its skin tone or ``🔥💰``, around a
-    spaced-out ``.``).  A run of blanks and decorative separators goes whole.
+    (``_SHORT_SPACED_OUT_RUNS`` between four Chinese characters), each linked
+    to the next by the same separator (both begin and end with one character),
+    by both beginning and ending with blanks and decorative separators, which
+    may take turns (``_TURNS_BIT``: ``🔥``, ``★``, `` ``; a separator of
+    several, ``👉🏻`` with its skin tone or ``🔥💰``, around a spaced-out ``.``),
+    or by both standing between Chinese characters (see _between_chinese:
+    there any separators but brackets and quotes may take turns, ``配"资→股§票``).
+    A run of blanks and decorative separators, or between Chinese characters,
+    goes whole.
     Otherwise the chain's separator is its shortest run; a longer run is
     separators with spaced-out separator characters between them (``-.-``,
     `` / / ``), which stay (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other
@@ -522,7 +527,8 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
         return None
     first, last = codes[starts], codes[ends - 1]
     same = (first[1:] == first[:-1]) & (first[1:] == last[1:]) & (first[:-1] == last[:-1])
-    link = apart & same
+    between = _between_chinese(codes, flags, starts, ends)
+    link = apart & (same | (between[1:] & between[:-1]))
     turns = None
     if (apart & ~same).any():
         turns = _turn_runs(flags, starts, ends)
@@ -532,11 +538,12 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
         link |= apart & edged[1:] & edged[:-1]
     # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
     chain_starts, chain_ends = _runs(link)
-    long = chain_ends - chain_starts >= _SPACED_OUT_RUNS - 1
-    for at in np.flatnonzero(chain_ends - chain_starts == _SHORT_SPACED_OUT_RUNS - 1).tolist():
-        runs = slice(chain_starts[at], chain_ends[at] + 1)
-        around = [int(starts[runs][0]) - 1, *ends[runs].tolist()]
-        long[at] = _chinese_around(codes, flags, around)
+    links = chain_ends - chain_starts
+    long = links >= _SPACED_OUT_RUNS - 1
+    # A shorter chain of runs each between two Chinese characters.
+    counted = np.concatenate(([0], between.cumsum()))
+    all_between = counted[chain_ends + 1] - counted[chain_starts] == links + 1
+    long |= (links == _SHORT_SPACED_OUT_RUNS - 1) & all_between
     if not long.any():
         return None
     if turns is None:
@@ -550,7 +557,7 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     size, length = separator[owner], lengths[owner]
     regular = (length - size) % (size + 1) == 0
     drop = np.zeros(len(codes), dtype=bool)
-    drop[positions] = turns[run_index][owner] | np.where(
+    drop[positions] = (turns | between)[run_index][owner] | np.where(
         regular, offset % (size + 1) != size, (offset < size) | (offset >= length - size)
     )
     return drop
@@ -574,6 +581,31 @@ def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     edges[starts[remove]] = 1
     edges[ends[remove]] = -1
     return edges[:-1].cumsum() > 0
+
+
+@lru_cache(maxsize=1)
+def _paired_codes() -> np.ndarray:
+    """The code points of brackets and quotes (Ps, Pe, Pi, Pf), sorted."""
+    spans = [np.arange(a, b + 1) for a, b in _chardata.PAIRED_PUNCTUATION_RANGES]
+    return np.concatenate(spans).astype(np.uint32)
+
+
+def _between_chinese(
+    codes: np.ndarray, flags: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """Which separator runs ``[starts, ends)`` stand between two Chinese
+    characters, none a numeral or a separator, not alike, and hold no bracket
+    or quote (``由“黑”变“绿”``, ``《易》《书》``: what they enclose is a word)."""
+    inside = (starts > 0) & (ends < len(codes))
+    before, after = np.where(inside, starts - 1, 0), np.where(inside, ends, 0)
+    plain = (flags & (_CJK_BIT | _DIGIT_BIT | _SPACER_BIT)) == _CJK_BIT
+    between = inside & plain[before] & plain[after] & (codes[before] != codes[after])
+    if between.any():
+        at = np.flatnonzero(between)
+        positions, owner = ranges(starts[at], ends[at] - starts[at])
+        paired = np.isin(codes[positions], _paired_codes())
+        between[at[owner[paired]]] = False
+    return between
 
 
 def _chinese_around(codes: np.ndarray, flags: np.ndarray, around: list[int]) -> bool:

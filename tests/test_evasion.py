@@ -127,6 +127,7 @@ SEED_EVASIONS = (
         taking_turns(SEED, EMOJI),
         taking_turns(SEED, ["★", " ", "♡", "🔥", "\u4e28"]),
         taking_turns(SEED, ["，", "；", "！", "？"]),
+        taking_turns(SEED, ['"', "→", "§", "¶", " ", "丨", "~"]),  # any but brackets and quotes
         taking_turns(SEED, ["\u2028", " ", "\u2029", "\x0b", "★"]),  # line separators too
         "杨方🔥线上配资股票",  # one pictograph between CJK characters
         spread(SEED, "&nbsp;"),
@@ -345,6 +346,21 @@ def test_the_shipped_model_blocks_the_ad_spaced_out_by_clause_punctuation_taking
     verdict = default.scan(NEWS.format(evasive))
     assert verdict.is_spam
     assert [f.text for f in verdict.findings] == [evasive]
+
+
+@pytest.mark.parametrize("ad", [SEED, "配资股票"])
+@pytest.mark.parametrize("separators", [['"', "→"], ["§", "¶", "丨"], ["↓", " "], ["→", "\u2028"]])
+def test_the_shipped_model_blocks_the_ad_spaced_out_by_separators_taking_turns(
+    default: Detector, ad: str, separators: list[str]
+) -> None:
+    """Between Chinese characters any separators but brackets and quotes may
+    take turns; before, only blanks, bars and pictographs did (0.0)."""
+    plain = default.scan(NEWS.format(ad))
+    evasive = taking_turns(ad, separators)
+    verdict = default.scan(NEWS.format(evasive))
+    assert verdict.score == plain.score and verdict.is_spam
+    expected = [f.text.replace(ad, evasive) for f in plain.findings]
+    assert [f.text for f in verdict.findings] == expected
 
 
 @pytest.mark.parametrize("mark", OTHER_MARKS)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector import core, features, normalize
+from detector import _chardata, core, features, normalize
 from detector.core import Detector
 from detector.segment import (
     MAX_CLAUSE_CHARS,
@@ -244,22 +244,29 @@ def _reference_spaced_out(text: str) -> set[int]:
     def edged(run: tuple[int, int]) -> bool:
         return _reference_takes_turns(text[run[0]]) and _reference_takes_turns(text[run[1] - 1])
 
+    def between(run: tuple[int, int]) -> bool:
+        """Between two Chinese characters, holding no bracket or quote."""
+        a, b = run
+        paired = any(
+            low <= ord(c) <= high
+            for c in text[a:b]
+            for low, high in _chardata.PAIRED_PUNCTUATION_RANGES
+        )
+        return _short_ok(text, [a - 1, b]) and not paired
+
     def linked(a: tuple[int, int], b: tuple[int, int]) -> bool:
         if b[0] - a[1] != 1 or text[a[1]].isspace():
             return False
         same = text[a[0]] == text[b[0]] == text[b[1] - 1] and text[a[0]] == text[a[1] - 1]
-        return same or (edged(a) and edged(b))
-
-    def around(chain: list[tuple[int, int]]) -> list[int]:
-        return [chain[0][0] - 1, *(b for _, b in chain)]
+        return same or (edged(a) and edged(b)) or (between(a) and between(b))
 
     drop: set[int] = set()
-    for chain in _chains(runs, linked, lambda chain: _short_ok(text, around(chain))):
+    for chain in _chains(runs, linked, lambda chain: all(between(run) for run in chain)):
         size = min(b - a for a, b in chain)
         for a, b in chain:
             length = b - a
             for offset in range(length):
-                if turns((a, b)):
+                if turns((a, b)) or between((a, b)):
                     gone = True
                 elif (length - size) % (size + 1) == 0:
                     gone = offset % (size + 1) != size

@@ -128,6 +128,9 @@ FAMILY = "👨\u200d👩\u200d👧"  # one emoji: three joined by zero-width joi
         # Three times between four Chinese characters, none a numeral, no two alike.
         ("配丨资丨股丨票", "配资股票"),
         ("配‼资‼股‼票", "配资股票"),
+        # Any separators but brackets and quotes taking turns between them.
+        ('配"资→股§票', "配资股票"),
+        ("配↓资 股↓票 平↓台", "配资股票平台"),
         ('服务配"资"股"票,推动', "服务配资股票,推动"),
         # Clause punctuation between every character of six or more.
         ("配，资，股，票，平，台", "配资股票平台"),
@@ -199,6 +202,8 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         '一个""踩""与赞',
         "一丨二丨三丨四",
         "《易》《书》《诗》《礼》",
+        "由“黑”变“绿”再到“金”",
+        "夏(冬)令营【新】【旧】【老】",
         # Kana marks after kana: Japanese words (Go! four times; a name).
         "ゴーゴーゴーゴー",
         "あゝいゝうゝえゝお",
@@ -276,7 +281,7 @@ def test_shipped_punctuation_and_symbol_table_matches_unicodedata() -> None:
     ``_chardata`` (computing it took ~50 ms at every start); it is Unicode 14's."""
     import unicodedata
 
-    from detector._chardata import PUNCTUATION_SYMBOL_RANGES
+    from detector._chardata import PAIRED_PUNCTUATION_RANGES, PUNCTUATION_SYMBOL_RANGES
 
     flat = [code for pair in PUNCTUATION_SYMBOL_RANGES for code in pair]
     assert flat == sorted(flat) and all(b >= a for a, b in PUNCTUATION_SYMBOL_RANGES)
@@ -285,6 +290,13 @@ def test_shipped_punctuation_and_symbol_table_matches_unicodedata() -> None:
     if unicodedata.unidata_version == "14.0.0":  # the version the table was built with
         expected = {c for c in range(0x20000) if unicodedata.category(chr(c))[0] in "PS"}
         assert inside == expected
+    # Brackets and quotes, which never space out Chinese characters taking turns.
+    paired = {code for a, b in PAIRED_PUNCTUATION_RANGES for code in range(a, b + 1)}
+    assert {ord(c) for c in "“”‘’《》（）【】「」()[]{}"} <= paired <= inside
+    assert not {ord(c) for c in "\"'→§丨"} & paired
+    if unicodedata.unidata_version == "14.0.0":
+        kinds = ("Ps", "Pe", "Pi", "Pf")
+        assert paired == {c for c in range(0x20000) if unicodedata.category(chr(c)) in kinds}
 
 
 def test_data_runs_are_dropped_and_shorter_tokens_kept() -> None:
