@@ -360,7 +360,9 @@ def _reference_fillers(text: str, unfolded: str, units: list[int]) -> set[int]:
         start, end, key = run
         if key not in normalize._NUMERAL_FILLERS:
             return True
-        return not (start > 0 and text[start - 1] in _DIGITS) and text[end : end + 1] not in _DIGITS
+        # ("" is in every string: a 〇 that ends the text has no digit after it.)
+        after = text[end] if end < len(text) else ""
+        return not (start > 0 and text[start - 1] in _DIGITS) and not (after and after in _DIGITS)
 
     def linked(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
         return (
