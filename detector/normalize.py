@@ -319,8 +319,9 @@ _CATEGORY_LIMIT = 0x20000
 # host's top-level domain (a mark after a letter or
 # digit and before a letter, see _ideographic_hosts).  News has neither, and
 # looking must cost it little: one regex search of the flags as bytes (~0.2 us
-# a call and ~0.5 ns a character: the marks are common bytes) or, for a long
-# text or a batch, a few NumPy passes (~0.4 us a call, ~0.02 ns a character).
+# a call and ~0.5 ns a character: the marks are common bytes) and two byte
+# string searches (see _probe) or, for a long text or a batch, a few NumPy
+# passes (~0.4 us a call, ~0.02 ns a character).
 _NO_CLASS = 0
 # Below this many characters, byte-string searches of the flags beat NumPy
 # passes over them (~0.4 us a call each).
@@ -342,7 +343,29 @@ _CLAUSE_TAIL = (_byte(_CJK_BIT) + _MARK) * (_CLAUSE_RUNS - 1)
 _HOST_TAIL = _byte(_ALNUM_BIT) + b"(?<=" + _ALNUM_FLAGS + _NO + _byte(_ALNUM_BIT) + b")"
 _CLAUSE_PROBE = re.compile(_MARK + _CLAUSE_TAIL)
 _HOST_PROBE = re.compile(_NO + _HOST_TAIL)
-_PROBE = re.compile(b"(?:" + _MARK + _CLAUSE_TAIL + b"|" + _NO + _HOST_TAIL + b")")
+# The probe of a short text: clause punctuation (a regex starting with its
+# byte, which the engine looks for fast), or rows of the same letter or digit
+# class (byte strings: a regex starting with a class of three bytes took ~3 us
+# a call).  A stretch spaced out by letters or digits holds one of those rows:
+# its marks are the same letter or digit.
+_PROBE = re.compile(
+    _NO + b"(?:" + (_byte(_CJK_BIT) + _NO) * (_CLAUSE_RUNS - 1) + b"|" + _HOST_TAIL + b")"
+)
+_LETTERS_SPACING, _DIGITS_SPACING = (
+    bytes([mark]) + bytes([_CJK_BIT, mark]) * (_CLAUSE_RUNS - 1)
+    for mark in (_ALNUM_BIT, _ALNUM_BIT | _DIGIT_BIT)
+)
+
+
+def _probe(flags: np.ndarray, present: int) -> bool:
+    """Whether a short text may hold a stretch spaced out by clause
+    punctuation, letters or digits, or a host written with "。" (see _NO_CLASS)."""
+    if _PROBE.search(flags.data) is not None:
+        return True
+    if not present & _ALNUM_BIT:
+        return False
+    data = flags.tobytes()
+    return _LETTERS_SPACING in data or _DIGITS_SPACING in data
 
 
 def _class_ranges(body: str) -> list[tuple[int, int]]:
@@ -597,14 +620,18 @@ def _between_chinese(
     characters, none a numeral or a separator, not alike, and hold no bracket
     or quote (``由“黑”变“绿”``, ``《易》《书》``: what they enclose is a word)."""
     inside = (starts > 0) & (ends < len(codes))
-    before, after = np.where(inside, starts - 1, 0), np.where(inside, ends, 0)
-    plain = (flags & (_CJK_BIT | _DIGIT_BIT | _SPACER_BIT)) == _CJK_BIT
-    between = inside & plain[before] & plain[after] & (codes[before] != codes[after])
+    before, after = starts - 1, np.minimum(ends, len(codes) - 1)  # (inside says which hold)
+    flags_before, flags_after = flags[before], flags[after]
+    chinese = (flags_before & flags_after & _CJK_BIT) > 0
+    chinese &= ((flags_before | flags_after) & (_DIGIT_BIT | _SPACER_BIT)) == 0
+    between = inside & chinese & (codes[before] != codes[after])
     if between.any():
         at = np.flatnonzero(between)
         positions, owner = ranges(starts[at], ends[at] - starts[at])
-        paired = np.isin(codes[positions], _paired_codes())
-        between[at[owner[paired]]] = False
+        paired = _paired_codes()
+        found = codes[positions]
+        is_paired = paired[np.minimum(paired.searchsorted(found), len(paired) - 1)] == found
+        between[at[owner[is_paired]]] = False
     return between
 
 
@@ -1243,9 +1270,7 @@ def normalize(text: str) -> Normalized:
             keep = np.ones(len(codes), dtype=bool)
             keep[gone] = False
             codes, src, flags = codes[keep], src[keep], flags[keep]
-    if present & (_CJK_BIT | _ALNUM_BIT) and (
-        len(flags) >= _SHORT or _PROBE.search(flags.data) is not None
-    ):
+    if present & (_CJK_BIT | _ALNUM_BIT) and (len(flags) >= _SHORT or _probe(flags, present)):
         spaced, between = _punctuation(flags)
         stops = _ideographic_hosts(codes, between, text, src) if between else []
         if stops:
