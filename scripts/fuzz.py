@@ -42,10 +42,13 @@ ADS = [
     "无抵押贷款当天放款", "访问www.xyz888.com注册就送", "QQ群123456789免费荐股",
 ]  # fmt: skip
 INVISIBLES = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u034f\U000e0041\ufe0f"
+INVISIBLES += "\u180f\U0001bca0"
 SEPARATORS = [
     " ", "\u3000", "\u00a0", "\t", "·", "*", "-", "|", ".", "_", "~", "/", "—", "  ",
     "‼", "‼\ufe0f", "々", "\u3007", "\u2028", "\u4e36", "\u4e28", "，", "：", "!",
+    "\x0b", "\x0c", "\x85", "\u1680", "\u2800", "〜", "ー", "x", "7", '"', "→", "§", "；",
 ]  # fmt: skip
+MARKS = ["\u0336", "\u0e31", "\u302a", "\u3099", "\u0f71"]  # on every character
 BRACKETS = ["()", "[]", "{}", "<>", "（）", "【】", "《》", "「」", "“”", "\u3014\u3015"]
 
 
@@ -80,9 +83,11 @@ def injected_article(rng: random.Random) -> str:
 
 
 def evade(rng: random.Random, text: str) -> str:
-    style = rng.randrange(7)
+    style = rng.randrange(9)
     if style == 0:
         text = rng.choice(SEPARATORS).join(text)
+    elif style == 6:  # separators taking turns
+        text = "".join(c + rng.choice(SEPARATORS) for c in text[:-1]) + text[-1:]
     elif style == 1:
         text = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
     elif style == 2:
@@ -95,7 +100,7 @@ def evade(rng: random.Random, text: str) -> str:
     elif style == 3:
         text = "".join(c + rng.choice(INVISIBLES) for c in text)
     elif style == 4:
-        text = "".join(c + "\u0336" for c in text)
+        text = "".join(c + rng.choice(MARKS) for c in text)
     elif style == 5:
         text = text.replace(".", "\u3002")  # a link written with ideographic full stops
     return text
