@@ -204,6 +204,11 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "《易》《书》《诗》《礼》",
         "由“黑”变“绿”再到“金”",
         "夏(冬)令营【新】【旧】【老】",
+        # Korean, emoji reactions, a date template.
+        "서울시는 오늘 새 정책을 발표했다",
+        "太好了😀",
+        "太好了😀😀😀",
+        "X月X日",
         # Kana marks after kana: Japanese words (Go! four times; a name).
         "ゴーゴーゴーゴー",
         "あゝいゝうゝえゝお",
