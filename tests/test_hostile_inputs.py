@@ -562,12 +562,16 @@ def test_a_signal_stops_scan_jobs_with_its_workers(
         process.wait()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    ("signum", "said"),
+    [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated"), (signal.SIGHUP, "hung up")],
+)
 def test_a_signal_during_clean_leaves_no_temporary_file(
-    tiny_model_dir: Path, tmp_path: Path, signum: int
+    tiny_model_dir: Path, tmp_path: Path, signum: int, said: str
 ) -> None:
     # SIGTERM killed clean on the spot, leaving a hidden .out.txt.XXXX.tmp
-    # beside the output (in a crawl, beside every file being rewritten).
+    # beside the output (in a crawl, beside every file being rewritten); so did
+    # SIGHUP (a terminal closed, an ssh session dropped), whose default kills.
     fifo = tmp_path / "in.txt"
     os.mkfifo(fifo)
     out = tmp_path / "out.txt"
@@ -584,6 +588,8 @@ def test_a_signal_during_clean_leaves_no_temporary_file(
         assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
         assert _signal_until_exit(process, signum) == 128 + signum
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+    assert process.stderr is not None
+    assert process.stderr.read().decode().splitlines()[-1] == f"detector: {said}"
 
 
 # bzip2 with its smallest blocks (100 kB): a cut file still holds whole blocks.

@@ -497,43 +497,6 @@ def test_an_interrupt_while_the_temporary_file_is_opened_or_closed_leaves_none(
     assert target.read_bytes() == b"old"
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo") or os.name != "posix", reason="needs FIFOs, SIGHUP")
-def test_a_hangup_during_clean_leaves_no_temporary_file(
-    tiny_model_dir: Path, tmp_path: Path
-) -> None:
-    """The terminal closing (an ssh session dropped) during a long ``clean``
-    sent SIGHUP, whose default killed it on the spot, leaving its hidden
-    temporary file beside the output (beside every file being rewritten, in a
-    crawl).  It unwinds as SIGTERM does now: exit 129, nothing left."""
-    import signal
-    import time
-
-    fifo = tmp_path / "in.txt"
-    os.mkfifo(fifo)
-    out = tmp_path / "out.txt"
-    command = [sys.executable, "-m", "detector.cli", "clean", "--model", str(tiny_model_dir),
-               str(fifo), "-o", str(out)]  # fmt: skip
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, env=ENV)
-    try:
-        with open(fifo, "wb") as writer:  # clean reads it until the end, which never comes
-            writer.write(INJECTED.encode("utf-8"))
-            writer.flush()
-            for _ in range(600):
-                if any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
-                    break
-                time.sleep(0.1)
-            assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
-            process.send_signal(signal.SIGHUP)
-            code = process.wait(30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert code == 128 + signal.SIGHUP
-    assert process.stderr is not None and process.stderr.read() == b"detector: hung up\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
-
-
 def test_an_output_or_a_baseline_that_is_write_protected_is_not_replaced(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
