@@ -81,8 +81,12 @@ What is folded, and why:
   of one-character names use a comma or semicolon between fewer
   (``金,铜,锂,钒,锌``), dialogue repeats itself
   (``好！好！好！``), and ``、`` and ``。`` are never dropped (``英、法、德、俄``).
-  So does a letter or digit, the same one between every character of six or
-  more (``杨x方x线x上x配x资``), unless it also stands before the first, as in a
+  A mark at either end of such a stretch that differs from the next one in,
+  while that one is the same as the one after it, is the punctuation of the
+  text around and stays (``很好，杨！方！线！…``: the comma ends the clause
+  before; taken in, it joined the clause to the ad).  So does a letter or
+  digit, the same one between every character of six or more
+  (``杨x方x线x上x配x资``), unless it also stands before the first, as in a
   template (``X年X月X日X时X分X秒``); between fewer it stays (``X月X日X时X分``,
   and the SMS corpus masks digits so: ``于x月x至x月x全场``).
 * An ideographic full stop between the labels of a host (``www。xyz。com``,
@@ -765,10 +769,26 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
             # (X年X月X日X时X分X秒), not a spread.
             mark, before = around[2 * k + 1], first + 2 * k - 2
             template = chr(mark) not in _CLAUSE_SPACERS and before >= 0 and codes[before] == mark
-            if spaced[k] and end - k + 1 >= _CLAUSE_RUNS and not template:
-                found.extend(first + 2 * j for j in range(k, end + 1))
+            own_first, own_last = _own_marks(around, k, end)
+            if spaced[k] and own_last - own_first + 1 >= _CLAUSE_RUNS and not template:
+                found.extend(first + 2 * j for j in range(own_first, own_last + 1))
             k = end + 1
     return found
+
+
+def _own_marks(around: list[int], first: int, last: int) -> tuple[int, int]:
+    """The first and last of the marks ``first`` .. ``last`` of a stretch
+    (mark k is ``around[2k + 1]``, see _clause_runs) that are its own: clause
+    punctuation at either end that differs from the next mark in while that
+    one is the same as the one after it ends the clause before or after the
+    stretch (``很好，杨！方！线！…``, ``会议强调：加；微；…``), as it did before
+    marks took turns; marks that take turns throughout are all the stretch's."""
+    if last - first < 2:
+        return first, last
+    mark = [around[2 * k + 1] for k in (first, first + 1, first + 2, last - 2, last - 1, last)]
+    own_first = first + 1 if mark[0] != mark[1] == mark[2] else first
+    own_last = last - 1 if mark[5] != mark[4] == mark[3] else last
+    return own_first, own_last
 
 
 def _take_turns(mark: str, first: str) -> bool:

@@ -422,8 +422,13 @@ def _reference_clause_runs(text: str) -> set[int]:
         ):
             end += 2
         template = text[i] not in normalize._CLAUSE_SPACERS and text[i - 2 : i - 1] == text[i]
-        if (end - i) // 2 + 1 >= normalize._CLAUSE_RUNS and not template:
-            drop.update(range(i, end + 1, 2))
+        # A mark at either end unlike the next one in, which is like the one
+        # after it, is the punctuation of the text around.
+        marks = text[i : end + 1 : 2]
+        first = i + 2 if len(marks) >= 3 and marks[0] != marks[1] == marks[2] else i
+        last = end - 2 if len(marks) >= 3 and marks[-1] != marks[-2] == marks[-3] else end
+        if (last - first) // 2 + 1 >= normalize._CLAUSE_RUNS and not template:
+            drop.update(range(first, last + 1, 2))
         i = end + 1
     return drop
 
