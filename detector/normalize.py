@@ -54,9 +54,11 @@ What is folded, and why:
   ``杨→方→线→上``, ``杨丨方丨线丨上``, ``杨丶方丶线丶上``, and the line and
   paragraph separators U+2028 and U+2029, which browsers do not show as a line
   break (a space, nothing or a box; alone, U+2028 is a line break and ends a
-  clause); and different pictographs, blanks, bars and line separators may take
-  turns (``杨🔥方💰线 上★配``, ``杨\\u2028方 线\\u2028上``), also around
-  spaced-out punctuation and when a separator is several of them
+  clause, and so it is at either end of a stretch unless the run next to it or
+  the one after that holds as many: ``为-回-馈-老-会-员\\u2028\\u2028中国…`` keeps
+  its paragraph break); and different pictographs, blanks, bars and line
+  separators may take turns (``杨🔥方💰线 上★配``, ``杨\\u2028方 线\\u2028上``),
+  also around spaced-out punctuation and when a separator is several of them
   (``w👉🏻w👉🏻w👉🏻.👉🏻x``: an emoji with its skin tone).  Between Chinese
   characters, none a numeral and no two neighbours alike, any separators but
   brackets and quotes may take turns (``配"资→股§票``; ``由“黑”变“绿”`` stays),
@@ -539,7 +541,9 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
     or by both standing between Chinese characters (see _between_chinese:
     there any separators but brackets and quotes may take turns, ``配"资→股§票``).
     A run of blanks and decorative separators, or between Chinese characters,
-    goes whole.
+    goes whole.  Line or paragraph separators at either end of a chain are a
+    line break, not one of its runs, unless they take turns or repeat there
+    (see _line_breaks).
     Otherwise the chain's separator is its shortest run; a longer run is
     separators with spaced-out separator characters between them (``-.-``,
     `` / / ``), which stay (``x-h-y-.-i-c-u`` → ``xhy.icu``); a run of any other
@@ -563,16 +567,15 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
         # around a spaced-out character (``👉🏻.👉🏻``, ``🔥💰.🔥💰``).
         edged = (flags[starts] & flags[ends - 1] & _TURNS_BIT) > 0
         link |= apart & edged[1:] & edged[:-1]
-    # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
-    chain_starts, chain_ends = _runs(link)
-    links = chain_ends - chain_starts
-    long = links >= _SPACED_OUT_RUNS - 1
-    # A shorter chain of runs each between two Chinese characters.
-    counted = np.concatenate(([0], between.cumsum()))
-    all_between = counted[chain_ends + 1] - counted[chain_starts] == links + 1
-    long |= (links == _SHORT_SPACED_OUT_RUNS - 1) & all_between
+    chain_starts, chain_ends, long = _long_chains(link, between)
     if not long.any():
         return None
+    cut = _line_breaks(codes, starts, ends, chain_starts[long], chain_ends[long])
+    if cut is not None:
+        link[cut] = False
+        chain_starts, chain_ends, long = _long_chains(link, between)
+        if not long.any():
+            return None
     if turns is None:
         turns = _turn_runs(flags, starts, ends)
     chain_first, chain_size = chain_starts[long], chain_ends[long] - chain_starts[long] + 1
@@ -588,6 +591,56 @@ def _spaced_out(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:
         regular, offset % (size + 1) != size, (offset < size) | (offset >= length - size)
     )
     return drop
+
+
+def _long_chains(
+    link: np.ndarray, between: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chains of ``link`` (see _spaced_out) and which of them space out a
+    stretch: _SPACED_OUT_RUNS runs or more, or _SHORT_SPACED_OUT_RUNS each
+    between two Chinese characters (``between``)."""
+    # Link k joins run k to run k + 1; a chain of n links holds n + 1 runs.
+    chain_starts, chain_ends = _runs(link)
+    links = chain_ends - chain_starts
+    long = links >= _SPACED_OUT_RUNS - 1
+    # A shorter chain of runs each between two Chinese characters.
+    counted = np.concatenate(([0], between.cumsum()))
+    all_between = counted[chain_ends + 1] - counted[chain_starts] == links + 1
+    long |= (links == _SHORT_SPACED_OUT_RUNS - 1) & all_between
+    return chain_starts, chain_ends, long
+
+
+def _line_breaks(
+    codes: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    first_runs: np.ndarray,
+    last_runs: np.ndarray,
+) -> np.ndarray | None:
+    """The links (see _spaced_out) that take line or paragraph separators into
+    a chain of runs ``[starts, ends)`` at either end, from its first run
+    ``first_runs`` or its last ``last_runs``, or None.  Unless the run next to
+    it or the one after that holds as many (``杨\u2028方 线\u2029上``: they take
+    turns or repeat), they are the line break before or after the line the
+    stretch is on (``为-回-馈-老-会-员\u2028\u2028中国…``: the next line was
+    read with the ad; ``配\u2028资\u2028股\u2028票\u2028\u2028正文``)."""
+    line = (codes == ord(_LINE_SEPARATORS[0])) | (codes == ord(_LINE_SEPARATORS[1]))
+    counted = np.concatenate(([0], line.cumsum()))
+    # How many each run holds; -1 past the last run (no run holds as many).
+    held = np.concatenate((counted[ends] - counted[starts], [-1, -1]))
+    first, last = first_runs, last_runs
+    # (A chain holds two runs or more: first + 1 and last - 1 are in it.)
+    after = (held[first + 1] == held[first]) | (
+        (held[first + 2] == held[first]) & (first + 2 <= last)
+    )
+    two_back = held[np.maximum(last - 2, 0)] == held[last]
+    before = (held[last - 1] == held[last]) | (two_back & (last - 2 >= first))
+    cut_first = (held[first] > 0) & ~after
+    cut_last = (held[last] > 0) & ~before
+    if not (cut_first.any() or cut_last.any()):
+        return None
+    # Link k joins run k to run k + 1.
+    return np.concatenate((first[cut_first], last[cut_last] - 1))
 
 
 def _spaces_by_cjk(codes: np.ndarray, flags: np.ndarray) -> np.ndarray | None:

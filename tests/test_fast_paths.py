@@ -260,8 +260,22 @@ def _reference_spaced_out(text: str) -> set[int]:
         same = text[a[0]] == text[b[0]] == text[b[1] - 1] and text[a[0]] == text[a[1] - 1]
         return same or (edged(a) and edged(b)) or (between(a) and between(b))
 
+    def lines(run: tuple[int, int]) -> int:
+        return sum(c in "\u2028\u2029" for c in text[run[0] : run[1]])
+
+    def line_breaks_out(chain: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Without line separators at either end, unless the next run or the
+        one after it holds as many."""
+        held = [lines(run) for run in chain]
+        first = 1 if held[0] and held[0] not in held[1:3] else 0
+        last = 1 if held[-1] and held[-1] not in held[-3:-1] else 0
+        return chain[first : len(chain) - last]
+
+    def short_ok(chain: list[tuple[int, int]]) -> bool:
+        return all(between(run) for run in chain)
+
     drop: set[int] = set()
-    for chain in _chains(runs, linked, lambda chain: all(between(run) for run in chain)):
+    for chain in _chains(runs, linked, short_ok, line_breaks_out):
         size = min(b - a for a, b in chain)
         for a, b in chain:
             length = b - a
@@ -281,16 +295,20 @@ Run = TypeVar("Run")
 
 
 def _chains(
-    runs: list[Run], linked: Callable[[Run, Run], bool], short_ok: Callable[[list[Run]], bool]
+    runs: list[Run],
+    linked: Callable[[Run, Run], bool],
+    short_ok: Callable[[list[Run]], bool],
+    trim: Callable[[list[Run]], list[Run]] = lambda chain: chain,
 ) -> Iterator[list[Run]]:
-    """The runs of ``runs`` linked one to the next, _SPACED_OUT_RUNS or more in a
-    row, or _SHORT_SPACED_OUT_RUNS when ``short_ok`` says so."""
+    """The runs of ``runs`` linked one to the next (less what ``trim`` takes
+    off either end), _SPACED_OUT_RUNS or more in a row, or
+    _SHORT_SPACED_OUT_RUNS when ``short_ok`` says so."""
     k = 0
     while k < len(runs):
         end = k
         while end + 1 < len(runs) and linked(runs[end], runs[end + 1]):
             end += 1
-        chain = runs[k : end + 1]
+        chain = trim(runs[k : end + 1])
         short = len(chain) == normalize._SHORT_SPACED_OUT_RUNS and short_ok(chain)
         if len(chain) >= normalize._SPACED_OUT_RUNS or short:
             yield chain
