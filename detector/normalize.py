@@ -286,6 +286,9 @@ _KANA_LETTERS = ((0x3041, 0x3096), (0x30A1, 0x30FA), (0xFF66, 0xFF6F), (0xFF71, 
 # characters (see _clause_runs), and how many runs of it in a row it takes; a
 # letter or digit may too, unless it is also before the stretch (a template).
 _CLAUSE_SPACERS = ",;:!?"
+# A letter or digit before one of these is a number (or a template's mask for
+# one), not a mark spacing a stretch out.
+_DATE_UNITS = frozenset(map(ord, "年月日时時分秒"))
 _CLAUSE_RUNS = 5
 # The ideographic full stop, read as "." between the labels of a host (see
 # _ideographic_hosts).  A host: labels with "." or "。" between them, "。" before
@@ -818,10 +821,14 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
                 and _take_turns(chr(around[2 * end + 3]), chr(around[2 * k + 1]))
             ):
                 end += 1
-            # A letter or digit before the first character as well: a template
-            # (X年X月X日X时X分X秒), not a spread.
+            # A letter or digit before the first character as well, or before a
+            # unit of a date or time: a number or a template (X年X月X日X时X分X秒,
+            # 今天1月1日1时1分1秒, the SMS corpus's 于x月x日x时x分x秒), not a spread.
             mark, before = around[2 * k + 1], first + 2 * k - 2
-            template = chr(mark) not in _CLAUSE_SPACERS and before >= 0 and codes[before] == mark
+            template = chr(mark) not in _CLAUSE_SPACERS and (
+                (before >= 0 and codes[before] == mark)
+                or not _DATE_UNITS.isdisjoint(around[2 * k : 2 * end + 3 : 2])
+            )
             own_first, own_last = _own_marks(around, k, end)
             if spaced[k] and own_last - own_first + 1 >= _CLAUSE_RUNS and not template:
                 found.extend(first + 2 * j for j in range(own_first, own_last + 1))

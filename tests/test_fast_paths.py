@@ -439,7 +439,10 @@ def _reference_clause_runs(text: str) -> set[int]:
             text[end + 2] == text[i] or (text[end + 2] in clause and text[i] in clause)
         ):
             end += 2
-        template = text[i] not in normalize._CLAUSE_SPACERS and text[i - 2 : i - 1] == text[i]
+        units = {chr(c) for c in normalize._DATE_UNITS}
+        template = text[i] not in normalize._CLAUSE_SPACERS and (
+            text[i - 2 : i - 1] == text[i] or bool(units & set(text[i - 1 : end + 2 : 2]))
+        )
         # A mark at either end unlike the next one in, which is like the one
         # after it, is the punctuation of the text around.
         marks = text[i : end + 1 : 2]

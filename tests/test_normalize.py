@@ -226,6 +226,12 @@ def test_evasions_that_fold(text: str, expected: str) -> None:
         "X月X日X时X分",
         "于x月x至x月x全场",
         "X年X月X日X时X分X秒",
+        # A digit or letter before a unit of date or time is a number or its mask,
+        # not a mark spacing a stretch out, wherever the stretch starts.
+        "今天1月1日1时1分1秒",
+        "2020年1月1日1时1分1秒",
+        "今天X月X日X时X分X秒",
+        "您于x月x日x时x分x秒在",
         "“走!快!跑!”",
         "对!对!对!就是这样!",
         # A full stop after a word, before another that is no top-level domain.
