@@ -282,15 +282,20 @@ def _init_worker(model: str | None, threshold: float, options: ScanOptions) -> N
 
 def _tie_to_parent() -> None:
     """In a worker: leave Ctrl-C to the parent, which stops the pool (each
-    worker printed a KeyboardInterrupt traceback), take SIGTERM's default back
-    from the CLI's handler inherited through fork, and, on Linux, die with the
-    parent.  A parent killed by SIGTERM or SIGKILL left its workers waiting
-    forever, holding stdout open, so that a reader of ``detector scan --jobs 2
-    | …`` never saw its end."""
+    worker printed a KeyboardInterrupt traceback), take the defaults of SIGTERM
+    and SIGHUP back from the CLI's handler inherited through fork (a terminal
+    that closed sent SIGHUP to every worker, and each printed a traceback of
+    ``_Terminated``; ignored under ``nohup``, it stays ignored), and, on Linux,
+    die with the parent.  A parent killed by SIGTERM or SIGKILL left its
+    workers waiting forever, holding stdout open, so that a reader of
+    ``detector scan --jobs 2 | …`` never saw its end."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        signal.signal(hangup, signal.SIG_DFL)
     if not sys.platform.startswith("linux"):
         return
     import ctypes

@@ -517,12 +517,22 @@ def _signal_until_exit(
                 raise
 
 
+def _hangup_by_default() -> None:
+    """In a child about to run the CLI: SIGHUP's default action, as in a
+    terminal, even where these tests run under ``nohup`` (which ignores it, and
+    the CLI then leaves it ignored)."""
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("signum", "group", "code", "message"),
     [
         (signal.SIGINT, True, 130, "detector: interrupted\n"),  # Ctrl-C in a terminal
         (signal.SIGTERM, False, 143, "detector: terminated\n"),  # kill PID
         (signal.SIGKILL, False, -signal.SIGKILL, ""),
+        # The terminal closed (an ssh session dropped): SIGHUP to the group.
+        (getattr(signal, "SIGHUP", signal.SIGTERM), True, 129, "detector: hung up\n"),
     ],
 )
 def test_a_signal_stops_scan_jobs_with_its_workers(
@@ -531,6 +541,10 @@ def test_a_signal_stops_scan_jobs_with_its_workers(
     # Ctrl-C said "Aborted!" with a KeyboardInterrupt traceback per worker and
     # exit code 1 ("findings"); after SIGTERM or SIGKILL to the parent its
     # worker waited forever holding stdout, so a reader never saw its end.
+    # SIGHUP: each worker inherited the CLI's handler through fork and printed
+    # "Process ForkProcess-1: Traceback … detector.cli._Terminated: 1".
+    if not hasattr(signal, "SIGHUP") and code == 129:
+        pytest.skip("no SIGHUP")
     command = [
         sys.executable, "-m", "detector.cli", "scan", "--model", str(tiny_model_dir),
         "--jobs", "2", "--format", "jsonl", "--input-format", "jsonl", "-",
@@ -541,6 +555,7 @@ def test_a_signal_stops_scan_jobs_with_its_workers(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_hangup_by_default,
     )
     assert process.stdin is not None and process.stdout is not None
     lines: queue.Queue[bytes] = queue.Queue()
