@@ -230,11 +230,38 @@ def _terminate(signum: int, frame: object) -> None:
     raise _Terminated(signum)
 
 
+def _interrupted(exc: KeyboardInterrupt) -> click.exceptions.Exit:
+    """The exit of a run that ``exc`` interrupted (Ctrl-C, or :class:`_Terminated`),
+    its word said on stderr where it can be."""
+    import signal
+
+    signum = int(exc.signum if isinstance(exc, _Terminated) else signal.SIGINT)
+    words = {int(signal.SIGINT): "interrupted", int(signal.SIGTERM): "terminated"}
+    with contextlib.suppress(OSError):  # a terminal that hung up takes nothing
+        click.echo(f"detector: {words.get(signum, 'hung up')}", err=True)
+    return click.exceptions.Exit(128 + signum)
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt ``exc`` was raised while handling, if any (its context)."""
+    seen: set[int] = set()
+    context = exc.__context__
+    while context is not None and id(context) not in seen:
+        if isinstance(context, KeyboardInterrupt):
+            return context
+        seen.add(id(context))
+        context = context.__context__
+    return None
+
+
 class _Main(click.Group):
     """The command group: an interrupt (Ctrl-C, SIGTERM, or SIGHUP: the terminal
     closed, an ssh session dropped) exits 130 (143, 129) with ``detector:
     interrupted`` (``terminated``, ``hung up``).  Click's own handling said
-    ``Aborted!`` and exited 1, which the README documents as "findings"."""
+    ``Aborted!`` and exited 1, which the README documents as "findings".  An
+    ``OSError`` raised while the interrupt unwinds (the ``--summary`` line or
+    the progress line written to the terminal that hung up) does not take its
+    place: it was a traceback and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         import signal
@@ -249,11 +276,12 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
-            signum = int(exc.signum if isinstance(exc, _Terminated) else signal.SIGINT)
-            words = {int(signal.SIGINT): "interrupted", int(signal.SIGTERM): "terminated"}
-            with contextlib.suppress(OSError):  # a terminal that hung up takes nothing
-                click.echo(f"detector: {words.get(signum, 'hung up')}", err=True)
-            raise click.exceptions.Exit(128 + signum) from None
+            raise _interrupted(exc) from None
+        except OSError as exc:
+            interrupt = _interrupt_behind(exc)
+            if interrupt is None:
+                raise
+            raise _interrupted(interrupt) from None
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)

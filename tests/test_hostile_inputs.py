@@ -577,6 +577,47 @@ def test_a_signal_stops_scan_jobs_with_its_workers(
         process.wait()
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP and a pseudo-terminal")
+@pytest.mark.parametrize("command", ["scan", "clean"])
+def test_a_hangup_exits_129_when_the_summary_finds_no_terminal(
+    tiny_model_dir: Path, command: str
+) -> None:
+    """The terminal closed during ``scan --summary`` (or ``clean --summary``),
+    run with stderr on it: the summary line that the interrupt prints, written
+    to a terminal that is gone, failed (EIO), and that error took the
+    interrupt's place: a traceback and exit code 1, which says "findings", for
+    a run that was cut short.  The interrupt decides: 129, as without
+    --summary."""
+    import pty
+
+    args = ["--format", "jsonl"] if command == "scan" else []
+    process_args = [
+        sys.executable, "-m", "detector.cli", command, "--model", str(tiny_model_dir),
+        "--summary", *args, "--input-format", "jsonl", "-",
+    ]  # fmt: skip
+    terminal, stderr = pty.openpty()
+    process = subprocess.Popen(
+        process_args,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        preexec_fn=_hangup_by_default,
+    )
+    os.close(stderr)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(json.dumps({"id": 1, "text": INJECTED}).encode() + b"\n")
+        process.stdin.flush()  # the record is done; stdin stays open
+        assert process.stdout.readline()  # the record's result (or its cleaned line)
+        os.close(terminal)  # the terminal is gone: writing to it fails
+        process.send_signal(signal.SIGHUP)
+        assert process.wait(30) == 128 + signal.SIGHUP
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @pytest.mark.parametrize(
     ("signum", "said"),
     [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated"), (signal.SIGHUP, "hung up")],
