@@ -55,21 +55,42 @@ def deferred_interrupts() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP that come during the block are raised as it ends, so
     that what it does (a temporary file created and named, renamed or removed)
     is done whole: one landing in between left ``.NAME.XXXXXXXX.tmp`` files
-    behind.  (The signals are blocked, so they wait; in a thread other than the
-    main one, or without ``pthread_sigmask`` (Windows), nothing is deferred.)"""
+    behind.  The signals are blocked in this thread, so they wait, and their
+    handlers only note one that another thread of the process takes (the kernel
+    hands it to a thread that does not block it: OpenBLAS's, say), to raise it
+    again once the block is done; blocked alone, such a signal was raised in
+    the middle of the block.  (In a thread other than the main one, nothing is
+    deferred; without ``pthread_sigmask`` (Windows), only what a handler notes.)"""
     import signal
     import threading
 
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
-    previous = mask(signal.SIG_BLOCK, held)
+    held: list[int] = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGHUP"):
+        held.append(signal.SIGHUP)
+    came: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        came.append(signum)
+
+    mask = getattr(signal, "pthread_sigmask", None)
+    blocked = None if mask is None else mask(signal.SIG_BLOCK, held)
+    handlers: dict[int, Any] = {}
     try:
+        for signum in held:
+            handler = signal.getsignal(signum)
+            if handler is not None and handler is not signal.SIG_IGN:  # None: not Python's
+                handlers[signum] = signal.signal(signum, note)
         yield
     finally:
-        mask(signal.SIG_SETMASK, previous)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        if mask is not None and blocked is not None:
+            mask(signal.SIG_SETMASK, blocked)  # one that waited is handled now
+        for signum in dict.fromkeys(came):  # one another thread took, again
+            signal.raise_signal(signum)
 
 
 def version_of(info: os.stat_result) -> tuple[int, ...]:

@@ -497,6 +497,39 @@ def test_an_interrupt_while_the_temporary_file_is_opened_or_closed_leaves_none(
     assert target.read_bytes() == b"old"
 
 
+def test_an_interrupt_waits_for_the_deferred_step_while_another_thread_runs() -> None:
+    """The steps of an atomic write that an interrupt must not split (the
+    temporary file created and named, renamed, removed) blocked the signals in
+    the main thread only.  Where the process has another thread (OpenBLAS
+    starts one per core when OPENBLAS_NUM_THREADS is set, as on many servers),
+    the kernel hands a Ctrl-C or SIGTERM to that thread, and Python raised it in
+    the main thread at once, in the middle of the step: the temporary file was
+    left behind as if nothing was deferred.  It is raised once the step is
+    done, as in a process of one thread."""
+    import signal
+    import threading
+    import time
+
+    from detector import _files
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    done = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _files.deferred_interrupts():
+                os.kill(os.getpid(), signal.SIGINT)  # to the process: the other thread takes it
+                time.sleep(0.05)
+                for _ in range(10_000):  # where Python runs its signal handlers
+                    pass
+                done.append("the step")
+    finally:
+        stop.set()
+        other.join()
+    assert done == ["the step"]
+
+
 def test_an_output_or_a_baseline_that_is_write_protected_is_not_replaced(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
