@@ -42,7 +42,8 @@ def locked(directory: str | Path, waiting: Callable[[], None] | None = None) -> 
         except BlockingIOError:
             if waiting is not None:
                 waiting()
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            with contextlib.suppress(OSError):  # it cannot be waited for (ENOLCK): as below
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
         except OSError:  # no flock on this file system (some network ones)
             pass
         yield

@@ -287,6 +287,33 @@ def test_two_baseline_updates_at_once_keep_both(
     assert sorted(e["path"] for e in written) == ["a.txt", "b.txt"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_a_lock_that_cannot_be_waited_for_does_not_stop_the_update(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system that says the directory's lock is held (EWOULDBLOCK) and
+    then will not wait for it (ENOLCK: an NFS mount whose lock service went
+    away) ended ``scan --update-baseline`` in a traceback, the baseline not
+    written.  As where the file system refuses the lock from the start, the
+    update runs unserialized."""
+    import errno
+    import fcntl
+
+    import detector.cli as cli
+
+    def flock(descriptor: int, operation: int) -> None:
+        if operation & fcntl.LOCK_NB:
+            raise BlockingIOError(errno.EWOULDBLOCK, os.strerror(errno.EWOULDBLOCK))
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    baseline = tmp_path / "baseline.json"
+    entry = {"fingerprint": "a" * 16, "path": "a.txt", "category": "gambling", "text": AD}
+    cli._write_baseline(str(baseline), [entry], set(), ("a.txt",))
+    written = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert [e["path"] for e in written] == ["a.txt"]
+
+
 # -- the quarantine file: a record cut short by a full disk ---------------------------
 
 
