@@ -100,6 +100,12 @@ def version_of(info: os.stat_result) -> tuple[int, ...]:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
+def names_a_directory(path: str) -> bool:
+    """Whether ``path`` ends in a separator, ``.`` or ``..`` (``out/``,
+    ``out/.``): a name only a directory can have, whether or not it exists."""
+    return os.path.basename(path) in ("", os.curdir, os.pardir)
+
+
 #: At most this many bytes of a file's name go into its temporary's.
 _NAME_KEPT = 128
 
@@ -133,24 +139,44 @@ class AtomicFile:
         """``exc`` naming the user's path (not a temporary or resolved one)."""
         return type(exc)(exc.errno, exc.strerror, self.path)
 
+    def check(self) -> int | None:
+        """Raise ``OSError`` where the file would be refused: a directory, a name
+        only a directory has (``out/``, ``out/.``: resolved, it lost its slash
+        or dot, and a file ``out`` was written), a new file in a directory that
+        does not exist, or, without
+        ``unchanged_since``, a write-protected file (:meth:`check_writable`).
+        Else the mode of the file (None: a new one).  Done on entering; called
+        before the work as well where the file is written after it (``scan
+        --update-baseline``'s baseline), so that it is not refused at the end."""
+        import stat
+
+        if names_a_directory(self.path):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.path)
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:  # a new file (or a dangling symlink's target)
+            try:  # in a directory that is there
+                os.stat(os.path.dirname(os.path.realpath(self.path)))
+            except OSError as exc:
+                raise self._error(exc) from None
+            return None
+        except OSError as exc:
+            raise self._error(exc) from None
+        if stat.S_ISDIR(mode):
+            # Checked now, not when os.replace fails after all the work is done.
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.path)
+        if stat.S_ISREG(mode) and self._read is None:
+            self.check_writable()  # now (-o, a baseline), not after all the work
+        return mode
+
     def __enter__(self) -> AtomicFile:
         import stat
         import tempfile
 
-        try:
-            mode: int | None = os.stat(self.path).st_mode
-        except FileNotFoundError:  # a new file (or a dangling symlink's target)
-            mode = None
-        except OSError as exc:
-            raise self._error(exc) from None
-        if mode is not None and stat.S_ISDIR(mode):
-            # Checked now, not when os.replace fails after all the work is done.
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.path)
+        mode = self.check()
         if mode is not None and not stat.S_ISREG(mode):
             self.handle = open(self.path, "wb")
             return self
-        if mode is not None and self._read is None:
-            self.check_writable()  # now (-o, a baseline), not after all the work
         self._target = os.path.realpath(self.path)
         # The name cut short: one near the system's limit (255 bytes, 85 Chinese
         # characters in UTF-8) left no room for the temporary's dot and suffix.

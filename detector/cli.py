@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, Protocol, TypeVar
 
 import click
 
-from detector._files import AtomicFile, locked
+from detector._files import AtomicFile, locked, names_a_directory
 
 if TYPE_CHECKING:
     from detector.clean import CleanTally, FieldScan
@@ -454,8 +454,10 @@ def scan(
       detector scan --format jsonl crawl/ > findings.jsonl
       detector scan --input-format jsonl --text-field content - < items.jsonl
     """
-    if update_baseline and baseline is None:
-        raise click.UsageError("--update-baseline needs --baseline FILE")
+    if update_baseline:
+        if baseline is None:
+            raise click.UsageError("--update-baseline needs --baseline FILE")
+        _check_baseline_writable(baseline)
     started = time.monotonic()
     _one_blas_thread()
     _keep_freed_memory()
@@ -596,6 +598,16 @@ def _load_suppressions(baseline: str | None, update_baseline: bool) -> Suppressi
         except BaselineError as exc:
             raise DetectorError(f"{baseline}: {exc}") from None
     return Suppressions(config.allow, prints, inline=config.inline_markers)
+
+
+def _check_baseline_writable(path: str) -> None:
+    """Refuse, before the scan, a ``--baseline`` that ``--update-baseline``
+    could not write at its end: a directory or a name for one, a
+    write-protected file (see :meth:`detector._files.AtomicFile.check`)."""
+    try:
+        AtomicFile(path).check()
+    except OSError as exc:
+        raise DetectorError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None
 
 
 def _read_baseline(path: str) -> str:
@@ -1268,8 +1280,8 @@ def clean(
             raise click.UsageError(
                 "clean writes one output: give one file (or -), or use --in-place"
             )
-        if output != "-" and output.endswith(("/", os.sep)):
-            # A name for a directory: the output went to a file named without the /.
+        if output != "-" and names_a_directory(output):
+            # out/ or out/.: the output went to a file named without the / (or /.).
             raise click.UsageError(f"-o {output}: names a directory; clean writes one file")
         if output != "-" and paths[0] != "-" and _same_file(paths[0], output):
             raise DetectorError(f"{output}: -o names the input file; use --in-place to rewrite it")

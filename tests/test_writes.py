@@ -593,8 +593,12 @@ def test_an_output_or_a_baseline_that_is_write_protected_is_not_replaced(
     assert baseline.read_text(encoding="utf-8") == '{"findings": [], "version": 1}\n'
 
 
-def test_an_output_named_as_a_directory_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
-    # `-o cleaned/` wrote the cleaned article to a file named `cleaned`.
+@pytest.mark.parametrize("ending", ["/", "/."])
+def test_an_output_named_as_a_directory_is_refused(
+    tiny_model_dir: Path, tmp_path: Path, ending: str
+) -> None:
+    # `-o cleaned/` wrote the cleaned article to a file named `cleaned`, and
+    # `-o cleaned/.` still did once that was refused.
     from click.testing import CliRunner
 
     from detector.cli import main
@@ -603,8 +607,70 @@ def test_an_output_named_as_a_directory_is_refused(tiny_model_dir: Path, tmp_pat
     article.write_text(INJECTED, "utf-8")
     output = tmp_path / "cleaned"
     result = CliRunner().invoke(
-        main, ["clean", "--model", str(tiny_model_dir), str(article), "-o", f"{output}/"]
+        main, ["clean", "--model", str(tiny_model_dir), str(article), "-o", f"{output}{ending}"]
     )
     assert result.exit_code == 2
-    assert f"-o {output}/: names a directory; clean writes one file" in result.stderr
+    assert f"-o {output}{ending}: names a directory; clean writes one file" in result.stderr
     assert not output.exists() and article.read_text("utf-8") == INJECTED
+
+
+@pytest.mark.parametrize("ending", ["/", "/."])
+def test_a_baseline_named_as_a_directory_is_refused_before_the_scan(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    """``scan --baseline reviewed/ --update-baseline`` scanned everything, then
+    wrote the baseline to a file named ``reviewed`` (the name resolved lost its
+    slash, or its dot), said ``reviewed/: baseline of 1 finding(s) written``,
+    and the next ``scan --baseline reviewed/`` could not read it (not a
+    directory).  Refused, as ``clean -o reviewed/`` is, before the scan."""
+    from click.testing import CliRunner
+
+    from detector import parallel
+    from detector.cli import main
+
+    def scan_inputs(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scanned before the baseline was checked")
+
+    monkeypatch.setattr(parallel, "scan_inputs", scan_inputs)
+    article = tmp_path / "a.txt"
+    article.write_text(INJECTED, "utf-8")
+    baseline = f"{tmp_path / 'reviewed'}{ending}"
+    args = ["scan", "--model", str(tiny_model_dir), "--baseline", baseline, "--update-baseline"]
+    result = CliRunner().invoke(main, [*args, str(article)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"detector: error: {baseline}: cannot write baseline (Is a directory)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+@pytest.mark.parametrize("case", ["write-protected", "in a missing directory"])
+def test_a_baseline_that_cannot_be_written_is_refused_before_the_scan(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """``scan --update-baseline`` with a baseline someone froze (``chmod a-w``),
+    or in a directory not made yet, scanned the whole input first and refused
+    the baseline at the end (13 s of a 26 MB JSONL file for 'cannot write
+    baseline'), where the README says it is refused before any work, as
+    ``clean -o`` refuses such a file."""
+    from click.testing import CliRunner
+
+    from detector import parallel
+    from detector.cli import main
+
+    def scan_inputs(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scanned before the baseline was checked")
+
+    monkeypatch.setattr(parallel, "scan_inputs", scan_inputs)
+    article = tmp_path / "a.txt"
+    article.write_text(INJECTED, "utf-8")
+    if case == "write-protected":
+        baseline = tmp_path / "baseline.json"
+        baseline.write_text('{"findings": [], "version": 1}\n', encoding="utf-8")
+        baseline.chmod(0o444)
+        why = "write-protected (mode 444): left as it is (make it writable to have it rewritten)"
+    else:
+        baseline = tmp_path / ".detector" / "baseline.json"
+        why = "No such file or directory"
+    args = ["scan", "--model", str(tiny_model_dir), "--baseline", str(baseline)]
+    result = CliRunner().invoke(main, [*args, "--update-baseline", str(article)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"detector: error: {baseline}: cannot write baseline ({why})\n"
