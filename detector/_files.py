@@ -100,6 +100,30 @@ def version_of(info: os.stat_result) -> tuple[int, ...]:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
+def open_descriptor(path: str) -> int | None:
+    """The descriptor of this process that ``path`` names (``/dev/stdout``,
+    ``/dev/fd/1``, ``/proc/self/fd/1``: 1), or None.  Such a name leads, through
+    ``/proc``, to the file the descriptor is open on, which a rename would
+    replace: with standard output redirected (``>> all.txt``), what the shell
+    had written there was lost, and the shell wrote on to the old file, no
+    longer named.  Written to the descriptor, the output goes where ``-o -``
+    sends it, after what is there."""
+    import re
+
+    own = re.compile(rf"/(?:dev/fd|proc/self/fd|proc/{os.getpid()}/fd)/(\d+)")
+    for _ in range(40):  # symlinks followed, as the system follows them
+        found = own.fullmatch(os.path.normpath(path))
+        if found is not None:
+            return int(found.group(1))
+        if not os.path.islink(path):
+            return None
+        try:
+            path = os.path.join(os.path.dirname(path), os.readlink(path))
+        except OSError:
+            return None
+    return None
+
+
 def names_a_directory(path: str) -> bool:
     """Whether ``path`` ends in a separator, ``.`` or ``..`` (``out/``,
     ``out/.``): a name only a directory can have, whether or not it exists."""
@@ -119,7 +143,8 @@ class AtomicFile:
     first (``os.path.realpath``): the file a link points to is rewritten and the
     link stays a link; replacing the link itself would leave the target
     uncleaned.  A FIFO, a terminal or another device is not replaced but written
-    directly: a reader waiting on the FIFO (or ``/proc/self/fd/1``) gets the data.
+    directly: a reader waiting on the FIFO gets the data; so is a name of one of
+    this process's descriptors (``/dev/stdout``, :func:`open_descriptor`).
     Errors name ``path`` as the user gave it, not the temporary file.  The new
     file is a new inode: other hard links to the old one keep the old contents.
 
@@ -173,6 +198,13 @@ class AtomicFile:
         import stat
         import tempfile
 
+        descriptor = open_descriptor(self.path)
+        if descriptor is not None:  # /dev/stdout: where the shell redirected it
+            try:
+                self.handle = os.fdopen(os.dup(descriptor), "wb")
+            except OSError as exc:
+                raise self._error(exc) from None
+            return self
         mode = self.check()
         if mode is not None and not stat.S_ISREG(mode):
             self.handle = open(self.path, "wb")

@@ -481,6 +481,38 @@ def test_a_file_whose_name_is_near_the_limit_is_cleaned_in_place(
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/fd/1"), reason="needs /dev/fd")
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_an_output_naming_standard_output_appends_to_the_file_it_is_redirected_to(
+    tiny_model_dir: Path, tmp_path: Path, name: str
+) -> None:
+    """``-o /dev/stdout`` with standard output redirected to a file (``for f in
+    *.txt; do detector clean "$f" -o /dev/stdout; done >> all.txt``): the name
+    led to the file, which was replaced by a new one holding this output alone
+    (what the shell had written before it lost), while the shell went on
+    writing to the old file, no longer named; a second run found the name
+    '/tmp/…/all.txt (deleted)' behind the descriptor and wrote a file of that
+    name.  The README says such an -o is written directly: to the descriptor,
+    after what is there, as ``-o -`` writes."""
+    if not os.path.exists(name):
+        pytest.skip(f"no {name}")
+    articles = []
+    for number in range(2):
+        article = tmp_path / f"a{number}.txt"
+        article.write_text(INJECTED, encoding="utf-8")
+        articles.append(article)
+    everything = tmp_path / "all.txt"
+    everything.write_bytes(b"HEADER\n")
+    with open(everything, "ab") as out:
+        for article in articles:
+            run = _detector(tiny_model_dir, "clean", str(article), "-o", name, stdout=out)
+            assert run.returncode == 1, run.stderr
+        out.write(b"FOOTER\n")
+    cleaned = INJECTED.replace(AD, "").encode("utf-8")
+    assert everything.read_bytes() == b"HEADER\n" + cleaned * 2 + b"FOOTER\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a0.txt", "a1.txt", "all.txt"]
+
+
 # -- an interrupt at any moment leaves no temporary file ------------------------------
 
 
