@@ -14,6 +14,7 @@ file's encoding is detected once, not line by line.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -158,19 +159,23 @@ def printable(path: str) -> str:
 
 
 def _scrub(value: object) -> object:
-    """A JSON value with every lone surrogate replaced (it is printed back).
+    """A JSON value with every lone surrogate replaced and every NaN or
+    Infinity (which Python's parser accepts) as the string of it: it is printed
+    back, in JSON output that must parse.
 
     A list or object goes through ``json`` (C code) rather than a recursive
     Python walk: an id nested 500 deep, which the parser accepts, overflowed the
     Python stack and stopped the whole batch."""
     if isinstance(value, str):
         return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)  # NaN, Infinity: what JSON cannot print, as text
     if not isinstance(value, (list, dict)):
         return value
     text = json.dumps(value, ensure_ascii=False)
-    if not LONE_SURROGATE.search(text):
+    if not LONE_SURROGATE.search(text) and "NaN" not in text and "Infinity" not in text:
         return value
-    return json.loads(LONE_SURROGATE.sub("\ufffd", text))
+    return json.loads(LONE_SURROGATE.sub("\ufffd", text), parse_constant=str)
 
 
 def looks_binary(data: bytes, encoding: str | None = None) -> bool:

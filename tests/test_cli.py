@@ -144,6 +144,41 @@ def test_id_field_names_the_field_that_identifies_a_record(
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [7, None, None]
 
 
+def _strict_json(text: str) -> Any:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_an_id_json_cannot_print_is_printed_as_its_text(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # Python's parser takes NaN and Infinity; printed back as they were, the
+    # JSONL, JSON, SARIF output and the baseline were not JSON.
+    path = tmp_path / "items.jsonl"
+    ids = ["NaN", "-Infinity", '{"k": [Infinity, "x"]}']
+    path.write_text(
+        "".join(
+            f'{{"id": {i}, "text": {json.dumps(INJECTED, ensure_ascii=False)}}}\n' for i in ids
+        ),
+        "utf-8",
+    )
+    result = scan(runner, tiny_model_dir, "--format", "jsonl", str(path))
+    assert result.exit_code == 1
+    got = [_strict_json(line)["id"] for line in result.stdout.splitlines()]
+    assert got == ["NaN", "-Infinity", {"k": ["Infinity", "x"]}]
+    for output in ("json", "sarif"):
+        _strict_json(scan(runner, tiny_model_dir, "--format", output, str(path)).stdout)
+    baseline = tmp_path / "baseline.json"
+    result = scan(
+        runner, tiny_model_dir, "--baseline", str(baseline), "--update-baseline", str(path)
+    )
+    assert result.exit_code == 0, result.output
+    entries = _strict_json(baseline.read_text("utf-8"))["findings"]
+    assert {json.dumps(e["id"]) for e in entries} == {json.dumps(i) for i in got}
+
+
 def test_a_record_without_the_text_field_names_the_fields_it_has(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
