@@ -841,3 +841,102 @@ def test_a_model_setting_that_is_not_a_path_is_named() -> None:
     crawler = get_crawler(settings_dict={"DETECTOR_MODEL": 3})
     with pytest.raises(ValueError, match=r"^DETECTOR_MODEL must be a path .*got 3"):
         DetectorPipeline.from_crawler(crawler)
+
+
+def _cli_feeds(*output: str, overwrite: bool = False) -> dict[str, Any]:
+    """FEEDS as ``scrapy crawl -o FILE`` (``-O FILE``: ``overwrite``) sets it."""
+    from scrapy.settings import Settings
+    from scrapy.utils.conf import feed_process_params_from_cli
+
+    if overwrite:
+        return feed_process_params_from_cli(Settings(), [], overwrite_output=list(output))
+    return feed_process_params_from_cli(Settings(), list(output))
+
+
+@pytest.mark.parametrize(
+    ("quarantine", "feeds", "named"),
+    [
+        ("items.jsonl", lambda d: _cli_feeds("items.jsonl"), "items.jsonl"),  # -o
+        ("items.jsonl", lambda d: _cli_feeds("items.jsonl", overwrite=True), "items.jsonl"),  # -O
+        ("items.jsonl", lambda d: {f"{d}/items.jsonl": {"format": "jsonl"}}, "{d}/items.jsonl"),
+        ("{d}/items.jsonl", lambda d: {"items.jsonl": {"format": "jsonl"}}, "items.jsonl"),
+        ("./out/../items.jsonl", lambda d: {"items.jsonl": {}}, "items.jsonl"),
+        ("items.jsonl", lambda d: {f"file://{d}/items.jsonl": {}}, "file://{d}/items.jsonl"),
+        ("items.jsonl", lambda d: {Path(d) / "items.jsonl": {}}, "{d}/items.jsonl"),
+        ("link/items.jsonl", lambda d: {"real/items.jsonl": {}}, "real/items.jsonl"),
+        ("out/books.jsonl", lambda d: {"out/%(name)s.jsonl": {}}, "out/%(name)s.jsonl"),
+        ("a-2024.jsonl", lambda d: {"a-%(time)s.jsonl": {}}, "a-%(time)s.jsonl"),
+        (
+            "items.jsonl",
+            lambda d: {"s3://bucket/x.jsonl": {}, "other.jsonl": {}, "items.jsonl": {}},
+            "items.jsonl",
+        ),
+    ],
+)
+def test_a_quarantine_that_is_a_feed_file_is_refused(
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    quarantine: str,
+    feeds: Any,
+    named: str,
+) -> None:
+    """``DETECTOR_QUARANTINE = "items.jsonl"`` with ``scrapy crawl -o items.jsonl``
+    (or the same file in ``FEEDS``, by another spelling): the feed exporter and
+    the quarantine appended to one file (``-O``: the exporter truncated it and
+    wrote over the quarantine's lines), so the items and the quarantined
+    originals interleaved in one file.  Refused when the pipeline is created,
+    before any item, naming the file and both settings; a feed URI with
+    placeholders is refused when the quarantine could be one of its files."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    d = str(tmp_path)
+    with pytest.raises(ValueError) as raised:
+        _pipeline(
+            tiny_model_dir,
+            DETECTOR_ACTION="drop",
+            DETECTOR_QUARANTINE=quarantine.format(d=d),
+            FEEDS=feeds(d),
+        )
+    message = str(raised.value)
+    assert message.startswith(f"DETECTOR_QUARANTINE {quarantine.format(d=d)} ")
+    assert f"FEEDS {named.format(d=d)} " in message
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "link", tmp_path / "real"]  # nothing written
+
+
+@pytest.mark.filterwarnings("ignore:The `FEED_URI` and `FEED_FORMAT` settings have been deprecated")
+def test_a_quarantine_that_is_the_deprecated_feed_uri_is_refused(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    refused = r"^DETECTOR_QUARANTINE items\.jsonl .*FEED_URI items\.jsonl "
+    with pytest.raises(ValueError, match=refused):
+        _pipeline(tiny_model_dir, DETECTOR_QUARANTINE="items.jsonl", FEED_URI="items.jsonl")
+
+
+@pytest.mark.parametrize(
+    "feeds",
+    [
+        {"items.jsonl": {}},
+        {"out/%(name)s.jsonl": {}},  # another directory
+        {"q-%(name)s.json": {}},  # another suffix
+        {"s3://bucket/quarantine.jsonl": {}, "stdout:": {}, "-": {}},
+        {"ftp://host/quarantine.jsonl": {}},
+    ],
+)
+def test_a_quarantine_next_to_the_feeds_is_accepted(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: Any
+) -> None:
+    from scrapy.exceptions import DropItem
+
+    monkeypatch.chdir(tmp_path)
+    pipeline, _ = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="drop", DETECTOR_QUARANTINE="quarantine.jsonl", FEEDS=feeds
+    )
+    pipeline.open_spider()
+    with pytest.raises(DropItem):
+        pipeline.process_item({"title": TITLE, "content": INJECTED})
+    pipeline.close_spider()
+    line = json.loads((tmp_path / "quarantine.jsonl").read_text(encoding="utf-8"))
+    assert line["action"] == "drop"

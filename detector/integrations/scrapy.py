@@ -61,7 +61,14 @@ Settings:
     as ``str(key)``, lone surrogates as ``\\udXXX`` escapes.  If a line still
     cannot be written (a full disk, a circular item), the error and the original
     item are logged, the stat ``detector/quarantine_errors`` counts it, and the
-    item goes on its way (cleaned, dropped or flagged) all the same.
+    item goes on its way (cleaned, dropped or flagged) all the same.  A
+    quarantine that is the file of one of the crawl's feeds (``FEEDS``, which
+    ``scrapy crawl -o/-O FILE`` fills, or ``FEED_URI``) stops the crawl in
+    ``from_crawler``, with an error naming the file and both settings: the
+    exporter and the quarantine wrote into one file.  Feed paths are compared as
+    the exporter opens them (a plain path relative to the current directory or
+    a ``file:`` URI), resolved; a placeholder (``%(name)s``, ``%(time)s``)
+    stands for any text.
 
 Stats: ``detector/items_scanned``, ``detector/items_flagged``,
 ``detector/items_cleaned``, ``detector/items_dropped`` (and
@@ -94,12 +101,15 @@ import json
 import logging
 import math
 import os
+import re
 import sys
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+from w3lib.url import file_uri_to_path
 
 from detector.clean import escape_lone_surrogates
 from detector.compressed import AppendLog
@@ -179,6 +189,63 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+# A placeholder of a feed URI (%(name)s, %(time)s, %(batch_id)05d), as Scrapy's
+# feed exporter finds them (scrapy.extensions.feedexport.apply_uri_params).
+_FEED_PLACEHOLDER = re.compile(r"%\([^)]+\)[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa]")
+_ANY = "\x01detector-placeholder\x01"  # stands for a placeholder while the path is resolved
+
+
+def _local_feed_path(uri: str) -> str | None:
+    """The local file a feed URI writes, as Scrapy's ``FileFeedStorage`` opens it
+    (a plain path, relative to the current directory, or a ``file:`` URI); None
+    for any other storage (``s3:``, ``ftp:``, ``gs:``, ``stdout:``, custom)."""
+    if uri.startswith("file:"):
+        return file_uri_to_path(uri)
+    if not urlparse(uri).scheme or PureWindowsPath(uri).drive:
+        return uri
+    return None
+
+
+def _check_quarantine_is_no_feed(quarantine: str | os.PathLike[str], settings: Any) -> None:
+    """Raise ``ValueError`` if ``quarantine`` is the file of one of the crawl's
+    feeds (``FEEDS``, which ``scrapy crawl -o/-O FILE`` fills, or the deprecated
+    ``FEED_URI``): the exporter and the quarantine appended to one file (with
+    ``-O`` the exporter truncated it), items and quarantined originals mixed.
+    Paths are compared resolved (relative to the current directory, symlinks
+    followed; existing files by identity, so hard links too).  A placeholder of
+    a feed URI (``%(name)s``, ``%(time)s``, ``FEED_URI_PARAMS``'s) is taken to
+    stand for any text: a quarantine that one of its files could be is refused."""
+    target = os.path.realpath(os.fspath(quarantine))
+    feeds: list[tuple[str, Any]] = []
+    if settings.get("FEED_URI"):
+        feeds.append(("FEED_URI", settings.get("FEED_URI")))
+    feeds += [("FEEDS", uri) for uri in settings.getdict("FEEDS")]
+    for setting, uri in feeds:
+        # As the exporter reads the keys: a Path made absolute, anything else str().
+        text = str(uri.absolute()) if isinstance(uri, Path) else str(uri)
+        path = _local_feed_path(_FEED_PLACEHOLDER.sub(_ANY, text))
+        if path is None:
+            continue
+        resolved = os.path.realpath(path)
+        if _ANY in resolved:
+            pattern = ".*".join(re.escape(part) for part in resolved.split(_ANY))
+            same = re.fullmatch(pattern, target, re.DOTALL) is not None
+        else:
+            same = resolved == target or (
+                os.path.exists(resolved)
+                and os.path.exists(target)
+                and os.path.samefile(resolved, target)
+            )
+        if same:
+            raise ValueError(
+                f"DETECTOR_QUARANTINE {os.fspath(quarantine)}"
+                f" {'could be' if _ANY in resolved else 'is'} the file the feed"
+                f" {setting} {text} writes (scrapy crawl -o/-O FILE sets FEEDS): the feed"
+                " exporter and the quarantine would write into one file, items and"
+                " quarantined originals mixed; name another file for either"
+            )
 
 
 class UnwritableItemError(TypeError):
@@ -283,7 +350,7 @@ class DetectorPipeline:
             if model is None:  # the packaged model: not a setting's fault
                 raise
             raise ModelError(f"DETECTOR_MODEL {model!r}: {exc}") from None
-        return cls(
+        pipeline = cls(
             detector,
             fields=_names(settings, "DETECTOR_FIELDS", DEFAULT_FIELDS),
             action=str(settings.get("DETECTOR_ACTION", "flag")).strip().lower(),
@@ -297,6 +364,9 @@ class DetectorPipeline:
             crawler=crawler,
             allow=_names(settings, "DETECTOR_ALLOW"),
         )
+        if pipeline.quarantine_path:
+            _check_quarantine_is_no_feed(pipeline.quarantine_path, settings)
+        return pipeline
 
     # ``spider`` is optional: current Scrapy passes nothing, older versions pass it.
     def open_spider(self, spider: Any = None) -> None:
