@@ -409,3 +409,42 @@ def test_overwrite_refuses_an_output_that_holds_an_input(
         " --overwrite would delete it before it is read (write the output elsewhere)"
     ]
     assert source.read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["c*", "crawl-?ut", "[bc]rawl-out", "[!a]rawl-*", "{other,crawl-out}", "*/part-*", "c*/"],
+)
+def test_overwrite_refuses_an_input_glob_that_matches_the_output(
+    spark: SparkSession, tiny_model_dir: Path, tmp_path: Path, pattern: str
+) -> None:
+    """``--input 'sp/c*' --output sp/crawl-out --overwrite``: the glob also
+    matched the previous output, so Spark read it as input and then emptied it
+    (the exact-path check let a glob through).  A glob that matches the output,
+    or a path inside it, is refused like an output that is an input."""
+    sp = tmp_path / "sp"
+    (sp / "crawl-out").mkdir(parents=True)
+    (sp / "crawl-1.jsonl").write_text(json.dumps(DOCUMENTS[0]) + "\n", encoding="utf-8")
+    previous = sp / "crawl-out" / "part-00000.json"
+    previous.write_text(json.dumps(DOCUMENTS[1]) + "\n", encoding="utf-8")
+    given = f"{sp}/{pattern}"
+    result = CliRunner().invoke(
+        detector_spark.main,
+        ["--input", given, "--input-format", "jsonl", "--output", f"{sp}/crawl-out",
+         "--overwrite", "--model", str(tiny_model_dir)],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"detector: error: the output {sp}/crawl-out holds the input {given}:"
+        " --overwrite would delete it before it is read (write the output elsewhere)"
+    ]
+    assert previous.read_text(encoding="utf-8") == json.dumps(DOCUMENTS[1]) + "\n"
+
+
+@pytest.mark.parametrize("pattern", ["a*", "crawl-?", "[!c]*", "{other,crawl-1.jsonl}", "*.jsonl"])
+def test_overwrite_accepts_an_input_glob_that_misses_the_output(
+    spark: SparkSession, tmp_path: Path, pattern: str
+) -> None:
+    detector_spark._check_output_holds_no_input(
+        spark, [f"{tmp_path}/sp/{pattern}"], f"{tmp_path}/sp/crawl-out"
+    )

@@ -26,6 +26,7 @@ Run as a batch job (see ``--help``)::
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -301,15 +302,97 @@ def _check_output_holds_no_input(spark: SparkSession, inputs: Sequence[str], out
     holding one: overwriting it empties it before the job reads its input (a
     crawl scanned into its own directory with ``--overwrite`` was deleted, and
     the job failed).  Paths are compared as Hadoop qualifies them (``hdfs://``,
-    ``s3a://``, ``file:``), local ones with their symlinks resolved."""
+    ``s3a://``, ``file:``), local ones with their symlinks resolved.  An input
+    that is a Hadoop glob (``sp/c*`` with the output ``sp/crawl-out``) is refused
+    when it matches the output or a path inside it: it read the previous output
+    as input, which the overwrite then deleted."""
     target = _qualified(spark, output)
     for path in inputs:
         source = _qualified(spark, path)
-        if source == target or source.startswith(target.rstrip("/") + "/"):
+        if (
+            source == target
+            or source.startswith(target.rstrip("/") + "/")
+            or (_GLOB_CHARS.intersection(path) and _glob_reaches(source, target))
+        ):
             raise ValueError(
                 f"the output {output} holds the input {path}: --overwrite would delete it"
                 " before it is read (write the output elsewhere)"
             )
+
+
+_GLOB_CHARS = frozenset("*?[{\\")
+
+
+def _expand_braces(pattern: str) -> list[str]:
+    """``pattern`` with its first ``{a,b}`` (nested ones too) expanded, as Hadoop's
+    GlobExpander does before matching: ``x{a,b/c}`` is ``xa`` and ``xb/c``.  An
+    unmatched brace is kept as it is."""
+    depth, start, commas, i = 0, -1, [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == "," and depth == 1:
+            commas.append(i)
+        elif c == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                bounds = [start, *commas, i]
+                head, tail = pattern[:start], pattern[i + 1 :]
+                return [
+                    expanded
+                    for a, b in itertools.pairwise(bounds)
+                    for expanded in _expand_braces(head + pattern[a + 1 : b] + tail)
+                ]
+        i += 1
+    return [pattern]
+
+
+def _glob_component(pattern: str) -> re.Pattern[str]:
+    """One path component of a Hadoop glob as a regular expression: ``*`` any
+    run of characters, ``?`` one, ``[abc]`` / ``[a-z]`` / ``[^abc]`` / ``[!abc]``
+    a set, ``\\x`` the character x; an unclosed ``[`` is itself."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if c == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            negate = body[:1] in ("^", "!")
+            body = body[1:] if negate else body
+            out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+            continue
+        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    try:
+        return re.compile("".join(out), re.DOTALL)
+    except re.error:  # a set Python cannot read ([z-a]): compare it literally
+        return re.compile(re.escape(pattern), re.DOTALL)
+
+
+def _glob_reaches(pattern: str, target: str) -> bool:
+    """Whether the (qualified) Hadoop glob ``pattern`` matches ``target`` or a path
+    inside it: each of ``target``'s components is matched by the pattern's
+    component in the same place, and the pattern has no fewer components (what
+    it has beyond ``target`` can match files inside it)."""
+    wanted = target.rstrip("/").split("/")
+    for alternative in _expand_braces(pattern):
+        parts = alternative.rstrip("/").split("/")
+        if len(parts) >= len(wanted) and all(
+            _glob_component(part).fullmatch(name) for part, name in zip(parts, wanted, strict=False)
+        ):
+            return True
+    return False
 
 
 def _qualified(spark: SparkSession, path: str) -> str:
