@@ -89,7 +89,8 @@ What is folded, and why:
   before; taken in, it joined the clause to the ad).  So does a letter or
   digit, the same one between every character of six or more
   (``杨x方x线x上x配x资``), unless it also stands before the first, as in a
-  template (``X年X月X日X时X分X秒``); between fewer it stays (``X月X日X时X分``,
+  template (``X年X月X日X时X分X秒``), or before a unit of date or time (a number:
+  ``今天1月1日1时1分1秒``); between fewer it stays (``X月X日X时X分``,
   and the SMS corpus masks digits so: ``于x月x至x月x全场``).
 * An ideographic full stop between the labels of a host (``www。xyz。com``,
   ``xyz。com/abc``, ``abc@qq。com``) is a ``.``: a link written with ``。`` is a
@@ -784,7 +785,7 @@ def _clause_runs(codes: np.ndarray, flags: np.ndarray, marks: list[int]) -> list
     ``marks`` (see _punctuation): the same mark, or clause punctuation taking
     turns, between six or more characters, none of them a numeral (flags
     _CJK_BIT and no other), no two neighbours alike; a letter or digit not also
-    right before the first character."""
+    right before the first character, nor before a unit of date or time."""
     found: list[int] = []
     done = 0
     for at in marks:
