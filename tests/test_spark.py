@@ -448,3 +448,75 @@ def test_overwrite_accepts_an_input_glob_that_misses_the_output(
     detector_spark._check_output_holds_no_input(
         spark, [f"{tmp_path}/sp/{pattern}"], f"{tmp_path}/sp/crawl-out"
     )
+
+
+def _previous_output_under(sp: Path, out: Path) -> tuple[Path, str]:
+    """``sp/a.jsonl`` (the crawl) and ``out/part-0.json`` (a previous output)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (sp / "a.jsonl").write_text(json.dumps(DOCUMENTS[0], ensure_ascii=False) + "\n", "utf-8")
+    previous = out / "part-0.json"
+    old = json.dumps({"id": "old", "text": DOCUMENTS[2]["text"]}, ensure_ascii=False) + "\n"
+    previous.write_text(old, encoding="utf-8")
+    return previous, old
+
+
+@pytest.mark.parametrize("layout", ["partition", "symlink"])
+def test_overwrite_refuses_an_output_that_holds_a_file_the_input_lists(
+    spark: SparkSession, tiny_model_dir: Path, tmp_path: Path, layout: str
+) -> None:
+    """An input that contains the output: ``--input crawl/ --output
+    crawl/day=2`` beside ``crawl/day=1/`` (Spark's partition discovery reads
+    ``day=2/`` as input), or a glob ``sp/l*`` matching ``sp/link`` -> the
+    output.  Spark listed the previous output's files as input, the overwrite
+    deleted them, and the job died (exit 1, FILE_NOT_EXIST) with the previous
+    output gone.  The files Spark lists are checked against the output."""
+    sp = tmp_path / "sp"
+    if layout == "partition":
+        (sp / "day=1").mkdir(parents=True)
+        out = sp / "day=2"
+        previous, old = _previous_output_under(sp / "day=1", out)
+        inputs = ["--input", f"{sp}/"]
+    else:
+        sp.mkdir()
+        out = tmp_path / "out"
+        previous, old = _previous_output_under(sp, out)
+        (sp / "link").symlink_to(out)
+        inputs = ["--input", f"{sp}/l*", "--input", str(sp / "a.jsonl")]
+    result = CliRunner().invoke(
+        detector_spark.main,
+        [*inputs, "--input-format", "jsonl", "--output", str(out), "--format", "jsonl",
+         "--overwrite", "--model", str(tiny_model_dir)],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    listed = out / "part-0.json" if layout == "partition" else sp / "link" / "part-0.json"
+    assert result.output.splitlines() == [
+        f"detector: error: the output {out} holds the input file {listed}:"
+        " --overwrite would delete it before it is read (write the output elsewhere)"
+    ]
+    assert previous.read_text(encoding="utf-8") == old
+
+
+def test_overwrite_into_a_plain_subdirectory_of_the_input_reads_only_the_input(
+    spark: SparkSession, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """``--input sp/ --output sp/out --overwrite`` with a previous output in
+    ``sp/out/``: harmless, and allowed.  Spark reads only the files directly in
+    ``sp/`` (``out`` is no ``key=value`` partition directory), so the previous
+    output is neither read nor double-counted, and the new output replaces it."""
+    sp = tmp_path / "sp"
+    sp.mkdir()
+    _previous_output_under(sp, sp / "out")
+    args = ["--input", f"{sp}/", "--input-format", "jsonl", "--output", str(sp / "out"),
+            "--format", "jsonl", "--overwrite", "--model", str(tiny_model_dir)]  # fmt: skip
+    for _ in range(2):  # the second run reads the first one's output as little
+        result = CliRunner().invoke(detector_spark.main, args)
+        assert result.exit_code == 0, result.output
+        ids = [
+            json.loads(line)["id"]
+            for part in sorted((sp / "out").glob("part-*"))
+            for line in part.read_text(encoding="utf-8").splitlines()
+        ]
+        assert ids == [DOCUMENTS[0]["id"]]
+    assert (sp / "a.jsonl").read_text(encoding="utf-8") == json.dumps(
+        DOCUMENTS[0], ensure_ascii=False
+    ) + "\n"

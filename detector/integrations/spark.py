@@ -33,6 +33,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import click
 
@@ -287,6 +288,8 @@ def run_job(
     if overwrite:
         _check_output_holds_no_input(spark, inputs, output)
     df = spark.read.format(_read_format(inputs, input_format)).load(list(inputs))
+    if overwrite:
+        _check_output_holds_no_file_read(spark, df.inputFiles(), output)
     wanted = partitions or spark.sparkContext.defaultParallelism
     if partitions or df.rdd.getNumPartitions() < wanted:
         df = df.repartition(wanted)
@@ -317,6 +320,35 @@ def _check_output_holds_no_input(spark: SparkSession, inputs: Sequence[str], out
             raise ValueError(
                 f"the output {output} holds the input {path}: --overwrite would delete it"
                 " before it is read (write the output elsewhere)"
+            )
+
+
+def _check_output_holds_no_file_read(
+    spark: SparkSession, files: Sequence[str], output: str
+) -> None:
+    """Raise ``ValueError`` if one of ``files`` (what Spark listed to read,
+    ``DataFrame.inputFiles``) lies in ``output``.  An input holding the output
+    is harmless when Spark skips it (``--input sp/ --output sp/out``: only
+    files directly in ``sp/`` are read), not when it lists it: a partition
+    directory (``--input crawl/ --output crawl/day=2`` beside ``crawl/day=1/``),
+    a glob through a symlink (``sp/l*`` with ``sp/link`` -> the output).  The
+    previous output was read as input, deleted by the overwrite, and the job
+    failed.  Local files are compared with their symlinks resolved."""
+    target = _qualified(spark, output).rstrip("/")
+    resolved: dict[str, str] = {}  # a local directory -> its real path
+    for name in files:
+        shown = source = unquote(name)  # a URI: %20 is a space
+        if source.startswith("file:"):
+            shown = "/" + source.removeprefix("file:").lstrip("/")
+            folder, base = os.path.split(shown)
+            if folder not in resolved:
+                resolved[folder] = os.path.realpath(folder)
+            real = os.path.join(resolved[folder], base)
+            source = "file:" + (os.path.realpath(real) if os.path.islink(real) else real)
+        if source == target or source.startswith(target + "/"):
+            raise ValueError(
+                f"the output {output} holds the input file {shown}: --overwrite would delete"
+                " it before it is read (write the output elsewhere)"
             )
 
 
