@@ -383,6 +383,22 @@ def test_executors_get_the_model_path_as_given(
         detector_spark._model_location("broken", 0.5)
 
 
+def _refused_overwrite(model: Path, inputs: list[str], output: str, what: str) -> None:
+    """Run the job with ``--overwrite`` and check it refuses, naming ``what`` the
+    output holds, before anything is written."""
+    args = [arg for path in inputs for arg in ("--input", path)]
+    result = CliRunner().invoke(
+        detector_spark.main,
+        [*args, "--input-format", "jsonl", "--output", output, "--format", "jsonl",
+         "--overwrite", "--model", str(model)],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"detector: error: the output {output} holds {what}:"
+        " --overwrite would delete it before it is read (write the output elsewhere)"
+    ]
+
+
 @pytest.mark.parametrize("named", ["directory", "file"])
 def test_overwrite_refuses_an_output_that_holds_an_input(
     spark: SparkSession, tiny_model_dir: Path, tmp_path: Path, named: str
@@ -398,16 +414,7 @@ def test_overwrite_refuses_an_output_that_holds_an_input(
     original = "".join(json.dumps(doc, ensure_ascii=False) + "\n" for doc in DOCUMENTS[:3])
     source.write_text(original, encoding="utf-8")
     given = str(crawl) if named == "directory" else str(source)
-    result = CliRunner().invoke(
-        detector_spark.main,
-        ["--input", given, "--input-format", "jsonl", "--output", f"{crawl}/",
-         "--overwrite", "--model", str(tiny_model_dir)],
-    )  # fmt: skip
-    assert result.exit_code == 2, result.output
-    assert result.output.splitlines() == [
-        f"detector: error: the output {crawl}/ holds the input {given}:"
-        " --overwrite would delete it before it is read (write the output elsewhere)"
-    ]
+    _refused_overwrite(tiny_model_dir, [given], f"{crawl}/", f"the input {given}")
     assert source.read_text(encoding="utf-8") == original
 
 
@@ -428,16 +435,7 @@ def test_overwrite_refuses_an_input_glob_that_matches_the_output(
     previous = sp / "crawl-out" / "part-00000.json"
     previous.write_text(json.dumps(DOCUMENTS[1]) + "\n", encoding="utf-8")
     given = f"{sp}/{pattern}"
-    result = CliRunner().invoke(
-        detector_spark.main,
-        ["--input", given, "--input-format", "jsonl", "--output", f"{sp}/crawl-out",
-         "--overwrite", "--model", str(tiny_model_dir)],
-    )  # fmt: skip
-    assert result.exit_code == 2, result.output
-    assert result.output.splitlines() == [
-        f"detector: error: the output {sp}/crawl-out holds the input {given}:"
-        " --overwrite would delete it before it is read (write the output elsewhere)"
-    ]
+    _refused_overwrite(tiny_model_dir, [given], f"{sp}/crawl-out", f"the input {given}")
     assert previous.read_text(encoding="utf-8") == json.dumps(DOCUMENTS[1]) + "\n"
 
 
@@ -475,24 +473,15 @@ def test_overwrite_refuses_an_output_that_holds_a_file_the_input_lists(
         (sp / "day=1").mkdir(parents=True)
         out = sp / "day=2"
         previous, old = _previous_output_under(sp / "day=1", out)
-        inputs = ["--input", f"{sp}/"]
+        inputs = [f"{sp}/"]
     else:
         sp.mkdir()
         out = tmp_path / "out"
         previous, old = _previous_output_under(sp, out)
         (sp / "link").symlink_to(out)
-        inputs = ["--input", f"{sp}/l*", "--input", str(sp / "a.jsonl")]
-    result = CliRunner().invoke(
-        detector_spark.main,
-        [*inputs, "--input-format", "jsonl", "--output", str(out), "--format", "jsonl",
-         "--overwrite", "--model", str(tiny_model_dir)],
-    )  # fmt: skip
-    assert result.exit_code == 2, result.output
+        inputs = [f"{sp}/l*", str(sp / "a.jsonl")]
     listed = out / "part-0.json" if layout == "partition" else sp / "link" / "part-0.json"
-    assert result.output.splitlines() == [
-        f"detector: error: the output {out} holds the input file {listed}:"
-        " --overwrite would delete it before it is read (write the output elsewhere)"
-    ]
+    _refused_overwrite(tiny_model_dir, inputs, str(out), f"the input file {listed}")
     assert previous.read_text(encoding="utf-8") == old
 
 
