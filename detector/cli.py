@@ -25,6 +25,7 @@ from detector._files import AtomicFile, locked, names_a_directory
 if TYPE_CHECKING:
     from detector.clean import CleanTally, FieldScan
     from detector.compressed import AppendLog
+    from detector.config import Config
     from detector.core import Detector
     from detector.explain import Explanation
     from detector.html import HtmlText
@@ -583,14 +584,26 @@ def _check_encoding(encoding: str | None) -> str | None:
         raise click.BadParameter(str(exc), param_hint="'--encoding'") from None
 
 
-def _load_suppressions(baseline: str | None, update_baseline: bool) -> Suppressions:
+def _load_config() -> Config:
+    """The project's ``.detector.toml`` / ``pyproject.toml`` settings; a bad one
+    is a ``DetectorError`` naming it."""
     from detector.config import ConfigError, load_config
-    from detector.suppress import BaselineError, Suppressions, parse_baseline
 
     try:
-        config = load_config()
+        return load_config()
     except ConfigError as exc:
         raise DetectorError(str(exc)) from None
+
+
+def _load_suppressions(
+    baseline: str | None, update_baseline: bool, config: Config | None = None
+) -> Suppressions:
+    """The allow list and inline markers of ``config`` (loaded here when not
+    given), and the fingerprints of ``baseline`` unless it is being updated."""
+    from detector.suppress import BaselineError, Suppressions, parse_baseline
+
+    if config is None:
+        config = _load_config()
     prints: frozenset[str] = frozenset()
     if baseline is not None and not update_baseline:
         try:
@@ -1036,18 +1049,14 @@ def explain(
       detector explain "强化金融精准有效服务杨方线上配资股票,深化产融合作"
     """
     _one_blas_thread()
-    from detector.config import ConfigError, load_config
     from detector.explain import explain_reported
     from detector.inputs import Document, InputError, Notice, iter_documents, iter_paths
     from detector.report import one_line, places
     from detector.scanning import scan_fields
 
     load_detector = _start_loading(model, threshold)
-    try:  # what scan reports: its allow list and inline markers apply here too
-        config = load_config()
-    except ConfigError as exc:
-        raise DetectorError(str(exc)) from None
-    suppressions = _load_suppressions(baseline, update_baseline=False)
+    config = _load_config()  # what scan reports: its allow list and inline markers apply
+    suppressions = _load_suppressions(baseline, update_baseline=False, config=config)
     items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
     read = False  # a file (or stdin): each finding is shown where scan points at it
     walked = False  # a directory: every file's findings come under its name
