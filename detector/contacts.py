@@ -38,10 +38,19 @@ _ZERO, _DOT, _CASE, _A, _LETTERS = (np.uint64(x) for x in (0x30, 0x2E, 0x20, 0x6
 _TICKER = re.compile(r"\d{4,6}\.(?:hk|sz|sh|ss|bj)", re.IGNORECASE)
 
 
-def contact_clauses(text: str, codes: np.ndarray, clauses: np.ndarray) -> np.ndarray:
+def contact_clauses(
+    text: str,
+    codes: np.ndarray,
+    clauses: np.ndarray,
+    original: tuple[str, np.ndarray] | None = None,
+) -> np.ndarray:
     """Per clause of ``clauses`` (``[start, end)`` rows into ``text``; ``codes``
     from :func:`features.codepoints`, digits folded to 0): whether it holds a
-    link to a host that is not trusted, a phone number or a handle.
+    link to a host that is not trusted, a phone number or a handle.  Given
+    ``original``, the text ``text`` was normalized from and the index of each
+    normalized character's original one (``Normalized.src``), a handle written
+    with a capital letter is taken for the model number it looks like
+    (`Xbox360`, `LA46B530`, `XR520E` in product news) and does not count.
 
     Only runs of printable ASCII that could hold one (6 characters or more, with
     digits and letters, ten digits, or a dot and letters) are searched: the
@@ -72,7 +81,16 @@ def contact_clauses(text: str, codes: np.ndarray, clauses: np.ndarray) -> np.nda
         part = text[start : start + length]
         link = LINK.search(part) if "." in part else None
         if link is None:
-            found[clause] |= _PHONE_OR_HANDLE.search(part) is not None
+            found[clause] |= any(
+                original is None or not _capitalized(original, start + m.start(), start + m.end())
+                for m in _PHONE_OR_HANDLE.finditer(part)
+            )
         elif not is_trusted_host(link.group(1)) and not _TICKER.fullmatch(link.group(1)):
             found[clause] = True
     return found
+
+
+def _capitalized(original: tuple[str, np.ndarray], start: int, end: int) -> bool:
+    """Whether the original of normalized ``[start, end)`` holds a capital letter."""
+    text, src = original
+    return any(text[i].isupper() for i in src[start:end].tolist())

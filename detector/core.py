@@ -491,15 +491,50 @@ class Detector:
             strength[first_clause] + strength[first_clause + 1],
         )
 
-    def _combine(self, clause: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    def _combine(
+        self, clause: np.ndarray, strength: np.ndarray, reachable: np.ndarray
+    ) -> np.ndarray:
         """The reported score: the clause head's probability combined with the
-        localizer's evidence for its best span by the model's stacking weights
+        localizer's evidence for its best span and (a fourth stacking weight,
+        where the model has one) whether the unit holds a way to reach someone
+        (``reachable``, see :meth:`reachable`), by the model's stacking weights
         (fitted on validation clauses); the clause probability alone without them."""
         if self._stack is None:
             return clause
-        a, b, c = self._stack
+        a, b, c, *reach = self._stack
         p = np.clip(clause, 1e-9, 1 - 1e-9)
-        return _sigmoid(a * np.log(p / (1 - p)) + b * np.log1p(strength) + c)
+        logit = a * np.log(p / (1 - p)) + b * np.log1p(strength) + c
+        if reach:
+            logit = logit + reach[0] * reachable
+        return _sigmoid(logit)
+
+    @property
+    def reads_reach(self) -> bool:
+        """Whether the model's scores depend on :meth:`reachable` (a fourth
+        stacking weight)."""
+        return self._stack is not None and len(self._stack) > 3
+
+    def reachable(self, text: str, units: np.ndarray) -> np.ndarray:
+        """Per ``[start, end)`` row of ``units`` (offsets into the normalized
+        ``text``, as ``clause_evidence`` gives them): whether it holds a way to
+        reach someone, a link to a host that is not trusted, a phone number or
+        a messenger handle not written with capitals (see
+        :func:`detector.contacts.contact_clauses`).  What an ad asks the reader to do, and what
+        its wording does not show: a clause head that has not seen the wording
+        around `加weitz82889` or `xh415.fun/zc418` is unsure, and the stacking
+        weighs this in.  All False for a model without that weight."""
+        units = np.asarray(units, dtype=np.int64).reshape(-1, 2)
+        norm = normalize(text)
+        return self._reach(norm, text, features.codepoints(norm.text), units)
+
+    def _reach(
+        self, norm: Normalized, original: str, codes: np.ndarray, units: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`reachable` of ``units`` of ``norm``, normalized from ``original``,
+        given its code points (``features.codepoints``)."""
+        if not self.reads_reach or not len(units):
+            return np.zeros(len(units), dtype=bool)
+        return contact_clauses(norm.text, codes, units, (original, norm.src))
 
     def _localize(self, codes: np.ndarray, clauses: np.ndarray) -> tuple[_Located, np.ndarray]:
         """Candidate spans of each of ``clauses``, all tagged in one pass over
@@ -589,17 +624,20 @@ class Detector:
         )
 
     def _assess(
-        self, norm: Normalized, codes: np.ndarray, clauses: np.ndarray
+        self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
-        """(score, category probabilities, candidate spans) of each of ``clauses``."""
+        """(score, category probabilities, candidate spans) of each of ``clauses``
+        of ``norm``, normalized from ``original``."""
         located, strength = self._localize(codes, clauses)
         ad, kinds, clause_words, _ = self._clause_scores(norm.text, clauses, located)
         located = dataclasses.replace(located, words=clause_words)
-        scores = self._combine(ad, strength)
+        scores = self._combine(ad, strength, self._reach(norm, original, codes, clauses))
         bridges = self._bridges(norm.text, located, strength)
         if bridges is not None:
             # A clause takes its bridge's score and categories where they beat its own.
-            bridged = self._combine(bridges.ad, bridges.strength)
+            bridged = self._combine(
+                bridges.ad, bridges.strength, self._reach(norm, original, codes, bridges.units)
+            )
             for side in (bridges.left, bridges.left + 1):
                 better = bridged > scores[side]
                 scores[side[better]] = bridged[better]
@@ -690,10 +728,15 @@ class Detector:
         (best,) = self._clause_scores(text, clause, located)[3].tolist()
         return int(best[0]), int(best[1])
 
-    def combine(self, clause_probability: float, evidence: float) -> float:
-        """The reported score of a clause from its clause-head probability and its
-        best span's evidence (see ``clause_evidence``)."""
-        return float(self._combine(np.array([clause_probability]), np.array([evidence]))[0])
+    def combine(self, clause_probability: float, evidence: float, reachable: bool = False) -> float:
+        """The reported score of a clause from its clause-head probability, its
+        best span's evidence (see ``clause_evidence``) and whether it holds a
+        way to reach someone (see :meth:`reachable`)."""
+        return float(
+            self._combine(
+                np.array([clause_probability]), np.array([evidence]), np.array([reachable])
+            )[0]
+        )
 
     def _lm_ratio(self, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """log P_ad(c | previous) - log P_news(c | previous) per character."""
@@ -793,7 +836,7 @@ class Detector:
         spans: list[list[_Span]] = [[] for _ in texts]
         category_mass: dict[int, np.ndarray] = {}
         if len(selected):
-            scores, kinds, located = self._assess(norm, codes, clauses[selected])
+            scores, kinds, located = self._assess(norm, joined, codes, clauses[selected])
             owner = clause_text[selected]
             ads = scores >= thresholds["review"]
             ad_clauses = np.bincount(owner[ads], minlength=len(texts))

@@ -55,6 +55,10 @@ class Explanation:
     # ``decision`` and it combine into (None for the document head).
     evidence: float | None = None
     score: float | None = None
+    # Whether the scored clause (or bridge) holds a link to an untrusted host, a
+    # phone number or a handle, which the model's stacking weighs in (None for
+    # the document head and for a model whose stacking does not).
+    reachable: bool | None = None
     # What the allowlist left of a finding, judged (and explained) on the text
     # without the allowed phrases: ``scope`` is from that text.
     without_allowed: bool = False
@@ -69,6 +73,7 @@ class Explanation:
             "contributions": [[name, round(value, 4)] for name, value in self.contributions],
             "evidence": None if self.evidence is None else round(self.evidence, 4),
             "score": None if self.score is None else round(self.score, 4),
+            "reachable": self.reachable,
             "without_allowed": self.without_allowed,
         }
 
@@ -227,15 +232,19 @@ def _explain_findings(
     heads = detector.model.heads
     bounds, _, probabilities, strengths = detector.clause_evidence(text)
     bridges, bridge_left, bridge_probabilities, bridge_strengths = detector.bridge_evidence(text)
+    reach = detector.reachable(text, bounds).tolist()
+    bridge_reach = detector.reachable(text, bridges).tolist()
     index = {(int(a), int(b)): i for i, (a, b) in enumerate(bounds.tolist())}
 
     def clause_score(i: int) -> tuple[float, int | None]:
         """Clause ``i``'s reported score, and the bridge that gave it (None: its
         own best unit did): a bridge wins where it scores higher, as in a scan."""
-        score = detector.combine(float(probabilities[i]), float(strengths[i]))
+        score = detector.combine(float(probabilities[i]), float(strengths[i]), reach[i])
         bridge = None
         for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
-            bridged = detector.combine(float(bridge_probabilities[k]), float(bridge_strengths[k]))
+            bridged = detector.combine(
+                float(bridge_probabilities[k]), float(bridge_strengths[k]), bridge_reach[k]
+            )
             if bridged > score:
                 score, bridge = bridged, k
         return score, bridge
@@ -250,7 +259,7 @@ def _explain_findings(
         # A finding over the whole text at the document head's score is the
         # head's (a text of one clause too: its clause finding has another score).
         whole = len(covering) == len(clauses)
-        evidence = score = None
+        evidence = score = reached = None
         if whole and finding.score == detector.document_score(text):
             head_name = "document"
             scope = norm.text
@@ -272,11 +281,11 @@ def _explain_findings(
             i = index[(best.start, best.end)]
             cut: list[str] | None
             if bridge is None:
-                evidence = float(strengths[i])
+                evidence, reached = float(strengths[i]), reach[i]
                 start, end = detector.best_unit(norm.text, best.start, best.end)
                 cut = _unit_words(norm.text, (best.start, best.end), (start, end))
             else:
-                evidence = float(bridge_strengths[bridge])
+                evidence, reached = float(bridge_strengths[bridge]), bridge_reach[bridge]
                 start, end = (int(x) for x in bridges[bridge])
                 cut = None  # a bridge is cut whole
             scope = norm.text[start:end]
@@ -288,7 +297,15 @@ def _explain_findings(
         intercept = float(head.intercept.reshape(-1)[0])
         out.append(
             Explanation(
-                finding, scope, head_name, intercept, decision + intercept, ranked, evidence, score
+                finding,
+                scope,
+                head_name,
+                intercept,
+                decision + intercept,
+                ranked,
+                evidence,
+                score,
+                reachable=reached if detector.reads_reach else None,
             )
         )
     return out

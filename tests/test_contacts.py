@@ -59,6 +59,32 @@ def test_a_handle_inside_a_trusted_link_is_part_of_the_citation() -> None:
     ) == [False]
 
 
+@pytest.mark.parametrize(
+    "clause, holds",
+    [
+        ("外媒称Windows8真可以玩Xbox360游戏", False),  # model numbers
+        ("十一前特价狂促三星LA46B530现7988元售", False),
+        ("光学防抖硬盘DV松下H288GK套装3999元", False),
+        ("入群请加顾问weicz62016", True),  # a handle, as handles are written
+        ("分析师Ｖad409q，备注888", False),  # noqa: RUF001 (a capital, even full width)
+        ("全天来电400-595-3181", True),  # phone numbers and links have no case
+        ("奥巴马签署XH415.fun/zc418命令", True),
+    ],
+)
+def test_given_the_original_a_handle_written_with_capitals_does_not_count(
+    clause: str, holds: bool
+) -> None:
+    """Model numbers in product news look like handles; written with a capital
+    letter (which normalization folds), they are not taken for one."""
+    norm = normalize(clause)
+    codes = features.codepoints(norm.text)
+    (bounds,) = clause_bounds(codes)[:1]
+    rows = bounds.reshape(1, 2)
+    assert bool(contact_clauses(norm.text, codes, rows, (clause, norm.src))[0]) is holds
+    # Without the original, every one of them counts (the prefilter's use).
+    assert bool(contact_clauses(norm.text, codes, rows)[0]) is True
+
+
 def test_contact_clauses_near_the_prefilter_bar_are_assessed(tiny_detector: Detector) -> None:
     text = "会议强调要深化产融合作。来电0791-8605635咨询。推动科技产业金融。加vx：yk52013了解"
     normalized, codes, clauses = _clauses(text)

@@ -236,6 +236,37 @@ def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Det
     assert stacked.scan(text).score == pytest.approx(expected)
 
 
+def test_a_fourth_stacking_weight_lifts_clauses_that_hold_a_way_to_reach_someone(
+    tiny_detector: Detector,
+) -> None:
+    """A model with four stacking weights adds the fourth to the logit of a clause
+    (or bridge) holding a link to an untrusted host, a phone number or a handle;
+    other clauses score as with three, and a model with three ignores reach."""
+    a, b, c, r = 1.5, 0.8, -2.0, 2.5
+    three = _with_params(tiny_detector, stack=[a, b, c])
+    four = _with_params(tiny_detector, stack=[a, b, c, r])
+    reach = HOST + "欢迎咨询配资请加weitz82889。推动循环。"
+    plain = HOST + "强化服务杨方线上配资股票,推动循环。"
+    norm = normalize(reach).text
+    clauses, _, probability, evidence = four.clause_evidence(reach)
+    held = four.reachable(reach, clauses)
+    assert [norm[s:e] for (s, e), h in zip(clauses.tolist(), held, strict=True) if h] == [
+        "欢迎咨询配资请加weitz82889"
+    ]
+    assert not three.reachable(reach, clauses).any()  # the model does not read it
+    k = int(held.argmax())
+    p, e = float(probability[k]), float(evidence[k])
+    logit = a * math.log(p / (1 - p)) + b * math.log1p(e) + c
+    assert four.combine(p, e, True) == pytest.approx(1 / (1 + math.exp(-(logit + r))))
+    assert three.combine(p, e, True) == pytest.approx(1 / (1 + math.exp(-logit)))
+    lifted = [f for f in four.scan(reach).findings if "weitz82889" in f.text]
+    assert [f.score for f in lifted] == [pytest.approx(four.combine(p, e, True))]
+    assert four.scan(reach).score > three.scan(reach).score
+    # Without a link, phone number or handle the fourth weight changes nothing.
+    assert not four.reachable(plain, four.clause_evidence(plain)[0]).any()
+    assert four.scan(plain) == three.scan(plain)
+
+
 def test_a_document_made_mostly_of_ads_is_reported_whole(tiny_detector: Detector) -> None:
     ads = ["杨方线上配资股票", "王磊在线配资平台", "正规实盘配资官网", "金沙体育(中国)官方网站"]
     text = "。".join(["农业农村部部署秋粮收获工作", *ads, "气象台发布暴雨蓝色预警"]) + "。"

@@ -388,6 +388,36 @@ def test_explain_contributions_add_up_to_the_clause_score(tiny_detector: Detecto
     assert values == sorted(values, reverse=True)
 
 
+def test_explain_says_whether_the_scored_clause_holds_a_way_to_reach_someone(
+    tiny_detector: Detector, tmp_path: Path
+) -> None:
+    """With a model whose stacking weighs Detector.reachable, explain says which
+    clause held a link, phone number or handle, and its score adds that weight."""
+    from detector.explain import explain
+    from detector.model import Model, save_model
+
+    model = tiny_detector.model
+    params = {**model.params, "stack": [1.5, 0.8, -2.0, 2.5]}
+    four = Model(model.version, model.classes, params, model.thresholds, model.heads)
+    detector = Detector(four, threshold=0.0)
+    text = "欢迎咨询配资请加weitz82889。会议强调要深化产融合作。强化服务杨方线上配资股票,推动循环。"
+    reached, plain = explain(detector, text, top=3)
+    assert "weitz82889" in reached.finding.text and plain.finding.text == "杨方线上配资股票"
+    assert (reached.reachable, plain.reachable) == (True, False)
+    for item, reach in ((reached, True), (plain, False)):
+        assert item.evidence is not None
+        probability = 1 / (1 + math.exp(-item.decision))
+        assert detector.combine(probability, item.evidence, reach) == pytest.approx(
+            item.finding.score, abs=1e-6
+        )
+    # A model with three weights does not read it, and explain says nothing of it.
+    assert {i.reachable for i in explain(tiny_detector.with_threshold(0.0), text)} == {None}
+    save_model(four, tmp_path / "four", {})
+    shown = CliRunner().invoke(main, ["explain", "--model", str(tmp_path / "four"), text])
+    lines = [line for line in shown.output.splitlines() if "span evidence" in line]
+    assert [", holds a link, phone number or handle" in line for line in lines] == [True, False]
+
+
 def test_explain_scores_the_bridge_when_it_gives_the_finding_its_score(
     tiny_detector: Detector,
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from conftest import AD_PHRASES, CLEAN_SENTENCES, INJECTION_HOSTS, TINY_CONFIG, _tiny_examples
 
 from detector.core import Detector
-from detector.model import load_model
+from detector.model import Model, load_model
 from detector.training import train as training
 from detector.training.examples import GoldDocument
 from detector.training.inject import GoldSpan
@@ -37,7 +37,7 @@ def test_given_stacking_weights_replace_the_fitted_ones() -> None:
     fitted, _ = training.fit_model(clauses, documents, TINY_CONFIG, validation)
     given = [0.25, 2.0, -1.0]
     chosen, _ = training.fit_model(clauses, documents, TINY_CONFIG, validation, given)
-    assert len(fitted.params["stack"]) == 3 and fitted.params["stack"] != given
+    assert len(fitted.params["stack"]) == 4 and fitted.params["stack"] != given
     assert fitted.params["novel_stack"] is False
     assert chosen.params["stack"] == given and chosen.params["novel_stack"] is True
     for name, head in fitted.heads.items():
@@ -46,6 +46,22 @@ def test_given_stacking_weights_replace_the_fitted_ones() -> None:
     expected = 1 / (1 + np.exp(-(a * np.log(0.9 / 0.1) + b * np.log1p(5.0) + c)))
     assert Detector(chosen).combine(0.9, 5.0) == pytest.approx(expected)
     assert Detector(fitted).combine(0.9, 5.0) != pytest.approx(expected)
+
+
+def test_the_stacking_weighs_clauses_that_hold_a_way_to_reach_someone() -> None:
+    """fit_stack's fourth weight is for Detector.reachable: where the validation
+    ads hold handles and links and the clean clauses none, it is positive, and a
+    clause that holds one scores higher than the same evidence without."""
+    clauses, documents = _tiny_examples()
+    model, _ = training.fit_model(clauses, documents, TINY_CONFIG)
+    validation = _validation_documents()
+    reachable = [d for d in validation if d.spans and ("abc12345" in d.text or "xyz888" in d.text)]
+    assert len(reachable) >= 2  # the fixture's contact and link ads
+    stack = training.fit_stack(model, validation, 0.0)
+    assert len(stack) == 4 and stack[3] > 0
+    params = {**model.params, "stack": stack}
+    fitted = Detector(Model(model.version, model.classes, params, model.thresholds, model.heads))
+    assert fitted.combine(0.5, 1.0, True) > fitted.combine(0.5, 1.0, False)
 
 
 def test_train_fits_the_final_heads_with_the_draft_stacking(

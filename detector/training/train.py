@@ -574,7 +574,18 @@ def fit_stack(
 
     from detector.core import Detector
 
-    detector = Detector(model, threshold=0.0)
+    # A fourth weight for Detector.reachable: a draft whose stacking has one
+    # finds which clauses hold a link, phone number or handle.
+    detector = Detector(
+        Model(
+            model.version,
+            model.classes,
+            {**model.params, "stack": [1.0, 0.0, 0.0, 0.0]},
+            model.thresholds,
+            model.heads,
+        ),
+        threshold=0.0,
+    )
     if cutoff is None:
         cutoff = model.thresholds["prefilter"]
     inputs, labels = [], []
@@ -582,18 +593,25 @@ def fit_stack(
         if doc.kind == "seo":
             continue
         clauses, pre, ad, strength = detector.clause_evidence(doc.text)
-        codes = gold_codes(doc, normalize(doc.text).src)
-        for (start, end), p, a, s in zip(clauses.tolist(), pre, ad, strength, strict=True):
-            if p >= cutoff:
-                a = min(max(float(a), 1e-9), 1 - 1e-9)
-                inputs.append((np.log(a / (1 - a)), np.log1p(s)))
-                labels.append(int((codes[start:end] > 0).sum() >= 2))
+        norm = normalize(doc.text)
+        codes = gold_codes(doc, norm.src)
+        keep = pre >= cutoff
+        reach = detector.reachable(doc.text, clauses[keep])
+        for (start, end), a, s, r in zip(
+            clauses[keep].tolist(), ad[keep], strength[keep], reach.tolist(), strict=True
+        ):
+            a = min(max(float(a), 1e-9), 1 - 1e-9)
+            inputs.append((np.log(a / (1 - a)), np.log1p(s), float(r)))
+            labels.append(int((codes[start:end] > 0).sum() >= 2))
     if len(set(labels)) < 2:
-        return [1.0, 0.0, 0.0]
+        return [1.0, 0.0, 0.0, 0.0]
     fitted = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(inputs), np.array(labels))
-    a, b = (round(float(x), 6) for x in fitted.coef_[0])
-    _log(f"stacking: clause logit x {a}, log1p(span evidence) x {b}, on {len(labels)} clauses")
-    return [a, b, round(float(fitted.intercept_[0]), 6)]
+    a, b, r = (round(float(x), 6) for x in fitted.coef_[0])
+    _log(
+        f"stacking: clause logit x {a}, log1p(span evidence) x {b}, reachable x {r},"
+        f" on {len(labels)} clauses ({int(sum(x[2] for x in inputs))} reachable)"
+    )
+    return [a, b, round(float(fitted.intercept_[0]), 6), r]
 
 
 def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:
