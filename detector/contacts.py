@@ -32,8 +32,12 @@ _PHONE_OR_HANDLE = re.compile(
     r"|(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d{3})(?=[A-Za-z0-9_-]*[A-Za-z]{2})"
     r"[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
 )
+# A QQ number: `qq`, `qq群` or `qq号` and 5 to 11 digits, with spaces or a colon
+# between (`QQ 123456789`, `QQ群：123456789`); a handle-like `qq123456` is a handle.
+_QQ = re.compile(r"qq(?:群|号码|号)?[\s:]*\d{5,11}(?!\d)")
 _FIRST_PRINTABLE, _PRINTABLE = np.uint64(0x21), np.uint64(0x7E - 0x21 + 1)
 _ZERO, _DOT, _CASE, _A, _LETTERS = (np.uint64(x) for x in (0x30, 0x2E, 0x20, 0x61, 26))
+_Q = np.uint64(0x71)
 # Stock codes read as domains: `00388.hk`, `000002.sz`, `600519.sh`.
 _TICKER = re.compile(r"\d{4,6}\.(?:hk|sz|sh|ss|bj)", re.IGNORECASE)
 
@@ -46,7 +50,8 @@ def contact_clauses(
 ) -> np.ndarray:
     """Per clause of ``clauses`` (``[start, end)`` rows into ``text``; ``codes``
     from :func:`features.codepoints`, digits folded to 0): whether it holds a
-    link to a host that is not trusted, a phone number or a handle.  Given
+    link to a host that is not trusted, a phone number, a QQ number or a
+    handle.  Given
     ``original``, the text ``text`` was normalized from and the index of each
     normalized character's original one (``Normalized.src``), a handle written
     with a capital letter is taken for the model number it looks like
@@ -68,6 +73,12 @@ def contact_clauses(
     runs = consecutive_starts(at + owner)
     size = run_sizes(runs, len(at))
     ascii_codes = codes[at]
+    # The clauses that hold a 'q' are searched for QQ numbers (``owner`` never
+    # decreases; np.unique would import numpy.ma, ~20 ms of a CLI start).
+    with_q = owner[ascii_codes == _Q]
+    if len(with_q):
+        with_q = with_q[np.diff(with_q, prepend=-1) != 0]
+        _qq_numbers(text, clauses[with_q], found, with_q)
     digits = np.add.reduceat((ascii_codes == _ZERO).view(np.int8), runs, dtype=np.int64)
     dots = np.add.reduceat((ascii_codes == _DOT).view(np.int8), runs, dtype=np.int64)
     lower = (ascii_codes | _CASE) - _A
@@ -88,6 +99,16 @@ def contact_clauses(
         elif not is_trusted_host(link.group(1)) and not _TICKER.fullmatch(link.group(1)):
             found[clause] = True
     return found
+
+
+def _qq_numbers(text: str, clauses: np.ndarray, found: np.ndarray, index: np.ndarray) -> None:
+    """Mark ``found[index[k]]`` where clause ``clauses[k]`` holds a QQ number."""
+    for (start, end), k in zip(clauses.tolist(), index.tolist(), strict=True):
+        at = text.find("qq", start, end)
+        while at >= 0 and not found[k]:
+            match = _QQ.match(text, at, end)
+            found[k] = match is not None
+            at = text.find("qq", at + 1, end)
 
 
 def _capitalized(original: tuple[str, np.ndarray], start: int, end: int) -> bool:

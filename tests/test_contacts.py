@@ -30,6 +30,9 @@ def _holds_contact(text: str) -> list[bool]:
         ("全天来电400-595-3181", True),
         ("拨打13192520020咨询", True),
         ("加vx：yk52013了解", True),
+        ("QQ 123456789", True),
+        ("欢迎加入QQ群：123456789交流", True),  # the full-width colon is folded
+        ("腾讯QQ用户数达到123456789人", False),  # QQ, then other words before the number
         ("入群请加顾问weicz62016", True),
         ("昨晚进行的ccnbtv03.com女子重剑团体决赛", True),
         ("国家主席https://xz.sina1663s.info主席", True),
