@@ -1128,7 +1128,7 @@ def _echo_explanation(item: Explanation, place: str | None) -> None:
         _echo("  judged on the text without the allowed phrases")
     if item.evidence is not None:
         _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
-        reach = ", holds a link, phone number or handle" if item.reachable else ""
+        reach = ", holds a link, phone or QQ number or handle" if item.reachable else ""
         _echo(f"  span evidence {item.evidence:.2f}{reach} -> score {item.score:.4f}")
     for name, value in item.contributions:
         _echo(f"  {value:+.4f}  {name}")

@@ -51,11 +51,10 @@ def contact_clauses(
     """Per clause of ``clauses`` (``[start, end)`` rows into ``text``; ``codes``
     from :func:`features.codepoints`, digits folded to 0): whether it holds a
     link to a host that is not trusted, a phone number, a QQ number or a
-    handle.  Given
-    ``original``, the text ``text`` was normalized from and the index of each
-    normalized character's original one (``Normalized.src``), a handle written
-    with a capital letter is taken for the model number it looks like
-    (`Xbox360`, `LA46B530`, `XR520E` in product news) and does not count.
+    handle.  Given ``original``, the text ``text`` was normalized from and the
+    index of each normalized character's original one (``Normalized.src``), a
+    handle written with a capital letter is taken for the model number it looks
+    like (`Xbox360`, `LA46B530`, `XR520E` in product news) and does not count.
 
     Only runs of printable ASCII that could hold one (6 characters or more, with
     digits and letters, ten digits, or a dot and letters) are searched: the

@@ -515,12 +515,12 @@ class Detector:
         return self._stack is not None and len(self._stack) > 3
 
     def reachable(self, text: str, units: np.ndarray) -> np.ndarray:
-        """Per ``[start, end)`` row of ``units`` (offsets into the normalized
-        ``text``, as ``clause_evidence`` gives them): whether it holds a way to
-        reach someone, a link to a host that is not trusted, a phone number or
-        a messenger handle not written with capitals (see
-        :func:`detector.contacts.contact_clauses`).  What an ad asks the reader to do, and what
-        its wording does not show: a clause head that has not seen the wording
+        """Per ``[start, end)`` row of ``units`` (offsets into ``text`` once
+        normalized, as ``clause_evidence(text)`` gives them): whether it holds a
+        way to reach someone, a link to a host that is not trusted, a phone or
+        QQ number or a messenger handle not written with capitals (see
+        :func:`detector.contacts.contact_clauses`).  What an ad asks the reader
+        to do, and what its wording does not show: a clause head that has not seen the wording
         around `加weitz82889` or `xh415.fun/zc418` is unsure, and the stacking
         weighs this in.  All False for a model without that weight."""
         units = np.asarray(units, dtype=np.int64).reshape(-1, 2)

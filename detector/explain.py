@@ -56,8 +56,9 @@ class Explanation:
     evidence: float | None = None
     score: float | None = None
     # Whether the scored clause (or bridge) holds a link to an untrusted host, a
-    # phone number or a handle, which the model's stacking weighs in (None for
-    # the document head and for a model whose stacking does not).
+    # phone or QQ number or a handle (Detector.reachable), which the model's
+    # stacking weighs in (None for the document head and for a model whose
+    # stacking does not).
     reachable: bool | None = None
     # What the allowlist left of a finding, judged (and explained) on the text
     # without the allowed phrases: ``scope`` is from that text.

@@ -415,7 +415,10 @@ def test_explain_says_whether_the_scored_clause_holds_a_way_to_reach_someone(
     save_model(four, tmp_path / "four", {})
     shown = CliRunner().invoke(main, ["explain", "--model", str(tmp_path / "four"), text])
     lines = [line for line in shown.output.splitlines() if "span evidence" in line]
-    assert [", holds a link, phone number or handle" in line for line in lines] == [True, False]
+    assert [", holds a link, phone or QQ number or handle" in line for line in lines] == [
+        True,
+        False,
+    ]
 
 
 def test_explain_scores_the_bridge_when_it_gives_the_finding_its_score(
