@@ -103,11 +103,7 @@ def contact_clauses(
 def _qq_numbers(text: str, clauses: np.ndarray, found: np.ndarray, index: np.ndarray) -> None:
     """Mark ``found[index[k]]`` where clause ``clauses[k]`` holds a QQ number."""
     for (start, end), k in zip(clauses.tolist(), index.tolist(), strict=True):
-        at = text.find("qq", start, end)
-        while at >= 0 and not found[k]:
-            match = _QQ.match(text, at, end)
-            found[k] = match is not None
-            at = text.find("qq", at + 1, end)
+        found[k] |= _QQ.search(text, start, end) is not None
 
 
 def _capitalized(original: tuple[str, np.ndarray], start: int, end: int) -> bool:
