@@ -58,6 +58,9 @@ _BATCH_CHARS = 1 << 17
 # (Detector._scan_long).  Whole, a 5 M-character text took 580 MB and 2.6 s;
 # in segments, 121 MB and 2.1 s, with the same findings.
 _LONG_TEXT_CHARS = 1 << 17
+# The stacking weights a model may have: clause logit, span evidence and intercept,
+# and since 2026.12.05 a fourth for Detector.reachable.
+_STACK_SIZES = (3, 4)
 # A clause holding a link, phone number or handle is assessed when its prefilter
 # score reaches this share of the prefilter's bar (Detector._assessed).
 _CONTACT_BAR = 0.1
@@ -191,6 +194,13 @@ class Detector:
         self._article_share = float(params.get("article_share", 1.0))
         stack = params.get("stack")
         self._stack = None if stack is None else tuple(float(x) for x in stack)
+        if self._stack is not None and len(self._stack) not in _STACK_SIZES:
+            # A newer model's stacking weighs inputs this version does not compute:
+            # scoring without them would be wrong without saying so.
+            raise ModelError(
+                f"{model.version}: its stacking has {len(self._stack)} weights, this version"
+                f" of detector knows {' or '.join(map(str, _STACK_SIZES))}; upgrade detector"
+            )
         # The document head and the prefilter read linear-tf tf-idf of char
         # n-grams scaled by occurrences (see _char_head_scores): per bucket their
         # idf squared and idf x coefficient, side by side, so one gather fetches

@@ -267,6 +267,18 @@ def test_a_fourth_stacking_weight_lifts_clauses_that_hold_a_way_to_reach_someone
     assert four.scan(plain) == three.scan(plain)
 
 
+def test_a_model_whose_stacking_has_weights_this_version_does_not_know_is_refused(
+    tiny_detector: Detector,
+) -> None:
+    """A newer model's extra stacking input was ignored, and its scores were wrong
+    without a word; it is refused, naming the model and what to do."""
+    from detector.model import ModelError
+
+    for stack in ([1.0, 0.5], [1.0, 0.5, -1.0, 2.0, 3.0]):
+        with pytest.raises(ModelError, match=rf"{len(stack)} weights.*upgrade detector"):
+            _with_params(tiny_detector, stack=stack)
+
+
 def test_a_document_made_mostly_of_ads_is_reported_whole(tiny_detector: Detector) -> None:
     ads = ["杨方线上配资股票", "王磊在线配资平台", "正规实盘配资官网", "金沙体育(中国)官方网站"]
     text = "。".join(["农业农村部部署秋粮收获工作", *ads, "气象台发布暴雨蓝色预警"]) + "。"
