@@ -223,6 +223,9 @@ class Detector:
             np.multiply(
                 head.idf, head.coef, out=self._char_weights[:, 2 * column + 1], casting="same_kind"
             )
+        self._char_unigrams = features.char_unigram_table(
+            self._char_weights, self._ngrams, self._bits
+        )
         self._char_intercepts = (float(document.intercept[0]), float(prefilter.intercept[0]))
         self._lm_totals = {}
         for name in ("ad_lm", "news_lm"):
@@ -277,7 +280,7 @@ class Detector:
         n-grams, with no need to find which repeat (no sort), and a text's sums
         are those of its clauses."""
         sums = features.char_ngram_sums(
-            codes, clauses, self._char_weights, self._ngrams, self._bits
+            codes, clauses, self._char_weights, self._ngrams, self._bits, self._char_unigrams
         )
         text_sums = np.empty((n_texts, 2))
         for k in range(2):

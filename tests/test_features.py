@@ -54,6 +54,31 @@ def test_char_ngram_sums_equal_the_sums_over_listed_ngrams() -> None:
         assert got.shape == (len(spans), 4)
 
 
+def test_char_ngram_sums_read_unigrams_from_the_plane_table_as_hashed() -> None:
+    """Looked up in ``char_unigram_table`` by code point, a text's unigrams add
+    the rows hashing gives; a text with a character beyond the table (an emoji,
+    a rare CJK Extension B character) is hashed as before, and a range without
+    unigrams has no table."""
+    rng = np.random.default_rng(11)
+    bits = 12
+    table = rng.normal(size=(1 << bits, 4)).astype(np.float32)
+    unigrams = features.char_unigram_table(table, (1, 3), bits)
+    assert unigrams.shape == (1 << 16, 4)
+    for text in ["杨方线上配资股票，加微信abc123", "配资😀平台\U00020000股票", "a"]:
+        codes = features.codepoints(text)
+        bounds = np.array([(0, len(text))], dtype=np.int64)
+        plain = features.char_ngram_sums(codes, bounds, table, (1, 3), bits)
+        listed = features.char_ngram_sums(codes, bounds, table, (1, 3), bits, unigrams)
+        np.testing.assert_array_equal(listed, plain)
+    # Each character's row is the one its unigram hashes to.
+    for char in "配资a0，":
+        (_, cols) = features.char_ngrams(
+            features.codepoints(char), features.row_ids(1, [(0, 1)]), (1, 1), bits
+        )
+        np.testing.assert_array_equal(unigrams[ord(char)], table[cols[0]])
+    assert len(features.char_unigram_table(table, (2, 3), bits)) == 0
+
+
 def test_hashing_is_stable_across_runs() -> None:
     _, cols = features.char_ngrams(
         features.codepoints("配资"), features.row_ids(2, [(0, 2)]), (1, 2), 20
