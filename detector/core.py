@@ -64,6 +64,9 @@ _STACK_SIZES = (3, 4)
 # A clause holding a link, phone number or handle is assessed when its prefilter
 # score reaches this share of the prefilter's bar (Detector._assessed).
 _CONTACT_BAR = 0.1
+# A clause next to an assessed one (a bridge's other half) is assessed when its
+# prefilter score reaches this share of the prefilter's bar (Detector._assessed).
+_PARTNER_BAR = 0.3
 # A clause without a Chinese character is assessed only when it holds at least
 # this many digits (a phone or QQ number, spaced or not) or a link, phone number
 # or handle (Detector._assessed).
@@ -637,14 +640,21 @@ class Detector:
         )
 
     def _assess(
-        self, norm: Normalized, original: str, codes: np.ndarray, clauses: np.ndarray
+        self,
+        norm: Normalized,
+        original: str,
+        codes: np.ndarray,
+        clauses: np.ndarray,
+        partners: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
         """(score, category probabilities, candidate spans) of each of ``clauses``
-        of ``norm``, normalized from ``original``."""
+        of ``norm``, normalized from ``original``; the ``partners`` (see
+        ``_assessed``) score only through a bridge."""
         located, strength = self._localize(codes, clauses)
         ad, kinds, clause_words, _ = self._clause_scores(norm.text, clauses, located)
         located = dataclasses.replace(located, words=clause_words)
         scores = self._combine(ad, strength, self._reach(norm, original, codes, clauses))
+        scores[partners] = 0.0
         bridges = self._bridges(norm.text, located, strength)
         if bridges is not None:
             # A clause takes its bridge's score and categories where they beat its own.
@@ -677,7 +687,7 @@ class Detector:
         assert located is not None  # bridges come from located spans
         in_document = document[0] >= self.model.thresholds["document"]
         codes = features.codepoints(norm.text)
-        assessed = self._assessed(
+        assessed, _ = self._assessed(
             norm.text, codes, located.clauses, pre, np.full(len(pre), in_document)
         )
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
@@ -690,13 +700,19 @@ class Detector:
         clauses: np.ndarray,
         pre: np.ndarray,
         in_document: np.ndarray,
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Which of ``clauses`` of ``text`` a scan assesses (localizer, clause
         heads, bridges): those the prefilter passes; those that hold a link, a
         phone number or a handle and reach ``_CONTACT_BAR`` of the prefilter's bar
         (the prefilter averages over the clause, so a short ad in a long one is
         diluted; see :mod:`detector.contacts`); and every clause of a text the
-        document head calls an ad article (``in_document``, per clause).  But a
+        document head calls an ad article (``in_document``, per clause); and the
+        neighbours of those (``segment.are_neighbours``) that reach
+        ``_PARTNER_BAR`` of the bar: an ad split by its own punctuation
+        (`新人专享38元，快来抢购`) spliced into a sentence is two clauses, and the
+        half that took the sentence's words may fall under the bar, while a
+        bridge (``_bridges``) needs both halves assessed; such a partner scores
+        only through a bridge (the second array marks them).  But a
         clause without a Chinese character only when it holds a link, a phone
         number, a handle or ``_LATIN_DIGITS`` digits: the heads learned Chinese
         news against Chinese ads, in which Latin letters are mostly links and
@@ -708,13 +724,34 @@ class Detector:
         near = (~assessed & (pre >= bar * _CONTACT_BAR)).nonzero()[0]
         if len(near):
             assessed[near] = contact_clauses(text, codes, clauses[near])
+        partners = self._partners(text, clauses, assessed, pre >= bar * _PARTNER_BAR)
+        assessed |= partners
         chosen = assessed.nonzero()[0]
         if len(chosen):
             cjk, digits = _cjk_and_digits(codes, clauses[chosen])
             latin = chosen[(cjk == 0) & (digits < _LATIN_DIGITS)]
             if len(latin):
                 assessed[latin] = contact_clauses(text, codes, clauses[latin])
-        return assessed
+        return assessed, partners & assessed
+
+    @staticmethod
+    def _partners(
+        text: str, clauses: np.ndarray, assessed: np.ndarray, eligible: np.ndarray
+    ) -> np.ndarray:
+        """Which of ``clauses`` of ``text`` are ``eligible``, not ``assessed``
+        and next to one that is (neighbours: ``segment.are_neighbours``)."""
+        out = np.zeros(len(clauses), dtype=bool)
+        if len(clauses) < 2:
+            return out
+        gaps = clauses[1:, 0] - clauses[:-1, 1]
+        close = (gaps > 0) & (gaps <= NEIGHBOUR_GAP)
+        # Pair k is clauses k and k + 1: one assessed, the other eligible and not.
+        left = close & ~assessed[:-1] & eligible[:-1] & assessed[1:]
+        right = close & assessed[:-1] & ~assessed[1:] & eligible[1:]
+        for k in (left | right).nonzero()[0].tolist():
+            if are_neighbours(text, int(clauses[k, 1]), int(clauses[k + 1, 0])):
+                out[k if left[k] else k + 1] = True
+        return out
 
     def _evidence(
         self, text: str
@@ -839,7 +876,9 @@ class Detector:
         thresholds = self.model.thresholds
         doc_scores, pre = self._char_head_scores(codes, clauses, clause_text, len(texts))
         is_document = doc_scores >= thresholds["document"]
-        assessed = self._assessed(norm.text, codes, clauses, pre, is_document[clause_text])
+        assessed, partners = self._assessed(
+            norm.text, codes, clauses, pre, is_document[clause_text]
+        )
         selected = assessed.nonzero()[0]
         doc_clauses = clause_text.searchsorted(np.arange(len(texts) + 1))
         # A machine-written ad article is reported as one span over all its
@@ -849,7 +888,9 @@ class Detector:
         spans: list[list[_Span]] = [[] for _ in texts]
         category_mass: dict[int, np.ndarray] = {}
         if len(selected):
-            scores, kinds, located = self._assess(norm, joined, codes, clauses[selected])
+            scores, kinds, located = self._assess(
+                norm, joined, codes, clauses[selected], partners[selected]
+            )
             owner = clause_text[selected]
             ads = scores >= thresholds["review"]
             ad_clauses = np.bincount(owner[ads], minlength=len(texts))

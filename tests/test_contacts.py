@@ -92,11 +92,16 @@ def test_contact_clauses_near_the_prefilter_bar_are_assessed(tiny_detector: Dete
     text = "会议强调要深化产融合作。来电0791-8605635咨询。推动科技产业金融。加vx：yk52013了解"
     normalized, codes, clauses = _clauses(text)
     bar = tiny_detector.model.thresholds["prefilter"]
-    # Clauses 1 and 3 hold a contact: 1 near the bar, 3 far under it.
-    pre = np.array([0.5, 0.5, 0.5, 0.5 * core._CONTACT_BAR]) * bar
-    assessed = tiny_detector._assessed(normalized, codes, clauses, pre, np.zeros(4, dtype=bool))
+    # Clauses 1 and 3 hold a contact: 1 near the bar, 3 far under it (and the
+    # others under the bar a neighbour of an assessed clause needs).
+    under = 0.5 * core._PARTNER_BAR
+    pre = np.array([under, 0.5, under, 0.5 * core._CONTACT_BAR]) * bar
+    assessed, partners = tiny_detector._assessed(
+        normalized, codes, clauses, pre, np.zeros(4, dtype=bool)
+    )
     assert assessed.tolist() == [False, True, False, False]
-    passed = tiny_detector._assessed(
+    assert not partners.any()
+    passed, _ = tiny_detector._assessed(
         normalized, codes, clauses, np.full(4, bar), np.zeros(4, dtype=bool)
     )
     assert passed.all()

@@ -36,6 +36,20 @@ def test_seed_clause_alone(default: Detector) -> None:
     assert [f.text for f in default.scan(text).findings] == ["杨方线上配资股票"]
 
 
+def test_an_ad_split_by_a_comma_is_found_though_one_half_is_under_the_prefilter(
+    default: Detector,
+) -> None:
+    """`新人专享58元` took the sentence's words and falls under the prefilter's
+    bar; assessed as the partner of `快来抢购`, the bridge over both blocks."""
+    text = (
+        "统计局公布的数据显示，上月全国居民消费价格同比上涨0.新人专享58元，快来抢购5%，"
+        "涨幅与前月持平。"
+    )
+    verdict = default.scan(text)
+    assert verdict.is_spam
+    assert [f.text for f in verdict.findings] == ["新人专享58元，快来抢购"]
+
+
 def test_clean_article_about_margin_regulation_passes(default: Detector) -> None:
     text = (EXAMPLES / "clean_regulator.txt").read_text(encoding="utf-8")
     assert default.scan(text).findings == ()

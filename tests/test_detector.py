@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from detector import Detector, Finding, Verdict
+from detector import Detector, Finding, Verdict, core, features
 from detector.model import Model
 from detector.normalize import normalize
+from detector.segment import clause_bounds
 
 HOST = "今年以来全市工业增加值同比增长百分之六。会议强调要深化产融合作。"
 
@@ -222,6 +223,67 @@ def test_an_ad_split_by_a_comma_scores_as_the_bridge_over_both_halves(
     alone = [tiny_detector.scan(t).score for t in halves]
     assert [v.score for v in tiny_detector.scan_many(halves)] == alone
     assert max(alone) < bridged
+
+
+# Five clauses: 0 and 1 across a comma, 1 and 2 across a full stop, 2 and 3 across
+# three semicolons (too far apart), 3 and 4 across a line break.
+PARTNER_TEXT = (
+    "会议强调要深化产融合作，推动科技产业金融良性循环。全市工业增加值同比增长；；；"
+    "农业农村部部署秋粮收获\n气象台发布暴雨蓝色预警"
+)
+
+
+def _assessed(detector: Detector, shares: list[float]) -> tuple[list[bool], list[bool]]:
+    """(assessed, partners) of PARTNER_TEXT's clauses with these prefilter
+    scores, as shares of the bar."""
+    normalized = normalize(PARTNER_TEXT).text
+    codes = features.codepoints(normalized)
+    clauses = clause_bounds(codes)
+    assert len(clauses) == len(shares) == 5
+    pre = np.array(shares) * detector.model.thresholds["prefilter"]
+    assessed, partners = detector._assessed(
+        normalized, codes, clauses, pre, np.zeros(len(shares), dtype=bool)
+    )
+    return assessed.tolist(), partners.tolist()
+
+
+def test_a_neighbour_of_an_assessed_clause_near_the_bar_is_assessed_for_a_bridge(
+    tiny_detector: Detector,
+) -> None:
+    near, far = core._PARTNER_BAR * 1.5, core._PARTNER_BAR * 0.5
+    # Clause 1 passes: its neighbours 0 and 2 near the bar are its partners.
+    assert _assessed(tiny_detector, [near, 2.0, near, near, near]) == (
+        [True, True, True, False, False],
+        [True, False, True, False, False],
+    )
+    # Not one too far under the bar, nor across three characters or a line break.
+    assert _assessed(tiny_detector, [far, 2.0, far, 2.0, near]) == (
+        [False, True, False, True, False],
+        [False] * 5,
+    )
+    # A partner does not bring in its own neighbour.
+    assert _assessed(tiny_detector, [near, near, 2.0, far, far]) == (
+        [False, True, True, False, False],
+        [False, True, False, False, False],
+    )
+
+
+def test_a_partner_scores_only_through_a_bridge(tiny_detector: Detector) -> None:
+    """Assessed for a bridge, a partner clause is not reported for its own
+    score: a split ad's half reaches the bar with the other half or not at all."""
+    text = HOST + "会议强调要深化产融合作杨方线上配资，推动科技产业金融良性循环。"
+    detector = Detector(tiny_detector.model, threshold=0.0)
+    normalized = normalize(text).text
+    codes = features.codepoints(normalized)
+    clauses = clause_bounds(codes)
+    # The last clause, news, is assessed as the partner of the ad's.
+    partners = np.zeros(len(clauses), dtype=bool)
+    partners[-1] = True
+    scores, _, _ = detector._assess(normalize(text), text, codes, clauses, partners)
+    own, _, _ = detector._assess(normalize(text), text, codes, clauses, np.zeros_like(partners))
+    assert own[-1] > 0.0  # on its own, the news clause has a score
+    assert scores[-1] == 0.0  # as a partner, none without a bridge
+    assert scores[:-1].tolist() == own[:-1].tolist()
 
 
 def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Detector) -> None:
