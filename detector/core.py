@@ -649,7 +649,8 @@ class Detector:
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
         """(score, category probabilities, candidate spans) of each of ``clauses``
         of ``norm``, normalized from ``original``; the ``partners`` (see
-        ``_assessed``) score only through a bridge."""
+        ``_assessed``) score only through a bridge that reads as more of an ad
+        than its other clause alone."""
         located, strength = self._localize(codes, clauses)
         ad, kinds, clause_words, _ = self._clause_scores(norm.text, clauses, located)
         located = dataclasses.replace(located, words=clause_words)
@@ -657,12 +658,15 @@ class Detector:
         scores[partners] = 0.0
         bridges = self._bridges(norm.text, located, strength)
         if bridges is not None:
-            # A clause takes its bridge's score and categories where they beat its own.
+            # A clause takes its bridge's score and categories where they beat its
+            # own; a partner only where the bridge also beats its neighbour's own
+            # score (the two halves read as more of an ad than the assessed one).
             bridged = self._combine(
                 bridges.ad, bridges.strength, self._reach(norm, original, codes, bridges.units)
             )
-            for side in (bridges.left, bridges.left + 1):
-                better = bridged > scores[side]
+            own = scores.copy()
+            for side, other in ((bridges.left, bridges.left + 1), (bridges.left + 1, bridges.left)):
+                better = (bridged > scores[side]) & (~partners[side] | (bridged > own[other]))
                 scores[side[better]] = bridged[better]
                 kinds[side[better]] = bridges.kinds[better]
         return scores, kinds, located
@@ -892,7 +896,8 @@ class Detector:
                 norm, joined, codes, clauses[selected], partners[selected]
             )
             owner = clause_text[selected]
-            ads = scores >= thresholds["review"]
+            # A partner lifted by its bridge is the same ad as its neighbour.
+            ads = (scores >= thresholds["review"]) & ~partners[selected]
             ad_clauses = np.bincount(owner[ads], minlength=len(texts))
             article = (ad_clauses >= self._article_clauses) & (
                 ad_clauses >= self._article_share * np.diff(doc_clauses)

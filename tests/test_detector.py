@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -284,6 +285,64 @@ def test_a_partner_scores_only_through_a_bridge(tiny_detector: Detector) -> None
     assert own[-1] > 0.0  # on its own, the news clause has a score
     assert scores[-1] == 0.0  # as a partner, none without a bridge
     assert scores[:-1].tolist() == own[:-1].tolist()
+
+
+def _second_half_as_partner(detector: Detector) -> Detector:
+    """``detector`` with the clause after SPLIT_AD's comma assessed as a partner."""
+    original = detector._assessed
+
+    def assessed(
+        text: str, codes: np.ndarray, clauses: np.ndarray, pre: np.ndarray, in_doc: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        marked, partners = original(text, codes, clauses, pre, in_doc)
+        partners = partners.copy()
+        for i, (start, _) in enumerate(clauses.tolist()):
+            partners[i] |= text[start - 1 : start] == "," and text.startswith("金沙", start)
+        assert partners.any()
+        return marked | partners, partners
+
+    detector._assessed = assessed  # type: ignore[method-assign]
+    return detector
+
+
+def test_a_partner_takes_its_bridge_only_when_the_bridge_beats_its_neighbour(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = HOST + SPLIT_AD
+    normalized = normalize(text)
+    codes = features.codepoints(normalized.text)
+    clauses = clause_bounds(codes)
+    detector = Detector(tiny_detector.model, threshold=0.0)
+    partners = np.array([normalized.text.startswith("金沙", int(a)) for a, _ in clauses.tolist()])
+    (k,) = partners.nonzero()[0] - 1  # the assessed half before the comma
+    _, _, probability, evidence = detector.clause_evidence(text)
+    own = [detector.combine(float(p), float(e)) for p, e in zip(probability, evidence, strict=True)]
+    joined, _, _ = detector._assess(normalized, text, codes, clauses, partners)
+    # The whole ad reads as more of an ad than its first half: both take the bridge.
+    assert joined[k] == joined[k + 1] > own[k]
+    # A weaker bridge leaves the first half its own score and the partner none.
+    real = detector._bridges
+
+    def weak(*args: object) -> object:
+        bridges = real(*args)  # type: ignore[arg-type]
+        return None if bridges is None else dataclasses.replace(bridges, ad=bridges.ad * 1e-3)
+
+    monkeypatch.setattr(detector, "_bridges", weak)
+    weakened, _, _ = detector._assess(normalized, text, codes, clauses, partners)
+    assert weakened[k] == pytest.approx(own[k]) and weakened[k + 1] == 0.0
+
+
+def test_a_split_ad_with_a_partner_counts_once_toward_an_ad_article(
+    tiny_detector: Detector,
+) -> None:
+    """Two ad clauses make an ad article here; the halves of one split ad are two
+    clauses, but with one of them a partner they count as one ad."""
+    text = HOST + SPLIT_AD
+    model = _with_params(tiny_detector, article_clauses=2, article_share=0.0).model
+    whole = Detector(model).scan(text)
+    assert [(f.start, f.end) for f in whole.findings] == [(0, len(text) - 1)]  # the article
+    split = _second_half_as_partner(Detector(model)).scan(text)
+    assert [f.text for f in split.findings] == ["杨方线上配资，金沙体育官方网站"]
 
 
 def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Detector) -> None:
