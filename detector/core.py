@@ -697,6 +697,16 @@ class Detector:
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
         return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]
 
+    def partner_clauses(self, text: str) -> np.ndarray:
+        """Which clauses of ``text`` (as ``clause_evidence`` numbers them) a scan
+        assesses only as a bridge's other half (see ``_assessed``): their own
+        score does not count."""
+        norm = normalize(text)
+        codes = features.codepoints(norm.text)
+        clauses, document, pre = self._char_scores(codes)
+        in_document = np.full(len(pre), document[0] >= self.model.thresholds["document"])
+        return self._assessed(norm.text, codes, clauses, pre, in_document)[1]
+
     def _assessed(
         self,
         text: str,

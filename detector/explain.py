@@ -235,18 +235,25 @@ def _explain_findings(
     bridges, bridge_left, bridge_probabilities, bridge_strengths = detector.bridge_evidence(text)
     reach = detector.reachable(text, bounds).tolist()
     bridge_reach = detector.reachable(text, bridges).tolist()
+    partners = detector.partner_clauses(text).tolist()
     index = {(int(a), int(b)): i for i, (a, b) in enumerate(bounds.tolist())}
+
+    def own_score(i: int) -> float:
+        return detector.combine(float(probabilities[i]), float(strengths[i]), reach[i])
 
     def clause_score(i: int) -> tuple[float, int | None]:
         """Clause ``i``'s reported score, and the bridge that gave it (None: its
-        own best unit did): a bridge wins where it scores higher, as in a scan."""
-        score = detector.combine(float(probabilities[i]), float(strengths[i]), reach[i])
+        own best unit did): a bridge wins where it scores higher, as in a scan;
+        a partner clause has no score of its own and takes a bridge only where
+        it beats its neighbour's own score."""
+        score = 0.0 if partners[i] else own_score(i)
         bridge = None
         for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
             bridged = detector.combine(
                 float(bridge_probabilities[k]), float(bridge_strengths[k]), bridge_reach[k]
             )
-            if bridged > score:
+            other = int(bridge_left[k]) + (1 if bridge_left[k] == i else 0)
+            if bridged > score and (not partners[i] or bridged > own_score(other)):
                 score, bridge = bridged, k
         return score, bridge
 

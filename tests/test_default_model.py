@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from detector import Detector
+from detector.explain import explain
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -48,6 +49,11 @@ def test_an_ad_split_by_a_comma_is_found_though_one_half_is_under_the_prefilter(
     verdict = default.scan(text)
     assert verdict.is_spam
     assert [f.text for f in verdict.findings] == ["新人专享58元，快来抢购"]
+    assert default.partner_clauses(text).tolist() == [False, True, False, False]
+    # explain names the bridge that gave the finding its score.
+    (why,) = explain(default, text)
+    assert why.score == pytest.approx(verdict.findings[0].score)
+    assert "新人专享58元,快来抢购" in why.scope
 
 
 def test_clean_article_about_margin_regulation_passes(default: Detector) -> None:
