@@ -689,11 +689,8 @@ class Detector:
         if bridges is None:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
         assert located is not None  # bridges come from located spans
-        in_document = document[0] >= self.model.thresholds["document"]
         codes = features.codepoints(norm.text)
-        assessed, _ = self._assessed(
-            norm.text, codes, located.clauses, pre, np.full(len(pre), in_document)
-        )
+        assessed, _ = self._assessed_alone(norm.text, codes, located.clauses, document, pre)
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
         return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]
 
@@ -704,8 +701,20 @@ class Detector:
         norm = normalize(text)
         codes = features.codepoints(norm.text)
         clauses, document, pre = self._char_scores(codes)
+        return self._assessed_alone(norm.text, codes, clauses, document, pre)[1]
+
+    def _assessed_alone(
+        self,
+        text: str,
+        codes: np.ndarray,
+        clauses: np.ndarray,
+        document: np.ndarray,
+        pre: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``_assessed`` of the clauses of one text, given its document score
+        (``document``, an array of one, as ``_char_scores`` gives it)."""
         in_document = np.full(len(pre), document[0] >= self.model.thresholds["document"])
-        return self._assessed(norm.text, codes, clauses, pre, in_document)[1]
+        return self._assessed(text, codes, clauses, pre, in_document)
 
     def _assessed(
         self,
