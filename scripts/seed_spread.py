@@ -108,7 +108,8 @@ def _gold(corpora: Path) -> list[dict[str, Any]]:
 
 def figures(model: Path | None, gold: list[dict[str, Any]]) -> dict[str, Any]:
     """The dev figures of one model (None: the packaged one)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
     import numpy as np
     import topic_news
 
@@ -166,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides = _overrides(args.set)
         out = args.out or Path(tempfile.mkdtemp(prefix="seed-spread-"))
         out.mkdir(parents=True, exist_ok=True)
+        taken = [out / f"seed-{s}" for s in args.seeds if (out / f"seed-{s}").exists()]
+        if taken:  # a model trained before: not replaced unasked
+            raise SystemExit(f"seed_spread: {taken[0]} exists; remove it or give another --out")
         print(f"training {len(args.seeds)} models in {out} ({args.jobs} at a time)", flush=True)
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             models = list(pool.map(lambda s: _train(s, overrides, out, args.corpora), args.seeds))
