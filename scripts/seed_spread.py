@@ -97,43 +97,42 @@ def _train(seed: int, overrides: dict[str, Any], out: Path, corpora: Path) -> Pa
 
 
 def _gold(corpora: Path) -> list[dict[str, Any]]:
-    if not DEV_BENCHMARK.exists():
-        from detector.training.benchmark import build_dev_benchmark, write_jsonl
+    from detector.training.benchmark import build_dev_benchmark, read_gold, write_jsonl
 
+    if not DEV_BENCHMARK.exists():
         DEV_BENCHMARK.parent.mkdir(exist_ok=True)
         write_jsonl(build_dev_benchmark(ROOT / "training_data", corpora), DEV_BENCHMARK)
-    with DEV_BENCHMARK.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
+    return read_gold(DEV_BENCHMARK)
 
 
 def figures(model: Path | None, gold: list[dict[str, Any]]) -> dict[str, Any]:
-    """The dev figures of one model (None: the packaged one)."""
+    """The dev figures of one model (None: the packaged one): those of
+    ``detector eval`` (the same predictions and scoring) and the best recall
+    within each of ``BUDGETS``."""
     if str(ROOT / "scripts") not in sys.path:
         sys.path.insert(0, str(ROOT / "scripts"))
     import numpy as np
     import topic_news
 
     from detector import Detector
+    from detector.evaluate import score
+    from detector.training.evaluation import predict_record
 
     detector = Detector.default() if model is None else Detector.from_path(model)
-    verdicts = detector.scan_many([record["text"] for record in gold])
-    kinds = np.array([record.get("kind") for record in gold])
-    injected = np.array([bool(record["spans"]) for record in gold])
-    margin = np.array(
-        [any(s["category"] == "stock-margin" for s in record["spans"]) for record in gold]
-    )
-    scores = np.array([v.score for v in verdicts])
-    blocked = np.array([v.is_spam for v in verdicts])
-    tp, fp = int((blocked & injected).sum()), int((blocked & ~injected).sum())
-    precision, recall = tp / max(1, tp + fp), tp / max(1, int(injected.sum()))
+    predictions = [predict_record(detector, record["text"]) for record in gold]
+    metrics = score(gold, predictions)
+    rates = metrics["false_positive_rate"]
     out: dict[str, Any] = {
         "model": detector.model_version,
-        "recall": recall,
-        "F1": 2 * precision * recall / max(1e-9, precision + recall),
-        "clean FP": int((blocked & (kinds == "clean")).sum()),
-        "HN FP": int((blocked & (kinds == "hard-negative")).sum()),
-        "stock-margin": int((blocked & margin).sum()) / max(1, int(margin.sum())),
+        "recall": metrics["document"]["recall"],
+        "F1": metrics["document"]["f1"],
+        "clean FP": round(rates["clean"] * rates["clean_documents"]),
+        "HN FP": round(rates["hard_negative"] * rates["hard_negative_documents"]),
+        "stock-margin": metrics["recall_by_category"].get("stock-margin", 0.0),
     }
+    kinds = np.array([record.get("kind") for record in gold])
+    injected = np.array([record["is_spam"] for record in gold])
+    scores = np.array([prediction.score for prediction in predictions])
     # Over every threshold (each score), from the highest down: documents at or
     # above it of each kind.
     order = np.argsort(-scores, kind="stable")
