@@ -1126,6 +1126,8 @@ def _echo_explanation(item: Explanation, place: str | None) -> None:
     _echo(f"  {decision} (intercept {item.intercept:+.3f})")
     if item.without_allowed:
         _echo("  judged on the text without the allowed phrases")
+    if item.without_trusted_links:
+        _echo("  judged on the text without its links to trusted sites")
     if item.evidence is not None:
         _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
         reach = ", holds a link, phone or QQ number or handle" if item.reachable else ""

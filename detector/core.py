@@ -21,7 +21,8 @@ from detector import features, words
 from detector._arrays import ranges, run_sizes, run_starts
 from detector._locks import ForkSafeLock
 from detector.contacts import contact_clauses
-from detector.links import only_trusted_links
+from detector.cutout import cut_out
+from detector.links import trusted_link_spans
 from detector.localize import (
     best_spans,
     bigram_buckets,
@@ -879,12 +880,19 @@ class Detector:
         top = max((f.score for f in findings), default=0.0)
         return Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
 
-    def _scan_batch(self, texts: Sequence[str]) -> list[Verdict]:
+    def _scan_batch(
+        self,
+        texts: Sequence[str],
+        cut_links: bool = True,
+        cuts: list[list[tuple[int, int]]] | None = None,
+    ) -> list[Verdict]:
         """Verdicts of ``texts`` scanned as one string joined by line breaks.
 
         A line break always ends a clause and is never changed by normalization,
         and every feature is computed per clause (the document head per text), so
-        each verdict equals that of the text scanned alone.
+        each verdict equals that of the text scanned alone.  Links to trusted
+        sites are cut out of the findings unless ``cut_links`` is false
+        (:meth:`link_cuts`); ``cuts`` gets, per text, the spans cut.
         """
         empty = Verdict(False, 0.0, (), self.model_version)
         lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
@@ -936,11 +944,7 @@ class Detector:
                 category = self._classes[best[i]]
                 score = float(scores[i])
                 found = self._spans(norm, joined, located, i, span_words.get(i))
-                spans[int(owner[i])].extend(
-                    _Span(s, e, score, category)
-                    for s, e in found
-                    if not only_trusted_links(norm.text[s:e])
-                )
+                spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
         bounds = doc_clauses.tolist()
         for doc, (text, whole) in enumerate(zip(texts, replaced.tolist(), strict=True)):
@@ -957,14 +961,63 @@ class Detector:
             elif not doc_spans:
                 verdicts.append(empty)
                 continue
-            findings = self._to_findings(
-                text, norm, int(text_starts[doc]), self._merge(norm.text, doc_spans)
-            )
+            doc_spans = self._merge(norm.text, doc_spans)
+            findings = self._to_findings(text, norm, int(text_starts[doc]), doc_spans)
+            links: list[tuple[int, int]] = []
+            if cut_links and not whole:
+                links = self._link_cuts(norm, int(text_starts[doc]), len(text), doc_spans)
+                if links:
+                    findings = cut_out(findings, text, links, self._uncut_findings)
+            if cuts is not None:
+                cuts.append(links)
             top = max((f.score for f in findings), default=0.0)
             verdicts.append(
                 Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
             )
         return verdicts
+
+    def _uncut_findings(self, text: str) -> tuple[Finding, ...]:
+        """The findings of ``text`` with trusted links left in them."""
+        return self._scan_batch([text], cut_links=False)[0].findings
+
+    @staticmethod
+    def _link_cuts(
+        norm: Normalized, offset: int, length: int, spans: list[_Span]
+    ) -> list[tuple[int, int]]:
+        """The links to trusted sites that ``spans`` (of the normalized batch)
+        overlap, as spans of the text that begins at ``offset`` of the batch's
+        original and is ``length`` long.  A link is a run of printable ASCII, so
+        each span's run either side is searched, not the whole text."""
+        text = norm.text
+        cuts: list[tuple[int, int]] = []
+        for span in spans:
+            start, end = span.start, span.end
+            while start and " " < text[start - 1] <= "~":
+                start -= 1
+            while end < len(text) and " " < text[end] <= "~":
+                end += 1
+            if "." not in text[start:end]:
+                continue
+            for link_start, link_end in trusted_link_spans(text, start, end):
+                if link_start < span.end and span.start < link_end:
+                    first, last = norm.to_original(link_start, link_end)
+                    cuts.append((max(first - offset, 0), min(last - offset, length)))
+        return cuts
+
+    def link_cuts(self, text: str) -> list[tuple[int, int]]:
+        """Spans of ``text`` that are links to trusted sites (an e-mail address at
+        one with its mailbox) inside what the model flags there: each is cut out
+        of the findings (:func:`detector.cutout.cut_out`), and what is left of
+        them is judged on ``text`` without them (``详情请登录市人社局官网
+        www.hrss.gov.cn查询`` is judged as ``详情请登录市人社局官网查询``).  A
+        finding made only of such links goes; one with a link to any other host
+        is the model's call."""
+        found: list[tuple[int, int]] = []
+        for start, end in self.segments(text):
+            cuts: list[list[tuple[int, int]]] = []
+            self._scan_batch([text[start:end]], cuts=cuts)
+            found += [(a + start, b + start) for links in cuts for a, b in links]
+        return found
 
     @staticmethod
     def _merge(text: str, spans: list[_Span]) -> list[_Span]:

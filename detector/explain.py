@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detector import features, words
+from detector import cutout, features, words
 from detector.html import HIDDEN_TEXT, scored_by
 from detector.normalize import normalize
 from detector.results import Finding
@@ -63,6 +63,9 @@ class Explanation:
     # What the allowlist left of a finding, judged (and explained) on the text
     # without the allowed phrases: ``scope`` is from that text.
     without_allowed: bool = False
+    # What cutting links to trusted sites out of a finding left, judged (and
+    # explained) on the text without them (Detector.link_cuts).
+    without_trusted_links: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class Explanation:
             "score": None if self.score is None else round(self.score, 4),
             "reachable": self.reachable,
             "without_allowed": self.without_allowed,
+            "without_trusted_links": self.without_trusted_links,
         }
 
 
@@ -187,15 +191,7 @@ def explain_reported(
     pieces = [f for f in reported if f not in explained]
     if pieces:
         masked, origin = suppressions.masked(text)
-        judged = [
-            (origin[e.finding.start], origin[e.finding.end - 1] + 1, e)
-            for e in explain(detector, masked, top)
-        ]
-        for piece in pieces:
-            # The piece took the score and category of the best finding of the
-            # masked text over it (Suppressions.without_allowed).
-            over = [e for start, end, e in judged if start < piece.end and piece.start < end]
-            best = max(over, key=lambda e: e.finding.score)
+        for piece, best in _explain_pieces(detector, masked, origin, pieces, top):
             explained[piece] = replace(best, finding=piece, without_allowed=True)
     left_out = sum(
         1 for f in findings if not any(r.start < f.end and f.start < r.end for r in reported)
@@ -206,6 +202,24 @@ def explain_reported(
         mapped = [(e, view.finding_to_source(e.finding)) for e in out]
         out = [replace(e, finding=f) for e, f in mapped if f is not None]
     return out, left_out
+
+
+def _explain_pieces(
+    detector: Detector, masked: str, origin: list[int], pieces: Sequence[Finding], top: int
+) -> list[tuple[Finding, Explanation]]:
+    """Each of ``pieces`` (what cutting spans out of findings left, see
+    :func:`detector.cutout.cut_out`) with the explanation of the finding of the
+    text without those spans (``masked``; ``origin`` maps it back) it took its
+    score and category from: the best one over it."""
+    judged = [
+        (origin[e.finding.start], origin[e.finding.end - 1] + 1, e)
+        for e in explain(detector, masked, top)
+    ]
+    out = []
+    for piece in pieces:
+        over = [e for start, end, e in judged if start < piece.end and piece.start < end]
+        out.append((piece, max(over, key=lambda e: e.finding.score)))
+    return out
 
 
 def _explain_findings(
@@ -225,6 +239,22 @@ def _explain_findings(
             ones = _explain_findings(detector, text[start:end], shifted, top)
             explained.update((f, replace(e, finding=f)) for f, e in zip(inside, ones, strict=True))
         return [explained[f] for f in findings]
+    cuts = detector.link_cuts(text)
+    if cuts:
+        # What cutting trusted links out of findings left was judged on the text
+        # without them (Detector.link_cuts), and is explained there.
+        uncut = set(detector._uncut_findings(text))
+        pieces = [f for f in findings if f not in uncut]
+        if pieces:
+            masked, origin = cutout.masked(text, cuts)
+            explained = {
+                piece: replace(best, finding=piece, without_trusted_links=True)
+                for piece, best in _explain_pieces(detector, masked, origin, pieces, top)
+            }
+            others = [f for f in findings if f not in explained]
+            rest = _explain_findings(detector, text, others, top)
+            explained.update(zip(others, rest, strict=True))
+            return [explained[f] for f in findings]
     norm = normalize(text)
     clauses = split_clauses(norm.text)
     params = detector.model.params

@@ -1,10 +1,13 @@
 """Links to trusted sites are citations, not ads.
 
 News cites its sources by URL ("详见 http://finance.sina.com.cn/…", a
-regulator's notice on www.csrc.gov.cn), and those links look to the model like
-the links ads carry.  A finding that holds nothing but links to the hosts of
-``data/trusted_domains.txt`` (and the punctuation around them) is dropped; a
-finding with any other text, or with one link to any other host, stays whole.
+regulator's notice on www.csrc.gov.cn, a reporter's mailbox at a newspaper), and
+those links look to the model like the links ads carry.  A link to a host of
+``data/trusted_domains.txt`` (or a subdomain of one) is cut out of the findings
+that hold it, and what is left of them is judged on the text without it
+(:mod:`detector.cutout`): a finding made only of such links goes, "详情请登录市人社
+局官网www.hrss.gov.cn查询" is judged as "详情请登录市人社局官网查询", and an ad beside a
+trusted link keeps its own part.  A link to any other host is the model's call.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["LINK", "is_trusted_host", "only_trusted_links"]
+__all__ = ["LINK", "is_trusted_host", "trusted_link_spans"]
 
 _DOMAINS_FILE = Path(__file__).parent / "data" / "trusted_domains.txt"
 
@@ -23,8 +26,10 @@ LINK = re.compile(
     r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?::\d+)?(?:/[!-~]*)?",
     re.IGNORECASE,
 )
-# What may surround the links of a link-only finding: white space and punctuation.
-_FILLER = re.compile(r"[\s!-/:-@\[-`{-~，。、；：！？“”‘’（）《》【】·…—]*")
+# The mailbox of an e-mail address, ending where its "@" stands (at most 64
+# characters, as RFC 5321 allows).
+_MAILBOX = re.compile(r"[a-z0-9._%+-]+\Z")
+_MAILBOX_CHARS = 64
 
 
 @functools.cache
@@ -41,14 +46,17 @@ def is_trusted_host(host: str) -> bool:
     return any(".".join(labels[i:]) in trusted for i in range(len(labels) - 1))
 
 
-def only_trusted_links(text: str) -> bool:
-    """Whether ``text`` is one or more links, all to trusted hosts, with only
-    white space and punctuation around and between them."""
-    position, found = 0, False
-    for match in LINK.finditer(text):
-        if not _FILLER.fullmatch(text, position, match.start()):
-            return False
-        if not is_trusted_host(match.group(1)):
-            return False
-        position, found = match.end(), True
-    return found and _FILLER.fullmatch(text, position) is not None
+def trusted_link_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the links to trusted hosts that lie in ``text[start:end]`` (an
+    e-mail address at one with its mailbox: ``wanglei@people.com.cn``).
+    ``text`` is normalized (:func:`detector.normalize.normalize`): full-width
+    and upper-case letters are folded."""
+    spans = []
+    for match in LINK.finditer(text, start, end):
+        if is_trusted_host(match.group(1)):
+            first = match.start()
+            if first > start and text[first - 1] == "@":
+                mailbox = _MAILBOX.search(text, max(start, first - 1 - _MAILBOX_CHARS), first - 1)
+                first = first if mailbox is None else mailbox.start()
+            spans.append((first, match.end()))
+    return spans

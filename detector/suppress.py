@@ -27,12 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from detector.cutout import Rescore, cut_out, masked
 from detector.lines import Lines
 from detector.normalize import normalize
 from detector.results import Finding, Verdict
@@ -52,8 +52,6 @@ __all__ = [
 ]
 
 INLINE_MARKER = "detector: allow"
-#: The findings of a text (``Detector.scan(text).findings``).
-Rescore = Callable[[str], Sequence[Finding]]
 BASELINE_VERSION = 1
 
 
@@ -175,49 +173,20 @@ class Suppressions:
         请问…" flagged for its greeting), so ``rescore`` (the findings of a text)
         judges it again: ``scanned`` is scanned with the allowed phrases deleted,
         and a piece stays where a finding of that text overlaps it, with that
-        finding's score and category."""
+        finding's score and category (:func:`detector.cutout.cut_out`)."""
         if not self._phrases or not findings:
             return list(findings)
         allowed = self._occurrences(scanned)
         if not allowed:
             return list(findings)
-        out: list[Finding] = []
-        judged: list[Finding] | None = None
-        for finding in findings:
-            pieces = _minus([(finding.start, finding.end)], allowed)
-            if pieces == [(finding.start, finding.end)]:
-                out.append(finding)
-                continue
-            if judged is None:
-                judged = self._judged(scanned, allowed, rescore)
-            for start, end in pieces:
-                while start < end and _is_filler(scanned[start]):
-                    start += 1
-                while end > start and _is_filler(scanned[end - 1]):
-                    end -= 1
-                over = [f for f in judged if f.start < end and start < f.end]
-                if over and end - start >= 2:
-                    top = max(over, key=lambda f: f.score)
-                    out.append(Finding(start, end, scanned[start:end], top.score, top.category))
-        return out
+        return cut_out(findings, scanned, allowed, rescore)
 
     def masked(self, text: str) -> tuple[str, list[int]]:
         """``text`` with every occurrence of an allowed phrase deleted, the text
         what is left of a finding is judged on, and the offset in ``text`` of
         each of its characters (``detector explain`` explains such a piece
         there)."""
-        return _masked(text, self._occurrences(text) if self._phrases else [])
-
-    @staticmethod
-    def _judged(scanned: str, allowed: list[tuple[int, int]], rescore: Rescore) -> list[Finding]:
-        """The findings of ``scanned`` scanned with the ``allowed`` spans deleted,
-        put back on ``scanned`` (a finding across a deleted phrase spans it)."""
-        masked, origin = _masked(scanned, allowed)
-        out = []
-        for f in rescore(masked):
-            start, end = origin[f.start], origin[f.end - 1] + 1
-            out.append(Finding(start, end, scanned[start:end], f.score, f.category))
-        return out
+        return masked(text, self._occurrences(text) if self._phrases else [])
 
     def _occurrences(self, text: str) -> list[tuple[int, int]]:
         """Where the allowed phrases stand in ``text``, as spans of it."""
@@ -279,34 +248,6 @@ class Suppressions:
                 continue
             kept.append((finding, fingerprint))
         return kept
-
-
-def _masked(text: str, allowed: list[tuple[int, int]]) -> tuple[str, list[int]]:
-    """``text`` without the ``allowed`` spans, and where each character left is in ``text``."""
-    kept = _minus([(0, len(text))], sorted(allowed))
-    origin = [i for start, end in kept for i in range(start, end)]  # masked -> text
-    return "".join(text[start:end] for start, end in kept), origin
-
-
-def _is_filler(ch: str) -> bool:
-    """Punctuation, a space or an invisible character: not worth a finding alone."""
-    return unicodedata.category(ch)[0] in "PZC"
-
-
-def _minus(spans: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` without the characters of ``cuts``."""
-    for cut_start, cut_end in cuts:
-        pieces = []
-        for start, end in spans:
-            if cut_end <= start or end <= cut_start:
-                pieces.append((start, end))
-                continue
-            if start < cut_start:
-                pieces.append((start, cut_start))
-            if cut_end < end:
-                pieces.append((cut_end, end))
-        spans = pieces
-    return spans
 
 
 def without(verdict: Verdict, kept: Sequence[Finding], block_threshold: float) -> Verdict:
