@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from detector import features, words
+from detector import cutout, features, words
 from detector._arrays import ranges, run_sizes, run_starts
 from detector._locks import ForkSafeLock
 from detector.contacts import contact_clauses
-from detector.cutout import cut_out
 from detector.links import trusted_link_spans
 from detector.localize import (
     best_spans,
@@ -946,6 +945,8 @@ class Detector:
                 found = self._spans(norm, joined, located, i, span_words.get(i))
                 spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
+        # Texts with a finding that holds a trusted link: (index, findings, links).
+        cited: list[tuple[int, list[Finding], list[tuple[int, int]]]] = []
         bounds = doc_clauses.tolist()
         for doc, (text, whole) in enumerate(zip(texts, replaced.tolist(), strict=True)):
             first_clause, last = bounds[doc], bounds[doc + 1]
@@ -963,18 +964,29 @@ class Detector:
                 continue
             doc_spans = self._merge(norm.text, doc_spans)
             findings = self._to_findings(text, norm, int(text_starts[doc]), doc_spans)
-            links: list[tuple[int, int]] = []
             if cut_links and not whole:
                 links = self._link_cuts(norm, int(text_starts[doc]), len(text), doc_spans)
                 if links:
-                    findings = cut_out(findings, text, links, self._uncut_findings)
-            if cuts is not None:
-                cuts.append(links)
-            top = max((f.score for f in findings), default=0.0)
-            verdicts.append(
-                Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
-            )
+                    cited.append((doc, findings, links))
+            verdicts.append(self._verdict(findings))
+        if cited:
+            # What is left of their findings is judged without the links, all in
+            # one batch (one text at a time cost ~1.5 ms each).
+            masked = [cutout.masked(texts[doc], links)[0] for doc, _, links in cited]
+            judged = self._scan_batch(masked, cut_links=False)
+            again = dict(zip(masked, (v.findings for v in judged), strict=True))
+            for doc, findings, links in cited:
+                verdicts[doc] = self._verdict(
+                    cutout.cut_out(findings, texts[doc], links, again.__getitem__)
+                )
+        if cuts is not None:
+            cut_in = {doc: links for doc, _, links in cited}
+            cuts.extend(cut_in.get(doc, []) for doc in range(len(texts)))
         return verdicts
+
+    def _verdict(self, findings: Sequence[Finding]) -> Verdict:
+        top = max((f.score for f in findings), default=0.0)
+        return Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
 
     def _uncut_findings(self, text: str) -> tuple[Finding, ...]:
         """The findings of ``text`` with trusted links left in them."""
@@ -987,9 +999,9 @@ class Detector:
         """The links to trusted sites that ``spans`` (of the normalized batch)
         overlap, as spans of the text that begins at ``offset`` of the batch's
         original and is ``length`` long.  A link is a run of printable ASCII, so
-        each span's run either side is searched, not the whole text."""
+        each span is widened to the runs at its ends, not the whole text searched."""
         text = norm.text
-        cuts: list[tuple[int, int]] = []
+        cuts: set[tuple[int, int]] = set()
         for span in spans:
             start, end = span.start, span.end
             while start and " " < text[start - 1] <= "~":
@@ -1001,17 +1013,17 @@ class Detector:
             for link_start, link_end in trusted_link_spans(text, start, end):
                 if link_start < span.end and span.start < link_end:
                     first, last = norm.to_original(link_start, link_end)
-                    cuts.append((max(first - offset, 0), min(last - offset, length)))
-        return cuts
+                    cuts.add((max(first - offset, 0), min(last - offset, length)))
+        return sorted(cuts)
 
     def link_cuts(self, text: str) -> list[tuple[int, int]]:
         """Spans of ``text`` that are links to trusted sites (an e-mail address at
-        one with its mailbox) inside what the model flags there: each is cut out
-        of the findings (:func:`detector.cutout.cut_out`), and what is left of
-        them is judged on ``text`` without them (``详情请登录市人社局官网
-        www.hrss.gov.cn查询`` is judged as ``详情请登录市人社局官网查询``).  A
-        finding made only of such links goes; one with a link to any other host
-        is the model's call."""
+        one with its mailbox) inside what the model flags there.  Such a link is
+        a citation, not an ad, but its shape weighs as one: it is cut out of the
+        findings, and what is left of them is judged on ``text`` without it
+        (:func:`detector.cutout.cut_out`; ``详情可登录市人社局官网www.hrss.gov.cn
+        查询`` is judged as ``详情可登录市人社局官网查询``).  A link to any other
+        host is the model's call."""
         found: list[tuple[int, int]] = []
         for start, end in self.segments(text):
             cuts: list[list[tuple[int, int]]] = []

@@ -1,14 +1,16 @@
-"""Cutting what is not evidence of an ad out of findings, and judging what is left.
+"""Cutting spans that are not evidence of an ad out of findings, and judging
+what is left.
 
 Two kinds of text are never an ad, whatever a finding that holds them scores: a
 phrase the user allows (``allow`` in ``.detector.toml``, see
 :mod:`detector.suppress`) and a link to a trusted site (:mod:`detector.links`).
-Both are cut out of the findings they overlap.  What is left of a finding was
-scored with the cut text beside it (``详情请登录市人社局官网www.hrss.gov.cn查询`` was
-blocked for the shape of its link), so it is judged again: the text is scanned
-with the cut spans deleted, and a piece stays a finding only where a finding of
-that text lies over it: each such part of it, with that finding's score and
-category (pure: the caller passes the scan).
+Both weigh in the model's scores all the same (``详情可登录市人社局官网
+www.hrss.gov.cn查询`` was blocked for the shape of its link), so they are cut out
+of the findings, and what is left of a finding is judged again: the text is
+scanned with the cut spans deleted, and a piece stays a finding only where a
+finding of that text overlaps it, with that finding's score and category (its
+edges stay the first scan's, which saw the text as written).  Pure: the caller
+passes the scan.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ Rescore = Callable[[str], Sequence[Finding]]
 def cut_out(
     findings: Sequence[Finding], text: str, cuts: Sequence[tuple[int, int]], rescore: Rescore
 ) -> list[Finding]:
-    """``findings`` (of ``text``, in text order) with the ``cuts`` (spans of
-    ``text``) cut out of them, each piece left judged on ``text`` without the
-    cuts (``rescore``): what of it a finding of that text covers stays (two
-    characters or more, punctuation and spaces trimmed), with that finding's
-    score and category.  Findings the cuts do not touch stay as they are, and
+    """``findings`` (of ``text``) with the ``cuts`` (spans of ``text``) cut out of
+    them, each piece left (punctuation and spaces trimmed, two characters or
+    more) judged on ``text`` without the cuts (``rescore``): it stays where a
+    finding of that text overlaps it, with the score and category of the best
+    such finding.  Findings the cuts do not touch stay as they are, and
     ``rescore`` runs only when one does."""
     out: list[Finding] = []
     judged: list[Finding] | None = None
@@ -42,15 +44,15 @@ def cut_out(
             continue
         if judged is None:
             judged = _judged(text, cuts, rescore)
-        for piece_start, piece_end in pieces:
-            for f in judged:
-                start, end = max(piece_start, f.start), min(piece_end, f.end)
-                while start < end and _is_filler(text[start]):
-                    start += 1
-                while end > start and _is_filler(text[end - 1]):
-                    end -= 1
-                if end - start >= 2:
-                    out.append(Finding(start, end, text[start:end], f.score, f.category))
+        for start, end in pieces:
+            while start < end and _is_filler(text[start]):
+                start += 1
+            while end > start and _is_filler(text[end - 1]):
+                end -= 1
+            over = [f for f in judged if f.start < end and start < f.end]
+            if over and end - start >= 2:
+                top = max(over, key=lambda f: f.score)
+                out.append(Finding(start, end, text[start:end], top.score, top.category))
     return out
 
 

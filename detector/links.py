@@ -5,9 +5,10 @@ regulator's notice on www.csrc.gov.cn, a reporter's mailbox at a newspaper), and
 those links look to the model like the links ads carry.  A link to a host of
 ``data/trusted_domains.txt`` (or a subdomain of one) is cut out of the findings
 that hold it, and what is left of them is judged on the text without it
-(:mod:`detector.cutout`): a finding made only of such links goes, "详情请登录市人社
-局官网www.hrss.gov.cn查询" is judged as "详情请登录市人社局官网查询", and an ad beside a
-trusted link keeps its own part.  A link to any other host is the model's call.
+(``Detector.link_cuts``, :func:`detector.cutout.cut_out`): a finding made only of
+such links goes, "详情可登录市人社局官网www.hrss.gov.cn查询" is judged as
+"详情可登录市人社局官网查询", and an ad beside a trusted link keeps its own part.
+A link to any other host is the model's call.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ LINK = re.compile(
 # characters, as RFC 5321 allows).
 _MAILBOX = re.compile(r"[a-z0-9._%+-]+\Z")
 _MAILBOX_CHARS = 64
+# Punctuation that ends a sentence or closes a bracket after a link, not part of it.
+_TRAILING = frozenset(".,;:!?)]}'\"")
 
 
 @functools.cache
@@ -54,9 +57,17 @@ def trusted_link_spans(text: str, start: int, end: int) -> list[tuple[int, int]]
     spans = []
     for match in LINK.finditer(text, start, end):
         if is_trusted_host(match.group(1)):
-            first = match.start()
+            first, last = match.start(), match.end()
             if first > start and text[first - 1] == "@":
                 mailbox = _MAILBOX.search(text, max(start, first - 1 - _MAILBOX_CHARS), first - 1)
                 first = first if mailbox is None else mailbox.start()
-            spans.append((first, match.end()))
+            # A path takes any printable ASCII, so the punctuation after a link
+            # ("详见http://…shtml，" normalized, "[原文](https://…)") would go with it.
+            while last > match.end(1) and text[last - 1] in _TRAILING:
+                if text[last - 1] == ")" and text.count("(", first, last) >= text.count(
+                    ")", first, last
+                ):
+                    break  # a balanced parenthesis belongs to the path
+                last -= 1
+            spans.append((first, last))
     return spans

@@ -69,8 +69,8 @@ def test_trusted_link_spans_reads_normalized_text_and_stays_in_its_range() -> No
 
 
 def test_cut_out_judges_what_is_left_of_a_finding_without_the_cuts() -> None:
-    text = "请登录官网www.hrss.gov.cn查询，下载金沙娱乐app注册送88元"
-    link = (text.index("www"), text.index("查询"))
+    text = "请登录官网www.hrss.gov.cn，下载金沙娱乐app注册送88元"
+    link = (text.index("www"), text.index("，"))
     seen: list[str] = []
 
     def rescore(kept: str) -> list[Finding]:  # a detector that knows one brand
@@ -78,17 +78,22 @@ def test_cut_out_judges_what_is_left_of_a_finding_without_the_cuts() -> None:
         at = kept.find("下载金沙")
         return [] if at < 0 else [Finding(at, len(kept), kept[at:], 0.99, "gambling")]
 
+    # The first scan's finding ran from the notice over the link into the ad: the
+    # notice's piece goes (nothing flags it without the link), the ad's stays,
+    # with the score and category the text without the link gives it.
     whole = Finding(2, len(text), text[2:], 0.9, "link")
     left = cut_out([whole], text, [link], rescore)
-    assert [(f.text, f.category) for f in left] == [("下载金沙娱乐app注册送88元", "gambling")]
-    assert seen == ["请登录官网查询，下载金沙娱乐app注册送88元"]  # scanned once, without the link
+    assert [(f.text, f.score, f.category) for f in left] == [
+        ("下载金沙娱乐app注册送88元", 0.99, "gambling")
+    ]
+    assert seen == ["请登录官网，下载金沙娱乐app注册送88元"]  # scanned once, without the link
     # A finding made only of the cut (and punctuation) goes; one it does not touch
     # stays as it was, and then nothing is scanned again.
-    only_link = Finding(link[0], link[1] + 2, text[link[0] : link[1] + 2], 0.9, "link")
+    only_link = Finding(link[0], link[1] + 1, text[link[0] : link[1] + 1], 0.9, "link")
     assert cut_out([only_link], text, [link], rescore) == []
-    elsewhere = Finding(0, 2, text[:2], 0.5, "promotion")
+    notice = Finding(0, 5, text[:5], 0.97, "phishing")
     seen.clear()
-    assert cut_out([elsewhere], text, [link], rescore) == [elsewhere] and seen == []
+    assert cut_out([notice], text, [link], rescore) == [notice] and seen == []
 
 
 def test_masked_and_minus() -> None:
