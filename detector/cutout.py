@@ -15,6 +15,7 @@ passes the scan.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections.abc import Callable, Sequence
 
@@ -34,34 +35,47 @@ def cut_out(
     more) judged on ``text`` without the cuts (``rescore``): it stays where a
     finding of that text overlaps it, with the score and category of the best
     such finding.  Findings the cuts do not touch stay as they are, and
-    ``rescore`` runs only when one does."""
+    ``rescore`` runs only when one does.  Linear in the findings and cuts (a page
+    of thousands of cited links and findings)."""
+    merged = _merged(cuts)
+    cut_ends = [end for _, end in merged]
     out: list[Finding] = []
     judged: list[Finding] | None = None
+    judged_ends: list[int] = []
     for finding in findings:
-        pieces = minus([(finding.start, finding.end)], cuts)
-        if pieces == [(finding.start, finding.end)]:
+        first = bisect.bisect_right(cut_ends, finding.start)
+        last = first
+        while last < len(merged) and merged[last][0] < finding.end:
+            last += 1
+        if first == last:
             out.append(finding)
             continue
         if judged is None:
-            judged = _judged(text, cuts, rescore)
-        for start, end in pieces:
+            judged = _judged(text, merged, rescore)
+            judged_ends = [f.end for f in judged]
+        for start, end in minus([(finding.start, finding.end)], merged[first:last]):
             while start < end and _is_filler(text[start]):
                 start += 1
             while end > start and _is_filler(text[end - 1]):
                 end -= 1
-            over = [f for f in judged if f.start < end and start < f.end]
+            at = bisect.bisect_right(judged_ends, start)
+            over = []
+            while at < len(judged) and judged[at].start < end:
+                over.append(judged[at])
+                at += 1
             if over and end - start >= 2:
                 top = max(over, key=lambda f: f.score)
                 out.append(Finding(start, end, text[start:end], top.score, top.category))
     return out
 
 
-def _judged(text: str, cuts: Sequence[tuple[int, int]], rescore: Rescore) -> list[Finding]:
-    """The findings of ``text`` scanned with the ``cuts`` deleted, put back on
-    ``text`` (a finding across a deleted span spans it)."""
+def _judged(text: str, cuts: list[tuple[int, int]], rescore: Rescore) -> list[Finding]:
+    """The findings of ``text`` scanned with the ``cuts`` (sorted, disjoint)
+    deleted, put back on ``text`` in order (a finding across a deleted span
+    spans it)."""
     kept, origin = masked(text, cuts)
     out = []
-    for f in rescore(kept):
+    for f in sorted(rescore(kept), key=lambda f: f.start):
         start, end = origin[f.start], origin[f.end - 1] + 1
         out.append(Finding(start, end, text[start:end], f.score, f.category))
     return out
@@ -69,9 +83,26 @@ def _judged(text: str, cuts: Sequence[tuple[int, int]], rescore: Rescore) -> lis
 
 def masked(text: str, cuts: Sequence[tuple[int, int]]) -> tuple[str, list[int]]:
     """``text`` without the ``cuts`` spans, and where each character left is in ``text``."""
-    kept = minus([(0, len(text))], sorted(cuts))
+    kept, position = [], 0
+    for start, end in _merged(cuts):
+        if start > position:
+            kept.append((position, start))
+        position = max(position, end)
+    if position < len(text):
+        kept.append((position, len(text)))
     origin = [i for start, end in kept for i in range(start, end)]  # masked -> text
     return "".join(text[start:end] for start, end in kept), origin
+
+
+def _merged(cuts: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``cuts`` sorted, with those that overlap or touch joined."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(cuts):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _is_filler(ch: str) -> bool:

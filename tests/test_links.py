@@ -96,6 +96,31 @@ def test_cut_out_judges_what_is_left_of_a_finding_without_the_cuts() -> None:
     assert cut_out([notice], text, [link], rescore) == [notice] and seen == []
 
 
+def test_cut_out_over_many_findings_and_cuts() -> None:
+    """A page of thousands of cited links and findings: one scan again, each
+    finding cut by its own link (a finding is looked up among the cuts and the
+    second scan's findings, not compared with every one)."""
+    line = "下载金沙娱乐app注册送88元www.gov.cn，"
+    text = line * 2000
+    cuts = [(at + 15, at + 25) for at in range(0, len(text), len(line))]
+    findings = [Finding(a - 15, b, text[a - 15 : b], 0.9, "link") for a, b in cuts]
+    calls: list[str] = []
+
+    def rescore(kept: str) -> list[Finding]:
+        calls.append(kept)
+        step = len(line) - 10
+        return [
+            Finding(a, a + 15, kept[a : a + 15], 0.99, "gambling")
+            for a in range(0, len(kept), step)
+        ]
+
+    left = cut_out(findings, text, cuts, rescore)
+    assert len(calls) == 1 and calls[0] == "下载金沙娱乐app注册送88元，" * 2000
+    assert [(f.start, f.end, f.score) for f in left] == [(a - 15, a, 0.99) for a, _ in cuts]
+    # Cuts that overlap or touch are one; their order does not matter.
+    assert masked("abcdefgh", [(5, 7), (1, 3), (2, 4), (4, 5)]) == ("ah", [0, 7])
+
+
 def test_masked_and_minus() -> None:
     assert masked("abcdef", [(1, 3)]) == ("adef", [0, 3, 4, 5])
     assert minus([(0, 10)], [(2, 4), (6, 12)]) == [(0, 2), (4, 6)]
