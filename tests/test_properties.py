@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import itertools
 import os
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detector import Detector, Verdict
+from detector import Detector, Verdict, cutout
 from detector.core import _Span
 from detector.normalize import normalize
+from detector.results import Finding
 from detector.segment import MAX_CLAUSE_CHARS, split_clauses
 
 # DETECTOR_EXAMPLES=5000 pytest tests/test_properties.py for a long hunt.
@@ -242,3 +245,74 @@ def test_removing_flagged_spans_removes_only_them(
 @pytest.mark.parametrize("seed_text", ["", " ", "。", "\u200b" * 50, "杨" * 1000])
 def test_degenerate_texts(tiny_detector: Detector, seed_text: str) -> None:
     check_verdict(seed_text, tiny_detector.scan(seed_text), tiny_detector.model.classes)
+
+
+def _reference_cut_out(
+    findings: Sequence[Finding], text: str, cuts: Sequence[tuple[int, int]], judged: list[Finding]
+) -> list[Finding]:
+    """cut_out as first written: every finding against every cut character by
+    character, every piece against every finding of the second scan."""
+    cut = {i for start, end in cuts for i in range(start, end)}
+    out = []
+    for f in findings:
+        inside = [i for i in range(f.start, f.end) if i not in cut]
+        if len(inside) == f.end - f.start:
+            out.append(f)
+            continue
+        pieces: list[list[int]] = []
+        for i in inside:
+            if pieces and pieces[-1][-1] == i - 1:
+                pieces[-1].append(i)
+            else:
+                pieces.append([i])
+        for piece in pieces:
+            start, end = piece[0], piece[-1] + 1
+            while start < end and unicodedata.category(text[start])[0] in "PZC":
+                start += 1
+            while end > start and unicodedata.category(text[end - 1])[0] in "PZC":
+                end -= 1
+            over = [g for g in judged if g.start < end and start < g.end]
+            if over and end - start >= 2:
+                top = max(over, key=lambda g: g.score)
+                out.append(Finding(start, end, text[start:end], top.score, top.category))
+    return out
+
+
+def _spans(size: int, most: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """Up to ``most`` spans of ``[0, size)``, any order, overlapping or not."""
+    bound = st.integers(0, size)
+    return st.lists(st.tuples(bound, bound), max_size=most).map(
+        lambda pairs: [(min(a, b), max(a, b)) for a, b in pairs if a != b]
+    )
+
+
+@SETTINGS
+@given(st.data())
+def test_cut_out_and_masked_match_the_plain_reading(data: st.DataObject) -> None:
+    """Bisection over merged cuts (cutout.cut_out, cutout.masked) gives what
+    cutting character by character gives, for cuts in any order that overlap,
+    touch or repeat."""
+    text = data.draw(st.text(st.sampled_from("金沙娱乐配资，。 .w"), min_size=1, max_size=60))
+    cuts = data.draw(_spans(len(text), 6))
+
+    # Findings of a scan are disjoint and in order; so are the second scan's.
+    def disjoint(spans: list[tuple[int, int]]) -> list[Finding]:
+        out: list[Finding] = []
+        for start, end in sorted(spans):
+            if not out or start >= out[-1].end:
+                score = data.draw(st.floats(0, 1))
+                out.append(Finding(start, end, text[start:end], score, "gambling"))
+        return out
+
+    findings = disjoint(data.draw(_spans(len(text), 6)))
+    kept, origin = cutout.masked(text, cuts)
+    cut = {i for start, end in cuts for i in range(start, end)}
+    assert origin == [i for i in range(len(text)) if i not in cut]
+    assert kept == "".join(text[i] for i in origin)
+    second = disjoint(data.draw(_spans(len(kept), 4)))
+    judged = [
+        Finding(origin[g.start], origin[g.end - 1] + 1, "", g.score, g.category) for g in second
+    ]
+    judged = [replace(g, text=text[g.start : g.end]) for g in judged]
+    got = cutout.cut_out(findings, text, cuts, lambda masked: second if masked == kept else [])
+    assert got == _reference_cut_out(findings, text, cuts, judged)
