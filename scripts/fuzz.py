@@ -40,6 +40,9 @@ ADS = [
     "杨方线上配资股票", "楊方線上配資股票", "正规实盘配资官网", "加微信abc12345领取福利",
     "银河娱乐app下载登录入口", "金沙体育(中国)官方网站", "代开各类正规发票",
     "无抵押贷款当天放款", "访问www.xyz888.com注册就送", "QQ群123456789免费荐股",
+    # Links to trusted sites, cut out of findings and judged again (detector.cutout).
+    "详情可登录官网www.hrss.gov.cn查询", "下载金沙娱乐app访问https://www.people.com.cn/a)领取",
+    "邮箱：wanglei@people.com.cn", "杨方线上配资股票www.gov.cn，www.csrc.gov.cn",
 ]  # fmt: skip
 INVISIBLES = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u034f\U000e0041\ufe0f"
 INVISIBLES += "\u180f\U0001bca0"
