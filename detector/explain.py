@@ -205,15 +205,23 @@ def explain_reported(
 
 
 def _explain_pieces(
-    detector: Detector, masked: str, origin: list[int], pieces: Sequence[Finding], top: int
+    detector: Detector,
+    masked: str,
+    origin: list[int],
+    pieces: Sequence[Finding],
+    top: int,
+    judged_findings: Sequence[Finding] | None = None,
 ) -> list[tuple[Finding, Explanation]]:
     """Each of ``pieces`` (what cutting spans out of findings left, see
     :func:`detector.cutout.cut_out`) with the explanation of the finding of the
     text without those spans (``masked``; ``origin`` maps it back) it took its
-    score and category from: the best one over it."""
+    score and category from: the best one over it.  ``judged_findings``: the
+    findings of ``masked`` the pieces were judged by (default: its scan's)."""
+    if judged_findings is None:
+        judged_findings = detector.scan(masked).findings
     judged = [
         (origin[e.finding.start], origin[e.finding.end - 1] + 1, e)
-        for e in explain(detector, masked, top)
+        for e in _explain_findings(detector, masked, judged_findings, top)
     ]
     out = []
     for piece in pieces:
@@ -247,9 +255,12 @@ def _explain_findings(
         pieces = [f for f in findings if f not in uncut]
         if pieces:
             masked, origin = cutout.masked(text, cuts)
+            # Judged as the scan judged them: the text without those links,
+            # scanned with any other link left in (Detector._scan_batch).
+            judged = detector._uncut_findings(masked)
             explained = {
                 piece: replace(best, finding=piece, without_trusted_links=True)
-                for piece, best in _explain_pieces(detector, masked, origin, pieces, top)
+                for piece, best in _explain_pieces(detector, masked, origin, pieces, top, judged)
             }
             others = [f for f in findings if f not in explained]
             rest = _explain_findings(detector, text, others, top)
