@@ -876,8 +876,7 @@ class Detector:
                 dataclasses.replace(f, start=f.start + start, end=f.end + start)
                 for f in verdict.findings
             )
-        top = max((f.score for f in findings), default=0.0)
-        return Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
+        return self._verdict(findings)
 
     def _scan_batch(
         self,
@@ -985,6 +984,7 @@ class Detector:
         return verdicts
 
     def _verdict(self, findings: Sequence[Finding]) -> Verdict:
+        """The verdict of a text with ``findings``: its score is the best one's."""
         top = max((f.score for f in findings), default=0.0)
         return Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
 

@@ -217,11 +217,12 @@ def _explain_pieces(
     text without those spans (``masked``; ``origin`` maps it back) it took its
     score and category from: the best one over it.  ``judged_findings``: the
     findings of ``masked`` the pieces were judged by (default: its scan's)."""
+    uncut = judged_findings is not None  # findings with no trusted link cut out
     if judged_findings is None:
         judged_findings = detector.scan(masked).findings
     judged = [
         (origin[e.finding.start], origin[e.finding.end - 1] + 1, e)
-        for e in _explain_findings(detector, masked, judged_findings, top)
+        for e in _explain_findings(detector, masked, judged_findings, top, pieces_done=uncut)
     ]
     out = []
     for piece in pieces:
@@ -231,11 +232,18 @@ def _explain_pieces(
 
 
 def _explain_findings(
-    detector: Detector, text: str, findings: Sequence[Finding], top: int
+    detector: Detector,
+    text: str,
+    findings: Sequence[Finding],
+    top: int,
+    pieces_done: bool = False,
 ) -> list[Explanation]:
     """One explanation per finding of ``findings`` (of ``detector.scan(text)``).
     A long text is explained in the segments it is scanned in, each judged as a
-    text of its own (:meth:`detector.core.Detector.segments`)."""
+    text of its own (:meth:`detector.core.Detector.segments`).  ``pieces_done``:
+    none of ``findings`` is what the trusted-link cut left (they were explained
+    already, or come from a scan that cut none), so the text is not scanned
+    again to find such pieces."""
     if not findings:
         return []
     segments = detector.segments(text)
@@ -247,7 +255,7 @@ def _explain_findings(
             ones = _explain_findings(detector, text[start:end], shifted, top)
             explained.update((f, replace(e, finding=f)) for f, e in zip(inside, ones, strict=True))
         return [explained[f] for f in findings]
-    cuts = detector.link_cuts(text)
+    cuts = [] if pieces_done else detector.link_cuts(text)
     if cuts:
         # What cutting trusted links out of findings left was judged on the text
         # without them (Detector.link_cuts), and is explained there.
@@ -263,7 +271,7 @@ def _explain_findings(
                 for piece, best in _explain_pieces(detector, masked, origin, pieces, top, judged)
             }
             others = [f for f in findings if f not in explained]
-            rest = _explain_findings(detector, text, others, top)
+            rest = _explain_findings(detector, text, others, top, pieces_done=True)
             explained.update(zip(others, rest, strict=True))
             return [explained[f] for f in findings]
     norm = normalize(text)
