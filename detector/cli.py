@@ -1126,8 +1126,16 @@ def _echo_explanation(item: Explanation, place: str | None) -> None:
     _echo(f"  {decision} (intercept {item.intercept:+.3f})")
     if item.without_allowed:
         _echo("  judged on the text without the allowed phrases")
-    if item.without_trusted_links:
-        _echo("  judged on the text without its links to trusted sites")
+    judged_without = [
+        what
+        for what, done in (
+            ("its links to trusted sites", item.without_trusted_links),
+            ("its greetings", item.without_greetings),
+        )
+        if done
+    ]
+    if judged_without:
+        _echo(f"  judged on the text without {' and '.join(judged_without)}")
     if item.evidence is not None:
         _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
         reach = ", holds a link, phone or QQ number or handle" if item.reachable else ""

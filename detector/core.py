@@ -14,6 +14,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from detector import cutout, features, words
 from detector._arrays import ranges, run_sizes, run_starts
 from detector._locks import ForkSafeLock
 from detector.contacts import contact_clauses
+from detector.greetings import greeting_spans
 from detector.links import trusted_link_spans
 from detector.localize import (
     best_spans,
@@ -125,6 +127,16 @@ def _scaled(total: np.ndarray, squares: np.ndarray) -> np.ndarray:
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
+
+
+class Cuts(NamedTuple):
+    """Spans of a text that its scan judged the findings holding them without
+    (:meth:`Detector.cuts`)."""
+
+    #: Links to trusted sites: cut out of the findings (:mod:`detector.links`).
+    links: list[tuple[int, int]]
+    #: Greetings: left in the findings, not weighed (:mod:`detector.greetings`).
+    greetings: list[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -881,16 +893,17 @@ class Detector:
     def _scan_batch(
         self,
         texts: Sequence[str],
-        cut_links: bool = True,
-        cuts: list[list[tuple[int, int]]] | None = None,
+        rejudge: bool = True,
+        cuts: list[Cuts] | None = None,
     ) -> list[Verdict]:
         """Verdicts of ``texts`` scanned as one string joined by line breaks.
 
         A line break always ends a clause and is never changed by normalization,
         and every feature is computed per clause (the document head per text), so
-        each verdict equals that of the text scanned alone.  Links to trusted
-        sites are cut out of the findings unless ``cut_links`` is false
-        (:meth:`link_cuts`); ``cuts`` gets, per text, the spans cut.
+        each verdict equals that of the text scanned alone.  Unless ``rejudge``
+        is false, findings that hold a link to a trusted site or a greeting are
+        judged again without them (:meth:`cuts`); ``cuts`` gets, per text, the
+        spans they were judged without.
         """
         empty = Verdict(False, 0.0, (), self.model_version)
         lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
@@ -944,8 +957,9 @@ class Detector:
                 found = self._spans(norm, joined, located, i, span_words.get(i))
                 spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
-        # Texts with a finding that holds a trusted link: (index, findings, links).
-        cited: list[tuple[int, list[Finding], list[tuple[int, int]]]] = []
+        # Texts with a finding that holds a trusted link or a greeting: (index,
+        # findings, what they are judged without).
+        cited: list[tuple[int, list[Finding], Cuts]] = []
         bounds = doc_clauses.tolist()
         for doc, (text, whole) in enumerate(zip(texts, replaced.tolist(), strict=True)):
             first_clause, last = bounds[doc], bounds[doc + 1]
@@ -963,24 +977,28 @@ class Detector:
                 continue
             doc_spans = self._merge(norm.text, doc_spans)
             findings = self._to_findings(text, norm, int(text_starts[doc]), doc_spans)
-            if cut_links and not whole:
-                links = self._link_cuts(norm, int(text_starts[doc]), len(text), doc_spans)
-                if links:
-                    cited.append((doc, findings, links))
+            if rejudge and not whole:
+                offset = int(text_starts[doc])
+                without = Cuts(
+                    self._link_cuts(norm, offset, len(text), doc_spans),
+                    self._greeting_cuts(norm, offset, len(text), doc_spans),
+                )
+                if without.links or without.greetings:
+                    cited.append((doc, findings, without))
             verdicts.append(self._verdict(findings))
         if cited:
-            # What is left of their findings is judged without the links, all in
-            # one batch (one text at a time cost ~1.5 ms each).
-            masked = [cutout.masked(texts[doc], links)[0] for doc, _, links in cited]
-            judged = self._scan_batch(masked, cut_links=False)
+            # What is left of their findings is judged without the links and
+            # greetings, all in one batch (one text at a time cost ~1.5 ms each).
+            masked = [cutout.masked(texts[doc], [*c.links, *c.greetings])[0] for doc, _, c in cited]
+            judged = self._scan_batch(masked, rejudge=False)
             again = dict(zip(masked, (v.findings for v in judged), strict=True))
-            for doc, findings, links in cited:
+            for doc, findings, c in cited:
                 verdicts[doc] = self._verdict(
-                    cutout.cut_out(findings, texts[doc], links, again.__getitem__)
+                    cutout.cut_out(findings, texts[doc], c.links, again.__getitem__, c.greetings)
                 )
         if cuts is not None:
-            cut_in = {doc: links for doc, _, links in cited}
-            cuts.extend(cut_in.get(doc, []) for doc in range(len(texts)))
+            cut_in = {doc: c for doc, _, c in cited}
+            cuts.extend(cut_in.get(doc, Cuts([], [])) for doc in range(len(texts)))
         return verdicts
 
     def _verdict(self, findings: Sequence[Finding]) -> Verdict:
@@ -988,9 +1006,10 @@ class Detector:
         top = max((f.score for f in findings), default=0.0)
         return Verdict(top >= self.block_threshold, top, tuple(findings), self.model_version)
 
-    def _uncut_findings(self, text: str) -> tuple[Finding, ...]:
-        """The findings of ``text`` with trusted links left in them."""
-        return self._scan_batch([text], cut_links=False)[0].findings
+    def _unjudged_findings(self, text: str) -> tuple[Finding, ...]:
+        """The findings of ``text`` as first judged, with the links to trusted
+        sites and the greetings in them weighed (:meth:`cuts`)."""
+        return self._scan_batch([text], rejudge=False)[0].findings
 
     @staticmethod
     def _link_cuts(
@@ -1016,20 +1035,44 @@ class Detector:
                     cuts.add((max(first - offset, 0), min(last - offset, length)))
         return sorted(cuts)
 
-    def link_cuts(self, text: str) -> list[tuple[int, int]]:
-        """Spans of ``text`` that are links to trusted sites (an e-mail address at
-        one with its mailbox) inside what the model flags there.  Such a link is
-        a citation, not an ad, but its shape weighs as one: it is cut out of the
-        findings, and what is left of them is judged on ``text`` without it
+    @staticmethod
+    def _greeting_cuts(
+        norm: Normalized, offset: int, length: int, spans: list[_Span]
+    ) -> list[tuple[int, int]]:
+        """The greetings that ``spans`` (of the normalized batch) overlap, as
+        spans of the text that begins at ``offset`` of the batch's original and
+        is ``length`` long."""
+        found: set[tuple[int, int]] = set()
+        for span in spans:
+            for start, end in greeting_spans(norm.text, span.start, span.end):
+                first, last = norm.to_original(start, end)
+                found.add((max(first - offset, 0), min(last - offset, length)))
+        return sorted(found)
+
+    def cuts(self, text: str) -> Cuts:
+        """Spans of ``text`` inside what the model flags there that it judged
+        those findings without: links to trusted sites (an e-mail address at one
+        with its mailbox), cut out of the findings, and greetings, left in them.
+        Both weigh as ad evidence to the model (the spam it learned from carries
+        links and opens with 您好) and are neither: the text is scanned again
+        without them, and what is left of a finding stays where a finding of
+        that text overlaps it, with its score and category
         (:func:`detector.cutout.cut_out`; ``详情可登录市人社局官网www.hrss.gov.cn
-        查询`` is judged as ``详情可登录市人社局官网查询``).  A link to any other
-        host is the model's call."""
-        found: list[tuple[int, int]] = []
+        查询`` is judged as ``详情可登录市人社局官网查询``, and ``记者：您好，请问…`` as
+        ``记者：，请问…``).  A link to any other host is the model's call."""
+        found = Cuts([], [])
         for start, end in self.segments(text):
-            cuts: list[list[tuple[int, int]]] = []
+            cuts: list[Cuts] = []
             self._scan_batch([text[start:end]], cuts=cuts)
-            found += [(a + start, b + start) for links in cuts for a, b in links]
+            for c in cuts:
+                found.links.extend((a + start, b + start) for a, b in c.links)
+                found.greetings.extend((a + start, b + start) for a, b in c.greetings)
         return found
+
+    def link_cuts(self, text: str) -> list[tuple[int, int]]:
+        """The links to trusted sites of :meth:`cuts`: spans of ``text`` cut out
+        of what the model flags there, the rest judged without them."""
+        return self.cuts(text).links
 
     @staticmethod
     def _merge(text: str, spans: list[_Span]) -> list[_Span]:

@@ -9,7 +9,9 @@ www.hrss.gov.cn查询`` was blocked for the shape of its link), so they are cut 
 of the findings, and what is left of a finding is judged again: the text is
 scanned with the cut spans deleted, and a piece stays a finding only where a
 finding of that text overlaps it, with that finding's score and category (its
-edges stay the first scan's, which saw the text as written).  Pure: the caller
+edges stay the first scan's, which saw the text as written).  A third kind,
+greetings (:mod:`detector.greetings`), is not weighed either but stays in the
+findings it opens: deleted for the judgement, not cut out.  Pure: the caller
 passes the scan.
 """
 
@@ -28,45 +30,81 @@ Rescore = Callable[[str], Sequence[Finding]]
 
 
 def cut_out(
-    findings: Sequence[Finding], text: str, cuts: Sequence[tuple[int, int]], rescore: Rescore
+    findings: Sequence[Finding],
+    text: str,
+    cuts: Sequence[tuple[int, int]],
+    rescore: Rescore,
+    unweighed: Sequence[tuple[int, int]] = (),
 ) -> list[Finding]:
     """``findings`` (of ``text``) with the ``cuts`` (spans of ``text``) cut out of
     them, each piece left (punctuation and spaces trimmed, two characters or
     more) judged on ``text`` without the cuts (``rescore``): it stays where a
     finding of that text overlaps it, with the score and category of the best
-    such finding.  Findings the cuts do not touch stay as they are, and
-    ``rescore`` runs only when one does.  Linear in the findings and cuts (a page
-    of thousands of cited links and findings)."""
-    merged = _merged(cuts)
-    cut_ends = [end for _, end in merged]
+    such finding.  The ``unweighed`` spans are deleted for that judgement too,
+    but stay in the pieces: a piece stays where a finding of the text without
+    both overlaps its part outside them (a greeting is not weighed, and goes
+    with the ad it opens; see :mod:`detector.greetings`).  Findings neither
+    touches stay as they are, and ``rescore`` runs only when one does.  Linear
+    in the findings and spans (a page of thousands of cited links and
+    findings)."""
+    cut = _Spans(cuts)
+    quiet = _Spans(unweighed)
+    either = _Spans([*cut.spans, *quiet.spans])
     out: list[Finding] = []
-    judged: list[Finding] | None = None
-    judged_ends: list[int] = []
+    judged: _Spans | None = None
+    found: list[Finding] = []
     for finding in findings:
-        first = bisect.bisect_right(cut_ends, finding.start)
-        last = first
-        while last < len(merged) and merged[last][0] < finding.end:
-            last += 1
-        if first == last:
+        if not either.over(finding.start, finding.end):
             out.append(finding)
             continue
         if judged is None:
-            judged = _judged(text, merged, rescore)
-            judged_ends = [f.end for f in judged]
-        for start, end in minus([(finding.start, finding.end)], merged[first:last]):
-            while start < end and _is_filler(text[start]):
-                start += 1
-            while end > start and _is_filler(text[end - 1]):
-                end -= 1
-            at = bisect.bisect_right(judged_ends, start)
-            over = []
-            while at < len(judged) and judged[at].start < end:
-                over.append(judged[at])
-                at += 1
-            if over and end - start >= 2:
+            found = _judged(text, either.spans, rescore)
+            judged = _Spans([(f.start, f.end) for f in found], merge=False)
+        for start, end in minus(
+            [(finding.start, finding.end)], cut.over(finding.start, finding.end)
+        ):
+            start, end = _trimmed(text, start, end)
+            if end - start < 2:
+                continue
+            probes = (
+                _trimmed(text, a, b) for a, b in minus([(start, end)], quiet.over(start, end))
+            )
+            over = [found[k] for a, b in probes if a < b for k in judged.indices(a, b)]
+            if over:
                 top = max(over, key=lambda f: f.score)
                 out.append(Finding(start, end, text[start:end], top.score, top.category))
     return out
+
+
+class _Spans:
+    """Sorted spans (overlapping or touching ones joined unless ``merge`` is
+    false, when they must be sorted by start and end alike, as findings are),
+    and the ones that overlap a span, by bisection."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]], merge: bool = True) -> None:
+        self.spans = _merged(spans) if merge else list(spans)
+        self._ends = [end for _, end in self.spans]
+
+    def indices(self, start: int, end: int) -> range:
+        """Where the spans that overlap ``[start, end)`` stand in ``spans``."""
+        first = last = bisect.bisect_right(self._ends, start)
+        while last < len(self.spans) and self.spans[last][0] < end:
+            last += 1
+        return range(first, last)
+
+    def over(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans that overlap ``[start, end)``."""
+        found = self.indices(start, end)
+        return self.spans[found.start : found.stop]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without punctuation, spaces or invisibles at its ends."""
+    while start < end and _is_filler(text[start]):
+        start += 1
+    while end > start and _is_filler(text[end - 1]):
+        end -= 1
+    return start, end
 
 
 def _judged(text: str, cuts: list[tuple[int, int]], rescore: Rescore) -> list[Finding]:

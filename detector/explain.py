@@ -63,9 +63,11 @@ class Explanation:
     # What the allowlist left of a finding, judged (and explained) on the text
     # without the allowed phrases: ``scope`` is from that text.
     without_allowed: bool = False
-    # What cutting links to trusted sites out of a finding left, judged (and
-    # explained) on the text without them (Detector.link_cuts).
+    # A finding judged again (and explained) on the text without the links to
+    # trusted sites and the greetings of its text's findings (Detector.cuts):
+    # which of the two that text had.
     without_trusted_links: bool = False
+    without_greetings: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,7 @@ class Explanation:
             "reachable": self.reachable,
             "without_allowed": self.without_allowed,
             "without_trusted_links": self.without_trusted_links,
+            "without_greetings": self.without_greetings,
         }
 
 
@@ -217,12 +220,12 @@ def _explain_pieces(
     text without those spans (``masked``; ``origin`` maps it back) it took its
     score and category from: the best one over it.  ``judged_findings``: the
     findings of ``masked`` the pieces were judged by (default: its scan's)."""
-    uncut = judged_findings is not None  # findings with no trusted link cut out
+    judged_once = judged_findings is not None  # findings no one judged again
     if judged_findings is None:
         judged_findings = detector.scan(masked).findings
     judged = [
         (origin[e.finding.start], origin[e.finding.end - 1] + 1, e)
-        for e in _explain_findings(detector, masked, judged_findings, top, pieces_done=uncut)
+        for e in _explain_findings(detector, masked, judged_findings, top, pieces_done=judged_once)
     ]
     out = []
     for piece in pieces:
@@ -241,9 +244,9 @@ def _explain_findings(
     """One explanation per finding of ``findings`` (of ``detector.scan(text)``).
     A long text is explained in the segments it is scanned in, each judged as a
     text of its own (:meth:`detector.core.Detector.segments`).  ``pieces_done``:
-    none of ``findings`` is what the trusted-link cut left (they were explained
-    already, or come from a scan that cut none), so the text is not scanned
-    again to find such pieces."""
+    none of ``findings`` was judged again without trusted links or greetings
+    (they were explained already, or come from a scan that judged none again),
+    so the text is not scanned again to find such findings."""
     if not findings:
         return []
     segments = detector.segments(text)
@@ -255,19 +258,24 @@ def _explain_findings(
             ones = _explain_findings(detector, text[start:end], shifted, top)
             explained.update((f, replace(e, finding=f)) for f, e in zip(inside, ones, strict=True))
         return [explained[f] for f in findings]
-    cuts = [] if pieces_done else detector.link_cuts(text)
-    if cuts:
-        # What cutting trusted links out of findings left was judged on the text
-        # without them (Detector.link_cuts), and is explained there.
-        uncut = set(detector._uncut_findings(text))
-        pieces = [f for f in findings if f not in uncut]
+    cuts = None if pieces_done else detector.cuts(text)
+    if cuts is not None and (cuts.links or cuts.greetings):
+        # What was judged again without the trusted links and greetings of the
+        # findings (Detector.cuts) is explained on the text without them.
+        first = set(detector._unjudged_findings(text))
+        pieces = [f for f in findings if f not in first]
         if pieces:
-            masked, origin = cutout.masked(text, cuts)
-            # Judged as the scan judged them: the text without those links,
-            # scanned with any other link left in (Detector._scan_batch).
-            judged = detector._uncut_findings(masked)
+            masked, origin = cutout.masked(text, [*cuts.links, *cuts.greetings])
+            # Judged as the scan judged them: the text without those spans,
+            # scanned with any other link or greeting left in (Detector._scan_batch).
+            judged = detector._unjudged_findings(masked)
             explained = {
-                piece: replace(best, finding=piece, without_trusted_links=True)
+                piece: replace(
+                    best,
+                    finding=piece,
+                    without_trusted_links=bool(cuts.links),
+                    without_greetings=bool(cuts.greetings),
+                )
                 for piece, best in _explain_pieces(detector, masked, origin, pieces, top, judged)
             }
             others = [f for f in findings if f not in explained]

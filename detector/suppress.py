@@ -169,8 +169,8 @@ class Suppressions:
         """``findings`` (of the text ``scanned``) with every occurrence of an
         allowed phrase cut out (see the module documentation).
 
-        What is left of a finding was scored with the phrase beside it ("您好，
-        请问…" flagged for its greeting), so ``rescore`` (the findings of a text)
+        What is left of a finding was scored with the phrase beside it ("登录 |
+        注册" flagged for its 注册), so ``rescore`` (the findings of a text)
         judges it again: ``scanned`` is scanned with the allowed phrases deleted,
         and a piece stays where a finding of that text overlaps it, with that
         finding's score and category (:func:`detector.cutout.cut_out`)."""

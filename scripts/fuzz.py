@@ -43,6 +43,9 @@ ADS = [
     # Links to trusted sites, cut out of findings and judged again (detector.cutout).
     "详情可登录官网www.hrss.gov.cn查询", "下载金沙娱乐app访问https://www.people.com.cn/a)领取",
     "邮箱：wanglei@people.com.cn", "杨方线上配资股票www.gov.cn，www.csrc.gov.cn",
+    # Greetings, judged out of findings but left in them (detector.greetings).
+    "您好，代开各类发票", "记者：您好，请问", "尊敬的用户您好，详情登录www.gov.cn查询",
+    "大家好好配资",
 ]  # fmt: skip
 INVISIBLES = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u034f\U000e0041\ufe0f"
 INVISIBLES += "\u180f\U0001bca0"

@@ -247,31 +247,49 @@ def test_degenerate_texts(tiny_detector: Detector, seed_text: str) -> None:
     check_verdict(seed_text, tiny_detector.scan(seed_text), tiny_detector.model.classes)
 
 
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive ``positions`` (ascending) as spans."""
+    runs: list[list[int]] = []
+    for i in positions:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [(run[0], run[-1] + 1) for run in runs]
+
+
+def _plain_trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and unicodedata.category(text[start])[0] in "PZC":
+        start += 1
+    while end > start and unicodedata.category(text[end - 1])[0] in "PZC":
+        end -= 1
+    return start, end
+
+
 def _reference_cut_out(
-    findings: Sequence[Finding], text: str, cuts: Sequence[tuple[int, int]], judged: list[Finding]
+    findings: Sequence[Finding],
+    text: str,
+    cuts: Sequence[tuple[int, int]],
+    judged: list[Finding],
+    unweighed: Sequence[tuple[int, int]] = (),
 ) -> list[Finding]:
     """cut_out as first written: every finding against every cut character by
-    character, every piece against every finding of the second scan."""
+    character, every piece against every finding of the second scan; with
+    ``unweighed`` spans kept in the pieces but not where a piece is judged."""
     cut = {i for start, end in cuts for i in range(start, end)}
+    quiet = {i for start, end in unweighed for i in range(start, end)}
     out = []
     for f in findings:
-        inside = [i for i in range(f.start, f.end) if i not in cut]
-        if len(inside) == f.end - f.start:
+        if not any(i in cut or i in quiet for i in range(f.start, f.end)):
             out.append(f)
             continue
-        pieces: list[list[int]] = []
-        for i in inside:
-            if pieces and pieces[-1][-1] == i - 1:
-                pieces[-1].append(i)
-            else:
-                pieces.append([i])
-        for piece in pieces:
-            start, end = piece[0], piece[-1] + 1
-            while start < end and unicodedata.category(text[start])[0] in "PZC":
-                start += 1
-            while end > start and unicodedata.category(text[end - 1])[0] in "PZC":
-                end -= 1
-            over = [g for g in judged if g.start < end and start < g.end]
+        for piece in _runs([i for i in range(f.start, f.end) if i not in cut]):
+            start, end = _plain_trim(text, *piece)
+            probes = [
+                _plain_trim(text, *run)
+                for run in _runs([i for i in range(start, end) if i not in quiet])
+            ]
+            over = [g for a, b in probes if a < b for g in judged if g.start < b and a < g.end]
             if over and end - start >= 2:
                 top = max(over, key=lambda g: g.score)
                 out.append(Finding(start, end, text[start:end], top.score, top.category))
@@ -290,10 +308,11 @@ def _spans(size: int, most: int) -> st.SearchStrategy[list[tuple[int, int]]]:
 @given(st.data())
 def test_cut_out_and_masked_match_the_plain_reading(data: st.DataObject) -> None:
     """Bisection over merged cuts (cutout.cut_out, cutout.masked) gives what
-    cutting character by character gives, for cuts in any order that overlap,
-    touch or repeat."""
+    cutting character by character gives, for cuts and unweighed spans in any
+    order that overlap, touch or repeat, each other too."""
     text = data.draw(st.text(st.sampled_from("金沙娱乐配资，。 .w"), min_size=1, max_size=60))
     cuts = data.draw(_spans(len(text), 6))
+    unweighed = data.draw(_spans(len(text), 3))
 
     # Findings of a scan are disjoint and in order; so are the second scan's.
     def disjoint(spans: list[tuple[int, int]]) -> list[Finding]:
@@ -305,8 +324,8 @@ def test_cut_out_and_masked_match_the_plain_reading(data: st.DataObject) -> None
         return out
 
     findings = disjoint(data.draw(_spans(len(text), 6)))
-    kept, origin = cutout.masked(text, cuts)
-    cut = {i for start, end in cuts for i in range(start, end)}
+    kept, origin = cutout.masked(text, [*cuts, *unweighed])
+    cut = {i for start, end in [*cuts, *unweighed] for i in range(start, end)}
     assert origin == [i for i in range(len(text)) if i not in cut]
     assert kept == "".join(text[i] for i in origin)
     second = disjoint(data.draw(_spans(len(kept), 4)))
@@ -314,5 +333,7 @@ def test_cut_out_and_masked_match_the_plain_reading(data: st.DataObject) -> None
         Finding(origin[g.start], origin[g.end - 1] + 1, "", g.score, g.category) for g in second
     ]
     judged = [replace(g, text=text[g.start : g.end]) for g in judged]
-    got = cutout.cut_out(findings, text, cuts, lambda masked: second if masked == kept else [])
-    assert got == _reference_cut_out(findings, text, cuts, judged)
+    got = cutout.cut_out(
+        findings, text, cuts, lambda masked: second if masked == kept else [], unweighed
+    )
+    assert got == _reference_cut_out(findings, text, cuts, judged, unweighed)
