@@ -7,7 +7,7 @@ other adapters call :func:`scan_document` and only print.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from detector.core import Detector
@@ -27,6 +27,7 @@ __all__ = [
     "scan_documents",
     "scan_field",
     "scan_fields",
+    "scan_fields_ahead",
 ]
 
 
@@ -56,24 +57,57 @@ def field_views(document: Document) -> dict[str | None, MarkupText | None]:
 NO_SUPPRESSIONS = Suppressions(inline=False)
 
 
+#: Field strings scanned ahead (:func:`scan_fields_ahead`): each one's markup
+#: view (None: read as written) and the verdict of the text read.
+FieldsAhead = Mapping[str, tuple[MarkupText | None, Verdict]]
+
+
 def scan_field(
-    detector: Detector, text: str, suppressions: Suppressions = NO_SUPPRESSIONS
+    detector: Detector,
+    text: str,
+    suppressions: Suppressions = NO_SUPPRESSIONS,
+    ahead: FieldsAhead | None = None,
 ) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
     """One string field of an item or a record, scanned as :func:`scan_document`
     scans a record's field (through its markup view when it holds HTML, findings
     on the field's string, ``suppressions`` applied, no baseline), and what to cut
     from it to clean it: the findings, or for markup only the ads' characters
     (:meth:`detector.markup.MarkupText.cuts`).  The hook, the Scrapy pipeline,
-    Spark and ``clean`` on JSON and JSONL all scan a field with this."""
+    Spark and ``clean`` on JSON and JSONL all scan a field with this; the last
+    two scan their fields ``ahead``, many at a time (:func:`scan_fields_ahead`)."""
+    known = ahead.get(text) if ahead else None
+    scanned: dict[str | None, Verdict] | None
+    if known is None:
+        from detector.markup import readable
+
+        view, scanned = readable(text), None
+    else:
+        view, verdict = known
+        scanned = {"field": verdict}
+    document = Document("", {"field": text})
+    result = scan_document(
+        detector, document, suppressions, use_baseline=False, scanned=scanned, views={"field": view}
+    )
+    verdict = result.result.verdicts["field"]
+    return verdict, verdict.findings if view is None else view.cuts(verdict.findings)
+
+
+def scan_fields_ahead(detector: Detector, texts: Iterable[str]) -> FieldsAhead:
+    """The markup view and the model's verdict of each of ``texts`` (field
+    strings, as :func:`scan_field` reads them), all scanned in one
+    ``Detector.scan_many`` call: given to :func:`scan_field` as ``ahead``, the
+    same results as scanning each field on its own, without the cost of a
+    scan per field (~0.3 ms each; ``clean`` on 5 MB of JSONL records took 1.5 s
+    a record at a time)."""
     from detector.markup import readable
 
-    view = readable(text)
-    document = Document("", {"field": text})
-    scanned = scan_document(
-        detector, document, suppressions, use_baseline=False, views={"field": view}
-    )
-    verdict = scanned.result.verdicts["field"]
-    return verdict, verdict.findings if view is None else view.cuts(verdict.findings)
+    unique = list(dict.fromkeys(texts))
+    views = [readable(text) for text in unique]
+    read = [text if view is None else view.text for text, view in zip(unique, views, strict=True)]
+    verdicts = detector.scan_many(read)
+    return {
+        text: (view, verdict) for text, view, verdict in zip(unique, views, verdicts, strict=True)
+    }
 
 
 @dataclass(frozen=True)

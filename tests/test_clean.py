@@ -1708,3 +1708,97 @@ def test_records_of_an_input_that_fails_are_not_quarantined(
     result = clean(runner, tiny_model_dir, *drop, str(cut))
     assert result.exit_code == 2
     assert len(quarantine.read_text("utf-8").splitlines()) >= 100
+
+
+# -- records cleaned in batches --------------------------------------------------
+
+
+def _mixed_records() -> str:
+    """JSONL with ads, clean records, an HTML field, a list field, a repeated
+    record, a line that is not JSON and a field that is not a string."""
+    html = f"<div><p>{SEED}</p><p>{CLEAN}</p></div>"
+    records = [
+        {"id": 1, "text": SEED},
+        {"id": 2, "text": CLEAN},
+        {"id": 3, "text": html},
+        {"id": 4, "text": [CLEAN, CONTACT]},
+        {"id": 5, "text": SEED},
+        {"id": 6, "text": 7},
+        {"id": 7, "text": CONTACT, "title": SEED},
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in records]
+    lines.insert(4, "{not json\n")
+    return "".join(lines * 3)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 512])
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_records_cleaned_in_batches_as_one_at_a_time(
+    runner: CliRunner,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    fmt: str,
+) -> None:
+    """The fields of a chunk of records are scanned in one batch and each record
+    cleaned with their verdicts: the same bytes and messages as scanning each
+    field on its own, whatever the chunk's size."""
+    import detector.cli as cli
+    import detector.scanning as scanning
+
+    text = _mixed_records()
+    if fmt == "json":
+        records = [json.loads(line) for line in text.splitlines() if "not json" not in line]
+        text = json.dumps(records, ensure_ascii=False)
+    source = tmp_path / f"items.{fmt}"
+    source.write_text(text, encoding="utf-8")
+    args = ["--text-field", "text", "--text-field", "title", str(source), "-o"]
+    monkeypatch.setattr(cli, "_CHUNK_LINES", chunk)
+    batched = clean(runner, tiny_model_dir, *args, str(tmp_path / "batched"))
+    monkeypatch.setattr(scanning, "scan_fields_ahead", lambda detector, texts: {})
+    alone = clean(runner, tiny_model_dir, *args, str(tmp_path / "alone"))
+    assert batched.exit_code == alone.exit_code == 2  # a bad line or field
+    assert (tmp_path / "batched").read_bytes() == (tmp_path / "alone").read_bytes()
+    assert batched.stderr == alone.stderr
+    assert AD in text and AD not in (tmp_path / "batched").read_text(encoding="utf-8")
+
+
+def test_a_chunk_of_records_is_scanned_in_one_batch(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[int] = []
+    scan_many = Detector.scan_many
+
+    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        batches.append(len(texts))
+        return scan_many(self, texts)
+
+    monkeypatch.setattr(Detector, "scan_many", counted)
+    source = tmp_path / "items.jsonl"
+    lines = [json.dumps({"id": i, "text": f"{i}{SEED if i % 2 else CLEAN}"}) for i in range(40)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 1, result.stderr
+    assert batches == [40]  # not one scan per record
+
+
+def test_scan_fields_ahead_gives_what_scanning_each_field_gives(tiny_detector: Detector) -> None:
+    from detector.scanning import scan_field, scan_fields_ahead
+
+    texts = [SEED, CLEAN, SEED, f"<p>{SEED}</p>", CONTACT, "", "<b>x</b>"]
+    ahead = scan_fields_ahead(tiny_detector, texts)
+    assert set(ahead) == set(texts)
+    for text in texts:
+        assert scan_field(tiny_detector, text, ahead=ahead) == scan_field(tiny_detector, text)
+    verdict, cuts = scan_field(tiny_detector, f"<p>{SEED}</p>", ahead=ahead)
+    assert verdict.is_spam and cuts  # the ad's characters in the markup
+
+
+def test_keep_freed_memory_is_set_where_glibc_has_mallopt() -> None:
+    import platform
+
+    from detector.memory import keep_freed_memory
+
+    assert keep_freed_memory() is (sys.platform == "linux" and platform.libc_ver()[0] == "glibc")

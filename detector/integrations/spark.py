@@ -41,9 +41,10 @@ from detector.clean import remove_spans
 from detector.cli import DetectorError, threshold_option
 from detector.core import Detector
 from detector.integrations.hook import load_detector
+from detector.memory import keep_freed_memory
 from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES, Finding
-from detector.scanning import scan_field
+from detector.scanning import scan_field, scan_fields_ahead
 
 try:
     import pandas as pd
@@ -73,6 +74,8 @@ SCORE_COL = "detector_score"
 FINDINGS_COL = "detector_findings"
 FINDINGS_TYPE = "array<struct<start:int,end:int,text:string,score:double,category:string>>"
 _VERDICT_COL = "__detector_verdict"
+
+_MEMORY_KEPT = False
 
 # PySpark's overloads for pandas_udf reject DDL-string struct types; untyped here.
 _pandas_udf: Any = pandas_udf
@@ -124,7 +127,13 @@ def _scan_series(
     texts: pd.Series, model: str | None, threshold: float | str | None, scan: bool, clean: bool
 ) -> pd.DataFrame:
     """One Arrow batch: the verdict columns (``scan``) and/or the cleaned text."""
+    global _MEMORY_KEPT
+    if not _MEMORY_KEPT:  # an executor's Python worker, which scans batch after batch
+        _MEMORY_KEPT = True
+        keep_freed_memory()
     detector = _cached_detector(model, threshold)
+    # The batch's texts scanned at once, not one by one (~0.3 ms each).
+    ahead = scan_fields_ahead(detector, (text for text in texts if isinstance(text, str)))
     is_spam: list[bool] = []
     scores: list[float] = []
     findings: list[list[dict[str, Any]]] = []
@@ -136,7 +145,8 @@ def _scan_series(
             findings.append([])
             cleaned.append(None)
             continue
-        verdict, cuts = scan_field(detector, text)  # a column is read as scan reads a field
+        # A column is read as scan reads a field.
+        verdict, cuts = scan_field(detector, text, ahead=ahead)
         is_spam.append(verdict.is_spam)
         scores.append(verdict.score)
         findings.append([_finding_row(f) for f in verdict.findings])
