@@ -11,6 +11,7 @@ import errno
 import io
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -1326,7 +1327,7 @@ def clean(
         tally = CleanTally()
         job = _Cleaning(text_fields, scanners, tally, drop, kept, encoding)
         try:
-            for path in iter_paths(paths):
+            for path in _texts_scanned_ahead(iter_paths(paths), input_format, job):
                 if isinstance(path, (InputError, Notice)):
                     errors += isinstance(path, InputError)
                     tally.skipped += isinstance(path, Notice) and path.skipped
@@ -1342,6 +1343,77 @@ def clean(
     if summary:
         _summarize(tally, errors, started)
     sys.exit(EXIT_ERROR if errors else EXIT_FINDINGS if removed else EXIT_CLEAN)
+
+
+#: Text files whose texts are scanned in one batch before they are cleaned: at
+#: most this many, holding at most this many bytes; a file over the last is
+#: cleaned (and scanned) alone.
+_AHEAD_FILES, _AHEAD_BYTES, _AHEAD_FILE_BYTES = 256, 4 << 20, 1 << 20
+
+
+def _texts_scanned_ahead(
+    paths: Iterable[str | InputError | Notice], input_format: str, job: _Cleaning
+) -> Iterator[str | InputError | Notice]:
+    """``paths`` in order, the text files among each run of them read and their
+    texts scanned in one batch before they are handed on (``job.scan.texts_ahead``),
+    so that cleaning a directory of articles is not a scan per file (~0.3 ms each:
+    3,304 files took 1.9 s to scan one by one).  Read only, as clean reads a text
+    file (:func:`detector.clean.clean_text_bytes`, with a scan that only
+    collects); a file that cannot be read here, or reads otherwise when it is
+    cleaned, is simply scanned then."""
+    from detector.inputs import STDIN
+
+    collected: list[str] = []
+    collect = _text_collector(collected)
+    waiting: list[str | InputError | Notice] = []
+    size = 0
+    for path in paths:
+        waiting.append(path)
+        if isinstance(path, str) and path != STDIN:
+            size += _read_ahead(path, input_format, job.encoding, collect)
+        if len(waiting) >= _AHEAD_FILES or size >= _AHEAD_BYTES:
+            job.scan.texts_ahead(collected)
+            yield from waiting
+            waiting, size = [], 0
+            collected.clear()
+    job.scan.texts_ahead(collected)
+    yield from waiting
+
+
+def _read_ahead(
+    path: str, input_format: str, encoding: str | None, collect: Callable[[str], Verdict]
+) -> int:
+    """Read ``path`` as clean reads it when it is a regular text file of at most
+    ``_AHEAD_FILE_BYTES``, and give its text to ``collect``; the bytes read."""
+    from detector.clean import clean_text_bytes
+    from detector.inputs import open_input
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return 0  # a pipe (`clean <(crawl)`) is read once, when it is cleaned
+        with open_input(path, input_format) as source:
+            if source.format != "text":
+                return 0
+            data = source.stream.read(_AHEAD_FILE_BYTES + 1)
+            if len(data) > _AHEAD_FILE_BYTES:
+                return 0
+            clean_text_bytes(data, collect, encoding)
+            return len(data)
+    except Exception:  # cleaning it will say what is wrong
+        return 0
+
+
+def _text_collector(texts: list[str]) -> Callable[[str], Verdict]:
+    """A text scan that only appends each text to ``texts`` and finds nothing."""
+    from detector.results import Verdict
+
+    nothing = Verdict(False, 0.0, (), "")
+
+    def collect(text: str) -> Verdict:
+        texts.append(text)
+        return nothing
+
+    return collect
 
 
 def _clean_one(
@@ -1409,12 +1481,14 @@ class _Scanners:
     """What ``clean`` scans with: a text file, a JSON field (read through its
     markup view when it holds HTML), and an HTML page; ``ahead`` scans the
     given JSON fields' strings in one batch for ``field`` to take their
-    verdicts from (each field scanned alone cost ~0.3 ms more)."""
+    verdicts from, and ``texts_ahead`` text files' texts for ``text`` (each
+    scanned alone cost ~0.3 ms more)."""
 
     text: Callable[[str], Verdict]
     field: FieldScan
     page: Callable[[HtmlText], Verdict]
     ahead: Callable[[list[str]], None]
+    texts_ahead: Callable[[list[str]], None]
 
 
 def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanners:
@@ -1429,10 +1503,23 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     from detector.inputs import Document
     from detector.scanning import FieldsAhead, scan_document, scan_field, scan_fields_ahead
 
+    texts_ahead: list[dict[str, Verdict]] = [{}]
+
     def scan(text: str) -> Verdict:
+        known = texts_ahead[0].get(text)
         return scan_document(
-            detector, Document("", {None: text}), suppressions, use_baseline=False
+            detector,
+            Document("", {None: text}),
+            suppressions,
+            use_baseline=False,
+            scanned=None if known is None else {None: known},
         ).result.verdicts[None]
+
+    def scan_texts_ahead(texts: list[str]) -> None:
+        unique = list(dict.fromkeys(texts))
+        texts_ahead[0] = (
+            dict(zip(unique, detector.scan_many(unique), strict=True)) if unique else {}
+        )
 
     scanned: list[FieldsAhead] = [{}]
 
@@ -1447,7 +1534,7 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
             detector, Document("", {None: page.text}, html=page), suppressions, use_baseline=False
         ).result.verdicts[None]
 
-    return _Scanners(scan, scan_one_field, scan_page, scan_ahead)
+    return _Scanners(scan, scan_one_field, scan_page, scan_ahead, scan_texts_ahead)
 
 
 class _Quarantine(Protocol):

@@ -1802,3 +1802,67 @@ def test_keep_freed_memory_is_set_where_glibc_has_mallopt() -> None:
     from detector.memory import keep_freed_memory
 
     assert keep_freed_memory() is (sys.platform == "linux" and platform.libc_ver()[0] == "glibc")
+
+
+def _article_tree(root: Path) -> None:
+    """A directory of articles in the forms clean reads: plain and GBK text,
+    gzip text, JSONL, HTML, an empty file, and text that is not decodable."""
+    root.mkdir()
+    for i in range(12):
+        (root / f"{i:02}.txt").write_text(f"{i}{SEED if i % 3 else CLEAN}", encoding="utf-8")
+    (root / "gbk.txt").write_bytes(SEED.encode("gbk"))
+    (root / "packed.txt.gz").write_bytes(gzip.compress(CONTACT.encode()))
+    (root / "items.jsonl").write_text(json.dumps({"text": SEED}, ensure_ascii=False) + "\n")
+    (root / "page.html").write_text(f"<html><body><p>{SEED}</p></body></html>")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "same.txt").write_text(f"1{SEED}", encoding="utf-8")  # as 01.txt
+
+
+def test_a_directory_is_cleaned_with_its_texts_scanned_ahead_as_one_by_one(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text files of a directory are read and scanned in one batch before
+    they are cleaned: the same files and messages as a scan per file."""
+    import detector.cli as cli
+
+    batches: list[int] = []
+    scan_many = Detector.scan_many
+
+    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        batches.append(len(texts))
+        return scan_many(self, texts)
+
+    _article_tree(tmp_path / "ahead")
+    _article_tree(tmp_path / "alone")
+    monkeypatch.setattr(Detector, "scan_many", counted)
+    ahead = clean(runner, tiny_model_dir, "--in-place", str(tmp_path / "ahead"))
+    # The 16 text files' 15 distinct texts at once, then one scan each for the
+    # files that are not plain text (the JSONL file's chunk, the HTML page).
+    assert batches == [15, 1, 1]
+    monkeypatch.setattr(cli, "_read_ahead", lambda *args: 0)
+    alone = clean(runner, tiny_model_dir, "--in-place", str(tmp_path / "alone"))
+    assert ahead.exit_code == alone.exit_code == 1, ahead.stderr
+    assert ahead.stderr.replace("ahead", "alone") == alone.stderr
+    for path in sorted((tmp_path / "alone").iterdir()):
+        assert (tmp_path / "ahead" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert AD not in (tmp_path / "ahead" / "01.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "ahead" / "00.txt").read_text(encoding="utf-8") == f"0{CLEAN}"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_input_is_read_once_when_it_is_cleaned(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """``clean <(crawl) -o out``: a pipe is not read ahead (its text would be gone)."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(SEED.encode()), daemon=True)
+    writer.start()
+    out = tmp_path / "out.txt"
+    result = clean(runner, tiny_model_dir, str(fifo), "-o", str(out))
+    writer.join(30)
+    assert result.exit_code == 1, result.stderr
+    assert out.read_text(encoding="utf-8") == SEED.replace(AD, "")
