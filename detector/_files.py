@@ -19,7 +19,7 @@ import errno
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 
 @contextlib.contextmanager
@@ -152,13 +152,25 @@ class AtomicFile:
     --in-place``); a file that is no longer that one (another size, time of
     change or inode: a crawler appended to it meanwhile) is not replaced, since
     what was written to it since would be lost (:meth:`check_unchanged`).
+
+    ``spool``: up to this many bytes are held in memory, and the temporary file
+    is created only when more come or the block completes with the file kept
+    (``clean --in-place``: most files of a crawl are left as they are, and
+    creating, writing and removing a temporary beside each took about as long
+    as cleaning it).
     """
 
-    def __init__(self, path: str, unchanged_since: os.stat_result | None = None) -> None:
+    def __init__(
+        self, path: str, unchanged_since: os.stat_result | None = None, spool: int = 0
+    ) -> None:
         self.path = path
         self._keep = True
         self._temp: str | None = None
         self._read = unchanged_since
+        self._spool = spool
+        self._spooled: _Spooled | None = None
+        self._opened: BinaryIO | None = None  # the temporary file, open
+        self.handle: BinaryIO  # what the block writes to (set on entering)
 
     def _error(self, exc: OSError) -> OSError:
         """``exc`` naming the user's path (not a temporary or resolved one)."""
@@ -196,7 +208,6 @@ class AtomicFile:
 
     def __enter__(self) -> AtomicFile:
         import stat
-        import tempfile
 
         descriptor = open_descriptor(self.path)
         if descriptor is not None:  # /dev/stdout: where the shell redirected it
@@ -210,6 +221,17 @@ class AtomicFile:
             self.handle = open(self.path, "wb")
             return self
         self._target = os.path.realpath(self.path)
+        if self._spool:
+            self._spooled = _Spooled(self._spool, self._temporary)
+            self.handle = cast(BinaryIO, self._spooled)  # writes and flushes
+            return self
+        self.handle = self._temporary()
+        return self
+
+    def _temporary(self) -> BinaryIO:
+        """Create and open the temporary file beside the target."""
+        import tempfile
+
         # The name cut short: one near the system's limit (255 bytes, 85 Chinese
         # characters in UTF-8) left no room for the temporary's dot and suffix.
         name = os.path.basename(self._target)[:_NAME_KEPT]
@@ -223,12 +245,12 @@ class AtomicFile:
                     suffix=".tmp",
                     dir=os.path.dirname(self._target),
                 )
-                self.handle = os.fdopen(fd, "wb")
-                return self
+                self._opened = os.fdopen(fd, "wb")
+                return self._opened
         except OSError as exc:
             raise self._error(exc) from None
         except BaseException:  # an interrupt, raised as the block ended
-            if fd >= 0 and not hasattr(self, "handle"):
+            if fd >= 0 and self._opened is None:
                 os.close(fd)
             self._remove_temporary()
             raise
@@ -262,6 +284,20 @@ class AtomicFile:
             raise OSError(errno.EAGAIN, f"{why}; left as it is: clean it again", self.path)
 
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        if self._spooled is not None:
+            if kind is not None or not self._keep:
+                if self._temp is not None:  # more than the spool came
+                    self._remove_temporary()
+                return
+            try:
+                self.handle = self._spooled.file()  # the temporary, created now if not yet
+            except OSError as exc:
+                self._remove_temporary()
+                raise self._error(exc) from None
+            except BaseException:  # an interrupt while what was held is written
+                self._remove_temporary()
+                raise
+            self._spooled = None
         if self._temp is None:  # written directly (a FIFO or device)
             try:
                 self.handle.close()  # flushes what is buffered: /dev/full fails here
@@ -286,8 +322,8 @@ class AtomicFile:
         with deferred_interrupts():
             try:
                 with contextlib.suppress(OSError):  # flushed before when it matters
-                    if hasattr(self, "handle"):
-                        self.handle.close()
+                    if self._opened is not None:
+                        self._opened.close()
             finally:
                 if self._temp is not None and os.path.lexists(self._temp):
                     os.unlink(self._temp)
@@ -316,3 +352,34 @@ class AtomicFile:
         assert self._temp is not None
         info = os.stat(self._temp)
         return info.st_uid, info.st_gid
+
+
+class _Spooled:
+    """What an :class:`AtomicFile` with ``spool`` writes: held in memory up to
+    ``limit`` bytes, then written to the temporary file ``create`` makes (and
+    opens), and everything after it too."""
+
+    def __init__(self, limit: int, create: Callable[[], BinaryIO]) -> None:
+        self._limit, self._create = limit, create
+        self._held: list[bytes] = []
+        self._size = 0
+        self._file: BinaryIO | None = None
+
+    def write(self, data: bytes) -> int:
+        if self._file is None and self._size + len(data) <= self._limit:
+            self._held.append(bytes(data))
+            self._size += len(data)
+            return len(data)
+        return self.file().write(data)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def file(self) -> BinaryIO:
+        """The temporary file, created now (what was held written to it) if not yet."""
+        if self._file is None:
+            self._file = self._create()
+            self._file.write(b"".join(self._held))
+            self._held.clear()
+        return self._file

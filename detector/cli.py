@@ -1862,7 +1862,9 @@ def _clean_in_place(path: str, input_format: str, job: _Cleaning) -> tuple[bool,
         compression = source.compression  # written back as it was read
         with (
             _staged_drops(job) as (staged, commit),
-            AtomicFile(path, unchanged_since=before) as atomic,
+            # Most files of a crawl are left as they are: no temporary file for
+            # those (up to 1 MB of output held in memory first).
+            AtomicFile(path, unchanged_since=before, spool=1 << 20) as atomic,
         ):
             sink = _NamedSink(atomic.handle, path)
             changed, errors = _clean_into(source, sink, compression, display, staged)

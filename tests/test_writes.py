@@ -706,3 +706,98 @@ def test_a_baseline_that_cannot_be_written_is_refused_before_the_scan(
     result = CliRunner().invoke(main, [*args, "--update-baseline", str(article)])
     assert result.exit_code == 2, result.output
     assert result.stderr == f"detector: error: {baseline}: cannot write baseline ({why})\n"
+
+
+# -- a spooled atomic write creates its temporary file only when it must ----------------
+
+
+def _counting_mkstemp(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import tempfile
+
+    made: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        fd, name = mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", counted)
+    return made
+
+
+@pytest.mark.parametrize("size", [5, 50])  # held in memory, or more than the spool
+@pytest.mark.parametrize("ending", ["kept", "discarded", "failed"])
+def test_a_spooled_atomic_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, ending: str
+) -> None:
+    from detector._files import AtomicFile
+
+    made = _counting_mkstemp(monkeypatch)
+    target = tmp_path / "a.txt"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o640)
+    data = bytes(range(65, 65 + size))
+    try:
+        with AtomicFile(str(target), spool=16) as atomic:
+            for start in range(0, size, 7):  # in pieces, across the spool's limit
+                atomic.handle.write(data[start : start + 7])
+            atomic.handle.flush()
+            if ending == "discarded":
+                atomic.discard()
+            elif ending == "failed":
+                raise RuntimeError("the work failed")
+    except RuntimeError:
+        assert ending == "failed"
+    kept = ending == "kept"
+    assert target.read_bytes() == (data if kept else b"old")
+    assert os.stat(target).st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary left
+    # A temporary file only for what is written, or what did not fit the spool.
+    assert len(made) == (1 if kept or size > 16 else 0)
+
+
+def test_clean_in_place_makes_a_temporary_file_only_for_the_files_it_changes(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from detector.cli import main
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for number in range(6):
+        (crawl / f"{number}.txt").write_text(INJECTED if number < 2 else CLEAN, encoding="utf-8")
+    made = _counting_mkstemp(monkeypatch)
+    result = CliRunner().invoke(
+        main, ["clean", "--model", str(tiny_model_dir), "--in-place", str(crawl)]
+    )
+    assert result.exit_code == 1, result.output
+    assert len(made) == 2
+    assert (crawl / "0.txt").read_text(encoding="utf-8") == INJECTED.replace(AD, "")
+    assert (crawl / "5.txt").read_text(encoding="utf-8") == CLEAN
+    assert sorted(p.name for p in crawl.iterdir()) == [f"{n}.txt" for n in range(6)]
+
+
+def test_a_spooled_write_that_cannot_create_its_temporary_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary file of a kept spooled write is created as the block ends:
+    a directory that takes no new file is reported then, naming the file."""
+    import errno
+    import tempfile
+
+    from detector._files import AtomicFile
+
+    def refused(*args: object, dir: str = "", **kwargs: object):  # type: ignore[no-untyped-def]
+        raise PermissionError(errno.EACCES, "Permission denied", os.path.join(dir, ".a.txt.x.tmp"))
+
+    target = tmp_path / "a.txt"
+    target.write_bytes(b"old")
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as caught:
+        with AtomicFile(str(target), spool=16) as atomic:
+            atomic.handle.write(b"new")
+    assert caught.value.filename == str(target)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
