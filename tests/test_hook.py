@@ -320,3 +320,54 @@ def test_load_detector_lets_go_of_models_no_longer_named(
     # A model still in use is shared, however many were named since.
     assert load_detector(tmp_path / "held").model is held.model
     assert load_detector(tmp_path / "d7") is gone[-1]()
+
+
+def test_check_items_gives_what_check_item_gives_and_scans_once(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of items: the fields of all of them scanned in one call, and each
+    result the one ``check_item`` gives it (HTML and list fields, repeats,
+    missing and non-string fields, an allowlist)."""
+    from detector.integrations import check_items
+
+    items = [
+        {"title": "t", "content": CONTENT},
+        {"title": "t", "content": CLEAN_CONTENT},
+        {"content": f"<p>{CONTENT}</p>", "title": 7},
+        {"content": [CLEAN_CONTENT, CONTENT], "title": "配资"},
+        {"url": "no fields"},
+        {"title": "t", "content": CONTENT},
+    ]
+    batches: list[int] = []
+    scan_many = Detector.scan_many
+
+    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        batches.append(len(texts))
+        return scan_many(self, texts)
+
+    for action in ("flag", "clean", "drop"):
+        for allow in ((), ("各地",)):
+            one = [check_item(i, action=action, detector=tiny_detector, allow=allow) for i in items]
+            batches.clear()
+            monkeypatch.setattr(Detector, "scan_many", counted)
+            many = check_items(iter(items), action=action, detector=tiny_detector, allow=allow)
+            monkeypatch.setattr(Detector, "scan_many", scan_many)
+            assert [r.to_dict() for r in many] == [r.to_dict() for r in one]
+            assert [r.item for r in many] == [r.item for r in one]
+            assert batches[0] == 5  # the 5 distinct strings of all the items, at once
+    assert [r.dropped for r in check_items(items, action="drop", detector=tiny_detector)] == [
+        True, False, True, True, False, True
+    ]  # fmt: skip
+
+
+def test_check_items_checks_its_arguments_before_scanning(tiny_detector: Detector) -> None:
+    from detector.integrations import check_items
+
+    with pytest.raises(TypeError, match=r"check_items\(\) needs an iterable of items"):
+        check_items({"content": CONTENT}, detector=tiny_detector)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"check_items\(\) needs a mapping .* got str"):
+        check_items([{"content": CONTENT}, "text"], detector=tiny_detector)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="action must be one of"):
+        check_items([{"content": CONTENT}], action="erase", detector=tiny_detector)
+    assert check_items([], detector=tiny_detector) == []

@@ -7,6 +7,6 @@ needs the optional extra ``pip install '.[scrapy]'``;
 Nothing here is imported by ``import detector``.
 """
 
-from detector.integrations.hook import ACTIONS, HookResult, check_item, load_detector
+from detector.integrations.hook import ACTIONS, HookResult, check_item, check_items, load_detector
 
-__all__ = ["ACTIONS", "HookResult", "check_item", "load_detector"]
+__all__ = ["ACTIONS", "HookResult", "check_item", "check_items", "load_detector"]

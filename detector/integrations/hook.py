@@ -57,7 +57,15 @@ if TYPE_CHECKING:
     from detector.core import Detector
     from detector.suppress import Suppressions
 
-__all__ = ["ACTIONS", "DEFAULT_FIELDS", "HookResult", "check_item", "is_key_of", "load_detector"]
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_FIELDS",
+    "HookResult",
+    "check_item",
+    "check_items",
+    "is_key_of",
+    "load_detector",
+]
 
 ACTIONS = ("flag", "clean", "drop")
 DEFAULT_FIELDS = ("title", "content")
@@ -207,15 +215,51 @@ def check_item(
     :mod:`detector.suppress`).  Raises ``ValueError`` for an unknown action or a
     threshold outside 0..1, ``TypeError`` for arguments of the wrong type.
     """
-    from detector.scanning import NO_SUPPRESSIONS, scan_field  # NumPy: not at import
+    (result,) = _checked([item], fields, action, detector, threshold, allow, "check_item")
+    return result
+
+
+def check_items(
+    items: Iterable[Mapping[str, Any]],
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    action: str = "flag",
+    detector: Detector | None = None,
+    threshold: float | str | None = None,
+    allow: Sequence[str] = (),
+) -> list[HookResult]:
+    """:func:`check_item` for each of ``items``, in order, with the fields of all
+    of them scanned in one batch (:func:`detector.scanning.scan_fields_ahead`):
+    the same results, without the cost of a scan per field (~0.3 ms each; see
+    the README's performance section).  For a scraper that handles its items a
+    page or a batch at a time; ``check_item`` for one that handles each as it
+    comes.  Raises as ``check_item`` does, before scanning any item."""
+    if isinstance(items, Mapping):
+        raise TypeError("check_items() needs an iterable of items; for one item use check_item()")
+    return _checked(items, fields, action, detector, threshold, allow, "check_items")
+
+
+def _checked(
+    items: Iterable[Mapping[str, Any]],
+    fields: Sequence[str],
+    action: str,
+    detector: Detector | None,
+    threshold: float | str | None,
+    allow: Sequence[str],
+    caller: str,
+) -> list[HookResult]:
+    """:func:`check_items`; ``caller`` is named in errors."""
+    from detector.inputs import text_elements
+    from detector.scanning import NO_SUPPRESSIONS, scan_field, scan_fields_ahead
 
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
-    if not isinstance(item, Mapping):  # a str or a list of pairs made a dict, or failed deep
-        raise TypeError(
-            f"check_item() needs a mapping (a dict, a scrapy Item, an ItemAdapter);"
-            f" got {type(item).__name__}"
-        )
+    items = list(items)
+    for item in items:
+        if not isinstance(item, Mapping):  # a str or a list of pairs made a dict, or failed deep
+            raise TypeError(
+                f"{caller}() needs a mapping (a dict, a scrapy Item, an ItemAdapter);"
+                f" got {type(item).__name__}"
+            )
     if isinstance(fields, str):
         fields = (fields,)
     if not isinstance(fields, Sequence) or not all(isinstance(f, str) for f in fields):
@@ -229,13 +273,24 @@ def check_item(
     allowlist = _allowlist(phrases) if phrases else None
     scanner = _resolve_detector(detector, threshold)
     suppressions = allowlist or NO_SUPPRESSIONS
-    cleaned = clean_fields(
-        item, fields, lambda text: scan_field(scanner, text, suppressions), action == "clean"
-    )
-    verdicts, removed = cleaned.verdicts, cleaned.removed
-    copy = {**item, **cleaned.values}  # only a blocked item loses text (see the module doc)
-    blocked = any(v.is_spam for v in verdicts.values())
-    return HookResult(action, copy, verdicts, removed, action == "drop" and blocked)
+    names = list(dict.fromkeys(fields))
+    texts = [
+        text for item in items for name in names for _, text in text_elements(name, item.get(name))
+    ]
+    ahead = scan_fields_ahead(scanner, texts) if len(texts) > 1 else None
+    results = []
+    for item in items:
+        cleaned = clean_fields(
+            item,
+            fields,
+            lambda text: scan_field(scanner, text, suppressions, ahead),
+            action == "clean",
+        )
+        verdicts, removed = cleaned.verdicts, cleaned.removed
+        copy = {**item, **cleaned.values}  # only a blocked item loses text (see the module doc)
+        blocked = any(v.is_spam for v in verdicts.values())
+        results.append(HookResult(action, copy, verdicts, removed, action == "drop" and blocked))
+    return results
 
 
 def is_key_of(key: str, name: str) -> bool:
