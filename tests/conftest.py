@@ -144,3 +144,19 @@ def fake_zstd(monkeypatch: pytest.MonkeyPatch) -> Callable[[bytes], bytes]:
     monkeypatch.setitem(sys.modules, "compression", package)
     monkeypatch.setitem(sys.modules, "compression.zstd", module)
     return lambda data: ZSTD_MAGIC + gzip.compress(data)
+
+
+@pytest.fixture()
+def scan_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many texts each ``Detector.scan_many`` call of the test is given, in
+    order (the calls still scan): for tests that texts are scanned in batches."""
+    batches: list[int] = []
+    scan_many = Detector.scan_many
+
+    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        batches.append(len(texts))
+        return scan_many(self, texts)
+
+    monkeypatch.setattr(Detector, "scan_many", counted)
+    return batches

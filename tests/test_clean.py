@@ -1765,23 +1765,14 @@ def test_records_cleaned_in_batches_as_one_at_a_time(
 
 
 def test_a_chunk_of_records_is_scanned_in_one_batch(
-    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, scan_batches: list[int]
 ) -> None:
-    batches: list[int] = []
-    scan_many = Detector.scan_many
-
-    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
-        texts = list(texts)
-        batches.append(len(texts))
-        return scan_many(self, texts)
-
-    monkeypatch.setattr(Detector, "scan_many", counted)
     source = tmp_path / "items.jsonl"
     lines = [json.dumps({"id": i, "text": f"{i}{SEED if i % 2 else CLEAN}"}) for i in range(40)]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = clean(runner, tiny_model_dir, str(source), "-o", str(tmp_path / "out.jsonl"))
     assert result.exit_code == 1, result.stderr
-    assert batches == [40]  # not one scan per record
+    assert scan_batches == [40]  # not one scan per record
 
 
 def test_scan_fields_ahead_gives_what_scanning_each_field_gives(tiny_detector: Detector) -> None:
@@ -1819,27 +1810,22 @@ def _article_tree(root: Path) -> None:
 
 
 def test_a_directory_is_cleaned_with_its_texts_scanned_ahead_as_one_by_one(
-    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scan_batches: list[int],
 ) -> None:
     """The text files of a directory are read and scanned in one batch before
     they are cleaned: the same files and messages as a scan per file."""
     import detector.cli as cli
 
-    batches: list[int] = []
-    scan_many = Detector.scan_many
-
-    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
-        texts = list(texts)
-        batches.append(len(texts))
-        return scan_many(self, texts)
-
     _article_tree(tmp_path / "ahead")
     _article_tree(tmp_path / "alone")
-    monkeypatch.setattr(Detector, "scan_many", counted)
     ahead = clean(runner, tiny_model_dir, "--in-place", str(tmp_path / "ahead"))
     # The 16 text files' 15 distinct texts at once, then one scan each for the
     # files that are not plain text (the JSONL file's chunk, the HTML page).
-    assert batches == [15, 1, 1]
+    assert scan_batches == [15, 1, 1]
     monkeypatch.setattr(cli, "_read_ahead", lambda *args: 0)
     alone = clean(runner, tiny_model_dir, "--in-place", str(tmp_path / "alone"))
     assert ahead.exit_code == alone.exit_code == 1, ahead.stderr

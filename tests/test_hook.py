@@ -323,7 +323,7 @@ def test_load_detector_lets_go_of_models_no_longer_named(
 
 
 def test_check_items_gives_what_check_item_gives_and_scans_once(
-    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+    tiny_detector: Detector, scan_batches: list[int]
 ) -> None:
     """A batch of items: the fields of all of them scanned in one call, and each
     result the one ``check_item`` gives it (HTML and list fields, repeats,
@@ -338,24 +338,14 @@ def test_check_items_gives_what_check_item_gives_and_scans_once(
         {"url": "no fields"},
         {"title": "t", "content": CONTENT},
     ]
-    batches: list[int] = []
-    scan_many = Detector.scan_many
-
-    def counted(self: Detector, texts):  # type: ignore[no-untyped-def]
-        texts = list(texts)
-        batches.append(len(texts))
-        return scan_many(self, texts)
-
     for action in ("flag", "clean", "drop"):
         for allow in ((), ("各地",)):
             one = [check_item(i, action=action, detector=tiny_detector, allow=allow) for i in items]
-            batches.clear()
-            monkeypatch.setattr(Detector, "scan_many", counted)
+            scan_batches.clear()
             many = check_items(iter(items), action=action, detector=tiny_detector, allow=allow)
-            monkeypatch.setattr(Detector, "scan_many", scan_many)
             assert [r.to_dict() for r in many] == [r.to_dict() for r in one]
             assert [r.item for r in many] == [r.item for r in one]
-            assert batches[0] == 5  # the 5 distinct strings of all the items, at once
+            assert scan_batches[0] == 5  # the 5 distinct strings of all the items, at once
     assert [r.dropped for r in check_items(items, action="drop", detector=tiny_detector)] == [
         True, False, True, True, False, True
     ]  # fmt: skip

@@ -512,7 +512,7 @@ def test_overwrite_into_a_plain_subdirectory_of_the_input_reads_only_the_input(
 
 
 def test_an_arrow_batch_is_scanned_in_one_call(
-    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_model_dir: Path, scan_batches: list[int]
 ) -> None:
     """``_scan_series`` (one Arrow batch, on an executor) scans its texts with one
     ``scan_many`` call and gives what scanning each text alone gives."""
@@ -523,18 +523,8 @@ def test_an_arrow_batch_is_scanned_in_one_call(
     detector = detector_spark._cached_detector(str(tiny_model_dir), None)
     ad = "今年以来全市工业增加值同比增长百分之六，各地加快推进杨方线上配资股票重大项目建设。"
     texts = [ad, "农业农村部部署秋粮收获工作。", None, f"<p>{ad}</p>", ad]
-    batches: list[int] = []
-    scan_many = Detector.scan_many
-
-    def counted(self: Detector, items):  # type: ignore[no-untyped-def]
-        items = list(items)
-        batches.append(len(items))
-        return scan_many(self, items)
-
-    monkeypatch.setattr(Detector, "scan_many", counted)
     frame = detector_spark._scan_series(pd.Series(texts), str(tiny_model_dir), None, True, True)
-    assert batches == [3]  # the distinct strings, at once
-    monkeypatch.setattr(Detector, "scan_many", scan_many)
+    assert scan_batches == [3]  # the distinct strings, at once
     for row, text in zip(frame.itertuples(), texts, strict=True):
         if text is None:
             assert (row.is_spam, row.score, row.findings, row.clean) == (False, 0.0, [], None)
