@@ -1364,7 +1364,7 @@ def _texts_scanned_ahead(
     from detector.inputs import STDIN
 
     collected: list[str] = []
-    collect = _text_collector(collected)
+    collect = _collector(collected, _nothing())
     waiting: list[str | InputError | Notice] = []
     size = 0
     for path in paths:
@@ -1403,17 +1403,26 @@ def _read_ahead(
         return 0
 
 
-def _text_collector(texts: list[str]) -> Callable[[str], Verdict]:
-    """A text scan that only appends each text to ``texts`` and finds nothing."""
-    from detector.results import Verdict
+_Found = TypeVar("_Found")
 
-    nothing = Verdict(False, 0.0, (), "")
 
-    def collect(text: str) -> Verdict:
+def _collector(texts: list[str], nothing: _Found) -> Callable[[str], _Found]:
+    """A scan that only appends each text it is given to ``texts`` and gives
+    ``nothing`` (a verdict without findings): a first pass over inputs gathers
+    what to scan ahead."""
+
+    def collect(text: str) -> _Found:
         texts.append(text)
         return nothing
 
     return collect
+
+
+def _nothing() -> Verdict:
+    """A verdict without findings."""
+    from detector.results import Verdict
+
+    return Verdict(False, 0.0, (), "")
 
 
 def _clean_one(
@@ -1739,17 +1748,9 @@ def _jsonl_chunk(
 
 
 def _field_collector(fields: list[str]) -> FieldScan:
-    """A field scan that only appends each field's string to ``fields`` and
-    finds nothing: a first pass over records gathers what to scan ahead."""
-    from detector.results import Verdict
-
-    nothing: tuple[Verdict, list[tuple[int, int]]] = (Verdict(False, 0.0, (), ""), [])
-
-    def collect(text: str) -> tuple[Verdict, list[tuple[int, int]]]:
-        fields.append(text)
-        return nothing
-
-    return collect
+    """A field scan that only appends each field's string to ``fields``."""
+    nothing: tuple[Verdict, list[tuple[int, int]]] = (_nothing(), [])
+    return _collector(fields, nothing)
 
 
 def _quarantine(job: _Cleaning, cleaned: Any) -> None:
