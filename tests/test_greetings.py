@@ -14,9 +14,10 @@ from detector.explain import explain
 from detector.greetings import greeting_spans
 
 # Blocked by the shipped model for the greeting alone before greetings were
-# judged out (0.97, 0.96, 0.93, 0.98).
+# judged out (0.97, 0.85, 0.96, 0.93, 0.98).
 QUOTED = [
     "尊敬的各位来宾，大家好！",
+    "他表示，祝愿中国人民新春快乐，万事如意！",
     "您好，这里是12345市民热线。",
     "“你好，我想咨询一下社保怎么办理。”市民王先生说。",
     "记者：您好，请问您是从哪里赶过来的？",
@@ -36,6 +37,7 @@ def default() -> Detector:
         ("尊敬的各位来宾，大家好！", ["尊敬的", "大家好"]),
         ("亲爱的用户，早上好", ["亲爱的", "早上好"]),
         ("同学们好，老师好", ["同学们好", "老师好"]),
+        ("祝大家新春快乐、万事如意！", ["祝大家", "新春快乐", "万事如意"]),
         ("你好好休息，这本书大家好看吗", []),  # 好 starting another word
         ("今天天气很好，一切都好", []),
     ],
@@ -96,3 +98,11 @@ def test_explain_cli_prints_it() -> None:
     out = runner.invoke(main, ["explain", "--format", "json", AD])
     (item,) = json.loads(out.output)
     assert item["without_greetings"] is True
+
+
+def test_an_ad_with_good_wishes_is_still_blocked(default: Detector) -> None:
+    text = "新春快乐！杨方线上配资股票，最高10倍杠杆"
+    verdict = default.scan(text)
+    assert verdict.is_spam
+    assert [f.text for f in verdict.findings] == [text]  # the wish goes with the ad
+    assert default.cuts(text).greetings == [(0, 4)]
