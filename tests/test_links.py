@@ -20,6 +20,8 @@ HOST = "会议强调要深化产融合作。"
     [
         ("www.csrc.gov.cn", True),
         ("gov.cn", True),
+        ("www.kjzfw.mil.cn", True),  # like gov.cn, registered to the state only
+        ("mil.cn.evil.top", False),
         ("finance.sina.com.cn", True),
         ("FINANCE.Sina.com.cn.", True),
         ("blog.sina.com.cn", False),  # anyone can publish there
