@@ -1500,6 +1500,10 @@ class _Scanners:
     texts_ahead: Callable[[list[str]], None]
 
 
+#: JSON fields scanned ahead together: at most this many, or this many characters.
+_AHEAD_FIELDS, _AHEAD_CHARS = 512, 1 << 20
+
+
 def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanners:
     """``detector.scan`` without the findings ``scan`` would not report either:
     those on a line with the inline marker, and allowlisted phrases cut out
@@ -1530,13 +1534,26 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
             dict(zip(unique, detector.scan_many(unique), strict=True)) if unique else {}
         )
 
+    # The fields to come, in the order ``field`` will be asked for them, and
+    # the verdicts (with markup views) of a window of them at a time: a JSON
+    # file's fields are all given at once, and the views of all of them would
+    # take ~16 bytes per character of its HTML.
+    coming: list[str] = []
     scanned: list[FieldsAhead] = [{}]
 
     def scan_one_field(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
+        if text not in scanned[0] and coming and coming[-1] == text:
+            window: list[str] = []
+            size = 0
+            while coming and len(window) < _AHEAD_FIELDS and size < _AHEAD_CHARS:
+                window.append(coming.pop())
+                size += len(window[-1])
+            scanned[0] = scan_fields_ahead(detector, window)
         return scan_field(detector, text, suppressions, scanned[0])
 
     def scan_ahead(texts: list[str]) -> None:
-        scanned[0] = scan_fields_ahead(detector, texts)
+        coming[:] = reversed(texts)
+        scanned[0] = {}
 
     def scan_page(page: HtmlText) -> Verdict:
         return scan_document(

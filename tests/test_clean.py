@@ -1852,3 +1852,27 @@ def test_a_fifo_input_is_read_once_when_it_is_cleaned(
     writer.join(30)
     assert result.exit_code == 1, result.stderr
     assert out.read_text(encoding="utf-8") == SEED.replace(AD, "")
+
+
+def test_a_json_file_is_scanned_ahead_a_window_of_fields_at_a_time(
+    runner: CliRunner,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scan_batches: list[int],
+) -> None:
+    """A JSON file's fields are all gathered at once; they are scanned (their
+    markup views built) a window at a time, so memory stays bounded."""
+    import detector.cli as cli
+
+    monkeypatch.setattr(cli, "_AHEAD_FIELDS", 5)
+    records = [{"text": f"<p>{i}{SEED if i % 4 == 0 else CLEAN}</p>"} for i in range(12)]
+    source = tmp_path / "items.json"
+    source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = clean(runner, tiny_model_dir, str(source), "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert scan_batches == [5, 5, 2]
+    cleaned = json.loads(out.read_text(encoding="utf-8"))
+    assert [AD in r["text"] for r in cleaned] == [False] * 12
+    assert cleaned[1] == records[1]
