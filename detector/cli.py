@@ -1514,7 +1514,12 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     present when it was written, ads not yet cleaned among them, not that they
     are legitimate."""
     from detector.inputs import Document
-    from detector.scanning import FieldsAhead, scan_document, scan_field, scan_fields_ahead
+    from detector.scanning import (
+        FieldsAhead,
+        scan_document,
+        scan_field,
+        scan_fields_ahead_by_window,
+    )
 
     texts_ahead: list[dict[str, Verdict]] = [{}]
 
@@ -1534,25 +1539,18 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
             dict(zip(unique, detector.scan_many(unique), strict=True)) if unique else {}
         )
 
-    # The fields to come, in the order ``field`` will be asked for them, and
-    # the verdicts (with markup views) of a window of them at a time: a JSON
-    # file's fields are all given at once, and the views of all of them would
-    # take ~16 bytes per character of its HTML.
-    coming: list[str] = []
+    # The fields to come are scanned a window at a time, in the order ``field``
+    # is asked for them (a JSON file's are all given at once).
+    windows: list[Iterator[FieldsAhead]] = [iter(())]
     scanned: list[FieldsAhead] = [{}]
 
     def scan_one_field(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
-        if text not in scanned[0] and coming and coming[-1] == text:
-            window: list[str] = []
-            size = 0
-            while coming and len(window) < _AHEAD_FIELDS and size < _AHEAD_CHARS:
-                window.append(coming.pop())
-                size += len(window[-1])
-            scanned[0] = scan_fields_ahead(detector, window)
+        if text not in scanned[0]:
+            scanned[0] = next(windows[0], {})
         return scan_field(detector, text, suppressions, scanned[0])
 
     def scan_ahead(texts: list[str]) -> None:
-        coming[:] = reversed(texts)
+        windows[0] = scan_fields_ahead_by_window(detector, texts, _AHEAD_FIELDS, _AHEAD_CHARS)
         scanned[0] = {}
 
     def scan_page(page: HtmlText) -> Verdict:

@@ -1876,3 +1876,16 @@ def test_a_json_file_is_scanned_ahead_a_window_of_fields_at_a_time(
     cleaned = json.loads(out.read_text(encoding="utf-8"))
     assert [AD in r["text"] for r in cleaned] == [False] * 12
     assert cleaned[1] == records[1]
+
+
+def test_scan_fields_ahead_by_window_covers_the_texts_in_order(tiny_detector: Detector) -> None:
+    from detector.scanning import scan_fields_ahead_by_window
+
+    texts = [SEED, CLEAN, f"<p>{SEED}</p>", SEED, CONTACT, "x" * 50, CLEAN]
+    by_count = [list(w) for w in scan_fields_ahead_by_window(tiny_detector, texts, most=3)]
+    assert by_count == [[SEED, CLEAN, f"<p>{SEED}</p>"], [SEED, CONTACT, "x" * 50], [CLEAN]]
+    # A window ends once it holds `chars` characters: the text that passes them is its last.
+    by_size = [list(w) for w in scan_fields_ahead_by_window(tiny_detector, texts, chars=60)]
+    assert [text for window in by_size for text in window] == texts
+    assert all(sum(map(len, w[:-1])) < 60 for w in by_size) and len(by_size) > 1
+    assert list(scan_fields_ahead_by_window(tiny_detector, [])) == []

@@ -44,7 +44,7 @@ from detector.integrations.hook import load_detector
 from detector.memory import keep_freed_memory
 from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES, Finding
-from detector.scanning import scan_field, scan_fields_ahead
+from detector.scanning import FieldsAhead, scan_field, scan_fields_ahead_by_window
 
 try:
     import pandas as pd
@@ -132,8 +132,9 @@ def _scan_series(
         _MEMORY_KEPT = True
         keep_freed_memory()
     detector = _cached_detector(model, threshold)
-    # The batch's texts scanned at once, not one by one (~0.3 ms each).
-    ahead = scan_fields_ahead(detector, (text for text in texts if isinstance(text, str)))
+    # The batch's texts scanned a window at a time, not one by one (~0.3 ms each).
+    windows = scan_fields_ahead_by_window(detector, [t for t in texts if isinstance(t, str)])
+    ahead: FieldsAhead = {}
     is_spam: list[bool] = []
     scores: list[float] = []
     findings: list[list[dict[str, Any]]] = []
@@ -145,6 +146,8 @@ def _scan_series(
             findings.append([])
             cleaned.append(None)
             continue
+        if text not in ahead:
+            ahead = next(windows, {})
         # A column is read as scan reads a field.
         verdict, cuts = scan_field(detector, text, ahead=ahead)
         is_spam.append(verdict.is_spam)
