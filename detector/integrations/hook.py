@@ -249,7 +249,12 @@ def _checked(
 ) -> list[HookResult]:
     """:func:`check_items`; ``caller`` is named in errors."""
     from detector.inputs import text_elements
-    from detector.scanning import NO_SUPPRESSIONS, scan_field, scan_fields_ahead
+    from detector.scanning import (
+        NO_SUPPRESSIONS,
+        FieldsAhead,
+        scan_field,
+        scan_fields_ahead_by_window,
+    )
 
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
@@ -277,15 +282,19 @@ def _checked(
     texts = [
         text for item in items for name in names for _, text in text_elements(name, item.get(name))
     ]
-    ahead = scan_fields_ahead(scanner, texts) if len(texts) > 1 else None
+    # A window of them at a time, in the order clean_fields asks for them.
+    windows = scan_fields_ahead_by_window(scanner, texts) if len(texts) > 1 else iter(())
+    ahead: FieldsAhead = {}
+
+    def scan(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
+        nonlocal ahead
+        if text not in ahead:
+            ahead = next(windows, {})
+        return scan_field(scanner, text, suppressions, ahead)
+
     results = []
     for item in items:
-        cleaned = clean_fields(
-            item,
-            fields,
-            lambda text: scan_field(scanner, text, suppressions, ahead),
-            action == "clean",
-        )
+        cleaned = clean_fields(item, fields, scan, action == "clean")
         verdicts, removed = cleaned.verdicts, cleaned.removed
         copy = {**item, **cleaned.values}  # only a blocked item loses text (see the module doc)
         blocked = any(v.is_spam for v in verdicts.values())
