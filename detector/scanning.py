@@ -75,7 +75,8 @@ def scan_field(
     from it to clean it: the findings, or for markup only the ads' characters
     (:meth:`detector.markup.MarkupText.cuts`).  The hook, the Scrapy pipeline,
     Spark and ``clean`` on JSON and JSONL all scan a field with this; the last
-    two scan their fields ``ahead``, many at a time (:func:`scan_fields_ahead`)."""
+    two (and the hook's ``check_items``) scan their fields ``ahead``, many at a
+    time (:func:`scan_fields_ahead_by_window`)."""
     known = ahead.get(text) if ahead else None
     scanned: dict[str | None, Verdict] | None
     if known is None:

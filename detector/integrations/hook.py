@@ -228,7 +228,8 @@ def check_items(
     allow: Sequence[str] = (),
 ) -> list[HookResult]:
     """:func:`check_item` for each of ``items``, in order, with the fields of all
-    of them scanned in one batch (:func:`detector.scanning.scan_fields_ahead`):
+    of them scanned in batches of up to 512
+    (:func:`detector.scanning.scan_fields_ahead_by_window`):
     the same results, without the cost of a scan per field (~0.3 ms each; see
     the README's performance section).  For a scraper that handles its items a
     page or a batch at a time; ``check_item`` for one that handles each as it
