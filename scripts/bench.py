@@ -9,6 +9,7 @@ an injected ad so the clause head, jieba and the tagger do real work):
   ``--jobs 2``), against ``jieba.lcut`` alone and read + UTF-8 decode alone on the
   same text; and in steady state: the extra time of a run given the corpus twice
   (twice the work, one start-up);
+- ``detector clean`` on the same text as JSONL records (no target);
 - in-process ``Detector.scan`` latency p50/p99 per ~3 KB article;
 - CLI cold start for one small file, model load time, peak RSS of the CLI.
 
@@ -297,6 +298,19 @@ def main(argv: list[str] | None = None) -> int:
         }
         rss_mb = max(r["maxrss_kb"] for rs in runs.values() for r in rs) / 1024
 
+        # clean on the same text as JSONL records (no target: it rewrites the
+        # records it blocks, and scans the rest as scan does).
+        records = tmp / "news.jsonl"
+        with records.open("w", encoding="utf-8") as handle:
+            for text in texts:
+                handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+        cleaned = tmp / "cleaned.jsonl"
+        clean_runs = [
+            _run_cli(["clean", *model_args, str(records), "-o", str(cleaned)])
+            for _ in range(args.runs)
+        ]
+        clean_s = statistics.median(r["wall"] for r in clean_runs)
+
         # Cold start on one small file.
         one = tmp / "one.txt"
         one.write_text(articles_of(texts[:50])[0], encoding="utf-8")
@@ -338,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print("--jobs                     not supported by this version   target >= 1.8x: FAIL")
+        print(
+            f"detector clean (JSONL)     {mb / clean_s:9.2f} MB/s"
+            f"   {mb / clean_s / jieba_mbs:5.1f}x jieba"
+            f"   (no target: the {len(texts)} texts as records, end to end)"
+        )
         print(
             f"Detector.scan latency      p50 {p50:.2f} ms, p99 {p99:.2f} ms per article"
             f" ({len(articles)} articles, mean {mean_kb:.1f} KB)   target p99 <= 2 ms:"
