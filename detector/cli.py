@@ -1514,12 +1514,7 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     present when it was written, ads not yet cleaned among them, not that they
     are legitimate."""
     from detector.inputs import Document
-    from detector.scanning import (
-        FieldsAhead,
-        scan_document,
-        scan_field,
-        scan_fields_ahead_by_window,
-    )
+    from detector.scanning import scan_document, scanning_ahead
 
     texts_ahead: list[dict[str, Verdict]] = [{}]
 
@@ -1541,17 +1536,13 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
 
     # The fields to come are scanned a window at a time, in the order ``field``
     # is asked for them (a JSON file's are all given at once).
-    windows: list[Iterator[FieldsAhead]] = [iter(())]
-    scanned: list[FieldsAhead] = [{}]
+    fields = [scanning_ahead(detector, [], suppressions)]
 
     def scan_one_field(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
-        if text not in scanned[0]:
-            scanned[0] = next(windows[0], {})
-        return scan_field(detector, text, suppressions, scanned[0])
+        return fields[0](text)
 
     def scan_ahead(texts: list[str]) -> None:
-        windows[0] = scan_fields_ahead_by_window(detector, texts, _AHEAD_FIELDS, _AHEAD_CHARS)
-        scanned[0] = {}
+        fields[0] = scanning_ahead(detector, texts, suppressions, _AHEAD_FIELDS, _AHEAD_CHARS)
 
     def scan_page(page: HtmlText) -> Verdict:
         return scan_document(

@@ -6,7 +6,7 @@ each batch and is faulted in again for the next: over 5 MB of news in one
 process, ~50,000 page faults per :meth:`detector.Detector.scan_many` and ~30 %
 of its time (0.29-0.31 s against 0.20-0.22 s with :func:`keep_freed_memory`,
 ~7,000 faults).  The setting is the process's, not the detector's, so a library
-does not make it on its own: ``detector scan`` and the Spark executors call it,
+does not make it on its own: ``detector scan``, ``clean`` and the Spark executors call it,
 and a batch job of your own can (or set ``MALLOC_TOP_PAD_=16777216`` in its
 environment, which has the same effect).
 """

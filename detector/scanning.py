@@ -7,7 +7,7 @@ other adapters call :func:`scan_document` and only print.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from detector.core import Detector
@@ -29,6 +29,7 @@ __all__ = [
     "scan_fields",
     "scan_fields_ahead",
     "scan_fields_ahead_by_window",
+    "scanning_ahead",
 ]
 
 
@@ -76,7 +77,7 @@ def scan_field(
     (:meth:`detector.markup.MarkupText.cuts`).  The hook, the Scrapy pipeline,
     Spark and ``clean`` on JSON and JSONL all scan a field with this; the last
     two (and the hook's ``check_items``) scan their fields ``ahead``, many at a
-    time (:func:`scan_fields_ahead_by_window`)."""
+    time (:func:`scanning_ahead`)."""
     known = ahead.get(text) if ahead else None
     scanned: dict[str | None, Verdict] | None
     if known is None:
@@ -127,6 +128,30 @@ def scan_fields_ahead_by_window(
             end += 1
         yield scan_fields_ahead(detector, texts[start:end])
         start = end
+
+
+def scanning_ahead(
+    detector: Detector,
+    texts: Sequence[str],
+    suppressions: Suppressions = NO_SUPPRESSIONS,
+    most: int = 512,
+    chars: int = 1 << 20,
+) -> Callable[[str], tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]]:
+    """:func:`scan_field` for fields that will be asked for in the order of
+    ``texts``, which are scanned a window at a time as they come
+    (:func:`scan_fields_ahead_by_window`); a field asked for out of that order is
+    scanned alone.  ``clean`` on JSON and JSONL, the hook's ``check_items`` and
+    the Spark adapter scan their fields with it."""
+    windows = scan_fields_ahead_by_window(detector, texts, most, chars)
+    ahead: FieldsAhead = {}
+
+    def scan(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:
+        nonlocal ahead
+        if text not in ahead:
+            ahead = next(windows, {})
+        return scan_field(detector, text, suppressions, ahead)
+
+    return scan
 
 
 @dataclass(frozen=True)

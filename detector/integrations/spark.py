@@ -44,7 +44,7 @@ from detector.integrations.hook import load_detector
 from detector.memory import keep_freed_memory
 from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES, Finding
-from detector.scanning import FieldsAhead, scan_field, scan_fields_ahead_by_window
+from detector.scanning import scanning_ahead
 
 try:
     import pandas as pd
@@ -133,8 +133,7 @@ def _scan_series(
         keep_freed_memory()
     detector = _cached_detector(model, threshold)
     # The batch's texts scanned a window at a time, not one by one (~0.3 ms each).
-    windows = scan_fields_ahead_by_window(detector, [t for t in texts if isinstance(t, str)])
-    ahead: FieldsAhead = {}
+    scan_text = scanning_ahead(detector, [t for t in texts if isinstance(t, str)])
     is_spam: list[bool] = []
     scores: list[float] = []
     findings: list[list[dict[str, Any]]] = []
@@ -146,10 +145,7 @@ def _scan_series(
             findings.append([])
             cleaned.append(None)
             continue
-        if text not in ahead:
-            ahead = next(windows, {})
-        # A column is read as scan reads a field.
-        verdict, cuts = scan_field(detector, text, ahead=ahead)
+        verdict, cuts = scan_text(text)  # a column is read as scan reads a field
         is_spam.append(verdict.is_spam)
         scores.append(verdict.score)
         findings.append([_finding_row(f) for f in verdict.findings])
