@@ -170,7 +170,7 @@ class _Bridges:
     left: np.ndarray  # index of each one's first clause; the second is the next
     ad: np.ndarray  # clause-head probability
     kinds: np.ndarray  # category probabilities
-    strength: np.ndarray  # the two spans' evidence, added
+    strength: np.ndarray  # the evidence of each one's best span
 
 
 class Detector:
@@ -469,7 +469,7 @@ class Detector:
             )
         )
 
-    def _bridges(self, text: str, located: _Located, strength: np.ndarray) -> _Bridges | None:
+    def _bridges(self, text: str, codes: np.ndarray, located: _Located) -> _Bridges | None:
         """An ad with punctuation inside (``快来抢购，免费领独家研报``) spliced into
         a sentence is two clauses, each half ad and half news, and neither half
         reads as much of an ad as the whole.  Where the best spans of two
@@ -477,9 +477,11 @@ class Detector:
         between them (each within ``focus`` characters of it: their focus units
         meet), the unit from the first span to the second, with ``focus``
         characters of context each side, is scored as one more unit of both
-        clauses, its evidence the two spans' together.  None when no clauses
-        qualify.  (The gaps are checked in NumPy first: most clauses a batch
-        assesses have no assessed neighbour.)"""
+        clauses, its evidence that of its own best span, found in it as in a
+        clause (``codes``: the code points of ``text``): the punctuation and
+        the character pairs across it count, as they do in an ad scanned
+        whole.  None when no clauses qualify.  (The gaps are checked in NumPy
+        first: most clauses a batch assesses have no assessed neighbour.)"""
         clauses = located.clauses
         if not self._focus or len(clauses) < 2:
             return None
@@ -510,13 +512,13 @@ class Detector:
         bounds = np.array(units, dtype=np.int64)
         index = np.arange(len(units))
         r, c, v, _ = self._unit_tfidf(text, bounds, index, index)
-        first_clause = np.array(left, dtype=np.int64)
+        _, strength = self._localize(codes, bounds)
         return _Bridges(
             bounds,
-            first_clause,
+            np.array(left, dtype=np.int64),
             self._ad_probability(r, c, v, len(units)),
             self._categories(r, c, v, index, len(units)),
-            strength[first_clause] + strength[first_clause + 1],
+            strength,
         )
 
     def _combine(
@@ -668,7 +670,7 @@ class Detector:
         located = dataclasses.replace(located, words=clause_words)
         scores = self._combine(ad, strength, self._reach(norm, original, codes, clauses))
         scores[partners] = 0.0
-        bridges = self._bridges(norm.text, located, strength)
+        bridges = self._bridges(norm.text, codes, located)
         if bridges is not None:
             # A clause takes its bridge's score and categories where they beat its
             # own; a partner only where the bridge also beats its neighbour's own
@@ -695,13 +697,13 @@ class Detector:
         """The bridge units of ``text`` that a scan scores (between two clauses
         it assesses, see ``_bridges``): their normalized bounds, the index of
         each one's first clause (as ``clause_evidence`` numbers them; the second
-        is the next), the clause head's probability and the two spans' evidence."""
-        norm, _, document, pre, located, _, strength = self._evidence(text)
-        bridges = None if located is None else self._bridges(norm.text, located, strength)
+        is the next), the clause head's probability and the evidence of its best span."""
+        norm, _, document, pre, located, _, _ = self._evidence(text)
+        codes = features.codepoints(norm.text)
+        bridges = None if located is None else self._bridges(norm.text, codes, located)
         if bridges is None:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
         assert located is not None  # bridges come from located spans
-        codes = features.codepoints(norm.text)
         assessed, _ = self._assessed_alone(norm.text, codes, located.clauses, document, pre)
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
         return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]

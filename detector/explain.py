@@ -6,7 +6,7 @@ or jieba word of the scored text.  That text is the clause holding the finding,
 its best-scoring window or the focus on its best span, or the bridge joining its
 best span to a neighbouring clause's when that scored higher (or the whole text,
 for a document-level finding).  A clause's reported score combines that decision
-with the evidence of the localizer for its best span (or the bridge's two spans);
+with the evidence of the localizer for its best span (or the bridge's);
 both are shown.
 
 :func:`explain_reported` explains what ``detector scan`` reports in a field

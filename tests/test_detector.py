@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -163,32 +164,34 @@ def test_bridges_join_best_spans_that_meet_at_the_punctuation_between_clauses(
 ) -> None:
     focused = _with_params(tiny_detector, focus=4)
     text = "甲" * 10 + "，" + "乙" * 10
-    strength = np.array([3.0, 5.0])
+    codes = features.codepoints(text)
+
+    def bridges_of(text: str, located: Any) -> Any:
+        return focused._bridges(text, features.codepoints(text), located)
+
     # The first clause's span ends 2 characters before the comma, the second's
     # starts 1 after it: one unit from 4 characters before the first span to 4
-    # after the second, with the two spans' evidence together.
-    bridges = focused._bridges(text, _located_pair((5, 8), (1, 6)), strength)
+    # after the second, its evidence that of the best span found in it.
+    bridges = bridges_of(text, _located_pair((5, 8), (1, 6)))
     assert bridges is not None
     assert bridges.units.tolist() == [[1, 11 + 6 + 4]]
     assert bridges.left.tolist() == [0]
-    assert bridges.strength.tolist() == [8.0]
+    assert bridges.strength.tolist() == focused._localize(codes, bridges.units)[1].tolist()
     assert bridges.ad.shape == (1,) and 0.0 < bridges.ad[0] < 1.0
     assert bridges.kinds.shape == (1, len(tiny_detector.model.classes))
     assert bridges.kinds.sum() == pytest.approx(1.0)
     # No bridge where a span stops short of the punctuation (more than ``focus``
     # characters), a clause has no span, the clauses are further apart or a line
     # break (a paragraph or, in a batch, the next text) lies between them.
-    assert focused._bridges(text, _located_pair((0, 5), (1, 6)), strength) is None
-    assert focused._bridges(text, _located_pair((5, 8), (5, 9)), strength) is None
-    assert focused._bridges(text, _located_pair((5, 8), None), strength) is None
+    assert bridges_of(text, _located_pair((0, 5), (1, 6))) is None
+    assert bridges_of(text, _located_pair((5, 8), (5, 9))) is None
+    assert bridges_of(text, _located_pair((5, 8), None)) is None
     wide = "甲" * 10 + "，，，" + "乙" * 10
-    assert focused._bridges(wide, _located_pair((5, 8), (1, 6), gap=3), strength) is None
+    assert bridges_of(wide, _located_pair((5, 8), (1, 6), gap=3)) is None
     broken = "甲" * 10 + "\n" + "乙" * 10
-    assert focused._bridges(broken, _located_pair((5, 8), (1, 6)), strength) is None
-    assert (
-        _with_params(tiny_detector, focus=0)._bridges(text, _located_pair((5, 8), (1, 6)), strength)
-        is None
-    )
+    assert bridges_of(broken, _located_pair((5, 8), (1, 6))) is None
+    unfocused = _with_params(tiny_detector, focus=0)
+    assert unfocused._bridges(text, codes, _located_pair((5, 8), (1, 6))) is None
 
 
 SPLIT_AD = "会议强调要深化产融合作杨方线上配资，金沙体育官方网站推动循环。"
@@ -210,6 +213,9 @@ def test_an_ad_split_by_a_comma_scores_as_the_bridge_over_both_halves(
     assert "杨方线上配资,金沙体育官方网站" in normalized[start:end]
     (k,) = left.tolist()
     assert normalized[clauses[k, 1]] == ","
+    # The bridge's evidence counts the comma and the character pairs across
+    # it, which neither clause's span holds.
+    assert bridge_evidence[0] > evidence[k] + evidence[k + 1]
     bridged = tiny_detector.combine(float(bridge_probability[0]), float(bridge_evidence[0]))
     # The whole ad reads as more of an ad than either half with its news.
     assert bridged > max(own[k], own[k + 1])
