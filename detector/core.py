@@ -170,7 +170,7 @@ class _Bridges:
     left: np.ndarray  # index of each one's first clause; the second is the next
     ad: np.ndarray  # clause-head probability
     kinds: np.ndarray  # category probabilities
-    strength: np.ndarray  # the evidence of each one's best span
+    strength: np.ndarray  # the evidence of each one's stretch between its spans
 
 
 class Detector:
@@ -477,17 +477,19 @@ class Detector:
         between them (each within ``focus`` characters of it: their focus units
         meet), the unit from the first span to the second, with ``focus``
         characters of context each side, is scored as one more unit of both
-        clauses, its evidence that of its own best span, found in it as in a
-        clause (``codes``: the code points of ``text``): the punctuation and
-        the character pairs across it count, as they do in an ad scanned
-        whole.  None when no clauses qualify.  (The gaps are checked in NumPy
-        first: most clauses a batch assesses have no assessed neighbour.)"""
+        clauses, its evidence that of the stretch from the first span's start
+        to the second's end, read as one (``codes``: the code points of
+        ``text``): the punctuation and the character pairs across it count, as
+        they do in an ad scanned whole.  None when no clauses qualify.  (The
+        gaps are checked in NumPy first: most clauses a batch assesses have no
+        assessed neighbour.)"""
         clauses = located.clauses
         if not self._focus or len(clauses) < 2:
             return None
         gaps = clauses[1:, 0] - clauses[:-1, 1]
         candidates = ((gaps > 0) & (gaps <= NEIGHBOUR_GAP)).nonzero()[0].tolist()
         units: list[tuple[int, int]] = []
+        stretches: list[tuple[int, int]] = []
         left: list[int] = []
         for k in candidates:
             (start, end), (next_start, next_end) = clauses[k].tolist(), clauses[k + 1].tolist()
@@ -506,13 +508,15 @@ class Detector:
                     next_start + min(next_end - next_start, second[1] + self._focus),
                 )
             )
+            stretches.append((start + first[0], next_start + second[1]))
             left.append(k)
         if not units:
             return None
         bounds = np.array(units, dtype=np.int64)
         index = np.arange(len(units))
         r, c, v, _ = self._unit_tfidf(text, bounds, index, index)
-        _, strength = self._localize(codes, bounds)
+        evidence, offsets = self._char_evidence(codes, np.array(stretches, dtype=np.int64))
+        strength = np.maximum(np.add.reduceat(evidence, offsets), 0.0)
         return _Bridges(
             bounds,
             np.array(left, dtype=np.int64),
@@ -566,23 +570,30 @@ class Detector:
             return np.zeros(len(units), dtype=bool)
         return contact_clauses(norm.text, codes, units, (original, norm.src))
 
-    def _localize(self, codes: np.ndarray, clauses: np.ndarray) -> tuple[_Located, np.ndarray]:
-        """Candidate spans of each of ``clauses``, all tagged in one pass over
-        their characters only, and the evidence of each clause's best span."""
-        starts, sizes = clauses[:, 0], clauses[:, 1] - clauses[:, 0]
+    def _char_evidence(self, codes: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The evidence of each character of ``units`` (``[start, end)`` rows
+        of ``codes``), all tagged in one pass over their characters only, each
+        unit read on its own; and where each unit's characters begin in it."""
+        starts, sizes = units[:, 0], units[:, 1] - units[:, 0]
         positions, rows = ranges(starts, sizes)
-        total = len(positions)
-        offsets = sizes.cumsum() - sizes  # where each clause's characters begin
         logits = tagger_logits(
             codes[positions],
             rows,
-            np.arange(total, dtype=np.int64),
+            np.arange(len(positions), dtype=np.int64),
             self._tagger_bits,
             self._heads["tagger"],
         )
         evidence = (
             self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
         )
+        return evidence, sizes.cumsum() - sizes
+
+    def _localize(self, codes: np.ndarray, clauses: np.ndarray) -> tuple[_Located, np.ndarray]:
+        """Candidate spans of each of ``clauses`` (see :meth:`_char_evidence`)
+        and the evidence of each clause's best span."""
+        sizes = clauses[:, 1] - clauses[:, 0]
+        evidence, offsets = self._char_evidence(codes, clauses)
+        total = len(evidence)
         local: list[list[tuple[int, int]]] = []
         best: list[tuple[int, int] | None] = [None] * len(clauses)
         strength = np.zeros(len(clauses))
@@ -697,7 +708,7 @@ class Detector:
         """The bridge units of ``text`` that a scan scores (between two clauses
         it assesses, see ``_bridges``): their normalized bounds, the index of
         each one's first clause (as ``clause_evidence`` numbers them; the second
-        is the next), the clause head's probability and the evidence of its best span."""
+        is the next), the clause head's probability and the evidence of its stretch."""
         norm, _, document, pre, located, _, _ = self._evidence(text)
         codes = features.codepoints(norm.text)
         bridges = None if located is None else self._bridges(norm.text, codes, located)

@@ -171,12 +171,20 @@ def test_bridges_join_best_spans_that_meet_at_the_punctuation_between_clauses(
 
     # The first clause's span ends 2 characters before the comma, the second's
     # starts 1 after it: one unit from 4 characters before the first span to 4
-    # after the second, its evidence that of the best span found in it.
+    # after the second.
     bridges = bridges_of(text, _located_pair((5, 8), (1, 6)))
     assert bridges is not None
     assert bridges.units.tolist() == [[1, 11 + 6 + 4]]
     assert bridges.left.tolist() == [0]
-    assert bridges.strength.tolist() == focused._localize(codes, bridges.units)[1].tolist()
+    # Its evidence is that of the stretch from the first span to the second,
+    # read as one: the comma and the character pairs across it count.
+    ad = "产融杨方线上配资股票，金沙体育官方网站推动"
+    ads = bridges_of(ad, _located_pair((2, 10), (0, 8)))
+    assert ads is not None
+    stretch, _ = focused._char_evidence(features.codepoints(ad), np.array([[2, 19]]))
+    assert ads.strength.tolist() == [pytest.approx(max(0.0, float(stretch.sum())))]
+    halves, _ = focused._char_evidence(features.codepoints(ad), np.array([[2, 10], [11, 19]]))
+    assert float(stretch.sum()) != pytest.approx(float(halves.sum()))
     assert bridges.ad.shape == (1,) and 0.0 < bridges.ad[0] < 1.0
     assert bridges.kinds.shape == (1, len(tiny_detector.model.classes))
     assert bridges.kinds.sum() == pytest.approx(1.0)
