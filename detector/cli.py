@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from detector.progress import Progress
     from detector.report import Tally
     from detector.results import Finding, Verdict
+    from detector.scanning import ScanMany
     from detector.suppress import Suppressions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -1222,6 +1223,15 @@ def _looks_like_path(target: str) -> bool:
 @threshold_option("Remove, in blocked articles,")
 @model_option
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that scan, this one included (default: one per core); reading,"
+    " cleaning and writing stay in this one, and a batch of texts under 128 K"
+    " characters is scanned here alone.  Output is the same.",
+)
+@click.option(
     "--summary",
     is_flag=True,
     help="At the end, print on stderr how many inputs were read, documents cleaned,"
@@ -1238,6 +1248,7 @@ def clean(
     quarantine: str | None,
     threshold: float | str | None,
     model: str | None,
+    jobs: int | None,
     summary: bool,
 ) -> NoReturn:
     """Remove exactly the flagged spans of blocked articles; every other byte is kept.
@@ -1323,7 +1334,12 @@ def clean(
     removed = False
     with contextlib.ExitStack() as stack:
         kept = None if quarantine is None else stack.enter_context(_quarantine_file(quarantine))
-        scanners = _suppressing_scan(detector, suppressions)
+        from detector.parallel import ScanPool, available_cores
+
+        pool = stack.enter_context(
+            ScanPool(detector, available_cores() if jobs is None else jobs, model)
+        )
+        scanners = _suppressing_scan(detector, suppressions, pool.scan_many)
         tally = CleanTally()
         job = _Cleaning(text_fields, scanners, tally, drop, kept, encoding)
         try:
@@ -1504,7 +1520,9 @@ class _Scanners:
 _AHEAD_FIELDS, _AHEAD_CHARS = 512, 1 << 20
 
 
-def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanners:
+def _suppressing_scan(
+    detector: Detector, suppressions: Suppressions, scan_many: ScanMany | None = None
+) -> _Scanners:
     """``detector.scan`` without the findings ``scan`` would not report either:
     those on a line with the inline marker, and allowlisted phrases cut out
     (for a page, as ``scan`` reads it: hidden text included, the marker in its
@@ -1512,9 +1530,12 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     user has marked as legitimate (it once removed allowlisted phrases, and even
     part of the marker).  A baseline is not applied: it records the findings
     present when it was written, ads not yet cleaned among them, not that they
-    are legitimate."""
+    are legitimate.  What is scanned ahead is scanned by ``scan_many`` (default:
+    ``detector.scan_many``; ``clean --jobs``: a :class:`detector.parallel.ScanPool`'s)."""
     from detector.inputs import Document
     from detector.scanning import scan_document, scanning_ahead
+
+    many = scan_many or detector.scan_many
 
     texts_ahead: list[dict[str, Verdict]] = [{}]
 
@@ -1531,7 +1552,7 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
     def scan_texts_ahead(texts: list[str]) -> None:
         unique = list(dict.fromkeys(texts))
         texts_ahead[0] = (
-            dict(zip(unique, detector.scan_many(unique), strict=True)) if unique else {}
+            dict(zip(unique, many(unique), strict=True)) if unique else {}
         )
 
     # The fields to come are scanned a window at a time, in the order ``field``
@@ -1542,7 +1563,9 @@ def _suppressing_scan(detector: Detector, suppressions: Suppressions) -> _Scanne
         return fields[0](text)
 
     def scan_ahead(texts: list[str]) -> None:
-        fields[0] = scanning_ahead(detector, texts, suppressions, _AHEAD_FIELDS, _AHEAD_CHARS)
+        fields[0] = scanning_ahead(
+            detector, texts, suppressions, _AHEAD_FIELDS, _AHEAD_CHARS, many
+        )
 
     def scan_page(page: HtmlText) -> Verdict:
         return scan_document(

@@ -29,7 +29,7 @@ import os
 import stat
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -52,7 +52,7 @@ from detector.results import Verdict
 from detector.scanning import ScannedDocument, ScanOptions, scan_documents
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from detector.core import Detector
 
@@ -60,7 +60,9 @@ __all__ = [
     "CHUNK_BYTES",
     "CHUNK_CHARS",
     "CHUNK_TEXTS",
+    "POOL_CHARS",
     "JsonlRange",
+    "ScanPool",
     "available_cores",
     "scan_inputs",
 ]
@@ -503,3 +505,97 @@ def _results(item: _Sent | list[Result], empty: Verdict) -> list[Result]:
                 )
         out.append(result)
     return out
+
+
+#: A batch of texts shorter than this (in characters) is scanned by
+#: :class:`ScanPool` in this process alone: handing it out would cost more than
+#: it saves, and a small input never starts a worker.
+POOL_CHARS = 1 << 15
+
+
+class ScanPool:
+    """``Detector.scan_many`` in ``jobs`` processes, this one and ``jobs - 1``
+    workers started on the first batch large enough (``POOL_CHARS``): a batch is
+    cut into ``jobs`` runs of texts of about equal length, each worker scans one
+    and this process the last, and the verdicts come back in the batch's order,
+    the same as one process gives (``scan_many`` is deterministic and per text).
+    ``clean --jobs`` scans its read-ahead windows through it; reading, cleaning
+    and writing stay in this process.  A context manager: leaving it stops the
+    workers.  ``model``: the path ``detector`` was loaded from (None: the
+    packaged model), for workers that cannot inherit it."""
+
+    def __init__(self, detector: Detector, jobs: int, model: str | Path | None = None) -> None:
+        self.detector = detector
+        self.jobs = max(1, jobs)
+        self._model = None if model is None else str(model)
+        self._pool: ProcessPoolExecutor | None = None
+        self._forked = False
+
+    def __enter__(self) -> ScanPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (queued work is dropped); the pool can start again."""
+        global _worker
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._forked:
+            _worker, self._forked = None, False
+
+    def scan_many(self, texts: Sequence[str]) -> list[Verdict]:
+        """``self.detector.scan_many(texts)``, the work shared between processes."""
+        texts = list(texts)
+        if self.jobs == 1 or sum(map(len, texts)) < POOL_CHARS or len(texts) < 2:
+            return self.detector.scan_many(texts)
+        pool = self._pool or self._start()
+        runs = _runs_of_equal_length(texts, self.jobs)
+        sent = [pool.submit(_scan_texts_in_worker, run) for run in runs[:-1]]
+        try:
+            mine = self.detector.scan_many(runs[-1])
+            verdicts = [verdict for future in sent for verdict in future.result()]
+        except BaseException:  # Ctrl-C, a worker that died: stop them all
+            self.close()
+            raise
+        return verdicts + mine
+
+    def _start(self) -> ProcessPoolExecutor:
+        global _worker
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if context.get_start_method() == "fork":
+            # Inherited by the forked workers (see _scan_in_pool).
+            self.detector.warm_up()
+            _worker, self._forked = (self.detector, ScanOptions()), True
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs - 1,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self._model, self.detector.threshold, ScanOptions()),
+        )
+        return self._pool
+
+
+def _runs_of_equal_length(texts: list[str], parts: int) -> list[list[str]]:
+    """``texts`` cut, in order, into at most ``parts`` runs of about equal total
+    length (none empty)."""
+    total = sum(map(len, texts))
+    runs: list[list[str]] = [[]]
+    done = 0
+    for text in texts:
+        if runs[-1] and done >= total * len(runs) / parts and len(runs) < parts:
+            runs.append([])
+        runs[-1].append(text)
+        done += len(text)
+    return runs
+
+
+def _scan_texts_in_worker(texts: list[str]) -> list[Verdict]:
+    assert _worker is not None
+    return _worker[0].scan_many(texts)

@@ -19,6 +19,7 @@ from detector.suppress import Suppressions, without
 
 __all__ = [
     "NO_SUPPRESSIONS",
+    "ScanMany",
     "ScanOptions",
     "ScannedDocument",
     "ScannedField",
@@ -95,26 +96,37 @@ def scan_field(
     return verdict, verdict.findings if view is None else view.cuts(verdict.findings)
 
 
-def scan_fields_ahead(detector: Detector, texts: Iterable[str]) -> FieldsAhead:
+#: ``Detector.scan_many``, or something that gives the same verdicts (a
+#: :class:`detector.parallel.ScanPool`'s, which shares the work out).
+ScanMany = Callable[[Sequence[str]], list[Verdict]]
+
+
+def scan_fields_ahead(
+    detector: Detector, texts: Iterable[str], scan_many: ScanMany | None = None
+) -> FieldsAhead:
     """The markup view and the model's verdict of each of ``texts`` (field
     strings, as :func:`scan_field` reads them), all scanned in one
-    ``Detector.scan_many`` call: given to :func:`scan_field` as ``ahead``, the
-    same results as scanning each field on its own, without the cost of a
-    scan per field (~0.3 ms each; ``clean`` on 5 MB of JSONL records took 1.5 s
-    a record at a time)."""
+    ``scan_many`` call (default: ``detector.scan_many``): given to
+    :func:`scan_field` as ``ahead``, the same results as scanning each field on
+    its own, without the cost of a scan per field (~0.3 ms each; ``clean`` on
+    5 MB of JSONL records took 1.5 s a record at a time)."""
     from detector.markup import readable
 
     unique = list(dict.fromkeys(texts))
     views = [readable(text) for text in unique]
     read = [text if view is None else view.text for text, view in zip(unique, views, strict=True)]
-    verdicts = detector.scan_many(read)
+    verdicts = (scan_many or detector.scan_many)(read)
     return {
         text: (view, verdict) for text, view, verdict in zip(unique, views, verdicts, strict=True)
     }
 
 
 def scan_fields_ahead_by_window(
-    detector: Detector, texts: Sequence[str], most: int = 512, chars: int = 1 << 20
+    detector: Detector,
+    texts: Sequence[str],
+    most: int = 512,
+    chars: int = 1 << 20,
+    scan_many: ScanMany | None = None,
 ) -> Iterator[FieldsAhead]:
     """:func:`scan_fields_ahead` of ``texts`` a window at a time (up to ``most``
     texts or ``chars`` characters), in order: for many fields at once (a JSON
@@ -126,7 +138,7 @@ def scan_fields_ahead_by_window(
         while end < len(texts) and end - start < most and size < chars:
             size += len(texts[end])
             end += 1
-        yield scan_fields_ahead(detector, texts[start:end])
+        yield scan_fields_ahead(detector, texts[start:end], scan_many)
         start = end
 
 
@@ -136,13 +148,14 @@ def scanning_ahead(
     suppressions: Suppressions = NO_SUPPRESSIONS,
     most: int = 512,
     chars: int = 1 << 20,
+    scan_many: ScanMany | None = None,
 ) -> Callable[[str], tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]]:
     """:func:`scan_field` for fields that will be asked for in the order of
     ``texts``, which are scanned a window at a time as they come
-    (:func:`scan_fields_ahead_by_window`); a field asked for out of that order is
-    scanned alone.  ``clean`` on JSON and JSONL, the hook's ``check_items`` and
-    the Spark adapter scan their fields with it."""
-    windows = scan_fields_ahead_by_window(detector, texts, most, chars)
+    (:func:`scan_fields_ahead_by_window`, by ``scan_many``); a field asked for
+    out of that order is scanned alone.  ``clean`` on JSON and JSONL, the
+    hook's ``check_items`` and the Spark adapter scan their fields with it."""
+    windows = scan_fields_ahead_by_window(detector, texts, most, chars, scan_many)
     ahead: FieldsAhead = {}
 
     def scan(text: str) -> tuple[Verdict, Sequence[Finding] | list[tuple[int, int]]]:

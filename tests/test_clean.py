@@ -1756,7 +1756,7 @@ def test_records_cleaned_in_batches_as_one_at_a_time(
     args = ["--text-field", "text", "--text-field", "title", str(source), "-o"]
     monkeypatch.setattr(cli, "_CHUNK_LINES", chunk)
     batched = clean(runner, tiny_model_dir, *args, str(tmp_path / "batched"))
-    monkeypatch.setattr(scanning, "scan_fields_ahead", lambda detector, texts: {})
+    monkeypatch.setattr(scanning, "scan_fields_ahead", lambda detector, texts, scan_many=None: {})
     alone = clean(runner, tiny_model_dir, *args, str(tmp_path / "alone"))
     assert batched.exit_code == alone.exit_code == 2  # a bad line or field
     assert (tmp_path / "batched").read_bytes() == (tmp_path / "alone").read_bytes()

@@ -352,3 +352,80 @@ def test_json_records_on_one_line_keep_their_place_with_any_jobs(
         if fmt == "text":
             assert ":1:1:" not in expected[1]
         assert _scan_outputs(tiny_model_dir, path, "2", fmt) == expected, fmt
+
+
+def test_runs_of_equal_length_keep_the_order_and_share_the_characters() -> None:
+    texts = [HOST * (1 + i % 5) + str(i) for i in range(23)]
+    for parts in (1, 2, 3, 7, 40):
+        runs = parallel._runs_of_equal_length(texts, parts)
+        assert [t for run in runs for t in run] == texts
+        assert 1 <= len(runs) <= parts and all(runs)
+        if parts == 2:
+            sizes = [sum(map(len, run)) for run in runs]
+            # Each run holds about half: the cut falls within one text of it.
+            assert abs(sizes[0] - sizes[1]) <= 2 * max(map(len, texts))
+
+
+def test_scan_pool_gives_one_process_verdicts_in_order(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [HOST * (1 + i % 3) + f"强化服务{ADS[i % len(ADS)]},推动循环。" for i in range(60)]
+    texts += ["", "杨方线上配资股票"]
+    expected = tiny_detector.scan_many(texts)
+    assert any(v.is_spam for v in expected) and not all(v.is_spam for v in expected)
+    with parallel.ScanPool(tiny_detector, 1) as alone:
+        assert alone.scan_many(texts) == expected
+        assert alone._pool is None  # one job: no worker
+    with parallel.ScanPool(tiny_detector, 3) as pool:
+        assert pool.scan_many(texts[:5]) == expected[:5]
+        assert pool._pool is None  # under POOL_CHARS: scanned here, no worker started
+        monkeypatch.setattr(parallel, "POOL_CHARS", 0)
+        assert pool.scan_many(texts) == expected
+        assert pool._pool is not None
+        assert pool.scan_many(texts[::-1]) == expected[::-1]
+    assert pool._pool is None and parallel._worker is None  # stopped on leaving
+
+
+def test_clean_jobs_2_writes_what_jobs_1_writes(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clean --jobs shares the scanning out; the cleaned files, the report of
+    what was removed and the exit status are --jobs 1's."""
+    monkeypatch.setattr(parallel, "POOL_CHARS", 0)
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"id": i, "text": HOST + f"强化服务{ADS[i % 4]},推动循环。"}) + "\n"
+            for i in range(50)
+        ),
+        encoding="utf-8",
+    )
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for i in range(12):
+        (texts / f"{i:02d}.txt").write_text(HOST + ADS[i % 4] + "。\n", encoding="utf-8")
+    runner = CliRunner()
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        copy = tmp_path / f"texts{jobs}"
+        copy.mkdir()
+        for path in texts.iterdir():
+            (copy / path.name).write_bytes(path.read_bytes())
+        out = tmp_path / f"cleaned{jobs}.jsonl"
+        base = ["clean", "--model", str(tiny_model_dir), "--jobs", jobs]
+        first = runner.invoke(main, [*base, str(records), "-o", str(out)])
+        second = runner.invoke(main, [*base, "--in-place", str(copy)])
+        cleaned = sorted((p.name, p.read_bytes()) for p in copy.iterdir())
+        outputs.append(
+            (
+                first.exit_code,
+                first.stderr,
+                out.read_bytes(),
+                second.exit_code,
+                second.stderr.replace(str(copy), "DIR"),
+                cleaned,
+            )
+        )
+    assert outputs[0][0] == outputs[0][3] == 1  # something was removed
+    assert outputs[0][2] != records.read_bytes()
+    assert outputs[0] == outputs[1] == outputs[2]
