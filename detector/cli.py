@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from detector.progress import Progress
     from detector.report import Tally
     from detector.results import Finding, Verdict
-    from detector.scanning import ScanMany
+    from detector.scanning import ScanLater, ScanMany
     from detector.suppress import Suppressions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -1339,7 +1340,7 @@ def clean(
         pool = stack.enter_context(
             ScanPool(detector, available_cores() if jobs is None else jobs, model)
         )
-        scanners = _suppressing_scan(detector, suppressions, pool.scan_many)
+        scanners = _suppressing_scan(detector, suppressions, pool.scan_many, pool.submit)
         tally = CleanTally()
         job = _Cleaning(text_fields, scanners, tally, drop, kept, encoding)
         try:
@@ -1514,6 +1515,9 @@ class _Scanners:
     page: Callable[[HtmlText], Verdict]
     ahead: Callable[[list[str]], None]
     texts_ahead: Callable[[list[str]], None]
+    # ``ahead`` in two steps: start scanning the fields (in workers, with
+    # --jobs), and, called later, make ``field`` take their verdicts.
+    ahead_later: Callable[[list[str]], Callable[[], None]]
 
 
 #: JSON fields scanned ahead together: at most this many, or this many characters.
@@ -1521,7 +1525,10 @@ _AHEAD_FIELDS, _AHEAD_CHARS = 512, 1 << 20
 
 
 def _suppressing_scan(
-    detector: Detector, suppressions: Suppressions, scan_many: ScanMany | None = None
+    detector: Detector,
+    suppressions: Suppressions,
+    scan_many: ScanMany | None = None,
+    submit: ScanLater | None = None,
 ) -> _Scanners:
     """``detector.scan`` without the findings ``scan`` would not report either:
     those on a line with the inline marker, and allowlisted phrases cut out
@@ -1531,11 +1538,15 @@ def _suppressing_scan(
     part of the marker).  A baseline is not applied: it records the findings
     present when it was written, ads not yet cleaned among them, not that they
     are legitimate.  What is scanned ahead is scanned by ``scan_many`` (default:
-    ``detector.scan_many``; ``clean --jobs``: a :class:`detector.parallel.ScanPool`'s)."""
+    ``detector.scan_many``; ``clean --jobs``: a :class:`detector.parallel.ScanPool`'s),
+    or started by ``submit`` (``ScanPool.submit``) for ``ahead_later``."""
+    import functools
+
     from detector.inputs import Document
-    from detector.scanning import scan_document, scanning_ahead
+    from detector.scanning import scan_document, scan_field, scan_fields_later, scanning_ahead
 
     many = scan_many or detector.scan_many
+    later = submit or (lambda texts: functools.partial(many, texts))
 
     texts_ahead: list[dict[str, Verdict]] = [{}]
 
@@ -1567,12 +1578,23 @@ def _suppressing_scan(
             detector, texts, suppressions, _AHEAD_FIELDS, _AHEAD_CHARS, many
         )
 
+    def scan_ahead_later(texts: list[str]) -> Callable[[], None]:
+        ahead = scan_fields_later(texts, later)
+
+        def install() -> None:
+            known = ahead()
+            fields[0] = lambda text: scan_field(detector, text, suppressions, known)
+
+        return install
+
     def scan_page(page: HtmlText) -> Verdict:
         return scan_document(
             detector, Document("", {None: page.text}, html=page), suppressions, use_baseline=False
         ).result.verdicts[None]
 
-    return _Scanners(scan, scan_one_field, scan_page, scan_ahead, scan_texts_ahead)
+    return _Scanners(
+        scan, scan_one_field, scan_page, scan_ahead, scan_texts_ahead, scan_ahead_later
+    )
 
 
 class _Quarantine(Protocol):
@@ -1713,28 +1735,35 @@ def _clean_stream(
         number = 0
         lines = enumerate(jsonl_lines(source, forced), start=1)
         stopped: Exception | None = None
+        # Each chunk's fields are scanned in one batch, then each of its lines
+        # is cleaned with their verdicts.  The next chunk is read and its scan
+        # started (in the workers, with --jobs) before this one is cleaned; not
+        # from a live stream, whose records go on as they come.
+        waiting: deque[tuple[list[_JsonlLine], Callable[[], None]]] = deque()
         while stopped is None:
             # The lines read before an error are cleaned and written first.
             chunk, stopped = _jsonl_chunk(lines, live)
+            if chunk:
+                fields: list[str] = []
+                collect = _field_collector(fields)
+                for number, (raw, encoding, read) in chunk:
+                    clean_jsonl_line(raw, text_fields, collect, number, False, encoding, read)
+                waiting.append((chunk, scan.ahead_later(fields)))
+            while waiting and (len(waiting) > 1 or live or not chunk or stopped is not None):
+                ready, install = waiting.popleft()
+                install()
+                for number, (raw, encoding, read) in ready:
+                    cleaned = clean_jsonl_line(
+                        raw, text_fields, scan.field, number, job.drop, encoding, scan_text=read
+                    )
+                    errors += _report_cleaned(job, display, cleaned, number)
+                    changed = changed or bool(cleaned.removed)
+                    _quarantine(job, cleaned)
+                    sink.write(cleaned.data)
+                if live:
+                    sink.flush()  # a live stream's records go on as they come
             if not chunk:
                 break
-            # The chunk's fields are scanned in one batch, then each line is
-            # cleaned with their verdicts.
-            fields: list[str] = []
-            collect = _field_collector(fields)
-            for number, (raw, encoding, read) in chunk:
-                clean_jsonl_line(raw, text_fields, collect, number, False, encoding, read)
-            scan.ahead(fields)
-            for number, (raw, encoding, read) in chunk:
-                cleaned = clean_jsonl_line(
-                    raw, text_fields, scan.field, number, job.drop, encoding, scan_text=read
-                )
-                errors += _report_cleaned(job, display, cleaned, number)
-                changed = changed or bool(cleaned.removed)
-                _quarantine(job, cleaned)
-                sink.write(cleaned.data)
-            if live:
-                sink.flush()  # a live stream's records go on as they come
         if isinstance(stopped, CompressionError):  # a truncated .jsonl.gz: where it stops
             stopped.line = number + 1
         if stopped is not None:
@@ -1752,16 +1781,21 @@ def _clean_stream(
 _CHUNK_LINES, _CHUNK_BYTES = 512, 1 << 20
 
 
+#: A JSONL line as ``clean`` reads it: its number, and its bytes, encoding and
+#: text as read (see :func:`detector.clean.jsonl_lines`).
+_JsonlLine = tuple[int, tuple[bytes, str, str | None]]
+
+
 def _jsonl_chunk(
-    lines: Iterator[tuple[int, tuple[bytes, str, str | None]]], live: bool
-) -> tuple[list[tuple[int, tuple[bytes, str, str | None]]], Exception | None]:
+    lines: Iterator[_JsonlLine], live: bool
+) -> tuple[list[_JsonlLine], Exception | None]:
     """The next lines of ``lines`` to clean together (none at the end), and the
     error that stopped reading them, if one did.  From a ``live`` stream (stdin)
     only those that have come: a record is never held back waiting for the
     next."""
     from detector.inputs import input_waiting
 
-    chunk: list[tuple[int, tuple[bytes, str, str | None]]] = []
+    chunk: list[_JsonlLine] = []
     size = 0
     try:
         for item in lines:

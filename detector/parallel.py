@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import io
 import itertools
 import os
 import stat
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -561,6 +562,29 @@ class ScanPool:
             self.close()
             raise
         return verdicts + mine
+
+    def submit(self, texts: Sequence[str]) -> Callable[[], list[Verdict]]:
+        """Start scanning ``texts`` in the workers, all of them, while this
+        process goes on with other work (``clean`` cleans the batch before);
+        the function returned waits for the verdicts, ``scan_many``'s.  With
+        one job, or a batch under ``POOL_CHARS``, that function scans them here."""
+        texts = list(texts)
+        if self.jobs == 1 or sum(map(len, texts)) < POOL_CHARS:
+            return functools.partial(self.detector.scan_many, texts)
+        pool = self._pool or self._start()
+        sent = [
+            pool.submit(_scan_texts_in_worker, run)
+            for run in _runs_of_equal_length(texts, self.jobs - 1)
+        ]
+
+        def verdicts() -> list[Verdict]:
+            try:
+                return [verdict for future in sent for verdict in future.result()]
+            except BaseException:  # Ctrl-C, a worker that died: stop them all
+                self.close()
+                raise
+
+        return verdicts
 
     def _start(self) -> ProcessPoolExecutor:
         global _worker

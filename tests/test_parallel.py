@@ -383,7 +383,15 @@ def test_scan_pool_gives_one_process_verdicts_in_order(
         assert pool.scan_many(texts) == expected
         assert pool._pool is not None
         assert pool.scan_many(texts[::-1]) == expected[::-1]
+        # submit: the whole batch to the workers, the verdicts when asked for.
+        later = pool.submit(texts)
+        assert later() == expected
     assert pool._pool is None and parallel._worker is None  # stopped on leaving
+    with parallel.ScanPool(tiny_detector, 2) as pool:
+        monkeypatch.setattr(parallel, "POOL_CHARS", 1 << 30)
+        later = pool.submit(texts)
+        assert pool._pool is None  # a small batch: scanned here, when asked for
+        assert later() == expected
 
 
 def test_clean_jobs_2_writes_what_jobs_1_writes(
