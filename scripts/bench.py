@@ -9,7 +9,7 @@ an injected ad so the clause head, jieba and the tagger do real work):
   ``--jobs 2``), against ``jieba.lcut`` alone and read + UTF-8 decode alone on the
   same text; and in steady state: the extra time of a run given the corpus twice
   (twice the work, one start-up);
-- ``detector clean`` on the same text as JSONL records (no target);
+- ``detector clean`` on the same text as JSONL records, ``--jobs 1`` and 2 (no target);
 - in-process ``Detector.scan`` latency p50/p99 per ~3 KB article;
 - CLI cold start for one small file, model load time, peak RSS of the CLI.
 
@@ -185,8 +185,8 @@ def _run_cli(args: list[str]) -> dict[str, Any]:
     return dict(result)
 
 
-def _supports_jobs() -> bool:
-    out = subprocess.run([*_cli(), "scan", "--help"], capture_output=True, text=True)
+def _supports_jobs(command: str = "scan") -> bool:
+    out = subprocess.run([*_cli(), command, "--help"], capture_output=True, text=True)
     return "--jobs" in out.stdout
 
 
@@ -305,11 +305,16 @@ def main(argv: list[str] | None = None) -> int:
             for text in texts:
                 handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
         cleaned = tmp / "cleaned.jsonl"
-        clean_runs = [
-            _run_cli(["clean", *model_args, str(records), "-o", str(cleaned)])
-            for _ in range(args.runs)
-        ]
-        clean_s = statistics.median(r["wall"] for r in clean_runs)
+        # --jobs 1, and --jobs 2 where clean has it (the next batch scanned in a
+        # worker while this process cleans the one before).
+        clean_jobs = (1, 2) if _supports_jobs("clean") else (0,)
+        clean_runs: dict[int, list[float]] = {n: [] for n in clean_jobs}
+        for _ in range(args.runs):
+            for n in clean_jobs:
+                extra = ["--jobs", str(n)] if n else []
+                run = _run_cli(["clean", *model_args, *extra, str(records), "-o", str(cleaned)])
+                clean_runs[n].append(run["wall"])
+        clean_s = {n: statistics.median(walls) for n, walls in clean_runs.items()}
 
         # Cold start on one small file.
         one = tmp / "one.txt"
@@ -352,11 +357,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print("--jobs                     not supported by this version   target >= 1.8x: FAIL")
-        print(
-            f"detector clean (JSONL)     {mb / clean_s:9.2f} MB/s"
-            f"   {mb / clean_s / jieba_mbs:5.1f}x jieba"
-            f"   (no target: the {len(texts)} texts as records, end to end)"
-        )
+        for n, seconds in clean_s.items():
+            label = f"detector clean --jobs {n}" if n else "detector clean (JSONL)"
+            print(
+                f"{label:<27}{mb / seconds:9.2f} MB/s   {mb / seconds / jieba_mbs:5.1f}x jieba"
+                f"   (no target: the {len(texts)} texts as JSONL records, end to end)"
+            )
         print(
             f"Detector.scan latency      p50 {p50:.2f} ms, p99 {p99:.2f} ms per article"
             f" ({len(articles)} articles, mean {mean_kb:.1f} KB)   target p99 <= 2 ms:"
