@@ -95,6 +95,16 @@ def encoding_option(help_text: str) -> Callable[[F], F]:
     return click.option("--encoding", default=None, metavar="NAME", help=help_text)
 
 
+def jobs_option(default_help: str) -> Callable[[F], F]:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"Processes that scan, this one included (default: {default_help}",
+    )
+
+
 def text_field_option(verb: str) -> Callable[[F], F]:
     return click.option(
         "--text-field",
@@ -405,13 +415,9 @@ def _echo_json(value: Any) -> None:
 )
 @threshold_option()
 @model_option
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes that scan, this one included (default: one per core when the input"
-    " is more than one chunk of documents, else 1).  Output is the same and in input order.",
+@jobs_option(
+    "one per core when the input is more than one chunk of documents, else 1)."
+    "  Output is the same and in input order."
 )
 @click.option(
     "--summary",
@@ -1223,14 +1229,9 @@ def _looks_like_path(target: str) -> bool:
 )
 @threshold_option("Remove, in blocked articles,")
 @model_option
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes that scan, this one included (default: one per core); reading,"
-    " cleaning and writing stay in this one, and a batch of texts under 128 K"
-    " characters is scanned here alone.  Output is the same.",
+@jobs_option(
+    "one per core); reading, cleaning and writing stay in this one, and a batch of"
+    " texts under 32 K characters is scanned here alone.  Output is the same."
 )
 @click.option(
     "--summary",
