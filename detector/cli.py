@@ -1580,6 +1580,11 @@ def _suppressing_scan(
         )
 
     def scan_ahead_later(texts: list[str]) -> Callable[[], None]:
+        if len(texts) > _AHEAD_FIELDS or sum(map(len, texts)) > _AHEAD_CHARS:
+            # More than a window (a record of many long fields): scanned a window
+            # at a time when it is cleaned, as ``ahead`` does, so that the markup
+            # views of its HTML fields are never all held at once.
+            return functools.partial(scan_ahead, texts)
         ahead = scan_fields_later(texts, later)
 
         def install() -> None:

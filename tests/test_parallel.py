@@ -437,3 +437,14 @@ def test_clean_jobs_2_writes_what_jobs_1_writes(
     assert outputs[0][0] == outputs[0][3] == 1  # something was removed
     assert outputs[0][2] != records.read_bytes()
     assert outputs[0] == outputs[1] == outputs[2]
+    # A batch of more fields than a window is scanned a window at a time when it
+    # is cleaned (its markup views never all held at once): the same output.
+    import detector.cli as cli
+
+    monkeypatch.setattr(cli, "_AHEAD_FIELDS", 3)
+    windowed = tmp_path / "windowed.jsonl"
+    for jobs in ("1", "2"):
+        args = ["clean", "--model", str(tiny_model_dir), "--jobs", jobs, str(records)]
+        result = runner.invoke(main, [*args, "-o", str(windowed)])
+        assert (result.exit_code, result.stderr) == outputs[0][:2]
+        assert windowed.read_bytes() == outputs[0][2]
