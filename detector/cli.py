@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import json
 import os
@@ -1541,8 +1542,6 @@ def _suppressing_scan(
     are legitimate.  What is scanned ahead is scanned by ``scan_many`` (default:
     ``detector.scan_many``; ``clean --jobs``: a :class:`detector.parallel.ScanPool`'s),
     or started by ``submit`` (``ScanPool.submit``) for ``ahead_later``."""
-    import functools
-
     from detector.inputs import Document
     from detector.scanning import scan_document, scan_field, scan_fields_later, scanning_ahead
 
@@ -1754,7 +1753,10 @@ def _clean_stream(
                 collect = _field_collector(fields)
                 for number, (raw, encoding, read) in chunk:
                     clean_jsonl_line(raw, text_fields, collect, number, False, encoding, read)
-                waiting.append((chunk, scan.ahead_later(fields)))
+                # A live stream's batch is scanned at once, shared between this
+                # process and the workers (``ahead``): none is read ahead of it.
+                later = functools.partial(scan.ahead, fields) if live else None
+                waiting.append((chunk, later or scan.ahead_later(fields)))
             while waiting and (len(waiting) > 1 or live or not chunk or stopped is not None):
                 ready, install = waiting.popleft()
                 install()

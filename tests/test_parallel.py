@@ -437,6 +437,12 @@ def test_clean_jobs_2_writes_what_jobs_1_writes(
     assert outputs[0][0] == outputs[0][3] == 1  # something was removed
     assert outputs[0][2] != records.read_bytes()
     assert outputs[0] == outputs[1] == outputs[2]
+    # Records from stdin (a live stream: each batch scanned at once, shared with
+    # the workers, none read ahead): the same output.
+    for jobs in ("1", "2"):
+        args = ["clean", "--model", str(tiny_model_dir), "--jobs", jobs, "--input-format", "jsonl"]
+        result = runner.invoke(main, [*args, "-"], input=records.read_bytes())
+        assert (result.exit_code, result.stdout_bytes) == (1, outputs[0][2])
     # A batch of more fields than a window is scanned a window at a time when it
     # is cleaned (its markup views never all held at once): the same output.
     import detector.cli as cli
