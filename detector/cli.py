@@ -1755,8 +1755,10 @@ def _clean_stream(
                     clean_jsonl_line(raw, text_fields, collect, number, False, encoding, read)
                 # A live stream's batch is scanned at once, shared between this
                 # process and the workers (``ahead``): none is read ahead of it.
-                later = functools.partial(scan.ahead, fields) if live else None
-                waiting.append((chunk, later or scan.ahead_later(fields)))
+                if live:
+                    waiting.append((chunk, functools.partial(scan.ahead, fields)))
+                else:
+                    waiting.append((chunk, scan.ahead_later(fields)))
             while waiting and (len(waiting) > 1 or live or not chunk or stopped is not None):
                 ready, install = waiting.popleft()
                 install()

@@ -398,28 +398,13 @@ def _scan_in_pool(
     jobs: int,
     model: str | Path | None,
 ) -> Iterator[Result]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     global _worker
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if context.get_start_method() == "fork":
-        # Inherited by the forked workers: no second load of the model, of the
-        # word dictionary or of the tables built on first use (~35 ms of CPU per
-        # worker).
-        detector.warm_up()
-        _worker = (detector, options)
     workers = jobs - 1  # and this process
     empty = Verdict(False, 0.0, (), detector.model_version)
     pending: deque[_Sent | list[Result]] = deque()
+    pool, forked = _worker_pool(detector, options, workers, model)
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(None if model is None else str(model), detector.threshold, options),
-        ) as pool:
+        with pool:
             try:
                 for chunk in chunks:
                     queued = sum(1 for p in pending if not _ready(p))
@@ -450,8 +435,40 @@ def _scan_in_pool(
         for item in pending:
             if not isinstance(item, list):
                 item.future.cancel()
-        if context.get_start_method() == "fork":
+        if forked:
             _worker = None
+
+
+def _worker_pool(
+    detector: Detector, options: ScanOptions, workers: int, model: str | Path | None
+) -> tuple[ProcessPoolExecutor, bool]:
+    """``workers`` processes that scan as ``detector`` does, and whether they
+    are forked: then they inherit it through ``_worker``, which the caller
+    resets when the pool is done (no second load of the model, of the word
+    dictionary or of the tables built on first use: ~35 ms of CPU per worker);
+    elsewhere each loads ``model`` (None: the packaged one)."""
+    global _worker
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    forked = context.get_start_method() == "fork"
+    if forked:
+        detector.warm_up()
+        _worker = (detector, options)
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(None if model is None else str(model), detector.threshold, options),
+        )
+    except BaseException:
+        if forked:
+            _worker = None
+        raise
+    return pool, forked
 
 
 @dataclasses.dataclass(frozen=True)
@@ -528,7 +545,7 @@ class ScanPool:
     def __init__(self, detector: Detector, jobs: int, model: str | Path | None = None) -> None:
         self.detector = detector
         self.jobs = max(1, jobs)
-        self._model = None if model is None else str(model)
+        self._model = model
         self._pool: ProcessPoolExecutor | None = None
         self._forked = False
 
@@ -552,16 +569,16 @@ class ScanPool:
         texts = list(texts)
         if self.jobs == 1 or sum(map(len, texts)) < POOL_CHARS or len(texts) < 2:
             return self.detector.scan_many(texts)
-        pool = self._pool or self._start()
         runs = _runs_of_equal_length(texts, self.jobs)
-        sent = [pool.submit(_scan_texts_in_worker, run) for run in runs[:-1]]
+        if len(runs) == 1:  # one text holds nearly all of it
+            return self.detector.scan_many(texts)
+        theirs = self._send(runs[:-1])
         try:
             mine = self.detector.scan_many(runs[-1])
-            verdicts = [verdict for future in sent for verdict in future.result()]
-        except BaseException:  # Ctrl-C, a worker that died: stop them all
+        except BaseException:  # Ctrl-C: stop the workers too
             self.close()
             raise
-        return verdicts + mine
+        return theirs() + mine
 
     def submit(self, texts: Sequence[str]) -> Callable[[], list[Verdict]]:
         """Start scanning ``texts`` in the workers, all of them, while this
@@ -571,11 +588,16 @@ class ScanPool:
         texts = list(texts)
         if self.jobs == 1 or sum(map(len, texts)) < POOL_CHARS:
             return functools.partial(self.detector.scan_many, texts)
-        pool = self._pool or self._start()
-        sent = [
-            pool.submit(_scan_texts_in_worker, run)
-            for run in _runs_of_equal_length(texts, self.jobs - 1)
-        ]
+        return self._send(_runs_of_equal_length(texts, self.jobs - 1))
+
+    def _send(self, runs: list[list[str]]) -> Callable[[], list[Verdict]]:
+        """Each of ``runs`` to a worker (started if need be); the function
+        returned waits for their verdicts, in order."""
+        if self._pool is None:
+            self._pool, self._forked = _worker_pool(
+                self.detector, ScanOptions(), self.jobs - 1, self._model
+            )
+        sent = [self._pool.submit(_scan_texts_in_worker, run) for run in runs]
 
         def verdicts() -> list[Verdict]:
             try:
@@ -585,25 +607,6 @@ class ScanPool:
                 raise
 
         return verdicts
-
-    def _start(self) -> ProcessPoolExecutor:
-        global _worker
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        if context.get_start_method() == "fork":
-            # Inherited by the forked workers (see _scan_in_pool).
-            self.detector.warm_up()
-            _worker, self._forked = (self.detector, ScanOptions()), True
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.jobs - 1,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(self._model, self.detector.threshold, ScanOptions()),
-        )
-        return self._pool
 
 
 def _runs_of_equal_length(texts: list[str], parts: int) -> list[list[str]]:
