@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from detector import cutout, features, words
-from detector._arrays import ranges, run_sizes, run_starts
+from detector._arrays import consecutive_starts, ranges, run_sizes, run_starts
 from detector._locks import ForkSafeLock
 from detector.contacts import contact_clauses
 from detector.greetings import greeting_spans
@@ -73,6 +73,13 @@ _PARTNER_BAR = 0.3
 # this many digits (a phone or QQ number, spaced or not) or a link, phone number
 # or handle (Detector._assessed).
 _LATIN_DIGITS = 5
+# The localizer's evidence is a sum over characters, so a run of digits gathered
+# evidence in proportion to its length: a 19-digit donation account, or price
+# levels scraped together (`关注：134513501355`), read as more of an ad than a
+# phone number.  The shape of a contact number shows in its first digits (a QQ
+# number has 5 to 11); past this many, a digit adds no evidence (it can take
+# some away).
+_DIGIT_RUN_EVIDENCE = 8
 # News with an ad in it, for Detector.warm_up: every stage of a scan runs.
 _WARM_UP_TEXT = "强化金融精准有效服务杨方线上配资股票,深化产融合作。加 微 信 abc12345 领取福利"
 
@@ -113,6 +120,20 @@ def _resolve_threshold(model: Model, threshold: float | str | None) -> float | N
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, got {threshold}")
     return float(threshold)
+
+
+def _cap_long_digit_runs(evidence: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> None:
+    """Per character of ``codes`` (digits folded to 0; ``rows``: the unit of
+    each, never decreasing): no positive ``evidence`` past the first
+    ``_DIGIT_RUN_EVIDENCE`` digits of a run of digits within one unit."""
+    digits = (codes == _ZERO).nonzero()[0]
+    if len(digits) <= _DIGIT_RUN_EVIDENCE:
+        return
+    # A new unit adds one to ``rows``, so ``digits + rows`` skips there.
+    starts = consecutive_starts(digits + rows[digits])
+    place = np.arange(len(digits)) - np.repeat(starts, run_sizes(starts, len(digits)))
+    beyond = digits[place >= _DIGIT_RUN_EVIDENCE]
+    evidence[beyond] = np.minimum(evidence[beyond], 0.0)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -586,6 +607,7 @@ class Detector:
         evidence = (
             self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
         )
+        _cap_long_digit_runs(evidence, codes[positions], rows)
         return evidence, sizes.cumsum() - sizes
 
     def _localize(self, codes: np.ndarray, clauses: np.ndarray) -> tuple[_Located, np.ndarray]:

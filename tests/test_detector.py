@@ -402,6 +402,37 @@ def test_a_fourth_stacking_weight_lifts_clauses_that_hold_a_way_to_reach_someone
     assert four.scan(plain) == three.scan(plain)
 
 
+def test_digits_past_the_eighth_of_a_run_add_no_evidence(
+    tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the eighth digit of a run, a digit adds no evidence to a span (a
+    19-digit account number gathered evidence in proportion to its length);
+    runs are counted within one unit, letters break them, and evidence against
+    an ad is left as it is."""
+    text = "a" + "0" * 12 + "b" + "0" * 6
+    codes = features.codepoints(text)
+    rows = np.repeat([0, 1], [14, 6])
+    evidence = np.ones(len(text))
+    core._cap_long_digit_runs(evidence, codes, rows)
+    # Digits 9-12 of the first unit's run go to 0; the second unit's six
+    # digits follow twelve in the text but start a run of their own.
+    assert evidence.tolist() == [1.0] * 9 + [0.0] * 4 + [1.0] * 7
+    negative = np.full(len(text), -2.0)
+    core._cap_long_digit_runs(negative, codes, rows)
+    assert (negative == -2.0).all()
+    # Through the detector: the account number's span evidence without the cap
+    # grows with its length; with it, its last eleven digits add nothing.
+    account = "捐款账户6222021234567890123"
+    capped = float(tiny_detector.clause_evidence(account)[3].max())
+    norm = normalize(account).text
+    per_char, _ = tiny_detector._char_evidence(
+        features.codepoints(norm), np.array([[0, len(norm)]])
+    )
+    assert (per_char[4 + 8 :] <= 0).all()
+    monkeypatch.setattr(core, "_DIGIT_RUN_EVIDENCE", 1000)
+    assert float(tiny_detector.clause_evidence(account)[3].max()) > capped
+
+
 def test_a_model_whose_stacking_has_weights_this_version_does_not_know_is_refused(
     tiny_detector: Detector,
 ) -> None:
