@@ -597,17 +597,16 @@ class Detector:
         unit read on its own; and where each unit's characters begin in it."""
         starts, sizes = units[:, 0], units[:, 1] - units[:, 0]
         positions, rows = ranges(starts, sizes)
+        unit_codes = codes[positions]
         logits = tagger_logits(
-            codes[positions],
+            unit_codes,
             rows,
             np.arange(len(positions), dtype=np.int64),
             self._tagger_bits,
             self._heads["tagger"],
         )
-        evidence = (
-            self._lm_ratio(codes[positions], rows) + self._tagger_weight * logits - self._char_cost
-        )
-        _cap_long_digit_runs(evidence, codes[positions], rows)
+        evidence = self._lm_ratio(unit_codes, rows) + self._tagger_weight * logits - self._char_cost
+        _cap_long_digit_runs(evidence, unit_codes, rows)
         return evidence, sizes.cumsum() - sizes
 
     def _localize(self, codes: np.ndarray, clauses: np.ndarray) -> tuple[_Located, np.ndarray]:
