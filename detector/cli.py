@@ -1132,7 +1132,8 @@ def _echo_explanation(item: Explanation, place: str | None) -> None:
     if item.evidence is not None:
         _echo(f"  scored text {json.dumps(item.scope, ensure_ascii=False)}")
         reach = ", holds a link, phone or QQ number or handle" if item.reachable else ""
-        _echo(f"  span evidence {item.evidence:.2f}{reach} -> score {item.score:.4f}")
+        apart = ", written with its characters apart" if item.spaced else ""
+        _echo(f"  span evidence {item.evidence:.2f}{reach}{apart} -> score {item.score:.4f}")
     for name, value in item.contributions:
         _echo(f"  {value:+.4f}  {name}")
 

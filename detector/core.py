@@ -36,7 +36,7 @@ from detector.localize import (
     trim_spans,
 )
 from detector.model import Model, ModelError, default_model_path, load_model
-from detector.normalize import Normalized, cjk_ranges, end_of_marks, normalize
+from detector.normalize import Normalized, cjk_ranges, end_of_marks, normalize, spaced_out
 from detector.results import THRESHOLD_NAMES, Finding, Verdict
 from detector.segment import (
     NEIGHBOUR_GAP,
@@ -61,8 +61,16 @@ _BATCH_CHARS = 1 << 17
 # in segments, 121 MB and 2.1 s, with the same findings.
 _LONG_TEXT_CHARS = 1 << 17
 # The stacking weights a model may have: clause logit, span evidence and intercept,
-# and since 2026.12.05 a fourth for Detector.reachable.
-_STACK_SIZES = (3, 4)
+# since 2026.12.05 a fourth for Detector.reachable, and since 2026.12.05 a fifth
+# for Detector.spaced.
+_STACK_SIZES = (3, 4, 5)
+# A spaced-out stretch is at least this many characters each apart from the next
+# in the original (normalize.spaced_out; news has none longer than six), and a
+# unit holding at least _SPACED_CHARS of its characters is spaced out
+# (Detector.spaced): a clause cut from such a stretch by its own punctuation
+# (`仅·剩·7·个·名·额·，·独·家`) is spaced out too.
+_SPACED_STRETCH = 7
+_SPACED_CHARS = 4
 # A clause holding a link, phone number or handle is assessed when its prefilter
 # score reaches this share of the prefilter's bar (Detector._assessed).
 _CONTACT_BAR = 0.1
@@ -134,6 +142,17 @@ def _cap_long_digit_runs(evidence: np.ndarray, codes: np.ndarray, rows: np.ndarr
     place = np.arange(len(digits)) - np.repeat(starts, run_sizes(starts, len(digits)))
     beyond = digits[place >= _DIGIT_RUN_EVIDENCE]
     evidence[beyond] = np.minimum(evidence[beyond], 0.0)
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, those that overlap or touch joined."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -547,20 +566,28 @@ class Detector:
         )
 
     def _combine(
-        self, clause: np.ndarray, strength: np.ndarray, reachable: np.ndarray
+        self,
+        clause: np.ndarray,
+        strength: np.ndarray,
+        reachable: np.ndarray,
+        spaced: np.ndarray | None = None,
     ) -> np.ndarray:
         """The reported score: the clause head's probability combined with the
-        localizer's evidence for its best span and (a fourth stacking weight,
-        where the model has one) whether the unit holds a way to reach someone
-        (``reachable``, see :meth:`reachable`), by the model's stacking weights
-        (fitted on validation clauses); the clause probability alone without them."""
+        localizer's evidence for its best span and (a fourth and a fifth
+        stacking weight, where the model has them) whether the unit holds a way
+        to reach someone (``reachable``, see :meth:`reachable`) and whether it is
+        spaced out (``spaced``, see :meth:`spaced`; None: not), by the model's
+        stacking weights (fitted on validation clauses); the clause probability
+        alone without them."""
         if self._stack is None:
             return clause
-        a, b, c, *reach = self._stack
+        a, b, c, *indicators = self._stack
         p = np.clip(clause, 1e-9, 1 - 1e-9)
         logit = a * np.log(p / (1 - p)) + b * np.log1p(strength) + c
-        if reach:
-            logit = logit + reach[0] * reachable
+        if indicators:
+            logit = logit + indicators[0] * reachable
+        if len(indicators) > 1 and spaced is not None:
+            logit = logit + indicators[1] * spaced
         return _sigmoid(logit)
 
     @property
@@ -568,6 +595,58 @@ class Detector:
         """Whether the model's scores depend on :meth:`reachable` (a fourth
         stacking weight)."""
         return self._stack is not None and len(self._stack) > 3
+
+    @property
+    def reads_spaced(self) -> bool:
+        """Whether the model's scores depend on :meth:`spaced` (a fifth stacking
+        weight)."""
+        return self._stack is not None and len(self._stack) > 4
+
+    def spaced(self, text: str, units: np.ndarray) -> np.ndarray:
+        """Per ``[start, end)`` row of ``units`` (offsets into ``text`` once
+        normalized, as ``clause_evidence(text)`` gives them): whether it is
+        spaced out, holding ``_SPACED_CHARS`` or more characters of a stretch
+        of the original in which each character stood apart from the next
+        (:func:`detector.normalize.spaced_out`).  Normalization folds
+        `转·发·本·文·领·取·选·股·神·器` into plain words for the heads, which then
+        read only wording they may never have seen; that it was written apart
+        is what news never does, and the stacking weighs it.  All False for a
+        model without that weight; such a unit is assessed whatever its
+        prefilter score."""
+        units = np.asarray(units, dtype=np.int64).reshape(-1, 2)
+        return self._spaced(self._spaced_prefix(normalize(text), text), units)
+
+    def _spaced_prefix(self, norm: Normalized, original: str) -> np.ndarray | None:
+        """Running count of the spaced-out characters of ``norm``, normalized
+        from ``original`` (length + 1, from 0), for :meth:`_spaced`; None for a
+        model that does not read it."""
+        if not self.reads_spaced:
+            return None
+        member = spaced_out(norm, original, _SPACED_STRETCH)
+        prefix = np.zeros(len(member) + 1, dtype=np.int64)
+        np.cumsum(member, out=prefix[1:])
+        return prefix
+
+    @staticmethod
+    def _stretches(prefix: np.ndarray | None, unit: np.ndarray) -> list[tuple[int, int]]:
+        """The spaced-out stretches inside ``unit`` (one ``[start, end)`` row),
+        given :meth:`_spaced_prefix`, when it is spaced out (see :meth:`spaced`)."""
+        if prefix is None:
+            return []
+        start, end = int(unit[0]), int(unit[1])
+        if prefix[end] - prefix[start] < _SPACED_CHARS:
+            return []
+        member = np.zeros(end - start + 2, dtype=bool)
+        np.greater(prefix[start + 1 : end + 1], prefix[start:end], out=member[1:-1])
+        edges = (member[1:] != member[:-1]).nonzero()[0] + start
+        return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+
+    @staticmethod
+    def _spaced(prefix: np.ndarray | None, units: np.ndarray) -> np.ndarray:
+        """:meth:`spaced` of ``units`` given :meth:`_spaced_prefix`."""
+        if prefix is None or not len(units):
+            return np.zeros(len(units), dtype=bool)
+        return prefix[units[:, 1]] - prefix[units[:, 0]] >= _SPACED_CHARS
 
     def reachable(self, text: str, units: np.ndarray) -> np.ndarray:
         """Per ``[start, end)`` row of ``units`` (offsets into ``text`` once
@@ -663,11 +742,16 @@ class Detector:
         located: _Located,
         i: int,
         clause_words: list[str] | None,
+        stretches: Sequence[tuple[int, int]] = (),
     ) -> list[tuple[int, int]]:
         """The reported spans of clause ``i`` of ``located`` (normalized offsets):
         edges moved to token and word boundaries, cut at title separators, trimmed;
         uncut when no piece stands out, the whole clause when no span does.  ``clause_words``: the
-        words of the clause (None only when it has no candidate spans)."""
+        words of the clause (None only when it has no candidate spans).  The
+        clause's spaced-out ``stretches`` (see :meth:`spaced`) are reported
+        whole, joined with the spans they overlap: that a stretch was written
+        apart is the evidence, not how its words read (the localizer may find
+        only `领·取` of `转·发·本·文·领·取·选·股·神·器`)."""
         text = norm.text
         start, end = (int(x) for x in located.clauses[i])
         offset = int(located.offsets[i])
@@ -681,9 +765,10 @@ class Detector:
         pieces = split_at_separators(
             original, norm.src, spans, evidence, start - offset, self._span_cost
         )
-        return (
-            trim_spans(text, pieces) or trim_spans(text, spans) or trim_spans(text, [(start, end)])
-        )
+        found = trim_spans(text, pieces) or trim_spans(text, spans)
+        if stretches:
+            found = _union([*found, *trim_spans(text, list(stretches))])
+        return found or trim_spans(text, [(start, end)])
 
     def _assess(
         self,
@@ -692,15 +777,21 @@ class Detector:
         codes: np.ndarray,
         clauses: np.ndarray,
         partners: np.ndarray,
+        spaced: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, _Located]:
         """(score, category probabilities, candidate spans) of each of ``clauses``
         of ``norm``, normalized from ``original``; the ``partners`` (see
         ``_assessed``) score only through a bridge that reads as more of an ad
-        than its other clause alone."""
+        than its other clause alone.  ``spaced``: :meth:`_spaced_prefix` of ``norm``."""
         located, strength = self._localize(codes, clauses)
         ad, kinds, clause_words, _ = self._clause_scores(norm.text, clauses, located)
         located = dataclasses.replace(located, words=clause_words)
-        scores = self._combine(ad, strength, self._reach(norm, original, codes, clauses))
+        scores = self._combine(
+            ad,
+            strength,
+            self._reach(norm, original, codes, clauses),
+            self._spaced(spaced, clauses),
+        )
         scores[partners] = 0.0
         bridges = self._bridges(norm.text, codes, located)
         if bridges is not None:
@@ -708,7 +799,10 @@ class Detector:
             # own; a partner only where the bridge also beats its neighbour's own
             # score (the two halves read as more of an ad than the assessed one).
             bridged = self._combine(
-                bridges.ad, bridges.strength, self._reach(norm, original, codes, bridges.units)
+                bridges.ad,
+                bridges.strength,
+                self._reach(norm, original, codes, bridges.units),
+                self._spaced(spaced, bridges.units),
             )
             own = scores.copy()
             for side, other in ((bridges.left, bridges.left + 1), (bridges.left + 1, bridges.left)):
@@ -736,7 +830,7 @@ class Detector:
         if bridges is None:
             return np.empty((0, 2), dtype=np.int64), np.empty(0, np.int64), np.zeros(0), np.zeros(0)
         assert located is not None  # bridges come from located spans
-        assessed, _ = self._assessed_alone(norm.text, codes, located.clauses, document, pre)
+        assessed, _ = self._assessed_alone(norm, text, codes, located.clauses, document, pre)
         keep = assessed[bridges.left] & assessed[bridges.left + 1]
         return bridges.units[keep], bridges.left[keep], bridges.ad[keep], bridges.strength[keep]
 
@@ -747,20 +841,23 @@ class Detector:
         norm = normalize(text)
         codes = features.codepoints(norm.text)
         clauses, document, pre = self._char_scores(codes)
-        return self._assessed_alone(norm.text, codes, clauses, document, pre)[1]
+        return self._assessed_alone(norm, text, codes, clauses, document, pre)[1]
 
     def _assessed_alone(
         self,
-        text: str,
+        norm: Normalized,
+        original: str,
         codes: np.ndarray,
         clauses: np.ndarray,
         document: np.ndarray,
         pre: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``_assessed`` of the clauses of one text, given its document score
-        (``document``, an array of one, as ``_char_scores`` gives it)."""
+        """``_assessed`` of the clauses of one text normalized from ``original``,
+        given its document score (``document``, an array of one, as
+        ``_char_scores`` gives it)."""
         in_document = np.full(len(pre), document[0] >= self.model.thresholds["document"])
-        return self._assessed(text, codes, clauses, pre, in_document)
+        spaced = self._spaced(self._spaced_prefix(norm, original), clauses)
+        return self._assessed(norm.text, codes, clauses, pre, in_document | spaced)
 
     def _assessed(
         self,
@@ -768,14 +865,15 @@ class Detector:
         codes: np.ndarray,
         clauses: np.ndarray,
         pre: np.ndarray,
-        in_document: np.ndarray,
+        chosen: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Which of ``clauses`` of ``text`` a scan assesses (localizer, clause
         heads, bridges): those the prefilter passes; those that hold a link, a
         phone number or a handle and reach ``_CONTACT_BAR`` of the prefilter's bar
         (the prefilter averages over the clause, so a short ad in a long one is
-        diluted; see :mod:`detector.contacts`); and every clause of a text the
-        document head calls an ad article (``in_document``, per clause); and the
+        diluted; see :mod:`detector.contacts`); those ``chosen`` (per clause:
+        every clause of a text the document head calls an ad article, and those
+        spaced out, see :meth:`spaced`); and the
         neighbours of those (``segment.are_neighbours``) that reach
         ``_PARTNER_BAR`` of the bar: an ad split by its own punctuation
         (`新人专享38元，快来抢购`) spliced into a sentence is two clauses, and the
@@ -789,7 +887,7 @@ class Detector:
         findings), and a page of it was scanned at 0.4 MB/s, assessed clause by
         clause."""
         bar = self.model.thresholds["prefilter"]
-        assessed = (pre >= bar) | in_document
+        assessed = (pre >= bar) | chosen
         near = (~assessed & (pre >= bar * _CONTACT_BAR)).nonzero()[0]
         if len(near):
             assessed[near] = contact_clauses(text, codes, clauses[near])
@@ -847,13 +945,23 @@ class Detector:
         (best,) = self._clause_scores(text, clause, located)[3].tolist()
         return int(best[0]), int(best[1])
 
-    def combine(self, clause_probability: float, evidence: float, reachable: bool = False) -> float:
+    def combine(
+        self,
+        clause_probability: float,
+        evidence: float,
+        reachable: bool = False,
+        spaced: bool = False,
+    ) -> float:
         """The reported score of a clause from its clause-head probability, its
-        best span's evidence (see ``clause_evidence``) and whether it holds a
-        way to reach someone (see :meth:`reachable`)."""
+        best span's evidence (see ``clause_evidence``), whether it holds a way
+        to reach someone (see :meth:`reachable`) and whether it is spaced out
+        (see :meth:`spaced`)."""
         return float(
             self._combine(
-                np.array([clause_probability]), np.array([evidence]), np.array([reachable])
+                np.array([clause_probability]),
+                np.array([evidence]),
+                np.array([reachable]),
+                np.array([spaced]),
             )[0]
         )
 
@@ -952,8 +1060,9 @@ class Detector:
         thresholds = self.model.thresholds
         doc_scores, pre = self._char_head_scores(codes, clauses, clause_text, len(texts))
         is_document = doc_scores >= thresholds["document"]
+        spaced = self._spaced_prefix(norm, joined)
         assessed, partners = self._assessed(
-            norm.text, codes, clauses, pre, is_document[clause_text]
+            norm.text, codes, clauses, pre, is_document[clause_text] | self._spaced(spaced, clauses)
         )
         selected = assessed.nonzero()[0]
         doc_clauses = clause_text.searchsorted(np.arange(len(texts) + 1))
@@ -965,7 +1074,7 @@ class Detector:
         category_mass: dict[int, np.ndarray] = {}
         if len(selected):
             scores, kinds, located = self._assess(
-                norm, joined, codes, clauses[selected], partners[selected]
+                norm, joined, codes, clauses[selected], partners[selected], spaced
             )
             owner = clause_text[selected]
             # A partner lifted by its bridge is the same ad as its neighbour.
@@ -988,7 +1097,14 @@ class Detector:
             for i in flagged:
                 category = self._classes[best[i]]
                 score = float(scores[i])
-                found = self._spans(norm, joined, located, i, span_words.get(i))
+                found = self._spans(
+                    norm,
+                    joined,
+                    located,
+                    i,
+                    span_words.get(i),
+                    self._stretches(spaced, located.clauses[i]),
+                )
                 spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
         verdicts = []
         # Texts with a finding that holds a trusted link or a greeting: (index,

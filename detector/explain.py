@@ -60,6 +60,10 @@ class Explanation:
     # stacking weighs in (None for the document head and for a model whose
     # stacking does not).
     reachable: bool | None = None
+    # Whether it is spaced out, written with its characters apart
+    # (Detector.spaced), which the model's stacking weighs in (None as for
+    # ``reachable``).
+    spaced: bool | None = None
     # What the allowlist left of a finding, judged (and explained) on the text
     # without the allowed phrases: ``scope`` is from that text.
     without_allowed: bool = False
@@ -80,6 +84,7 @@ class Explanation:
             "evidence": None if self.evidence is None else round(self.evidence, 4),
             "score": None if self.score is None else round(self.score, 4),
             "reachable": self.reachable,
+            "spaced": self.spaced,
             "without_allowed": self.without_allowed,
             "without_trusted_links": self.without_trusted_links,
             "without_greetings": self.without_greetings,
@@ -292,11 +297,13 @@ def _explain_findings(
     bridges, bridge_left, bridge_probabilities, bridge_strengths = detector.bridge_evidence(text)
     reach = detector.reachable(text, bounds).tolist()
     bridge_reach = detector.reachable(text, bridges).tolist()
+    spaced = detector.spaced(text, bounds).tolist()
+    bridge_spaced = detector.spaced(text, bridges).tolist()
     partners = detector.partner_clauses(text).tolist()
     index = {(int(a), int(b)): i for i, (a, b) in enumerate(bounds.tolist())}
 
     def own_score(i: int) -> float:
-        return detector.combine(float(probabilities[i]), float(strengths[i]), reach[i])
+        return detector.combine(float(probabilities[i]), float(strengths[i]), reach[i], spaced[i])
 
     def clause_score(i: int) -> tuple[float, int | None]:
         """Clause ``i``'s reported score, and the bridge that gave it (None: its
@@ -307,7 +314,10 @@ def _explain_findings(
         bridge = None
         for k in ((bridge_left == i) | (bridge_left + 1 == i)).nonzero()[0].tolist():
             bridged = detector.combine(
-                float(bridge_probabilities[k]), float(bridge_strengths[k]), bridge_reach[k]
+                float(bridge_probabilities[k]),
+                float(bridge_strengths[k]),
+                bridge_reach[k],
+                bridge_spaced[k],
             )
             other = int(bridge_left[k]) + (1 if bridge_left[k] == i else 0)
             if bridged > score and (not partners[i] or bridged > own_score(other)):
@@ -324,7 +334,7 @@ def _explain_findings(
         # A finding over the whole text at the document head's score is the
         # head's (a text of one clause too: its clause finding has another score).
         whole = len(covering) == len(clauses)
-        evidence = score = reached = None
+        evidence = score = reached = apart = None
         if whole and finding.score == detector.document_score(text):
             head_name = "document"
             scope = norm.text
@@ -346,11 +356,12 @@ def _explain_findings(
             i = index[(best.start, best.end)]
             cut: list[str] | None
             if bridge is None:
-                evidence, reached = float(strengths[i]), reach[i]
+                evidence, reached, apart = float(strengths[i]), reach[i], spaced[i]
                 start, end = detector.best_unit(norm.text, best.start, best.end)
                 cut = _unit_words(norm.text, (best.start, best.end), (start, end))
             else:
                 evidence, reached = float(bridge_strengths[bridge]), bridge_reach[bridge]
+                apart = bridge_spaced[bridge]
                 start, end = (int(x) for x in bridges[bridge])
                 cut = None  # a bridge is cut whole
             scope = norm.text[start:end]
@@ -371,6 +382,7 @@ def _explain_findings(
                 evidence,
                 score,
                 reachable=reached if detector.reads_reach else None,
+                spaced=apart if detector.reads_spaced else None,
             )
         )
     return out

@@ -145,7 +145,7 @@ import numpy as np
 from detector import _chardata
 from detector._arrays import consecutive_starts, ranges, run_sizes
 
-__all__ = ["Normalized", "cjk_ranges", "end_of_marks", "normalize"]
+__all__ = ["Normalized", "cjk_ranges", "end_of_marks", "normalize", "spaced_out"]
 
 # Read as a space (see _translate_table): white space that NFKC leaves as it is
 # and that ends no clause (vertical tab, form feed, next line, Ogham space mark),
@@ -1396,3 +1396,44 @@ def normalize(text: str) -> Normalized:
         if spelled is not None:
             codes = spelled
     return Normalized(_text(codes), src, len(text), wide)
+
+
+def spaced_out(norm: Normalized, original: str, min_chars: int) -> np.ndarray:
+    """Per character of ``norm.text`` (normalized from ``original``): whether it
+    belongs to a stretch of at least ``min_chars`` characters each of which
+    stood apart from the next in the original (something normalization dropped
+    lies between them: a separator, a space, a zero-width character).  What
+    spammers write to dodge filters (`转·发·本·文·领·取`, `柳 州 江 北 养 生 馆`)
+    and what news does not: in 新闻联播 stories, Eastmoney articles, 股吧
+    comments and THUCNews titles (16,000 texts) no such stretch is longer than
+    six characters.  A character that stands for several (a decoded reference,
+    the kept one of `杨杨`) is one character here; full-width and traditional
+    characters are not apart.  A space at either end of a stretch spaced by
+    something else is the text's own (`w|w|w|.|x|y|z 见`: the space beside a
+    Chinese character), and the character past it is not in the stretch."""
+    src = norm.src
+    length = len(src)
+    member = np.zeros(length, dtype=bool)
+    if length < max(2, min_chars):
+        return member
+    ends = src[:-1] + 1
+    if norm.wide:
+        wide = np.fromiter(norm.wide.items(), dtype=np.dtype((np.int64, 2)), count=len(norm.wide))
+        at = np.searchsorted(src, wide[:, 0])
+        found = at < length - 1
+        found[found] = src[at[found]] == wide[found, 0]
+        ends[at[found]] = wide[found, 1]
+    starts, stops = _runs(src[1:] > ends)  # runs of gaps between pairs i, i + 1
+    long = stops - starts >= min_chars - 1  # a run of k gaps joins k + 1 characters
+    for start, stop in zip(starts[long].tolist(), stops[long].tolist(), strict=True):
+        # Pairs start .. stop - 1; what was dropped between each pair.
+        def blank(i: int) -> bool:
+            return original[int(ends[i]) : int(src[i + 1])].isspace()
+
+        if blank(start) and not blank(start + 1):
+            start += 1
+        if blank(stop - 1) and not blank(stop - 2):
+            stop -= 1
+        if stop - start >= min_chars - 1:
+            member[start : stop + 1] = True
+    return member

@@ -402,6 +402,55 @@ def test_a_fourth_stacking_weight_lifts_clauses_that_hold_a_way_to_reach_someone
     assert four.scan(plain) == three.scan(plain)
 
 
+def test_a_fifth_stacking_weight_lifts_clauses_written_with_their_characters_apart(
+    tiny_detector: Detector,
+) -> None:
+    """A model with five stacking weights adds the fifth to the logit of a clause
+    holding four or more characters of a spaced-out stretch (seven or more
+    characters each apart from the next in the original), assesses it whatever
+    its prefilter score, and reports the stretch whole; a model with four reads
+    none of it, and text written plainly scores as before."""
+    a, b, c, r, w = 1.5, 0.8, -2.0, 2.5, 4.0
+    four = _with_params(tiny_detector, stack=[a, b, c, r])
+    five = _with_params(tiny_detector, stack=[a, b, c, r, w])
+    spaced = HOST + "统计局表示转·发·本·文·领·取·神·器，全年目标任务有望超额完成。"
+    plain = HOST + "统计局表示转发本文领取神器，全年目标任务有望超额完成。"
+    norm = normalize(spaced).text
+    clauses, _, probability, evidence = five.clause_evidence(spaced)
+    apart = five.spaced(spaced, clauses)
+    assert [norm[s:e] for (s, e), x in zip(clauses.tolist(), apart, strict=True) if x] == [
+        "统计局表示转发本文领取神器"
+    ]
+    assert not four.spaced(spaced, clauses).any()  # the model does not read it
+    k = int(apart.argmax())
+    p, e = float(probability[k]), float(evidence[k])
+    logit = a * math.log(p / (1 - p)) + b * math.log1p(e) + c
+    assert five.combine(p, e, False, True) == pytest.approx(1 / (1 + math.exp(-(logit + w))))
+    assert four.combine(p, e, False, True) == pytest.approx(1 / (1 + math.exp(-logit)))
+    # Assessed under any prefilter bar, scored with the fifth weight, and the
+    # finding is the whole stretch as written, not the host's words.
+    model = five.model
+    strict = Model(
+        model.version,
+        model.classes,
+        model.params,
+        {**model.thresholds, "prefilter": 1.0},
+        model.heads,
+    )
+    lifted = five.combine(p, e, False, True)
+    for detector in (five, Detector(strict)):
+        (finding,) = detector.with_threshold(lifted - 1e-6).scan(spaced).findings
+        assert finding.text == "转·发·本·文·领·取·神·器"
+        assert finding.score == pytest.approx(lifted)
+    unread = Model(model.version, model.classes, four.model.params, strict.thresholds, model.heads)
+    assert not [f for f in Detector(unread, threshold=0.0).scan(spaced).findings if "转" in f.text]
+    # Six characters apart are not a stretch; plain text scores as with four.
+    short = HOST + "统计局表示转·发·本·文·领·取神器，全年目标任务有望超额完成。"
+    assert not five.spaced(short, five.clause_evidence(short)[0]).any()
+    assert five.scan(plain) == four.scan(plain)
+    assert five.scan(short) == four.scan(short)
+
+
 def test_digits_past_the_eighth_of_a_run_add_no_evidence(
     tiny_detector: Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -440,7 +489,7 @@ def test_a_model_whose_stacking_has_weights_this_version_does_not_know_is_refuse
     without a word; it is refused, naming the model and what to do."""
     from detector.model import ModelError
 
-    for stack in ([1.0, 0.5], [1.0, 0.5, -1.0, 2.0, 3.0]):
+    for stack in ([1.0, 0.5], [1.0, 0.5, -1.0, 2.0, 3.0, 0.5]):
         with pytest.raises(ModelError, match=rf"{len(stack)} weights.*upgrade detector"):
             _with_params(tiny_detector, stack=stack)
 

@@ -421,6 +421,43 @@ def test_explain_says_whether_the_scored_clause_holds_a_way_to_reach_someone(
     ]
 
 
+def test_explain_says_whether_the_scored_clause_is_written_with_its_characters_apart(
+    tiny_detector: Detector, tmp_path: Path
+) -> None:
+    """With a model whose stacking weighs Detector.spaced, explain says which
+    clause was spaced out, its score adds that weight, and the CLI says so."""
+    from detector.explain import explain
+    from detector.model import Model, save_model
+
+    model = tiny_detector.model
+    params = {**model.params, "stack": [1.5, 0.8, -2.0, 2.5, 4.0]}
+    five = Model(model.version, model.classes, params, model.thresholds, model.heads)
+    detector = Detector(five, threshold=0.6)
+    text = (
+        "统计局表示转·发·本·文·领·取·神·器。会议强调要深化产融合作。"
+        "强化服务杨方线上配资股票,推动循环。"
+    )
+    items = {item.finding.text: item for item in explain(detector, text, top=3)}
+    apart, plain = items["转·发·本·文·领·取·神·器"], items["杨方线上配资股票"]
+    assert (apart.spaced, plain.spaced) == (True, False)
+    for item, spaced in ((apart, True), (plain, False)):
+        assert item.evidence is not None and item.reachable is not None
+        probability = 1 / (1 + math.exp(-item.decision))
+        assert detector.combine(
+            probability, item.evidence, item.reachable, spaced
+        ) == pytest.approx(item.finding.score, abs=1e-6)
+    assert {i.spaced for i in explain(tiny_detector.with_threshold(0.0), text)} == {None}
+    save_model(five, tmp_path / "five", {})
+    shown = CliRunner().invoke(
+        main, ["explain", "--model", str(tmp_path / "five"), "--threshold", "0.6", text]
+    )
+    lines = [line for line in shown.output.splitlines() if "span evidence" in line]
+    assert sorted(", written with its characters apart" in line for line in lines) == [
+        False,
+        True,
+    ]
+
+
 def test_explain_scores_the_bridge_when_it_gives_the_finding_its_score(
     tiny_detector: Detector,
 ) -> None:
@@ -796,3 +833,4 @@ def test_training_commands_name_corpora_without_news_to_build_on(tmp_path: Path)
         f"detector: error: {corpora_root}: too little news to train on: {FILES['xwlb']} holds 0 "
     ), result.stderr
     assert not (tmp_path / "m" / "model.json").exists()
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from detector.core import Detector
-from detector.normalize import normalize
+from detector.normalize import normalize, spaced_out
 
 SEED = "杨方线上配资股票"
 
@@ -340,3 +340,32 @@ def test_an_article_carrying_a_data_blob_is_judged_by_its_words(
     ad = "科研团队在量子通信领域取得突破加微信abc12345领取福利。"
     (finding,) = tiny_detector.scan(news + blob + "\n" + ad).findings
     assert finding.text == "加微信abc12345领取福利"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Any separator normalization drops, between every character of seven or
+        # more: the stretch, across its own punctuation, and nothing beside it.
+        ("今天转·发·本·文·领·取·神·器，好", "转发本文领取神器"),
+        ("柳 州 江 北 养 生 馆", "柳州江北养生馆"),
+        ("仅\u200b剩\u200b7\u200b个\u200b名\u200b额\u200b，\u200b独\u200b家", "仅剩7个名额,独家"),
+        ("w|w|w|.|h|o|t|4|4|.|n|e|t 见", "www.hot44.net"),
+        ("见 转 发 本 文 领 取 神 器", "见转发本文领取神器"),  # spaces throughout: one stretch
+        # Six characters apart are no stretch (news has some: `年 6 月 1 日`, a
+        # comment spelling out an insult); nor characters a reference or a
+        # doubling stands for, nor full-width or traditional ones.
+        ("转·发·本·文·领·取神器", ""),
+        ("2018年 6 月 1 日，", ""),
+        ("杨杨方方线线上上配配资资股股票票", ""),
+        ("&#x5fae;&#x4fe1;&#x5fae;&#x4fe1;&#x5fae;&#x4fe1;&#x5fae;&#x4fe1;", ""),
+        ("楊方線上配資股票ＡＢＣ１２３", ""),
+    ],
+)
+def test_spaced_out_marks_stretches_written_with_every_character_apart(
+    text: str, expected: str
+) -> None:
+    norm = normalize(text)
+    member = spaced_out(norm, text, 7)
+    assert len(member) == len(norm.text)
+    assert "".join(ch for ch, m in zip(norm.text, member, strict=True) if m) == expected

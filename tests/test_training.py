@@ -37,7 +37,7 @@ def test_given_stacking_weights_replace_the_fitted_ones() -> None:
     fitted, _ = training.fit_model(clauses, documents, TINY_CONFIG, validation)
     given = [0.25, 2.0, -1.0]
     chosen, _ = training.fit_model(clauses, documents, TINY_CONFIG, validation, given)
-    assert len(fitted.params["stack"]) == 4 and fitted.params["stack"] != given
+    assert len(fitted.params["stack"]) == 5 and fitted.params["stack"] != given
     assert fitted.params["novel_stack"] is False
     assert chosen.params["stack"] == given and chosen.params["novel_stack"] is True
     for name, head in fitted.heads.items():
@@ -58,10 +58,33 @@ def test_the_stacking_weighs_clauses_that_hold_a_way_to_reach_someone() -> None:
     reachable = [d for d in validation if d.spans and ("abc12345" in d.text or "xyz888" in d.text)]
     assert len(reachable) >= 2  # the fixture's contact and link ads
     stack = training.fit_stack(model, validation, 0.0)
-    assert len(stack) == 4 and stack[3] > 0
+    assert len(stack) == 5 and stack[3] > 0
     params = {**model.params, "stack": stack}
     fitted = Detector(Model(model.version, model.classes, params, model.thresholds, model.heads))
     assert fitted.combine(0.5, 1.0, True) > fitted.combine(0.5, 1.0, False)
+
+
+def test_the_stacking_weighs_clauses_written_with_their_characters_apart() -> None:
+    """fit_stack's fifth weight is for Detector.spaced: where validation ads are
+    written with a separator between every character and no clean clause is, it
+    is positive, and such a clause scores higher than the same evidence written
+    plainly; without any, it is 0."""
+    clauses, documents = _tiny_examples()
+    model, _ = training.fit_model(clauses, documents, TINY_CONFIG)
+    validation = _validation_documents()
+    for i, (ad, category) in enumerate(AD_PHRASES[:4]):
+        ad = "·".join(ad)
+        host = INJECTION_HOSTS[i % len(INJECTION_HOSTS)]
+        text = f"{host}，{ad}。{CLEAN_SENTENCES[i]}。"
+        span = GoldSpan(len(host) + 1, len(host) + 1 + len(ad), category)
+        validation.append(GoldDocument(f"apart{i}", text, (span,), "injected", "dots", "t"))
+    plain = training.fit_stack(model, _validation_documents(), 0.0)
+    assert len(plain) == 5 and plain[4] == 0.0
+    stack = training.fit_stack(model, validation, 0.0)
+    assert len(stack) == 5 and stack[4] > 0
+    params = {**model.params, "stack": stack}
+    fitted = Detector(Model(model.version, model.classes, params, model.thresholds, model.heads))
+    assert fitted.combine(0.5, 1.0, False, True) > fitted.combine(0.5, 1.0, False, False)
 
 
 def test_train_fits_the_final_heads_with_the_draft_stacking(

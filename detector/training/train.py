@@ -569,18 +569,20 @@ def fit_stack(
     """Weights combining the clause head's logit with the localizer's best-span
     evidence into one calibrated score, fitted on the validation documents'
     clauses whose prefilter score reaches ``cutoff`` (default: the prefilter
-    threshold; the combination sees no other clauses)."""
+    threshold; the combination sees no other clauses) and those spaced out,
+    which a scan assesses whatever their prefilter score."""
     from sklearn.linear_model import LogisticRegression
 
     from detector.core import Detector
 
-    # A fourth weight for Detector.reachable: a draft whose stacking has one
-    # finds which clauses hold a link, phone number or handle.
+    # A fourth and a fifth weight, for Detector.reachable and Detector.spaced: a
+    # draft whose stacking has them finds which clauses hold a link, phone
+    # number or handle, and which are spaced out.
     detector = Detector(
         Model(
             model.version,
             model.classes,
-            {**model.params, "stack": [1.0, 0.0, 0.0, 0.0]},
+            {**model.params, "stack": [1.0, 0.0, 0.0, 0.0, 0.0]},
             model.thresholds,
             model.heads,
         ),
@@ -595,23 +597,31 @@ def fit_stack(
         clauses, pre, ad, strength = detector.clause_evidence(doc.text)
         norm = normalize(doc.text)
         codes = gold_codes(doc, norm.src)
-        keep = pre >= cutoff
+        spaced = detector.spaced(doc.text, clauses)
+        keep = (pre >= cutoff) | spaced
         reach = detector.reachable(doc.text, clauses[keep])
-        for (start, end), a, s, r in zip(
-            clauses[keep].tolist(), ad[keep], strength[keep], reach.tolist(), strict=True
+        for (start, end), a, s, r, apart in zip(
+            clauses[keep].tolist(),
+            ad[keep],
+            strength[keep],
+            reach.tolist(),
+            spaced[keep].tolist(),
+            strict=True,
         ):
             a = min(max(float(a), 1e-9), 1 - 1e-9)
-            inputs.append((np.log(a / (1 - a)), np.log1p(s), float(r)))
+            inputs.append((np.log(a / (1 - a)), np.log1p(s), float(r), float(apart)))
             labels.append(int((codes[start:end] > 0).sum() >= 2))
     if len(set(labels)) < 2:
-        return [1.0, 0.0, 0.0, 0.0]
+        return [1.0, 0.0, 0.0, 0.0, 0.0]
     fitted = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(inputs), np.array(labels))
-    a, b, r = (round(float(x), 6) for x in fitted.coef_[0])
+    a, b, r, apart = (round(float(x), 6) for x in fitted.coef_[0])
+    reached, spread = (int(sum(x[k] for x in inputs)) for k in (2, 3))
     _log(
         f"stacking: clause logit x {a}, log1p(span evidence) x {b}, reachable x {r},"
-        f" on {len(labels)} clauses ({int(sum(x[2] for x in inputs))} reachable)"
+        f" spaced out x {apart}, on {len(labels)} clauses ({reached} reachable,"
+        f" {spread} spaced out)"
     )
-    return [a, b, round(float(fitted.intercept_[0]), 6), r]
+    return [a, b, round(float(fitted.intercept_[0]), 6), r, apart]
 
 
 def choose_thresholds(model: Model, documents: Sequence[GoldDocument]) -> dict[str, float]:
