@@ -1408,9 +1408,10 @@ def spaced_out(norm: Normalized, original: str, min_chars: int) -> np.ndarray:
     comments and THUCNews titles (16,000 texts) no such stretch is longer than
     six characters.  A character that stands for several (a decoded reference,
     the kept one of `杨杨`) is one character here; full-width and traditional
-    characters are not apart.  A space at either end of a stretch spaced by
-    something else is the text's own (`w|w|w|.|x|y|z 见`: the space beside a
-    Chinese character), and the character past it is not in the stretch."""
+    characters are not apart.  A separator at either end of a stretch that
+    none of its others is, is the text's own (`w|w|w|.|x|y|z 见`, the space
+    beside a Chinese character; `金·沙·体·育｜央视快讯`, a title's bar), and the
+    character past it is not in the stretch."""
     src = norm.src
     length = len(src)
     member = np.zeros(length, dtype=bool)
@@ -1426,14 +1427,10 @@ def spaced_out(norm: Normalized, original: str, min_chars: int) -> np.ndarray:
     starts, stops = _runs(src[1:] > ends)  # runs of gaps between pairs i, i + 1
     long = stops - starts >= min_chars - 1  # a run of k gaps joins k + 1 characters
     for start, stop in zip(starts[long].tolist(), stops[long].tolist(), strict=True):
-        # Pairs start .. stop - 1; what was dropped between each pair.
-        def blank(i: int) -> bool:
-            return original[int(ends[i]) : int(src[i + 1])].isspace()
-
-        if blank(start) and not blank(start + 1):
-            start += 1
-        if blank(stop - 1) and not blank(stop - 2):
-            stop -= 1
+        # Pairs start .. stop - 1, and what was dropped between each.
+        dropped = [original[int(ends[i]) : int(src[i + 1])] for i in range(start, stop)]
+        first, last = dropped[0] not in dropped[1:], dropped[-1] not in dropped[:-1]
+        start, stop = start + first, stop - last
         if stop - start >= min_chars - 1:
             member[start : stop + 1] = True
     return member

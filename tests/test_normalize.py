@@ -351,6 +351,8 @@ def test_an_article_carrying_a_data_blob_is_judged_by_its_words(
         ("柳 州 江 北 养 生 馆", "柳州江北养生馆"),
         ("仅\u200b剩\u200b7\u200b个\u200b名\u200b额\u200b，\u200b独\u200b家", "仅剩7个名额,独家"),
         ("w|w|w|.|h|o|t|4|4|.|n|e|t 见", "www.hot44.net"),
+        ("看金·沙·体·育·(·中·国·)·官·方·网·站｜央视快讯", "金沙体育(中国)官方网站"),
+        ("杨🔥方💰线✨上🔥配💰资✨股🔥票", "杨方线上配资股票"),  # separators taking turns
         ("见 转 发 本 文 领 取 神 器", "见转发本文领取神器"),  # spaces throughout: one stretch
         # Six characters apart are no stretch (news has some: `年 6 月 1 日`, a
         # comment spelling out an insult); nor characters a reference or a
