@@ -767,7 +767,16 @@ class Detector:
         )
         found = trim_spans(text, pieces) or trim_spans(text, spans)
         if stretches:
-            found = _union([*found, *trim_spans(text, list(stretches))])
+            # A stretch's end character written against the text beyond it
+            # (`杨,方,…,票,深化产融`: the comma after the ad is dropped like the
+            # others) may be the text's: it is the stretch's only where its own
+            # evidence says ad.
+            kept = []
+            for a, b in stretches:
+                if b < end and norm.src[b] == norm.to_original(b - 1, b)[1]:
+                    b -= evidence[b - 1 - start + offset] <= 0
+                kept.append((a, b))
+            found = _union([*found, *trim_spans(text, kept)])
         return found or trim_spans(text, [(start, end)])
 
     def _assess(

@@ -3,6 +3,8 @@ phrase, and findings map back to exactly the evasive slice of the original."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from detector import Detector
@@ -319,6 +321,15 @@ def default() -> Detector:
     return Detector.default()
 
 
+def _written_apart(detector: Detector, score: float) -> float:
+    """``score`` lifted by the model's stacking weight for a clause written with
+    its characters apart (Detector.spaced): the heads read the folded text as
+    they read the plain one, and the stretch's spacing adds its own weight."""
+    weight = detector.model.params["stack"][4]
+    logit = math.log(score / (1 - score)) + weight
+    return 1 / (1 + math.exp(-logit))
+
+
 NEWS = "强化金融精准有效服务{},深化产融合作,推动科技产业金融良性循环。"
 
 
@@ -354,11 +365,14 @@ def test_the_shipped_model_blocks_the_ad_spaced_out_by_separators_taking_turns(
     default: Detector, ad: str, separators: list[str]
 ) -> None:
     """Between Chinese characters any separators but brackets and quotes may
-    take turns; before, only blanks, bars and pictographs did (0.0)."""
+    take turns; before, only blanks, bars and pictographs did (0.0).  Read as
+    the plain ad is, and lifted by the stacking's weight for text written apart
+    where it is spaced out (seven characters or more, not 配资股票)."""
     plain = default.scan(NEWS.format(ad))
     evasive = taking_turns(ad, separators)
     verdict = default.scan(NEWS.format(evasive))
-    assert verdict.score == plain.score and verdict.is_spam
+    expected_score = _written_apart(default, plain.score) if len(ad) >= 7 else plain.score
+    assert verdict.score == pytest.approx(expected_score) and verdict.is_spam
     expected = [f.text.replace(ad, evasive) for f in plain.findings]
     assert [f.text for f in verdict.findings] == expected
 
@@ -368,10 +382,12 @@ def test_the_shipped_model_blocks_the_ad_under_marks_of_other_scripts(
     default: Detector, mark: str
 ) -> None:
     """A mark of another script on every character kept each one apart (0.0);
-    after a Chinese character it now goes, as U+0300..U+036F always did."""
+    after a Chinese character it now goes, as U+0300..U+036F always did.  Read
+    as the plain ad is, and lifted for being written apart."""
     evasive = "".join(ch + mark for ch in SEED)
     verdict = default.scan(NEWS.format(evasive))
-    assert verdict.score == default.scan(NEWS.format(SEED)).score and verdict.is_spam
+    plain = default.scan(NEWS.format(SEED)).score
+    assert verdict.score == pytest.approx(_written_apart(default, plain)) and verdict.is_spam
     assert [f.text for f in verdict.findings] == [evasive]
 
 
