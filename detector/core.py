@@ -144,17 +144,6 @@ def _cap_long_digit_runs(evidence: np.ndarray, codes: np.ndarray, rows: np.ndarr
     evidence[beyond] = np.minimum(evidence[beyond], 0.0)
 
 
-def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` sorted, those that overlap or touch joined."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
 
@@ -776,7 +765,7 @@ class Detector:
                 if b < end and norm.src[b] == norm.to_original(b - 1, b)[1]:
                     b -= evidence[b - 1 - start + offset] <= 0
                 kept.append((a, b))
-            found = _union([*found, *trim_spans(text, kept)])
+            found = cutout.merged([*found, *trim_spans(text, kept)])
         return found or trim_spans(text, [(start, end)])
 
     def _assess(

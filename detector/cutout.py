@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from detector.results import Finding
 
-__all__ = ["Rescore", "cut_out", "masked", "minus"]
+__all__ = ["Rescore", "cut_out", "masked", "merged", "minus"]
 
 #: The findings of a text (``Detector.scan(text).findings``).
 Rescore = Callable[[str], Sequence[Finding]]
@@ -82,7 +82,7 @@ class _Spans:
     and the ones that overlap a span, by bisection."""
 
     def __init__(self, spans: Sequence[tuple[int, int]], merge: bool = True) -> None:
-        self.spans = _merged(spans) if merge else list(spans)
+        self.spans = merged(spans) if merge else list(spans)
         self._ends = [end for _, end in self.spans]
 
     def indices(self, start: int, end: int) -> range:
@@ -122,7 +122,7 @@ def _judged(text: str, cuts: list[tuple[int, int]], rescore: Rescore) -> list[Fi
 def masked(text: str, cuts: Sequence[tuple[int, int]]) -> tuple[str, list[int]]:
     """``text`` without the ``cuts`` spans, and where each character left is in ``text``."""
     kept, position = [], 0
-    for start, end in _merged(cuts):
+    for start, end in merged(cuts):
         if start > position:
             kept.append((position, start))
         position = max(position, end)
@@ -132,8 +132,8 @@ def masked(text: str, cuts: Sequence[tuple[int, int]]) -> tuple[str, list[int]]:
     return "".join(text[start:end] for start, end in kept), origin
 
 
-def _merged(cuts: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``cuts`` sorted, with those that overlap or touch joined."""
+def merged(cuts: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``cuts`` (``[start, end)`` spans) sorted, with those that overlap or touch joined."""
     out: list[tuple[int, int]] = []
     for start, end in sorted(cuts):
         if out and start <= out[-1][1]:
