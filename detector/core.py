@@ -61,8 +61,8 @@ _BATCH_CHARS = 1 << 17
 # in segments, 121 MB and 2.1 s, with the same findings.
 _LONG_TEXT_CHARS = 1 << 17
 # The stacking weights a model may have: clause logit, span evidence and intercept,
-# since 2026.12.05 a fourth for Detector.reachable, and since 2026.12.05 a fifth
-# for Detector.spaced.
+# a fourth for Detector.reachable (from model 2026.12.05-e92a0a3e on) and a fifth
+# for Detector.spaced (from 2026.12.05-78b8c660 on).
 _STACK_SIZES = (3, 4, 5)
 # A spaced-out stretch is at least this many characters each apart from the next
 # in the original (normalize.spaced_out; news has none longer than six), and a
