@@ -371,6 +371,26 @@ def test_scores_combine_the_clause_head_and_the_span_evidence(tiny_detector: Det
     assert stacked.scan(text).score == pytest.approx(expected)
 
 
+def _flagged_clause(
+    reads: Detector, ignores: Detector, text: str, indicator: str, expected: str
+) -> tuple[float, float, float]:
+    """The clause-head probability, the span evidence and the logit of the first
+    three stacking weights of the one clause of ``text`` that ``reads`` flags by
+    ``indicator`` (``reachable`` or ``spaced``), checked to be ``expected``
+    (normalized); ``ignores``, a model without that weight, flags none."""
+    a, b, c = reads.model.params["stack"][:3]
+    norm = normalize(text).text
+    clauses, _, probability, evidence = reads.clause_evidence(text)
+    flagged = getattr(reads, indicator)(text, clauses)
+    assert [norm[s:e] for (s, e), f in zip(clauses.tolist(), flagged, strict=True) if f] == [
+        expected
+    ]
+    assert not getattr(ignores, indicator)(text, clauses).any()  # the model does not read it
+    k = int(flagged.argmax())
+    p, e = float(probability[k]), float(evidence[k])
+    return p, e, a * math.log(p / (1 - p)) + b * math.log1p(e) + c
+
+
 def test_a_fourth_stacking_weight_lifts_clauses_that_hold_a_way_to_reach_someone(
     tiny_detector: Detector,
 ) -> None:
@@ -382,16 +402,7 @@ def test_a_fourth_stacking_weight_lifts_clauses_that_hold_a_way_to_reach_someone
     four = _with_params(tiny_detector, stack=[a, b, c, r])
     reach = HOST + "欢迎咨询配资请加weitz82889。推动循环。"
     plain = HOST + "强化服务杨方线上配资股票,推动循环。"
-    norm = normalize(reach).text
-    clauses, _, probability, evidence = four.clause_evidence(reach)
-    held = four.reachable(reach, clauses)
-    assert [norm[s:e] for (s, e), h in zip(clauses.tolist(), held, strict=True) if h] == [
-        "欢迎咨询配资请加weitz82889"
-    ]
-    assert not three.reachable(reach, clauses).any()  # the model does not read it
-    k = int(held.argmax())
-    p, e = float(probability[k]), float(evidence[k])
-    logit = a * math.log(p / (1 - p)) + b * math.log1p(e) + c
+    p, e, logit = _flagged_clause(four, three, reach, "reachable", "欢迎咨询配资请加weitz82889")
     assert four.combine(p, e, True) == pytest.approx(1 / (1 + math.exp(-(logit + r))))
     assert three.combine(p, e, True) == pytest.approx(1 / (1 + math.exp(-logit)))
     lifted = [f for f in four.scan(reach).findings if "weitz82889" in f.text]
@@ -415,16 +426,7 @@ def test_a_fifth_stacking_weight_lifts_clauses_written_with_their_characters_apa
     five = _with_params(tiny_detector, stack=[a, b, c, r, w])
     spaced = HOST + "统计局表示转·发·本·文·领·取·神·器，全年目标任务有望超额完成。"
     plain = HOST + "统计局表示转发本文领取神器，全年目标任务有望超额完成。"
-    norm = normalize(spaced).text
-    clauses, _, probability, evidence = five.clause_evidence(spaced)
-    apart = five.spaced(spaced, clauses)
-    assert [norm[s:e] for (s, e), x in zip(clauses.tolist(), apart, strict=True) if x] == [
-        "统计局表示转发本文领取神器"
-    ]
-    assert not four.spaced(spaced, clauses).any()  # the model does not read it
-    k = int(apart.argmax())
-    p, e = float(probability[k]), float(evidence[k])
-    logit = a * math.log(p / (1 - p)) + b * math.log1p(e) + c
+    p, e, logit = _flagged_clause(five, four, spaced, "spaced", "统计局表示转发本文领取神器")
     assert five.combine(p, e, False, True) == pytest.approx(1 / (1 + math.exp(-(logit + w))))
     assert four.combine(p, e, False, True) == pytest.approx(1 / (1 + math.exp(-logit)))
     # Assessed under any prefilter bar, scored with the fifth weight, and the
