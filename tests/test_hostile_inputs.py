@@ -517,10 +517,13 @@ def _signal_until_exit(
                 raise
 
 
-def _hangup_by_default() -> None:
-    """In a child about to run the CLI: SIGHUP's default action, as in a
-    terminal, even where these tests run under ``nohup`` (which ignores it, and
-    the CLI then leaves it ignored)."""
+def _signals_by_default() -> None:
+    """In a child about to run the CLI: the default actions of SIGINT and
+    SIGHUP, as for a command in a terminal, even where these tests run under
+    ``nohup`` (which ignores SIGHUP) or as a shell's background job (which
+    ignores SIGINT): the CLI then rightly leaves them ignored, and a test that
+    sends one waited out its 30 s."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
@@ -555,7 +558,7 @@ def test_a_signal_stops_scan_jobs_with_its_workers(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=_hangup_by_default,
+        preexec_fn=_signals_by_default,
     )
     assert process.stdin is not None and process.stdout is not None
     lines: queue.Queue[bytes] = queue.Queue()
@@ -601,7 +604,7 @@ def test_a_hangup_exits_129_when_the_summary_finds_no_terminal(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=stderr,
-        preexec_fn=_hangup_by_default,
+        preexec_fn=_signals_by_default,
     )
     os.close(stderr)
     assert process.stdin is not None and process.stdout is not None
@@ -633,7 +636,7 @@ def test_a_signal_during_clean_leaves_no_temporary_file(
     out = tmp_path / "out.txt"
     command = [sys.executable, "-m", "detector.cli", "clean", "--model", str(tiny_model_dir),
                str(fifo), "-o", str(out)]  # fmt: skip
-    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=_signals_by_default)
     with open(fifo, "wb") as writer:  # open: clean reads it until the end, which never comes
         writer.write(INJECTED.encode("utf-8"))
         writer.flush()
