@@ -1563,9 +1563,7 @@ def _suppressing_scan(
 
     def scan_texts_ahead(texts: list[str]) -> None:
         unique = list(dict.fromkeys(texts))
-        texts_ahead[0] = (
-            dict(zip(unique, many(unique), strict=True)) if unique else {}
-        )
+        texts_ahead[0] = dict(zip(unique, many(unique), strict=True)) if unique else {}
 
     # The fields to come are scanned a window at a time, in the order ``field``
     # is asked for them (a JSON file's are all given at once).
@@ -1575,9 +1573,7 @@ def _suppressing_scan(
         return fields[0](text)
 
     def scan_ahead(texts: list[str]) -> None:
-        fields[0] = scanning_ahead(
-            detector, texts, suppressions, _AHEAD_FIELDS, _AHEAD_CHARS, many
-        )
+        fields[0] = scanning_ahead(detector, texts, suppressions, _AHEAD_FIELDS, _AHEAD_CHARS, many)
 
     def scan_ahead_later(texts: list[str]) -> Callable[[], None]:
         if len(texts) > _AHEAD_FIELDS or sum(map(len, texts)) > _AHEAD_CHARS:

@@ -26,6 +26,9 @@ class Prediction:
     # The document's score (0..1), for detectors that give one: the calibration
     # table compares it with how often documents so scored hold an ad.
     score: float | None = None
+    # Whether the spans' categories are the detector's (a keyword filter's spans
+    # name none): the category figures count only detectors that name them.
+    named: bool = True
 
 
 #: Score bands of the calibration table (the last one includes 1.0).  0.3 is the
@@ -92,18 +95,37 @@ def _chars(spans: Sequence[tuple[int, int]]) -> set[int]:
     return out
 
 
+def _named(
+    gold: Sequence[tuple[int, int, str]], predicted: Sequence[tuple[int, int, str]]
+) -> list[tuple[str, bool]]:
+    """For each gold span that a predicted span overlaps: its category, and
+    whether the predicted span that overlaps it most names that category."""
+    out = []
+    for start, end, category in gold:
+        overlap, named = max(
+            ((min(end, e) - max(start, s), c) for s, e, c in predicted), default=(0, "")
+        )
+        if overlap > 0:
+            out.append((category, named == category))
+    return out
+
+
 def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) -> dict[str, Any]:
     """All metrics as one JSON-ready dict.  A gold record is positive when its
     ``is_spam`` says so (else when it has ``spans``); one labelled as a whole
     (``spans_known`` false) counts in the document figures, its ``category`` in
-    the recall by category, and not in the span figures."""
+    the recall by category, and not in the span figures.  The category figures
+    are over the gold spans a prediction found (overlapped): the share whose
+    most overlapping predicted span names their category."""
     tp = fp = fn = tn = 0
     clean_total = clean_flagged = hard_total = hard_flagged = 0
     char_tp = char_pred = char_gold = 0
     has_spans = all(p.spans is not None for p in predictions)
+    names_categories = has_spans and all(p.named for p in predictions)
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_recipe: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     exact_total = exact_hits = 0
+    named: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for record, prediction in zip(gold, predictions, strict=True):
         spans = [(int(s["start"]), int(s["end"]), str(s["category"])) for s in record["spans"]]
         positive = bool(record.get("is_spam", spans))
@@ -139,6 +161,9 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
                 exact_total += len(spans)
                 predicted = {(s, e) for s, e, _ in prediction.spans}
                 exact_hits += sum((s, e) in predicted for s, e, _ in spans)
+            for category, right in _named(spans, prediction.spans):
+                named[category][0] += 1
+                named[category][1] += right
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     result: dict[str, Any] = {
         "documents": len(gold),
@@ -160,9 +185,10 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
         "recall_by_category": {k: _ratio(v[1], v[0]) for k, v in sorted(by_category.items())},
         "recall_by_recipe": {k: _ratio(v[1], v[0]) for k, v in sorted(by_recipe.items())},
         "span": None,
+        "category": None,
     }
-    # 95 % intervals of the document-level rates, keyed by the names the table
-    # prints them under.
+    # 95 % intervals of the rates over documents (and, for the category accuracy,
+    # over the gold spans found), keyed by the names the table prints them under.
     rates = {
         "document precision": (tp, tp + fp),
         "document recall": (tp, tp + fn),
@@ -171,6 +197,9 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     }
     rates.update({f"{k} recall": (v[1], v[0]) for k, v in sorted(by_category.items())})
     rates.update({f"recipe {k} recall": (v[1], v[0]) for k, v in sorted(by_recipe.items())})
+    found = sum(v[0] for v in named.values())
+    if found and names_categories:
+        rates["category accuracy"] = (sum(v[1] for v in named.values()), found)
     result["intervals"] = {name: wilson_interval(*counts) for name, counts in rates.items()}
     scores = [p.score for p in predictions if p.score is not None]
     result["calibration"] = (
@@ -185,5 +214,12 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
             "recall": span_recall,
             "f1": _f1(span_precision, span_recall),
             "exact_match": _ratio(exact_hits, exact_total),
+        }
+    if names_categories:
+        hits = sum(v[1] for v in named.values())
+        result["category"] = {
+            "accuracy": hits / found if found else None,
+            "spans": found,
+            "by_category": {k: _ratio(v[1], v[0]) for k, v in sorted(named.items())},
         }
     return result

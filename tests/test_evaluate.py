@@ -41,6 +41,33 @@ def test_score_counts_documents_characters_and_groups() -> None:
     assert span["exact_match"] == 0.0
     assert metrics["recall_by_category"] == {"gambling": 0.0, "stock-margin": 1.0}
     assert metrics["recall_by_recipe"] == {"append": 0.0, "splice": 1.0}
+    # One gold span found (the missed document's is not), its category named.
+    assert metrics["category"] == {
+        "accuracy": 1.0, "spans": 1, "by_category": {"stock-margin": 1.0},
+    }  # fmt: skip
+
+
+def test_category_accuracy_takes_the_predicted_span_that_overlaps_most() -> None:
+    gold = [
+        {"text": "甲乙丙丁戊己庚辛", "spans": [{"start": 1, "end": 7, "category": "contact"}]},
+        {"text": "辰巳午未", "spans": [{"start": 0, "end": 4, "category": "gambling"}]},
+        {"text": "子丑寅卯", "spans": [{"start": 0, "end": 2, "category": "loan"}]},
+    ]
+    predictions = [
+        # Named right on one character, wrong on four: the four decide.
+        Prediction(True, ((0, 2, "contact"), (3, 7, "promotion"))),
+        Prediction(True, ((1, 3, "gambling"),)),
+        Prediction(True, ((2, 4, "loan"),)),  # beside the gold span, not on it
+    ]
+    metrics = score(gold, predictions)
+    assert metrics["category"] == {
+        "accuracy": 0.5, "spans": 2, "by_category": {"contact": 0.0, "gambling": 1.0},
+    }  # fmt: skip
+    assert metrics["intervals"]["category accuracy"] == wilson_interval(1, 2)
+    nothing_found = score(gold, [Prediction(False, ())] * 3)
+    assert nothing_found["category"] == {"accuracy": None, "spans": 0, "by_category": {}}
+    assert "category accuracy" not in nothing_found["intervals"]
+    assert score(gold, [Prediction(True, None)] * 3)["category"] is None
 
 
 def test_wilson_interval_matches_the_textbook_values() -> None:
@@ -100,6 +127,11 @@ def test_keyword_baseline_flags_every_occurrence_including_legitimate_news() -> 
     prediction = baseline.predict("证监会打击场外配资，关注官方微信")
     assert prediction.is_spam
     assert prediction.spans == ((7, 9, "keyword"), (14, 16, "keyword"))
+    # Its spans name no category: no category accuracy is reported for it.
+    span = {"start": 7, "end": 9, "category": "stock-margin"}
+    gold = [{"text": "证监会打击场外配资", "spans": [span]}]
+    metrics = score(gold, [baseline.predict(gold[0]["text"])])
+    assert metrics["span"]["recall"] == 1.0 and metrics["category"] is None
 
 
 def run_eval(model: Path, gold: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -128,6 +160,9 @@ def test_eval_command_prints_metrics_for_a_gold_file(tiny_model_dir: Path, tmp_p
     assert 0.0 < metrics["span"]["f1"] <= 1.0
     text_result = run_eval(tiny_model_dir, gold)
     assert "document F1" in text_result.stdout and "span F1 (chars)" in text_result.stdout
+    # The one gold span found, its category named or not: a rate of one span.
+    assert metrics["category"]["spans"] == 1
+    assert "category accuracy" in text_result.stdout
     # Recall 1 of 1 injected document: the interval beside it says how little that shows.
     recall_row = next(
         line for line in text_result.stdout.splitlines() if line.startswith("document recall")
@@ -833,4 +868,3 @@ def test_training_commands_name_corpora_without_news_to_build_on(tmp_path: Path)
         f"detector: error: {corpora_root}: too little news to train on: {FILES['xwlb']} holds 0 "
     ), result.stderr
     assert not (tmp_path / "m" / "model.json").exists()
-

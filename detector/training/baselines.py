@@ -33,7 +33,7 @@ class KeywordBaseline:
 
     def predict(self, text: str) -> Prediction:
         spans = tuple((m.start(), m.end(), "keyword") for m in self.pattern.finditer(text.lower()))
-        return Prediction(bool(spans), spans)
+        return Prediction(bool(spans), spans, named=False)
 
 
 class DocumentTfidfBaseline:

@@ -81,6 +81,7 @@ def _rows(metrics: Mapping[str, Any]) -> dict[str, float | None]:
         "span recall (chars)": span.get("recall"),
         "span F1 (chars)": span.get("f1"),
         "span exact match": span.get("exact_match"),
+        "category accuracy": (metrics.get("category") or {}).get("accuracy"),
     }
     for category, value in metrics["recall_by_category"].items():
         rows[f"{category} recall"] = value
