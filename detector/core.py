@@ -356,26 +356,29 @@ class Detector:
 
     @staticmethod
     def _unit_word_features(
-        pieces: list[str], units: np.ndarray, owner: np.ndarray, first: np.ndarray, bits: int
-    ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-        """(unit, bucket) pairs of the words of each unit's digit-folded text, and
-        the words of each clause.  A clause (unit ``first[k]`` of clause ``k``) is
-        cut whole; a window takes the clause's words that lie inside it, so one
-        segmentation serves the clause and its windows and a window edge never
-        invents a word the clause does not have."""
-        clause_cuts = words.cut_many([features.fold_digits(pieces[j]) for j in first.tolist()])
+        units: np.ndarray,
+        owner: np.ndarray,
+        clauses: np.ndarray,
+        clause_cuts: list[list[str]],
+        bits: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(unit, bucket) pairs of the words of each unit: the words of its
+        clause (``clauses[owner[i]]``, cut whole as ``clause_cuts``, from its
+        digit-folded text) that lie inside it, so one segmentation serves a
+        clause, its windows and its spans, and a unit's edge never invents a word
+        the clause does not have."""
         flat = [word for cut in clause_cuts for word in cut]
         counts = np.array([len(cut) for cut in clause_cuts], dtype=np.int64)
         lengths = np.array([len(word) for word in flat], dtype=np.int64)
         # Where each word ends in the text: the words of a clause cover it in order.
-        clause_sizes = units[first, 1] - units[first, 0]
-        shift = units[first, 0] - (clause_sizes.cumsum() - clause_sizes)
+        clause_sizes = clauses[:, 1] - clauses[:, 0]
+        shift = clauses[:, 0] - (clause_sizes.cumsum() - clause_sizes)
         ends = lengths.cumsum() + shift.repeat(counts)
         # (clause, position) keys of the words' bounds increase along ``flat``,
         # so the words inside a unit are the run from the first one starting
         # at or after its start to the last one ending at or before its end.
-        stride = int(units[:, 1].max(initial=0)) + 1
-        word_clause = np.arange(len(first), dtype=np.int64).repeat(counts) * stride
+        stride = int(max(units[:, 1].max(initial=0), clauses[:, 1].max(initial=0))) + 1
+        word_clause = np.arange(len(clauses), dtype=np.int64).repeat(counts) * stride
         low = (word_clause + ends - lengths).searchsorted(owner * stride + units[:, 0])
         high = (word_clause + ends).searchsorted(owner * stride + units[:, 1], side="right")
         sizes = np.maximum(high - low, 0)
@@ -384,15 +387,22 @@ class Detector:
         buckets = np.full(len(flat), -1, dtype=np.int64)
         buckets[useful] = features.word_buckets(list(itertools.compress(flat, useful)), bits)
         keep = np.array(useful, dtype=bool)[index]
-        return rows[keep], buckets[index[keep]], clause_cuts
+        return rows[keep], buckets[index[keep]]
 
     def _unit_tfidf(
-        self, text: str, units: np.ndarray, owner: np.ndarray, first: np.ndarray
+        self,
+        text: str,
+        units: np.ndarray,
+        owner: np.ndarray,
+        first: np.ndarray,
+        cut: tuple[np.ndarray, list[list[str]]] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[str]] | None]:
         """The clause heads' tf-idf rows (row, column, value) of each ``[start,
         end)`` of ``text`` in ``units`` (which may overlap; ``owner`` numbers each
         unit's clause, ``first`` is each clause's own unit), scored as a clause;
-        and the words of each clause's digit-folded text (None without words)."""
+        and the words of each clause's digit-folded text (None without words).
+        ``cut``: the bounds and words of the clauses ``owner`` numbers, cut
+        already (``first`` is then not read: their units need not be scored)."""
         pieces = [text[start:end] for start, end in units.tolist()]
         gathered = "\n".join(pieces)
         sizes = units[:, 1] - units[:, 0]
@@ -406,9 +416,12 @@ class Detector:
         )
         cuts = None
         if self._words:
-            word_rows, word_cols, cuts = self._unit_word_features(
-                pieces, units, owner, first, self._bits
-            )
+            if cut is None:
+                clauses = units[first]
+                cuts = words.cut_many([features.fold_digits(pieces[j]) for j in first.tolist()])
+            else:
+                clauses, cuts = cut
+            word_rows, word_cols = self._unit_word_features(units, owner, clauses, cuts, self._bits)
             rows = np.concatenate([rows, word_rows])
             cols = np.concatenate([cols, word_cols])
         clause = self._heads["clause"]
@@ -422,6 +435,29 @@ class Detector:
         clause = self._heads["clause"]
         return _sigmoid(features.linear_scores(r, c, v, n_rows, clause.coef, clause.intercept))[
             :, 0
+        ]
+
+    def _span_categories(
+        self, text: str, spans: np.ndarray, clause: np.ndarray, located: _Located
+    ) -> list[str]:
+        """The category of each ``[start, end)`` row of ``spans`` (of normalized
+        ``text``), a span of clause ``clause[i]`` of ``located``: the category
+        head's over the span's own text (the clause's words inside it).  The
+        clause's best unit (a window, the focus with its context) leans on the
+        host's words: a QQ group spliced into a sentence about bank lending was
+        named `loan`.  On the dev benchmark's found spans, category accuracy
+        0.869 → 0.894 (on two more training seeds' models 0.878 → 0.903 and
+        0.870 → 0.892)."""
+        if not len(spans):
+            return []
+        index = np.arange(len(spans))
+        cut = None
+        if located.words is not None:
+            cut = located.clauses[clause], [located.words[i] for i in clause.tolist()]
+        r, c, v, _ = self._unit_tfidf(text, spans, index, index, cut)
+        return [
+            self._classes[1 + k]
+            for k in self._categories(r, c, v, index, len(spans))[:, 1:].argmax(axis=1).tolist()
         ]
 
     def _units(self, clauses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1089,21 +1125,25 @@ class Detector:
             for doc in sorted(set(owner[replaced[owner]].tolist())):
                 mine = owner == doc
                 category_mass[doc] = (kinds[mine] * scores[mine, None]).sum(axis=0)
-            best = 1 + kinds[:, 1:].argmax(axis=1)
             flagged = ((scores >= self.threshold) & ~replaced[owner]).nonzero()[0].tolist()
             span_words = self._span_words(norm.text, located, flagged)
+            found: list[tuple[int, int, int, int]] = []  # (clause, start, end, text)
             for i in flagged:
-                category = self._classes[best[i]]
-                score = float(scores[i])
-                found = self._spans(
-                    norm,
-                    joined,
-                    located,
-                    i,
-                    span_words.get(i),
-                    self._stretches(spaced, located.clauses[i]),
+                found.extend(
+                    (i, s, e, int(owner[i]))
+                    for s, e in self._spans(
+                        norm,
+                        joined,
+                        located,
+                        i,
+                        span_words.get(i),
+                        self._stretches(spaced, located.clauses[i]),
+                    )
                 )
-                spans[int(owner[i])].extend(_Span(s, e, score, category) for s, e in found)
+            table = np.array(found, dtype=np.int64).reshape(-1, 4)
+            named = self._span_categories(norm.text, table[:, 1:3], table[:, 0], located)
+            for (i, s, e, doc), category in zip(found, named, strict=True):
+                spans[doc].append(_Span(s, e, float(scores[i]), category))
         verdicts = []
         # Texts with a finding that holds a trusted link or a greeting: (index,
         # findings, what they are judged without).

@@ -56,6 +56,16 @@ def test_an_ad_split_by_a_comma_is_found_though_one_half_is_under_the_prefilter(
     assert "新人专享58元,快来抢购" in why.scope
 
 
+def test_a_finding_is_named_by_its_own_text_not_its_hosts(default: Detector) -> None:
+    """The category head reads the finding itself: read with the focus's
+    context (`…资金投放力QQ群123456789度加大`), a QQ group spliced into a
+    sentence about bank lending was named `loan` by the host's words."""
+    text = "银行信贷资金投放力QQ群123456789度加大，贷款利率下行。"
+    assert [(f.text, f.category) for f in default.scan(text).findings] == [
+        ("QQ群123456789", "contact")
+    ]
+
+
 def test_clean_article_about_margin_regulation_passes(default: Detector) -> None:
     text = (EXAMPLES / "clean_regulator.txt").read_text(encoding="utf-8")
     assert default.scan(text).findings == ()

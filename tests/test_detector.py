@@ -515,12 +515,10 @@ def test_windows_take_the_words_of_their_clause_that_lie_inside_them() -> None:
 
     clause = "会议强调要深化产融合作推动科技产业金融良性循环"
     units = np.array([[0, len(clause)], [0, 16], [8, len(clause)], [3, 4]], dtype=np.int64)
-    pieces = [clause[a:b] for a, b in units.tolist()]
-    rows, cols, clause_words = Detector._unit_word_features(
-        pieces, units, np.zeros(len(units), dtype=np.int64), np.zeros(1, dtype=np.int64), 16
-    )
     whole = words.cut(clause)
-    assert clause_words == [whole]
+    rows, cols = Detector._unit_word_features(
+        units, np.zeros(len(units), dtype=np.int64), units[:1], [whole], 16
+    )
     expected = [whole]
     for low, high in units.tolist()[1:]:
         at, inside = 0, []
@@ -531,6 +529,14 @@ def test_windows_take_the_words_of_their_clause_that_lie_inside_them() -> None:
         assert "".join(inside) in clause[low:high]
         expected.append(inside)
     want_rows, want_cols = features.words_to_features(expected, 16)
+    assert rows.tolist() == want_rows.tolist()
+    assert cols.tolist() == want_cols.tolist()
+    # A clause that is not among the units (a finding's spans read with their
+    # clause's words): the same words for the same bounds.
+    spans = units[1:] + 100
+    clauses = np.array([[100, 100 + len(clause)]] * 3, dtype=np.int64)
+    rows, cols = Detector._unit_word_features(spans, np.arange(3), clauses, [whole] * 3, 16)
+    want_rows, want_cols = features.words_to_features(expected[1:], 16)
     assert rows.tolist() == want_rows.tolist()
     assert cols.tolist() == want_cols.tolist()
 
