@@ -5,7 +5,7 @@ Not part of CI.  Every input goes through the API and its result is checked
 disjoint findings, scores in 0..1); one input in ``--cli-every`` also goes through
 the CLI as a text file and as a JSONL record (exit code must be 0, 1 or 2, never a
 traceback).  Crashes and broken invariants are counted and written, one ``repr``
-per line, to ``--crashes``.  Usage::
+per line, appended to ``--crashes`` (no file when there are none).  Usage::
 
     .venv/bin/python scripts/fuzz.py [--count 100000] [--seed 1] [--model DIR]
 """
@@ -13,6 +13,7 @@ per line, to ``--crashes``.  Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import sys
@@ -21,6 +22,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from click.testing import CliRunner
 
@@ -239,7 +241,10 @@ def main() -> int:
     slowest = (0.0, 0, "")
     total_chars = 0
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, args.crashes.open("w", encoding="utf-8") as log:
+    # Crashes are appended, and only when there are some: a clean run leaves no
+    # file behind and a rerun does not wipe the record of an earlier one.
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        log: TextIO | None = None
         workdir = Path(tmp)
         for i in range(args.count):
             name = rng.choices(names, weights)[0]
@@ -258,6 +263,8 @@ def main() -> int:
                     run_cli(args.model, text, workdir)
             except Exception as exc:  # report every crash, keep going
                 crashes += 1
+                if log is None:
+                    log = stack.enter_context(args.crashes.open("a", encoding="utf-8"))
                 log.write(f"{name}\t{exc!r}\t{text!r}\n")
                 log.flush()
             if (i + 1) % 10_000 == 0:
@@ -270,7 +277,7 @@ def main() -> int:
     print("by generator: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
     print(f"characters scanned: {total_chars:,}; wall time {seconds:.1f} s")
     print(f"slowest scan: {slowest[0]:.3f} s on {slowest[1]:,} characters ({slowest[2]})")
-    print(f"crashes: {crashes} (details in {args.crashes})")
+    print(f"crashes: {crashes}" + (f" (appended to {args.crashes})" if crashes else ""))
     return 1 if crashes else 0
 
 
