@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,42 @@ def test_train_fits_the_final_heads_with_the_draft_stacking(
         else:
             assert written.params["stack"] != draft_stack
     assert splits == [("train", "train"), ("train", "train")]
+
+
+def test_the_category_head_weighs_the_categories_equally(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clauses, documents = _tiny_examples()
+    fitted: list[tuple[int, bool]] = []
+    fit_multiclass = training._fit_multiclass
+
+    def spy(x, y, c, balanced=False):  # type: ignore[no-untyped-def]
+        fitted.append((x.shape[0], balanced))
+        return fit_multiclass(x, y, c, balanced)
+
+    monkeypatch.setattr(training, "_fit_multiclass", spy)
+    ads = sum(c.category != "clean" for c in clauses)
+    for balanced in (False, True):
+        config = dataclasses.replace(TINY_CONFIG, category_balanced=balanced)
+        model, _ = training.fit_model(clauses, documents, config)
+        assert fitted.pop() == (ads, balanced)  # the ad clauses, weighed as asked
+        assert model.params["category_balanced"] is balanced
+        for ad, category in AD_PHRASES:  # each tiny ad alone is named its category
+            assert {f.category for f in Detector(model).scan(ad).findings} <= {category}
+
+
+def test_balanced_class_weights_lift_a_rare_category() -> None:
+    """sklearn's "balanced" weighs each class by n / (k * its count): with one
+    example of a class against twenty of each of two others, the rare one's
+    decision moves toward it."""
+    from scipy import sparse
+
+    rows = [[1.0, 0.0, 0.0]] * 20 + [[0.0, 1.0, 0.0]] * 20 + [[0.9, 0.0, 0.1]]
+    x = sparse.csr_matrix(np.array(rows))
+    y = np.array([1] * 20 + [2] * 20 + [5])
+    probe = sparse.csr_matrix(np.array([[0.9, 0.0, 0.1]]))
+    scores = {}
+    for balanced in (False, True):
+        coef, intercept = training._fit_multiclass(x, y, 16.0, balanced)
+        scores[balanced] = (probe @ coef + intercept)[0]
+    assert scores[True][5] - scores[True][1] > scores[False][5] - scores[False][1]
