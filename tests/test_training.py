@@ -156,3 +156,19 @@ def test_balanced_class_weights_lift_a_rare_category() -> None:
         coef, intercept = training._fit_multiclass(x, y, 16.0, balanced)
         scores[balanced] = (probe @ coef + intercept)[0]
     assert scores[True][5] - scores[True][1] > scores[False][5] - scores[False][1]
+
+
+def test_a_category_head_fits_with_one_or_two_categories() -> None:
+    """A user's own training data may hold ads of two categories, or one:
+    sklearn then fits one row (binary) or refuses; the head still names each
+    category where its examples are."""
+    from scipy import sparse
+
+    x = sparse.csr_matrix(np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5))
+    for labels in ([1] * 5 + [5] * 5, [5] * 10):
+        y = np.array(labels)
+        coef, intercept = training._fit_multiclass(x, y, 16.0, balanced=True)
+        named = (x @ coef + intercept).argmax(axis=1)
+        assert named.tolist() == labels
+        absent = sorted(set(range(len(training.MODEL_CLASSES))) - set(labels))
+        assert (intercept[absent] == -30.0).all()

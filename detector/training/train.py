@@ -214,15 +214,23 @@ def _fit_multiclass(
 ) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
-    weight = "balanced" if balanced else None
-    model = LogisticRegression(C=c, solver="lbfgs", max_iter=200, class_weight=weight)
-    model.fit(x, y)
     coef = np.zeros((x.shape[1], len(MODEL_CLASSES)), dtype=np.float32)
     intercept = np.zeros(len(MODEL_CLASSES), dtype=np.float32)
-    for column, label in enumerate(model.classes_):
-        coef[:, label] = model.coef_[column]
-        intercept[label] = model.intercept_[column]
-    missing = set(range(len(MODEL_CLASSES))) - set(int(c) for c in model.classes_)
+    present = sorted(set(y.tolist()))
+    if len(present) > 1:  # (one category: it is always the one named)
+        weight = "balanced" if balanced else None
+        model = LogisticRegression(C=c, solver="lbfgs", max_iter=200, class_weight=weight)
+        model.fit(x, y)
+        if len(model.classes_) == 2:
+            # Two categories: sklearn fits one row, the log-odds of the second;
+            # as softmax logits that is the first at 0 and the second at it.
+            coef[:, model.classes_[1]] = model.coef_[0]
+            intercept[model.classes_[1]] = model.intercept_[0]
+        else:
+            for column, label in enumerate(model.classes_):
+                coef[:, label] = model.coef_[column]
+                intercept[label] = model.intercept_[column]
+    missing = set(range(len(MODEL_CLASSES))) - set(present)
     for label in missing:
         intercept[label] = -30.0  # a class without examples is never predicted
     return coef, intercept
