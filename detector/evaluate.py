@@ -198,8 +198,9 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     rates.update({f"{k} recall": (v[1], v[0]) for k, v in sorted(by_category.items())})
     rates.update({f"recipe {k} recall": (v[1], v[0]) for k, v in sorted(by_recipe.items())})
     found = sum(v[0] for v in named.values())
+    hits = sum(v[1] for v in named.values())
     if found and names_categories:
-        rates["category accuracy"] = (sum(v[1] for v in named.values()), found)
+        rates["category accuracy"] = (hits, found)
     result["intervals"] = {name: wilson_interval(*counts) for name, counts in rates.items()}
     scores = [p.score for p in predictions if p.score is not None]
     result["calibration"] = (
@@ -216,7 +217,6 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
             "exact_match": _ratio(exact_hits, exact_total),
         }
     if names_categories:
-        hits = sum(v[1] for v in named.values())
         result["category"] = {
             "accuracy": hits / found if found else None,
             "spans": found,
