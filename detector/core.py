@@ -1127,7 +1127,7 @@ class Detector:
                 category_mass[doc] = (kinds[mine] * scores[mine, None]).sum(axis=0)
             flagged = ((scores >= self.threshold) & ~replaced[owner]).nonzero()[0].tolist()
             span_words = self._span_words(norm.text, located, flagged)
-            found: list[tuple[int, int, int, int]] = []  # (clause, start, end, text)
+            found: list[tuple[int, int, int, int]] = []  # (clause, start, end, index of its text)
             for i in flagged:
                 found.extend(
                     (i, s, e, int(owner[i]))
