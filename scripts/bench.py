@@ -165,40 +165,18 @@ def compare_probe(reference: list[dict[str, Any]], actual: list[dict[str, Any]])
     return problems
 
 
-def _batches(texts: list[str], chars: int) -> list[str]:
-    """``texts`` joined by line breaks into batches of about ``chars``
-    characters, as ``Detector.scan_many`` scans them."""
-    out: list[str] = []
-    batch: list[str] = []
-    size = 0
-    for text in texts:
-        batch.append(text)
-        size += len(text) + 1
-        if size >= chars:
-            out.append("\n".join(batch))
-            batch, size = [], 0
-    if batch:
-        out.append("\n".join(batch))
-    return out
-
-
-def _best_time(fn: Any, runs: int) -> float:
-    """The shortest of ``runs`` timings of ``fn()`` (for a lower bound)."""
+def _timings(fn: Any, runs: int) -> list[float]:
+    """Wall times of ``runs`` calls of ``fn()``."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
 
 
 def _median_time(fn: Any, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(_timings(fn, runs))
 
 
 def _cli() -> list[str]:
@@ -238,7 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     from detector.core import Detector, default_model_path
     from detector.memory import keep_freed_memory
     from detector.model import load_model
-    from detector.parallel import CHUNK_CHARS
 
     model_path = Path(args.model) if args.model else default_model_path().parent
     model_args = ["--model", str(model_path)] if args.model else []
@@ -362,12 +339,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # The floor of a scan: the passes every character goes through, whatever
         # the text holds (normalization, clause bounds, the character n-gram
-        # heads: Detector.document_score), over the batches scan_many makes, with
-        # the CLI's memory setting.  With the cold start and the reading of the
-        # files it bounds the end-to-end time of a run from below.
+        # heads: Detector.document_score), over the texts joined and cut into the
+        # segments a long text is scanned in (at most 128 K characters, as
+        # scan_many's batches), with the CLI's memory setting.  With the cold
+        # start and the reading of the files it bounds the end-to-end time of a
+        # run from below.
         keep_freed_memory()
-        batches = _batches(texts, CHUNK_CHARS)
-        floor_s = _best_time(lambda: [detector.document_score(b) for b in batches], 5)
+        joined = "\n".join(texts)
+        batches = [joined[start:end] for start, end in detector.segments(joined)]
+        floor_s = min(_timings(lambda: [detector.document_score(b) for b in batches], 5))
 
         mean_kb = statistics.mean(len(a.encode("utf-8")) for a in articles) / 1e3
 
