@@ -27,16 +27,16 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-FROM, BEFORE = "20250101", "20250701"
-
 
 def _stories(corpora: Path) -> list[str]:
+    """The stories between training's period and the dev benchmark's."""
     from detector.training import corpora as sources
+    from detector.training.train import DEV_FROM, TRAIN_BEFORE
 
     return [
         document.text
         for date, document in sources.xwlb_stories(corpora)
-        if FROM <= str(date).replace("-", "") < BEFORE
+        if TRAIN_BEFORE <= date < DEV_FROM
     ]
 
 
