@@ -3,6 +3,8 @@ text, SARIF rules and the README)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 CLEAN = "clean"
 
 DESCRIPTIONS: dict[str, str] = {
@@ -31,3 +33,19 @@ MODEL_CLASSES: tuple[str, ...] = (
     "promotion",
     "phishing",
 )
+
+
+def check_categories(names: str | Iterable[str]) -> frozenset[str]:
+    """``names`` (one name, or several) as a set of categories; a name that is
+    not one (a typo would silently ignore nothing) raises ``ValueError`` naming
+    it and the categories."""
+    chosen = frozenset((names,) if isinstance(names, str) else names)
+    if not all(isinstance(name, str) for name in chosen):
+        raise TypeError("categories must be names (str)")
+    unknown = sorted(chosen - set(DESCRIPTIONS))
+    if unknown:
+        raise ValueError(
+            f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {', '.join(map(repr, unknown))}"
+            f" (the categories: {', '.join(DESCRIPTIONS)})"
+        )
+    return chosen

@@ -136,6 +136,21 @@ model_option = click.option(
 )
 
 
+def ignore_category_option(effect: str) -> Callable[[F], F]:
+    from detector.categories import DESCRIPTIONS
+
+    return click.option(
+        "--ignore-category",
+        "ignore_categories",
+        type=click.Choice(list(DESCRIPTIONS)),
+        multiple=True,
+        metavar="NAME",
+        help=f"Drop the findings of this category: {effect} (repeatable; added to"
+        " ignore_categories of .detector.toml / pyproject.toml).  One of"
+        f" {', '.join(DESCRIPTIONS)}.",
+    )
+
+
 # Not ``readable=True`` (click's default): click would refuse the whole command
 # line for one path it cannot read.  Opening each input reports that input as
 # ``PATH: cannot open (…)`` and every other input is still scanned or cleaned.
@@ -415,6 +430,7 @@ def _echo_json(value: Any) -> None:
     help="Write every current finding to the --baseline file and exit 0.",
 )
 @threshold_option()
+@ignore_category_option("they are not reported and block nothing")
 @model_option
 @jobs_option(
     "one per core when the input is more than one chunk of documents, else 1)."
@@ -436,6 +452,7 @@ def scan(
     baseline: str | None,
     update_baseline: bool,
     threshold: float | str | None,
+    ignore_categories: tuple[str, ...],
     model: str | None,
     jobs: int | None,
     summary: bool,
@@ -468,7 +485,7 @@ def scan(
         text_fields=text_fields,
         encoding=encoding,
         id_field=id_field,
-        suppressions=_load_suppressions(baseline, update_baseline),
+        suppressions=_load_suppressions(baseline, update_baseline, ignore=ignore_categories),
         use_baseline=not update_baseline,
     )
     detector = load_detector()
@@ -589,10 +606,15 @@ def _load_config() -> Config:
 
 
 def _load_suppressions(
-    baseline: str | None, update_baseline: bool, config: Config | None = None
+    baseline: str | None,
+    update_baseline: bool,
+    config: Config | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> Suppressions:
-    """The allow list and inline markers of ``config`` (loaded here when not
-    given), and the fingerprints of ``baseline`` unless it is being updated."""
+    """The allow list, inline markers and ignored categories of ``config``
+    (loaded here when not given) with the categories of ``--ignore-category``
+    (``ignore``), and the fingerprints of ``baseline`` unless it is being
+    updated."""
     from detector.suppress import BaselineError, Suppressions, parse_baseline
 
     if config is None:
@@ -603,7 +625,10 @@ def _load_suppressions(
             prints = parse_baseline(_read_baseline(baseline))
         except BaselineError as exc:
             raise DetectorError(f"{baseline}: {exc}") from None
-    return Suppressions(config.allow, prints, inline=config.inline_markers)
+    categories = frozenset(config.ignore_categories) | frozenset(ignore)
+    return Suppressions(
+        config.allow, prints, inline=config.inline_markers, ignore_categories=categories
+    )
 
 
 def _check_baseline_writable(path: str) -> None:
@@ -1009,6 +1034,7 @@ def evaluate(
     default=None,
     help="Leave out the findings recorded in this baseline file, as scan --baseline does.",
 )
+@ignore_category_option("they are not explained, as scan does not report them")
 def explain(
     target: str,
     model: str | None,
@@ -1021,6 +1047,7 @@ def explain(
     id_field: str,
     encoding: str | None,
     baseline: str | None,
+    ignore_categories: tuple[str, ...],
 ) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
@@ -1033,7 +1060,8 @@ def explain(
     --text for that.  Contributions are weight × tf-idf of each
     feature in the scored clause; [word] marks a jieba word.  The findings
     explained are those scan reports with the same --model, --threshold,
-    --baseline and --id-field: the allow list and inline markers of .detector.toml /
+    --baseline, --ignore-category and --id-field: the allow list, inline markers
+    and ignored categories of .detector.toml /
     pyproject.toml apply (what the allow list leaves of a finding is explained
     on the text without the allowed phrases, as scan judges it).
 
@@ -1049,7 +1077,9 @@ def explain(
 
     load_detector = _start_loading(model, threshold)
     config = _load_config()  # what scan reports: its allow list and inline markers apply
-    suppressions = _load_suppressions(baseline, update_baseline=False, config=config)
+    suppressions = _load_suppressions(
+        baseline, update_baseline=False, config=config, ignore=ignore_categories
+    )
     items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
     read = False  # a file (or stdin): each finding is shown where scan points at it
     walked = False  # a directory: every file's findings come under its name
@@ -1230,6 +1260,7 @@ def _looks_like_path(target: str) -> bool:
     " (needed with --in-place, which would lose them).",
 )
 @threshold_option("Remove, in blocked articles,")
+@ignore_category_option("they are not removed and block nothing")
 @model_option
 @jobs_option(
     "one per core); reading, cleaning and writing stay in this one, and a batch of"
@@ -1251,6 +1282,7 @@ def clean(
     drop: bool,
     quarantine: str | None,
     threshold: float | str | None,
+    ignore_categories: tuple[str, ...],
     model: str | None,
     jobs: int | None,
     summary: bool,
@@ -1332,7 +1364,7 @@ def clean(
             "--in-place --drop would lose the dropped records: give --quarantine"
         )
     encoding = _check_encoding(encoding)
-    suppressions = _load_suppressions(None, False)
+    suppressions = _load_suppressions(None, False, ignore=ignore_categories)
     detector = _load_detector(model, threshold)
     errors = 0
     removed = False

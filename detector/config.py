@@ -9,6 +9,7 @@ Found by walking up from the current directory; in each directory
 
     allow = ["证监会依法查处场外配资", "官方微信公众号"]
     inline_markers = false   # ignore "detector: allow" in scanned text (default true)
+    ignore_categories = ["promotion"]   # drop the findings of these categories
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from detector.categories import check_categories
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,6 +45,8 @@ class Config:
     # line.  Off for text nobody reviewed (a crawl): an ad carrying the marker
     # would hide itself.
     inline_markers: bool = True
+    # Categories whose findings are dropped (see detector.suppress).
+    ignore_categories: tuple[str, ...] = ()
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -98,7 +103,7 @@ def load_config(start: Path | None = None) -> Config:
     if found is None:
         return Config()
     path, table = found
-    unknown = sorted(set(table) - {"allow", "inline_markers"})
+    unknown = sorted(set(table) - {"allow", "inline_markers", "ignore_categories"})
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
     allow = table.get("allow", [])
@@ -107,4 +112,11 @@ def load_config(start: Path | None = None) -> Config:
     inline_markers = table.get("inline_markers", True)
     if not isinstance(inline_markers, bool):
         raise ConfigError(f"{path}: 'inline_markers' must be true or false")
-    return Config(tuple(allow), path, inline_markers)
+    ignore = table.get("ignore_categories", [])
+    if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+        raise ConfigError(f"{path}: 'ignore_categories' must be a list of category names")
+    try:
+        check_categories(ignore)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: 'ignore_categories': {exc}") from None
+    return Config(tuple(allow), path, inline_markers, tuple(ignore))

@@ -190,8 +190,9 @@ class ScannedField:
     """One field of a document as :func:`scan_fields` judges it, before its
     findings are put back on the field's string: ``read``, the text scored (the
     field's string, the text of its markup ``view``, or a page's text);
-    ``verdict``, the model's verdict of ``read`` (a page's hidden-text findings
-    added), before suppressions; ``kept``, the findings reported (on ``read``:
+    ``verdict``, the model's verdict of ``read`` without the findings of ignored
+    categories (a page's hidden-text findings added), before the other
+    suppressions; ``kept``, the findings reported (on ``read``:
     what the allowlist leaves of a finding included) with their fingerprints.
     ``detector explain`` explains ``kept`` on ``read``."""
 
@@ -221,6 +222,7 @@ def scan_fields(
         view = views.get(name)
         read = text if view is None else view.text
         verdict = scanned[name] if scanned and name in scanned else detector.scan(read)
+        verdict = suppressions.heeded(verdict, detector.block_threshold)
         marker_text, marker_offset = None, None
         if page is not None:
             from detector.html import hidden_findings  # here: most inputs are not HTML

@@ -1,6 +1,7 @@
 """Suppressions for a repository of stored articles (pure: no file I/O here).
 
-Three ways to silence a finding someone has reviewed:
+Three ways to silence a finding someone has reviewed, and one to leave out a
+whole category:
 
 * an inline marker: ``detector: allow`` anywhere on the line where the finding
   starts (for HTML, the source line, so an ``<!-- detector: allow -->`` comment
@@ -13,7 +14,13 @@ Three ways to silence a finding someone has reviewed:
   finding.  A finding inside an outlet's own line ("财富APP下载" of "东方财富APP下载") goes;
   an ad merged with it ("东方财富APP下载，下载金沙娱乐APP注册送88元") keeps its own
   part instead of hiding behind the allowed phrase;
-* a baseline: findings recorded by fingerprint in a JSON file.
+* a baseline: findings recorded by fingerprint in a JSON file;
+* ignored categories (``ignore_categories = ["promotion"]``, ``--ignore-category``):
+  the model's findings of these categories are dropped before anything else
+  reads them, so they neither report, block, clean nor make a hidden block of
+  HTML a ``hidden-text`` finding.  For an outlet whose own news reads as an ad of
+  one category (shopping festivals as ``promotion``) when the user wants the
+  others.
 
 Fingerprints depend on content, not position: sha256 of the path, the record id
 and field (JSONL/JSON), the category, the normalized finding text and the
@@ -32,6 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from detector.categories import check_categories
 from detector.cutout import Rescore, cut_out, masked
 from detector.lines import Lines
 from detector.normalize import normalize
@@ -152,16 +160,28 @@ def fingerprints(
 
 @dataclass(frozen=True)
 class Suppressions:
-    """What to drop: allowlisted phrases and baseline fingerprints."""
+    """What to drop: allowlisted phrases, baseline fingerprints and the findings
+    of ignored categories (checked: an unknown name raises ``ValueError``)."""
 
     allow: tuple[str, ...] = ()
     baseline: frozenset[str] = frozenset()
     inline: bool = True
+    ignore_categories: frozenset[str] = frozenset()
     _phrases: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         phrases = tuple(p for p in (normalized_text(a) for a in self.allow) if p)
         object.__setattr__(self, "_phrases", phrases)
+        object.__setattr__(self, "ignore_categories", check_categories(self.ignore_categories))
+
+    def heeded(self, verdict: Verdict, block_threshold: float) -> Verdict:
+        """``verdict`` without the findings of ignored categories (score and
+        ``is_spam`` recomputed): the model's verdict as everything after it
+        reads it."""
+        if not self.ignore_categories:
+            return verdict
+        kept = [f for f in verdict.findings if f.category not in self.ignore_categories]
+        return without(verdict, kept, block_threshold)
 
     def without_allowed(
         self, findings: Sequence[Finding], scanned: str, rescore: Rescore
@@ -223,12 +243,16 @@ class Suppressions:
         looked for in ``marker_text`` (default ``text``) at
         ``marker_offset(finding.start)`` (default ``finding.start``).  With an
         allowlist, ``rescore`` judges what is left of a finding the phrases cut
-        (see :meth:`without_allowed`).
+        (see :meth:`without_allowed`).  Findings of ignored categories are
+        dropped (fingerprints are per category, so the others' stay).
         """
         if self._phrases:
             if rescore is None:
                 raise ValueError("an allowlist needs rescore: what is left of a finding is judged")
             findings = self.without_allowed(findings, text, rescore)
+        if self.ignore_categories:  # a piece the allowlist left is judged again, a page's
+            # hidden-text findings are added after heeded(): either may be ignored
+            findings = [f for f in findings if f.category not in self.ignore_categories]
         if not findings:
             return []
         texts = normalized_texts([finding.text for finding in findings])

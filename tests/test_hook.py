@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from detector.core import Detector
-from detector.integrations import HookResult, check_item
+from detector.integrations import HookResult, check_item, check_items
 
 AD = "杨方线上配资股票"
 CONTENT = (
@@ -135,6 +135,38 @@ def test_an_allowed_phrase_is_cut_out_and_the_rest_judged_without_it(
     # What is left ("领取福利") is no ad once the handle is allowed.
     kept = check_item(item, action="clean", detector=tiny_detector, allow=["加微信abc12345"])
     assert not kept.flagged and kept.item == item
+
+
+def test_findings_of_ignored_categories_neither_flag_block_nor_clean(
+    tiny_detector: Detector,
+) -> None:
+    item = {"content": CONTENT + "专家表示加微信abc12345领取福利。\n"}
+    both = check_item(item, action="clean", detector=tiny_detector)
+    assert [f.category for f in both.removed["content"]] == ["stock-margin", "contact"]
+    one = check_item(item, action="clean", detector=tiny_detector, ignore_categories="contact")
+    assert [f.text for f in one.removed["content"]] == [AD]
+    assert "加微信abc12345领取福利" in one.item["content"]
+    (result,) = check_items(
+        [item], action="drop", detector=tiny_detector,
+        ignore_categories=(c for c in ["contact", "stock-margin"]),
+    )  # fmt: skip
+    assert not result.flagged and not result.dropped and result.item == item
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ("promo", ValueError, "unknown category 'promo'"),
+        (["contact", "links"], ValueError, "unknown category 'links'"),
+        (3, TypeError, "ignore_categories must be"),
+        ([3], TypeError, "categories must be names"),
+    ],
+)
+def test_a_bad_ignored_category_is_refused(
+    tiny_detector: Detector, value: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        check_item(injected_item(), detector=tiny_detector, ignore_categories=value)  # type: ignore[arg-type]
 
 
 def test_an_allowlist_given_as_an_iterator_is_honoured(tiny_detector: Detector) -> None:

@@ -425,6 +425,18 @@ def test_allow_setting_drops_findings_of_allowed_phrases(tiny_model_dir: Path) -
     assert stats.get_value("detector/items_flagged") is None
 
 
+def test_ignore_categories_setting_drops_their_findings(tiny_model_dir: Path) -> None:
+    pipeline, stats = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="drop", DETECTOR_IGNORE_CATEGORIES="gambling, stock-margin"
+    )
+    assert pipeline.ignore_categories == {"gambling", "stock-margin"}
+    item = pipeline.process_item({"content": INJECTED})
+    assert item["detector"]["flagged"] is False
+    assert stats.get_value("detector/items_flagged") is None
+    with pytest.raises(ValueError, match=r"^DETECTOR_IGNORE_CATEGORIES: unknown category 'margin'"):
+        _pipeline(tiny_model_dir, DETECTOR_IGNORE_CATEGORIES=["margin"])
+
+
 def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) -> None:
     """``-s DETECTOR_FIELDS="title, content"`` gave the field ' content', which no
     item has: the content was silently never scanned."""
@@ -446,7 +458,9 @@ def test_bad_fields_setting_is_named(tiny_model_dir: Path, value: Any) -> None:
         _pipeline(tiny_model_dir, DETECTOR_FIELDS=value)
 
 
-@pytest.mark.parametrize("name", ["DETECTOR_FIELDS", "DETECTOR_ALLOW"])
+@pytest.mark.parametrize(
+    "name", ["DETECTOR_FIELDS", "DETECTOR_ALLOW", "DETECTOR_IGNORE_CATEGORIES"]
+)
 def test_a_list_setting_that_is_not_a_list_is_named(tiny_model_dir: Path, name: str) -> None:
     """``DETECTOR_FIELDS = 3`` stopped the crawl with Scrapy's bare ``TypeError:
     'int' object is not iterable``, which names no setting."""

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from detector.cli import main
 from detector.config import ConfigError, load_config
-from detector.results import Finding
+from detector.results import Finding, Verdict
 from detector.suppress import (
     BaselineError,
     Suppressions,
@@ -455,4 +455,111 @@ def test_explain_explains_the_hidden_text_finding_scan_reports_on_a_page(
     result = explain(tiny_model_dir, "--format", "json", "articles/a.html")
     assert result.exit_code == 1, result.output
     assert [record["finding"] for record in json.loads(result.stdout)] == expected
+    assert "not explained" not in result.stderr
+
+
+# Ignored categories ------------------------------------------------------------
+
+HANDLE = "加微信abc12345领取福利"
+TWO_ADS = f"会议强调要深化产融合作。\n强化服务{AD},推动循环。\n专家表示{HANDLE}\n"
+
+
+def test_ignored_categories_leave_the_verdict_as_if_the_model_had_not_found_them() -> None:
+    margin = finding(AD, 10)
+    handle = Finding(30, 30 + len(HANDLE), HANDLE, 0.97, "contact")
+    verdict = Verdict(True, 0.97, (margin, handle), "v1")
+    rules = Suppressions(ignore_categories=frozenset({"contact"}))
+    assert rules.heeded(verdict, block_threshold=0.95) == Verdict(False, 0.9, (margin,), "v1")
+    assert rules.heeded(verdict, block_threshold=0.85).is_spam
+    assert Suppressions().heeded(verdict, 0.95) is verdict
+    # keep() drops them too (a page's hidden-text findings come after heeded()),
+    # and the other findings keep the fingerprints they had.
+    kept = rules.keep([margin, handle], path="a.txt", text=TWO_ADS)
+    assert kept == Suppressions().keep([margin], path="a.txt", text=TWO_ADS)
+
+
+@pytest.mark.parametrize("names", [{"promo"}, {"contact", "Contact"}, {"clean"}])
+def test_an_unknown_category_is_refused_naming_it_and_the_categories(names: set[str]) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"unknown category '(promo|Contact|clean)' \(the categories: stock-margin, .*text\)",
+    ):
+        Suppressions(ignore_categories=frozenset(names))
+
+
+def test_config_ignore_categories(tmp_path: Path) -> None:
+    config = tmp_path / ".detector.toml"
+    config.write_text('ignore_categories = ["promotion", "contact"]\n', encoding="utf-8")
+    assert load_config(tmp_path).ignore_categories == ("promotion", "contact")
+    config.write_text('ignore_categories = "promotion"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'ignore_categories' must be a list of category names"):
+        load_config(tmp_path)
+    config.write_text('ignore_categories = ["promotions"]\n', encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"\.detector\.toml: 'ignore_categories': unknown category 'promotions'"
+    ):
+        load_config(tmp_path)
+
+
+def test_cli_ignore_category_from_the_option_and_the_config(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    (workdir / "articles" / "a.txt").write_text(TWO_ADS, encoding="utf-8")
+
+    def categories(result: Result) -> list[str]:
+        return [f["category"] for r in json.loads(result.stdout) for f in r["findings"]]
+
+    everything = scan(tiny_model_dir, "--format", "json", "articles")
+    assert (everything.exit_code, categories(everything)) == (1, ["stock-margin", "contact"])
+    one = scan(tiny_model_dir, "--format", "json", "--ignore-category", "contact", "articles")
+    assert (one.exit_code, categories(one)) == (1, ["stock-margin"])
+    assert json.loads(one.stdout)[0]["score"] < json.loads(everything.stdout)[0]["score"]
+    (workdir / ".detector.toml").write_text(
+        'ignore_categories = ["stock-margin"]\n', encoding="utf-8"
+    )
+    both = scan(tiny_model_dir, "--ignore-category", "contact", "articles")
+    assert (both.exit_code, both.stdout) == (0, "")
+    wrong = scan(tiny_model_dir, "--ignore-category", "contacts", "articles")
+    assert wrong.exit_code == 2 and "'contacts' is not one of" in wrong.stderr
+
+
+def test_clean_leaves_the_findings_of_an_ignored_category(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    article = workdir / "articles" / "a.txt"
+    article.write_text(TWO_ADS, encoding="utf-8")
+    args = ["clean", "--model", str(tiny_model_dir)]
+    cleaned = CliRunner().invoke(main, [*args, str(article)])
+    assert cleaned.exit_code == 1  # something was removed
+    assert cleaned.stdout == TWO_ADS.replace(AD, "").replace(HANDLE, "")
+    kept = CliRunner().invoke(main, [*args, "--ignore-category", "contact", str(article)])
+    assert kept.exit_code == 1 and kept.stdout == TWO_ADS.replace(AD, "")
+    nothing = CliRunner().invoke(
+        main,
+        [*args, "--ignore-category", "contact", "--ignore-category", "stock-margin", str(article)],
+    )
+    assert nothing.exit_code == 0 and nothing.stdout == TWO_ADS
+
+
+def test_an_ignored_category_makes_no_hidden_text_finding_on_a_page(
+    tiny_model_dir: Path, workdir: Path
+) -> None:
+    """A hidden block is reported when the model finds an ad in it: an ad of an
+    ignored category is no ad, and hidden-text can be ignored on its own."""
+    page = (
+        "<html><body><p>会议强调要深化产融合作。</p>"
+        '<div style="display:none">强化服务杨方线上配资股票,推动循环。</div>'
+        "<p>农业农村部部署秋粮收获工作。</p></body></html>\n"
+    )
+    (workdir / "articles" / "a.html").write_text(page, encoding="utf-8")
+
+    def categories(*args: str) -> list[str]:
+        result = scan(tiny_model_dir, "--format", "json", *args, "articles/a.html")
+        return [f["category"] for r in json.loads(result.stdout) for f in r["findings"]]
+
+    assert sorted(categories()) == ["hidden-text", "stock-margin"]
+    assert categories("--ignore-category", "hidden-text") == ["stock-margin"]
+    assert categories("--ignore-category", "stock-margin") == []
+    result = explain(tiny_model_dir, "--ignore-category", "stock-margin", "articles/a.html")
+    assert (result.exit_code, result.stdout) == (0, "")
     assert "not explained" not in result.stderr

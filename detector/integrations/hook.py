@@ -36,7 +36,9 @@ each covers the markup from the ad's first character to its last.
 ``allow`` lists phrases cut out of the findings, as the allowlist of
 ``.detector.toml`` does for ``detector scan``; the inline marker
 ``detector: allow`` is never honoured here: in scraped text it would be the
-spammer's, an ad hiding itself.
+spammer's, an ad hiding itself.  ``ignore_categories`` names categories whose
+findings are dropped (they neither flag, block nor clean), as
+``--ignore-category`` does for ``detector scan``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector._locks import ForkSafeLock
+from detector.categories import check_categories
 from detector.clean import clean_fields
 from detector.results import FieldVerdicts, Finding, Verdict
 
@@ -188,11 +191,12 @@ def _resolve_detector(detector: Detector | None, threshold: float | str | None) 
 
 
 @functools.lru_cache(maxsize=8)
-def _allowlist(allow: tuple[str, ...]) -> Suppressions:
-    """The suppressions of an allowlist, built once per list (phrases normalized)."""
+def _suppressions(allow: tuple[str, ...], ignore: frozenset[str]) -> Suppressions:
+    """The suppressions of an allowlist and ignored categories, built once per
+    pair (phrases normalized)."""
     from detector.suppress import Suppressions
 
-    return Suppressions(allow, inline=False)
+    return Suppressions(allow, inline=False, ignore_categories=ignore)
 
 
 def check_item(
@@ -202,6 +206,7 @@ def check_item(
     detector: Detector | None = None,
     threshold: float | str | None = None,
     allow: Sequence[str] = (),
+    ignore_categories: str | Iterable[str] = (),
 ) -> HookResult:
     """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
 
@@ -212,10 +217,14 @@ def check_item(
     overrides its review threshold.  The ``allow`` phrases (compared normalized:
     full-width, traditional, spacing and case variants folded) are cut out of the
     findings, and what is left is judged on the text without them (see
-    :mod:`detector.suppress`).  Raises ``ValueError`` for an unknown action or a
-    threshold outside 0..1, ``TypeError`` for arguments of the wrong type.
+    :mod:`detector.suppress`).  The findings of ``ignore_categories`` (one
+    category or several, :data:`detector.categories.DESCRIPTIONS`) are dropped.
+    Raises ``ValueError`` for an unknown action or category or a threshold
+    outside 0..1, ``TypeError`` for arguments of the wrong type.
     """
-    (result,) = _checked([item], fields, action, detector, threshold, allow, "check_item")
+    (result,) = _checked(
+        [item], fields, action, detector, threshold, allow, ignore_categories, "check_item"
+    )
     return result
 
 
@@ -226,6 +235,7 @@ def check_items(
     detector: Detector | None = None,
     threshold: float | str | None = None,
     allow: Sequence[str] = (),
+    ignore_categories: str | Iterable[str] = (),
 ) -> list[HookResult]:
     """:func:`check_item` for each of ``items``, in order, with the fields of all
     of them scanned in batches of up to 512
@@ -236,7 +246,9 @@ def check_items(
     comes.  Raises as ``check_item`` does, before scanning any item."""
     if isinstance(items, Mapping):
         raise TypeError("check_items() needs an iterable of items; for one item use check_item()")
-    return _checked(items, fields, action, detector, threshold, allow, "check_items")
+    return _checked(
+        items, fields, action, detector, threshold, allow, ignore_categories, "check_items"
+    )
 
 
 def _checked(
@@ -246,6 +258,7 @@ def _checked(
     detector: Detector | None,
     threshold: float | str | None,
     allow: Sequence[str],
+    ignore_categories: str | Iterable[str],
     caller: str,
 ) -> list[HookResult]:
     """:func:`check_items`; ``caller`` is named in errors."""
@@ -271,9 +284,11 @@ def _checked(
     phrases = tuple(allow) if isinstance(allow, Iterable) else None
     if phrases is None or not all(isinstance(phrase, str) for phrase in phrases):
         raise TypeError("allow must be a phrase or a sequence of phrases (str)")
-    allowlist = _allowlist(phrases) if phrases else None
+    if not isinstance(ignore_categories, (str, Iterable)):
+        raise TypeError("ignore_categories must be a category or a sequence of categories (str)")
+    ignore = check_categories(ignore_categories)
     scanner = _resolve_detector(detector, threshold)
-    suppressions = allowlist or NO_SUPPRESSIONS
+    suppressions = _suppressions(phrases, ignore) if phrases or ignore else NO_SUPPRESSIONS
     names = list(dict.fromkeys(fields))
     texts = [
         text for item in items for name in names for _, text in text_elements(name, item.get(name))

@@ -33,6 +33,11 @@ Settings:
     ``.detector.toml`` does for ``detector scan``; e.g. an outlet's own promotion
     (``["东方财富APP下载"]``).  The inline marker ``detector: allow`` is never
     honoured in items: in scraped text it would be the spammer's.
+``DETECTOR_IGNORE_CATEGORIES``
+    Categories whose findings are dropped (a list, or a comma-separated string):
+    they neither flag, block nor clean an item; e.g. ``["promotion"]`` for a site
+    whose shopping news reads as promotion.  An unknown name stops the crawl at
+    start-up, naming the categories.
 ``DETECTOR_RESULT_FIELD``
     Item field that receives ``HookResult.to_dict()`` (default ``"detector"``; empty,
     ``None`` or, from the command line, ``-s DETECTOR_RESULT_FIELD=None`` to store
@@ -111,6 +116,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from w3lib.url import file_uri_to_path
 
+from detector.categories import check_categories
 from detector.clean import escape_lone_surrogates
 from detector.compressed import AppendLog
 from detector.integrations.hook import (
@@ -299,6 +305,7 @@ class DetectorPipeline:
         quarantine: str | None = None,
         crawler: Crawler | None = None,
         allow: tuple[str, ...] = (),
+        ignore_categories: tuple[str, ...] = (),
     ) -> None:
         if action not in ACTIONS:
             raise ValueError(f"DETECTOR_ACTION must be one of {', '.join(ACTIONS)}; got {action!r}")
@@ -331,6 +338,10 @@ class DetectorPipeline:
         self.quarantine_path = None if off else quarantine or None
         self.crawler = crawler
         self.allow = allow
+        try:
+            self.ignore_categories = check_categories(ignore_categories)
+        except ValueError as exc:  # raised at start-up, naming the setting
+            raise ValueError(f"DETECTOR_IGNORE_CATEGORIES: {exc}") from None
         self._quarantine: AppendLog | None = None
         self._warned_classes: set[type] = set()
         self._warned_fields: set[tuple[type, str, type]] = set()
@@ -363,6 +374,7 @@ class DetectorPipeline:
             quarantine=settings.get("DETECTOR_QUARANTINE"),
             crawler=crawler,
             allow=_names(settings, "DETECTOR_ALLOW"),
+            ignore_categories=_names(settings, "DETECTOR_IGNORE_CATEGORIES"),
         )
         if pipeline.quarantine_path:
             _check_quarantine_is_no_feed(pipeline.quarantine_path, settings)
@@ -396,7 +408,14 @@ class DetectorPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         adapter = ItemAdapter(item)
-        result = check_item(adapter, self.fields, self.action, self.detector, allow=self.allow)
+        result = check_item(
+            adapter,
+            self.fields,
+            self.action,
+            self.detector,
+            allow=self.allow,
+            ignore_categories=self.ignore_categories,
+        )
         if result.verdicts:  # an item with nothing to scan is not counted as scanned
             self._inc("items_scanned")
         self._report_unscanned(adapter, result)
