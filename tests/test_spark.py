@@ -206,6 +206,36 @@ def test_clean_dataframe_leaves_a_text_that_is_flagged_but_not_blocked(
     assert rows["b"]["text_clean"] == "全国夏粮实现丰收"
 
 
+def test_allow_and_ignore_categories_reach_the_executors(
+    documents_df: DataFrame, tiny_model_dir: Path
+) -> None:
+    """As for check_item: an allowed phrase is cut out of the findings, and the
+    findings of an ignored category neither report, block nor clean."""
+    plain = by_id(scan_dataframe(documents_df, model=tiny_model_dir))
+    assert [f.category for f in plain["contact"][FINDINGS_COL]] == ["contact"]
+    assert plain["margin"][IS_SPAM_COL] and plain["gambling"][IS_SPAM_COL]
+    rows = by_id(
+        scan_dataframe(
+            documents_df,
+            model=tiny_model_dir,
+            allow=["王磊在线配资平台"],
+            ignore_categories=("contact", "hidden-text"),
+        )
+    )
+    assert rows["contact"][FINDINGS_COL] == [] and not rows["contact"][IS_SPAM_COL]
+    assert rows["margin"][FINDINGS_COL] == [] and rows["margin"][SCORE_COL] == 0.0
+    assert rows["gambling"][FINDINGS_COL] == plain["gambling"][FINDINGS_COL]
+    cleaned = by_id(
+        clean_dataframe(documents_df, model=tiny_model_dir, ignore_categories="contact")
+    )
+    assert cleaned["contact"]["text_clean"] == cleaned["contact"]["text"]
+    assert "金沙体育" not in cleaned["gambling"]["text_clean"]
+    with pytest.raises(ValueError, match="unknown category 'contacts'"):
+        scan_dataframe(documents_df, model=tiny_model_dir, ignore_categories=["contacts"])
+    with pytest.raises(TypeError, match="allow must be"):
+        scan_dataframe(documents_df, model=tiny_model_dir, allow=[3])  # type: ignore[list-item]
+
+
 def test_model_is_cached_per_process_by_path_and_threshold(tiny_model_dir: Path) -> None:
     path = str(tiny_model_dir)
     first = detector_spark._cached_detector(path, None)
@@ -323,6 +353,21 @@ def test_batch_job_writes_parquet_and_jsonl(
     assert {r["id"] for r in records} == {doc["id"] for doc in DOCUMENTS}
     null = next(r for r in records if r["id"] == "null")
     assert null["text"] is None and null[FINDINGS_COL] == [] and null[IS_SPAM_COL] is False
+
+    ignoring = tmp_path / "ignoring"
+    result = runner.invoke(
+        detector_spark.main,
+        [*common, "--output", str(ignoring), "--ignore-category", "contact",
+         "--allow", "王磊在线配资平台"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    ignored = by_id(spark.read.parquet(str(ignoring)))
+    assert ignored["contact"][FINDINGS_COL] == [] and ignored["margin"][FINDINGS_COL] == []
+    assert ignored["gambling"][FINDINGS_COL] == rows["gambling"][FINDINGS_COL]
+    wrong = runner.invoke(
+        detector_spark.main, [*common, "--output", str(tmp_path / "y"), "--ignore-category", "x"]
+    )
+    assert wrong.exit_code == 2 and "'x' is not one of" in wrong.output
 
     again = runner.invoke(detector_spark.main, [*common, "--output", str(jsonl)])
     assert again.exit_code == 2  # exists, no --overwrite

@@ -26,25 +26,28 @@ Run as a batch job (see ``--help``)::
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import click
 
+from detector.categories import check_categories
 from detector.clean import remove_spans
-from detector.cli import DetectorError, threshold_option
+from detector.cli import DetectorError, ignore_category_option, threshold_option
 from detector.core import Detector
 from detector.integrations.hook import load_detector
 from detector.memory import keep_freed_memory
 from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES, Finding
-from detector.scanning import scanning_ahead
+from detector.scanning import NO_SUPPRESSIONS, scanning_ahead
+from detector.suppress import Suppressions
 
 try:
     import pandas as pd
@@ -113,6 +116,28 @@ def _model_location(
     return str(model)
 
 
+@functools.lru_cache(maxsize=8)
+def _suppressions(allow: tuple[str, ...], ignore: frozenset[str]) -> Suppressions:
+    """The allowlist and ignored categories of a scan, built once per worker
+    process (phrases normalized); no inline marker, as for the hook."""
+    if not allow and not ignore:
+        return NO_SUPPRESSIONS
+    return Suppressions(allow, inline=False, ignore_categories=ignore)
+
+
+def _checked_suppressions(
+    allow: str | Iterable[str], ignore_categories: str | Iterable[str]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``allow`` and ``ignore_categories`` checked on the driver (a wrong one
+    fails here, not inside a task), as the UDF carries them."""
+    phrases = (allow,) if isinstance(allow, str) else tuple(allow)
+    if not all(isinstance(phrase, str) for phrase in phrases):
+        raise TypeError("allow must be a phrase or a sequence of phrases (str)")
+    ignore = check_categories(ignore_categories)
+    _suppressions(phrases, ignore)
+    return phrases, ignore
+
+
 def _finding_row(finding: Finding) -> dict[str, Any]:
     return {
         "start": finding.start,
@@ -124,7 +149,13 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
 
 
 def _scan_series(
-    texts: pd.Series, model: str | None, threshold: float | str | None, scan: bool, clean: bool
+    texts: pd.Series,
+    model: str | None,
+    threshold: float | str | None,
+    scan: bool,
+    clean: bool,
+    allow: tuple[str, ...] = (),
+    ignore: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """One Arrow batch: the verdict columns (``scan``) and/or the cleaned text."""
     global _MEMORY_KEPT
@@ -133,7 +164,8 @@ def _scan_series(
         keep_freed_memory()
     detector = _cached_detector(model, threshold)
     # The batch's texts scanned a window at a time, not one by one (~0.3 ms each).
-    scan_text = scanning_ahead(detector, [t for t in texts if isinstance(t, str)])
+    suppressions = _suppressions(allow, ignore)
+    scan_text = scanning_ahead(detector, [t for t in texts if isinstance(t, str)], suppressions)
     is_spam: list[bool] = []
     scores: list[float] = []
     findings: list[list[dict[str, Any]]] = []
@@ -191,10 +223,13 @@ def _annotate(
     *,
     scan: bool,
     clean_col: str | None,
+    allow: str | Iterable[str] = (),
+    ignore_categories: str | Iterable[str] = (),
 ) -> DataFrame:
     """Add the verdict columns (``scan``) and/or ``clean_col``, scanning each text
     once: one pandas UDF returns a struct whose fields become the columns."""
     _check_text_column(df, text_col)
+    phrases, ignore = _checked_suppressions(allow, ignore_categories)
     location = _model_location(model, threshold, local=_runs_locally(df))
     clean = clean_col is not None
     fields = []
@@ -205,7 +240,7 @@ def _annotate(
 
     @_pandas_udf(",".join(fields))
     def scan_texts(texts: pd.Series) -> pd.DataFrame:
-        return _scan_series(texts, location, threshold, scan, clean)
+        return _scan_series(texts, location, threshold, scan, clean, phrases, ignore)
 
     verdict = F.col(_VERDICT_COL)
     columns = {}
@@ -228,6 +263,9 @@ def scan_dataframe(
     text_col: str = "text",
     threshold: float | str | None = None,
     model: str | Path | None = None,
+    *,
+    allow: str | Iterable[str] = (),
+    ignore_categories: str | Iterable[str] = (),
 ) -> DataFrame:
     """``df`` with three columns added (replaced if present):
 
@@ -239,9 +277,15 @@ def scan_dataframe(
 
     Null text gives false, 0.0 and an empty array.  ``threshold`` and ``model``
     mean what they mean for :meth:`Detector.from_path`; ``model`` must be
-    readable by the executors.  Lazy, like any transformation.
+    readable by the executors.  ``allow`` (phrases cut out of the findings) and
+    ``ignore_categories`` (categories whose findings are dropped) mean what they
+    mean for :func:`detector.integrations.check_item`.  Lazy, like any
+    transformation.
     """
-    return _annotate(df, text_col, threshold, model, scan=True, clean_col=None)
+    return _annotate(
+        df, text_col, threshold, model, scan=True, clean_col=None,
+        allow=allow, ignore_categories=ignore_categories,
+    )  # fmt: skip
 
 
 def clean_dataframe(
@@ -250,13 +294,19 @@ def clean_dataframe(
     output_col: str | None = None,
     threshold: float | str | None = None,
     model: str | Path | None = None,
+    *,
+    allow: str | Iterable[str] = (),
+    ignore_categories: str | Iterable[str] = (),
 ) -> DataFrame:
     """``df`` with ``output_col`` (default ``<text_col>_clean``) holding the text
     without the spans that :func:`scan_dataframe` would report when it blocks the
     text (``detector_is_spam``; else the text as it is, see :mod:`detector.clean`);
     null stays null."""
     output_col = output_col or f"{text_col}_clean"
-    return _annotate(df, text_col, threshold, model, scan=False, clean_col=output_col)
+    return _annotate(
+        df, text_col, threshold, model, scan=False, clean_col=output_col,
+        allow=allow, ignore_categories=ignore_categories,
+    )  # fmt: skip
 
 
 # -- batch job -------------------------------------------------------------------
@@ -287,6 +337,8 @@ def run_job(
     clean_col: str | None = None,
     partitions: int = 0,
     overwrite: bool = False,
+    allow: Sequence[str] = (),
+    ignore_categories: Sequence[str] = (),
 ) -> None:
     """Read ``inputs``, add the detector columns (and ``clean_col``), write ``output``.
 
@@ -294,6 +346,7 @@ def run_job(
     single small file still keeps every core busy; scanning, not the shuffle,
     dominates the cost.
     """
+    _checked_suppressions(allow, ignore_categories)  # before reading anything
     if overwrite:
         _check_output_holds_no_input(spark, inputs, output)
     df = spark.read.format(_read_format(inputs, input_format)).load(list(inputs))
@@ -302,7 +355,10 @@ def run_job(
     wanted = partitions or spark.sparkContext.defaultParallelism
     if partitions or df.rdd.getNumPartitions() < wanted:
         df = df.repartition(wanted)
-    result = _annotate(df, text_col, threshold, model, scan=True, clean_col=clean_col)
+    result = _annotate(
+        df, text_col, threshold, model, scan=True, clean_col=clean_col,
+        allow=allow, ignore_categories=ignore_categories,
+    )  # fmt: skip
     writer = result.write.mode("overwrite" if overwrite else "errorifexists")
     if output_format == "jsonl":
         writer = writer.option("ignoreNullFields", False)
@@ -518,6 +574,14 @@ def _task_error(message: str) -> str:
     help="Spark master when not run by spark-submit (default: local[*]).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace the output directory if it exists.")
+@click.option(
+    "--allow",
+    multiple=True,
+    metavar="PHRASE",
+    help="Cut this phrase out of the findings (repeatable), as the allow list of"
+    " .detector.toml does for detector scan.",
+)
+@ignore_category_option("they are not reported, block nothing and are not removed")
 def main(
     inputs: tuple[str, ...],
     output: str,
@@ -530,6 +594,8 @@ def main(
     partitions: int,
     master: str | None,
     overwrite: bool,
+    allow: tuple[str, ...],
+    ignore_categories: tuple[str, ...],
 ) -> None:
     """Scan a text column of JSONL or Parquet data on Spark and write the results.
 
@@ -565,6 +631,8 @@ def main(
             clean_col=clean_col,
             partitions=partitions,
             overwrite=overwrite,
+            allow=allow,
+            ignore_categories=ignore_categories,
         )
     except (ModelError, ValueError, TypeError, AnalysisException) as exc:
         raise DetectorError(str(exc).splitlines()[0]) from None
