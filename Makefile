@@ -13,7 +13,7 @@ CORPORA ?= ../shared/corpora
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,warc]'
 	$(BIN)/python -m compileall -q detector
 	touch $(STAMP)
 
