@@ -308,12 +308,14 @@ def clean_text_bytes(data: bytes, scan: Scan, encoding: str | None = None) -> Cl
     --encoding``, see :func:`decode_exact`).  A file that encoding does not
     round-trip exactly is returned unchanged with an error; a file scan skips as
     binary (:func:`detector.inputs.looks_binary`: a NUL in its first 8 KiB) is
-    returned unchanged and marked skipped.
+    returned unchanged and marked skipped, as is a web archive
+    (:func:`detector.inputs.skip_reason`).
     """
-    from detector.inputs import looks_binary
+    from detector.inputs import skip_reason
 
-    if looks_binary(data, encoding):
-        return CleanedBytes(data, skipped="binary file skipped")
+    skipped = skip_reason(data, encoding)
+    if skipped is not None:
+        return CleanedBytes(data, skipped=skipped)
     decoded = decode_exact(data, encoding=encoding)
     if decoded is None:
         return CleanedBytes(data, errors=(_NOT_EXACT,))
@@ -344,8 +346,12 @@ def clean_html_bytes(
     ``<meta charset>``), as ``scan --encoding`` reads the page.
     """
     from detector.html import extract
+    from detector.inputs import skip_reason
     from detector.markup import markup_text
 
+    skipped = skip_reason(data, encoding)  # what scan skips, clean leaves as it is
+    if skipped is not None:
+        return CleanedBytes(data, skipped=skipped)
     decoded = decode_exact(data, html=True, encoding=encoding)
     if decoded is None:
         return CleanedBytes(data, errors=(_NOT_EXACT,))

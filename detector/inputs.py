@@ -65,6 +65,7 @@ __all__ = [
     "looks_binary",
     "open_input",
     "printable",
+    "skip_reason",
     "skip_space",
 ]
 
@@ -185,6 +186,27 @@ def looks_binary(data: bytes, encoding: str | None = None) -> bool:
     ``detector clean`` leaves what this calls binary alone."""
     head = data[:_BINARY_HEAD]
     return _looks_binary(head, bom_encoding(head) or encoding)
+
+
+# What a web archive starts with: WARC (any version) and ARC.
+_WEB_ARCHIVE = (b"WARC/", b"filedesc://")
+WEB_ARCHIVE_SKIPPED = (
+    "web archive skipped (read its pages with: python -m detector.integrations.warc FILE"
+    " | detector scan --input-format jsonl -)"
+)
+
+
+def skip_reason(data: bytes, encoding: str | None = None) -> str | None:
+    """Why ``scan`` and ``clean`` leave alone a text or HTML file that starts
+    with ``data`` (decompressed), or None: a web archive, or binary
+    (:func:`looks_binary`).  Read as text, a WARC's HTTP headers were findings (`HTTP/1.1
+    200 OK` as phishing), and ``clean --in-place`` cut them and the ads out of
+    its records, whose lengths then no longer held: the archive was broken."""
+    if data.startswith(_WEB_ARCHIVE):  # first: its images and gzip payloads are binary
+        return WEB_ARCHIVE_SKIPPED
+    if looks_binary(data, encoding):
+        return "binary file skipped"
+    return None
 
 
 def _looks_binary(head: bytes, encoding: str | None) -> bool:
@@ -441,17 +463,17 @@ def _text_document(
     # The head is tested before the rest is read: a video file in a crawl, or
     # /dev/zero, costs 8 KiB, not its size.
     head, failed = read_to_error(handle, _BINARY_HEAD)
-    binary = looks_binary(head, encoding)
+    skipped = skip_reason(head, encoding)
     data = head
     # Less than asked comes only at the end of the stream (or at an error): most
     # articles fit in the head, and need no second read.
-    if not binary and failed is None and len(head) == _BINARY_HEAD:
+    if skipped is None and failed is None and len(head) == _BINARY_HEAD:
         data, failed = read_to_error(handle, head=head)
-    if failed is not None and (binary or not _usable(data, failed)):
+    if failed is not None and (skipped is not None or not _usable(data, failed)):
         yield InputError(display, f"cannot read ({failed})")  # nothing of it is scanned
         return
-    if binary:
-        yield Notice(display, "binary file skipped")
+    if skipped is not None:
+        yield Notice(display, skipped)
         return
     if not html:
         text = decode(data, encoding, final=failed is None)

@@ -255,6 +255,39 @@ def test_binary_files_are_skipped_with_a_notice(
     assert "binary file skipped" in result.stderr
 
 
+# A WARC record as a crawler writes it (no NUL anywhere: read as text it was
+# scanned, its HTTP status line a finding, and clean cut its records apart).
+WARC_RECORD = (
+    "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://news.example/1\r\n"
+    "Content-Type: application/http; msgtype=response\r\nContent-Length: 142\r\n\r\n"
+    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    "<p>强化金融精准有效服务杨方线上配资股票,深化产融合作。</p>\r\n\r\n"
+).encode()
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz", "page.html", "notes.txt"])
+def test_web_archives_are_skipped_by_scan_explain_and_clean_whatever_their_name(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, name: str
+) -> None:
+    archive = tmp_path / name
+    data = gzip.compress(WARC_RECORD) if name.endswith(".gz") else WARC_RECORD
+    archive.write_bytes(data)
+    skipped = (
+        f"detector: {archive}: web archive skipped (read its pages with: python -m"
+        " detector.integrations.warc FILE | detector scan --input-format jsonl -)\n"
+    )
+    model = ["--model", str(tiny_model_dir)]
+    for command in (["scan"], ["explain"], ["clean", "--in-place"]):
+        result = runner.invoke(main, [*command, *model, str(archive)])
+        assert (result.exit_code, result.stdout, result.stderr) == (0, "", skipped), command
+    assert archive.read_bytes() == data  # clean left it whole
+    arc = tmp_path / "old.arc"
+    arc.write_bytes(
+        b"filedesc://old.arc 0.0.0.0 20240101000000 text/plain 76\n" + WARC_RECORD[200:]
+    )
+    assert "web archive skipped" in scan(runner, tiny_model_dir, str(arc)).stderr
+
+
 def test_a_bad_model_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["scan", "--model", str(tmp_path), "-"], input="x")
     assert result.exit_code == 2
