@@ -169,6 +169,20 @@ def clean(runner: CliRunner, model: Path, *args: str, stdin: bytes | None = None
     return runner.invoke(main, ["clean", "--model", str(model), *args], input=stdin)
 
 
+def test_clean_leaves_an_html_file_scan_skips_as_binary(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """clean read a page with a NUL in it and cut its ad out, where scan skips
+    the file as binary: clean acts on what scan reports."""
+    page = tmp_path / "page.html"
+    data = f"<p>{SEED}</p>\x00\x01\n".encode()
+    page.write_bytes(data)
+    for command in (["scan"], ["clean", "--in-place"]):
+        result = runner.invoke(main, [*command, "--model", str(tiny_model_dir), str(page)])
+        assert (result.exit_code, result.stderr) == (0, f"detector: {page}: binary file skipped\n")
+    assert page.read_bytes() == data
+
+
 def test_clean_writes_input_minus_the_span(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
