@@ -213,3 +213,34 @@ def test_an_uncompressed_archive_cut_inside_a_record_is_an_error(tmp_path: Path)
     result = run(str(tmp_path / "cut.warc"))
     assert result.exit_code == 2 and "cut short" in result.stderr
     assert len(records(result.stdout)) == 3  # the resource record was the one cut
+
+
+def _arc(compressed: bool) -> bytes:
+    """An ARC (version 1) file: its header record and one page."""
+    http = b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + PAGE.encode()
+    version = b"1 0 test\nURL IP-address Archive-date Content-type Archive-length\n"
+    header = b"filedesc://old.arc 0.0.0.0 20240101000000 text/plain %d\n%s\n" % (
+        len(version), version,
+    )  # fmt: skip
+    page = b"http://news.example/arc 127.0.0.1 20240102030405 text/html %d\n%s\n" % (
+        len(http), http,
+    )  # fmt: skip
+    if compressed:
+        return gzip.compress(header) + gzip.compress(page)
+    return header + page
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_arc_files_are_read_the_same_on_every_run(tmp_path: Path, compressed: bool) -> None:
+    """Converted to WARC, an ARC record got a random record id from warcio:
+    two runs over one file wrote different lines."""
+    archive = tmp_path / ("old.arc.gz" if compressed else "old.arc")
+    archive.write_bytes(_arc(compressed))
+    first, second = run("--summary", str(archive)), run(str(archive))
+    assert first.exit_code == 0 and first.stdout == second.stdout
+    assert "1 page(s) written, 1 record(s) skipped (arc_header 1)" in first.stderr
+    (line,) = records(first.stdout)
+    assert (line["url"], line["date"], line["record_id"]) == (
+        "http://news.example/arc", "2024-01-02T03:04:05Z", None,
+    )  # fmt: skip
+    assert line["text"] == PAGE

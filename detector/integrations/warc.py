@@ -16,7 +16,7 @@ text a reader sees; ``clean`` removes the ads' characters and keeps every tag)::
 A record's line::
 
     {"id": URL, "url": URL, "date": WARC-Date, "warc": file, "offset": byte offset of
-     the record in the (compressed) file, "record_id": WARC-Record-ID,
+     the record in the (compressed) file, "record_id": WARC-Record-ID (ARC: null),
      "content_type": "text/html", "text": the page}
 
 Read: ``response`` records with an HTTP status of 200-299 (``resource``
@@ -24,7 +24,7 @@ records too) whose type is HTML, XHTML or plain text, and the ``conversion``
 records of WET files (Common Crawl's extracted text).  Skipped, counted in the
 summary on standard error: requests, metadata, revisits, other media types,
 redirects and error pages.  warcio undoes chunked transfer encoding and gzip
-or deflate content encoding; ARC files are read as WARC.  The text is decoded
+or deflate content encoding.  The text is decoded
 as :mod:`detector.encodings` decodes an HTML file (its bytes decide: byte-order
 mark, valid UTF-8, ``<meta charset>``, then GB18030 or Big5 detection), except
 that the charset of the HTTP ``Content-Type`` header is taken when the bytes
@@ -45,6 +45,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
 
 import click
@@ -161,6 +162,25 @@ def _skip_reason(record: Any) -> str | None:
     return None
 
 
+def _where(record: Any) -> tuple[str, str | None, str | None]:
+    """(URL, date, record id) of a WARC record, or of an ARC one (read as it
+    is: converted to WARC, warcio gave it a random record id, so the same file
+    gave other lines on each run)."""
+    headers = record.rec_headers
+    if record.format == "arc":
+        stamp = headers.get_header("archive-date") or ""
+        try:
+            date = datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            date = None
+        return headers.get_header("uri") or "", date, None
+    return (
+        headers.get_header("WARC-Target-URI") or "",
+        headers.get_header("WARC-Date"),
+        headers.get_header("WARC-Record-ID"),
+    )
+
+
 def _content_type(record: Any) -> str | None:
     if record.rec_type == "response" and record.http_headers is not None:
         return record.http_headers.get_header("Content-Type")
@@ -197,7 +217,7 @@ def iter_pages(stream: BinaryIO) -> Iterator[Page | Skipped]:
     be read on (what came before has been yielded), a file cut short included
     (warcio stops at the last whole record without a word)."""
     counted = _Counted(stream)
-    records = ArchiveIterator(counted, arc2warc=True)
+    records = ArchiveIterator(counted)
     walk = iter(records)
     end = 0  # where the next record starts: the end of the last one read whole
     while True:
@@ -232,14 +252,9 @@ def iter_pages(stream: BinaryIO) -> Iterator[Page | Skipped]:
         if reason is not None:
             yield Skipped(offset, reason)
             continue
-        yield Page(
-            record.rec_headers.get_header("WARC-Target-URI") or "",
-            record.rec_headers.get_header("WARC-Date"),
-            offset,
-            record.rec_headers.get_header("WARC-Record-ID"),
-            media_type or "text/plain",
-            page_text(payload, media_type, charset),
-        )
+        url, date, record_id = _where(record)
+        text = page_text(payload, media_type, charset)
+        yield Page(url, date, offset, record_id, media_type or "text/plain", text)
     if not counted.only_blank_after(end):
         raise WarcError(
             f"cut short: the {counted.count - end} byte(s) after the last whole record"
