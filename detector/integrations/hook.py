@@ -67,6 +67,7 @@ __all__ = [
     "check_item",
     "check_items",
     "is_key_of",
+    "item_suppressions",
     "load_detector",
 ]
 
@@ -193,10 +194,32 @@ def _resolve_detector(detector: Detector | None, threshold: float | str | None) 
 @functools.lru_cache(maxsize=8)
 def _suppressions(allow: tuple[str, ...], ignore: frozenset[str]) -> Suppressions:
     """The suppressions of an allowlist and ignored categories, built once per
-    pair (phrases normalized)."""
+    pair (phrases normalized); never the inline marker."""
+    from detector.scanning import NO_SUPPRESSIONS
     from detector.suppress import Suppressions
 
+    if not allow and not ignore:
+        return NO_SUPPRESSIONS
     return Suppressions(allow, inline=False, ignore_categories=ignore)
+
+
+def item_suppressions(
+    allow: str | Iterable[str] = (), ignore_categories: str | Iterable[str] = ()
+) -> Suppressions:
+    """What the hook, the Scrapy pipeline and the Spark adapter drop from the
+    findings of scraped text: the ``allow`` phrases (one or several) and the
+    findings of ``ignore_categories``; no inline marker, which in scraped text
+    would be the spammer's.  Raises ``TypeError`` for arguments of the wrong
+    type and ``ValueError`` for an unknown category."""
+    if isinstance(allow, str):
+        allow = (allow,)
+    # Read once: checked first, a generator was empty when the allowlist was made.
+    phrases = tuple(allow) if isinstance(allow, Iterable) else None
+    if phrases is None or not all(isinstance(phrase, str) for phrase in phrases):
+        raise TypeError("allow must be a phrase or a sequence of phrases (str)")
+    if not isinstance(ignore_categories, (str, Iterable)):
+        raise TypeError("ignore_categories must be a category or a sequence of categories (str)")
+    return _suppressions(phrases, check_categories(ignore_categories))
 
 
 def check_item(
@@ -257,13 +280,13 @@ def _checked(
     action: str,
     detector: Detector | None,
     threshold: float | str | None,
-    allow: Sequence[str],
+    allow: str | Iterable[str],
     ignore_categories: str | Iterable[str],
     caller: str,
 ) -> list[HookResult]:
     """:func:`check_items`; ``caller`` is named in errors."""
     from detector.inputs import text_elements
-    from detector.scanning import NO_SUPPRESSIONS, scanning_ahead
+    from detector.scanning import scanning_ahead
 
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
@@ -278,17 +301,8 @@ def _checked(
         fields = (fields,)
     if not isinstance(fields, Sequence) or not all(isinstance(f, str) for f in fields):
         raise TypeError("fields must be a field name or a sequence of field names")
-    if isinstance(allow, str):
-        allow = (allow,)
-    # Read once: checked first, a generator was empty when the allowlist was made.
-    phrases = tuple(allow) if isinstance(allow, Iterable) else None
-    if phrases is None or not all(isinstance(phrase, str) for phrase in phrases):
-        raise TypeError("allow must be a phrase or a sequence of phrases (str)")
-    if not isinstance(ignore_categories, (str, Iterable)):
-        raise TypeError("ignore_categories must be a category or a sequence of categories (str)")
-    ignore = check_categories(ignore_categories)
+    suppressions = item_suppressions(allow, ignore_categories)
     scanner = _resolve_detector(detector, threshold)
-    suppressions = _suppressions(phrases, ignore) if phrases or ignore else NO_SUPPRESSIONS
     names = list(dict.fromkeys(fields))
     texts = [
         text for item in items for name in names for _, text in text_elements(name, item.get(name))

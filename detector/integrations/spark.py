@@ -26,7 +26,6 @@ Run as a batch job (see ``--help``)::
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import re
@@ -38,11 +37,10 @@ from urllib.parse import unquote
 
 import click
 
-from detector.categories import check_categories
 from detector.clean import remove_spans
 from detector.cli import DetectorError, ignore_category_option, threshold_option
 from detector.core import Detector
-from detector.integrations.hook import load_detector
+from detector.integrations.hook import item_suppressions, load_detector
 from detector.memory import keep_freed_memory
 from detector.model import ModelError
 from detector.results import THRESHOLD_NAMES, Finding
@@ -116,28 +114,6 @@ def _model_location(
     return str(model)
 
 
-@functools.lru_cache(maxsize=8)
-def _suppressions(allow: tuple[str, ...], ignore: frozenset[str]) -> Suppressions:
-    """The allowlist and ignored categories of a scan, built once per worker
-    process (phrases normalized); no inline marker, as for the hook."""
-    if not allow and not ignore:
-        return NO_SUPPRESSIONS
-    return Suppressions(allow, inline=False, ignore_categories=ignore)
-
-
-def _checked_suppressions(
-    allow: str | Iterable[str], ignore_categories: str | Iterable[str]
-) -> tuple[tuple[str, ...], frozenset[str]]:
-    """``allow`` and ``ignore_categories`` checked on the driver (a wrong one
-    fails here, not inside a task), as the UDF carries them."""
-    phrases = (allow,) if isinstance(allow, str) else tuple(allow)
-    if not all(isinstance(phrase, str) for phrase in phrases):
-        raise TypeError("allow must be a phrase or a sequence of phrases (str)")
-    ignore = check_categories(ignore_categories)
-    _suppressions(phrases, ignore)
-    return phrases, ignore
-
-
 def _finding_row(finding: Finding) -> dict[str, Any]:
     return {
         "start": finding.start,
@@ -154,8 +130,7 @@ def _scan_series(
     threshold: float | str | None,
     scan: bool,
     clean: bool,
-    allow: tuple[str, ...] = (),
-    ignore: frozenset[str] = frozenset(),
+    suppressions: Suppressions = NO_SUPPRESSIONS,
 ) -> pd.DataFrame:
     """One Arrow batch: the verdict columns (``scan``) and/or the cleaned text."""
     global _MEMORY_KEPT
@@ -164,7 +139,6 @@ def _scan_series(
         keep_freed_memory()
     detector = _cached_detector(model, threshold)
     # The batch's texts scanned a window at a time, not one by one (~0.3 ms each).
-    suppressions = _suppressions(allow, ignore)
     scan_text = scanning_ahead(detector, [t for t in texts if isinstance(t, str)], suppressions)
     is_spam: list[bool] = []
     scores: list[float] = []
@@ -229,7 +203,7 @@ def _annotate(
     """Add the verdict columns (``scan``) and/or ``clean_col``, scanning each text
     once: one pandas UDF returns a struct whose fields become the columns."""
     _check_text_column(df, text_col)
-    phrases, ignore = _checked_suppressions(allow, ignore_categories)
+    suppressions = item_suppressions(allow, ignore_categories)  # checked on the driver
     location = _model_location(model, threshold, local=_runs_locally(df))
     clean = clean_col is not None
     fields = []
@@ -240,7 +214,7 @@ def _annotate(
 
     @_pandas_udf(",".join(fields))
     def scan_texts(texts: pd.Series) -> pd.DataFrame:
-        return _scan_series(texts, location, threshold, scan, clean, phrases, ignore)
+        return _scan_series(texts, location, threshold, scan, clean, suppressions)
 
     verdict = F.col(_VERDICT_COL)
     columns = {}
@@ -346,7 +320,7 @@ def run_job(
     single small file still keeps every core busy; scanning, not the shuffle,
     dominates the cost.
     """
-    _checked_suppressions(allow, ignore_categories)  # before reading anything
+    item_suppressions(allow, ignore_categories)  # checked before reading anything
     if overwrite:
         _check_output_holds_no_input(spark, inputs, output)
     df = spark.read.format(_read_format(inputs, input_format)).load(list(inputs))
