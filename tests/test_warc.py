@@ -78,23 +78,24 @@ def write_archive(path: Path, compressed: bool = True) -> Path:
             writer, "http://news.example/3", chunked, "text/html; charset=utf-8",
             extra=(("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")),
         )  # fmt: skip
-        resource = writer.create_warc_record(
-            "http://news.example/r.txt", "resource", payload=io.BytesIO(HANDLE.encode()),
-            warc_content_type="text/plain",
-        )  # fmt: skip
-        writer.write_record(resource)
+        _plain_text(writer, "http://news.example/r.txt", "resource", HANDLE)
     return path
+
+
+def _plain_text(writer: WARCWriter, url: str, kind: str, text: str) -> None:
+    """A record of ``kind`` (resource, conversion) holding plain text."""
+    record = writer.create_warc_record(
+        url, kind, payload=io.BytesIO(text.encode()), warc_content_type="text/plain"
+    )
+    writer.write_record(record)
 
 
 def write_wet(path: Path) -> Path:
     """Common Crawl's extracted text: a conversion record per page."""
     with gzip.open(path, "wb") as handle:
-        writer = WARCWriter(handle, gzip=False)
-        record = writer.create_warc_record(
-            "http://news.example/wet", "conversion", payload=io.BytesIO(WET_TEXT.encode()),
-            warc_content_type="text/plain",
-        )  # fmt: skip
-        writer.write_record(record)
+        _plain_text(
+            WARCWriter(handle, gzip=False), "http://news.example/wet", "conversion", WET_TEXT
+        )
     return path
 
 
