@@ -245,3 +245,23 @@ def test_arc_files_are_read_the_same_on_every_run(tmp_path: Path, compressed: bo
         "http://news.example/arc", "2024-01-02T03:04:05Z", None,
     )  # fmt: skip
     assert line["text"] == PAGE
+
+
+def test_a_binary_body_is_skipped_whatever_its_type_says(tmp_path: Path) -> None:
+    """A gzip body served as text/html without Content-Encoding (or with no type
+    at all) is no page: it was written as text full of U+0000 and mojibake."""
+    archive = tmp_path / "odd.warc.gz"
+    with open(archive, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        _response(writer, "http://news.example/z", gzip.compress(PAGE.encode()), "text/html")
+        headers = StatusAndHeaders("200 OK", [], "HTTP/1.1")
+        record = writer.create_warc_record(
+            "http://news.example/n", "response", payload=io.BytesIO(b"\x00\x01" * 10),
+            http_headers=headers,
+        )  # fmt: skip
+        writer.write_record(record)
+        _response(writer, "http://news.example/ok", PAGE.encode(), "text/html")
+    result = run("--summary", str(archive))
+    assert result.exit_code == 0
+    assert [r["url"] for r in records(result.stdout)] == ["http://news.example/ok"]
+    assert "2 record(s) skipped (binary 2)" in result.stderr

@@ -23,7 +23,8 @@ Read: ``response`` records with an HTTP status of 200-299 (``resource``
 records too) whose type is HTML, XHTML or plain text, and the ``conversion``
 records of WET files (Common Crawl's extracted text).  Skipped, counted in the
 summary on standard error: requests, metadata, revisits, other media types,
-redirects and error pages.  warcio undoes chunked transfer encoding and gzip
+redirects and error pages, and bodies with a NUL in their first 8 KiB whatever
+their type says (as ``detector scan`` skips a binary file).  warcio undoes chunked transfer encoding and gzip
 or deflate content encoding.  The text is decoded
 as :mod:`detector.encodings` decodes an HTML file (its bytes decide: byte-order
 mark, valid UTF-8, ``<meta charset>``, then GB18030 or Big5 detection), except
@@ -247,7 +248,9 @@ def iter_pages(stream: BinaryIO) -> Iterator[Page | Skipped]:
         if missing:
             raise WarcError(f"cut short: the record's last {missing} byte(s) are missing", offset)
         end = offset + length
-        if reason is None and media_type is None and looks_binary(payload[:8192]):
+        # A page whose bytes are binary whatever its type says (an image or a
+        # gzip body served as text/html) is no text: as scan skips such a file.
+        if reason is None and looks_binary(payload[:8192]):
             reason = "binary"
         if reason is not None:
             yield Skipped(offset, reason)
