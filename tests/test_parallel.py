@@ -55,6 +55,33 @@ def test_jobs_2_equals_jobs_1(
     assert paths == sorted(paths)
 
 
+def test_workers_drop_the_findings_of_ignored_categories(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suppressions reach the workers: --ignore-category and the settings
+    file's ignore_categories give --jobs 1's output with --jobs 2."""
+    (tmp_path / "in").mkdir()
+    _corpus(tmp_path / "in")
+    monkeypatch.setattr(parallel, "CHUNK_TEXTS", 4)
+    monkeypatch.chdir(tmp_path)
+
+    def categories(output: str) -> set[str]:
+        return {f["category"] for line in output.splitlines() for f in json.loads(line)["findings"]}
+
+    base = ["scan", "--model", str(tiny_model_dir), "--format", "jsonl"]
+    everything = CliRunner().invoke(main, [*base, "--jobs", "2", "in"]).stdout
+    (tmp_path / ".detector.toml").write_text('ignore_categories = ["fake-invoice"]\n', "utf-8")
+    assert {"contact", "fake-invoice"} < categories(everything)  # before they are ignored
+    outputs = []
+    for jobs in ("1", "2"):
+        args = [*base, "--jobs", jobs]
+        result = CliRunner().invoke(main, [*args, "--ignore-category", "contact", "in"])
+        assert result.exit_code == 2, result.output  # findings and one bad record
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert categories(outputs[1]) == categories(everything) - {"contact", "fake-invoice"}
+
+
 def test_workers_send_back_documents_without_findings_without_their_text(
     tiny_detector: Detector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
