@@ -24,10 +24,10 @@ records too) whose type is HTML, XHTML or plain text, and the ``conversion``
 records of WET files (Common Crawl's extracted text).  Skipped, counted in the
 summary on standard error: requests, metadata, revisits, other media types,
 redirects and error pages, and bodies with a NUL in their first 8 KiB whatever
-their type says (as ``detector scan`` skips a binary file).  warcio undoes chunked transfer encoding and gzip
-or deflate content encoding.  The text is decoded
-as :mod:`detector.encodings` decodes an HTML file (its bytes decide: byte-order
-mark, valid UTF-8, ``<meta charset>``, then GB18030 or Big5 detection), except
+their type says (as ``detector scan`` skips a binary file).  warcio undoes
+chunked transfer encoding and gzip or deflate content encoding.  The text is
+decoded as :mod:`detector.encodings` decodes an HTML file (its bytes decide:
+byte-order mark, valid UTF-8, ``<meta charset>``, then GB18030 or Big5), except
 that the charset of the HTTP ``Content-Type`` header is taken when the bytes
 decode under it without error and it is not a single-byte codec (servers send
 ``ISO-8859-1`` for Chinese pages they know nothing about).
