@@ -1,5 +1,6 @@
 """Metrics for ``detector eval``: documents, characters, categories, recipes,
-with 95 % intervals for the document-level rates.
+the origins of the ads' wording, with 95 % intervals for the document-level
+rates.
 
 Pure functions over gold records and predictions, so any detector (the model, or
 a baseline) is scored the same way.  A prediction is ``(is_spam, spans)`` with
@@ -124,6 +125,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     names_categories = has_spans and all(p.named for p in predictions)
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_recipe: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_origin: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     exact_total = exact_hits = 0
     named: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for record, prediction in zip(gold, predictions, strict=True):
@@ -151,6 +153,10 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
             recipe = str(record.get("recipe") or "unknown")
             by_recipe[recipe][0] += 1
             by_recipe[recipe][1] += prediction.is_spam
+            if record.get("origin"):  # the dev benchmark's: grammar, spam line …
+                origin = str(record["origin"])
+                by_origin[origin][0] += 1
+                by_origin[origin][1] += prediction.is_spam
         if prediction.spans is not None and record.get("spans_known", True):
             gold_chars = _chars([(s, e) for s, e, _ in spans])
             pred_chars = _chars([(s, e) for s, e, _ in prediction.spans])
@@ -184,6 +190,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
         },
         "recall_by_category": {k: _ratio(v[1], v[0]) for k, v in sorted(by_category.items())},
         "recall_by_recipe": {k: _ratio(v[1], v[0]) for k, v in sorted(by_recipe.items())},
+        "recall_by_origin": {k: _ratio(v[1], v[0]) for k, v in sorted(by_origin.items())},
         "span": None,
         "category": None,
     }
@@ -197,6 +204,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Sequence[Prediction]) 
     }
     rates.update({f"{k} recall": (v[1], v[0]) for k, v in sorted(by_category.items())})
     rates.update({f"recipe {k} recall": (v[1], v[0]) for k, v in sorted(by_recipe.items())})
+    rates.update({f"origin {k} recall": (v[1], v[0]) for k, v in sorted(by_origin.items())})
     found = sum(v[0] for v in named.values())
     hits = sum(v[1] for v in named.values())
     if found and names_categories:

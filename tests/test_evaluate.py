@@ -41,10 +41,34 @@ def test_score_counts_documents_characters_and_groups() -> None:
     assert span["exact_match"] == 0.0
     assert metrics["recall_by_category"] == {"gambling": 0.0, "stock-margin": 1.0}
     assert metrics["recall_by_recipe"] == {"append": 0.0, "splice": 1.0}
+    assert metrics["recall_by_origin"] == {}  # the records name no origin
     # One gold span found (the missed document's is not), its category named.
     assert metrics["category"] == {
         "accuracy": 1.0, "spans": 1, "by_category": {"stock-margin": 1.0},
     }  # fmt: skip
+
+
+def test_recall_by_the_origin_of_the_ads_wording() -> None:
+    """The dev benchmark names where each injected ad's wording came from (real
+    spam, the grammars' held-out fillers): eval gives recall by it, with an
+    interval, and prints the rows."""
+    from detector.training.evaluation import format_table
+
+    gold = [
+        {**GOLD[0], "origin": "spam line"},
+        GOLD[1],
+        {**GOLD[3], "origin": "grammar"},
+        {"text": "申酉戌亥", "spans": [{"start": 0, "end": 2, "category": "loan"}],
+         "kind": "injected", "recipe": "splice", "origin": "grammar"},
+    ]  # fmt: skip
+    hit, miss = Prediction(True, ((2, 4, "stock-margin"),)), Prediction(False, ())
+    metrics = score(gold, [hit, miss, miss, Prediction(True, ((0, 2, "loan"),))])
+    assert metrics["recall_by_origin"] == {"grammar": 0.5, "spam line": 1.0}
+    assert metrics["intervals"]["origin grammar recall"] == pytest.approx(wilson_interval(1, 2))
+    table = format_table({"model": metrics})
+    rows = {line.split("  ")[0].strip(): line.split() for line in table.splitlines()}
+    assert rows["origin grammar recall"][3] == "0.5000"
+    assert rows["origin spam line recall"][4] == "1.0000"
 
 
 def test_category_accuracy_takes_the_predicted_span_that_overlaps_most() -> None:

@@ -123,3 +123,48 @@ def test_bridge_examples_draw_clean_pieces_across_the_punctuation_of_clean_claus
         assert 1 <= len(before) <= 12 and left_clause.endswith(before)
         assert 1 <= len(after) <= 12 and right_clause.startswith(after)
     assert len({e.text for e in examples}) > 10
+
+
+def test_documents_record_where_their_ad_came_from() -> None:
+    """Each injected document names its ad's origin (a whole spam line, a piece
+    of one, a listed domain, the grammars) so that eval can tell real spam from
+    held-out grammar wording; clean and hard-negative documents name none."""
+    from pathlib import Path
+
+    from detector.training.examples import ORIGINS, Sources, build_documents
+    from detector.training.grammar import load_grammar, load_lines, load_seo
+
+    data = Path(__file__).resolve().parent.parent / "training_data"
+    spam = "恭喜您获得新春大礼包，点击领取专属福利，回复退订"
+    sources = Sources(
+        grammar=load_grammar(data / "grammars" / "ad_phrases.json"),
+        finance=load_grammar(data / "grammars" / "finance_news.json"),
+        seo=load_seo(data / "grammars" / "seo_articles.json"),
+        hard_negatives=load_lines(data / "hard_negatives" / "dev.txt")[:5],
+        spam=[(spam, "promotion")],
+        ham=[],
+        domains=["xyz888.com"],
+        recipes={"append": 1.0, "splice": 1.0},
+        categories={"link": 1.0, "stock-margin": 1.0},
+    )
+    hosts = [
+        (f"h{i}", "fixture", "全国夏粮实现丰收。专家表示消费市场持续回暖。") for i in range(300)
+    ]
+    documents = build_documents(
+        hosts, sources, "dev", 7, injected_fraction=0.8, evasion_fraction=0.0,
+        n_hard_negative_docs=5, n_seo=2,
+    )  # fmt: skip
+    origins: dict[str, list[str]] = {}
+    for doc in documents:
+        record = doc.to_dict()
+        if doc.kind in ("clean", "hard-negative"):
+            assert doc.origin == "" and "origin" not in record
+            continue
+        assert doc.origin in ORIGINS and record["origin"] == doc.origin
+        span = doc.spans[0]
+        origins.setdefault(doc.origin, []).append(doc.text[span.start : span.end])
+    assert set(origins) == set(ORIGINS)
+    assert all(ad == spam for ad in origins["spam line"])
+    assert all(ad in spam and ad != spam for ad in origins["spam piece"])
+    assert all("xyz888.com" in ad for ad in origins["domain list"])
+    assert not any(spam in ad or "xyz888.com" in ad for ad in origins["grammar"])

@@ -87,6 +87,9 @@ def _rows(metrics: Mapping[str, Any]) -> dict[str, float | None]:
         rows[f"{category} recall"] = value
     for recipe, value in metrics["recall_by_recipe"].items():
         rows[f"recipe {recipe} recall"] = value
+    # Model cards written before the origins were recorded have none.
+    for origin, value in metrics.get("recall_by_origin", {}).items():
+        rows[f"origin {origin} recall"] = value
     return rows
 
 

@@ -45,7 +45,9 @@ PAGE = "page"
 
 @dataclass(frozen=True)
 class GoldDocument:
-    """A document with gold spans; ``kind`` is clean, hard-negative, injected or seo."""
+    """A document with gold spans; ``kind`` is clean, hard-negative, injected or
+    seo; ``source``, where the host text came from; ``origin``, where the
+    injected ad's wording came from (:data:`ORIGINS`; empty for the others)."""
 
     id: str
     text: str
@@ -53,9 +55,10 @@ class GoldDocument:
     kind: str
     recipe: str
     source: str
+    origin: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        record: dict[str, object] = {
             "id": self.id,
             "text": self.text,
             "spans": [s.to_dict() for s in self.spans],
@@ -63,6 +66,14 @@ class GoldDocument:
             "recipe": self.recipe,
             "source": self.source,
         }
+        if self.origin:
+            record["origin"] = self.origin
+        return record
+
+
+#: Where an injected ad's wording comes from: a whole line of the real SMS or FBS
+#: spam, a piece of one, a domain of the lexicon's list, or the grammars.
+ORIGINS = ("spam line", "spam piece", "domain list", "grammar")
 
 
 @dataclass(frozen=True)
@@ -169,26 +180,26 @@ def _sms_category(text: str) -> str:
     return "promotion"
 
 
-def draw_ad(sources: Sources, rng: random.Random, split: str, recipe: str) -> tuple[str, str]:
-    """(ad text, category) for one injection."""
+def draw_ad(sources: Sources, rng: random.Random, split: str, recipe: str) -> tuple[str, str, str]:
+    """(ad text, category, origin: one of :data:`ORIGINS`) for one injection."""
     if recipe in LINE_RECIPES and sources.spam and rng.random() < 0.35:
         text, category = rng.choice(sources.spam)
-        return text[:120], category
+        return text[:120], category, "spam line"
     if sources.spam and rng.random() < 0.15:
         # A piece of a real spam message spliced in: wording no grammar has.
         text, category = rng.choice(sources.spam)
         pieces = [p for p in re.split(r"[，。！!？?；;,\s]+", text) if 6 <= len(p) <= 30]
         if pieces:
-            return rng.choice(pieces), category
+            return rng.choice(pieces), category, "spam piece"
     category = _weighted(rng, sources.categories)
     if category == "link" and sources.domains and rng.random() < 0.4:
         domain = rng.choice(sources.domains)
-        return rng.choice(["", "www.", "http://", "https://"]) + domain, category
+        return rng.choice(["", "www.", "http://", "https://"]) + domain, category, "domain list"
     ad = sources.grammar.expand(category, rng, split)
     if recipe in LINE_RECIPES and rng.random() < 0.5:
         extra = _weighted(rng, {"contact": 2, "link": 1, "promotion": 1})
         ad = ad + rng.choice(["，", " ", "！", "。"]) + sources.grammar.expand(extra, rng, split)
-    return ad, category
+    return ad, category, "grammar"
 
 
 def build_documents(
@@ -214,7 +225,7 @@ def build_documents(
             documents.append(GoldDocument(doc_id, text, (), "clean", "", source))
             continue
         recipe = _weighted(rng, sources.recipes)
-        ad, category = draw_ad(sources, rng, split, recipe)
+        ad, category, origin = draw_ad(sources, rng, split, recipe)
         label = recipe
         if rng.random() < evasion_fraction and recipe != "title":
             how = rng.choice(EVASIONS)
@@ -222,7 +233,7 @@ def build_documents(
             label = f"{recipe}+{how}"
         injected: Injected = inject(text, ad, category, recipe, rng)
         documents.append(
-            GoldDocument(doc_id, injected.text, injected.spans, "injected", label, source)
+            GoldDocument(doc_id, injected.text, injected.spans, "injected", label, source, origin)
         )
     negatives = (
         sources.hard_negatives
@@ -243,11 +254,8 @@ def build_documents(
         category = rng.choice(categories)
         title, body = sources.seo.article(category, rng, split)
         text = f"{title}\n{body}"
-        documents.append(
-            GoldDocument(
-                f"seo:{i}", text, (GoldSpan(0, len(text), category),), "seo", "seo", "grammar"
-            )
-        )
+        whole = (GoldSpan(0, len(text), category),)
+        documents.append(GoldDocument(f"seo:{i}", text, whole, "seo", "seo", "grammar", "grammar"))
     return documents
 
 
@@ -427,6 +435,7 @@ def standalone_phrases(
 
 
 __all__ += [
+    "ORIGINS",
     "PAGE",
     "RECIPES",
     "Sources",
