@@ -265,3 +265,45 @@ def test_a_binary_body_is_skipped_whatever_its_type_says(tmp_path: Path) -> None
     assert result.exit_code == 0
     assert [r["url"] for r in records(result.stdout)] == ["http://news.example/ok"]
     assert "2 record(s) skipped (binary 2)" in result.stderr
+
+
+def test_what_warcio_only_complains_of_is_an_error(tmp_path: Path) -> None:
+    """warcio writes on stderr and reads on when a record's Content-Length does
+    not match its block (it then looks for the next record inside this one):
+    pages merged or lost, an error here, at the record where it shows; so is a
+    gzip member that fails its check."""
+    plain = write_archive(tmp_path / "crawl.warc", compressed=False)
+    data = plain.read_bytes()
+    at = data.index(b"Content-Length: ", data.index(b"http://news.example/1"))
+    end = data.index(b"\r\n", at)
+    length = int(data[at + 16 : end])
+    (tmp_path / "short.warc").write_bytes(
+        data[:at] + b"Content-Length: %d" % (length - 5) + data[end:]
+    )
+    packed = write_archive(tmp_path / "crawl.warc.gz")
+    with open(packed, "rb") as handle:
+        ends = [item.offset for item in iter_pages(handle)]
+    flipped = bytearray(packed.read_bytes())
+    flipped[ends[4] - 8] ^= 0xFF  # the CRC-32 of the second page's gzip member
+    (tmp_path / "crc.warc.gz").write_bytes(bytes(flipped))
+    result = run(str(tmp_path / "short.warc"), str(tmp_path / "crc.warc.gz"))
+    assert result.exit_code == 2
+    short, crc = result.stderr.splitlines()
+    assert short.startswith(f"detector: error: {tmp_path / 'short.warc'}: at byte ")
+    assert "a broken record (Record not followed by newline" in short
+    assert crc.startswith(f"detector: error: {tmp_path / 'crc.warc.gz'}: at byte ")
+    assert "a broken record (" in crc
+    # What came before each broken record was written: the first page of the
+    # gzip file (the short record was the plain file's first page).
+    assert [r["url"] for r in records(result.stdout)] == ["http://news.example/1"]
+
+
+def test_a_charset_that_names_no_codec_is_no_error(tmp_path: Path) -> None:
+    archive = tmp_path / "odd.warc.gz"
+    with open(archive, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        _response(writer, "http://news.example/1", PAGE.encode("gbk"), "text/html; charset=g\x00bk")
+        _response(writer, "http://news.example/2", PAGE.encode("gbk"), "text/html; charset=klingon")
+    result = run(str(archive))
+    assert result.exit_code == 0, result.stderr
+    assert [r["text"] for r in records(result.stdout)] == [PAGE, PAGE]  # detected: GB18030

@@ -32,15 +32,19 @@ that the charset of the HTTP ``Content-Type`` header is taken when the bytes
 decode under it without error and it is not a single-byte codec (servers send
 ``ISO-8859-1`` for Chinese pages they know nothing about).
 
-A file that is not a web archive, or is corrupt or cut short, is an error
-naming it and the byte offset where reading stopped; the pages read before are
+A file that is not a web archive, or is corrupt or cut short, or holds a record
+whose length does not match its block, is an error naming it and the byte
+offset where reading stopped; the pages read before are
 written, the other files are read, and the exit code is 2.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
 import json
+import logging
 import sys
 import zlib
 from collections import Counter
@@ -66,6 +70,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 __all__ = ["Page", "Skipped", "WarcError", "iter_pages", "main"]
+
+# warcio logs a URI it mends (spaces in WARC-Target-URI); with no handler of its
+# own Python's last resort printed that on stderr, where it would read as one of
+# the complaints _warcio_says turns into errors.  An application that sets up
+# logging still gets it.
+logging.getLogger("warcio").addHandler(logging.NullHandler())
 
 #: Media types whose payload is a page's text.
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
@@ -134,7 +144,7 @@ def _declared(charset: str | None, payload: bytes) -> str | None:
         return None
     try:
         codec = codecs.lookup(charset)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
     try:
         text = payload.decode(codec.name)
@@ -226,7 +236,10 @@ def iter_pages(stream: BinaryIO) -> Iterator[Page | Skipped]:
         # zlib.error, EOFError, even AttributeError on a record without a
         # WARC-Target-URI): anything raised in it is the archive's fault.
         try:
-            record = next(walk, None)
+            with _warcio_says(end):
+                record = next(walk, None)
+        except WarcError:
+            raise
         except Exception as exc:
             raise _broken(exc, end) from None
         if record is None:
@@ -236,10 +249,13 @@ def iter_pages(stream: BinaryIO) -> Iterator[Page | Skipped]:
         if reason is None and media_type is not None and media_type not in TEXT_TYPES:
             reason = media_type
         try:
-            payload = b"" if reason is not None else record.content_stream().read()
-            # Asked after the payload is read: asking reads the record to its end.
-            offset = records.get_record_offset()
-            length = records.get_record_length()
+            with _warcio_says(end):
+                payload = b"" if reason is not None else record.content_stream().read()
+                # Asked after the payload is read: asking reads the record to its end.
+                offset = records.get_record_offset()
+                length = records.get_record_length()
+        except WarcError:
+            raise
         except Exception as exc:
             raise _broken(exc, end) from None
         # An uncompressed archive cut inside its last record gives the record
@@ -264,6 +280,26 @@ def iter_pages(stream: BinaryIO) -> Iterator[Page | Skipped]:
             " are no record",
             end,
         )
+
+
+@contextlib.contextmanager
+def _warcio_says(end: int) -> Iterator[None]:
+    """Turns what warcio writes on stderr while reading into an error.  It says
+    there, and reads on, when a record's length does not match what follows it
+    (``Record not followed by newline, perhaps Content-Length is invalid``: the
+    next record is then looked for past a line of this one) and when a gzip
+    member fails its check (the block's data dropped): pages cut or merged, not
+    an archive read.  stderr is swapped only for the call (a thread writing to
+    it then would be caught too)."""
+    saved, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        yield
+    finally:
+        said, sys.stderr = sys.stderr.getvalue(), saved
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    if lines:
+        detail = lines[0].removeprefix("WARNING:").strip()
+        raise WarcError(f"a broken record ({one_line(detail[:100])})", end)
 
 
 def _broken(exc: Exception, end: int) -> WarcError:
