@@ -136,19 +136,55 @@ model_option = click.option(
 )
 
 
-def ignore_category_option(effect: str) -> Callable[[F], F]:
+class _CategoryThreshold(click.ParamType):
+    """``NAME=X``: a category and the score its findings must reach (0..1), or
+    ``off``."""
+
+    name = "NAME=X"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[str, str]:
+        from detector.categories import check_category_thresholds, parse_category_thresholds
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            ((category, bar),) = parse_category_thresholds([str(value)]).items()
+            check_category_thresholds({category: bar})
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return category, bar
+
+
+def category_options(effect: str) -> Callable[[F], F]:
+    """``--ignore-category`` and ``--category-threshold``; ``effect``: what a
+    dropped finding does not do in this command."""
     from detector.categories import DESCRIPTIONS
 
-    return click.option(
+    names = ", ".join(DESCRIPTIONS)
+    ignore = click.option(
         "--ignore-category",
         "ignore_categories",
         type=click.Choice(list(DESCRIPTIONS)),
         multiple=True,
         metavar="NAME",
         help=f"Drop the findings of this category: {effect} (repeatable; added to"
-        " ignore_categories of .detector.toml / pyproject.toml).  One of"
-        f" {', '.join(DESCRIPTIONS)}.",
+        f" ignore_categories of .detector.toml / pyproject.toml).  One of {names}.",
     )
+    threshold = click.option(
+        "--category-threshold",
+        "category_thresholds",
+        type=_CategoryThreshold(),
+        multiple=True,
+        metavar="NAME=X",
+        help="Drop the findings of category NAME scoring under X (0..1; off: all of"
+        f" them): {effect} (repeatable; over category_thresholds of the settings"
+        " file), e.g. promotion=0.99.",
+    )
+
+    def decorate(function: F) -> F:
+        return ignore(threshold(function))
+
+    return decorate
 
 
 # Not ``readable=True`` (click's default): click would refuse the whole command
@@ -430,7 +466,7 @@ def _echo_json(value: Any) -> None:
     help="Write every current finding to the --baseline file and exit 0.",
 )
 @threshold_option()
-@ignore_category_option("they are not reported and block nothing")
+@category_options("they are not reported and block nothing")
 @model_option
 @jobs_option(
     "one per core when the input is more than one chunk of documents, else 1)."
@@ -453,6 +489,7 @@ def scan(
     update_baseline: bool,
     threshold: float | str | None,
     ignore_categories: tuple[str, ...],
+    category_thresholds: tuple[tuple[str, str], ...],
     model: str | None,
     jobs: int | None,
     summary: bool,
@@ -485,7 +522,9 @@ def scan(
         text_fields=text_fields,
         encoding=encoding,
         id_field=id_field,
-        suppressions=_load_suppressions(baseline, update_baseline, ignore=ignore_categories),
+        suppressions=_load_suppressions(
+            baseline, update_baseline, ignore=ignore_categories, thresholds=category_thresholds
+        ),
         use_baseline=not update_baseline,
     )
     detector = load_detector()
@@ -610,11 +649,13 @@ def _load_suppressions(
     update_baseline: bool,
     config: Config | None = None,
     ignore: tuple[str, ...] = (),
+    thresholds: tuple[tuple[str, str], ...] = (),
 ) -> Suppressions:
-    """The allow list, inline markers and ignored categories of ``config``
-    (loaded here when not given) with the categories of ``--ignore-category``
-    (``ignore``), and the fingerprints of ``baseline`` unless it is being
-    updated."""
+    """The allow list, inline markers, ignored categories and category
+    thresholds of ``config`` (loaded here when not given) with the categories
+    of ``--ignore-category`` (``ignore``) and the ``--category-threshold``
+    pairs (``thresholds``, over the file's for their categories), and the
+    fingerprints of ``baseline`` unless it is being updated."""
     from detector.suppress import BaselineError, Suppressions, parse_baseline
 
     if config is None:
@@ -626,8 +667,13 @@ def _load_suppressions(
         except BaselineError as exc:
             raise DetectorError(f"{baseline}: {exc}") from None
     categories = frozenset(config.ignore_categories) | frozenset(ignore)
+    bars = tuple((dict(config.category_thresholds) | dict(thresholds)).items())
     return Suppressions(
-        config.allow, prints, inline=config.inline_markers, ignore_categories=categories
+        config.allow,
+        prints,
+        inline=config.inline_markers,
+        ignore_categories=categories,
+        category_thresholds=bars,
     )
 
 
@@ -1034,7 +1080,7 @@ def evaluate(
     default=None,
     help="Leave out the findings recorded in this baseline file, as scan --baseline does.",
 )
-@ignore_category_option("they are not explained, as scan does not report them")
+@category_options("they are not explained, as scan does not report them")
 def explain(
     target: str,
     model: str | None,
@@ -1048,6 +1094,7 @@ def explain(
     encoding: str | None,
     baseline: str | None,
     ignore_categories: tuple[str, ...],
+    category_thresholds: tuple[tuple[str, str], ...],
 ) -> NoReturn:
     """Show, for each finding, the n-grams that contributed most to its score.
 
@@ -1078,7 +1125,7 @@ def explain(
     load_detector = _start_loading(model, threshold)
     config = _load_config()  # what scan reports: its allow list and inline markers apply
     suppressions = _load_suppressions(
-        baseline, update_baseline=False, config=config, ignore=ignore_categories
+        baseline, False, config, ignore=ignore_categories, thresholds=category_thresholds
     )
     items: Iterable[Document | InputError | Notice] = [Document("", {None: target})]
     read = False  # a file (or stdin): each finding is shown where scan points at it
@@ -1260,7 +1307,7 @@ def _looks_like_path(target: str) -> bool:
     " (needed with --in-place, which would lose them).",
 )
 @threshold_option("Remove, in blocked articles,")
-@ignore_category_option("they are not removed and block nothing")
+@category_options("they are not removed and block nothing")
 @model_option
 @jobs_option(
     "one per core); reading, cleaning and writing stay in this one, and a batch of"
@@ -1283,6 +1330,7 @@ def clean(
     quarantine: str | None,
     threshold: float | str | None,
     ignore_categories: tuple[str, ...],
+    category_thresholds: tuple[tuple[str, str], ...],
     model: str | None,
     jobs: int | None,
     summary: bool,
@@ -1364,7 +1412,9 @@ def clean(
             "--in-place --drop would lose the dropped records: give --quarantine"
         )
     encoding = _check_encoding(encoding)
-    suppressions = _load_suppressions(None, False, ignore=ignore_categories)
+    suppressions = _load_suppressions(
+        None, False, ignore=ignore_categories, thresholds=category_thresholds
+    )
     detector = _load_detector(model, threshold)
     errors = 0
     removed = False

@@ -10,6 +10,7 @@ Found by walking up from the current directory; in each directory
     allow = ["证监会依法查处场外配资", "官方微信公众号"]
     inline_markers = false   # ignore "detector: allow" in scanned text (default true)
     ignore_categories = ["promotion"]   # drop the findings of these categories
+    category_thresholds = {promotion = 0.99, contact = "off"}   # per category
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from detector.categories import check_categories
+from detector.categories import check_categories, check_category_thresholds
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,6 +48,8 @@ class Config:
     inline_markers: bool = True
     # Categories whose findings are dropped (see detector.suppress).
     ignore_categories: tuple[str, ...] = ()
+    # The score a category's findings must reach, or "off" (see detector.suppress).
+    category_thresholds: tuple[tuple[str, float | str], ...] = ()
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -103,7 +106,8 @@ def load_config(start: Path | None = None) -> Config:
     if found is None:
         return Config()
     path, table = found
-    unknown = sorted(set(table) - {"allow", "inline_markers", "ignore_categories"})
+    keys = {"allow", "inline_markers", "ignore_categories", "category_thresholds"}
+    unknown = sorted(set(table) - keys)
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
     allow = table.get("allow", [])
@@ -119,4 +123,13 @@ def load_config(start: Path | None = None) -> Config:
         check_categories(ignore)
     except ValueError as exc:
         raise ConfigError(f"{path}: 'ignore_categories': {exc}") from None
-    return Config(tuple(allow), path, inline_markers, tuple(ignore))
+    thresholds = table.get("category_thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise ConfigError(
+            f"{path}: 'category_thresholds' must be a table of category = score 0..1 or \"off\""
+        )
+    try:
+        check_category_thresholds(thresholds)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: 'category_thresholds': {exc}") from None
+    return Config(tuple(allow), path, inline_markers, tuple(ignore), tuple(thresholds.items()))

@@ -15,12 +15,14 @@ whole category:
   an ad merged with it ("东方财富APP下载，下载金沙娱乐APP注册送88元") keeps its own
   part instead of hiding behind the allowed phrase;
 * a baseline: findings recorded by fingerprint in a JSON file;
-* ignored categories (``ignore_categories = ["promotion"]``, ``--ignore-category``):
-  the model's findings of these categories are dropped before anything else
-  reads them, so they neither report, block, clean nor make a hidden block of
-  HTML a ``hidden-text`` finding.  For an outlet whose own news reads as an ad of
-  one category (shopping festivals as ``promotion``) when the user wants the
-  others.
+* category thresholds (``category_thresholds = {promotion = 0.99}``,
+  ``--category-threshold promotion=0.99``) and ignored categories
+  (``ignore_categories = ["promotion"]``, ``--ignore-category``, a threshold
+  of ``off``): the model's findings of a category under its threshold, or of an
+  ignored one, are dropped before anything else reads them, so they neither
+  report, block, clean nor make a hidden block of HTML a ``hidden-text``
+  finding.  For an outlet whose own news reads as an ad of one category
+  (shopping festivals as ``promotion``).
 
 Fingerprints depend on content, not position: sha256 of the path, the record id
 and field (JSONL/JSON), the category, the normalized finding text and the
@@ -33,13 +35,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from detector.categories import check_categories
+from detector.categories import check_categories, check_category_thresholds
 from detector.cutout import Rescore, cut_out, masked
 from detector.lines import Lines
 from detector.normalize import normalize
@@ -160,28 +163,39 @@ def fingerprints(
 
 @dataclass(frozen=True)
 class Suppressions:
-    """What to drop: allowlisted phrases, baseline fingerprints and the findings
-    of ignored categories (checked: an unknown name raises ``ValueError``)."""
+    """What to drop: allowlisted phrases, baseline fingerprints, the findings of
+    ignored categories and those under their category's threshold
+    (``category_thresholds``: (category, score 0..1) pairs; checked: an unknown
+    category or a score outside 0..1 raises ``ValueError``)."""
 
     allow: tuple[str, ...] = ()
     baseline: frozenset[str] = frozenset()
     inline: bool = True
     ignore_categories: frozenset[str] = frozenset()
+    category_thresholds: tuple[tuple[str, float | str], ...] = ()
     _phrases: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _bars: dict[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         phrases = tuple(p for p in (normalized_text(a) for a in self.allow) if p)
         object.__setattr__(self, "_phrases", phrases)
         object.__setattr__(self, "ignore_categories", check_categories(self.ignore_categories))
+        off, bars = check_category_thresholds(dict(self.category_thresholds))
+        object.__setattr__(self, "category_thresholds", bars)
+        # An ignored category is one whose threshold no score reaches.
+        floors = dict(bars) | dict.fromkeys(self.ignore_categories | off, math.inf)
+        object.__setattr__(self, "_bars", floors)
+
+    def _heeds(self, finding: Finding) -> bool:
+        return finding.score >= self._bars.get(finding.category, -math.inf)
 
     def heeded(self, verdict: Verdict, block_threshold: float) -> Verdict:
-        """``verdict`` without the findings of ignored categories (score and
-        ``is_spam`` recomputed): the model's verdict as everything after it
-        reads it."""
-        if not self.ignore_categories:
+        """``verdict`` without the findings of ignored categories and those under
+        their category's threshold (score and ``is_spam`` recomputed): the
+        model's verdict as everything after it reads it."""
+        if not self._bars:
             return verdict
-        kept = [f for f in verdict.findings if f.category not in self.ignore_categories]
-        return without(verdict, kept, block_threshold)
+        return without(verdict, [f for f in verdict.findings if self._heeds(f)], block_threshold)
 
     def without_allowed(
         self, findings: Sequence[Finding], scanned: str, rescore: Rescore
@@ -243,16 +257,17 @@ class Suppressions:
         looked for in ``marker_text`` (default ``text``) at
         ``marker_offset(finding.start)`` (default ``finding.start``).  With an
         allowlist, ``rescore`` judges what is left of a finding the phrases cut
-        (see :meth:`without_allowed`).  Findings of ignored categories are
-        dropped (fingerprints are per category, so the others' stay).
+        (see :meth:`without_allowed`).  Findings of ignored categories and
+        under their category's threshold are dropped (fingerprints number
+        occurrences per category and text: other categories' stay as they were).
         """
         if self._phrases:
             if rescore is None:
                 raise ValueError("an allowlist needs rescore: what is left of a finding is judged")
             findings = self.without_allowed(findings, text, rescore)
-        if self.ignore_categories:  # a piece the allowlist left is judged again, a page's
-            # hidden-text findings are added after heeded(): either may be ignored
-            findings = [f for f in findings if f.category not in self.ignore_categories]
+        if self._bars:  # a piece the allowlist left is judged again, a page's
+            # hidden-text findings are added after heeded(): either may be dropped
+            findings = [f for f in findings if self._heeds(f)]
         if not findings:
             return []
         texts = normalized_texts([finding.text for finding in findings])

@@ -19,6 +19,7 @@ gives only on the benchmark's clean documents.
     python scripts/real_news.py                      # the packaged model
     python scripts/real_news.py --model /tmp/m1 --model /tmp/m2 -v
     python scripts/real_news.py --ignore-category promotion   # as scan would, so set
+    python scripts/real_news.py --category-threshold promotion=0.99
 """
 
 from __future__ import annotations
@@ -72,13 +73,26 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help="drop the findings of this category first, as detector scan --ignore-category does",
     )
+    parser.add_argument(
+        "--category-threshold",
+        action="append",
+        default=[],
+        metavar="NAME=X",
+        help="drop the findings of category NAME under X first (0..1 or off), as scan does",
+    )
     args = parser.parse_args(argv)
 
     from detector import Detector
+    from detector.categories import parse_category_thresholds
     from detector.suppress import Suppressions
 
     try:
-        policy = Suppressions(inline=False, ignore_categories=frozenset(args.ignore_category))
+        bars = parse_category_thresholds(args.category_threshold)
+        policy = Suppressions(
+            inline=False,
+            ignore_categories=frozenset(args.ignore_category),
+            category_thresholds=tuple(bars.items()),
+        )
     except ValueError as exc:
         parser.error(str(exc))
 

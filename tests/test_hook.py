@@ -153,6 +153,24 @@ def test_findings_of_ignored_categories_neither_flag_block_nor_clean(
     assert not result.flagged and not result.dropped and result.item == item
 
 
+def test_category_thresholds_drop_the_findings_under_them(tiny_detector: Detector) -> None:
+    item = {"content": CONTENT + "专家表示加微信abc12345领取福利。\n"}
+    flagged = check_item(item, detector=tiny_detector).verdicts["content"]
+    scores = {f.category: f.score for f in flagged.findings}
+    above = {"contact": scores["contact"] - 0.01, "stock-margin": scores["stock-margin"] + 0.01}
+    result = check_item(item, action="clean", detector=tiny_detector, category_thresholds=above)
+    assert [f.category for f in result.removed["content"]] == ["contact"]
+    off = check_items(
+        [item], detector=tiny_detector, category_thresholds={"contact": "off"},
+        ignore_categories="stock-margin",
+    )  # fmt: skip
+    assert not off[0].flagged
+    with pytest.raises(ValueError, match="threshold of 'contact' must be a number"):
+        check_item(item, detector=tiny_detector, category_thresholds={"contact": 2})
+    with pytest.raises(TypeError, match="must be a mapping"):
+        check_item(item, detector=tiny_detector, category_thresholds=["contact"])  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("value", "error", "message"),
     [

@@ -8,6 +8,7 @@ subprocess; it runs one spider per configuration (flag / clean / drop, with dict
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -435,6 +436,35 @@ def test_ignore_categories_setting_drops_their_findings(tiny_model_dir: Path) ->
     assert stats.get_value("detector/items_flagged") is None
     with pytest.raises(ValueError, match=r"^DETECTOR_IGNORE_CATEGORIES: unknown category 'margin'"):
         _pipeline(tiny_model_dir, DETECTOR_IGNORE_CATEGORIES=["margin"])
+
+
+@pytest.mark.parametrize(
+    "value", [{"stock-margin": "off"}, "stock-margin=off, gambling=0.5", {"stock-margin": 1.0}]
+)
+def test_category_thresholds_setting(tiny_model_dir: Path, value: Any) -> None:
+    """A dict, or from the command line NAME=X pairs split at commas."""
+    pipeline, stats = _pipeline(
+        tiny_model_dir, DETECTOR_ACTION="drop", DETECTOR_CATEGORY_THRESHOLDS=value
+    )
+    item = pipeline.process_item({"content": INJECTED})
+    assert item["detector"]["flagged"] is False
+    assert stats.get_value("detector/items_flagged") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"stock-margin": 2}, "threshold of 'stock-margin' must be a number"),
+        ("stock-margin", "is not NAME=X"),
+        ({"margin": 0.5}, "unknown category 'margin'"),
+        (3, "must be a dict"),
+    ],
+)
+def test_a_bad_category_thresholds_setting_is_named(
+    tiny_model_dir: Path, value: Any, message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^DETECTOR_CATEGORY_THRESHOLDS.*{re.escape(message)}"):
+        _pipeline(tiny_model_dir, DETECTOR_CATEGORY_THRESHOLDS=value)
 
 
 def test_list_settings_from_the_command_line_are_stripped(tiny_model_dir: Path) -> None:

@@ -230,8 +230,14 @@ def test_allow_and_ignore_categories_reach_the_executors(
     )
     assert cleaned["contact"]["text_clean"] == cleaned["contact"]["text"]
     assert "金沙体育" not in cleaned["gambling"]["text_clean"]
+    barred = by_id(
+        scan_dataframe(documents_df, model=tiny_model_dir, category_thresholds={"contact": 1.0})
+    )
+    assert barred["contact"][FINDINGS_COL] == [] and barred["margin"][FINDINGS_COL]
     with pytest.raises(ValueError, match="unknown category 'contacts'"):
         scan_dataframe(documents_df, model=tiny_model_dir, ignore_categories=["contacts"])
+    with pytest.raises(ValueError, match="threshold of 'contact' must be a number"):
+        clean_dataframe(documents_df, model=tiny_model_dir, category_thresholds={"contact": -1})
     with pytest.raises(TypeError, match="allow must be"):
         scan_dataframe(documents_df, model=tiny_model_dir, allow=[3])  # type: ignore[list-item]
 
@@ -358,11 +364,13 @@ def test_batch_job_writes_parquet_and_jsonl(
     result = runner.invoke(
         detector_spark.main,
         [*common, "--output", str(ignoring), "--ignore-category", "contact",
-         "--allow", "王磊在线配资平台"],
+         "--allow", "王磊在线配资平台", "--category-threshold", "fake-invoice=off"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     ignored = by_id(spark.read.parquet(str(ignoring)))
     assert ignored["contact"][FINDINGS_COL] == [] and ignored["margin"][FINDINGS_COL] == []
+    assert "fake-invoice" not in [f.category for f in ignored["two"][FINDINGS_COL]]
+    assert "fake-invoice" in [f.category for f in rows["two"][FINDINGS_COL]]
     assert ignored["gambling"][FINDINGS_COL] == rows["gambling"][FINDINGS_COL]
     wrong = runner.invoke(
         detector_spark.main, [*common, "--output", str(tmp_path / "y"), "--ignore-category", "x"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -563,3 +564,59 @@ def test_an_ignored_category_makes_no_hidden_text_finding_on_a_page(
     result = explain(tiny_model_dir, "--ignore-category", "stock-margin", "articles/a.html")
     assert (result.exit_code, result.stdout) == (0, "")
     assert "not explained" not in result.stderr
+
+
+def test_a_category_threshold_drops_that_categorys_findings_under_it() -> None:
+    margin = finding(AD, 10)  # 0.9
+    handle = Finding(30, 30 + len(HANDLE), HANDLE, 0.97, "contact")
+    verdict = Verdict(True, 0.97, (margin, handle), "v1")
+    rules = Suppressions(category_thresholds=(("contact", 0.98), ("stock-margin", "0.9")))
+    assert rules.heeded(verdict, 0.85) == Verdict(True, 0.9, (margin,), "v1")  # 0.9 reaches 0.9
+    off = Suppressions(category_thresholds=(("stock-margin", "off"),))
+    assert off.heeded(verdict, 0.85).findings == (handle,)
+    assert off == Suppressions(category_thresholds=(("stock-margin", "OFF"),))
+    for bad, message in (
+        ((("contact", 1.5),), "must be a number from 0 to 1 or 'off'; got 1.5"),
+        ((("contacts", 0.5),), "unknown category 'contacts'"),
+    ):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            Suppressions(category_thresholds=bad)
+
+
+def test_config_category_thresholds(tmp_path: Path) -> None:
+    config = tmp_path / ".detector.toml"
+    config.write_text('category_thresholds = {promotion = 0.99, contact = "off"}\n', "utf-8")
+    assert load_config(tmp_path).category_thresholds == (("promotion", 0.99), ("contact", "off"))
+    for text, message in (
+        ("category_thresholds = 0.9\n", "'category_thresholds' must be a table"),
+        ("category_thresholds = {promotion = 2}\n", "threshold of 'promotion' must be a number"),
+        ('category_thresholds = {promotion = "high"}\n', "must be a number from 0 to 1 or 'off'"),
+        ("category_thresholds = {promo = 0.5}\n", "unknown category 'promo'"),
+    ):
+        config.write_text(text, "utf-8")
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            load_config(tmp_path)
+
+
+def test_cli_category_threshold_over_the_config(tiny_model_dir: Path, workdir: Path) -> None:
+    """The tiny model scores the margin ad 0.64 and the handle 0.97 in TWO_ADS."""
+    (workdir / "articles" / "a.txt").write_text(TWO_ADS, encoding="utf-8")
+
+    def categories(*args: str) -> list[str]:
+        result = scan(tiny_model_dir, "--format", "json", *args, "articles")
+        return [f["category"] for r in json.loads(result.stdout) for f in r["findings"]]
+
+    assert categories("--category-threshold", "stock-margin=0.5") == ["stock-margin", "contact"]
+    assert categories("--category-threshold", "stock-margin=0.7") == ["contact"]
+    (workdir / ".detector.toml").write_text(
+        'category_thresholds = {stock-margin = 0.7, contact = "off"}\n', "utf-8"
+    )
+    assert categories() == []
+    assert categories("--category-threshold", "contact=0.9") == ["contact"]  # over the file's
+    for value, message in (
+        ("contact", "is not NAME=X"),
+        ("contact=high", "must be a number from 0 to 1 or 'off'"),
+        ("contacts=0.5", "unknown category 'contacts'"),
+    ):
+        result = scan(tiny_model_dir, "--category-threshold", value, "articles")
+        assert result.exit_code == 2 and message in result.stderr

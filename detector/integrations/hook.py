@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector._locks import ForkSafeLock
-from detector.categories import check_categories
+from detector.categories import check_categories, check_category_thresholds
 from detector.clean import clean_fields
 from detector.results import FieldVerdicts, Finding, Verdict
 
@@ -192,25 +192,32 @@ def _resolve_detector(detector: Detector | None, threshold: float | str | None) 
 
 
 @functools.lru_cache(maxsize=8)
-def _suppressions(allow: tuple[str, ...], ignore: frozenset[str]) -> Suppressions:
-    """The suppressions of an allowlist and ignored categories, built once per
-    pair (phrases normalized); never the inline marker."""
+def _suppressions(
+    allow: tuple[str, ...], ignore: frozenset[str], bars: tuple[tuple[str, float], ...]
+) -> Suppressions:
+    """The suppressions of an allowlist, ignored categories and category
+    thresholds, built once per set (phrases normalized); never the inline
+    marker."""
     from detector.scanning import NO_SUPPRESSIONS
     from detector.suppress import Suppressions
 
-    if not allow and not ignore:
+    if not allow and not ignore and not bars:
         return NO_SUPPRESSIONS
-    return Suppressions(allow, inline=False, ignore_categories=ignore)
+    return Suppressions(allow, inline=False, ignore_categories=ignore, category_thresholds=bars)
 
 
 def item_suppressions(
-    allow: str | Iterable[str] = (), ignore_categories: str | Iterable[str] = ()
+    allow: str | Iterable[str] = (),
+    ignore_categories: str | Iterable[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> Suppressions:
     """What the hook, the Scrapy pipeline and the Spark adapter drop from the
-    findings of scraped text: the ``allow`` phrases (one or several) and the
-    findings of ``ignore_categories``; no inline marker, which in scraped text
-    would be the spammer's.  Raises ``TypeError`` for arguments of the wrong
-    type and ``ValueError`` for an unknown category."""
+    findings of scraped text: the ``allow`` phrases (one or several), the
+    findings of ``ignore_categories`` and those of a category in
+    ``category_thresholds`` that score under its threshold (0..1, or ``"off"``:
+    all of them); no inline marker, which in scraped text would be the
+    spammer's.  Raises ``TypeError`` for arguments of the wrong type and
+    ``ValueError`` for an unknown category or a threshold outside 0..1."""
     if isinstance(allow, str):
         allow = (allow,)
     # Read once: checked first, a generator was empty when the allowlist was made.
@@ -219,7 +226,8 @@ def item_suppressions(
         raise TypeError("allow must be a phrase or a sequence of phrases (str)")
     if not isinstance(ignore_categories, (str, Iterable)):
         raise TypeError("ignore_categories must be a category or a sequence of categories (str)")
-    return _suppressions(phrases, check_categories(ignore_categories))
+    off, bars = check_category_thresholds(category_thresholds or {})
+    return _suppressions(phrases, check_categories(ignore_categories) | off, bars)
 
 
 def check_item(
@@ -230,6 +238,7 @@ def check_item(
     threshold: float | str | None = None,
     allow: Sequence[str] = (),
     ignore_categories: str | Iterable[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> HookResult:
     """Scan ``item[field]`` for each of ``fields`` and apply ``action``.
 
@@ -241,13 +250,14 @@ def check_item(
     full-width, traditional, spacing and case variants folded) are cut out of the
     findings, and what is left is judged on the text without them (see
     :mod:`detector.suppress`).  The findings of ``ignore_categories`` (one
-    category or several, :data:`detector.categories.DESCRIPTIONS`) are dropped.
+    category or several, :data:`detector.categories.DESCRIPTIONS`) are dropped,
+    and those of a category in ``category_thresholds`` (``{"promotion": 0.99}``;
+    ``"off"``: all) that score under its threshold.
     Raises ``ValueError`` for an unknown action or category or a threshold
     outside 0..1, ``TypeError`` for arguments of the wrong type.
     """
-    (result,) = _checked(
-        [item], fields, action, detector, threshold, allow, ignore_categories, "check_item"
-    )
+    suppressions = item_suppressions(allow, ignore_categories, category_thresholds)
+    (result,) = _checked([item], fields, action, detector, threshold, suppressions, "check_item")
     return result
 
 
@@ -259,6 +269,7 @@ def check_items(
     threshold: float | str | None = None,
     allow: Sequence[str] = (),
     ignore_categories: str | Iterable[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> list[HookResult]:
     """:func:`check_item` for each of ``items``, in order, with the fields of all
     of them scanned in batches of up to 512
@@ -269,9 +280,8 @@ def check_items(
     comes.  Raises as ``check_item`` does, before scanning any item."""
     if isinstance(items, Mapping):
         raise TypeError("check_items() needs an iterable of items; for one item use check_item()")
-    return _checked(
-        items, fields, action, detector, threshold, allow, ignore_categories, "check_items"
-    )
+    suppressions = item_suppressions(allow, ignore_categories, category_thresholds)
+    return _checked(items, fields, action, detector, threshold, suppressions, "check_items")
 
 
 def _checked(
@@ -280,8 +290,7 @@ def _checked(
     action: str,
     detector: Detector | None,
     threshold: float | str | None,
-    allow: str | Iterable[str],
-    ignore_categories: str | Iterable[str],
+    suppressions: Suppressions,
     caller: str,
 ) -> list[HookResult]:
     """:func:`check_items`; ``caller`` is named in errors."""
@@ -301,7 +310,6 @@ def _checked(
         fields = (fields,)
     if not isinstance(fields, Sequence) or not all(isinstance(f, str) for f in fields):
         raise TypeError("fields must be a field name or a sequence of field names")
-    suppressions = item_suppressions(allow, ignore_categories)
     scanner = _resolve_detector(detector, threshold)
     names = list(dict.fromkeys(fields))
     texts = [

@@ -38,6 +38,12 @@ Settings:
     they neither flag, block nor clean an item; e.g. ``["promotion"]`` for a site
     whose shopping news reads as promotion.  An unknown name stops the crawl at
     start-up, naming the categories.
+``DETECTOR_CATEGORY_THRESHOLDS``
+    The score a category's findings must reach to count (a dict,
+    ``{"promotion": 0.99}``, ``"off"`` for none of them; from the command line
+    ``-s DETECTOR_CATEGORY_THRESHOLDS=promotion=0.99,contact=off``): a finding
+    under it neither flags, blocks nor cleans.  A bad one stops the crawl at
+    start-up.
 ``DETECTOR_RESULT_FIELD``
     Item field that receives ``HookResult.to_dict()`` (default ``"detector"``; empty,
     ``None`` or, from the command line, ``-s DETECTOR_RESULT_FIELD=None`` to store
@@ -108,6 +114,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -116,7 +123,11 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from w3lib.url import file_uri_to_path
 
-from detector.categories import check_categories
+from detector.categories import (
+    check_categories,
+    check_category_thresholds,
+    parse_category_thresholds,
+)
 from detector.clean import escape_lone_surrogates
 from detector.compressed import AppendLog
 from detector.integrations.hook import (
@@ -178,6 +189,23 @@ def _names(settings: Any, name: str, default: tuple[str, ...] = ()) -> tuple[str
         if value.strip():
             names.append(value.strip())
     return tuple(dict.fromkeys(names))
+
+
+def _category_thresholds(settings: Any) -> Mapping[str, float | str]:
+    """``DETECTOR_CATEGORY_THRESHOLDS``: a dict, or from the command line
+    ``NAME=X`` pairs split at commas (checked by the pipeline)."""
+    value = settings.get("DETECTOR_CATEGORY_THRESHOLDS") or {}
+    if isinstance(value, str):
+        try:
+            return parse_category_thresholds(p for p in value.split(",") if p.strip())
+        except ValueError as exc:
+            raise ValueError(f"DETECTOR_CATEGORY_THRESHOLDS: {exc}") from None
+    if not isinstance(value, Mapping):  # a BaseSettings of it is a Mapping too
+        raise ValueError(
+            f"DETECTOR_CATEGORY_THRESHOLDS must be a dict of category to score or 'off';"
+            f" got {value!r}"
+        )
+    return dict(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -306,6 +334,7 @@ class DetectorPipeline:
         crawler: Crawler | None = None,
         allow: tuple[str, ...] = (),
         ignore_categories: tuple[str, ...] = (),
+        category_thresholds: Mapping[str, float | str] | None = None,
     ) -> None:
         if action not in ACTIONS:
             raise ValueError(f"DETECTOR_ACTION must be one of {', '.join(ACTIONS)}; got {action!r}")
@@ -342,6 +371,11 @@ class DetectorPipeline:
             self.ignore_categories = check_categories(ignore_categories)
         except ValueError as exc:  # raised at start-up, naming the setting
             raise ValueError(f"DETECTOR_IGNORE_CATEGORIES: {exc}") from None
+        try:
+            self.category_thresholds = dict(category_thresholds or {})
+            check_category_thresholds(self.category_thresholds)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"DETECTOR_CATEGORY_THRESHOLDS: {exc}") from None
         self._quarantine: AppendLog | None = None
         self._warned_classes: set[type] = set()
         self._warned_fields: set[tuple[type, str, type]] = set()
@@ -375,6 +409,7 @@ class DetectorPipeline:
             crawler=crawler,
             allow=_names(settings, "DETECTOR_ALLOW"),
             ignore_categories=_names(settings, "DETECTOR_IGNORE_CATEGORIES"),
+            category_thresholds=_category_thresholds(settings),
         )
         if pipeline.quarantine_path:
             _check_quarantine_is_no_feed(pipeline.quarantine_path, settings)
@@ -415,6 +450,7 @@ class DetectorPipeline:
             self.detector,
             allow=self.allow,
             ignore_categories=self.ignore_categories,
+            category_thresholds=self.category_thresholds,
         )
         if result.verdicts:  # an item with nothing to scan is not counted as scanned
             self._inc("items_scanned")

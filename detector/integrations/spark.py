@@ -30,7 +30,7 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -38,7 +38,7 @@ from urllib.parse import unquote
 import click
 
 from detector.clean import remove_spans
-from detector.cli import DetectorError, ignore_category_option, threshold_option
+from detector.cli import DetectorError, category_options, threshold_option
 from detector.core import Detector
 from detector.integrations.hook import item_suppressions, load_detector
 from detector.memory import keep_freed_memory
@@ -199,11 +199,13 @@ def _annotate(
     clean_col: str | None,
     allow: str | Iterable[str] = (),
     ignore_categories: str | Iterable[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> DataFrame:
     """Add the verdict columns (``scan``) and/or ``clean_col``, scanning each text
     once: one pandas UDF returns a struct whose fields become the columns."""
     _check_text_column(df, text_col)
-    suppressions = item_suppressions(allow, ignore_categories)  # checked on the driver
+    # Checked on the driver: a wrong one fails here, not inside a task.
+    suppressions = item_suppressions(allow, ignore_categories, category_thresholds)
     location = _model_location(model, threshold, local=_runs_locally(df))
     clean = clean_col is not None
     fields = []
@@ -240,6 +242,7 @@ def scan_dataframe(
     *,
     allow: str | Iterable[str] = (),
     ignore_categories: str | Iterable[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> DataFrame:
     """``df`` with three columns added (replaced if present):
 
@@ -251,14 +254,15 @@ def scan_dataframe(
 
     Null text gives false, 0.0 and an empty array.  ``threshold`` and ``model``
     mean what they mean for :meth:`Detector.from_path`; ``model`` must be
-    readable by the executors.  ``allow`` (phrases cut out of the findings) and
-    ``ignore_categories`` (categories whose findings are dropped) mean what they
-    mean for :func:`detector.integrations.check_item`.  Lazy, like any
-    transformation.
+    readable by the executors.  ``allow`` (phrases cut out of the findings),
+    ``ignore_categories`` (categories whose findings are dropped) and
+    ``category_thresholds`` (``{"promotion": 0.99}``) mean what they mean for
+    :func:`detector.integrations.check_item`.  Lazy, like any transformation.
     """
     return _annotate(
         df, text_col, threshold, model, scan=True, clean_col=None,
         allow=allow, ignore_categories=ignore_categories,
+        category_thresholds=category_thresholds,
     )  # fmt: skip
 
 
@@ -271,6 +275,7 @@ def clean_dataframe(
     *,
     allow: str | Iterable[str] = (),
     ignore_categories: str | Iterable[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> DataFrame:
     """``df`` with ``output_col`` (default ``<text_col>_clean``) holding the text
     without the spans that :func:`scan_dataframe` would report when it blocks the
@@ -280,6 +285,7 @@ def clean_dataframe(
     return _annotate(
         df, text_col, threshold, model, scan=False, clean_col=output_col,
         allow=allow, ignore_categories=ignore_categories,
+        category_thresholds=category_thresholds,
     )  # fmt: skip
 
 
@@ -313,6 +319,7 @@ def run_job(
     overwrite: bool = False,
     allow: Sequence[str] = (),
     ignore_categories: Sequence[str] = (),
+    category_thresholds: Mapping[str, float | str] | None = None,
 ) -> None:
     """Read ``inputs``, add the detector columns (and ``clean_col``), write ``output``.
 
@@ -320,7 +327,7 @@ def run_job(
     single small file still keeps every core busy; scanning, not the shuffle,
     dominates the cost.
     """
-    item_suppressions(allow, ignore_categories)  # checked before reading anything
+    item_suppressions(allow, ignore_categories, category_thresholds)  # before reading anything
     if overwrite:
         _check_output_holds_no_input(spark, inputs, output)
     df = spark.read.format(_read_format(inputs, input_format)).load(list(inputs))
@@ -332,6 +339,7 @@ def run_job(
     result = _annotate(
         df, text_col, threshold, model, scan=True, clean_col=clean_col,
         allow=allow, ignore_categories=ignore_categories,
+        category_thresholds=category_thresholds,
     )  # fmt: skip
     writer = result.write.mode("overwrite" if overwrite else "errorifexists")
     if output_format == "jsonl":
@@ -555,7 +563,7 @@ def _task_error(message: str) -> str:
     help="Cut this phrase out of the findings (repeatable), as the allow list of"
     " .detector.toml does for detector scan.",
 )
-@ignore_category_option("they are not reported, block nothing and are not removed")
+@category_options("they are not reported, block nothing and are not removed")
 def main(
     inputs: tuple[str, ...],
     output: str,
@@ -570,6 +578,7 @@ def main(
     overwrite: bool,
     allow: tuple[str, ...],
     ignore_categories: tuple[str, ...],
+    category_thresholds: tuple[tuple[str, str], ...],
 ) -> None:
     """Scan a text column of JSONL or Parquet data on Spark and write the results.
 
@@ -607,6 +616,7 @@ def main(
             overwrite=overwrite,
             allow=allow,
             ignore_categories=ignore_categories,
+            category_thresholds=dict(category_thresholds),
         )
     except (ModelError, ValueError, TypeError, AnalysisException) as exc:
         raise DetectorError(str(exc).splitlines()[0]) from None
