@@ -1,7 +1,7 @@
 """Suppressions for a repository of stored articles (pure: no file I/O here).
 
 Three ways to silence a finding someone has reviewed, and one to leave out a
-whole category:
+category's findings, all of them or those under a score:
 
 * an inline marker: ``detector: allow`` anywhere on the line where the finding
   starts (for HTML, the source line, so an ``<!-- detector: allow -->`` comment
