@@ -179,12 +179,13 @@ class Suppressions:
     def __post_init__(self) -> None:
         phrases = tuple(p for p in (normalized_text(a) for a in self.allow) if p)
         object.__setattr__(self, "_phrases", phrases)
-        object.__setattr__(self, "ignore_categories", check_categories(self.ignore_categories))
         off, bars = check_category_thresholds(dict(self.category_thresholds))
+        # Canonical: a category turned off is an ignored one, the bars are floats.
+        ignored = check_categories(self.ignore_categories) | off
+        object.__setattr__(self, "ignore_categories", ignored)
         object.__setattr__(self, "category_thresholds", bars)
         # An ignored category is one whose threshold no score reaches.
-        floors = dict(bars) | dict.fromkeys(self.ignore_categories | off, math.inf)
-        object.__setattr__(self, "_bars", floors)
+        object.__setattr__(self, "_bars", dict(bars) | dict.fromkeys(ignored, math.inf))
 
     def _heeds(self, finding: Finding) -> bool:
         return finding.score >= self._bars.get(finding.category, -math.inf)
