@@ -307,3 +307,16 @@ def test_a_charset_that_names_no_codec_is_no_error(tmp_path: Path) -> None:
     result = run(str(archive))
     assert result.exit_code == 0, result.stderr
     assert [r["text"] for r in records(result.stdout)] == [PAGE, PAGE]  # detected: GB18030
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None:
+    """Its lone surrogate failed the UTF-8 line: a traceback, the page lost."""
+    import os
+
+    archive = write_archive(tmp_path / "crawl.warc.gz").rename(
+        tmp_path / os.fsdecode(b"crawl\xff.warc.gz")
+    )
+    result = run(str(archive))
+    assert result.exit_code == 0, result.output
+    expected = str(tmp_path / "crawl\\xff.warc.gz")
+    assert {r["warc"] for r in records(result.stdout)} == {expected}

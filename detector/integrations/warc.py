@@ -57,7 +57,7 @@ import click
 
 from detector.cli import OutputError
 from detector.encodings import decode
-from detector.inputs import looks_binary
+from detector.inputs import looks_binary, printable
 from detector.report import one_line
 
 try:
@@ -346,11 +346,15 @@ def main(paths: tuple[str, ...], summary: bool) -> None:
     skipped: Counter[str] = Counter()
     errors = 0
     for path in paths:
-        name = "<stdin>" if path == "-" else path
+        # As scan names its inputs: a name's bytes that are not UTF-8 escaped (as
+        # lone surrogates they failed the UTF-8 line: a traceback), and on stderr
+        # its control characters too.
+        name = "<stdin>" if path == "-" else printable(path)
+        shown = one_line(name)
         try:
             handle: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")
         except OSError as exc:
-            click.echo(f"detector: error: {name}: cannot open ({exc.strerror or exc})", err=True)
+            click.echo(f"detector: error: {shown}: cannot open ({exc.strerror or exc})", err=True)
             errors += 1
             continue
         try:
@@ -361,7 +365,7 @@ def main(paths: tuple[str, ...], summary: bool) -> None:
                 _write(out, item.to_record(name))
                 written += 1
         except WarcError as exc:
-            click.echo(f"detector: error: {name}: at byte {exc.offset}: {exc}", err=True)
+            click.echo(f"detector: error: {shown}: at byte {exc.offset}: {exc}", err=True)
             errors += 1
         finally:
             if path != "-":
