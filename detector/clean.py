@@ -35,6 +35,7 @@ from detector.inputs import (
 )
 from detector.jsontext import object_members
 from detector.lines import Lines
+from detector.recurring import Recurring
 from detector.results import Finding, Verdict
 
 if TYPE_CHECKING:
@@ -266,7 +267,8 @@ class CleanedBytes:
 class CleanTally:
     """What ``detector clean --summary`` reports: the inputs (files, stdin) read,
     the documents (files, pages, records) that lost spans and the spans they
-    lost, the records dropped whole, errors and inputs skipped on purpose."""
+    lost, the records dropped whole, errors and inputs skipped on purpose, and
+    the texts removed from the most documents (:mod:`detector.recurring`)."""
 
     inputs: int = 0
     cleaned: int = 0
@@ -274,11 +276,14 @@ class CleanTally:
     dropped: int = 0
     errors: int = 0
     skipped: int = 0
+    recurring: Recurring | None = None  # counted only when given (--summary)
 
     def add(self, cleaned: CleanedBytes) -> None:
         """Count one file's or record's :class:`CleanedBytes`."""
         if cleaned.skipped:
             self.skipped += 1
+        if self.recurring is not None:
+            self.recurring.add(f for findings in cleaned.removed.values() for f in findings)
         if cleaned.dropped is not None:
             self.dropped += 1
         elif cleaned.removed:

@@ -512,6 +512,7 @@ def scan(
     load_detector = _start_loading(model, threshold)
     from detector.inputs import InputError, Notice, iter_paths
     from detector.parallel import scan_inputs
+    from detector.recurring import Recurring
     from detector.report import Tally, text_lines, to_record
     from detector.sarif import document_results, sarif_log
     from detector.scanning import ScanOptions
@@ -531,7 +532,7 @@ def scan(
     errors = 0
     failed: set[str] = set()  # inputs (paths) with an error
     found = False
-    tally = Tally()
+    tally = Tally(recurring=Recurring() if summary else None)
     records: list[dict[str, Any]] = []  # --format json; sarif: the SARIF results
     entries: list[dict[str, Any]] = []
     _hint_at_stdin(paths)
@@ -599,8 +600,12 @@ def scan(
 
 def _summarize(tally: Tally | CleanTally, errors: int, started: float) -> None:
     """``--summary``: the tally's line on stderr (also when interrupted: how far
-    the run got)."""
+    the run got), after the finding texts found in the most documents, if any
+    text was found in two (the tally's line stays the last, as before)."""
     tally.errors = errors
+    recurring = None if tally.recurring is None else tally.recurring.line()
+    if recurring is not None:
+        click.echo(f"detector: {recurring}", err=True)
     click.echo(f"detector: {tally.summary(time.monotonic() - started)}", err=True)
 
 
@@ -1367,6 +1372,7 @@ def clean(
     keep_freed_memory()
     from detector.clean import CleanTally
     from detector.inputs import InputError, Notice, iter_paths
+    from detector.recurring import Recurring
 
     _hint_at_stdin(paths)
     paths = paths or ("-",)
@@ -1426,7 +1432,7 @@ def clean(
             ScanPool(detector, available_cores() if jobs is None else jobs, model)
         )
         scanners = _suppressing_scan(detector, suppressions, pool.scan_many, pool.submit)
-        tally = CleanTally()
+        tally = CleanTally(recurring=Recurring() if summary else None)
         job = _Cleaning(text_fields, scanners, tally, drop, kept, encoding)
         try:
             for path in _texts_scanned_ahead(iter_paths(paths), input_format, job):
@@ -1553,6 +1559,8 @@ def _clean_one(
         click.echo(f"detector: error: {_shown(path)}: {message}", err=True)
         return False, 1
     before = replace(job.tally)  # the counts before this input
+    if job.tally.recurring is not None:
+        job.tally.recurring.begin()
     try:
         if in_place:
             return _clean_in_place(path, input_format, job)
@@ -1568,6 +1576,8 @@ def _clean_one(
         # what was cleaned of it before the error is not counted as cleaned.
         job.tally.cleaned, job.tally.spans = before.cleaned, before.spans
         job.tally.dropped = before.dropped
+        if job.tally.recurring is not None:
+            job.tally.recurring.undo()
     return False, 1
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from detector.inputs import Document
 from detector.jsontext import RecordPositions
 from detector.lines import Lines
+from detector.recurring import Recurring
 from detector.results import FieldVerdicts, Finding, Verdict
 
 __all__ = ["DocumentResult", "Tally", "counted", "one_line", "places", "text_lines", "to_record"]
@@ -115,7 +116,8 @@ def counted(n: int, noun: str) -> str:
 class Tally:
     """What a scan saw, for ``detector scan --summary``: documents (files, pages,
     records), those with findings and those blocked, findings per category,
-    inputs that failed and inputs skipped on purpose."""
+    inputs that failed and inputs skipped on purpose, and the finding texts
+    found in the most documents (:mod:`detector.recurring`)."""
 
     documents: int = 0
     flagged: int = 0
@@ -123,6 +125,9 @@ class Tally:
     errors: int = 0
     skipped: int = 0
     categories: Counter[str] = field(default_factory=Counter)
+    # Counted only when given (``--summary``): it costs a normalization per document
+    # with findings.
+    recurring: Recurring | None = None
 
     def add(self, result: DocumentResult) -> None:
         self.documents += 1
@@ -130,6 +135,8 @@ class Tally:
         if findings:
             self.flagged += 1
             self.categories.update(finding.category for _, finding in findings)
+            if self.recurring is not None:
+                self.recurring.add(finding for _, finding in findings)
         if result.is_spam:
             self.blocked += 1
 

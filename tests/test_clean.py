@@ -1675,6 +1675,29 @@ def test_summary_does_not_count_what_an_error_left_unwritten(
     ), result.stderr.splitlines()[-1]
 
 
+def test_summary_names_the_texts_removed_from_the_most_documents(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """The line before the summary's names the texts removed from the most
+    documents, and, as the counts, leaves out an input an error left as it was
+    (a cut .jsonl.gz cleaned in place: hundreds of seed records before the cut)."""
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    _cut_jsonl_gz(folder)
+    seed_file(folder)
+    (folder / "again.txt").write_text(SEED, encoding="utf-8")
+    result = clean(runner, tiny_model_dir, "--summary", "--in-place", str(folder))
+    assert result.exit_code == 2, result.stderr
+    recurring, last = result.stderr.splitlines()[-2:]
+    assert recurring == f'detector: recurring findings: 2 documents "{AD}" (stock-margin)'
+    assert " 2 documents cleaned (2 spans removed)" in last, last
+    # Written to standard output, the records cleaned before the cut count.
+    result = clean(runner, tiny_model_dir, "--summary", str(folder / "items.jsonl.gz"))
+    recurring = result.stderr.splitlines()[-2]
+    expected = rf'detector: recurring findings: [1-9][\d,]+ documents "{AD}" \(stock-margin\)'
+    assert re.fullmatch(expected, recurring), recurring
+
+
 def test_a_quarantine_file_among_the_inputs_is_skipped_whatever_its_name(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:

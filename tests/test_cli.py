@@ -641,6 +641,35 @@ def test_summary_counts_what_the_scan_saw_on_stderr_only(
         ), last
 
 
+def test_summary_names_the_finding_texts_found_in_the_most_documents(
+    runner: CliRunner, tiny_model_dir: Path, articles: Path
+) -> None:
+    """Over a crawl, the text a hijacked mirror spliced into every page (or an
+    outlet's own line read as an ad) is what to triage first: the line before
+    the summary's names it, counted once per document, an evaded copy with it."""
+    evaded = INJECTED.replace("杨方", "杨\u200b方")
+    (articles / "b.jsonl").write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in (INJECTED, evaded)),
+        "utf-8",
+    )
+    (articles / "twice.txt").write_text(INJECTED + INJECTED, encoding="utf-8")
+    plain = scan(runner, tiny_model_dir, "--format", "jsonl", str(articles))
+    records = [json.loads(line) for line in plain.stdout.splitlines()]
+    texts = Counter(f["text"] for r in records for f in r["findings"])
+    ad = "杨方线上配资股票"
+    assert texts[ad] == 4 and texts[ad.replace("杨方", "杨\u200b方")] == 1, texts
+    for jobs in ("1", "2"):
+        result = scan(runner, tiny_model_dir, "--summary", "--jobs", jobs, str(articles))
+        assert result.stdout == scan(runner, tiny_model_dir, str(articles)).stdout
+        recurring, last = result.stderr.splitlines()[-2:]
+        # Four documents: two files and two records (the evaded one counted with them).
+        assert recurring == f'detector: recurring findings: 4 documents "{ad}" (stock-margin)'
+        assert last.startswith("detector: 5 documents in ")
+    # A text found in one document only is no recurrence: no such line.
+    result = scan(runner, tiny_model_dir, "--summary", str(articles / "twice.txt"))
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
 def test_summary_follows_a_json_array_and_a_baseline_update(
     runner: CliRunner, tiny_model_dir: Path, articles: Path, tmp_path: Path
 ) -> None:

@@ -592,6 +592,30 @@ def test_items_scanned_counts_only_items_in_which_a_field_was_scanned(
     assert stats.get_value("detector/items_flagged") == 1
 
 
+def test_closing_logs_the_finding_texts_found_in_the_most_items(
+    tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At the end of a crawl, the texts found in the most items: a campaign
+    spliced into every page, or a site's own line to allowlist."""
+    pipeline, _ = _pipeline(tiny_model_dir, DETECTOR_ACTION="drop")
+    pipeline.open_spider()
+    caplog.set_level("INFO", logger="detector.integrations.scrapy")
+    from scrapy.exceptions import DropItem
+
+    for text in (INJECTED, INJECTED.replace("杨方", "杨\u200b方"), CONTACT):  # CONTACT: once
+        with pytest.raises(DropItem):  # dropped items count too
+            pipeline.process_item({"title": TITLE, "content": text})
+    pipeline.process_item({"content": CLEAN})
+    pipeline.close_spider()
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("detector: ")]
+    assert logged == [f'detector: recurring findings: 2 documents "{AD}" (stock-margin)']
+    caplog.clear()
+    pipeline.open_spider()  # a second crawl with the same pipeline starts from nothing
+    pipeline.process_item({"content": CLEAN})
+    pipeline.close_spider()
+    assert not [r for r in caplog.records if r.getMessage().startswith("detector: ")]
+
+
 def test_a_quarantine_path_that_cannot_be_opened_is_named(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:

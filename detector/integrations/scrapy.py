@@ -139,6 +139,7 @@ from detector.integrations.hook import (
     load_detector,
 )
 from detector.model import ModelError
+from detector.recurring import Recurring
 from detector.results import THRESHOLD_NAMES
 
 if TYPE_CHECKING:
@@ -377,6 +378,7 @@ class DetectorPipeline:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"DETECTOR_CATEGORY_THRESHOLDS: {exc}") from None
         self._quarantine: AppendLog | None = None
+        self._recurring = Recurring()
         self._warned_classes: set[type] = set()
         self._warned_fields: set[tuple[type, str, type]] = set()
         self._warned_missing: set[type] = set()
@@ -427,6 +429,9 @@ class DetectorPipeline:
                 ) from None
 
     def close_spider(self, spider: Any = None) -> None:
+        recurring, self._recurring = self._recurring.line(), Recurring()
+        if recurring is not None:  # the texts to triage first: a campaign, or a site's own line
+            logger.info("detector: %s", recurring)
         quarantine, self._quarantine = self._quarantine, None
         if quarantine is None:
             return
@@ -457,6 +462,7 @@ class DetectorPipeline:
         self._report_unscanned(adapter, result)
         if result.flagged:
             self._inc("items_flagged")
+            self._recurring.add(f for v in result.verdicts.values() for f in v.findings)
         if result.dropped or result.cleaned:
             self._write_quarantine(adapter, result)
         if result.dropped:
