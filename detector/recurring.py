@@ -69,7 +69,9 @@ class Recurring:
         self._first: dict[str, tuple[str, str]] = {}  # key -> (text, category)
         self._forgot = False
         self._inexact: set[str] = set()  # keys first counted after something was forgotten
-        self._journal: list[str] = []  # keys counted since begin()
+        # Keys counted since begin(), for undo(); None: not kept (a scan or a
+        # crawl never undoes, and the list would grow with it).
+        self._journal: list[str] | None = None
 
     def add(self, findings: Iterable[Finding]) -> None:
         """Count one document's findings (a text found twice there counts once)."""
@@ -85,7 +87,8 @@ class Recurring:
             if key in seen:
                 continue
             seen.add(key)
-            self._journal.append(key)
+            if self._journal is not None:
+                self._journal.append(key)
             if key in self._counts:
                 self._counts[key] += 1
                 continue
@@ -97,13 +100,15 @@ class Recurring:
             self._forget()
 
     def begin(self) -> None:
-        """Start remembering what is counted, for :meth:`undo`."""
+        """Start remembering what is counted, for :meth:`undo` (one reference
+        per text and document until the next ``begin``)."""
         self._journal = []
 
     def undo(self) -> None:
         """Uncount what was counted since :meth:`begin` (an input whose cleaning
-        failed and was left as it was: nothing was removed from it)."""
-        for key in self._journal:
+        failed and was left as it was: nothing was removed from it); without a
+        ``begin`` since the last ``undo``, nothing."""
+        for key in self._journal or ():
             count = self._counts.get(key)
             if count is None:  # forgotten since
                 continue
@@ -113,7 +118,7 @@ class Recurring:
                 del self._counts[key]
                 del self._first[key]
                 self._inexact.discard(key)
-        self._journal = []
+        self._journal = None
 
     @staticmethod
     def _key(normalized: str) -> str:

@@ -77,11 +77,18 @@ def test_undo_uncounts_what_was_counted_since_begin() -> None:
     recurring.add([finding("新文本")])
     recurring.undo()
     assert recurring.top(at_least=1) == [Recurrence(AD, "stock-margin", 1, True)]
-    recurring.undo()  # nothing counted since: nothing more to take
-    assert recurring.top(at_least=1) == [Recurrence(AD, "stock-margin", 1, True)]
-    recurring.begin()
     recurring.add([finding(AD)])
+    recurring.undo()  # no begin since the last undo: nothing to take
     assert recurring.top() == [Recurrence(AD, "stock-margin", 2, True)]
+
+
+def test_without_begin_nothing_is_kept_for_undo() -> None:
+    """A scan or a crawl never undoes: what it counts is not remembered one by
+    one (the list grew with the crawl, unbounded)."""
+    recurring = Recurring(capacity=2)
+    for i in range(100):
+        recurring.add([finding(f"文本{i}")])
+    assert recurring._journal is None and len(recurring._counts) < 4
 
 
 def test_long_texts_are_shown_cut_short_and_on_one_line_quoted() -> None:
