@@ -476,7 +476,8 @@ def _echo_json(value: Any) -> None:
     "--summary",
     is_flag=True,
     help="At the end, print on stderr how many documents were scanned, had findings"
-    " and were blocked, the findings per category, errors and skipped inputs.",
+    " and were blocked, the findings per category, errors and skipped inputs; before"
+    " it, the finding texts found in the most documents (two or more).",
 )
 def scan(
     paths: tuple[str, ...],
@@ -1322,7 +1323,8 @@ def _looks_like_path(target: str) -> bool:
     "--summary",
     is_flag=True,
     help="At the end, print on stderr how many inputs were read, documents cleaned,"
-    " spans removed and records dropped, with errors and skipped inputs.",
+    " spans removed and records dropped, with errors and skipped inputs; before it,"
+    " the texts removed from the most documents (two or more).",
 )
 def clean(
     paths: tuple[str, ...],
