@@ -1324,7 +1324,7 @@ def _looks_like_path(target: str) -> bool:
     is_flag=True,
     help="At the end, print on stderr how many inputs were read, documents cleaned,"
     " spans removed and records dropped, with errors and skipped inputs; before it,"
-    " the texts removed from the most documents (two or more).",
+    " the texts removed from (or dropping) the most documents (two or more).",
 )
 def clean(
     paths: tuple[str, ...],
