@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from detector.results import Finding
+from detector.results import FieldVerdicts, Finding
 
 __all__ = ["Recurrence", "Recurring"]
 
@@ -98,6 +98,11 @@ class Recurring:
                 self._inexact.add(key)
         if len(self._counts) >= 2 * self.capacity:
             self._forget()
+
+    def add_result(self, result: FieldVerdicts) -> None:
+        """Count the findings of all the fields of one document, record or item
+        (a scan's result, or a :class:`~detector.integrations.HookResult`)."""
+        self.add(f for verdict in result.verdicts.values() for f in verdict.findings)
 
     def begin(self) -> None:
         """Start remembering what is counted, for :meth:`undo` (one reference

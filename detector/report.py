@@ -136,7 +136,7 @@ class Tally:
             self.flagged += 1
             self.categories.update(finding.category for _, finding in findings)
             if self.recurring is not None:
-                self.recurring.add(finding for _, finding in findings)
+                self.recurring.add_result(result)
         if result.is_spam:
             self.blocked += 1
 

@@ -108,3 +108,22 @@ def test_long_texts_are_shown_cut_short_and_on_one_line_quoted() -> None:
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError, match="capacity must be at least 1"):
         Recurring(capacity=0)
+
+
+def test_a_result_counts_its_fields_as_one_document() -> None:
+    """``add_result``: a record's or an item's fields (title and content both
+    holding the ad) are one document."""
+    from dataclasses import dataclass
+
+    from detector.results import FieldVerdicts, Verdict
+
+    @dataclass(frozen=True)
+    class Result(FieldVerdicts):
+        verdicts: dict[str, Verdict]
+
+    recurring = Recurring()
+    for _ in range(2):
+        ad = Verdict(True, 0.9, (finding(AD),))
+        recurring.add_result(Result({"title": ad, "content": ad}))
+    recurring.add_result(Result({"title": Verdict(False, 0.0)}))
+    assert recurring.top() == [Recurrence(AD, "stock-margin", 2, True)]

@@ -462,7 +462,7 @@ class DetectorPipeline:
         self._report_unscanned(adapter, result)
         if result.flagged:
             self._inc("items_flagged")
-            self._recurring.add(f for v in result.verdicts.values() for f in v.findings)
+            self._recurring.add_result(result)
         if result.dropped or result.cleaned:
             self._write_quarantine(adapter, result)
         if result.dropped:
